@@ -1,0 +1,2 @@
+//! Interpretation of Linux audit fields, the event normalizer and ausearch expressions.
+#![deny(missing_docs)]

@@ -1,0 +1,21 @@
+//! Linux audit userspace in Rust.
+//!
+//! This umbrella crate re-exports the crates of the workspace under short names:
+//!
+//! | module | crate | what it does |
+//! |---|---|---|
+//! | [`parse`] | `audit-parse` | records and events from audit logs (the libauparse equivalent) |
+//! | [`syscalls`] | `audit-syscalls` | syscall name <-> number tables for every audit architecture |
+//! | [`wire`] | `audit-wire` | the kernel's audit structures as typed views over bytes |
+//! | [`netlink`] | `audit-netlink` | NETLINK_AUDIT control, rules and events (the libaudit equivalent) |
+//! | [`rules`] | `audit-rules` | auditctl's rule language |
+//! | [`interpret`] | `audit-interpret` | field interpretation, normalizer, search expressions |
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+pub use audit_interpret as interpret;
+pub use audit_netlink as netlink;
+pub use audit_parse as parse;
+pub use audit_rules as rules;
+pub use audit_syscalls as syscalls;
+pub use audit_wire as wire;
