@@ -7,4 +7,4 @@
 
 pub mod record_type;
 
-pub use record_type::RecordType;
+

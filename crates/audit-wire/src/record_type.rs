@@ -1,0 +1,1 @@
+//! Audit record (netlink message) types: number <-> name.
