@@ -5,6 +5,5 @@
 //! accessors; constants are typed (record types, rule fields, operators).
 #![deny(missing_docs)]
 
+pub mod field;
 pub mod record_type;
-
-
