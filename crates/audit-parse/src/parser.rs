@@ -82,7 +82,9 @@ impl Options {
 /// Counters of what a parser has seen.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Stats {
-    /// Lines read (newline-terminated, plus a final unterminated one at flush).
+    /// Lines read (newline-terminated, plus a final unterminated one at flush). After
+    /// [`Parser::flush`], `lines == blank_lines + records + errors`: every line is in an
+    /// event, blank, or reported.
     pub lines: u64,
     /// Blank lines (empty or only spaces), skipped.
     pub blank_lines: u64,
@@ -328,6 +330,7 @@ impl Parser {
                 bytes,
             );
             self.line_no += 1;
+            self.stats.lines += 1;
             self.offset += (held + bytes.len()) as u64;
             self.discarding = true;
         } else {
