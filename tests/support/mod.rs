@@ -83,11 +83,9 @@ pub fn data_relative(path: &Path) -> String {
 pub fn c_program(name: &str) -> PathBuf {
     static BUILT: OnceLock<Mutex<HashMap<String, PathBuf>>> = OnceLock::new();
     let map = BUILT.get_or_init(|| Mutex::new(HashMap::new()));
-    // A panic while compiling poisons the lock; later callers then fail too,
-    // which is what we want (they need the same program).
-    let mut map = map
-        .lock()
-        .unwrap_or_else(|_| panic!("compiling a C reference program failed earlier"));
+    // A failed compilation panics while holding the lock; it records nothing,
+    // so later callers try again and report their own error.
+    let mut map = map.lock().unwrap_or_else(|p| p.into_inner());
     if let Some(p) = map.get(name) {
         return p.clone();
     }
@@ -158,9 +156,8 @@ fn compile_c(name: &str) -> PathBuf {
 pub fn example_bin(name: &str) -> PathBuf {
     static BUILT: OnceLock<Mutex<HashMap<String, PathBuf>>> = OnceLock::new();
     let map = BUILT.get_or_init(|| Mutex::new(HashMap::new()));
-    let mut map = map
-        .lock()
-        .unwrap_or_else(|_| panic!("building an example failed earlier"));
+    // As in `c_program`: a failed build records nothing.
+    let mut map = map.lock().unwrap_or_else(|p| p.into_inner());
     if let Some(p) = map.get(name) {
         return p.clone();
     }
