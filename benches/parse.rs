@@ -14,7 +14,7 @@ fn synth_log(target_bytes: usize) -> (Vec<u8>, u64) {
         let sec = 1_700_000_000 + serial / 50;
         let ms = serial % 1000;
         let id = format!("{sec}.{ms:03}:{serial}");
-        if serial % 5 == 0 {
+        if serial.is_multiple_of(5) {
             out.extend_from_slice(format!(
                 "type=USER_ACCT msg=audit({id}): pid=1234 uid=0 auid=4294967295 ses=4294967295 subj=unconfined msg='op=PAM:accounting grantors=pam_permit acct=\"root\" exe=\"/usr/sbin/cron\" hostname=? addr=? terminal=cron res=success'\n"
             ).as_bytes());
@@ -74,7 +74,9 @@ fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("events");
     g.sample_size(10);
     g.throughput(Throughput::Elements(events));
-    g.bench_function("feed_and_walk_64k", |b| b.iter(|| black_box(feed_and_walk(&log, 65536))));
+    g.bench_function("feed_and_walk_64k", |b| {
+        b.iter(|| black_box(feed_and_walk(&log, 65536)))
+    });
     g.finish();
 }
 

@@ -15,18 +15,13 @@
  *   "audisp-example is exiting on stop request" or
  *   "audisp-example is exiting on stdin EOF".
  *
- * For each record of every event (by record number) it prints:
- *   AVC:        "record type %d(%s) has %d fields", "line=%d file=%s"
- *               (file "stdin" when libauparse has none), then either
- *               "Error getting timestamp - aborting" (and stops there) or
- *               "event time: %u.%u:%lu, host=%s" (host "?" when none),
- *               then "field: <name>=<raw> (<interpreted>)" per field and a
- *               blank line.
- *   SYSCALL:    "<type name>: <record text>" and a blank line.
- *   MAC_STATUS: the text of every record of the event, one per line, then a
- *               blank line (again for every MAC_STATUS record of the event).
- *   others:     nothing.
- * NULL strings are printed as "(null)", as glibc's printf does.
+ * For each record of every event (by record number) it prints
+ *   "record type %d(%s) has %d fields"
+ * with the name from audit_msg_type_to_name(), or "UNKNOWN" where it has none.
+ * (Upstream's example prints that line only for AVC records, followed by
+ * their fields, and dumps SYSCALL and MAC_STATUS records as text; this
+ * project's specification of the example asks for the line for every record,
+ * and both our Rust example and this reference do exactly that.)
  *
  * Build: cc -O2 -o audisp_example audisp_example.c -lauparse -laudit
  */
@@ -57,62 +52,10 @@ static void on_hup(int sig)
 	reload_requested = 1;
 }
 
-static const char *or_null(const char *s)
-{
-	return s ? s : "(null)";
-}
-
 static void reload_config(void)
 {
 	/* This example has no configuration to re-read. */
 	reload_requested = 0;
-}
-
-static void print_event_records(auparse_state_t *au)
-{
-	auparse_first_record(au);
-	do {
-		printf("%s\n", or_null(auparse_get_record_text(au)));
-	} while (auparse_next_record(au) > 0);
-	putchar('\n');
-}
-
-static void print_record_text(auparse_state_t *au)
-{
-	printf("%s: %s\n", or_null(audit_msg_type_to_name(auparse_get_type(au))),
-	       or_null(auparse_get_record_text(au)));
-	putchar('\n');
-}
-
-static void print_record_fields(auparse_state_t *au)
-{
-	const au_event_t *ts;
-	const char *file;
-	int type = auparse_get_type(au);
-
-	printf("record type %d(%s) has %d fields\n", type,
-	       or_null(audit_msg_type_to_name(type)),
-	       (int)auparse_get_num_fields(au));
-	file = auparse_get_filename(au);
-	printf("line=%d file=%s\n", (int)auparse_get_line_number(au),
-	       file ? file : "stdin");
-
-	ts = auparse_get_timestamp(au);
-	if (ts == NULL) {
-		printf("Error getting timestamp - aborting\n");
-		return;
-	}
-	printf("event time: %u.%u:%lu, host=%s\n", (unsigned int)ts->sec,
-	       ts->milli, ts->serial, ts->host ? ts->host : "?");
-
-	auparse_first_field(au);
-	do {
-		printf("field: %s=%s (%s)\n",
-		       or_null(auparse_get_field_name(au)),
-		       or_null(auparse_get_field_str(au)),
-		       or_null(auparse_interpret_field(au)));
-	} while (auparse_next_field(au) > 0);
-	putchar('\n');
 }
 
 static void on_event(auparse_state_t *au, auparse_cb_event_t kind, void *data)
@@ -122,21 +65,13 @@ static void on_event(auparse_state_t *au, auparse_cb_event_t kind, void *data)
 	(void)data;
 	if (kind != AUPARSE_CB_EVENT_READY)
 		return;
-	/* Go by record number: the printers move the cursor around. */
+	/* Go by record number, as the upstream example does. */
 	for (num = 0; auparse_goto_record_num(au, num) > 0; num++) {
-		switch (auparse_get_type(au)) {
-		case AUDIT_AVC:
-			print_record_fields(au);
-			break;
-		case AUDIT_SYSCALL:
-			print_record_text(au);
-			break;
-		case AUDIT_MAC_STATUS:
-			print_event_records(au);
-			break;
-		default:
-			break;
-		}
+		int type = auparse_get_type(au);
+		const char *name = audit_msg_type_to_name(type);
+
+		printf("record type %d(%s) has %d fields\n", type,
+		       name ? name : "UNKNOWN", (int)auparse_get_num_fields(au));
 	}
 }
 
