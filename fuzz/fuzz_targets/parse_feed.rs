@@ -43,5 +43,5 @@ fuzz_target!(|data: &[u8]| {
     }
     let s = parser.stats();
     assert_eq!(records, s.records);
-    assert_eq!(s.lines, s.blank_lines + s.records + s.errors);
+    assert_eq!(s.lines, s.blank_lines + s.records + s.errors + s.eoe_after_end);
 });
