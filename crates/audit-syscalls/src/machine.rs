@@ -557,7 +557,8 @@ mod tests {
         assert_eq!(parse_c_hex("c000003e"), Some(0xc000003e));
         assert_eq!(parse_c_hex("0xC000003E"), Some(0xc000003e));
         assert_eq!(parse_c_hex("  c000003exyz"), Some(0xc000003e));
-        assert_eq!(parse_c_hex("foo"), Some(0));
+        assert_eq!(parse_c_hex("foo"), Some(0xf));
+        assert_eq!(parse_c_hex("xyz"), Some(0));
         assert_eq!(parse_c_hex(""), Some(0));
         assert_eq!(parse_c_hex("0x"), Some(0));
         assert_eq!(parse_c_hex("-1"), Some(u32::MAX));
