@@ -404,7 +404,12 @@ fn strip_c_comments(s: &str) -> String {
 
 fn generate_io_uring(ops: &[String], out: &mut String) -> Result<(), String> {
     let w = |e: std::fmt::Error| e.to_string();
-    writeln!(out, "static IO_URING_NAMES: [Option<&str>; {}] = [", ops.len()).map_err(w)?;
+    writeln!(
+        out,
+        "static IO_URING_NAMES: [Option<&str>; {}] = [",
+        ops.len()
+    )
+    .map_err(w)?;
     for op in ops {
         writeln!(out, "    Some(\"{op}\"),").map_err(w)?;
     }
@@ -420,7 +425,12 @@ fn generate_io_uring(ops: &[String], out: &mut String) -> Result<(), String> {
             return Err(format!("io_uring op {} listed twice", pair[0].0));
         }
     }
-    writeln!(out, "static IO_URING_BY_NAME: [(&str, u32); {}] = [", sorted.len()).map_err(w)?;
+    writeln!(
+        out,
+        "static IO_URING_BY_NAME: [(&str, u32); {}] = [",
+        sorted.len()
+    )
+    .map_err(w)?;
     for (name, number) in &sorted {
         writeln!(out, "    (\"{name}\", {number}),").map_err(w)?;
     }

@@ -4,7 +4,7 @@
 //! files, so they use the kernel's names. libaudit keeps hand-edited tables;
 //! comparing them with `ausyscall ARCH --dump` of audit 3.0.9 gives two kinds
 //! of difference, both listed here (and checked by the differential test
-//! `tests/syscalls_vs_ausyscall.rs`):
+//! `crates/audit-syscalls/tests/vs_ausyscall.rs`):
 //!
 //! 1. **Spelling** (same number, libaudit uses an older or a different
 //!    name). [`LIBAUDIT_ALIASES`] lists them;
@@ -43,14 +43,24 @@ pub const LIBAUDIT_ALIASES: &[(&str, &str, u32, &str)] = &[
     ("x86_64", "pread", 17, "pread64"),
     ("x86_64", "pwrite", 18, "pwrite64"),
     ("i386", "sys_kexec_load", 283, "kexec_load"),
-    ("i386", "sched_rr_get_interval64", 423, "sched_rr_get_interval_time64"),
+    (
+        "i386",
+        "sched_rr_get_interval64",
+        423,
+        "sched_rr_get_interval_time64",
+    ),
     ("i386", "madvise1", 219, "madvise"),
     ("arm", "llseek", 140, "_llseek"),
     ("arm", "newselect", 142, "_newselect"),
     ("arm", "sysctl", 149, "_sysctl"),
     ("arm", "fadvise64_64", 270, "arm_fadvise64_64"),
     ("arm", "sync_file_range", 341, "arm_sync_file_range"),
-    ("arm", "sched_rr_get_interval64", 423, "sched_rr_get_interval_time64"),
+    (
+        "arm",
+        "sched_rr_get_interval64",
+        423,
+        "sched_rr_get_interval_time64",
+    ),
     ("aarch64", "getdents", 61, "getdents64"),
     ("aarch64", "pread", 67, "pread64"),
     ("aarch64", "pwrite", 68, "pwrite64"),

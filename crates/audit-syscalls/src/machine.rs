@@ -470,7 +470,11 @@ fn parse_c_hex(s: &str) -> Option<u32> {
     if !any {
         return Some(0);
     }
-    let value = if negative { value.wrapping_neg() } else { value };
+    let value = if negative {
+        value.wrapping_neg()
+    } else {
+        value
+    };
     Some(value as u32)
 }
 
