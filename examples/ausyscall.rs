@@ -37,10 +37,7 @@ fn main() -> ExitCode {
 /// `out`/`err`, returns the exit status. Write errors (a closed pipe) end
 /// the output quietly.
 pub fn run(args: &[OsString], out: &mut dyn Write, err: &mut dyn Write) -> u8 {
-    match run_inner(args, out, err) {
-        Ok(code) => code,
-        Err(_) => 1,
-    }
+    run_inner(args, out, err).unwrap_or(1)
 }
 
 fn usage(err: &mut dyn Write) -> io::Result<u8> {
@@ -153,13 +150,18 @@ fn run_inner(args: &[OsString], out: &mut dyn Write, err: &mut dyn Write) -> io:
                 Ok(0)
             }
             None => {
-                writeln!(err, "Unknown syscall {number} using {table_name} lookup table")?;
+                writeln!(
+                    err,
+                    "Unknown syscall {number} using {table_name} lookup table"
+                )?;
                 Ok(1)
             }
         };
     }
 
-    err.write_all(b"Error - either a syscall name or number must be given with an optional arch\n")?;
+    err.write_all(
+        b"Error - either a syscall name or number must be given with an optional arch\n",
+    )?;
     Ok(1)
 }
 
@@ -184,9 +186,7 @@ fn libaudit_name(machine: Machine) -> &'static str {
 fn c_strtol_decimal(s: &[u8]) -> i32 {
     let mut value: i64 = 0;
     for &b in s.iter().take_while(|b| b.is_ascii_digit()) {
-        value = value
-            .saturating_mul(10)
-            .saturating_add(i64::from(b - b'0'));
+        value = value.saturating_mul(10).saturating_add(i64::from(b - b'0'));
     }
     value as i32
 }

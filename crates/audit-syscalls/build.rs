@@ -234,12 +234,13 @@ fn parse_tbl(path: &Path) -> Result<Vec<Row>, String> {
             )
         })?;
         if name.is_empty()
+            || name.len() > 64
             || !name
                 .bytes()
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
         {
             return Err(format!(
-                "{}:{line}: syscall name {name:?} has characters outside [a-z0-9_]",
+                "{}:{line}: syscall name {name:?} is empty, longer than 64 bytes or has characters outside [a-z0-9_]",
                 path.display()
             ));
         }

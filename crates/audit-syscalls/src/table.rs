@@ -1,6 +1,5 @@
 //! The generated tables and their lookup API.
 
-use std::cmp::Ordering;
 use std::fmt;
 use std::iter::FusedIterator;
 
@@ -57,8 +56,20 @@ impl SyscallTable {
     /// assert_eq!(Machine::I386.syscall_table().number("clon"), None);
     /// ```
     pub fn number(&self, name: &str) -> Option<u32> {
+        let bytes = name.as_bytes();
+        let mut lowered = [0u8; MAX_NAME_LEN];
+        let key: &[u8] = if bytes.iter().any(u8::is_ascii_uppercase) {
+            // Longer than any syscall name: cannot match.
+            let dst = lowered.get_mut(..bytes.len())?;
+            for (d, s) in dst.iter_mut().zip(bytes) {
+                *d = s.to_ascii_lowercase();
+            }
+            dst
+        } else {
+            bytes
+        };
         self.by_name
-            .binary_search_by(|&(candidate, _)| cmp_ignore_ascii_case(candidate, name))
+            .binary_search_by(|&(candidate, _)| candidate.as_bytes().cmp(key))
             .ok()
             .map(|i| self.by_name[i].1)
     }
@@ -219,13 +230,8 @@ impl DoubleEndedIterator for Iter<'_> {
 
 impl FusedIterator for Iter<'_> {}
 
-/// Compares a (lower case) table name with a query, ignoring ASCII case of
-/// the query.
-fn cmp_ignore_ascii_case(table_name: &str, query: &str) -> Ordering {
-    table_name
-        .bytes()
-        .cmp(query.bytes().map(|b| b.to_ascii_lowercase()))
-}
+/// No generated name is longer (the build script checks it).
+const MAX_NAME_LEN: usize = 64;
 
 /// The x32 table (`x86/syscall_64.tbl`, abis `common,x32`, numbers with the
 /// `0x40000000` bit set as the kernel reports them under
