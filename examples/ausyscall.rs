@@ -172,13 +172,10 @@ fn unknown_name(err: &mut dyn Write, name: &[u8], table_name: &str) -> io::Resul
     Ok(1)
 }
 
-/// The name libaudit prints for a machine: it calls its ARM machine
-/// `armeb` whatever the byte order.
+/// The name libaudit prints for a machine (it calls its ARM machine
+/// `armeb`); ours for machines libaudit does not have.
 fn libaudit_name(machine: Machine) -> &'static str {
-    match machine {
-        Machine::Arm | Machine::Armeb => "armeb",
-        m => m.name(),
-    }
+    machine.libaudit_name().unwrap_or(machine.name())
 }
 
 /// `(int) strtol(s, NULL, 10)` for a string starting with a digit: the

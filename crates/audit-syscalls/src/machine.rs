@@ -256,6 +256,32 @@ impl Machine {
         }
     }
 
+    /// The name libaudit 3.0.9's `audit_machine_to_name` gives the machine
+    /// (what `ausyscall` prints and `ausearch -i` shows for `arch=`), or
+    /// `None` for machines that libaudit does not map. Note that libaudit
+    /// calls the little-endian ARM machine (`AUDIT_ARCH_ARM`) `armeb`.
+    ///
+    /// ```
+    /// use audit_syscalls::Machine;
+    /// assert_eq!(Machine::Arm.libaudit_name(), Some("armeb"));
+    /// assert_eq!(Machine::I386.libaudit_name(), Some("i386"));
+    /// assert_eq!(Machine::Riscv64.libaudit_name(), None);
+    /// ```
+    pub fn libaudit_name(self) -> Option<&'static str> {
+        match self {
+            Machine::I386 => Some("i386"),
+            Machine::X86_64 => Some("x86_64"),
+            Machine::Arm => Some("armeb"),
+            Machine::Aarch64 => Some("aarch64"),
+            Machine::Ppc => Some("ppc"),
+            Machine::Ppc64 => Some("ppc64"),
+            Machine::Ppc64le => Some("ppc64le"),
+            Machine::S390 => Some("s390"),
+            Machine::S390x => Some("s390x"),
+            _ => None,
+        }
+    }
+
     /// The machine called `name` (a uname machine string such as `i686`,
     /// `armv7l`, `x86_64`, or a canonical name; ASCII case ignored). Does
     /// not accept `b32`/`b64` (see [`determine`](Machine::determine)).
