@@ -1,5 +1,6 @@
 //! Lookup speed of the generated syscall tables: number -> name (an array
-//! index) and name -> number (binary search over a name-sorted array).
+//! index) and name -> number (binary search over the integer prefixes of a
+//! name-sorted array).
 
 use std::hint::black_box;
 

@@ -319,6 +319,7 @@ fn generate_table(spec: &Spec, rows: &[Row], out: &mut String) -> Result<(), Str
         writeln!(out, "    (\"{name}\", {number}),").map_err(w)?;
     }
     writeln!(out, "];").map_err(w)?;
+    write_keys(out, id, sorted.iter().map(|p| p.0))?;
     let abis = match spec.abis {
         Some(list) => list.join(","),
         None => "*".to_owned(),
@@ -327,7 +328,7 @@ fn generate_table(spec: &Spec, rows: &[Row], out: &mut String) -> Result<(), Str
         out,
         "pub(crate) static {id}: SyscallTable = SyscallTable {{\n    \
          label: \"{label}\",\n    source: \"{file}\",\n    abis: \"{abis}\",\n    \
-         base: {base},\n    by_number: &{id}_NAMES,\n    by_name: &{id}_BY_NAME,\n}};\n",
+         base: {base},\n    by_number: &{id}_NAMES,\n    by_name: &{id}_BY_NAME,\n    keys: &{id}_KEYS,\n}};\n",
         label = spec.label,
         file = spec.file,
     )
@@ -436,12 +437,37 @@ fn generate_io_uring(ops: &[String], out: &mut String) -> Result<(), String> {
         writeln!(out, "    (\"{name}\", {number}),").map_err(w)?;
     }
     writeln!(out, "];").map_err(w)?;
+    write_keys(out, "IO_URING", sorted.iter().map(|p| p.0))?;
     writeln!(
         out,
         "pub(crate) static IO_URING: SyscallTable = SyscallTable {{\n    \
          label: \"io_uring\",\n    source: \"{IO_URING_FILE}\",\n    abis: \"enum io_uring_op\",\n    \
-         base: 0,\n    by_number: &IO_URING_NAMES,\n    by_name: &IO_URING_BY_NAME,\n}};"
+         base: 0,\n    by_number: &IO_URING_NAMES,\n    by_name: &IO_URING_BY_NAME,\n    keys: &IO_URING_KEYS,\n}};"
     )
     .map_err(w)?;
     Ok(())
+}
+
+/// The first 8 bytes of a name as a big-endian integer, zero padded: the
+/// integers sort like the names, so the search can compare integers and look
+/// at whole names only among equal prefixes. Must match `table::prefix_key`.
+fn prefix_key(name: &str) -> u64 {
+    let mut buf = [0u8; 8];
+    for (d, s) in buf.iter_mut().zip(name.bytes()) {
+        *d = s;
+    }
+    u64::from_be_bytes(buf)
+}
+
+fn write_keys<'a>(
+    out: &mut String,
+    id: &str,
+    names: impl ExactSizeIterator<Item = &'a str>,
+) -> Result<(), String> {
+    let w = |e: std::fmt::Error| e.to_string();
+    writeln!(out, "static {id}_KEYS: [u64; {}] = [", names.len()).map_err(w)?;
+    for name in names {
+        writeln!(out, "    {:#018x},", prefix_key(name)).map_err(w)?;
+    }
+    writeln!(out, "];").map_err(w)
 }

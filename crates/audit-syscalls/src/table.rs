@@ -11,7 +11,8 @@ use std::iter::FusedIterator;
 ///
 /// * [`name`](Self::name) (number -> name) is an array index;
 /// * [`number`](Self::number) (name -> number) is a binary search in a
-///   name-sorted array generated at build time;
+///   name-sorted array generated at build time (over integer name prefixes,
+///   then whole names among equal prefixes);
 /// * [`iter`](Self::iter) walks the table in ascending number order.
 ///
 /// Numbers are those the kernel reports in audit records: mips tables carry
@@ -26,6 +27,8 @@ pub struct SyscallTable {
     pub(crate) by_number: &'static [Option<&'static str>],
     /// `(name, number)` sorted by name.
     pub(crate) by_name: &'static [(&'static str, u32)],
+    /// `prefix_key` of each `by_name` entry, same order.
+    pub(crate) keys: &'static [u64],
 }
 
 include!(concat!(env!("OUT_DIR"), "/tables.rs"));
@@ -68,10 +71,16 @@ impl SyscallTable {
         } else {
             bytes
         };
-        self.by_name
-            .binary_search_by(|&(candidate, _)| candidate.as_bytes().cmp(key))
-            .ok()
-            .map(|i| self.by_name[i].1)
+        // Binary search over the dense integer prefixes, then compare whole
+        // names among the (few) entries sharing the prefix.
+        let prefix = prefix_key(key);
+        let start = self.keys.partition_point(|&k| k < prefix);
+        self.keys[start..]
+            .iter()
+            .take_while(|&&k| k == prefix)
+            .zip(&self.by_name[start..])
+            .find(|(_, (candidate, _))| candidate.as_bytes() == key)
+            .map(|(_, &(_, number))| number)
     }
 
     /// Like [`number`](Self::number), but also accepts the spellings that
@@ -232,6 +241,17 @@ impl FusedIterator for Iter<'_> {}
 
 /// No generated name is longer (the build script checks it).
 const MAX_NAME_LEN: usize = 64;
+
+/// The first 8 bytes of `name` as a big-endian integer, zero padded (the
+/// build script generates the same for every table name).
+#[inline]
+fn prefix_key(name: &[u8]) -> u64 {
+    let mut buf = [0u8; 8];
+    for (d, s) in buf.iter_mut().zip(name) {
+        *d = *s;
+    }
+    u64::from_be_bytes(buf)
+}
 
 /// The x32 table (`x86/syscall_64.tbl`, abis `common,x32`, numbers with the
 /// `0x40000000` bit set as the kernel reports them under
