@@ -40,20 +40,33 @@ impl fmt::Display for EventId {
     }
 }
 
-/// Where a span's bytes live: the record's line, or bytes the parser made (split keys).
+/// Where a field's bytes live: a range of the record's line, or of the bytes the parser
+/// made (split keys, `seperms`). Packed in 8 bytes: the top bit of `len` says "made".
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Span {
     start: u32,
-    end: u32,
-    made: bool,
+    len: u32,
 }
+
+const MADE: u32 = 1 << 31;
+/// A value span that stands for libauparse's NULL value.
+const NULL_SPAN: Span = Span {
+    start: 0,
+    len: u32::MAX,
+};
 
 impl Span {
     fn line(start: usize, end: usize) -> Span {
         Span {
             start: start as u32,
-            end: end as u32,
-            made: false,
+            len: (end - start) as u32,
+        }
+    }
+
+    fn made(start: usize, end: usize) -> Span {
+        Span {
+            start: start as u32,
+            len: (end - start) as u32 | MADE,
         }
     }
 }
@@ -61,8 +74,8 @@ impl Span {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct FieldSpan {
     name: Span,
-    /// `None` where libauparse holds a NULL value (a malformed hex key).
-    value: Option<Span>,
+    /// [`NULL_SPAN`] where libauparse holds a NULL value (a malformed hex key).
+    value: Span,
 }
 
 /// An audit record.
@@ -107,7 +120,7 @@ impl<'a> Field<'a> {
     /// The raw value, `None` where libauparse gives NULL (a `key` whose hex encoding is
     /// broken).
     pub fn value_opt(&self) -> Option<&'a [u8]> {
-        self.span.value.map(|s| self.record.bytes(s))
+        (self.span.value != NULL_SPAN).then(|| self.record.bytes(self.span.value))
     }
 
     /// The value as a signed integer, read as `auparse_get_field_int` reads it (decimal).
@@ -320,12 +333,17 @@ impl Record {
         self.interp
             .iter()
             .find(|f| self.bytes(f.name).eq_ignore_ascii_case(name))
-            .and_then(|f| f.value.map(|v| self.bytes(v)))
+            .map(|f| self.bytes(f.value))
     }
 
     fn bytes(&self, s: Span) -> &[u8] {
-        let buf: &[u8] = if s.made { &self.made } else { &self.text };
-        &buf[s.start as usize..s.end as usize]
+        let (buf, len): (&[u8], u32) = if s.len & MADE == 0 {
+            (&self.text, s.len)
+        } else {
+            (&self.made, s.len & !MADE)
+        };
+        let start = s.start as usize;
+        buf.get(start..start + len as usize).unwrap_or(b"")
     }
 
     /// Find node, type and timestamp: `[node=N ]type=T msg=audit(S.M:N)...`.
@@ -335,10 +353,10 @@ impl Record {
             self.interp_start = Some((main_end + 1) as u32);
         }
         let mut toks = Tokens::new(&self.text[..main_end]);
-        let (mut s, mut e) = toks.next().ok_or(ErrorKind::MissingType)?;
+        let (mut s, mut e, _) = toks.next().ok_or(ErrorKind::MissingType)?;
         if self.text[s..e].starts_with(b"node=") {
             self.node = Some(Span::line(s + 5, e));
-            (s, e) = toks.next().ok_or(ErrorKind::MissingType)?;
+            (s, e, _) = toks.next().ok_or(ErrorKind::MissingType)?;
         }
         if !self.text[s..e].starts_with(b"type=") {
             return Err(ErrorKind::MissingType);
@@ -348,10 +366,8 @@ impl Record {
         if type_text.is_empty() {
             return Err(ErrorKind::EmptyType);
         }
-        self.record_type = std::str::from_utf8(type_text)
-            .ok()
-            .and_then(RecordType::from_log_name);
-        let (s, e) = toks.next().ok_or(ErrorKind::MissingTimestamp)?;
+        self.record_type = RecordType::from_log_name_bytes(type_text);
+        let (s, e, _) = toks.next().ok_or(ErrorKind::MissingTimestamp)?;
         let tok = &self.text[s..e];
         let stamp = tok
             .strip_prefix(b"msg=audit(")
@@ -364,7 +380,7 @@ impl Record {
         let main_end = self
             .interp_start
             .map_or(self.text.len(), |s| s as usize - 1);
-        let mut fields = Vec::with_capacity(16);
+        let mut fields = Vec::with_capacity(24);
         let mut made = Vec::new();
         split_main(
             &self.text[..main_end],
@@ -377,11 +393,11 @@ impl Record {
         if let Some(start) = self.interp_start {
             let start = start as usize;
             let mut interp = Vec::new();
-            for (s, e) in Tokens::new(&self.text[start..]) {
-                if let Some(eq) = memchr::memchr(b'=', &self.text[start + s..start + e]) {
+            for (s, e, eq) in Tokens::new(&self.text[start..]) {
+                if let Some(eq) = eq {
                     interp.push(FieldSpan {
-                        name: Span::line(start + s, start + s + eq),
-                        value: Some(Span::line(start + s + eq + 1, start + e)),
+                        name: Span::line(start + s, start + eq),
+                        value: Span::line(start + eq + 1, start + e),
                     });
                 }
             }
@@ -456,7 +472,10 @@ fn digits(s: &[u8]) -> Option<(u64, &[u8])> {
     Some((v, &s[n..]))
 }
 
-/// Space-separated tokens of a byte string, as (start, end) offsets.
+/// Space-separated tokens of a byte string, as (start, end, offset of the first '=').
+///
+/// Measured (instruction counts under callgrind): two SIMD searches per token beat
+/// both a plain byte loop and one combined search over the line.
 struct Tokens<'a> {
     s: &'a [u8],
     pos: usize,
@@ -469,29 +488,27 @@ impl<'a> Tokens<'a> {
 }
 
 impl Iterator for Tokens<'_> {
-    type Item = (usize, usize);
-    fn next(&mut self) -> Option<(usize, usize)> {
-        while self.pos < self.s.len() && self.s[self.pos] == b' ' {
+    type Item = (usize, usize, Option<usize>);
+    fn next(&mut self) -> Option<Self::Item> {
+        let s = self.s;
+        while self.pos < s.len() && s[self.pos] == b' ' {
             self.pos += 1;
         }
-        if self.pos >= self.s.len() {
+        if self.pos >= s.len() {
             return None;
         }
         let start = self.pos;
-        let end = memchr::memchr(b' ', &self.s[start..]).map_or(self.s.len(), |i| start + i);
+        let end = memchr::memchr(b' ', &s[start..]).map_or(s.len(), |i| start + i);
         self.pos = end;
-        Some((start, end))
+        let eq = memchr::memchr(b'=', &s[start..end]).map(|i| start + i);
+        Some((start, end, eq))
     }
 }
 
 fn push_made(made: &mut Vec<u8>, bytes: &[u8]) -> Span {
     let start = made.len();
     made.extend_from_slice(bytes);
-    Span {
-        start: start as u32,
-        end: made.len() as u32,
-        made: true,
-    }
+    Span::made(start, made.len())
 }
 
 /// Split the main part of a record into fields, following libauparse's rules.
@@ -505,9 +522,9 @@ fn split_main(
     // 1 when the record starts with node=, which shifts the expected positions.
     let mut offset = 0usize;
     let mut toks = Tokens::new(text);
-    while let Some((mut s, e)) = toks.next() {
+    while let Some((mut s, e, eq)) = toks.next() {
         let tok = &text[s..e];
-        let Some(mut eq) = memchr::memchr(b'=', tok) else {
+        let Some(mut eq) = eq else {
             if avc {
                 split_avc_word(text, s, e, &mut toks, offset, fields, made);
             }
@@ -519,7 +536,7 @@ fn split_main(
                 Some(b'\'') => {
                     s += 5;
                     match memchr::memchr(b'=', &text[s..e]) {
-                        Some(i) => eq = i,
+                        Some(i) => eq = s + i,
                         None => continue,
                     }
                 }
@@ -527,7 +544,7 @@ fn split_main(
             }
         }
         let mut name_start = s;
-        let name_end = s + eq;
+        let name_end = eq;
         if text.get(name_start) == Some(&b'(') {
             name_start += 1;
         }
@@ -555,7 +572,7 @@ fn split_main(
         }
         fields.push(FieldSpan {
             name: Span::line(name_start, name_end),
-            value: Some(Span::line(val_start, val_end)),
+            value: Span::line(val_start, val_end),
         });
         if fields.len() == 1 && name == b"node" {
             offset = 1;
@@ -574,7 +591,10 @@ fn split_hex_keys(
     let name = Span::line(name_start, name_end);
     let hex_len = value.iter().take_while(|b| b.is_ascii_hexdigit()).count();
     if hex_len < 2 {
-        fields.push(FieldSpan { name, value: None });
+        fields.push(FieldSpan {
+            name,
+            value: NULL_SPAN,
+        });
         return;
     }
     let mut decoded: Vec<u8> = value[..hex_len]
@@ -607,11 +627,7 @@ fn split_hex_keys(
         }
         fields.push(FieldSpan {
             name,
-            value: Some(Span {
-                start: start as u32,
-                end: made.len() as u32,
-                made: true,
-            }),
+            value: Span::made(start, made.len()),
         });
     }
 }
@@ -645,11 +661,11 @@ fn split_avc_word(
         let name = push_made(made, b"seresult");
         fields.push(FieldSpan {
             name,
-            value: Some(Span::line(s, e)),
+            value: Span::line(s, e),
         });
     } else if fields.len() == 2 + offset && word.first() == Some(&b'{') {
         let mut perms = Vec::new();
-        for (ps, pe) in toks.by_ref() {
+        for (ps, pe, _) in toks.by_ref() {
             if text[ps] == b'}' {
                 break;
             }
@@ -660,10 +676,7 @@ fn split_avc_word(
         }
         let name = push_made(made, b"seperms");
         let value = push_made(made, &perms);
-        fields.push(FieldSpan {
-            name,
-            value: Some(value),
-        });
+        fields.push(FieldSpan { name, value });
     }
 }
 

@@ -260,14 +260,32 @@ static TABLE: &[(u32, &str, Origin)] = &[
     (2507, "VIRT_MIGRATE_OUT", Origin::Log),
 ];
 
-/// Indices into [`TABLE`] sorted by name, built once for name -> number lookups.
-fn by_name() -> &'static [u16] {
-    static CELL: std::sync::OnceLock<Vec<u16>> = std::sync::OnceLock::new();
+/// Open-addressing hash index of [`TABLE`] by name (FNV-1a, linear probing), built
+/// once: name -> number is a hash and one or two compares, with no scan.
+fn by_name() -> &'static [u16; NAME_SLOTS] {
+    static CELL: std::sync::OnceLock<[u16; NAME_SLOTS]> = std::sync::OnceLock::new();
     CELL.get_or_init(|| {
-        let mut idx: Vec<u16> = (0..TABLE.len() as u16).collect();
-        idx.sort_unstable_by_key(|&i| TABLE[i as usize].1);
-        idx
+        let mut slots = [EMPTY_SLOT; NAME_SLOTS];
+        for (i, e) in TABLE.iter().enumerate() {
+            let mut h = name_hash(e.1.as_bytes());
+            while slots[h] != EMPTY_SLOT {
+                h = (h + 1) % NAME_SLOTS;
+            }
+            slots[h] = i as u16;
+        }
+        slots
     })
+}
+
+const NAME_SLOTS: usize = 1024;
+const EMPTY_SLOT: u16 = u16::MAX;
+
+fn name_hash(name: &[u8]) -> usize {
+    let mut h: u32 = 0x811c_9dc5;
+    for &b in name {
+        h = (h ^ u32::from(b)).wrapping_mul(0x0100_0193);
+    }
+    (h as usize) % NAME_SLOTS
 }
 
 #[allow(missing_docs)] // each constant is documented by its generated line
@@ -759,27 +777,49 @@ impl RecordType {
 
     /// Look a type up by its exact name (`"SYSCALL"`).
     pub fn from_name(name: &str) -> Option<RecordType> {
-        let idx = by_name();
-        idx.binary_search_by(|&i| TABLE[i as usize].1.cmp(name))
-            .ok()
-            .map(|p| RecordType(TABLE[idx[p] as usize].0))
+        RecordType::from_name_bytes(name.as_bytes())
+    }
+
+    /// Look a type up by its exact name, given as bytes.
+    pub fn from_name_bytes(name: &[u8]) -> Option<RecordType> {
+        let slots = by_name();
+        let mut h = name_hash(name);
+        loop {
+            let i = slots[h];
+            if i == EMPTY_SLOT {
+                return None;
+            }
+            let e = &TABLE[usize::from(i)];
+            if e.1.as_bytes() == name {
+                return Some(RecordType(e.0));
+            }
+            h = (h + 1) % NAME_SLOTS;
+        }
     }
 
     /// Read the type as it stands after `type=` in a log: a name, `UNKNOWN[n]`, or a
     /// plain number.
     pub fn from_log_name(text: &str) -> Option<RecordType> {
-        if let Some(t) = RecordType::from_name(text) {
+        RecordType::from_log_name_bytes(text.as_bytes())
+    }
+
+    /// [`RecordType::from_log_name`] on bytes.
+    pub fn from_log_name_bytes(text: &[u8]) -> Option<RecordType> {
+        if let Some(t) = RecordType::from_name_bytes(text) {
             return Some(t);
         }
         let digits = text
-            .strip_prefix("UNKNOWN[")
-            .and_then(|r| r.strip_suffix(']'))
+            .strip_prefix(b"UNKNOWN[")
+            .and_then(|r| r.strip_suffix(b"]"))
             .unwrap_or(text);
-        if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
-            digits.parse().ok().map(RecordType)
-        } else {
-            None
+        if digits.is_empty() || digits.len() > 9 || !digits.iter().all(u8::is_ascii_digit) {
+            return None;
         }
+        Some(RecordType(
+            digits
+                .iter()
+                .fold(0u32, |n, &d| n * 10 + u32::from(d - b'0')),
+        ))
     }
 
     /// Whether a record of this type ends its event on its own, by the rule libauparse
@@ -836,6 +876,13 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), TABLE.len());
+    }
+
+    #[test]
+    fn unknown_names_are_not_found() {
+        for n in ["", "SYSCALLX", "syscall", "SYSCAL", "\u{1d}"] {
+            assert_eq!(RecordType::from_name(n), None, "{n:?}");
+        }
     }
 
     #[test]
