@@ -169,13 +169,15 @@ pub trait Environment {
     fn features(&self) -> u32;
 }
 
-/// The running system: uname, the syscall tables of `audit-syscalls`,
+/// The running system: uname, the syscall tables of `audit-syscalls` (as far
+/// as auditctl 3.0.9 knows them, unless [`SystemEnv::with_newer_syscalls`]),
 /// `/etc/passwd` and `/etc/group`, `stat`, and a feature bitmap (every feature
 /// unless told otherwise, e.g. from the kernel's status reply).
 #[derive(Debug, Clone)]
 pub struct SystemEnv {
     machine: Option<Machine>,
     features: u32,
+    newer_syscalls: bool,
     users: HashMap<String, u32>,
     groups: HashMap<String, u32>,
 }
@@ -202,6 +204,7 @@ impl SystemEnv {
         SystemEnv {
             machine: Machine::detect(),
             features: FEATURES_ALL,
+            newer_syscalls: false,
             users: read_id_file("/etc/passwd"),
             groups: read_id_file("/etc/group"),
         }
@@ -210,6 +213,13 @@ impl SystemEnv {
     /// The same, with the kernel's feature bitmap (from `audit_status`).
     pub fn with_features(mut self, features: u32) -> SystemEnv {
         self.features = features;
+        self
+    }
+
+    /// The same, also knowing syscall names newer than auditctl 3.0.9 (which
+    /// rejects e.g. `-S fchmodat2`; numbers are accepted either way).
+    pub fn with_newer_syscalls(mut self) -> SystemEnv {
+        self.newer_syscalls = true;
         self
     }
 
@@ -232,7 +242,11 @@ impl Environment for SystemEnv {
     }
 
     fn syscall_number(&self, machine: Machine, name: &str) -> Option<u32> {
-        crate::syscalls::number(machine, name)
+        if self.newer_syscalls {
+            crate::syscalls::kernel_number(machine, name)
+        } else {
+            crate::syscalls::number(machine, name)
+        }
     }
 
     fn syscall_name(&self, machine: Machine, number: u32) -> Option<String> {

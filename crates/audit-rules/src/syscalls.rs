@@ -13,9 +13,15 @@ fn table(machine: Machine) -> Option<&'static SyscallTable> {
     SyscallTable::for_audit_arch(machine.audit_arch())
 }
 
-/// The number of syscall `name` on `machine`: the kernel's names and
-/// libaudit's spellings, ASCII case ignored.
+/// The number of syscall `name` on `machine` as auditctl 3.0.9 knows it:
+/// numbers up to 450, kernel names and libaudit's spellings, ASCII case ignored.
 pub fn number(machine: Machine, name: &str) -> Option<u32> {
+    kernel_number(machine, name).filter(|n| *n <= LIBAUDIT_MAX_SYSCALL)
+}
+
+/// The number of syscall `name` on `machine` from the kernel's current tables
+/// (syscalls newer than auditctl 3.0.9 included), or libaudit's spellings.
+pub fn kernel_number(machine: Machine, name: &str) -> Option<u32> {
     let t = table(machine)?;
     t.number_or_alias(name).or_else(|| {
         compat::LIBAUDIT_ONLY
@@ -58,5 +64,7 @@ mod tests {
         assert_eq!(name(Machine::X86, 219), Some("madvise"));
         assert_eq!(name(Machine::X86, 159), Some("sched_get_priority_max"));
         assert_eq!(name(Machine::X86_64, 451), None);
+        assert_eq!(number(Machine::X86_64, "fchmodat2"), None);
+        assert_eq!(kernel_number(Machine::X86_64, "fchmodat2"), Some(452));
     }
 }
