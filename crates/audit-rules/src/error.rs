@@ -159,7 +159,7 @@ impl std::error::Error for RuleError {}
 
 /// Errors of a whole rule file: every bad line, in order.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{}", .errors.iter().map(|e| format!("{}:{e}", .file)).collect::<Vec<_>>().join("\n"))]
+#[error("{}", .errors.iter().map(|e| format!("{}: {e}", .file)).collect::<Vec<_>>().join("\n"))]
 pub struct RuleFileError {
     /// The file's name as given.
     pub file: String,

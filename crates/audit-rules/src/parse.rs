@@ -439,11 +439,10 @@ impl<'e> State<'e> {
                 "Multiple rule insert/delete operations are not allowed\n"
             })),
             Err(1) => {
-                self.out.warnings.push(if prepend {
-                    "Append rule - possible is deprecated".into()
-                } else {
-                    "Append rule - possible is deprecated".into()
-                });
+                // auditctl says "Append" for -A too.
+                self.out
+                    .warnings
+                    .push("Append rule - possible is deprecated".into());
                 Ok(false)
             }
             Err(_) => Err(msg(format!(
