@@ -172,13 +172,13 @@ pub fn fstype_name(value: u32) -> Option<&'static str> {
     FSTYPE.iter().find(|(v, _)| *v == value).map(|(_, n)| *n)
 }
 
-
 /// The record type named `name` as auditctl reads it: a known name (any case),
 /// `UNKNOWN[n]`, or a leading decimal number.
 pub fn msg_type_from_name(name: &str) -> Option<u32> {
-    if let Some((t, _)) = audit_wire::RecordType::all()
-        .find(|(t, _)| t.libaudit_name().is_some_and(|n| n.eq_ignore_ascii_case(name)))
-    {
+    if let Some((t, _)) = audit_wire::RecordType::all().find(|(t, _)| {
+        t.libaudit_name()
+            .is_some_and(|n| n.eq_ignore_ascii_case(name))
+    }) {
         return Some(t.0);
     }
     if let Some(rest) = name.strip_prefix("UNKNOWN[") {
