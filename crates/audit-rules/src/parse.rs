@@ -1,0 +1,1424 @@
+//! auditctl's command language: one argument vector (a command line, or one line
+//! of a rule file) to the commands it asks for, with auditctl's checks, values and
+//! messages.
+
+use audit_wire::field::{
+    file_type_from_name, Action, Comparison, Field, FilterList, Operator, AUDIT_FILTER_MASK,
+    AUDIT_FILTER_PREPEND, AUDIT_KEY_SEPARATOR, AUDIT_MAX_FIELDS, AUDIT_MAX_KEY_LEN,
+    AUDIT_PERM_ATTR, AUDIT_PERM_EXEC, AUDIT_PERM_READ, AUDIT_PERM_WRITE,
+};
+
+use crate::env::{
+    Environment, Machine, FEATURE_EXCLUDE_EXTEND, FEATURE_EXECUTABLE_PATH, FEATURE_FILTER_FS,
+    FEATURE_SESSIONID_FILTER,
+};
+use crate::error::{eau, RuleError, RuleErrorKind};
+use crate::num::{strtol, strtoul};
+use crate::rule::{FieldValue, Rule, RuleField};
+use crate::tables;
+
+const PATH_MAX: usize = 4096;
+const NAME_MAX: usize = 255;
+
+/// One thing a command line or rule-file line asks auditctl to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// `-a`/`-A`/`-w`: add the rule (prepended when its flags say so).
+    AddRule(Rule),
+    /// `-d`/`-W`: delete the rule.
+    DeleteRule(Rule),
+    /// `-D [-k key]`: delete every rule (whose key contains `key`).
+    DeleteAll {
+        /// Only rules whose key contains this.
+        key: Option<String>,
+    },
+    /// `-l [-k key] [-i]`: list the rules.
+    List {
+        /// Only rules whose key contains this.
+        key: Option<String>,
+        /// `-i`: interpret values.
+        interpret: bool,
+    },
+    /// `-s [-i]`: report the kernel's status.
+    Status {
+        /// `-i`: interpret values.
+        interpret: bool,
+    },
+    /// `-e`: set `enabled` (0, 1, 2).
+    SetEnabled(u32),
+    /// `-f`: set `failure` (0 silent, 1 printk, 2 panic).
+    SetFailure(u32),
+    /// `-r`: set `rate_limit`.
+    SetRateLimit(u32),
+    /// `-b`: set `backlog_limit`.
+    SetBacklogLimit(u32),
+    /// `--backlog_wait_time`: set `backlog_wait_time`.
+    SetBacklogWaitTime(u32),
+    /// `--reset-lost`: reset the lost counter.
+    ResetLost,
+    /// `--reset_backlog_wait_time_actual`.
+    ResetBacklogWaitTimeActual,
+    /// `--loginuid-immutable`: make login uids immutable (until reboot).
+    LoginuidImmutable,
+    /// `-i`: in a rule file, go on after errors.
+    IgnoreErrors,
+    /// `-c`: in a rule file, go on after errors but fail at the end.
+    ContinueOnErrors,
+    /// `-m text`: send a user-space message.
+    UserMessage(String),
+    /// `-t`: trim directory watches.
+    TrimSubtrees,
+    /// `-q mount,subtree`: make a subtree part of a mount point's watches.
+    MakeEquivalent {
+        /// The mount point.
+        mount: String,
+        /// The subtree.
+        subtree: String,
+    },
+    /// `--signal`: send a signal to auditd.
+    Signal(String),
+    /// `-v`: print the version.
+    Version,
+    /// `-h`: print the usage (auditctl then exits with an error).
+    Help,
+    /// `-e`/`-f`/`-b`/`-r`/`--backlog_wait_time`: afterwards, print the status reply.
+    ShowStatusReply,
+}
+
+/// What one argument vector asks for.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Parsed {
+    /// The commands, in order.
+    pub commands: Vec<Command>,
+    /// Warnings auditctl prints without failing.
+    pub warnings: Vec<String>,
+}
+
+impl Parsed {
+    /// The rule to add or delete, if the line has one.
+    pub fn rule(&self) -> Option<&Rule> {
+        self.commands.iter().find_map(|c| match c {
+            Command::AddRule(r) | Command::DeleteRule(r) => Some(r),
+            _ => None,
+        })
+    }
+}
+
+/// Options auditctl takes an argument for.
+const WITH_ARG: &str = "CefrbaAdSFmRwWkpq";
+const WITHOUT_ARG: &str = "hicslDvt";
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum LongOpt {
+    LoginuidImmutable,
+    BacklogWaitTime,
+    ResetLost,
+    ResetBacklogWaitTimeActual,
+    Signal,
+}
+
+const LONG_OPTS: [(&str, bool, LongOpt); 5] = [
+    ("loginuid-immutable", false, LongOpt::LoginuidImmutable),
+    ("backlog_wait_time", true, LongOpt::BacklogWaitTime),
+    ("reset-lost", false, LongOpt::ResetLost),
+    (
+        "reset_backlog_wait_time_actual",
+        false,
+        LongOpt::ResetBacklogWaitTimeActual,
+    ),
+    ("signal", true, LongOpt::Signal),
+];
+
+#[derive(Debug)]
+enum Opt {
+    Short(char, Option<String>),
+    Long(LongOpt, Option<String>),
+    Invalid(String),
+}
+
+/// GNU `getopt_long` over `args` (without the program name), permuting
+/// non-options to the end as glibc does.
+struct GetOpt<'a> {
+    args: &'a [String],
+    /// Index of the next argument to look at.
+    next: usize,
+    /// Position inside a cluster of short options (`-il`).
+    cluster: usize,
+    /// Non-option arguments seen.
+    leftovers: usize,
+}
+
+impl<'a> GetOpt<'a> {
+    fn new(args: &'a [String]) -> GetOpt<'a> {
+        GetOpt {
+            args,
+            next: 0,
+            cluster: 0,
+            leftovers: 0,
+        }
+    }
+
+    /// Arguments left unread after the option just returned.
+    fn remaining(&self) -> &'a [String] {
+        &self.args[self.next.min(self.args.len())..]
+    }
+
+    /// Mark `n` more arguments as consumed (auditctl lowers its count).
+    fn consume(&mut self, n: usize) {
+        self.next = (self.next + n).min(self.args.len());
+    }
+
+    fn next_opt(&mut self) -> Option<Opt> {
+        if self.cluster == 0 {
+            loop {
+                let arg = self.args.get(self.next)?;
+                if arg == "--" {
+                    self.leftovers += self.args.len() - self.next - 1;
+                    self.next = self.args.len();
+                    return None;
+                }
+                if is_option(arg) {
+                    break;
+                }
+                self.leftovers += 1;
+                self.next += 1;
+            }
+            let arg = &self.args[self.next];
+            if let Some(long) = arg.strip_prefix("--") {
+                self.next += 1;
+                let (name, inline) = match long.split_once('=') {
+                    Some((n, v)) => (n, Some(v.to_string())),
+                    None => (long, None),
+                };
+                let exact = LONG_OPTS.iter().find(|(n, _, _)| *n == name);
+                let found = exact.or_else(|| {
+                    let mut m = LONG_OPTS.iter().filter(|(n, _, _)| n.starts_with(name));
+                    match (m.next(), m.next()) {
+                        (Some(one), None) => Some(one),
+                        _ => None,
+                    }
+                });
+                let Some((_, takes_arg, which)) = found else {
+                    return Some(Opt::Invalid(arg.clone()));
+                };
+                if *takes_arg {
+                    let value = match inline {
+                        Some(v) => v,
+                        None => match self.args.get(self.next) {
+                            Some(v) => {
+                                self.next += 1;
+                                v.clone()
+                            }
+                            None => return Some(Opt::Invalid(arg.clone())),
+                        },
+                    };
+                    return Some(Opt::Long(*which, Some(value)));
+                } else if inline.is_some() {
+                    return Some(Opt::Invalid(arg.clone()));
+                }
+                return Some(Opt::Long(*which, None));
+            }
+            self.cluster = 1;
+        }
+        let arg = &self.args[self.next];
+        let c = arg[self.cluster..].chars().next()?;
+        self.cluster += c.len_utf8();
+        let at_end = self.cluster >= arg.len();
+        if WITH_ARG.contains(c) {
+            let value = if !at_end {
+                let v = arg[self.cluster..].to_string();
+                self.next += 1;
+                self.cluster = 0;
+                v
+            } else {
+                self.next += 1;
+                self.cluster = 0;
+                match self.args.get(self.next) {
+                    Some(v) => {
+                        self.next += 1;
+                        v.clone()
+                    }
+                    None => return Some(Opt::Invalid(arg.clone())),
+                }
+            };
+            Some(Opt::Short(c, Some(value)))
+        } else {
+            if at_end {
+                self.next += 1;
+                self.cluster = 0;
+            }
+            if WITHOUT_ARG.contains(c) {
+                Some(Opt::Short(c, None))
+            } else {
+                Some(Opt::Invalid(arg.clone()))
+            }
+        }
+    }
+}
+
+fn is_option(arg: &str) -> bool {
+    arg.len() > 1 && arg.starts_with('-')
+}
+
+/// auditctl's per-line state (`reset_vars`).
+struct State<'e> {
+    env: &'e dyn Environment,
+    line: Option<usize>,
+    syscall_added: bool,
+    perm_added: bool,
+    exe_added: bool,
+    fs_added: bool,
+    /// `_audit_elf`: the rule's ABI once `-F arch` or a first `-S` set it (0: none).
+    elf: u32,
+    add: Option<u32>,
+    del: Option<u32>,
+    action: Option<u32>,
+    exclude: bool,
+    multiple: u32,
+    rule: Rule,
+    key: Vec<u8>,
+    list_requested: bool,
+    out: Parsed,
+    /// The argument being processed, for error reports.
+    token: String,
+}
+
+type Step = Result<(), RuleErrorKind>;
+
+fn msg(s: impl Into<String>) -> RuleErrorKind {
+    RuleErrorKind::Message(s.into())
+}
+
+fn field_err(code: u32, subject: &str) -> RuleErrorKind {
+    RuleErrorKind::Field {
+        code,
+        subject: subject.to_string(),
+    }
+}
+
+fn starts_digit(s: &str) -> bool {
+    s.as_bytes().first().is_some_and(u8::is_ascii_digit)
+}
+
+fn starts_minus_digit(s: &str) -> bool {
+    s.len() >= 2 && s.as_bytes()[0] == b'-' && s.as_bytes()[1].is_ascii_digit()
+}
+
+/// Split `pair` at the first operator, trying operators in auditctl's order.
+fn split_op<'p>(pair: &'p str, ops: &[Operator]) -> Option<(&'p str, Operator, &'p str)> {
+    ops.iter().find_map(|op| {
+        pair.find(op.symbol())
+            .map(|at| (&pair[..at], *op, &pair[at + op.symbol().len()..]))
+    })
+}
+
+fn list_of(flags: u32) -> FilterList {
+    FilterList::from_number(flags & AUDIT_FILTER_MASK)
+}
+
+impl<'e> State<'e> {
+    fn new(env: &'e dyn Environment, line: Option<usize>) -> State<'e> {
+        State {
+            env,
+            line,
+            syscall_added: false,
+            perm_added: false,
+            exe_added: false,
+            fs_added: false,
+            elf: 0,
+            add: None,
+            del: None,
+            action: None,
+            exclude: false,
+            multiple: 0,
+            rule: Rule::new(FilterList::User, Action::Never),
+            key: Vec::new(),
+            list_requested: false,
+            out: Parsed::default(),
+            token: String::new(),
+        }
+    }
+
+    fn machine_of_elf(&self) -> Option<Machine> {
+        if self.elf == 0 {
+            self.env.machine()
+        } else {
+            Machine::from_audit_arch(self.elf)
+        }
+    }
+
+    /// The list the rule is for, as `-F` sees it.
+    fn field_list(&self) -> Option<FilterList> {
+        self.add.or(self.del).map(list_of)
+    }
+
+    fn list_is(&self, list: FilterList) -> bool {
+        self.add.is_some_and(|f| list_of(f) == list) || self.del.is_some_and(|f| list_of(f) == list)
+    }
+
+    /// `audit_rule_setup`: read `list,action` (either order).
+    fn rule_setup(&mut self, opt: &str, is_del: bool) -> Result<bool, u8> {
+        self.multiple += 1;
+        if self.multiple != 1 {
+            return Err(3);
+        }
+        let Some((first, second)) = opt.split_once(',') else {
+            return Err(2);
+        };
+        if second.contains(',') {
+            return Err(2);
+        }
+        let mut filter = if is_del { self.del } else { self.add };
+        let mut act = self.action;
+        let lookup_action = |s: &str| -> Result<u32, u8> {
+            match s {
+                "always" => Ok(Action::Always.number()),
+                "never" => Ok(Action::Never.number()),
+                "possible" => Err(1),
+                _ => Err(2),
+            }
+        };
+        let mut set_filter = |s: &str, filter: &mut Option<u32>| -> bool {
+            match FilterList::from_name(&s.to_ascii_lowercase()) {
+                Some(l) => {
+                    if l == FilterList::Exclude {
+                        self.exclude = true;
+                    }
+                    *filter = Some(l.number());
+                    true
+                }
+                None => false,
+            }
+        };
+        match lookup_action(first) {
+            Ok(a) => act = Some(a),
+            Err(1) => {}
+            Err(_) => {
+                if !set_filter(first, &mut filter) {
+                    return Err(2);
+                }
+            }
+        }
+        if filter.is_none() {
+            if !set_filter(second, &mut filter) {
+                return Err(2);
+            }
+        } else {
+            act = Some(lookup_action(second)?);
+        }
+        if filter.is_none() || act.is_none() {
+            return Err(2);
+        }
+        if is_del {
+            self.del = filter;
+        } else {
+            self.add = filter;
+        }
+        self.action = act;
+        Ok(true)
+    }
+
+    fn opt_add(&mut self, arg: &str, prepend: bool) -> Result<bool, RuleErrorKind> {
+        if arg.contains("task") && self.syscall_added {
+            return Err(msg(if prepend {
+                "Error: syscall auditing requested for task list"
+            } else {
+                "Syscall auditing requested for task list"
+            }));
+        }
+        match self.rule_setup(arg, false) {
+            Ok(_) => {
+                if prepend {
+                    self.add = self.add.map(|f| f | AUDIT_FILTER_PREPEND);
+                }
+                Ok(true)
+            }
+            Err(3) => Err(msg(if prepend {
+                "Multiple rule insert/delete operations are not allowed"
+            } else {
+                "Multiple rule insert/delete operations are not allowed\n"
+            })),
+            Err(1) => {
+                // auditctl says "Append" for -A too.
+                self.out
+                    .warnings
+                    .push("Append rule - possible is deprecated".into());
+                Ok(false)
+            }
+            Err(_) => Err(msg(format!(
+                "{} rule - bad keyword {arg}",
+                if prepend { "Add" } else { "Append" }
+            ))),
+        }
+    }
+
+    fn opt_delete(&mut self, arg: &str) -> Result<bool, RuleErrorKind> {
+        match self.rule_setup(arg, true) {
+            Ok(_) => Ok(true),
+            Err(3) => Err(msg(
+                "Multiple rule insert/delete operations are not allowed",
+            )),
+            Err(1) => {
+                self.out
+                    .warnings
+                    .push("Delete rule - possible is deprecated".into());
+                Ok(false)
+            }
+            Err(_) => Err(msg(format!("Delete rule - bad keyword {arg}"))),
+        }
+    }
+
+    /// `audit_rule_syscallbyname_data`: 0 ok, -1 unknown, -2 no machine.
+    fn syscall_by_name(&self, rule: &mut Rule, name: &str) -> i32 {
+        if name == "all" {
+            rule.add_all_syscalls();
+            return 0;
+        }
+        let Some(machine) = self.machine_of_elf() else {
+            return -2;
+        };
+        let nr = match self.env.syscall_number(machine, name) {
+            Some(n) => i64::from(n),
+            None if starts_digit(name) => strtol(name, 0).0,
+            None => -1,
+        };
+        if nr >= 0 && u32::try_from(nr).is_ok_and(|n| rule.add_syscall(n)) {
+            0
+        } else {
+            -1
+        }
+    }
+
+    fn opt_syscall(&mut self, arg: &str) -> Step {
+        let unknown_arch = self.elf == 0;
+        if self.list_is(FilterList::IoUring) {
+            return self.opt_uring(arg);
+        }
+        if self.list_is(FilterList::Task) {
+            return Err(msg("Error: syscall auditing being added to task list"));
+        } else if self.list_is(FilterList::User) {
+            return Err(msg("Error: syscall auditing being added to user list"));
+        } else if self.list_is(FilterList::Filesystem) {
+            return Err(msg(
+                "Error: syscall auditing being added to filesystem list",
+            ));
+        } else if self.exclude {
+            return Err(msg("Error: syscall auditing cannot be put on exclude list"));
+        }
+        if unknown_arch {
+            let Some(machine) = self.env.machine() else {
+                return Err(msg("Error detecting machine type"));
+            };
+            self.elf = machine.audit_arch();
+        }
+        let mut rule =
+            std::mem::replace(&mut self.rule, Rule::new(FilterList::User, Action::Never));
+        let rc = if arg.contains(',') {
+            let mut rc = 0;
+            for tok in arg.split(',').filter(|t| !t.is_empty()) {
+                rc = self.syscall_by_name(&mut rule, tok);
+                if rc == -1 {
+                    self.rule = rule;
+                    return Err(msg(format!("Syscall name unknown: {tok}")));
+                }
+                if rc != 0 {
+                    break;
+                }
+            }
+            rc
+        } else {
+            self.syscall_by_name(&mut rule, arg)
+        };
+        self.rule = rule;
+        match rc {
+            0 => {
+                self.syscall_added = true;
+                if unknown_arch && self.add.is_some() {
+                    self.check_mismatch(arg);
+                }
+                Ok(())
+            }
+            -1 => Err(msg(format!("Syscall name unknown: {arg}"))),
+            _ => Err(msg(format!("Elf type unknown: 0x{:x}", self.elf))),
+        }
+    }
+
+    /// io_uring rules (a list auditctl 3.0.9 does not know): `-S` takes operation numbers.
+    fn opt_uring(&mut self, arg: &str) -> Step {
+        for tok in arg.split(',').filter(|t| !t.is_empty()) {
+            let ok = tok == "all" && {
+                self.rule.add_all_syscalls();
+                true
+            } || (starts_digit(tok)
+                && u32::try_from(strtol(tok, 0).0).is_ok_and(|n| self.rule.add_syscall(n)));
+            if !ok {
+                return Err(msg(format!("io_uring op unknown: {arg}")));
+            }
+        }
+        self.syscall_added = true;
+        Ok(())
+    }
+
+    /// `check_rule_mismatch`: warn when the names mean other syscalls for the
+    /// machine's 32-bit ABI.
+    fn check_mismatch(&mut self, arg: &str) {
+        let saved = self.elf;
+        self.elf = match Machine::from_audit_arch(self.elf) {
+            Some(m @ (Machine::X86_64 | Machine::Ppc64 | Machine::S390x)) => {
+                m.compat().map_or(saved, Machine::audit_arch)
+            }
+            _ => saved,
+        };
+        let mut tmp = Rule::new(FilterList::User, Action::Never);
+        for tok in arg.split(',').filter(|t| !t.is_empty()) {
+            self.syscall_by_name(&mut tmp, tok);
+        }
+        self.elf = saved;
+        if tmp.mask != self.rule.mask {
+            self.out.warnings.push(match self.line {
+                Some(l) => format!(
+                    "WARNING - 32/64 bit syscall mismatch in line {l}, you should specify an arch"
+                ),
+                None => {
+                    "WARNING - 32/64 bit syscall mismatch, you should specify an arch".to_string()
+                }
+            });
+        }
+    }
+
+    /// `audit_determine_machine` + `audit_machine_to_elf` for a non-numeric arch.
+    fn determine_elf(&self, arch: &str) -> Option<u32> {
+        let (bits, machine) = if arch.eq_ignore_ascii_case("b64") {
+            (Some(true), self.env.machine())
+        } else if arch.eq_ignore_ascii_case("b32") {
+            (Some(false), self.env.machine())
+        } else {
+            let m = Machine::from_name(arch).or_else(|| {
+                let (v, overflow) = strtoul(arch, 16);
+                if overflow {
+                    None
+                } else {
+                    Machine::from_audit_arch(v as u32)
+                }
+            });
+            (None, m)
+        };
+        let mut machine = machine?;
+        if bits == Some(false) {
+            machine = match machine {
+                Machine::X86_64 => Machine::X86,
+                Machine::Ppc64 => Machine::Ppc,
+                Machine::S390x => Machine::S390,
+                Machine::Aarch64 => Machine::Arm,
+                m => m,
+            };
+        }
+        let ok = match machine {
+            Machine::X86 | Machine::Ppc | Machine::S390 | Machine::Arm => bits != Some(true),
+            Machine::Aarch64 => bits != Some(false),
+            Machine::X86_64 | Machine::Ppc64 | Machine::Ppc64le | Machine::S390x => true,
+        };
+        ok.then(|| machine.audit_arch())
+    }
+
+    fn push_field(&mut self, f: RuleField) {
+        self.rule.fields.push(f);
+    }
+
+    /// `audit_rule_fieldpair_data`.
+    fn field_pair(&mut self, pair: &str, list: Option<FilterList>) -> Step {
+        if self.rule.fields.len() >= AUDIT_MAX_FIELDS - 1 {
+            return Err(field_err(eau::FIELDTOOMANY, pair));
+        }
+        let Some((f, op, v)) = split_op(pair, &Operator::PARSE_ORDER) else {
+            return Err(field_err(eau::OPMISSING, pair));
+        };
+        if f.is_empty() {
+            return Err(field_err(eau::FIELDNAME, ""));
+        }
+        if v.is_empty() {
+            return Err(field_err(eau::FIELDVALMISSING, f));
+        }
+        let Some(field) = Field::from_name(&f.to_ascii_lowercase()) else {
+            return Err(field_err(eau::FIELDUNKNOWN, f));
+        };
+        let features = self.env.features();
+        if list == Some(FilterList::Exclude) {
+            if features & FEATURE_EXCLUDE_EXTEND == 0 {
+                if field != Field::MSGTYPE {
+                    return Err(field_err(eau::FIELDNOSUPPORT, f));
+                }
+            } else if !matches!(
+                field,
+                Field::PID
+                    | Field::UID
+                    | Field::GID
+                    | Field::LOGINUID
+                    | Field::MSGTYPE
+                    | Field::SUBJ_USER
+                    | Field::SUBJ_ROLE
+                    | Field::SUBJ_TYPE
+                    | Field::SUBJ_SEN
+                    | Field::SUBJ_CLR
+            ) {
+                return Err(field_err(eau::MSGTYPECREDEXCLUDE, f));
+            }
+        }
+        if list == Some(FilterList::Filesystem) && features & FEATURE_FILTER_FS == 0 {
+            return Err(field_err(eau::FILTERNOSUPPORT, f));
+        }
+        let exit = list == Some(FilterList::Exit);
+        let eq_ne = matches!(op, Operator::Equal | Operator::NotEqual);
+        let num = |value: u32| RuleField::num(field, op, value);
+        match field {
+            Field::UID
+            | Field::EUID
+            | Field::SUID
+            | Field::FSUID
+            | Field::LOGINUID
+            | Field::OBJ_UID => {
+                let value = if starts_digit(v) {
+                    strtoul(v, 0).0 as u32
+                } else if starts_minus_digit(v) {
+                    strtol(v, 0).0 as u32
+                } else if v == "unset" {
+                    u32::MAX
+                } else {
+                    self.env
+                        .user_id(v)
+                        .ok_or_else(|| msg(format!("Unknown user: {v}")))?
+                };
+                self.push_field(num(value));
+            }
+            Field::GID | Field::EGID | Field::SGID | Field::FSGID | Field::OBJ_GID => {
+                let value = if starts_digit(v) {
+                    strtol(v, 0).0 as u32
+                } else {
+                    self.env
+                        .group_id(v)
+                        .ok_or_else(|| msg(format!("Unknown group: {v}")))?
+                };
+                self.push_field(num(value));
+            }
+            Field::EXIT => {
+                if !exit {
+                    return Err(field_err(eau::EXITONLY, f));
+                }
+                let value = if starts_digit(v) || starts_minus_digit(v) {
+                    strtol(v, 0).0 as u32
+                } else {
+                    let (neg, name) = match v.strip_prefix('-') {
+                        Some(rest) => (true, rest),
+                        None => (false, v),
+                    };
+                    let n = tables::errno_from_name(name)
+                        .ok_or_else(|| field_err(eau::ERRUNKNOWN, f))?;
+                    if neg {
+                        n.wrapping_neg()
+                    } else {
+                        n
+                    }
+                };
+                self.push_field(num(value));
+            }
+            Field::MSGTYPE => {
+                if !matches!(list, Some(FilterList::Exclude | FilterList::User)) {
+                    return Err(field_err(eau::MSGTYPEEXCLUDEUSER, f));
+                }
+                let value = if starts_digit(v) {
+                    strtol(v, 0).0 as u32
+                } else {
+                    match tables::msg_type_from_name(v) {
+                        Some(t) if t as i32 > 0 => t,
+                        _ => return Err(field_err(eau::MSGTYPEUNKNOWN, f)),
+                    }
+                };
+                self.push_field(num(value));
+            }
+            Field::OBJ_USER
+            | Field::OBJ_ROLE
+            | Field::OBJ_TYPE
+            | Field::OBJ_LEV_LOW
+            | Field::OBJ_LEV_HIGH
+            | Field::WATCH
+            | Field::DIR
+            | Field::SUBJ_USER
+            | Field::SUBJ_ROLE
+            | Field::SUBJ_TYPE
+            | Field::SUBJ_SEN
+            | Field::SUBJ_CLR
+            | Field::FILTERKEY
+            | Field::EXE => {
+                if matches!(
+                    field,
+                    Field::OBJ_USER
+                        | Field::OBJ_ROLE
+                        | Field::OBJ_TYPE
+                        | Field::OBJ_LEV_LOW
+                        | Field::OBJ_LEV_HIGH
+                        | Field::WATCH
+                        | Field::DIR
+                ) {
+                    if !exit {
+                        return Err(field_err(eau::EXITONLY, f));
+                    }
+                    if matches!(field, Field::WATCH | Field::DIR) {
+                        self.perm_added = true;
+                    }
+                }
+                if field == Field::EXE {
+                    if features & FEATURE_EXECUTABLE_PATH == 0 {
+                        return Err(field_err(eau::FIELDNOSUPPORT, f));
+                    }
+                    if !eq_ne {
+                        return Err(field_err(eau::OPEQNOTEQ, f));
+                    }
+                    self.exe_added = true;
+                }
+                if field == Field::FILTERKEY
+                    && !(self.syscall_added || self.perm_added || self.exe_added || self.fs_added)
+                {
+                    return Err(field_err(eau::KEYDEP, f));
+                }
+                if (field == Field::FILTERKEY && v.len() > AUDIT_MAX_KEY_LEN) || v.len() > PATH_MAX
+                {
+                    return Err(field_err(eau::STRTOOLONG, f));
+                }
+                self.push_field(RuleField::string(field, op, v.as_bytes()));
+            }
+            Field::ARCH => {
+                if self.syscall_added {
+                    return Err(field_err(eau::ARCHMISPLACED, f));
+                }
+                if !eq_ne {
+                    return Err(field_err(eau::OPEQNOTEQ, f));
+                }
+                let elf = if starts_digit(v) {
+                    let (n, overflow) = strtoul(v, 0);
+                    let elf = n as u32;
+                    if overflow || Machine::from_audit_arch(elf).is_none() {
+                        return Err(field_err(eau::ELFUNKNOWN, f));
+                    }
+                    elf
+                } else {
+                    self.determine_elf(v)
+                        .ok_or_else(|| field_err(eau::ELFUNKNOWN, f))?
+                };
+                self.elf = elf;
+                self.push_field(num(elf));
+            }
+            Field::PERM => {
+                if !exit {
+                    return Err(field_err(eau::EXITONLY, f));
+                }
+                if op != Operator::Equal {
+                    return Err(field_err(eau::OPEQ, f));
+                }
+                if v.len() > 4 {
+                    return Err(field_err(eau::STRTOOLONG, f));
+                }
+                let bits = perm_bits(v).ok_or_else(|| field_err(eau::PERMRWXA, f))?;
+                self.push_field(num(bits));
+            }
+            Field::FILETYPE => {
+                if !exit {
+                    return Err(field_err(eau::EXITONLY, f));
+                }
+                let t = file_type_from_name(&v.to_ascii_lowercase())
+                    .ok_or_else(|| field_err(eau::FILETYPEUNKNOWN, f))?;
+                self.push_field(num(t));
+            }
+            Field::FSTYPE => {
+                if list != Some(FilterList::Filesystem) {
+                    return Err(field_err(eau::FIELDUNAVAIL, f));
+                }
+                if !eq_ne {
+                    return Err(field_err(eau::OPEQNOTEQ, f));
+                }
+                let value = if starts_digit(v) {
+                    strtoul(v, 0).0 as u32
+                } else {
+                    tables::fstype_from_name(v).unwrap_or(u32::MAX)
+                };
+                if value == u32::MAX {
+                    return Err(field_err(eau::FSTYPEUNKNOWN, f));
+                }
+                self.fs_added = true;
+                self.push_field(num(value));
+            }
+            Field::ARG0 | Field::ARG1 | Field::ARG2 | Field::ARG3 => {
+                let value = if starts_digit(v) {
+                    strtoul(v, 0).0 as u32
+                } else if starts_minus_digit(v) {
+                    strtol(v, 0).0 as u32
+                } else {
+                    return Err(field_err(eau::FIELDVALNUM, f));
+                };
+                self.push_field(num(value));
+            }
+            Field::SESSIONID => {
+                if features & FEATURE_SESSIONID_FILTER == 0 {
+                    return Err(field_err(eau::FIELDNOSUPPORT, f));
+                }
+                if !matches!(
+                    list,
+                    Some(FilterList::Exclude | FilterList::User | FilterList::Exit)
+                ) {
+                    return Err(field_err(eau::FIELDNOFILTER, f));
+                }
+                // auditctl leaves the value 0 when it is neither a number nor `unset`.
+                let value = if starts_digit(v) {
+                    strtoul(v, 0).0 as u32
+                } else if starts_minus_digit(v) {
+                    strtol(v, 0).0 as u32
+                } else if v == "unset" {
+                    u32::MAX
+                } else {
+                    0
+                };
+                self.push_field(num(value));
+            }
+            _ => {
+                if matches!(
+                    field,
+                    Field::DEVMAJOR | Field::DEVMINOR | Field::INODE | Field::SUCCESS
+                ) && !exit
+                {
+                    return Err(field_err(eau::EXITONLY, f));
+                }
+                if field == Field::INODE && !eq_ne {
+                    return Err(field_err(eau::OPEQNOTEQ, f));
+                }
+                if field == Field::PPID && !exit {
+                    return Err(field_err(eau::EXITONLY, f));
+                }
+                if !starts_digit(v) {
+                    return Err(field_err(eau::FIELDVALNUM, f));
+                }
+                let value = if field == Field::INODE {
+                    strtoul(v, 0).0 as u32
+                } else {
+                    strtol(v, 0).0 as u32
+                };
+                self.push_field(num(value));
+            }
+        }
+        Ok(())
+    }
+
+    /// `audit_rule_interfield_comp_data` (`-C`).
+    fn field_compare(&mut self, pair: &str, list: Option<FilterList>) -> Step {
+        if self.rule.fields.len() >= AUDIT_MAX_FIELDS - 1 {
+            return Err(field_err(eau::FIELDTOOMANY, pair));
+        }
+        let Some((f, op, v)) = split_op(pair, &[Operator::NotEqual, Operator::Equal]) else {
+            return Err(field_err(eau::OPEQNOTEQ, pair));
+        };
+        if f.is_empty() {
+            return Err(field_err(eau::COMPFIELDNAME, ""));
+        }
+        if v.is_empty() {
+            return Err(field_err(eau::COMPVAL, f));
+        }
+        let left = Field::from_name(&f.to_ascii_lowercase())
+            .ok_or_else(|| field_err(eau::COMPFIELDUNKNOWN, f))?;
+        let right = Field::from_name(&v.to_ascii_lowercase())
+            .ok_or_else(|| field_err(eau::COMPVALUNKNOWN, f))?;
+        if list != Some(FilterList::Exit) {
+            return Err(field_err(eau::EXITONLY, f));
+        }
+        let cmp =
+            Comparison::from_fields(left, right).ok_or_else(|| field_err(eau::COMPINCOMPAT, f))?;
+        self.push_field(RuleField::num(Field::FIELD_COMPARE, op, cmp.0));
+        Ok(())
+    }
+
+    fn opt_field(&mut self, arg: &str, rest: &[String]) -> Step {
+        let list = self.field_list();
+        if list.is_none() && !(arg.contains("arch=") && rest.first().is_some_and(|a| a == "-t")) {
+            return Err(msg("List must be given before field"));
+        }
+        if let Some(k) = arg.strip_prefix("key=") {
+            return self.add_key(k);
+        }
+        self.field_pair(arg, list)?;
+        match self.rule.fields.last().map(|f| f.field) {
+            Some(Field::PERM) => self.perm_added = true,
+            Some(Field::EXE) => self.exe_added = true,
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// `process_keys`: append a key to the rule's key(s).
+    fn add_key(&mut self, k: &str) -> Step {
+        let extra = usize::from(!self.key.is_empty());
+        if k.len() + self.key.len() + extra > AUDIT_MAX_KEY_LEN {
+            return Err(msg("key option exceeds size limit"));
+        }
+        if k.as_bytes().contains(&AUDIT_KEY_SEPARATOR) {
+            self.out
+                .warnings
+                .push(format!("key {k} has illegal character"));
+        }
+        if !self.key.is_empty() {
+            self.key.push(AUDIT_KEY_SEPARATOR);
+        }
+        self.key.extend_from_slice(k.as_bytes());
+        Ok(())
+    }
+
+    /// `-w`/`-W`: the watch rule for `path`.
+    fn setup_watch(&mut self, path: &str) -> Step {
+        if path.len() >= PATH_MAX {
+            return Err(msg("The path passed for the watch is too big"));
+        }
+        if !path.starts_with('/') {
+            return Err(msg("The path must start with '/'"));
+        }
+        let trimmed_base = path.trim_end_matches('/');
+        let base = trimmed_base.rsplit('/').next().unwrap_or("");
+        if base.len() > NAME_MAX {
+            return Err(msg("The base name of the path is too big"));
+        }
+        if path.contains("..") {
+            self.out
+                .warnings
+                .push("Warning - relative path notation is not supported".into());
+        }
+        if path.contains('*') || path.contains('?') {
+            self.out
+                .warnings
+                .push("Warning - wildcard notation is not supported".into());
+        }
+        let mut p = path;
+        if p.len() > 2 && p.ends_with('/') {
+            while p.len() > 1 && p.ends_with('/') {
+                p = &p[..p.len() - 1];
+            }
+        }
+        let kind = if self.env.is_dir(p) {
+            Field::DIR
+        } else {
+            Field::WATCH
+        };
+        if !self.rule.fields.is_empty() {
+            return Err(msg("Rule is not empty\n"));
+        }
+        let mut rule = Rule::new(FilterList::Exit, Action::Always);
+        rule.add_all_syscalls();
+        rule.fields
+            .push(RuleField::string(kind, Operator::Equal, p.as_bytes()));
+        rule.fields.push(RuleField::num(
+            Field::PERM,
+            Operator::Equal,
+            AUDIT_PERM_READ | AUDIT_PERM_WRITE | AUDIT_PERM_EXEC | AUDIT_PERM_ATTR,
+        ));
+        self.rule = rule;
+        self.perm_added = true;
+        Ok(())
+    }
+
+    fn opt_perm(&mut self, arg: &str) -> Step {
+        if self.add.is_none() && self.del.is_none() {
+            return Err(msg("permission option needs a watch given prior to it"));
+        }
+        if arg.len() > 4 {
+            return Err(msg(format!("permission {arg} is too long")));
+        }
+        let mut bits = 0;
+        for c in arg.chars() {
+            bits |= perm_bits(&c.to_string())
+                .ok_or_else(|| msg(format!("Permission {c} isn't supported")))?;
+        }
+        if self.rule.fields.is_empty() {
+            return Err(RuleErrorKind::Silent);
+        }
+        let mut done = false;
+        for f in self.rule.fields.iter_mut() {
+            if f.field == Field::PERM {
+                f.value = FieldValue::Num(bits);
+                done = true;
+            }
+        }
+        if !done {
+            if self.rule.fields.len() >= AUDIT_MAX_FIELDS - 1 {
+                return Err(RuleErrorKind::Silent);
+            }
+            self.push_field(RuleField::num(Field::PERM, Operator::Equal, bits));
+        }
+        self.perm_added = true;
+        Ok(())
+    }
+
+    fn set_value(arg: &str, what: &str, cmd: fn(u32) -> Command) -> Result<Command, RuleErrorKind> {
+        if !starts_digit(arg) {
+            return Err(msg(format!("{what} must be a numeric value was {arg}")));
+        }
+        let (v, overflow) = strtoul(arg, 0);
+        if overflow {
+            return Err(msg(format!(
+                "Error converting {}",
+                what.to_ascii_lowercase()
+            )));
+        }
+        Ok(cmd(v as u32))
+    }
+
+    fn set_flag(arg: &str, what: &str, cmd: fn(u32) -> Command) -> Result<Command, RuleErrorKind> {
+        match arg {
+            "0" | "1" | "2" => Ok(cmd(strtoul(arg, 0).0 as u32)),
+            _ => Err(msg(format!("{what} must be 0, 1, or 2 was {arg}"))),
+        }
+    }
+}
+
+fn perm_bits(s: &str) -> Option<u32> {
+    audit_wire::field::perm_from_str(s)
+}
+
+/// Parse one auditctl argument vector (`args` without the program name), as
+/// auditctl's `setopt` does for a command line (`line` = `None`) or a rule-file
+/// line (`line` = its number).
+///
+/// ```
+/// use audit_rules::{parse_args, Command, SystemEnv};
+/// let args: Vec<String> = ["-w", "/etc/shadow", "-p", "wa", "-k", "identity"]
+///     .iter().map(|s| s.to_string()).collect();
+/// let parsed = parse_args(&args, None, &SystemEnv::new()).unwrap();
+/// assert!(matches!(parsed.commands[0], Command::AddRule(_)));
+/// ```
+pub fn parse_args(
+    args: &[String],
+    line: Option<usize>,
+    env: &dyn Environment,
+) -> Result<Parsed, RuleError> {
+    let mut st = State::new(env, line);
+    let count = args.len() + 1;
+    let mut opts = GetOpt::new(args);
+    let mut rule_pending = false;
+    let mut status_reply = false;
+    let mut stop = false;
+    let mut deprecated = false;
+    let mut early_return = false;
+    while !stop {
+        let Some(opt) = opts.next_opt() else { break };
+        let result: Step = (|| {
+            match opt {
+                Opt::Invalid(bad) => {
+                    st.token = bad.clone();
+                    return Err(msg(match line {
+                        Some(l) => format!("Option {bad} on line {l} is invalid"),
+                        None => format!("Option {bad} is invalid"),
+                    }));
+                }
+                Opt::Long(which, value) => {
+                    let value = value.unwrap_or_default();
+                    st.token = value.clone();
+                    match which {
+                        LongOpt::LoginuidImmutable => {
+                            st.out.commands.push(Command::LoginuidImmutable);
+                            early_return = true;
+                            stop = true;
+                        }
+                        LongOpt::BacklogWaitTime => {
+                            let c = State::set_value(
+                                &value,
+                                "Backlog_wait_time",
+                                Command::SetBacklogWaitTime,
+                            )?;
+                            st.out.commands.push(c);
+                            status_reply = true;
+                        }
+                        LongOpt::ResetLost => {
+                            st.out.commands.push(Command::ResetLost);
+                            early_return = true;
+                            stop = true;
+                        }
+                        LongOpt::ResetBacklogWaitTimeActual => {
+                            st.out.commands.push(Command::ResetBacklogWaitTimeActual);
+                            early_return = true;
+                            stop = true;
+                        }
+                        LongOpt::Signal => {
+                            st.out.commands.push(Command::Signal(value));
+                            stop = true;
+                        }
+                    }
+                }
+                Opt::Short(c, value) => {
+                    let value = value.unwrap_or_default();
+                    st.token = if value.is_empty() {
+                        format!("-{c}")
+                    } else {
+                        format!("-{c} {value}")
+                    };
+                    match c {
+                        'h' => {
+                            st.out.commands.push(Command::Help);
+                            return Err(RuleErrorKind::Silent);
+                        }
+                        'i' => {
+                            st.out.commands.push(Command::IgnoreErrors);
+                            stop = true;
+                        }
+                        'c' => {
+                            st.out.commands.push(Command::ContinueOnErrors);
+                            stop = true;
+                        }
+                        's' => {
+                            if count > 3 {
+                                return Err(msg("Too many options for status command"));
+                            }
+                            let mut interpret = false;
+                            if count == 3 {
+                                if opts.remaining().first().is_some_and(|a| a == "-i") {
+                                    interpret = true;
+                                    opts.consume(1);
+                                } else {
+                                    return Err(msg("Only -i option is allowed"));
+                                }
+                            }
+                            st.out.commands.push(Command::Status { interpret });
+                            stop = true;
+                        }
+                        'e' => {
+                            let c = State::set_flag(&value, "Enable", Command::SetEnabled)?;
+                            st.out.commands.push(c);
+                            status_reply = true;
+                        }
+                        'f' => {
+                            let c = State::set_flag(&value, "Failure", Command::SetFailure)?;
+                            st.out.commands.push(c);
+                            status_reply = true;
+                        }
+                        'r' => {
+                            let c = State::set_value(&value, "Rate", Command::SetRateLimit)?;
+                            st.out.commands.push(c);
+                            status_reply = true;
+                        }
+                        'b' => {
+                            let c = State::set_value(&value, "Backlog", Command::SetBacklogLimit)?;
+                            st.out.commands.push(c);
+                            status_reply = true;
+                        }
+                        'l' => {
+                            if count > 4 {
+                                return Err(msg("Wrong number of options for list request"));
+                            }
+                            let mut key = None;
+                            let mut interpret = false;
+                            let rest = opts.remaining();
+                            if count == 3 {
+                                if rest.first().is_some_and(|a| a == "-i") {
+                                    interpret = true;
+                                    opts.consume(1);
+                                } else {
+                                    return Err(msg("Only -k or -i options are allowed"));
+                                }
+                            } else if count == 4 {
+                                if rest.first().is_some_and(|a| a == "-k") {
+                                    key = args.get(2).cloned();
+                                    opts.consume(2);
+                                } else {
+                                    return Err(msg("Only -k or -i options are allowed"));
+                                }
+                            }
+                            st.list_requested = true;
+                            st.out.commands.push(Command::List { key, interpret });
+                            stop = true;
+                        }
+                        'a' | 'A' => {
+                            if st.opt_add(&value, c == 'A')? {
+                                rule_pending = true;
+                            } else {
+                                deprecated = true;
+                                stop = true;
+                                return Ok(());
+                            }
+                        }
+                        'd' => {
+                            if st.opt_delete(&value)? {
+                                rule_pending = true;
+                            } else {
+                                deprecated = true;
+                                stop = true;
+                                return Ok(());
+                            }
+                        }
+                        'S' => st.opt_syscall(&value)?,
+                        'F' => st.opt_field(&value, opts.remaining())?,
+                        'C' => {
+                            let list = st.field_list();
+                            st.field_compare(&value, list)?;
+                        }
+                        'm' => {
+                            if count > 3 {
+                                return Err(msg("The -m option must be only the only option and takes 1 parameter"));
+                            }
+                            if value.bytes().any(|b| b < 32) {
+                                return Err(msg("Illegal character in audit event"));
+                            }
+                            st.out.commands.push(Command::UserMessage(value));
+                            early_return = true;
+                            stop = true;
+                        }
+                        'R' => return Err(msg("Error - nested rule files not supported")),
+                        'D' => {
+                            if count > 4 || count == 3 {
+                                return Err(msg("Wrong number of options for Delete all request"));
+                            }
+                            let mut key = None;
+                            if count == 4 {
+                                if opts.remaining().first().is_some_and(|a| a == "-k") {
+                                    key = args.get(2).cloned();
+                                    opts.consume(2);
+                                } else {
+                                    return Err(msg("Only the -k option is allowed"));
+                                }
+                            }
+                            st.list_requested = true;
+                            st.out.commands.push(Command::DeleteAll { key });
+                            stop = true;
+                        }
+                        'w' => {
+                            if st.add.is_some() || st.del.is_some() {
+                                return Err(msg("watch option can't be given with a syscall"));
+                            }
+                            st.add = Some(FilterList::Exit.number());
+                            st.action = Some(Action::Always.number());
+                            st.syscall_added = true;
+                            st.setup_watch(&value)?;
+                            rule_pending = true;
+                        }
+                        'W' => {
+                            st.del = Some(FilterList::Exit.number());
+                            st.action = Some(Action::Always.number());
+                            st.syscall_added = true;
+                            st.setup_watch(&value)?;
+                            rule_pending = true;
+                        }
+                        'k' => {
+                            if !(st.syscall_added || st.perm_added || st.exe_added || st.fs_added)
+                                || (st.add.is_none() && st.del.is_none())
+                            {
+                                return Err(msg(
+                                    "key option needs a watch or syscall given prior to it",
+                                ));
+                            }
+                            st.add_key(&value)?;
+                        }
+                        'p' => {
+                            st.opt_perm(&value)?;
+                            rule_pending = true;
+                        }
+                        'q' => {
+                            if st.syscall_added {
+                                return Err(msg("Syscall auditing requested for make equivalent"));
+                            }
+                            let parts: Vec<&str> = value.splitn(2, ',').collect();
+                            match parts.as_slice() {
+                                [m, s] if !s.is_empty() && !s.contains(',') => {
+                                    st.out.commands.push(Command::MakeEquivalent {
+                                        mount: (*m).to_string(),
+                                        subtree: (*s).to_string(),
+                                    });
+                                    early_return = true;
+                                    stop = true;
+                                }
+                                _ => return Err(msg("Error parsing equivalent parts")),
+                            }
+                        }
+                        't' => {
+                            st.out.commands.push(Command::TrimSubtrees);
+                            early_return = true;
+                            stop = true;
+                        }
+                        'v' => {
+                            st.out.commands.push(Command::Version);
+                            stop = true;
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            Ok(())
+        })();
+        if let Err(kind) = result {
+            return Err(RuleError {
+                line,
+                token: st.token.clone(),
+                kind,
+            });
+        }
+    }
+    if deprecated {
+        return Ok(Parsed {
+            commands: Vec::new(),
+            warnings: st.out.warnings,
+        });
+    }
+    if early_return {
+        return Ok(st.out);
+    }
+    if opts.next == opts.leftovers {
+        return Err(RuleError {
+            line,
+            token: args.first().cloned().unwrap_or_default(),
+            kind: RuleErrorKind::Silent,
+        });
+    }
+    if opts.leftovers > 0 || !opts.remaining().is_empty() {
+        return Err(RuleError {
+            line,
+            token: opts.remaining().first().cloned().unwrap_or_default(),
+            kind: msg("parameter passed without an option given"),
+        });
+    }
+    if !st.key.is_empty() && !st.list_requested {
+        let list = st.field_list();
+        let mut pair = b"key=".to_vec();
+        pair.extend_from_slice(&st.key);
+        let pair = String::from_utf8_lossy(&pair).into_owned();
+        st.token = pair.clone();
+        if let Err(kind) = st.field_pair(&pair, list) {
+            return Err(RuleError {
+                line,
+                token: pair,
+                kind,
+            });
+        }
+    }
+    if rule_pending {
+        let flags = match (st.add, st.del) {
+            (Some(f), _) | (None, Some(f)) => f,
+            (None, None) => {
+                return Err(RuleError {
+                    line,
+                    token: String::new(),
+                    kind: msg("Error - no list specified"),
+                })
+            }
+        };
+        let mut rule = st.rule;
+        rule.flags = flags;
+        rule.action = st.action.unwrap_or(0);
+        if list_of(flags) != FilterList::Task && !st.syscall_added {
+            rule.add_all_syscalls();
+        }
+        st.out.commands.push(if st.add.is_some() {
+            Command::AddRule(rule)
+        } else {
+            Command::DeleteRule(rule)
+        });
+    } else if st.syscall_added {
+        return Err(RuleError {
+            line,
+            token: String::new(),
+            kind: msg("Error - no list specified"),
+        });
+    } else if status_reply {
+        st.out.commands.push(Command::ShowStatusReply);
+    }
+    Ok(st.out)
+}
