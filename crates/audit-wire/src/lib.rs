@@ -7,3 +7,5 @@
 
 pub mod field;
 pub mod record_type;
+
+pub use record_type::RecordType;
