@@ -75,16 +75,26 @@ impl<'a> Enriched<'a> {
 /// it.interpret(1302, &ctx, Enriched::NONE, b"mode", b"0100644", &mut out);
 /// assert_eq!(out, b"file,644");
 /// ```
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Interpreter {
     dec: Decoders,
     escape: EscapeMode,
 }
 
+impl Default for Interpreter {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl Interpreter {
-    /// An interpreter with raw escaping and empty caches.
+    /// An interpreter with empty caches and [`EscapeMode::Tty`] escaping,
+    /// libauparse's default (`auparse_init`).
     pub fn new() -> Self {
-        Self::default()
+        Self {
+            dec: Decoders::default(),
+            escape: EscapeMode::Tty,
+        }
     }
 
     /// Sets how interpreted values are escaped (`auparse_set_escape_mode`).

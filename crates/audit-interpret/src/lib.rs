@@ -32,6 +32,7 @@ mod escape;
 mod ids;
 mod interp;
 mod machine;
+mod record;
 mod syscalls;
 mod tables;
 mod types;
