@@ -112,7 +112,9 @@ fn interpretations_match_libauparse() {
     let mut used: HashMap<usize, usize> = HashMap::new();
     let mut unexplained = Vec::new();
     let mut compared = 0usize;
-    for path in corpus_logs() {
+    // The corpus, and our own log of edge values for every decoder.
+    let edge = support::manifest_dir().join("tests/interpret_data/edge.log");
+    for path in corpus_logs().into_iter().chain([edge]) {
         let rel = data_relative(&path);
         let p = path.to_str().expect("utf-8 path");
         let reference = run(&walker, &["--interpret", p], None);

@@ -182,17 +182,30 @@ fn proctitle(val: &[u8], out: &mut Vec<u8>) {
         cut_at_nul(out, start);
         return;
     }
-    // NUL separators within the first strlen(val)/2 bytes become spaces;
-    // the decoded text is padded the same way up to that length.
+    // Rebuild the buffer libauparse works on: the decoded bytes, then zeros
+    // up to index strlen(src)/2, then what is left of the hex text it decoded
+    // in place, then its terminator. The NUL argument separators before index
+    // strlen(val)/2 become spaces; the text ends at the first NUL after that.
+    let hex_len = src.iter().take_while(|b| b.is_ascii_hexdigit()).count();
+    let n = out.len() - start;
+    let zero_end = src.len() / 2 + 1;
+    let mut buf_end = hex_len.max(zero_end);
+    if buf_end < n {
+        buf_end = n;
+    }
+    out.resize(start + buf_end, 0);
+    for i in n..buf_end {
+        out[start + i] = if i < zero_end || i >= hex_len {
+            0
+        } else {
+            src[i]
+        };
+    }
     let total = val.len() / 2;
-    let decoded = out.len() - start;
-    for b in out[start..start + decoded.min(total)].iter_mut() {
+    for b in out[start..start + total.min(buf_end)].iter_mut() {
         if *b == 0 {
             *b = b' ';
         }
-    }
-    if decoded < total {
-        out.resize(start + total, b' ');
     }
     cut_at_nul(out, start);
 }
@@ -373,7 +386,8 @@ fn sockaddr(val: &[u8], out: &mut Vec<u8>) {
         }
         8 => {
             out.extend_from_slice(b" int=");
-            push_dec(out, i64::from(i16::from_ne_bytes([host[2], host[3]])));
+            // `sap_addr` is 4-aligned: its `itf` is at offset 4.
+            push_dec(out, i64::from(i16::from_ne_bytes([host[4], host[5]])));
             out.extend_from_slice(b" }");
         }
         9 => {
@@ -431,7 +445,7 @@ fn tty_data(raw: &[u8], out: &mut Vec<u8>) -> Produced {
     let mut pos = 0;
     while pos < data.len() {
         let c = data[pos];
-        let named = if c >= b' ' && (c < 0x7f || c >= 0xa0) {
+        let named = if c >= b' ' && !(0x7f..0xa0).contains(&c) {
             None
         } else {
             t::TTY_NAMED_KEYS
@@ -1436,7 +1450,7 @@ mod tests {
         assert_eq!(d(FieldType::Proctitle, "6C73002D6C"), "ls -l");
         assert_eq!(d(FieldType::Proctitle, "\"bash\""), "bash");
         assert_eq!(d(FieldType::Proctitle, "6162zz"), "ab ");
-        assert_eq!(d(FieldType::Proctitle, "00616263"), "abc ");
+        assert_eq!(d(FieldType::Proctitle, "00616263"), "abc 63");
         assert_eq!(d(FieldType::Proctitle, "(null)"), "(null)");
     }
 
