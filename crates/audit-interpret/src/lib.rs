@@ -33,6 +33,7 @@ mod ids;
 mod interp;
 mod machine;
 mod record;
+pub mod search;
 mod syscalls;
 mod tables;
 mod types;
