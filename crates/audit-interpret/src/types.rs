@@ -98,9 +98,64 @@ pub enum FieldType {
 }
 
 impl FieldType {
+    /// Every type, in libauparse's numbering order.
+    pub const ALL: [FieldType; 43] = {
+        use FieldType::*;
+        [
+            Unclassified,
+            Uid,
+            Gid,
+            Syscall,
+            Arch,
+            Exit,
+            Escaped,
+            Perm,
+            Mode,
+            Sockaddr,
+            Flags,
+            Promisc,
+            Capability,
+            Success,
+            A0,
+            A1,
+            A2,
+            A3,
+            Signal,
+            List,
+            TtyData,
+            Session,
+            CapBitmap,
+            Nfproto,
+            Icmptype,
+            Protocol,
+            Addr,
+            Personality,
+            Seccomp,
+            Oflag,
+            Mmap,
+            ModeShort,
+            MacLabel,
+            Proctitle,
+            Hook,
+            Netaction,
+            Macproto,
+            IoctlReq,
+            EscapedKey,
+            EscapedFile,
+            Fanotify,
+            Nlmcgrp,
+            Resolve,
+        ]
+    };
+
     /// The libauparse number of this type.
     pub fn as_u32(self) -> u32 {
         self as u32
+    }
+
+    /// The type with libauparse number `n`.
+    pub fn from_u32(n: u32) -> Option<FieldType> {
+        Self::ALL.get(usize::try_from(n).ok()?).copied()
     }
 }
 
@@ -252,6 +307,11 @@ mod tests {
         assert_eq!(type_of_name(b"nosuch"), FieldType::Unclassified);
         assert_eq!(FieldType::Resolve.as_u32(), 42);
         assert_eq!(FieldType::MacLabel.as_u32(), 32);
+        for (i, t) in FieldType::ALL.iter().enumerate() {
+            assert_eq!(t.as_u32() as usize, i);
+            assert_eq!(FieldType::from_u32(i as u32), Some(*t));
+        }
+        assert_eq!(FieldType::from_u32(43), None);
     }
 
     #[test]
