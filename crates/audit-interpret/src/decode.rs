@@ -1,0 +1,1643 @@
+//! The value decoders: one per [`FieldType`], each appending the
+//! interpretation of a raw value to an output buffer, with libauparse's
+//! results (including its texts for values it cannot decode).
+
+use crate::cnum::{push_dec, push_hex, push_oct, push_udec, strtol, strtoul};
+use crate::ids::{protocol_name, IdCache, IdKind};
+use crate::machine::{syscall_name, Machine};
+use crate::tables as t;
+use crate::types::{is_hex_string, FieldType};
+use std::collections::HashMap;
+
+/// What the decoders need to know about the record a field is in: its
+/// architecture, syscall number and first two syscall arguments, as
+/// libauparse collects them while splitting a record into fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SyscallContext {
+    /// The record's machine; `None` when the record has no usable `arch`.
+    pub machine: Option<Machine>,
+    /// The syscall number (`-1` when the record has none).
+    pub syscall: i32,
+    /// Syscall argument 0 (`a0`, parsed as hex).
+    pub a0: u64,
+    /// Syscall argument 1 (`a1`, parsed as hex).
+    pub a1: u64,
+}
+
+impl Default for SyscallContext {
+    fn default() -> Self {
+        Self {
+            machine: None,
+            syscall: -1,
+            a0: 0,
+            a1: 0,
+        }
+    }
+}
+
+impl SyscallContext {
+    /// Collects the context from a record's fields, given in order with the
+    /// leading `node` and `type` fields, exactly as libauparse does: `arch`
+    /// is only taken as the 2nd or 11th field (after `type`, and after `node`
+    /// when present), `syscall` as the 3rd or 12th, `a0` as the 6th and `a1`
+    /// as the 7th.
+    pub fn from_fields<'a, I>(fields: I) -> Self
+    where
+        I: IntoIterator<Item = (&'a [u8], &'a [u8])>,
+    {
+        let mut ctx = Self::default();
+        let mut offset = 0;
+        for (i, (name, value)) in fields.into_iter().enumerate() {
+            let cnt = i + 1;
+            if cnt == 1 && name == b"node" {
+                offset = 1;
+            } else if (cnt == 2 + offset || cnt == 11 + offset) && name == b"arch" {
+                ctx.machine = match strtoul(value, 16) {
+                    Some(v) => Machine::from_audit_arch(v as u32),
+                    None => None,
+                };
+            } else if (cnt == 3 + offset || cnt == 12 + offset) && name == b"syscall" {
+                ctx.syscall = match strtoul(value, 10) {
+                    Some(v) => v as i32,
+                    None => -1,
+                };
+            } else if cnt == 6 + offset && name == b"a0" {
+                ctx.a0 = strtoul(value, 16).unwrap_or(u64::MAX);
+            } else if cnt == 7 + offset && name == b"a1" {
+                ctx.a1 = strtoul(value, 16).unwrap_or(u64::MAX);
+            }
+        }
+        ctx
+    }
+
+    fn syscall_name(&self) -> Option<&'static str> {
+        self.machine.and_then(|m| syscall_name(m, self.syscall))
+    }
+}
+
+/// Result of one decoder: whether it produced a value (libauparse returns
+/// NULL for a few malformed inputs).
+pub(crate) type Produced = bool;
+
+pub(crate) fn lookup(table: &[(i32, &'static [u8])], v: i32) -> Option<&'static [u8]> {
+    table.iter().find(|e| e.0 == v).map(|e| e.1)
+}
+
+/// Decoders with the caches they need (names of users, groups, protocols).
+#[derive(Debug, Default)]
+pub(crate) struct Decoders {
+    pub(crate) ids: IdCache,
+    protos: HashMap<i32, Option<Box<[u8]>>>,
+}
+
+fn conversion_error(out: &mut Vec<u8>, val: &[u8]) {
+    out.extend_from_slice(b"conversion error(");
+    out.extend_from_slice(val);
+    out.push(b')');
+}
+
+fn hex_val(b: u8) -> u8 {
+    match b {
+        b'0'..=b'9' => b - b'0',
+        b'a'..=b'f' => b - b'a' + 10,
+        b'A'..=b'F' => b - b'A' + 10,
+        _ => 0,
+    }
+}
+
+/// libauparse's `au_unescape`: `(...)` up to the closing parenthesis is kept
+/// as is; otherwise the leading hex digits are decoded (an odd last digit is
+/// a high nibble). `None` when there is no `)` or fewer than two hex digits.
+/// The result is appended to `out` in full (NUL bytes included).
+pub(crate) fn unescape_into(val: &[u8], out: &mut Vec<u8>) -> bool {
+    if val.first() == Some(&b'(') {
+        return match memchr::memchr(b')', val) {
+            Some(p) => {
+                out.extend_from_slice(&val[..=p]);
+                true
+            }
+            None => false,
+        };
+    }
+    let n = val.iter().take_while(|b| b.is_ascii_hexdigit()).count();
+    if n < 2 {
+        return false;
+    }
+    let hex = &val[..n];
+    out.reserve(n.div_ceil(2));
+    for pair in hex.chunks(2) {
+        let hi = hex_val(pair[0]) << 4;
+        let lo = pair.get(1).map_or(0, |&b| hex_val(b));
+        out.push(hi | lo);
+    }
+    true
+}
+
+/// Truncates `out` at the first NUL at or after `start` (C string semantics).
+fn cut_at_nul(out: &mut Vec<u8>, start: usize) {
+    if let Some(p) = memchr::memchr(0, &out[start..]) {
+        out.truncate(start + p);
+    }
+}
+
+/// libauparse's `print_escaped`: a quoted value without its quotes, a hex
+/// value decoded (a leading `00` is skipped, as for abstract unix socket
+/// names), `(null)` as is; a value that cannot be decoded is returned as is.
+pub(crate) fn escaped(val: &[u8], out: &mut Vec<u8>) {
+    let start = out.len();
+    if val.first() == Some(&b'"') {
+        match memchr::memchr(b'"', &val[1..]) {
+            Some(p) => out.extend_from_slice(&val[1..1 + p]),
+            None => out.push(b' '),
+        }
+        cut_at_nul(out, start);
+        return;
+    }
+    let src = if val.len() >= 2 && val[0] == b'0' && val[1] == b'0' {
+        &val[2..]
+    } else {
+        val
+    };
+    if !unescape_into(src, out) {
+        out.truncate(start);
+        out.extend_from_slice(val);
+    }
+    cut_at_nul(out, start);
+}
+
+fn proctitle(val: &[u8], out: &mut Vec<u8>) {
+    let start = out.len();
+    if val.first() == Some(&b'"') {
+        escaped(val, out);
+        return;
+    }
+    let src = if val.len() >= 2 && val[0] == b'0' && val[1] == b'0' {
+        &val[2..]
+    } else {
+        val
+    };
+    if !unescape_into(src, out) {
+        out.truncate(start);
+        out.extend_from_slice(val);
+        cut_at_nul(out, start);
+        return;
+    }
+    // Rebuild the buffer libauparse works on: the decoded bytes, then zeros
+    // up to index strlen(src)/2, then what is left of the hex text it decoded
+    // in place, then its terminator. The NUL argument separators before index
+    // strlen(val)/2 become spaces; the text ends at the first NUL after that.
+    let hex_len = src.iter().take_while(|b| b.is_ascii_hexdigit()).count();
+    let n = out.len() - start;
+    let zero_end = src.len() / 2 + 1;
+    let mut buf_end = hex_len.max(zero_end);
+    if buf_end < n {
+        buf_end = n;
+    }
+    out.resize(start + buf_end, 0);
+    for i in n..buf_end {
+        out[start + i] = if i < zero_end || i >= hex_len {
+            0
+        } else {
+            src[i]
+        };
+    }
+    let total = val.len() / 2;
+    for b in out[start..start + total.min(buf_end)].iter_mut() {
+        if *b == 0 {
+            *b = b' ';
+        }
+    }
+    cut_at_nul(out, start);
+}
+
+fn join_flags(out: &mut Vec<u8>, table: &[(i32, &[u8])], flags: u64, sep: u8, first: bool) -> bool {
+    let mut any = first;
+    for &(v, name) in table {
+        if (v as i64 as u64) & flags != 0 {
+            if any {
+                out.push(sep);
+            }
+            out.extend_from_slice(name);
+            any = true;
+        }
+    }
+    any
+}
+
+fn push_0x(out: &mut Vec<u8>, val: &[u8]) {
+    out.extend_from_slice(b"0x");
+    out.extend_from_slice(val);
+}
+
+fn unknown(out: &mut Vec<u8>, what: &[u8], val: &[u8], close: &[u8]) {
+    out.extend_from_slice(what);
+    out.extend_from_slice(val);
+    out.extend_from_slice(close);
+}
+
+/// Writes `tname` or `what(0x<val>)`-style fallbacks for a plain table lookup.
+fn table_or(out: &mut Vec<u8>, table: &[(i32, &'static [u8])], v: i32, what: &[u8], val: &[u8]) {
+    match lookup(table, v) {
+        Some(s) => out.extend_from_slice(s),
+        None => unknown(out, what, val, b")"),
+    }
+}
+
+fn mode_short_int(out: &mut Vec<u8>, ival: u32) {
+    let mut any = false;
+    for (bit, name) in [
+        (0o4000, &b"suid"[..]),
+        (0o2000, b"sgid"),
+        (0o1000, b"sticky"),
+    ] {
+        if ival & bit != 0 {
+            if any {
+                out.push(b',');
+            }
+            out.extend_from_slice(name);
+            any = true;
+        }
+    }
+    if any {
+        out.push(b',');
+    }
+    out.push(b'0');
+    push_oct(out, u64::from(ival & 0o777), 3);
+}
+
+/// glibc's `inet_ntop` for IPv6 (zero-run compression from two words on,
+/// dotted quad for IPv4-compatible and -mapped addresses).
+fn push_ipv6(out: &mut Vec<u8>, a: &[u8; 16]) {
+    let w: [u16; 8] = std::array::from_fn(|i| u16::from_be_bytes([a[2 * i], a[2 * i + 1]]));
+    let (mut best, mut cur) = ((usize::MAX, 0usize), (usize::MAX, 0usize));
+    for (i, &x) in w.iter().enumerate() {
+        if x == 0 {
+            if cur.0 == usize::MAX {
+                cur = (i, 1);
+            } else {
+                cur.1 += 1;
+            }
+        } else if cur.0 != usize::MAX {
+            if best.0 == usize::MAX || cur.1 > best.1 {
+                best = cur;
+            }
+            cur = (usize::MAX, 0);
+        }
+    }
+    if cur.0 != usize::MAX && (best.0 == usize::MAX || cur.1 > best.1) {
+        best = cur;
+    }
+    if best.0 != usize::MAX && best.1 < 2 {
+        best = (usize::MAX, 0);
+    }
+    let mut i = 0;
+    while i < 8 {
+        if best.0 != usize::MAX && i >= best.0 && i < best.0 + best.1 {
+            if i == best.0 {
+                out.push(b':');
+            }
+            i += 1;
+            continue;
+        }
+        if i != 0 {
+            out.push(b':');
+        }
+        if i == 6 && best.0 == 0 && (best.1 == 6 || (best.1 == 5 && w[5] == 0xffff)) {
+            push_ipv4(out, &a[12..16]);
+            return;
+        }
+        push_hex(out, u64::from(w[i]));
+        i += 1;
+    }
+    if best.0 != usize::MAX && best.0 + best.1 == 8 {
+        out.push(b':');
+    }
+}
+
+fn push_ipv4(out: &mut Vec<u8>, a: &[u8]) {
+    for (i, b) in a.iter().enumerate() {
+        if i > 0 {
+            out.push(b'.');
+        }
+        push_udec(out, u64::from(*b));
+    }
+}
+
+fn c_str(b: &[u8], max: usize) -> &[u8] {
+    let b = &b[..b.len().min(max)];
+    match memchr::memchr(0, b) {
+        Some(p) => &b[..p],
+        None => b,
+    }
+}
+
+fn sockaddr(val: &[u8], out: &mut Vec<u8>) {
+    let slen = val.len() / 2;
+    let mut host = Vec::with_capacity(slen + 2);
+    if !unescape_into(val, &mut host) {
+        unknown(out, b"malformed-host(", val, b")");
+        return;
+    }
+    // The C code reads a struct overlay of a buffer zero-filled past the
+    // decoded bytes; pad so fixed-offset reads see those zeros.
+    host.resize(host.len().max(128), 0);
+    let family = u16::from_ne_bytes([host[0], host[1]]);
+    let Some(fam) = lookup(t::FAM, i32::from(family)) else {
+        out.extend_from_slice(b"unknown-family(");
+        push_udec(out, u64::from(family));
+        out.push(b')');
+        return;
+    };
+    let start = out.len();
+    out.extend_from_slice(b"{ saddr_fam=");
+    out.extend_from_slice(fam);
+    match family {
+        1 => {
+            if slen < 4 {
+                out.extend_from_slice(b" sockaddr len too short }");
+            } else {
+                let path = &host[2..];
+                let path = if path[0] != 0 {
+                    c_str(path, 108)
+                } else {
+                    c_str(&path[1..], 108)
+                };
+                out.extend_from_slice(b" path=");
+                out.extend_from_slice(path);
+                out.extend_from_slice(b" }");
+            }
+        }
+        2 => {
+            if slen < 16 {
+                out.extend_from_slice(b" sockaddr len too short }");
+            } else {
+                out.extend_from_slice(b" laddr=");
+                push_ipv4(out, &host[4..8]);
+                out.extend_from_slice(b" lport=");
+                push_udec(out, u64::from(u16::from_be_bytes([host[2], host[3]])));
+                out.extend_from_slice(b" }");
+            }
+        }
+        3 => {
+            out.extend_from_slice(b" call=");
+            out.extend_from_slice(&host[2..9]);
+            out.extend_from_slice(b" }");
+            cut_at_nul(out, start);
+        }
+        8 => {
+            out.extend_from_slice(b" int=");
+            // `sap_addr` is 4-aligned: its `itf` is at offset 4.
+            push_dec(out, i64::from(i16::from_ne_bytes([host[4], host[5]])));
+            out.extend_from_slice(b" }");
+        }
+        9 => {
+            out.extend_from_slice(b" laddr=");
+            out.extend_from_slice(c_str(&host[2..], 15));
+            out.extend_from_slice(b" }");
+        }
+        10 => {
+            if slen < 28 {
+                out.extend_from_slice(b" sockaddr6 len too short }");
+            } else {
+                out.extend_from_slice(b" laddr=");
+                let addr: [u8; 16] = host[8..24].try_into().unwrap_or([0; 16]);
+                push_ipv6(out, &addr);
+                let scope = u32::from_ne_bytes([host[24], host[25], host[26], host[27]]);
+                if scope != 0 {
+                    out.push(b'%');
+                    push_udec(out, u64::from(scope));
+                }
+                out.extend_from_slice(b" lport=");
+                push_udec(out, u64::from(u16::from_be_bytes([host[2], host[3]])));
+                out.extend_from_slice(b" }");
+            }
+        }
+        16 => {
+            if slen < 12 {
+                out.extend_from_slice(b" len too short }");
+            } else {
+                out.extend_from_slice(b" nlnk-fam=");
+                push_udec(out, u64::from(family));
+                out.extend_from_slice(b" nlnk-pid=");
+                push_udec(
+                    out,
+                    u64::from(u32::from_ne_bytes([host[4], host[5], host[6], host[7]])),
+                );
+                out.extend_from_slice(b" }");
+            }
+        }
+        _ => out.extend_from_slice(b" (unsupported) }"),
+    }
+}
+
+fn tty_data(raw: &[u8], out: &mut Vec<u8>) -> Produced {
+    if !is_hex_string(raw) {
+        out.extend_from_slice(raw);
+        return true;
+    }
+    let mut data = Vec::with_capacity(raw.len() / 2 + 1);
+    if !unescape_into(raw, &mut data) {
+        return false;
+    }
+    data.truncate(raw.len() / 2);
+    let start = out.len();
+    let mut in_printable = false;
+    let mut pos = 0;
+    while pos < data.len() {
+        let c = data[pos];
+        let named = if c >= b' ' && !(0x7f..0xa0).contains(&c) {
+            None
+        } else {
+            t::TTY_NAMED_KEYS
+                .iter()
+                .find(|(seq, _)| data[pos..].starts_with(seq))
+        };
+        if let Some((seq, name)) = named {
+            if in_printable {
+                out.push(b'"');
+                in_printable = false;
+            }
+            if out.len() != start {
+                out.push(b',');
+            }
+            out.push(b'<');
+            out.extend_from_slice(name);
+            out.push(b'>');
+            pos += seq.len();
+        } else {
+            if !in_printable {
+                if out.len() != start {
+                    out.push(b',');
+                }
+                out.push(b'"');
+                in_printable = true;
+            }
+            if !(0x20..=0x7e).contains(&c) {
+                out.extend_from_slice(&[
+                    b'\\',
+                    b'0' + (c >> 6),
+                    b'0' + ((c >> 3) & 7),
+                    b'0' + (c & 7),
+                ]);
+            } else {
+                if c == b'\\' || c == b'"' {
+                    out.push(b'\\');
+                }
+                out.push(c);
+            }
+            pos += 1;
+        }
+    }
+    if in_printable {
+        out.push(b'"');
+    }
+    true
+}
+
+fn errno_name(e: i32) -> Option<&'static [u8]> {
+    if e < 0 {
+        None
+    } else {
+        lookup(t::ERR, e)
+    }
+}
+
+fn strerror(out: &mut Vec<u8>, e: i32) {
+    match usize::try_from(e).ok().and_then(|i| t::STRERROR.get(i)) {
+        Some(s) => out.extend_from_slice(s.as_bytes()),
+        None => {
+            out.extend_from_slice(b"Unknown error ");
+            push_dec(out, i64::from(e));
+        }
+    }
+}
+
+impl Decoders {
+    fn protocol(&mut self, p: i32) -> Option<&[u8]> {
+        if !self.protos.contains_key(&p) {
+            if self.protos.len() > 1024 {
+                self.protos.clear();
+            }
+            self.protos.insert(p, protocol_name(p));
+        }
+        self.protos.get(&p).and_then(|e| e.as_deref())
+    }
+
+    fn id(&mut self, kind: IdKind, val: &[u8], base: u32, out: &mut Vec<u8>) {
+        let Some(v) = strtoul(val, base) else {
+            conversion_error(out, val);
+            return;
+        };
+        let id = v as u32;
+        if id == u32::MAX {
+            out.extend_from_slice(b"unset");
+        } else if id == 0 {
+            out.extend_from_slice(b"root");
+        } else if let Some(name) = self.ids.name(kind, id) {
+            out.extend_from_slice(name);
+        } else {
+            out.extend_from_slice(b"unknown(");
+            push_dec(out, i64::from(id as i32));
+            out.push(b')');
+        }
+    }
+
+    /// Appends the interpretation of `val` as type `ty` to `out`. Returns
+    /// false (and appends nothing) where libauparse returns NULL.
+    pub(crate) fn decode(
+        &mut self,
+        ty: FieldType,
+        ctx: &SyscallContext,
+        val: &[u8],
+        out: &mut Vec<u8>,
+    ) -> Produced {
+        use FieldType as F;
+        match ty {
+            F::Uid => self.id(IdKind::User, val, 10, out),
+            F::Gid => self.id(IdKind::Group, val, 10, out),
+            F::Syscall => syscall(ctx, val, out),
+            F::Arch => arch(ctx, val, out),
+            F::Exit => exit(val, out),
+            F::Escaped | F::EscapedFile | F::EscapedKey => escaped(val, out),
+            F::Perm => perm(val, out),
+            F::Mode => mode(val, 8, out),
+            F::ModeShort => mode_short(val, 8, out),
+            F::Sockaddr => sockaddr(val, out),
+            F::Flags => flags_rhel4(val, out),
+            F::Promisc => match strtol(val, 10) {
+                None => conversion_error(out, val),
+                Some(v) => out.extend_from_slice(if v as i32 == 0 { b"no" } else { b"yes" }),
+            },
+            F::Capability => capability(val, 10, out),
+            F::Success => {
+                if val.first().is_some_and(u8::is_ascii_digit) {
+                    match strtoul(val, 10) {
+                        None => conversion_error(out, val),
+                        Some(v) => out.extend_from_slice(match v as i32 {
+                            0 => b"no",
+                            1 => b"yes",
+                            _ => b"unset",
+                        }),
+                    }
+                } else {
+                    out.extend_from_slice(val);
+                }
+            }
+            F::A0 => self.a0(ctx, val, out),
+            F::A1 => self.a1(ctx, val, out),
+            F::A2 => self.a2(ctx, val, out),
+            F::A3 => a3(ctx, val, out),
+            F::Signal => signal(val, 10, out),
+            F::List => match strtoul(val, 10) {
+                None => conversion_error(out, val),
+                Some(v) => table_or(out, t::LIST, v as i32, b"unknown-list(", val),
+            },
+            F::TtyData => return tty_data(val, out),
+            F::Session => {
+                if val == b"4294967295" {
+                    out.extend_from_slice(b"unset");
+                } else {
+                    out.extend_from_slice(val);
+                }
+            }
+            F::CapBitmap => cap_bitmap(val, out),
+            F::Nfproto => match strtoul(val, 10) {
+                None => conversion_error(out, val),
+                Some(v) => table_or(
+                    out,
+                    t::NFPROTO,
+                    v as i32,
+                    b"unknown-netfilter-protocol(",
+                    val,
+                ),
+            },
+            F::Icmptype => match strtoul(val, 10) {
+                None => conversion_error(out, val),
+                Some(v) => table_or(out, t::ICMPTYPE, v as i32, b"unknown-icmp-type(", val),
+            },
+            F::Protocol => match strtoul(val, 10) {
+                None => conversion_error(out, val),
+                Some(v) => match self.protocol(v as i32) {
+                    Some(n) => out.extend_from_slice(n),
+                    None => out.extend_from_slice(b"undefined protocol"),
+                },
+            },
+            F::Personality => personality(val, out),
+            F::Seccomp => match strtoul(val, 16) {
+                None => conversion_error(out, val),
+                Some(v) => table_or(
+                    out,
+                    t::SECCOMP,
+                    (v & 0x7fff_0000) as i32,
+                    b"unknown-seccomp-code(",
+                    val,
+                ),
+            },
+            F::Oflag => open_flags(val, out),
+            F::Mmap => mmap(val, out),
+            F::Proctitle => proctitle(val, out),
+            F::Hook => hex_table(val, t::INETHOOK, b"unknown-hook(", b"", out),
+            F::Netaction => hex_table(val, t::NETACTION, b"unknown-action(", b"", out),
+            F::Macproto => match strtoul(val, 16) {
+                None => conversion_error(out, val),
+                Some(v) => out.extend_from_slice(match v as i32 {
+                    0x0800 => b"IP",
+                    0x0806 => b"ARP",
+                    _ => b"UNKNOWN",
+                }),
+            },
+            F::IoctlReq => ioctl(val, out),
+            F::Fanotify => {
+                if val.first().is_some_and(u8::is_ascii_digit) {
+                    match strtoul(val, 10) {
+                        None => conversion_error(out, val),
+                        Some(v) => out.extend_from_slice(match v as u32 {
+                            1 => b"allow",
+                            2 => b"deny",
+                            _ => b"unknown",
+                        }),
+                    }
+                } else {
+                    out.extend_from_slice(val);
+                }
+            }
+            F::Nlmcgrp => match strtoul(val, 16) {
+                None => conversion_error(out, val),
+                Some(1) => out.extend_from_slice(b"audit-netlink-multicast"),
+                Some(_) => out.extend_from_slice(b"audit-none"),
+            },
+            F::Resolve => flag_list(val, t::OPENAT2_RESOLVE, out),
+            F::Addr | F::MacLabel | F::Unclassified => out.extend_from_slice(val),
+        }
+        true
+    }
+
+    fn a0(&mut self, ctx: &SyscallContext, val: &[u8], out: &mut Vec<u8>) {
+        if let Some(sys) = ctx.syscall_name() {
+            let b = sys.as_bytes();
+            let f = b[0];
+            let rest = &sys[1..];
+            let mut handled = true;
+            match f {
+                b'r' => match sys {
+                    "rt_sigaction" => signal(val, 16, out),
+                    "readlinkat" => dirfd(val, out),
+                    _ if sys.starts_with("renameat") => dirfd(val, out),
+                    _ => handled = false,
+                },
+                b'c' => match sys {
+                    "clock_settime" => clock_id(val, out),
+                    _ => handled = false,
+                },
+                b'p' => match sys {
+                    "personality" => personality(val, out),
+                    "ptrace" => hex_table(val, t::PTRACE, b"unknown-ptrace(0x", b"", out),
+                    "prctl" => hex_table(val, t::PRCTL_OPT, b"unknown-prctl-option(0x", b"", out),
+                    _ => handled = false,
+                },
+                b'm' => match sys {
+                    "mkdirat" | "mknodat" => dirfd(val, out),
+                    _ => handled = false,
+                },
+                b'f' => match sys {
+                    "fchownat" | "futimesat" | "fchmodat" | "futimensat" => dirfd(val, out),
+                    _ if sys.starts_with("faccessat") => dirfd(val, out),
+                    _ => handled = false,
+                },
+                b'u' => match sys {
+                    "unshare" => clone_flags(val, out),
+                    "unlinkat" | "utimensat" => dirfd(val, out),
+                    _ => handled = false,
+                },
+                _ if rest == "etrlimit" => rlimit(val, out),
+                b's' => match sys {
+                    "setuid" | "setreuid" | "setresuid" | "setfsuid" => {
+                        self.id(IdKind::User, val, 16, out)
+                    }
+                    "setgid" | "setregid" | "setresgid" | "setfsgid" => {
+                        self.id(IdKind::Group, val, 16, out)
+                    }
+                    "socket" => match strtoul(val, 16) {
+                        None => conversion_error(out, val),
+                        Some(v) => table_or(out, t::FAM, v as i32, b"unknown-family(0x", val),
+                    },
+                    "socketcall" => ipc_or_socketcall(val, t::SOCK, b"unknown-socketcall(", out),
+                    _ => handled = false,
+                },
+                _ => match sys {
+                    "linkat" | "newfstatat" | "name_to_handle_at" => dirfd(val, out),
+                    _ if sys.starts_with("openat") => dirfd(val, out),
+                    "ipccall" => ipc_or_socketcall(val, t::IPC, b"unknown-ipccall(", out),
+                    _ if sys.starts_with("exit") => out.extend_from_slice(match val {
+                        b"0" => b"EXIT_SUCCESS",
+                        b"1" => b"EXIT_FAILURE",
+                        _ => b"UNKNOWN",
+                    }),
+                    "bpf" => match strtoul(val, 16) {
+                        None => conversion_error(out, val),
+                        Some(v) => table_or(out, t::BPF, v as i32, b"unknown-bpf-cmd(", val),
+                    },
+                    _ => handled = false,
+                },
+            }
+            if handled {
+                return;
+            }
+        }
+        push_0x(out, val);
+    }
+
+    fn a1(&mut self, ctx: &SyscallContext, val: &[u8], out: &mut Vec<u8>) {
+        if let Some(sys) = ctx.syscall_name() {
+            let f = sys.as_bytes()[0];
+            let mut handled = true;
+            match f {
+                b'f' if sys == "fchmod" => mode_short(val, 16, out),
+                b'f' if sys.starts_with("fcntl") => match strtoul(val, 16) {
+                    None => conversion_error(out, val),
+                    Some(v) => match lookup(t::FCNTL, v as i32) {
+                        Some(s) => out.extend_from_slice(s),
+                        None => {
+                            out.extend_from_slice(b"unknown-fcntl-command(");
+                            push_dec(out, i64::from(v as i32));
+                            out.push(b')');
+                        }
+                    },
+                },
+                b'c' if sys == "chmod" || sys == "creat" => mode_short(val, 16, out),
+                b'c' if sys.contains("chown") => self.id(IdKind::User, val, 16, out),
+                _ => handled = false,
+            }
+            if handled {
+                return;
+            }
+            handled = true;
+            if &sys[1..] == "etsockopt" {
+                self.sock_opt_level(val, out);
+            } else if f == b's' {
+                match sys {
+                    "setreuid" | "setresuid" => self.id(IdKind::User, val, 16, out),
+                    "setregid" | "setresgid" => self.id(IdKind::Group, val, 16, out),
+                    "socket" => match strtoul(val, 16) {
+                        None => conversion_error(out, val),
+                        Some(v) => {
+                            table_or(out, t::SOCK_TYPE, (v & 0xff) as i32, b"unknown-type(", val)
+                        }
+                    },
+                    "setns" => clone_flags(val, out),
+                    "sched_setscheduler" => sched(val, out),
+                    _ => handled = false,
+                }
+            } else if f == b'm' {
+                match sys {
+                    "mkdir" => mode_short(val, 16, out),
+                    "mknod" => mode(val, 16, out),
+                    "mq_open" => open_flags(val, out),
+                    _ => handled = false,
+                }
+            } else {
+                match sys {
+                    "open" => open_flags(val, out),
+                    "access" => access(val, out),
+                    "epoll_ctl" => match strtoul(val, 16) {
+                        None => conversion_error(out, val),
+                        Some(v) => match lookup(t::EPOLL_CTL, v as i32) {
+                            Some(s) => out.extend_from_slice(s),
+                            None => {
+                                out.extend_from_slice(b"unknown-epoll_ctl-operation(");
+                                push_dec(out, i64::from(v as i32));
+                                out.push(b')');
+                            }
+                        },
+                    },
+                    "kill" | "tkill" => signal(val, 16, out),
+                    "prctl" => {
+                        if ctx.a0 == 23 || ctx.a0 == 24 {
+                            capability(val, 16, out);
+                        } else if ctx.a0 == 1 {
+                            signal(val, 16, out);
+                        } else {
+                            handled = false;
+                        }
+                    }
+                    "umount2" => flag_list(val, t::UMOUNT, out),
+                    "ioctl" => ioctl(val, out),
+                    _ => handled = false,
+                }
+            }
+            if handled {
+                return;
+            }
+        }
+        push_0x(out, val);
+    }
+
+    fn a2(&mut self, ctx: &SyscallContext, val: &[u8], out: &mut Vec<u8>) {
+        if let Some(sys) = ctx.syscall_name() {
+            let f = sys.as_bytes()[0];
+            let mut handled = true;
+            if sys.starts_with("fcntl") {
+                let Some(v) = strtoul(val, 16) else {
+                    conversion_error(out, val);
+                    return;
+                };
+                match ctx.a1 {
+                    8 => self.id(IdKind::User, val, 16, out),
+                    2 if v as i32 == 1 => out.extend_from_slice(b"FD_CLOEXEC"),
+                    _ => handled = false,
+                }
+            } else if &sys[1..] == "etsockopt" {
+                match ctx.a1 {
+                    0 => hex_table(val, t::IPOPTNAME, b"unknown-ipopt-name(0x", b"", out),
+                    1 => sock_opt_name(val, ctx.machine, out),
+                    6 => hex_table(val, t::TCPOPTNAME, b"unknown-tcpopt-name(0x", b"", out),
+                    17 => match strtoul(val, 16) {
+                        None => conversion_error(out, val),
+                        Some(v) => match v as i32 {
+                            1 => out.extend_from_slice(b"UDP_CORK"),
+                            100 => out.extend_from_slice(b"UDP_ENCAP"),
+                            _ => unknown(out, b"unknown-udpopt-name(0x", val, b")"),
+                        },
+                    },
+                    41 => hex_table(val, t::IP6OPTNAME, b"unknown-ip6opt-name(0x", b"", out),
+                    263 => hex_table(val, t::PKTOPTNAME, b"unknown-pktopt-name(0x", b"", out),
+                    _ => handled = false,
+                }
+            } else {
+                match f {
+                    b'o' => match sys {
+                        "openat" | "open_by_handle_at" => open_flags(val, out),
+                        "open" if ctx.a1 & 0o100 != 0 => mode_short(val, 16, out),
+                        _ => handled = false,
+                    },
+                    b'f' => match sys {
+                        "fchmodat" => mode_short(val, 16, out),
+                        _ if sys.starts_with("faccessat") => access(val, out),
+                        _ => handled = false,
+                    },
+                    b's' => match sys {
+                        "setresuid" => self.id(IdKind::User, val, 16, out),
+                        "setresgid" => self.id(IdKind::Group, val, 16, out),
+                        "socket" => match strtoul(val, 16) {
+                            None => conversion_error(out, val),
+                            Some(v) => match self.protocol(v as i32) {
+                                Some(n) => out.extend_from_slice(n),
+                                None => unknown(out, b"unknown-proto(", val, b")"),
+                            },
+                        },
+                        "sendmsg" => flag_list(val, t::RECV, out),
+                        "shmget" => shmflags(val, out),
+                        _ => handled = false,
+                    },
+                    b'm' => match sys {
+                        "mmap" => prot(val, true, out),
+                        "mkdirat" | "mknodat" => mode_short(val, 16, out),
+                        "mprotect" => prot(val, false, out),
+                        "mq_open" if ctx.a1 & 0o100 != 0 => mode_short(val, 16, out),
+                        _ => handled = false,
+                    },
+                    b'r' => match sys {
+                        "recvmsg" => flag_list(val, t::RECV, out),
+                        "readlinkat" => dirfd(val, out),
+                        _ if sys.starts_with("renameat") => dirfd(val, out),
+                        _ => handled = false,
+                    },
+                    b'l' => match sys {
+                        "linkat" => dirfd(val, out),
+                        "lseek" => match strtoul(val, 16) {
+                            None => conversion_error(out, val),
+                            Some(v) => {
+                                table_or(out, t::SEEK, (v & 0xff) as i32, b"unknown-whence(", val)
+                            }
+                        },
+                        _ => handled = false,
+                    },
+                    b'c' => match sys {
+                        "clone" | "clone2" => clone_flags(val, out),
+                        _ => handled = false,
+                    },
+                    _ if sys.contains("chown") => self.id(IdKind::Group, val, 16, out),
+                    _ if sys == "tgkill" => signal(val, 16, out),
+                    _ => handled = false,
+                }
+            }
+            if handled {
+                return;
+            }
+        }
+        push_0x(out, val);
+    }
+
+    fn sock_opt_level(&mut self, val: &[u8], out: &mut Vec<u8>) {
+        let Some(v) = strtoul(val, 16) else {
+            conversion_error(out, val);
+            return;
+        };
+        let lvl = v as i32;
+        if lvl == 1 {
+            out.extend_from_slice(b"SOL_SOCKET");
+        } else if let Some(p) = self.protocol(lvl) {
+            out.extend_from_slice(p);
+        } else {
+            table_or(out, t::SOCKLEVEL, lvl, b"unknown-sockopt-level(0x", val);
+        }
+    }
+}
+
+fn syscall(ctx: &SyscallContext, val: &[u8], out: &mut Vec<u8>) {
+    let Some(machine) = ctx.machine.or_else(Machine::host) else {
+        out.extend_from_slice(val);
+        return;
+    };
+    match syscall_name(machine, ctx.syscall) {
+        Some(sys) => {
+            out.extend_from_slice(sys.as_bytes());
+            let a0 = ctx.a0;
+            let func = if a0 as i32 as i64 as u64 == a0 {
+                match sys {
+                    "socketcall" => lookup(t::SOCK, a0 as i32),
+                    "ipc" => lookup(t::IPC, a0 as i32),
+                    _ => None,
+                }
+            } else {
+                None
+            };
+            if let Some(func) = func {
+                out.push(b'(');
+                out.extend_from_slice(func);
+                out.push(b')');
+            }
+        }
+        None => {
+            out.extend_from_slice(b"unknown-syscall(");
+            push_dec(out, i64::from(ctx.syscall));
+            out.push(b')');
+        }
+    }
+}
+
+fn arch(ctx: &SyscallContext, val: &[u8], out: &mut Vec<u8>) {
+    let machine = match ctx.machine {
+        Some(m) if m != Machine::Ppc64le => m,
+        _ => {
+            let Some(v) = strtoul(val, 16) else {
+                unknown(out, b"conversion error(", val, b") ");
+                return;
+            };
+            match Machine::from_audit_arch(v as u32) {
+                Some(m) => m,
+                None => {
+                    unknown(out, b"unknown-elf-type(", val, b")");
+                    return;
+                }
+            }
+        }
+    };
+    match machine.name() {
+        Some(n) => out.extend_from_slice(n.as_bytes()),
+        None => {
+            out.extend_from_slice(b"unknown-machine-type(");
+            push_udec(out, u64::from(machine.number()));
+            out.push(b')');
+        }
+    }
+}
+
+fn exit(val: &[u8], out: &mut Vec<u8>) {
+    let Some(v) = strtol(val, 10) else {
+        conversion_error(out, val);
+        return;
+    };
+    if v < 0 {
+        let e = v.wrapping_neg() as i32;
+        out.extend_from_slice(errno_name(e).unwrap_or(b"(null)"));
+        out.push(b'(');
+        strerror(out, e);
+        out.push(b')');
+    } else {
+        out.extend_from_slice(val);
+    }
+}
+
+fn perm(val: &[u8], out: &mut Vec<u8>) {
+    let Some(v) = strtol(val, 10) else {
+        conversion_error(out, val);
+        return;
+    };
+    let mut v = v as i32;
+    if v == 0 {
+        v = 0x0f;
+    }
+    let mut any = false;
+    for (bit, name) in [(4, &b"read"[..]), (2, b"write"), (1, b"exec"), (8, b"attr")] {
+        if v & bit != 0 {
+            if any {
+                out.push(b',');
+            }
+            out.extend_from_slice(name);
+            any = true;
+        }
+    }
+}
+
+fn mode(val: &[u8], base: u32, out: &mut Vec<u8>) {
+    let Some(v) = strtoul(val, base) else {
+        conversion_error(out, val);
+        return;
+    };
+    let v = v as u32;
+    match lookup(t::FTYPE, (v & 0o170000) as i32) {
+        Some(n) => out.extend_from_slice(n),
+        None => push_oct(out, u64::from((v & 0o170000) / 0o10000), 3),
+    }
+    for (bit, name) in [
+        (0o4000, &b",suid"[..]),
+        (0o2000, b",sgid"),
+        (0o1000, b",sticky"),
+    ] {
+        if v & bit != 0 {
+            out.extend_from_slice(name);
+        }
+    }
+    out.push(b',');
+    push_oct(out, u64::from(v & 0o777), 3);
+}
+
+fn mode_short(val: &[u8], base: u32, out: &mut Vec<u8>) {
+    match strtoul(val, base) {
+        None => conversion_error(out, val),
+        Some(v) => mode_short_int(out, v as u32),
+    }
+}
+
+fn flags_rhel4(val: &[u8], out: &mut Vec<u8>) {
+    let Some(v) = strtoul(val, 16) else {
+        conversion_error(out, val);
+        return;
+    };
+    let flags = v as i32;
+    if flags == 0 {
+        out.extend_from_slice(b"none");
+        return;
+    }
+    if !join_flags(out, t::FLAG, u64::from(flags as u32), b',', false) {
+        push_0x(out, val);
+    }
+}
+
+fn capability(val: &[u8], base: u32, out: &mut Vec<u8>) {
+    let Some(v) = strtoul(val, base) else {
+        conversion_error(out, val);
+        return;
+    };
+    match lookup(t::CAP, v as i32) {
+        Some(s) => out.extend_from_slice(s),
+        None => unknown(
+            out,
+            if base == 16 {
+                b"unknown-capability(0x"
+            } else {
+                b"unknown-capability("
+            },
+            val,
+            b")",
+        ),
+    }
+}
+
+/// The highest capability number of the C library's build (`CAP_LAST_CAP`).
+const CAP_LAST_CAP: u32 = 40;
+
+fn cap_bitmap(val: &[u8], out: &mut Vec<u8>) {
+    let Some(v) = strtoul(val, 16) else {
+        conversion_error(out, val);
+        return;
+    };
+    let mut found = false;
+    for i in 0..=CAP_LAST_CAP {
+        if v & (1u64 << i) != 0 {
+            if found {
+                out.push(b',');
+            }
+            if let Some(s) = lookup(t::CAP, i as i32) {
+                out.extend_from_slice(s);
+            }
+            found = true;
+        }
+    }
+    if !found {
+        out.extend_from_slice(b"none");
+    }
+}
+
+fn signal(val: &[u8], base: u32, out: &mut Vec<u8>) {
+    let Some(v) = strtoul(val, base) else {
+        conversion_error(out, val);
+        return;
+    };
+    let i = v as i32;
+    if i < 32 {
+        if let Some(s) = lookup(t::SIGNAL, i) {
+            out.extend_from_slice(s);
+            return;
+        }
+    }
+    unknown(
+        out,
+        if base == 16 {
+            b"unknown-signal(0x"
+        } else {
+            b"unknown-signal("
+        },
+        val,
+        b")",
+    );
+}
+
+fn open_flags(val: &[u8], out: &mut Vec<u8>) {
+    let Some(v) = strtoul(val, 16) else {
+        conversion_error(out, val);
+        return;
+    };
+    let flags = v as u32;
+    let mut first = false;
+    if flags & 3 == 0 {
+        out.extend_from_slice(b"O_RDONLY");
+        first = true;
+    }
+    if !join_flags(out, t::OPEN_FLAG, u64::from(flags), b'|', first) {
+        push_0x(out, val);
+    }
+}
+
+fn flag_list(val: &[u8], table: &[(i32, &[u8])], out: &mut Vec<u8>) {
+    let Some(v) = strtoul(val, 16) else {
+        conversion_error(out, val);
+        return;
+    };
+    // openat2's resolve flags are 64-bit, the others are `unsigned int`.
+    let v = if std::ptr::eq(table, t::OPENAT2_RESOLVE) {
+        v
+    } else {
+        u64::from(v as u32)
+    };
+    if !join_flags(out, table, v, b'|', false) {
+        push_0x(out, val);
+    }
+}
+
+fn clone_flags(val: &[u8], out: &mut Vec<u8>) {
+    let Some(v) = strtoul(val, 16) else {
+        conversion_error(out, val);
+        return;
+    };
+    let flags = v as u32;
+    let mut any = join_flags(out, t::CLONE_FLAG, u64::from(flags), b'|', false);
+    let sig = flags & 0xff;
+    if sig != 0 && sig < 32 {
+        if let Some(s) = lookup(t::SIGNAL, sig as i32) {
+            if any {
+                out.push(b'|');
+            }
+            out.extend_from_slice(s);
+            any = true;
+        }
+    }
+    if !any {
+        out.extend_from_slice(b"0x");
+        push_hex(out, u64::from(flags));
+    }
+}
+
+fn hex_table(
+    val: &[u8],
+    table: &[(i32, &'static [u8])],
+    what: &[u8],
+    _unused: &[u8],
+    out: &mut Vec<u8>,
+) {
+    match strtoul(val, 16) {
+        None => conversion_error(out, val),
+        Some(v) => table_or(out, table, v as i32, what, val),
+    }
+}
+
+fn ipc_or_socketcall(val: &[u8], table: &[(i32, &'static [u8])], what: &[u8], out: &mut Vec<u8>) {
+    match strtol(val, 16) {
+        None => conversion_error(out, val),
+        Some(v) => table_or(out, table, v as i32, what, val),
+    }
+}
+
+fn clock_id(val: &[u8], out: &mut Vec<u8>) {
+    let Some(v) = strtoul(val, 16) else {
+        conversion_error(out, val);
+        return;
+    };
+    let i = v as i32;
+    if i < 7 {
+        if let Some(s) = lookup(t::CLOCK, i) {
+            out.extend_from_slice(s);
+            return;
+        }
+    }
+    unknown(out, b"unknown-clk_id(0x", val, b")");
+}
+
+fn prot(val: &[u8], is_mmap: bool, out: &mut Vec<u8>) {
+    let Some(v) = strtoul(val, 16) else {
+        conversion_error(out, val);
+        return;
+    };
+    let p = v as u32;
+    if p & 7 == 0 {
+        out.extend_from_slice(b"PROT_NONE");
+        return;
+    }
+    let limit = if is_mmap { 4 } else { 3 };
+    if !join_flags(
+        out,
+        &t::PROT[..limit.min(t::PROT.len())],
+        u64::from(p),
+        b'|',
+        false,
+    ) {
+        push_0x(out, val);
+    }
+}
+
+fn mmap(val: &[u8], out: &mut Vec<u8>) {
+    let Some(v) = strtoul(val, 16) else {
+        conversion_error(out, val);
+        return;
+    };
+    let maps = v as u32;
+    let mut first = false;
+    if maps & 0x0f == 0 {
+        out.extend_from_slice(b"MAP_FILE");
+        first = true;
+    }
+    if !join_flags(out, t::MMAP, u64::from(maps), b'|', first) {
+        push_0x(out, val);
+    }
+}
+
+fn personality(val: &[u8], out: &mut Vec<u8>) {
+    let Some(v) = strtoul(val, 16) else {
+        conversion_error(out, val);
+        return;
+    };
+    let pers = v as i32;
+    match lookup(t::PERSON, pers & 0xff) {
+        Some(s) => {
+            out.extend_from_slice(s);
+            if pers & 0x0040000 != 0 {
+                out.extend_from_slice(b"|~ADDR_NO_RANDOMIZE");
+            }
+        }
+        None => unknown(out, b"unknown-personality(0x", val, b")"),
+    }
+}
+
+fn rlimit(val: &[u8], out: &mut Vec<u8>) {
+    let Some(v) = strtoul(val, 16) else {
+        conversion_error(out, val);
+        return;
+    };
+    let i = v as i32;
+    if i < 17 {
+        if let Some(s) = lookup(t::RLIMIT, i) {
+            out.extend_from_slice(s);
+            return;
+        }
+    }
+    unknown(out, b"unknown-rlimit(0x", val, b")");
+}
+
+fn access(val: &[u8], out: &mut Vec<u8>) {
+    let Some(v) = strtoul(val, 16) else {
+        conversion_error(out, val);
+        return;
+    };
+    if v & 0xf == 0 {
+        out.extend_from_slice(b"F_OK");
+        return;
+    }
+    if !join_flags(out, &t::ACCESS[..3.min(t::ACCESS.len())], v, b'|', false) {
+        push_0x(out, val);
+    }
+}
+
+fn dirfd(val: &[u8], out: &mut Vec<u8>) {
+    match strtoul(val, 16) {
+        None => conversion_error(out, val),
+        Some(v) if v as u32 == 0xffff_ff9c => out.extend_from_slice(b"AT_FDCWD"),
+        Some(_) => push_0x(out, val),
+    }
+}
+
+fn sched(val: &[u8], out: &mut Vec<u8>) {
+    let Some(v) = strtoul(val, 16) else {
+        conversion_error(out, val);
+        return;
+    };
+    let pol = v as u32;
+    match lookup(t::SCHED, (pol & 0x0f) as i32) {
+        Some(s) => {
+            out.extend_from_slice(s);
+            if pol & 0x4000_0000 != 0 {
+                out.extend_from_slice(b"|SCHED_RESET_ON_FORK");
+            }
+        }
+        None => unknown(out, b"unknown-scheduler-policy(0x", val, b")"),
+    }
+}
+
+fn sock_opt_name(val: &[u8], machine: Option<Machine>, out: &mut Vec<u8>) {
+    let Some(v) = strtoul(val, 16) else {
+        conversion_error(out, val);
+        return;
+    };
+    let mut opt = v as i32;
+    if matches!(machine, Some(Machine::Ppc64 | Machine::Ppc)) && (16..=21).contains(&opt) {
+        opt += 100;
+    }
+    table_or(out, t::SOCKOPTNAME, opt, b"unknown-sockopt-name(0x", val);
+}
+
+fn shmflags(val: &[u8], out: &mut Vec<u8>) {
+    let Some(v) = strtoul(val, 16) else {
+        conversion_error(out, val);
+        return;
+    };
+    let flags = v as u32;
+    let any = join_flags(out, t::IPCCMD, u64::from(flags & 0o3000), b'|', false);
+    let any = join_flags(out, t::SHM_MODE, u64::from(flags & 0o14000), b'|', any);
+    if any {
+        out.push(b'|');
+    }
+    mode_short_int(out, flags & 0o777);
+}
+
+fn ioctl(val: &[u8], out: &mut Vec<u8>) {
+    match strtoul(val, 16) {
+        None => conversion_error(out, val),
+        Some(v) => match lookup(t::IOCTLREQ, v as i32) {
+            Some(s) => out.extend_from_slice(s),
+            None => {
+                out.extend_from_slice(b"0x");
+                push_hex(out, u64::from(v as u32));
+            }
+        },
+    }
+}
+
+fn a3(ctx: &SyscallContext, val: &[u8], out: &mut Vec<u8>) {
+    match ctx.syscall_name() {
+        Some("mmap") => mmap(val, out),
+        Some("mount") => flag_list(val, t::MOUNT, out),
+        Some("recv" | "recvfrom" | "recvmmsg" | "send" | "sendto" | "sendmmsg") => {
+            flag_list(val, t::RECV, out)
+        }
+        _ => push_0x(out, val),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(ty: FieldType, val: &str) -> String {
+        d_ctx(ty, &SyscallContext::default(), val)
+    }
+
+    fn d_ctx(ty: FieldType, ctx: &SyscallContext, val: &str) -> String {
+        let mut dec = Decoders::default();
+        let mut out = Vec::new();
+        assert!(dec.decode(ty, ctx, val.as_bytes(), &mut out));
+        String::from_utf8_lossy(&out).into_owned()
+    }
+
+    #[test]
+    fn ids() {
+        assert_eq!(d(FieldType::Uid, "0"), "root");
+        assert_eq!(d(FieldType::Uid, "4294967295"), "unset");
+        assert_eq!(d(FieldType::Uid, "-1"), "unset");
+        assert_eq!(d(FieldType::Uid, "3999999999"), "unknown(-294967297)");
+        assert_eq!(d(FieldType::Gid, "0"), "root");
+        assert_eq!(
+            d(FieldType::Uid, "99999999999999999999"),
+            "conversion error(99999999999999999999)"
+        );
+    }
+
+    #[test]
+    fn escaped_values() {
+        assert_eq!(d(FieldType::Escaped, "\"/bin/ls\""), "/bin/ls");
+        assert_eq!(d(FieldType::Escaped, "\"unterminated"), " ");
+        assert_eq!(d(FieldType::Escaped, "2F746D70"), "/tmp");
+        assert_eq!(d(FieldType::Escaped, "002F746D70"), "/tmp");
+        assert_eq!(d(FieldType::Escaped, "(null)"), "(null)");
+        assert_eq!(d(FieldType::Escaped, "(none"), "(none");
+        assert_eq!(d(FieldType::Escaped, "?"), "?");
+        assert_eq!(d(FieldType::Escaped, "616"), "a`");
+        assert_eq!(d(FieldType::Escaped, "610062"), "a");
+        assert_eq!(d(FieldType::EscapedKey, "\"k\""), "k");
+    }
+
+    #[test]
+    fn proctitles() {
+        assert_eq!(d(FieldType::Proctitle, "6C73002D6C"), "ls -l");
+        assert_eq!(d(FieldType::Proctitle, "\"bash\""), "bash");
+        assert_eq!(d(FieldType::Proctitle, "6162zz"), "ab ");
+        assert_eq!(d(FieldType::Proctitle, "00616263"), "abc 63");
+        assert_eq!(d(FieldType::Proctitle, "(null)"), "(null)");
+    }
+
+    #[test]
+    fn numbers() {
+        assert_eq!(
+            d(FieldType::Exit, "-2"),
+            "ENOENT(No such file or directory)"
+        );
+        assert_eq!(d(FieldType::Exit, "0"), "0");
+        assert_eq!(d(FieldType::Exit, "-99999"), "(null)(Unknown error 99999)");
+        assert_eq!(d(FieldType::Perm, "0"), "read,write,exec,attr");
+        assert_eq!(d(FieldType::Perm, "6"), "read,write");
+        assert_eq!(d(FieldType::Mode, "0100644"), "file,644");
+        assert_eq!(d(FieldType::Mode, "0106755"), "file,suid,sgid,755");
+        assert_eq!(d(FieldType::Mode, "0"), "000,000");
+        assert_eq!(d(FieldType::ModeShort, "01777"), "sticky,0777");
+        assert_eq!(d(FieldType::ModeShort, "0644"), "0644");
+        assert_eq!(d(FieldType::Success, "yes"), "yes");
+        assert_eq!(d(FieldType::Success, "1"), "yes");
+        assert_eq!(d(FieldType::Success, "0"), "no");
+        assert_eq!(d(FieldType::Success, "7"), "unset");
+        assert_eq!(d(FieldType::Signal, "9"), "SIGKILL");
+        assert_eq!(d(FieldType::Signal, "99"), "unknown-signal(99)");
+        assert_eq!(d(FieldType::Capability, "21"), "sys_admin");
+        assert_eq!(d(FieldType::Capability, "99"), "unknown-capability(99)");
+        assert_eq!(d(FieldType::CapBitmap, "0"), "none");
+        assert_eq!(d(FieldType::CapBitmap, "3"), "chown,dac_override");
+        assert_eq!(d(FieldType::Session, "4294967295"), "unset");
+        assert_eq!(d(FieldType::Session, "3"), "3");
+        assert_eq!(d(FieldType::List, "4"), "exit");
+        assert_eq!(d(FieldType::List, "9"), "unknown-list(9)");
+        assert_eq!(d(FieldType::Promisc, "256"), "yes");
+        assert_eq!(d(FieldType::Promisc, "0"), "no");
+        assert_eq!(d(FieldType::Nfproto, "2"), "ipv4");
+        assert_eq!(d(FieldType::Icmptype, "8"), "echo");
+        assert_eq!(d(FieldType::Protocol, "6"), "tcp");
+        assert_eq!(d(FieldType::Protocol, "254"), "undefined protocol");
+        assert_eq!(
+            d(FieldType::Personality, "40000"),
+            "PER_LINUX|~ADDR_NO_RANDOMIZE"
+        );
+        assert_eq!(d(FieldType::Personality, "ff"), "unknown-personality(0xff)");
+        assert_eq!(d(FieldType::Seccomp, "7fff0000"), "allow");
+        assert_eq!(d(FieldType::Seccomp, "1"), "kill");
+        assert_eq!(d(FieldType::Oflag, "0"), "O_RDONLY");
+        assert_eq!(d(FieldType::Oflag, "80042"), "O_RDWR|O_CREAT|O_CLOEXEC");
+        assert_eq!(d(FieldType::Mmap, "22"), "MAP_PRIVATE|MAP_ANONYMOUS");
+        assert_eq!(d(FieldType::Hook, "1"), "INPUT");
+        assert_eq!(d(FieldType::Hook, "9"), "unknown-hook(9)");
+        assert_eq!(d(FieldType::Macproto, "0800"), "IP");
+        assert_eq!(d(FieldType::Macproto, "1"), "UNKNOWN");
+        assert_eq!(d(FieldType::IoctlReq, "5401"), "TCGETS");
+        assert_eq!(d(FieldType::IoctlReq, "1"), "0x1");
+        assert_eq!(d(FieldType::Fanotify, "1"), "allow");
+        assert_eq!(d(FieldType::Fanotify, "5"), "unknown");
+        assert_eq!(d(FieldType::Fanotify, "x"), "x");
+        assert_eq!(d(FieldType::Nlmcgrp, "1"), "audit-netlink-multicast");
+        assert_eq!(d(FieldType::Nlmcgrp, "0"), "audit-none");
+        assert_eq!(d(FieldType::Resolve, "8"), "RESOLVE_BENEATH");
+        assert_eq!(d(FieldType::Resolve, "0"), "0x0");
+        assert_eq!(d(FieldType::Flags, "0"), "none");
+        assert_eq!(d(FieldType::Addr, "1.2.3.4"), "1.2.3.4");
+        assert_eq!(d(FieldType::MacLabel, "unconfined"), "unconfined");
+    }
+
+    #[test]
+    fn arch_values() {
+        assert_eq!(d(FieldType::Arch, "c000003e"), "x86_64");
+        assert_eq!(d(FieldType::Arch, "40000003"), "i386");
+        assert_eq!(d(FieldType::Arch, "c00000b7"), "aarch64");
+        assert_eq!(d(FieldType::Arch, "12345"), "unknown-elf-type(12345)");
+        let ctx = SyscallContext {
+            machine: Some(Machine::Arm),
+            ..Default::default()
+        };
+        assert_eq!(d_ctx(FieldType::Arch, &ctx, "40000028"), "armeb");
+    }
+
+    #[test]
+    fn sockaddrs() {
+        assert_eq!(
+            d(FieldType::Sockaddr, "02000050010203040000000000000000"),
+            "{ saddr_fam=inet laddr=1.2.3.4 lport=80 }"
+        );
+        assert_eq!(
+            d(FieldType::Sockaddr, "0200"),
+            "{ saddr_fam=inet sockaddr len too short }"
+        );
+        assert_eq!(
+            d(FieldType::Sockaddr, "01002F746D702F78"),
+            "{ saddr_fam=local path=/tmp/x }"
+        );
+        assert_eq!(
+            d(FieldType::Sockaddr, "010000616263"),
+            "{ saddr_fam=local path=abc }"
+        );
+        assert_eq!(
+            d(
+                FieldType::Sockaddr,
+                "0A002B6700000000000000000000000000000000000000010000000000000000"
+            ),
+            "{ saddr_fam=inet6 laddr=::1 lport=11111 }"
+        );
+        assert_eq!(
+            d(FieldType::Sockaddr, "100000000000000000000000"),
+            "{ saddr_fam=netlink nlnk-fam=16 nlnk-pid=0 }"
+        );
+        assert_eq!(d(FieldType::Sockaddr, "0000"), "unknown-family(0)");
+        assert_eq!(d(FieldType::Sockaddr, "0"), "malformed-host(0)");
+        assert_eq!(
+            d(FieldType::Sockaddr, "11000000"),
+            "{ saddr_fam=packet (unsupported) }"
+        );
+    }
+
+    #[test]
+    fn ipv6_text() {
+        let cases: [([u16; 8], &str); 6] = [
+            ([0; 8], "::"),
+            ([0, 0, 0, 0, 0, 0xffff, 0x0102, 0x0304], "::ffff:1.2.3.4"),
+            ([0, 0, 0, 0, 0, 0, 0x0102, 0x0304], "::1.2.3.4"),
+            ([0x2001, 0xdb8, 0, 0, 1, 0, 0, 1], "2001:db8::1:0:0:1"),
+            ([0x2001, 0xdb8, 0, 1, 1, 1, 1, 1], "2001:db8:0:1:1:1:1:1"),
+            ([0xfe80, 0, 0, 0, 0, 0, 0, 0], "fe80::"),
+        ];
+        for (w, s) in cases {
+            let mut a = [0u8; 16];
+            for (i, x) in w.iter().enumerate() {
+                a[2 * i..2 * i + 2].copy_from_slice(&x.to_be_bytes());
+            }
+            let mut out = Vec::new();
+            push_ipv6(&mut out, &a);
+            assert_eq!(String::from_utf8(out).unwrap(), s);
+        }
+    }
+
+    #[test]
+    fn tty() {
+        assert_eq!(d(FieldType::TtyData, "6C730D"), "\"ls\",<ret>");
+        assert_eq!(d(FieldType::TtyData, "not hex"), "not hex");
+        let mut dec = Decoders::default();
+        let mut out = Vec::new();
+        assert!(!dec.decode(
+            FieldType::TtyData,
+            &SyscallContext::default(),
+            b"6",
+            &mut out
+        ));
+        assert!(!dec.decode(
+            FieldType::TtyData,
+            &SyscallContext::default(),
+            b"",
+            &mut out
+        ));
+    }
+
+    #[test]
+    fn context_positions() {
+        let f: Vec<(&[u8], &[u8])> = vec![
+            (b"type", b"SYSCALL"),
+            (b"arch", b"c000003e"),
+            (b"syscall", b"59"),
+            (b"success", b"yes"),
+            (b"exit", b"0"),
+            (b"a0", b"7ffd"),
+            (b"a1", b"10"),
+        ];
+        let c = SyscallContext::from_fields(f.iter().copied());
+        assert_eq!(
+            c,
+            SyscallContext {
+                machine: Some(Machine::X86_64),
+                syscall: 59,
+                a0: 0x7ffd,
+                a1: 0x10
+            }
+        );
+        let mut g = vec![(&b"node"[..], &b"h"[..])];
+        g.extend(f.iter().copied());
+        assert_eq!(SyscallContext::from_fields(g), c);
+        // arch in another position is not taken
+        let h: Vec<(&[u8], &[u8])> = vec![
+            (b"type", b"SECCOMP"),
+            (b"auid", b"0"),
+            (b"arch", b"c000003e"),
+        ];
+        assert_eq!(SyscallContext::from_fields(h).machine, None);
+    }
+}

@@ -1,0 +1,160 @@
+//! Escaping of interpreted values (libauparse's `auparse_esc_t`).
+
+/// How interpreted values are escaped before they are returned
+/// (`auparse_set_escape_mode`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+pub enum EscapeMode {
+    /// No escaping (libauparse's default).
+    #[default]
+    Raw,
+    /// Control characters become `\ooo` octal escapes.
+    Tty,
+    /// Control characters as in [`EscapeMode::Tty`], and `"'`$\!()| ` get a
+    /// backslash.
+    Shell,
+    /// As [`EscapeMode::Shell`], with `;#&*?[]<>{}` also backslashed.
+    ShellQuote,
+}
+
+impl EscapeMode {
+    /// Parses `raw`, `tty`, `shell` or `shell_quote`.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Some(match name {
+            "raw" => Self::Raw,
+            "tty" => Self::Tty,
+            "shell" => Self::Shell,
+            "shell_quote" => Self::ShellQuote,
+            _ => return None,
+        })
+    }
+
+    fn backslashed(self, b: u8) -> bool {
+        match self {
+            Self::Raw | Self::Tty => false,
+            Self::Shell => matches!(
+                b,
+                b'"' | b'\'' | b'`' | b'$' | b'\\' | b'!' | b'(' | b')' | b'|' | b' '
+            ),
+            Self::ShellQuote => matches!(
+                b,
+                b'"' | b'\''
+                    | b'`'
+                    | b'$'
+                    | b'\\'
+                    | b'!'
+                    | b'('
+                    | b')'
+                    | b'|'
+                    | b' '
+                    | b';'
+                    | b'#'
+                    | b'&'
+                    | b'*'
+                    | b'?'
+                    | b'['
+                    | b']'
+                    | b'<'
+                    | b'>'
+                    | b'{'
+                    | b'}'
+            ),
+        }
+    }
+
+    /// Whether `s` would change under this mode.
+    pub fn needs_escape(self, s: &[u8]) -> bool {
+        self != Self::Raw && s.iter().any(|&b| b < 32 || self.backslashed(b))
+    }
+
+    /// Appends `s` escaped with this mode to `out`.
+    pub fn escape_into(self, s: &[u8], out: &mut Vec<u8>) {
+        if self == Self::Raw {
+            out.extend_from_slice(s);
+            return;
+        }
+        for &b in s {
+            if b < 32 {
+                out.extend_from_slice(&[
+                    b'\\',
+                    b'0' + (b >> 6),
+                    b'0' + ((b >> 3) & 7),
+                    b'0' + (b & 7),
+                ]);
+            } else if self.backslashed(b) {
+                out.extend_from_slice(&[b'\\', b]);
+            } else {
+                out.push(b);
+            }
+        }
+    }
+
+    /// Escapes `buf[start..]` in place (through a copy only when needed).
+    /// With `keys`, 0x01 key separators are kept as they are and each key
+    /// is escaped on its own.
+    pub(crate) fn apply(self, buf: &mut Vec<u8>, start: usize, keys: bool) {
+        if self == Self::Raw {
+            return;
+        }
+        let tail = &buf[start..];
+        let needs = if keys {
+            tail.split(|&b| b == 1).any(|k| self.needs_escape(k))
+        } else {
+            self.needs_escape(tail)
+        };
+        if !needs {
+            return;
+        }
+        let copy: Vec<u8> = tail.to_vec();
+        buf.truncate(start);
+        if keys {
+            for (i, k) in copy.split(|&b| b == 1).enumerate() {
+                if i > 0 {
+                    buf.push(1);
+                }
+                self.escape_into(k, buf);
+            }
+        } else {
+            self.escape_into(&copy, buf);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn modes() {
+        let mut v = Vec::new();
+        EscapeMode::Tty.escape_into(b"a\tb c\x01", &mut v);
+        assert_eq!(v, b"a\\011b c\\001");
+        v.clear();
+        EscapeMode::Shell.escape_into(b"a b$;", &mut v);
+        assert_eq!(v, b"a\\ b\\$;");
+        v.clear();
+        EscapeMode::ShellQuote.escape_into(b"a b$;{}", &mut v);
+        assert_eq!(v, b"a\\ b\\$\\;\\{\\}");
+        v.clear();
+        EscapeMode::Raw.escape_into(b"a\n", &mut v);
+        assert_eq!(v, b"a\n");
+        assert!(!EscapeMode::Shell.needs_escape(b"abc\xff"));
+        assert_eq!(
+            EscapeMode::from_name("shell_quote"),
+            Some(EscapeMode::ShellQuote)
+        );
+        assert_eq!(EscapeMode::from_name("x"), None);
+    }
+
+    #[test]
+    fn keys_keep_separator() {
+        let mut v = b"x=k 1\x01k2".to_vec();
+        EscapeMode::Shell.apply(&mut v, 2, true);
+        assert_eq!(v, b"x=k\\ 1\x01k2");
+        let mut v = b"k1\x01k2".to_vec();
+        EscapeMode::Tty.apply(&mut v, 0, true);
+        assert_eq!(v, b"k1\x01k2");
+        let mut v = b"k1\x01k2".to_vec();
+        EscapeMode::Tty.apply(&mut v, 0, false);
+        assert_eq!(v, b"k1\\001k2");
+    }
+}

@@ -1,0 +1,190 @@
+//! Differential test of field interpretation against libauparse 3.0.9's
+//! `auparse_interpret_field`.
+//!
+//! The C walker `tests/c/auparse_walk.c --interpret` prints every field of
+//! every event of a log as `<name>=<raw> => <interpretation>`. We print the
+//! same walk in-process with `audit_parse` and
+//! `audit_interpret::Interpreter::interpret_field` and compare every field
+//! line of every log under `tests/data`. Names of users and groups come from
+//! this host's NSS for both sides, so the comparison is only meaningful when
+//! both run on the same host (as they do here).
+//!
+//! Every difference must be matched by an entry of [`KNOWN`], which says why
+//! we differ on purpose; an entry that matches nothing fails the test, so the
+//! list stays exact.
+//!
+//! Needs `cc` and `apt-get install -y libauparse-dev libaudit-dev`.
+
+mod support;
+
+use audit_interpret::{EscapeMode, Interpreter, SyscallContext};
+use audit_parse::{Options, Parser};
+use std::collections::HashMap;
+use support::{c_program, corpus_logs, data_relative, run};
+
+/// A deliberate difference: the field lines (`name=raw => interpretation`)
+/// of libauparse and ours for one field name, where the reference line
+/// contains `reference` and ours contains `ours`.
+struct Known {
+    field: &'static str,
+    reference: &'static str,
+    ours: &'static str,
+    why: &'static str,
+}
+
+/// (Empty: on the whole corpus every field agrees. Newer syscalls that
+/// libauparse 3.0.9's tables lack would be listed here; none occurs.)
+const KNOWN: &[Known] = &[];
+
+/// Our walk in the C walker's format, with interpretations.
+fn walk(data: &[u8], it: &mut Interpreter) -> Vec<u8> {
+    use std::io::Write;
+    let mut out = Vec::new();
+    let mut parser = Parser::new(Options::default());
+    let mut events = Vec::new();
+    for chunk in data.chunks(65536) {
+        parser.feed(chunk);
+        events.extend(parser.drain().filter_map(Result::ok));
+    }
+    parser.flush();
+    events.extend(parser.drain().filter_map(Result::ok));
+    let mut buf = Vec::new();
+    for ev in &events {
+        let id = ev.id();
+        write!(out, "event {}.{:03}:{} node=", id.sec, id.milli, id.serial).unwrap();
+        out.extend_from_slice(ev.node().unwrap_or(b"-"));
+        writeln!(out, " records={}", ev.records().len()).unwrap();
+        for (i, rec) in ev.records().iter().enumerate() {
+            let name = rec
+                .record_type()
+                .and_then(|t| t.name())
+                .unwrap_or("UNKNOWN");
+            writeln!(
+                out,
+                " record {} type={}({}) fields={}",
+                i + 1,
+                rec.type_number(),
+                name,
+                rec.field_count()
+            )
+            .unwrap();
+            let ctx = SyscallContext::of_record(rec);
+            for f in rec.fields() {
+                out.extend_from_slice(b"  ");
+                out.extend_from_slice(f.name());
+                out.push(b'=');
+                out.extend_from_slice(f.value_opt().unwrap_or(b"(null)"));
+                out.extend_from_slice(b" => ");
+                buf.clear();
+                match it.interpret_field_with(rec, &ctx, &f, &mut buf) {
+                    Some(_) => out.extend_from_slice(&buf),
+                    None => out.extend_from_slice(b"(null)"),
+                }
+                out.push(b'\n');
+            }
+        }
+    }
+    out
+}
+
+/// Splits a walk into event blocks (the `event` line and the lines under it).
+fn blocks(text: &str) -> Vec<Vec<&str>> {
+    let mut out: Vec<Vec<&str>> = Vec::new();
+    for line in text.lines() {
+        if line.starts_with("event ") || out.is_empty() {
+            out.push(Vec::new());
+        }
+        out.last_mut().expect("a block").push(line);
+    }
+    out
+}
+
+fn field_name(line: &str) -> &str {
+    line.trim_start().split('=').next().unwrap_or("")
+}
+
+#[test]
+fn interpretations_match_libauparse() {
+    let walker = c_program("auparse_walk");
+    let mut it = Interpreter::new();
+    // libauparse's default escape mode, which the C walker keeps.
+    assert_eq!(it.escape_mode(), EscapeMode::Tty);
+    let mut used: HashMap<usize, usize> = HashMap::new();
+    let mut unexplained = Vec::new();
+    let mut compared = 0usize;
+    // The corpus, and our own log of edge values for every decoder.
+    let edge = support::manifest_dir().join("tests/interpret_data/edge.log");
+    for path in corpus_logs().into_iter().chain([edge]) {
+        let rel = data_relative(&path);
+        let p = path.to_str().expect("utf-8 path");
+        let reference = run(&walker, &["--interpret", p], None);
+        let data = std::fs::read(&path).unwrap();
+        let ours = walk(&data, &mut it);
+        let (r, o) = (
+            String::from_utf8_lossy(&reference),
+            String::from_utf8_lossy(&ours),
+        );
+        // Pair events by their header line: event assembly differences (which
+        // events exist, their order) are the parser's business and are
+        // checked by tests/differential_parse.rs.
+        let mut mine: HashMap<&str, Vec<Vec<&str>>> = HashMap::new();
+        for block in blocks(&o).into_iter().rev() {
+            mine.entry(block[0]).or_default().push(block);
+        }
+        for block in blocks(&r) {
+            let Some(other) = mine.get_mut(block[0]).and_then(Vec::pop) else {
+                eprintln!(
+                    "{rel}: no event `{}` on our side (parser difference)",
+                    block[0]
+                );
+                continue;
+            };
+            if other.len() != block.len() {
+                unexplained.push(format!("{rel}: event `{}` has a different shape", block[0]));
+                continue;
+            }
+            for (a, b) in block.iter().zip(&other) {
+                if !a.starts_with("  ") {
+                    continue;
+                }
+                compared += 1;
+                if a == b {
+                    continue;
+                }
+                let name = field_name(a);
+                match KNOWN
+                    .iter()
+                    .position(|k| k.field == name && a.contains(k.reference) && b.contains(k.ours))
+                {
+                    Some(k) => *used.entry(k).or_default() += 1,
+                    None => unexplained.push(format!("{rel}:\n  - {a}\n  + {b}")),
+                }
+            }
+        }
+    }
+    assert!(compared > 3000, "only {compared} field lines compared");
+    for (i, k) in KNOWN.iter().enumerate() {
+        eprintln!(
+            "known difference `{}` ({} lines): {}",
+            k.field,
+            used.get(&i).copied().unwrap_or(0),
+            k.why
+        );
+    }
+    assert!(
+        unexplained.is_empty(),
+        "{} unexplained differences:\n{}",
+        unexplained.len(),
+        unexplained.join("\n")
+    );
+    let unused: Vec<_> = KNOWN
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !used.contains_key(i))
+        .map(|(_, k)| k.field)
+        .collect();
+    assert!(
+        unused.is_empty(),
+        "known differences that no longer occur: {unused:?}"
+    );
+}
