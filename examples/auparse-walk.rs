@@ -7,15 +7,24 @@
 //!   <name>=<raw value>
 //! ```
 //!
-//! Usage: `auparse-walk [--chunk N] [FILE|-]` (stdin when no file). The log is fed to
+//! With `--interpret`, each field line ends with ` => <interpretation>`, as
+//! `auparse_interpret_field` gives it (`(null)` where it gives NULL).
+//!
+//! Usage: `auparse-walk [--chunk N] [--interpret] [FILE|-]` (stdin when no file). The log is fed to
 //! the parser in chunks of N bytes (default 65536, as the C walker does), so event
 //! order is the one libauparse gives for the same chunking. Lines that are not records
 //! are reported on stderr with their line number and byte offset.
+use audit_interpret::{Interpreter, SyscallContext};
 use audit_parse::{Event, Options, Parser};
 use std::io::{self, BufWriter, Read, Write};
 use std::process::ExitCode;
 
-fn write_event(out: &mut impl Write, ev: &Event) -> io::Result<()> {
+fn write_event(
+    out: &mut impl Write,
+    ev: &Event,
+    mut interpreter: Option<&mut Interpreter>,
+    buf: &mut Vec<u8>,
+) -> io::Result<()> {
     let id = ev.id();
     write!(out, "event {}.{:03}:{} node=", id.sec, id.milli, id.serial)?;
     out.write_all(ev.node().unwrap_or(b"-"))?;
@@ -33,11 +42,20 @@ fn write_event(out: &mut impl Write, ev: &Event) -> io::Result<()> {
             name,
             rec.field_count()
         )?;
+        let ctx = interpreter.as_ref().map(|_| SyscallContext::of_record(rec));
         for f in rec.fields() {
             out.write_all(b"  ")?;
             out.write_all(f.name())?;
             out.write_all(b"=")?;
             out.write_all(f.value_opt().unwrap_or(b"(null)"))?;
+            if let (Some(it), Some(ctx)) = (interpreter.as_deref_mut(), ctx.as_ref()) {
+                out.write_all(b" => ")?;
+                buf.clear();
+                match it.interpret_field_with(rec, ctx, &f, buf) {
+                    Some(_) => out.write_all(buf)?,
+                    None => out.write_all(b"(null)")?,
+                }
+            }
             out.write_all(b"\n")?;
         }
     }
@@ -45,12 +63,13 @@ fn write_event(out: &mut impl Write, ev: &Event) -> io::Result<()> {
 }
 
 fn usage() -> ExitCode {
-    eprintln!("usage: auparse-walk [--chunk N] [FILE|-]");
+    eprintln!("usage: auparse-walk [--chunk N] [--interpret] [FILE|-]");
     ExitCode::from(2)
 }
 
 fn main() -> ExitCode {
     let mut chunk = 65536usize;
+    let mut interpreter: Option<Interpreter> = None;
     let mut path: Option<String> = None;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -59,6 +78,7 @@ fn main() -> ExitCode {
                 Some(n) if n > 0 => chunk = n,
                 _ => return usage(),
             },
+            "--interpret" => interpreter = Some(Interpreter::new()),
             "-h" | "--help" => return usage(),
             _ if path.is_none() => path = Some(a),
             _ => return usage(),
@@ -79,10 +99,11 @@ fn main() -> ExitCode {
     let mut parser = Parser::new(Options::default());
     let mut buf = vec![0u8; chunk];
     let mut status = ExitCode::SUCCESS;
-    let emit = |parser: &mut Parser, out: &mut BufWriter<_>| -> io::Result<()> {
+    let mut scratch = Vec::new();
+    let mut emit = |parser: &mut Parser, out: &mut BufWriter<_>| -> io::Result<()> {
         while let Some(item) = parser.next_event() {
             match item {
-                Ok(ev) => write_event(out, &ev)?,
+                Ok(ev) => write_event(out, &ev, interpreter.as_mut(), &mut scratch)?,
                 Err(e) => eprintln!("auparse-walk: {e}"),
             }
         }

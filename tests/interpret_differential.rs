@@ -2,9 +2,9 @@
 //! `auparse_interpret_field`.
 //!
 //! The C walker `tests/c/auparse_walk.c --interpret` prints every field of
-//! every event of a log as `<name>=<raw> => <interpretation>`. We print the
-//! same walk in-process with `audit_parse` and
-//! `audit_interpret::Interpreter::interpret_field` and compare every field
+//! every event of a log as `<name>=<raw> => <interpretation>`. Our example
+//! `auparse-walk --interpret` prints the same walk with `audit_parse` and
+//! `audit_interpret::Interpreter`, and we compare every field
 //! line of every log under `tests/data`. Names of users and groups come from
 //! this host's NSS for both sides, so the comparison is only meaningful when
 //! both run on the same host (as they do here).
@@ -17,10 +17,9 @@
 
 mod support;
 
-use audit_interpret::{EscapeMode, Interpreter, SyscallContext};
-use audit_parse::{Options, Parser};
+use audit_interpret::{EscapeMode, Interpreter};
 use std::collections::HashMap;
-use support::{c_program, corpus_logs, data_relative, run};
+use support::{c_program, corpus_logs, data_relative, example_bin, run};
 
 /// A deliberate difference: the field lines (`name=raw => interpretation`)
 /// of libauparse and ours for one field name, where the reference line
@@ -35,57 +34,6 @@ struct Known {
 /// (Empty: on the whole corpus every field agrees. Newer syscalls that
 /// libauparse 3.0.9's tables lack would be listed here; none occurs.)
 const KNOWN: &[Known] = &[];
-
-/// Our walk in the C walker's format, with interpretations.
-fn walk(data: &[u8], it: &mut Interpreter) -> Vec<u8> {
-    use std::io::Write;
-    let mut out = Vec::new();
-    let mut parser = Parser::new(Options::default());
-    let mut events = Vec::new();
-    for chunk in data.chunks(65536) {
-        parser.feed(chunk);
-        events.extend(parser.drain().filter_map(Result::ok));
-    }
-    parser.flush();
-    events.extend(parser.drain().filter_map(Result::ok));
-    let mut buf = Vec::new();
-    for ev in &events {
-        let id = ev.id();
-        write!(out, "event {}.{:03}:{} node=", id.sec, id.milli, id.serial).unwrap();
-        out.extend_from_slice(ev.node().unwrap_or(b"-"));
-        writeln!(out, " records={}", ev.records().len()).unwrap();
-        for (i, rec) in ev.records().iter().enumerate() {
-            let name = rec
-                .record_type()
-                .and_then(|t| t.name())
-                .unwrap_or("UNKNOWN");
-            writeln!(
-                out,
-                " record {} type={}({}) fields={}",
-                i + 1,
-                rec.type_number(),
-                name,
-                rec.field_count()
-            )
-            .unwrap();
-            let ctx = SyscallContext::of_record(rec);
-            for f in rec.fields() {
-                out.extend_from_slice(b"  ");
-                out.extend_from_slice(f.name());
-                out.push(b'=');
-                out.extend_from_slice(f.value_opt().unwrap_or(b"(null)"));
-                out.extend_from_slice(b" => ");
-                buf.clear();
-                match it.interpret_field_with(rec, &ctx, &f, &mut buf) {
-                    Some(_) => out.extend_from_slice(&buf),
-                    None => out.extend_from_slice(b"(null)"),
-                }
-                out.push(b'\n');
-            }
-        }
-    }
-    out
-}
 
 /// Splits a walk into event blocks (the `event` line and the lines under it).
 fn blocks(text: &str) -> Vec<Vec<&str>> {
@@ -106,9 +54,10 @@ fn field_name(line: &str) -> &str {
 #[test]
 fn interpretations_match_libauparse() {
     let walker = c_program("auparse_walk");
-    let mut it = Interpreter::new();
-    // libauparse's default escape mode, which the C walker keeps.
-    assert_eq!(it.escape_mode(), EscapeMode::Tty);
+    let ours_walker = example_bin("auparse-walk");
+    // libauparse's default escape mode, which the C walker keeps; our walker
+    // uses Interpreter::new().
+    assert_eq!(Interpreter::new().escape_mode(), EscapeMode::Tty);
     let mut used: HashMap<usize, usize> = HashMap::new();
     let mut unexplained = Vec::new();
     let mut compared = 0usize;
@@ -118,8 +67,7 @@ fn interpretations_match_libauparse() {
         let rel = data_relative(&path);
         let p = path.to_str().expect("utf-8 path");
         let reference = run(&walker, &["--interpret", p], None);
-        let data = std::fs::read(&path).unwrap();
-        let ours = walk(&data, &mut it);
+        let ours = run(&ours_walker, &["--interpret", p], None);
         let (r, o) = (
             String::from_utf8_lossy(&reference),
             String::from_utf8_lossy(&ours),
