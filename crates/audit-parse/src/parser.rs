@@ -167,6 +167,8 @@ pub struct Parser {
     by_sec: BTreeSet<(u64, u32)>,
     in_flight: usize,
     ready: VecDeque<Item>,
+    /// Reused while splitting each record's fields.
+    scratch: Vec<crate::record::FieldSpan>,
     stats: Stats,
 }
 
@@ -193,6 +195,7 @@ impl Parser {
             by_sec: BTreeSet::new(),
             in_flight: 0,
             ready: VecDeque::new(),
+            scratch: Vec::with_capacity(64),
             stats: Stats::default(),
         }
     }
@@ -390,7 +393,7 @@ impl Parser {
             self.stats.blank_lines += 1;
             return;
         }
-        match Record::parse_at(body, self.line_no, start) {
+        match Record::parse_with(body, self.line_no, start, &mut self.scratch) {
             Ok(mut rec) => {
                 rec.set_source(self.source);
                 self.place(rec);
