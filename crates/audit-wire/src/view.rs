@@ -90,6 +90,7 @@ macro_rules! wire_struct {
             buf: T,
         }
 
+        #[allow(clippy::len_without_is_empty)]
         impl<T: AsRef<[u8]>> $view<T> {
             $(
                 #[doc = concat!("Byte range of `", stringify!($f), "`.")]
