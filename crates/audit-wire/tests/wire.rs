@@ -64,7 +64,7 @@ fn shorter_status_from_older_kernels_is_accepted() {
 
 #[test]
 fn setter_on_missing_optional_field_is_an_error() {
-    let mut bytes = vec![0u8; 36];
+    let mut bytes = [0u8; 36];
     let mut v = StatusView::new_checked(&mut bytes[..]).unwrap();
     v.set_feature_bitmap(5).unwrap();
     assert!(v.set_backlog_wait_time(5).is_err());
