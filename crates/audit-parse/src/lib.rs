@@ -1,2 +1,47 @@
-//! Parser for Linux audit logs: records, event assembly with a chunked feed interface, cursors (a libauparse replacement).
+//! Parser for Linux audit logs: records, event assembly, cursors. A replacement for
+//! libauparse that is linear in its input, bounded in memory and never panics.
+//!
+//! ```
+//! use audit_parse::{Options, Parser};
+//!
+//! let log = b"type=SYSCALL msg=audit(1700000000.123:42): arch=c000003e syscall=59 success=yes\n\
+//! type=EXECVE msg=audit(1700000000.123:42): argc=2 a0=\"ls\" a1=\"-l\"\n\
+//! type=PROCTITLE msg=audit(1700000000.123:42): proctitle=6C73002D6C\n";
+//!
+//! let mut parser = Parser::new(Options::default());
+//! // Input may be cut anywhere: here, one byte at a time.
+//! for b in log.chunks(1) {
+//!     parser.feed(b);
+//! }
+//! parser.flush();
+//! let event = parser.next_event().unwrap().unwrap();
+//! assert_eq!(event.id().serial, 42);
+//! assert_eq!(event.records().len(), 3);
+//! let execve = &event.records()[1];
+//! assert_eq!(execve.field("a1").unwrap().value(), b"\"-l\"");
+//! ```
+//!
+//! # Concepts
+//! - [`Record`]: one line, `[node=N ]type=T msg=audit(SEC.MSEC:SERIAL): fields`; values
+//!   are bytes (logs hold invalid UTF-8), split into [`Field`]s as libauparse splits them.
+//! - [`Event`]: the records that share one id and node; [`Cursor`] walks it with
+//!   libauparse's moves.
+//! - [`Parser`]: the feed interface (`auparse_feed`): bytes in any chunks, events out
+//!   pull-style ([`Parser::next_event`]) or to a closure ([`Parser::feed_with`]), in
+//!   libauparse's delivery order; see the [`parser`] module for the rules.
+//! - [`source::EventReader`]: events from a reader, a buffer, files or the rotated log.
+//! - Bad lines come out as [`ParseError`]s (line, byte offset, reason) in the same stream.
 #![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+pub mod error;
+pub mod event;
+pub mod parser;
+pub mod record;
+pub mod source;
+
+pub use audit_wire::RecordType;
+pub use error::{ErrorKind, ParseError};
+pub use event::{Cursor, Event};
+pub use parser::{Item, Options, Parser, Stats};
+pub use record::{EventId, Field, Record};

@@ -41,3 +41,4 @@ pub mod sig_info;
 pub mod status;
 
 pub use error::WireError;
+pub use record_type::RecordType;

@@ -1,0 +1,207 @@
+//! Property tests of the parser: chunking does not change the events, records
+//! round-trip, and every line is accounted for.
+use audit_parse::{Event, Options, Parser, Record};
+use proptest::prelude::*;
+
+const TYPES: &[&str] = &[
+    "SYSCALL",
+    "EXECVE",
+    "CWD",
+    "PATH",
+    "PROCTITLE",
+    "EOE",
+    "USER_LOGIN",
+    "AVC",
+    "SOCKADDR",
+    "UNKNOWN[1999]",
+    "LOGIN",
+    "NOT_A_TYPE",
+];
+
+fn value() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[a-z0-9/_.-]{1,12}",
+        "\"[a-z0-9 /]{0,10}\"".prop_map(|s| s.replace(' ', "_")),
+        "[0-9A-F]{2,16}",
+        Just("?".to_string()),
+        Just("(null)".to_string()),
+    ]
+}
+
+#[derive(Debug, Clone)]
+struct Rec {
+    node: Option<String>,
+    ty: &'static str,
+    sec: u64,
+    milli: u32,
+    serial: u64,
+    fields: Vec<(String, String)>,
+}
+
+impl Rec {
+    fn line(&self) -> String {
+        let mut s = String::new();
+        if let Some(n) = &self.node {
+            s.push_str(&format!("node={n} "));
+        }
+        s.push_str(&format!(
+            "type={} msg=audit({}.{:03}:{}):",
+            self.ty, self.sec, self.milli, self.serial
+        ));
+        for (k, v) in &self.fields {
+            s.push_str(&format!(" {k}={v}"));
+        }
+        s
+    }
+}
+
+fn rec() -> impl Strategy<Value = Rec> {
+    (
+        prop::option::of("[a-z]{1,6}"),
+        prop::sample::select(TYPES),
+        1_600_000_000u64..1_600_000_010,
+        0u32..1000,
+        1u64..40,
+        prop::collection::vec(("[a-z][a-z0-9_]{0,8}", value()), 0..8),
+    )
+        .prop_map(|(node, ty, sec, milli, serial, fields)| Rec {
+            node,
+            ty,
+            sec,
+            milli,
+            serial,
+            fields: fields
+                .into_iter()
+                .filter(|(k, _)| k != "key" && k != "msg" && k != "node" && k != "type")
+                .collect(),
+        })
+}
+
+fn log_text(recs: &[Rec], junk: &[usize]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (i, r) in recs.iter().enumerate() {
+        if junk.contains(&i) {
+            out.extend_from_slice(b"this is not a record\n\n");
+        }
+        out.extend_from_slice(r.line().as_bytes());
+        out.push(b'\n');
+    }
+    out
+}
+
+fn run(text: &[u8], cuts: &[usize], opts: Options) -> (Vec<Event>, usize, Parser) {
+    let mut p = Parser::new(opts);
+    let mut events = Vec::new();
+    let mut errors = 0;
+    let mut pos = 0;
+    for &c in cuts {
+        let end = (pos + c).min(text.len());
+        p.feed(&text[pos..end]);
+        pos = end;
+        for item in p.drain() {
+            match item {
+                Ok(e) => events.push(e),
+                Err(_) => errors += 1,
+            }
+        }
+    }
+    p.feed(&text[pos..]);
+    p.flush();
+    for item in p.drain() {
+        match item {
+            Ok(e) => events.push(e),
+            Err(_) => errors += 1,
+        }
+    }
+    (events, errors, p)
+}
+
+fn canonical(mut evs: Vec<Event>) -> Vec<(String, Vec<Vec<u8>>)> {
+    let mut v: Vec<_> = evs
+        .drain(..)
+        .map(|e| {
+            (
+                format!("{} {:?}", e.id(), e.node()),
+                e.records()
+                    .iter()
+                    .map(|r| r.text().to_vec())
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, .. ProptestConfig::default() })]
+
+    #[test]
+    fn any_chunking_gives_the_same_events(
+        recs in prop::collection::vec(rec(), 1..60),
+        junk in prop::collection::vec(0usize..60, 0..4),
+        cuts in prop::collection::vec(1usize..200, 0..40),
+    ) {
+        let text = log_text(&recs, &junk);
+        let (whole, e1, _) = run(&text, &[], Options::default());
+        let (chunked, e2, _) = run(&text, &cuts, Options::default());
+        let ones = vec![1usize; text.len()];
+        let (bytewise, e3, _) = run(&text, &ones, Options::default());
+        prop_assert_eq!(e1, e2);
+        prop_assert_eq!(e1, e3);
+        let c = canonical(whole);
+        prop_assert_eq!(&c, &canonical(chunked));
+        prop_assert_eq!(&c, &canonical(bytewise));
+    }
+
+    #[test]
+    fn every_line_is_in_an_event_or_reported(
+        recs in prop::collection::vec(rec(), 1..80),
+        junk in prop::collection::vec(0usize..80, 0..6),
+        cap in 1usize..8,
+    ) {
+        let text = log_text(&recs, &junk);
+        let (events, errors, p) = run(&text, &[97], Options::default().max_events_in_flight(cap));
+        let s = p.stats();
+        let in_events: u64 = events.iter().map(|e| e.records().len() as u64).sum();
+        prop_assert_eq!(in_events, s.records);
+        prop_assert_eq!(errors as u64, s.errors);
+        prop_assert_eq!(s.lines, s.blank_lines + s.records + s.errors);
+        prop_assert_eq!(s.lines as usize, recs.len() + 2 * junk.iter().filter(|&&j| j < recs.len()).collect::<std::collections::HashSet<_>>().len());
+    }
+
+    #[test]
+    fn record_round_trips(r in rec()) {
+        let line = r.line();
+        let parsed = Record::parse(line.as_bytes()).unwrap();
+        prop_assert_eq!(parsed.text(), line.as_bytes());
+        prop_assert_eq!(parsed.id().serial, r.serial);
+        prop_assert_eq!(parsed.id().milli, r.milli);
+        prop_assert_eq!(parsed.node(), r.node.as_deref().map(str::as_bytes));
+        prop_assert_eq!(parsed.type_text(), r.ty.as_bytes());
+        // Rebuild the line from what was parsed: it must be the same line.
+        let fields: Vec<(Vec<u8>, Vec<u8>)> = parsed
+            .fields()
+            .map(|f| (f.name().to_vec(), f.value().to_vec()))
+            .collect();
+        let skip = 1 + usize::from(r.node.is_some());
+        let mut rebuilt = String::new();
+        if let Some(n) = &r.node {
+            rebuilt.push_str(&format!("node={n} "));
+        }
+        rebuilt.push_str(&format!("type={} msg=audit({}):", r.ty, parsed.id()));
+        for (k, v) in &fields[skip..] {
+            rebuilt.push_str(&format!(" {}={}", String::from_utf8_lossy(k), String::from_utf8_lossy(v)));
+        }
+        prop_assert_eq!(rebuilt, line);
+    }
+
+    #[test]
+    fn arbitrary_bytes_never_panic(data in prop::collection::vec(any::<u8>(), 0..2000), cut in 1usize..64) {
+        let (events, _, p) = run(&data, &[cut, cut, cut], Options::default().max_line_len(256));
+        let s = p.stats();
+        prop_assert_eq!(s.lines, s.blank_lines + s.records + s.errors);
+        let in_events: u64 = events.iter().map(|e| e.records().len() as u64).sum();
+        prop_assert_eq!(in_events, s.records);
+    }
+}
