@@ -3,7 +3,7 @@
 use crate::error::Result;
 use crate::record::Incoming;
 use crate::socket::AuditSocket;
-use audit_parse::{Event, Options, ParseError, Parser};
+use audit_parse::{ErrorKind, Event, Options, ParseError, Parser};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// Longest wait between two agings of open events when the socket is quiet.
@@ -31,6 +31,7 @@ pub enum StreamItem {
 pub struct EventStream {
     sock: AuditSocket,
     parser: Parser,
+    stray_eoe: u64,
 }
 
 fn now_secs() -> u64 {
@@ -51,6 +52,7 @@ impl EventStream {
         Self {
             sock,
             parser: Parser::new(opts),
+            stray_eoe: 0,
         }
     }
 
@@ -74,16 +76,32 @@ impl EventStream {
         self.parser.flush();
     }
 
+    /// A ready item from the parser. The kernel ends each syscall event with `EOE`
+    /// after the `PROCTITLE` that already completed it (libauparse's rule), so an
+    /// `EOE` for an event no longer open is expected here and skipped, as libauparse
+    /// does; it is counted in [`EventStream::stray_eoe`].
+    fn next_ready(&mut self) -> Option<StreamItem> {
+        loop {
+            match self.parser.next_event()? {
+                Ok(ev) => return Some(StreamItem::Event(ev)),
+                Err(e) if e.kind == ErrorKind::StrayEoe => self.stray_eoe += 1,
+                Err(e) => return Some(StreamItem::BadRecord(e)),
+            }
+        }
+    }
+
+    /// How many `EOE` records arrived after their event was already complete.
+    pub fn stray_eoe(&self) -> u64 {
+        self.stray_eoe
+    }
+
     /// The next item, waiting at most `timeout` (`None`: forever). `Ok(None)` when the
     /// time ran out with nothing complete.
     pub fn next(&mut self, timeout: Option<Duration>) -> Result<Option<StreamItem>> {
         let deadline = timeout.map(|t| Instant::now() + t);
         loop {
-            if let Some(item) = self.parser.next_event() {
-                return Ok(Some(match item {
-                    Ok(ev) => StreamItem::Event(ev),
-                    Err(e) => StreamItem::BadRecord(e),
-                }));
+            if let Some(item) = self.next_ready() {
+                return Ok(Some(item));
             }
             let wait = match deadline {
                 None => AGE_TICK,
@@ -100,10 +118,7 @@ impl EventStream {
                 None => {
                     self.parser.age_events(now_secs());
                     if deadline.is_some_and(|d| Instant::now() >= d) {
-                        return Ok(self.parser.next_event().map(|item| match item {
-                            Ok(ev) => StreamItem::Event(ev),
-                            Err(e) => StreamItem::BadRecord(e),
-                        }));
+                        return Ok(self.next_ready());
                     }
                 }
             }

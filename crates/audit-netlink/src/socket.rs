@@ -19,6 +19,10 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
 /// `AUDIT_NLGRP_READLOG`: the multicast group of the "read log" socket.
 pub const NLGRP_READLOG: u32 = 1;
 
+/// `AUDIT_REPLACE`: sent to the registered daemon when another process asks to
+/// register; its payload is a binary pid, not text.
+const AUDIT_REPLACE: u16 = 1329;
+
 /// Size of the buffer one datagram is received into. The kernel's audit messages are
 /// at most a few KiB (`MAX_AUDIT_MESSAGE_LENGTH` is 8970), rule replies ~10 KiB.
 const RECV_BUF: usize = 64 * 1024;
@@ -99,6 +103,7 @@ pub struct AuditSocket {
     queue: VecDeque<Incoming>,
     overruns: u64,
     foreign: u64,
+    replace_probes: u64,
     pub(crate) daemon_pid: Option<u32>,
 }
 
@@ -115,6 +120,7 @@ impl AuditSocket {
             queue: VecDeque::new(),
             overruns: 0,
             foreign: 0,
+            replace_probes: 0,
             daemon_pid: None,
         })
     }
@@ -203,6 +209,12 @@ impl AuditSocket {
     /// How many datagrams were dropped because they did not come from the kernel.
     pub fn foreign_datagrams(&self) -> u64 {
         self.foreign
+    }
+
+    /// How many `AUDIT_REPLACE` probes the kernel sent this (daemon) socket: each is a
+    /// process asking to become (or stop being) the daemon. They are not records.
+    pub fn replace_probes(&self) -> u64 {
+        self.replace_probes
     }
 
     /// The pid this socket registered as the audit daemon, if it did.
@@ -364,7 +376,11 @@ impl AuditSocket {
                 what: "netlink message",
                 source,
             })?;
-            if netlink::is_record_type(m.header.ty) {
+            if m.header.ty == AUDIT_REPLACE {
+                // The kernel probing whether we (the daemon) are alive before a new
+                // registration: a binary pid, not a record.
+                self.replace_probes += 1;
+            } else if netlink::is_record_type(m.header.ty) {
                 self.queue
                     .push_back(Incoming::Record(RawRecord::new(m.header.ty, m.payload)));
             } else {

@@ -429,6 +429,14 @@ fn second_daemon_registration_is_eexist() {
     assert_eq!(b.get_status().unwrap().pid, std::process::id());
     a.unregister_daemon().unwrap();
     assert_eq!(b.get_status().unwrap().pid, 0);
+    // The kernel probed `a` (AUDIT_REPLACE) for `b`'s attempt and for the
+    // unregistration: counted, never handed out as records.
+    while let Some(i) = a.recv(Some(Duration::from_millis(50))).unwrap() {
+        if let Incoming::Record(r) = i {
+            assert_ne!(r.msg_type, 1329, "{r:?}");
+        }
+    }
+    assert!(a.replace_probes() >= 1);
 }
 
 #[test]
