@@ -89,7 +89,9 @@ fn main() -> io::Result<()> {
     let stdout = io::stdout();
     let mut out = stdout.lock();
     let mut parser = Parser::new(Options::default());
-    let mut buf = vec![0u8; 64 * 1024];
+    // Read as the C example does, in blocks of MAX_AUDIT_MESSAGE_LENGTH: the block
+    // boundaries decide when events are handed out, and so their order.
+    let mut buf = vec![0u8; 8970];
     while !STOP.load(Ordering::SeqCst) {
         if HUP.swap(false, Ordering::SeqCst) {
             eprintln!("audisp-example: reload requested (no configuration to reload)");

@@ -20,9 +20,6 @@ pub enum ErrorKind {
         /// The limit in force.
         limit: usize,
     },
-    /// An `EOE` record arrived for an event that was already complete (or never began):
-    /// it carries no fields, so it is reported rather than made an event of its own.
-    StrayEoe,
 }
 
 impl fmt::Display for ErrorKind {
@@ -40,7 +37,6 @@ impl fmt::Display for ErrorKind {
                     "line longer than {limit} bytes, skipped to the next newline"
                 )
             }
-            ErrorKind::StrayEoe => f.write_str("EOE record for an event that is not open"),
         }
     }
 }

@@ -24,8 +24,8 @@
 //! - A last line without a newline is parsed on [`Parser::flush`] (libauparse drops it).
 //! - A line that is not a record is reported as a [`ParseError`] (libauparse skips it
 //!   silently, or, for some comment lines, makes a bogus event with time 0).
-//! - An `EOE` for an event no longer open is reported as [`ErrorKind::StrayEoe`]
-//!   (libauparse drops it silently).
+//! - An `EOE` for an event no longer open is counted in [`Stats::eoe_after_end`]
+//!   (libauparse drops it without a trace).
 //! - A trailing `\r` is removed from each line (libauparse keeps it in the last value).
 
 use crate::error::{ErrorKind, ParseError};
@@ -83,8 +83,8 @@ impl Options {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Stats {
     /// Lines read (newline-terminated, plus a final unterminated one at flush). After
-    /// [`Parser::flush`], `lines == blank_lines + records + errors`: every line is in an
-    /// event, blank, or reported.
+    /// [`Parser::flush`], `lines == blank_lines + records + errors + eoe_after_end`:
+    /// every line is in an event, blank, reported, or a counted empty `EOE`.
     pub lines: u64,
     /// Blank lines (empty or only spaces), skipped.
     pub blank_lines: u64,
@@ -94,6 +94,10 @@ pub struct Stats {
     pub events: u64,
     /// Errors reported.
     pub errors: u64,
+    /// `EOE` records that arrived after their event had ended (the kernel writes
+    /// `PROCTITLE` then `EOE`, and `PROCTITLE` ends an event) or without any event:
+    /// they carry no data and are counted here instead of being made events.
+    pub eoe_after_end: u64,
     /// Events completed early because [`Options::max_events_in_flight`] was reached.
     pub evicted: u64,
 }
@@ -416,10 +420,9 @@ impl Parser {
             return;
         }
         if rec.record_type() == Some(RecordType::EOE) {
-            let mut e = ParseError::new(ErrorKind::StrayEoe, rec.line(), rec.offset(), rec.text());
-            e.source_index = rec.source_index();
-            self.stats.errors += 1;
-            self.ready.push_back(Err(e));
+            // The kernel writes PROCTITLE then EOE; PROCTITLE already ended the
+            // event. The EOE carries nothing: count it, as libauparse drops it.
+            self.stats.eoe_after_end += 1;
             return;
         }
         self.stats.records += 1;
@@ -558,11 +561,11 @@ mod tests {
     }
 
     #[test]
-    fn eoe_completes_and_stray_eoe_is_reported() {
+    fn eoe_after_proctitle_is_counted_not_an_event() {
         let mut p = Parser::default();
         p.feed(b"type=SYSCALL msg=audit(1.000:1): a=1\ntype=PROCTITLE msg=audit(1.000:1): p=1\ntype=EOE msg=audit(1.000:1): \n");
-        // Errors come out when found; events when libauparse would hand them out.
-        assert_eq!(ids(&mut p), ["err:StrayEoe", "1.000:1:2"]);
+        assert_eq!(ids(&mut p), ["1.000:1:2"]);
+        assert_eq!(p.stats().eoe_after_end, 1);
     }
 
     #[test]
@@ -599,6 +602,16 @@ mod tests {
         p.flush();
         assert_eq!(p.drain().count(), 1000);
         assert_eq!(p.stats().evicted, 990);
+    }
+
+    #[test]
+    fn errors_come_out_when_found() {
+        let mut p = Parser::default();
+        p.feed(
+            b"type=SYSCALL msg=audit(1.000:1): a=1\nnot a record\ntype=EOE msg=audit(1.000:1): \n",
+        );
+        // Errors come out when found; events when libauparse would hand them out.
+        assert_eq!(ids(&mut p), ["err:MissingType", "1.000:1:2"]);
     }
 
     #[test]

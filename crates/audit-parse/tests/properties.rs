@@ -166,7 +166,7 @@ proptest! {
         let in_events: u64 = events.iter().map(|e| e.records().len() as u64).sum();
         prop_assert_eq!(in_events, s.records);
         prop_assert_eq!(errors as u64, s.errors);
-        prop_assert_eq!(s.lines, s.blank_lines + s.records + s.errors);
+        prop_assert_eq!(s.lines, s.blank_lines + s.records + s.errors + s.eoe_after_end);
         prop_assert_eq!(s.lines as usize, recs.len() + 2 * junk.iter().filter(|&&j| j < recs.len()).collect::<std::collections::HashSet<_>>().len());
     }
 
@@ -200,7 +200,7 @@ proptest! {
     fn arbitrary_bytes_never_panic(data in prop::collection::vec(any::<u8>(), 0..2000), cut in 1usize..64) {
         let (events, _, p) = run(&data, &[cut, cut, cut], Options::default().max_line_len(256));
         let s = p.stats();
-        prop_assert_eq!(s.lines, s.blank_lines + s.records + s.errors);
+        prop_assert_eq!(s.lines, s.blank_lines + s.records + s.errors + s.eoe_after_end);
         let in_events: u64 = events.iter().map(|e| e.records().len() as u64).sum();
         prop_assert_eq!(in_events, s.records);
     }

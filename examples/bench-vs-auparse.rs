@@ -1,0 +1,272 @@
+//! Compare the speed and memory of our parser with libauparse on one log.
+//!
+//! Usage: `bench-vs-auparse <LOG> [--c-walker PATH] [--chunk N]`
+//!
+//! - (a) libauparse: runs the C walker `tests/c/auparse_walk.c` in
+//!   `--count` mode (feed API, 64 KiB chunks, every field's name and value
+//!   fetched). Without `--c-walker` the example compiles it first with
+//!   `cc -O2 ... -lauparse -laudit` into a temporary directory (needs
+//!   `apt-get install libauparse-dev libaudit-dev`). Its wall time comes
+//!   from the clock, its peak RSS from `wait4()`'s rusage.
+//! - (b) ours: in this process, reads the log in the same chunks, feeds
+//!   `audit_parse::Parser`, and walks every field of every record of every
+//!   event (name and value). Peak RSS from `getrusage(RUSAGE_SELF)`, which
+//!   includes this program's own small baseline.
+//!
+//! It prints events/s, MB/s and peak RSS for both, the time ratio, and a
+//! warning if the event/record/field counts differ. A single run: for
+//! numbers to quote, build with `--release`, use a large log (see the
+//! `gen-log` example) and repeat.
+//!
+//! Example:
+//! ```text
+//! cargo run --release --example gen-log -- 200 /tmp/big.log
+//! cargo run --release --example bench-vs-auparse -- /tmp/big.log
+//! ```
+use std::fs::File;
+use std::hint::black_box;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+use std::time::{Duration, Instant};
+
+use audit_parse::{Options, Parser};
+
+#[derive(Debug, Default, PartialEq, Eq, Clone, Copy)]
+struct Counts {
+    events: u64,
+    records: u64,
+    fields: u64,
+}
+
+struct Run {
+    counts: Counts,
+    wall: Duration,
+    /// Peak resident set size in KiB.
+    max_rss_kib: u64,
+}
+
+/// Compiles tests/c/auparse_walk.c into a temporary directory.
+fn compile_walker() -> Result<PathBuf, String> {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/c/auparse_walk.c");
+    let dir = std::env::temp_dir().join(format!("linux-audit-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let exe = dir.join("auparse_walk");
+    let out = Command::new("cc")
+        .args(["-O2", "-o"])
+        .arg(&exe)
+        .arg(&src)
+        .args(["-lauparse", "-laudit"])
+        .output()
+        .map_err(|e| format!("cannot run cc: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "compiling {} failed (apt-get install libauparse-dev libaudit-dev?):\n{}",
+            src.display(),
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    Ok(exe)
+}
+
+fn parse_counts(text: &str) -> Option<Counts> {
+    let mut c = Counts::default();
+    for word in text.split_whitespace() {
+        let (k, v) = word.split_once('=')?;
+        let v: u64 = v.parse().ok()?;
+        match k {
+            "events" => c.events = v,
+            "records" => c.records = v,
+            "fields" => c.fields = v,
+            _ => return None,
+        }
+    }
+    Some(c)
+}
+
+/// Runs the C walker in --count mode and reaps it with wait4() to get its
+/// resource usage.
+fn run_c(walker: &Path, log: &Path, chunk: usize) -> Result<Run, String> {
+    let start = Instant::now();
+    let mut child = Command::new(walker)
+        .args(["--count", "--chunk", &chunk.to_string()])
+        .arg(log)
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run {}: {e}", walker.display()))?;
+    let mut text = String::new();
+    if let Some(mut out) = child.stdout.take() {
+        out.read_to_string(&mut text)
+            .map_err(|e| format!("reading the walker's output: {e}"))?;
+    }
+    let pid = child.id() as libc::pid_t;
+    let mut status: libc::c_int = 0;
+    // SAFETY: all-zero bytes are a valid `rusage` (plain integers).
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: `pid` is our own unreaped child (std has not waited for it);
+    // `status` and `usage` are valid, writable and live for the call.
+    let rc = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    let wall = start.elapsed();
+    if rc != pid {
+        return Err(format!("wait4: {}", io::Error::last_os_error()));
+    }
+    if !libc::WIFEXITED(status) || libc::WEXITSTATUS(status) != 0 {
+        return Err(format!("the C walker failed (wait status {status:#x})"));
+    }
+    let counts =
+        parse_counts(text.trim()).ok_or_else(|| format!("unexpected C walker output {text:?}"))?;
+    Ok(Run {
+        counts,
+        wall,
+        max_rss_kib: usage.ru_maxrss as u64,
+    })
+}
+
+/// Parses the log in this process and walks every field.
+fn run_ours(log: &Path, chunk: usize) -> Result<Run, String> {
+    let start = Instant::now();
+    let mut file = File::open(log).map_err(|e| format!("{}: {e}", log.display()))?;
+    let mut parser = Parser::new(Options::default());
+    let mut buf = vec![0u8; chunk];
+    let mut c = Counts::default();
+    let mut errors = 0u64;
+    let mut drain = |parser: &mut Parser, c: &mut Counts| {
+        while let Some(item) = parser.next_event() {
+            let Ok(ev) = item else {
+                errors += 1;
+                continue;
+            };
+            c.events += 1;
+            for rec in ev.records() {
+                c.records += 1;
+                for f in rec.fields() {
+                    c.fields += 1;
+                    black_box(f.name());
+                    black_box(f.value());
+                }
+            }
+        }
+    };
+    loop {
+        let n = match file.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(format!("reading {}: {e}", log.display())),
+        };
+        parser.feed(&buf[..n]);
+        drain(&mut parser, &mut c);
+    }
+    parser.flush();
+    drain(&mut parser, &mut c);
+    let wall = start.elapsed();
+    if errors > 0 {
+        eprintln!("note: our parser reported {errors} bad lines");
+    }
+    // SAFETY: all-zero bytes are a valid `rusage` (plain integers).
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: `usage` is a valid, writable rusage for the call.
+    let rc = unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) };
+    if rc != 0 {
+        return Err(format!("getrusage: {}", io::Error::last_os_error()));
+    }
+    Ok(Run {
+        counts: c,
+        wall,
+        max_rss_kib: usage.ru_maxrss as u64,
+    })
+}
+
+fn report(name: &str, r: &Run, bytes: u64) {
+    let secs = r.wall.as_secs_f64().max(1e-9);
+    println!(
+        "{name:<12} {:>10.3} s {:>12.0} events/s {:>9.1} MB/s  peak RSS {:>8} KiB  \
+         (events={} records={} fields={})",
+        secs,
+        r.counts.events as f64 / secs,
+        bytes as f64 / 1e6 / secs,
+        r.max_rss_kib,
+        r.counts.events,
+        r.counts.records,
+        r.counts.fields
+    );
+}
+
+fn main() -> ExitCode {
+    let mut log: Option<PathBuf> = None;
+    let mut walker: Option<PathBuf> = None;
+    let mut chunk = 65536usize;
+    let mut args = std::env::args().skip(1);
+    let usage = || {
+        eprintln!("usage: bench-vs-auparse <LOG> [--c-walker PATH] [--chunk N]");
+        ExitCode::from(2)
+    };
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--c-walker" => match args.next() {
+                Some(p) => walker = Some(PathBuf::from(p)),
+                None => return usage(),
+            },
+            "--chunk" => match args.next().and_then(|n| n.parse().ok()) {
+                Some(n) if n > 0 => chunk = n,
+                _ => return usage(),
+            },
+            _ if log.is_none() && !a.starts_with('-') => log = Some(PathBuf::from(a)),
+            _ => return usage(),
+        }
+    }
+    let Some(log) = log else {
+        return usage();
+    };
+    let bytes = match std::fs::metadata(&log) {
+        Ok(m) => m.len(),
+        Err(e) => {
+            eprintln!("bench-vs-auparse: {}: {e}", log.display());
+            return ExitCode::FAILURE;
+        }
+    };
+    let compiled = walker.is_none();
+    let walker = match walker.map(Ok).unwrap_or_else(compile_walker) {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!("bench-vs-auparse: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+
+    let c = run_c(&walker, &log, chunk);
+    if compiled {
+        if let Some(dir) = walker.parent() {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+    let c = match c {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("bench-vs-auparse: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let ours = match run_ours(&log, chunk) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("bench-vs-auparse: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    println!("log: {} ({bytes} bytes), chunk {chunk}", log.display());
+    report("libauparse", &c, bytes);
+    report("audit-parse", &ours, bytes);
+    println!(
+        "time ratio ours/libauparse: {:.3} (below 1 = we are faster); RSS ratio: {:.3}",
+        ours.wall.as_secs_f64() / c.wall.as_secs_f64().max(1e-9),
+        ours.max_rss_kib as f64 / (c.max_rss_kib.max(1) as f64)
+    );
+    if c.counts != ours.counts {
+        println!(
+            "WARNING: counts differ: libauparse {:?}, ours {:?}",
+            c.counts, ours.counts
+        );
+    }
+    ExitCode::SUCCESS
+}
