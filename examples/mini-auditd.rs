@@ -48,6 +48,21 @@ fn proc_self(name: &str) -> String {
         .unwrap_or_else(|_| "4294967295".into())
 }
 
+/// The uid and session id of a process, "?" when it is gone.
+fn sender_ids(pid: i32) -> (String, String) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let uid = status
+        .lines()
+        .find_map(|l| l.strip_prefix("Uid:"))
+        .and_then(|v| v.split_whitespace().next())
+        .unwrap_or("?")
+        .to_string();
+    let ses = std::fs::read_to_string(format!("/proc/{pid}/sessionid"))
+        .map(|s| s.trim().to_string())
+        .unwrap_or_else(|_| "?".into());
+    (uid, ses)
+}
+
 fn run(path: &str) -> Result<(), Box<dyn std::error::Error>> {
     // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
     unsafe {
@@ -68,7 +83,7 @@ fn run(path: &str) -> Result<(), Box<dyn std::error::Error>> {
     let uid = unsafe { libc::getuid() };
     writeln!(
         log,
-        "type=DAEMON_START msg={}: op=start ver={} format=raw kernel={} auid={} pid={} uid={uid} ses={} subj=? res=success",
+        "type=DAEMON_START msg={}: op=start ver={} format=raw kernel={} auid={} pid={} uid={uid} ses={} res=success",
         stamp(1),
         env!("CARGO_PKG_VERSION"),
         kernel_release(),
@@ -122,13 +137,19 @@ fn run(path: &str) -> Result<(), Box<dyn std::error::Error>> {
     }
 
     let info = sock.signal_info()?;
+    // As auditd 3 writes it: the sender's uid and session come from /proc while it
+    // lives ("?" once it is gone); the context only when the kernel has one.
+    let (uid, ses) = sender_ids(info.pid);
+    let subj = info
+        .context()
+        .map(|c| format!(" subj={c}"))
+        .unwrap_or_default();
     writeln!(
         log,
-        "type=DAEMON_END msg={}: op=terminate auid={} pid={} subj={} res=success",
+        "type=DAEMON_END msg={}: op=terminate auid={} uid={uid} ses={ses} pid={}{subj} res=success",
         stamp(last_serial + 1),
         info.uid,
         info.pid,
-        info.context().unwrap_or_else(|| "?".into()),
     )?;
     log.flush()?;
     sock.unregister_daemon()?;

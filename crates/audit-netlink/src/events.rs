@@ -3,7 +3,7 @@
 use crate::error::Result;
 use crate::record::Incoming;
 use crate::socket::AuditSocket;
-use audit_parse::{ErrorKind, Event, Options, ParseError, Parser};
+use audit_parse::{Event, Options, ParseError, Parser};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// Longest wait between two agings of open events when the socket is quiet.
@@ -31,7 +31,6 @@ pub enum StreamItem {
 pub struct EventStream {
     sock: AuditSocket,
     parser: Parser,
-    stray_eoe: u64,
 }
 
 fn now_secs() -> u64 {
@@ -52,7 +51,6 @@ impl EventStream {
         Self {
             sock,
             parser: Parser::new(opts),
-            stray_eoe: 0,
         }
     }
 
@@ -76,23 +74,14 @@ impl EventStream {
         self.parser.flush();
     }
 
-    /// A ready item from the parser. The kernel ends each syscall event with `EOE`
-    /// after the `PROCTITLE` that already completed it (libauparse's rule), so an
-    /// `EOE` for an event no longer open is expected here and skipped, as libauparse
-    /// does; it is counted in [`EventStream::stray_eoe`].
+    /// A ready item from the parser. (The kernel ends each syscall event with `EOE`
+    /// after the `PROCTITLE` that already completed it; the parser counts those in
+    /// `Stats::eoe_after_end`.)
     fn next_ready(&mut self) -> Option<StreamItem> {
-        loop {
-            match self.parser.next_event()? {
-                Ok(ev) => return Some(StreamItem::Event(ev)),
-                Err(e) if e.kind == ErrorKind::StrayEoe => self.stray_eoe += 1,
-                Err(e) => return Some(StreamItem::BadRecord(e)),
-            }
-        }
-    }
-
-    /// How many `EOE` records arrived after their event was already complete.
-    pub fn stray_eoe(&self) -> u64 {
-        self.stray_eoe
+        Some(match self.parser.next_event()? {
+            Ok(ev) => StreamItem::Event(ev),
+            Err(e) => StreamItem::BadRecord(e),
+        })
     }
 
     /// The next item, waiting at most `timeout` (`None`: forever). `Ok(None)` when the
