@@ -1,2 +1,52 @@
-//! NETLINK_AUDIT client: audit status, rules, daemon registration and kernel events (a libaudit replacement).
+//! NETLINK_AUDIT client: audit status, rules, daemon registration and kernel events
+//! (a libaudit replacement).
+//!
+//! - [`AuditSocket`]: requests with ACKs and typed errors keeping the kernel's errno
+//!   ([`Error::errno`]), explicit timeouts, records received meanwhile kept in order.
+//! - Control: [`AuditSocket::get_status`] and setters, features, signal info, rules on
+//!   the wire ([`audit_wire::rule::RuleData`]), user messages.
+//! - Events: [`AuditSocket::register_daemon`] (given back on drop) or
+//!   [`AuditSocket::open_readlog`] (multicast beside a running auditd); raw records
+//!   with [`AuditSocket::recv`], complete events with [`EventStream`]. A receive-queue
+//!   overflow surfaces as [`Incoming::Overrun`] / [`StreamItem::Lost`].
+//!
+//! The record formatting needs no kernel:
+//!
+//! ```
+//! use audit_netlink::RawRecord;
+//! let r = RawRecord::new(1320, b"audit(1700000000.123:42): \0");
+//! assert_eq!(r.to_line(), b"type=EOE msg=audit(1700000000.123:42): ");
+//! assert_eq!(r.serial(), Some(42));
+//! let r = RawRecord::new(1399, b"audit(1.002:3): x=1");
+//! assert_eq!(r.to_line(), b"type=UNKNOWN[1399] msg=audit(1.002:3): x=1");
+//! ```
+//!
+//! Talking to the kernel needs root (`CAP_AUDIT_CONTROL`):
+//!
+//! ```no_run
+//! use audit_netlink::AuditSocket;
+//! let mut sock = AuditSocket::open()?;
+//! let status = sock.get_status()?;
+//! println!("enabled={} pid={} lost={}", status.enabled, status.pid, status.lost);
+//! for rule in sock.list_rules()? {
+//!     println!("{rule:?}");
+//! }
+//! # Ok::<(), audit_netlink::Error>(())
+//! ```
 #![deny(missing_docs)]
+
+mod control;
+mod error;
+mod events;
+mod record;
+mod socket;
+#[cfg(feature = "tokio")]
+pub mod tokio_stream;
+
+pub use control::{encode_untrusted, FailureMode, Feature, UserMessage, MAX_USER_MESSAGE};
+pub use error::{Errno, Error, Result};
+pub use events::{EventStream, StreamItem};
+pub use record::{Incoming, RawRecord};
+pub use socket::{AuditSocket, DEFAULT_TIMEOUT, NLGRP_READLOG};
+
+pub use audit_wire;

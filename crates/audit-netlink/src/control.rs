@@ -1,0 +1,342 @@
+//! Control requests: status, features, signal info, rules and user messages.
+
+use crate::error::{Error, Result};
+use crate::socket::{msg, AuditSocket, Want};
+use audit_wire::features::{feature_to_mask, Features, FEATURE_VERSION};
+use audit_wire::rule::RuleData;
+use audit_wire::sig_info::SigInfo;
+use audit_wire::status::{self, Status};
+use audit_wire::RecordType;
+
+/// The kernel's failure-to-log action (`AUDIT_FAIL_*`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureMode {
+    /// 0: do nothing.
+    Silent,
+    /// 1: log to the kernel log (the default).
+    Printk,
+    /// 2: panic the machine.
+    Panic,
+}
+
+impl FailureMode {
+    /// The kernel's number.
+    pub fn number(self) -> u32 {
+        match self {
+            FailureMode::Silent => status::FAIL_SILENT,
+            FailureMode::Printk => status::FAIL_PRINTK,
+            FailureMode::Panic => status::FAIL_PANIC,
+        }
+    }
+
+    /// From the kernel's number.
+    pub fn from_number(n: u32) -> Option<Self> {
+        match n {
+            status::FAIL_SILENT => Some(FailureMode::Silent),
+            status::FAIL_PRINTK => Some(FailureMode::Printk),
+            status::FAIL_PANIC => Some(FailureMode::Panic),
+            _ => None,
+        }
+    }
+}
+
+/// A kernel audit feature (`AUDIT_FEATURE_*`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Feature {
+    /// `AUDIT_FEATURE_ONLY_UNSET_LOGINUID`: a login uid can only be set when unset.
+    OnlyUnsetLoginuid,
+    /// `AUDIT_FEATURE_LOGINUID_IMMUTABLE`: a login uid can never change once set.
+    LoginuidImmutable,
+}
+
+impl Feature {
+    /// The feature's bit in `audit_features` masks.
+    pub fn mask(self) -> u32 {
+        feature_to_mask(match self {
+            Feature::OnlyUnsetLoginuid => audit_wire::features::FEATURE_ONLY_UNSET_LOGINUID,
+            Feature::LoginuidImmutable => audit_wire::features::FEATURE_LOGINUID_IMMUTABLE,
+        })
+    }
+}
+
+/// A user-space message in the form `audit_log_user_message` gives it:
+/// `MESSAGE exe=EXE hostname=H addr=A terminal=T res=success|failed`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserMessage<'a> {
+    /// Record type, in the user ranges 1100..=1199 or 2100..=2999 (`USER` is 1005,
+    /// deprecated, and also accepted).
+    pub msg_type: u16,
+    /// The message text (usually `op=... key=value ...`).
+    pub message: &'a str,
+    /// Host name, `?` when `None`.
+    pub hostname: Option<&'a str>,
+    /// Network address, `?` when `None` (libaudit would resolve `hostname`; we don't).
+    pub addr: Option<&'a str>,
+    /// Terminal; `None` looks up the tty of stdin/stdout/stderr (`?` when there is none).
+    pub terminal: Option<&'a str>,
+    /// `res=success` when true, `res=failed` when false.
+    pub success: bool,
+}
+
+/// Largest user message the kernel accepts (`MAX_AUDIT_MESSAGE_LENGTH`).
+pub const MAX_USER_MESSAGE: usize = 8970;
+
+/// Encode a value as libaudit does for untrusted names: quoted when it holds only
+/// printable ASCII other than `"`, otherwise uppercase hex.
+pub fn encode_untrusted(v: &[u8]) -> String {
+    if v.iter().all(|&b| b > 0x20 && b < 0x7f && b != b'"') {
+        format!("\"{}\"", String::from_utf8_lossy(v))
+    } else {
+        v.iter().map(|b| format!("{b:02X}")).collect()
+    }
+}
+
+fn own_exe() -> String {
+    use std::os::unix::ffi::OsStrExt;
+    match std::fs::read_link("/proc/self/exe") {
+        Ok(p) => encode_untrusted(p.as_os_str().as_bytes()),
+        Err(_) => "\"?\"".to_string(),
+    }
+}
+
+fn own_tty() -> Option<String> {
+    use std::os::unix::fs::FileTypeExt;
+    (0..3).find_map(|fd| {
+        let p = std::fs::read_link(format!("/proc/self/fd/{fd}")).ok()?;
+        let meta = std::fs::metadata(&p).ok()?;
+        if !meta.file_type().is_char_device() {
+            return None;
+        }
+        let s = p.to_str()?;
+        let name = s.strip_prefix("/dev/")?;
+        (name.starts_with("pts/") || name.starts_with("tty") || name == "console")
+            .then(|| name.to_string())
+    })
+}
+
+impl UserMessage<'_> {
+    /// The text sent to the kernel.
+    pub fn to_text(&self) -> String {
+        let terminal = match self.terminal {
+            Some(t) => t.to_string(),
+            None => own_tty().unwrap_or_else(|| "?".to_string()),
+        };
+        format!(
+            "{} exe={} hostname={} addr={} terminal={} res={}",
+            self.message,
+            own_exe(),
+            self.hostname.unwrap_or("?"),
+            self.addr.filter(|a| !a.is_empty()).unwrap_or("?"),
+            terminal,
+            if self.success { "success" } else { "failed" }
+        )
+    }
+}
+
+impl AuditSocket {
+    /// The kernel's audit status (`AUDIT_GET`).
+    pub fn get_status(&mut self) -> Result<Status> {
+        let (_, replies) = self.transact(msg::GET, &[], Want::One(msg::GET))?;
+        let p = replies.first().map(Vec::as_slice).unwrap_or(&[]);
+        Status::parse(p).map_err(|source| Error::Wire {
+            what: "audit_status",
+            source,
+        })
+    }
+
+    /// Send `AUDIT_SET` with the fields `s.mask` selects; returns the ACK's code (the
+    /// old value for the two reset requests, 0 otherwise).
+    pub fn set_status(&mut self, s: &Status) -> Result<i32> {
+        if s.mask & status::STATUS_ENABLED != 0 && s.enabled > 1 {
+            return Err(Error::InvalidArgument(
+                "enabled=2 (immutable until reboot) only through set_enabled_immutable_until_reboot",
+            ));
+        }
+        self.transact(msg::SET, &s.to_bytes(), Want::Ack)
+            .map(|(c, _)| c)
+    }
+
+    fn set_one(&mut self, mask: u32, f: impl FnOnce(&mut Status)) -> Result<i32> {
+        let mut s = Status {
+            mask,
+            ..Status::default()
+        };
+        f(&mut s);
+        self.set_status(&s)
+    }
+
+    /// Enable (1) or disable (0) auditing.
+    pub fn set_enabled(&mut self, on: bool) -> Result<()> {
+        self.set_one(status::STATUS_ENABLED, |s| s.enabled = u32::from(on))
+            .map(drop)
+    }
+
+    /// Enable auditing and make the configuration immutable (`enabled=2`): no rule or
+    /// setting can change until the machine reboots. Deliberately a separate call.
+    pub fn set_enabled_immutable_until_reboot(&mut self) -> Result<()> {
+        let s = Status {
+            mask: status::STATUS_ENABLED,
+            enabled: 2,
+            ..Status::default()
+        };
+        self.transact(msg::SET, &s.to_bytes(), Want::Ack).map(drop)
+    }
+
+    /// Set the failure-to-log action.
+    pub fn set_failure(&mut self, mode: FailureMode) -> Result<()> {
+        self.set_one(status::STATUS_FAILURE, |s| s.failure = mode.number())
+            .map(drop)
+    }
+
+    /// Set the rate limit in messages per second (0 = none).
+    pub fn set_rate_limit(&mut self, per_second: u32) -> Result<()> {
+        self.set_one(status::STATUS_RATE_LIMIT, |s| s.rate_limit = per_second)
+            .map(drop)
+    }
+
+    /// Set the backlog limit (records queued for the daemon).
+    pub fn set_backlog_limit(&mut self, limit: u32) -> Result<()> {
+        self.set_one(status::STATUS_BACKLOG_LIMIT, |s| s.backlog_limit = limit)
+            .map(drop)
+    }
+
+    /// Set the backlog wait time (jiffies a task waits when the backlog is full).
+    pub fn set_backlog_wait_time(&mut self, wait: u32) -> Result<()> {
+        self.set_one(status::STATUS_BACKLOG_WAIT_TIME, |s| {
+            s.backlog_wait_time = wait
+        })
+        .map(drop)
+    }
+
+    /// Set the daemon pid field directly (prefer [`register_daemon`]). `EINVAL` unless
+    /// it is this process's pid or 0.
+    ///
+    /// [`register_daemon`]: AuditSocket::register_daemon
+    pub fn set_pid(&mut self, pid: u32) -> Result<()> {
+        self.set_one(status::STATUS_PID, |s| s.pid = pid).map(drop)
+    }
+
+    /// Reset the kernel's `lost` counter; returns its value before the reset.
+    pub fn reset_lost(&mut self) -> Result<u32> {
+        self.set_one(status::STATUS_LOST, |_| {})
+            .map(|c| c.max(0) as u32)
+    }
+
+    /// Reset `backlog_wait_time_actual`; returns its value before the reset.
+    pub fn reset_backlog_wait_time_actual(&mut self) -> Result<u32> {
+        self.set_one(status::STATUS_BACKLOG_WAIT_TIME_ACTUAL, |_| {})
+            .map(|c| c.max(0) as u32)
+    }
+
+    /// The kernel's feature settings (`AUDIT_GET_FEATURE`).
+    pub fn get_features(&mut self) -> Result<Features> {
+        let (_, replies) = self.transact(msg::GET_FEATURE, &[], Want::One(msg::GET_FEATURE))?;
+        let p = replies.first().map(Vec::as_slice).unwrap_or(&[]);
+        Features::parse(p).map_err(|source| Error::Wire {
+            what: "audit_features",
+            source,
+        })
+    }
+
+    /// Turn a feature on or off (`AUDIT_SET_FEATURE`; `EPERM` when it is locked).
+    pub fn set_feature(&mut self, feature: Feature, on: bool) -> Result<()> {
+        let f = Features {
+            vers: FEATURE_VERSION,
+            mask: feature.mask(),
+            features: if on { feature.mask() } else { 0 },
+            lock: 0,
+        };
+        self.transact(msg::SET_FEATURE, &f.to_bytes(), Want::Ack)
+            .map(drop)
+    }
+
+    /// Set a feature and lock it: it cannot change again until the machine reboots.
+    pub fn lock_feature_until_reboot(&mut self, feature: Feature, on: bool) -> Result<()> {
+        let f = Features {
+            vers: FEATURE_VERSION,
+            mask: feature.mask(),
+            features: if on { feature.mask() } else { 0 },
+            lock: feature.mask(),
+        };
+        self.transact(msg::SET_FEATURE, &f.to_bytes(), Want::Ack)
+            .map(drop)
+    }
+
+    /// Who last sent the registered audit daemon TERM, HUP, USR1 or USR2
+    /// (`AUDIT_SIGNAL_INFO`): pid, login uid and security context.
+    pub fn signal_info(&mut self) -> Result<SigInfo> {
+        let (_, replies) = self.transact(msg::SIGNAL_INFO, &[], Want::One(msg::SIGNAL_INFO))?;
+        let p = replies.first().map(Vec::as_slice).unwrap_or(&[]);
+        SigInfo::parse(p).map_err(|source| Error::Wire {
+            what: "audit_sig_info",
+            source,
+        })
+    }
+
+    /// Add a rule (`AUDIT_ADD_RULE`; `EEXIST` when an identical rule exists).
+    pub fn add_rule(&mut self, rule: &RuleData) -> Result<()> {
+        self.transact(msg::ADD_RULE, &rule.to_bytes(), Want::Ack)
+            .map(drop)
+    }
+
+    /// Delete a rule (`AUDIT_DEL_RULE`; `ENOENT` when there is no identical rule).
+    pub fn delete_rule(&mut self, rule: &RuleData) -> Result<()> {
+        self.transact(msg::DEL_RULE, &rule.to_bytes(), Want::Ack)
+            .map(drop)
+    }
+
+    /// Every loaded rule, in the kernel's order (`AUDIT_LIST_RULES`).
+    pub fn list_rules(&mut self) -> Result<Vec<RuleData>> {
+        let (_, replies) = self.transact(msg::LIST_RULES, &[], Want::Dump(msg::LIST_RULES))?;
+        replies
+            .iter()
+            .map(|p| {
+                RuleData::parse(p).map_err(|source| Error::Wire {
+                    what: "audit_rule_data",
+                    source,
+                })
+            })
+            .collect()
+    }
+
+    /// Delete every loaded rule; returns how many were deleted.
+    pub fn delete_all_rules(&mut self) -> Result<usize> {
+        let rules = self.list_rules()?;
+        for r in &rules {
+            self.delete_rule(r)?;
+        }
+        Ok(rules.len())
+    }
+
+    /// Send a user-space record of type `msg_type` with `text` (as
+    /// `audit_send_user_message` does). The kernel adds pid, uid, auid, ses and subj
+    /// and logs it when auditing is enabled.
+    pub fn send_user_raw(&mut self, msg_type: u16, text: &str) -> Result<()> {
+        let t = u32::from(msg_type);
+        if !(RecordType::USER_MSG_RANGE.contains(&t)
+            || RecordType::USER_MSG_RANGE2.contains(&t)
+            || t == 1005)
+        {
+            return Err(Error::InvalidArgument(
+                "user messages need a type in 1100..=1199 or 2100..=2999",
+            ));
+        }
+        if text.len() >= MAX_USER_MESSAGE {
+            return Err(Error::TooLong {
+                what: "user message",
+                len: text.len(),
+                max: MAX_USER_MESSAGE - 1,
+            });
+        }
+        let mut payload = Vec::with_capacity(text.len() + 1);
+        payload.extend_from_slice(text.as_bytes());
+        payload.push(0);
+        self.transact(msg_type, &payload, Want::Ack).map(drop)
+    }
+
+    /// Send a user message formatted as `audit_log_user_message` formats it.
+    pub fn log_user_message(&mut self, m: &UserMessage<'_>) -> Result<()> {
+        let text = m.to_text();
+        self.send_user_raw(m.msg_type, &text)
+    }
+}

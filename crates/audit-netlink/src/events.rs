@@ -1,0 +1,131 @@
+//! Complete events straight from netlink: records fed to the parser crate's assembly.
+
+use crate::error::Result;
+use crate::record::Incoming;
+use crate::socket::AuditSocket;
+use audit_parse::{Event, Options, ParseError, Parser};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+/// Longest wait between two agings of open events when the socket is quiet.
+const AGE_TICK: Duration = Duration::from_millis(500);
+
+/// What an [`EventStream`] yields.
+#[derive(Debug)]
+pub enum StreamItem {
+    /// A complete event.
+    Event(Event),
+    /// The socket's receive queue overflowed: records were lost here.
+    Lost {
+        /// Overflows this socket has seen so far.
+        overruns: u64,
+    },
+    /// A record the parser could not read (it is reported, not dropped silently).
+    BadRecord(ParseError),
+}
+
+/// Complete events from an [`AuditSocket`] (a registered daemon or a read-log socket):
+/// each kernel message becomes an `audit_parse::Record` (`type=NAME msg=...`) and
+/// joins its event; events come out when complete, in libauparse's order, and open
+/// events are aged on the wall clock when the socket is quiet.
+#[derive(Debug)]
+pub struct EventStream {
+    sock: AuditSocket,
+    parser: Parser,
+}
+
+fn now_secs() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+impl EventStream {
+    /// Events from `sock` with the parser's default options.
+    pub fn new(sock: AuditSocket) -> Self {
+        Self::with_options(sock, Options::default())
+    }
+
+    /// Events from `sock` with the given parser options.
+    pub fn with_options(sock: AuditSocket, opts: Options) -> Self {
+        Self {
+            sock,
+            parser: Parser::new(opts),
+        }
+    }
+
+    /// The socket (for control requests: records that arrive meanwhile are kept).
+    pub fn socket(&mut self) -> &mut AuditSocket {
+        &mut self.sock
+    }
+
+    /// The parser (for its statistics).
+    pub fn parser(&self) -> &Parser {
+        &self.parser
+    }
+
+    /// Give the socket back; events still open in the parser are dropped.
+    pub fn into_socket(self) -> AuditSocket {
+        self.sock
+    }
+
+    /// Complete every open event now (e.g. before exiting); they come out of `next`.
+    pub fn flush(&mut self) {
+        self.parser.flush();
+    }
+
+    /// A ready item from the parser. (The kernel ends each syscall event with `EOE`
+    /// after the `PROCTITLE` that already completed it; the parser counts those in
+    /// `Stats::eoe_after_end`.)
+    fn next_ready(&mut self) -> Option<StreamItem> {
+        Some(match self.parser.next_event()? {
+            Ok(ev) => StreamItem::Event(ev),
+            Err(e) => StreamItem::BadRecord(e),
+        })
+    }
+
+    /// The next item, waiting at most `timeout` (`None`: forever). `Ok(None)` when the
+    /// time ran out with nothing complete.
+    pub fn next(&mut self, timeout: Option<Duration>) -> Result<Option<StreamItem>> {
+        let deadline = timeout.map(|t| Instant::now() + t);
+        loop {
+            if let Some(item) = self.next_ready() {
+                return Ok(Some(item));
+            }
+            let wait = match deadline {
+                None => AGE_TICK,
+                Some(d) => d.saturating_duration_since(Instant::now()).min(AGE_TICK),
+            };
+            match self.sock.recv(Some(wait))? {
+                Some(Incoming::Record(r)) => match r.to_record() {
+                    Ok(rec) => self.parser.push_record(rec),
+                    Err(e) => return Ok(Some(StreamItem::BadRecord(e))),
+                },
+                Some(Incoming::Overrun { total }) => {
+                    return Ok(Some(StreamItem::Lost { overruns: total }))
+                }
+                None => {
+                    self.parser.age_events(now_secs());
+                    if deadline.is_some_and(|d| Instant::now() >= d) {
+                        return Ok(self.next_ready());
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl std::os::fd::AsRawFd for EventStream {
+    fn as_raw_fd(&self) -> std::os::fd::RawFd {
+        self.sock.as_raw_fd()
+    }
+}
+
+impl Iterator for EventStream {
+    type Item = Result<StreamItem>;
+
+    /// Blocks until the next item; never ends on its own.
+    fn next(&mut self) -> Option<Self::Item> {
+        EventStream::next(self, None).transpose()
+    }
+}

@@ -1,0 +1,85 @@
+//! What the kernel sends a reader: audit records, in their netlink form.
+
+use audit_wire::RecordType;
+
+/// One audit record as the kernel sends it: the message type and the text payload
+/// `audit(SEC.MSEC:SERIAL): fields` (trailing NULs and newlines removed).
+#[derive(Clone, PartialEq, Eq)]
+pub struct RawRecord {
+    /// The netlink message type (the record type number).
+    pub msg_type: u16,
+    /// The payload text.
+    pub payload: Vec<u8>,
+}
+
+impl std::fmt::Debug for RawRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RawRecord")
+            .field("msg_type", &self.msg_type)
+            .field("payload", &String::from_utf8_lossy(&self.payload))
+            .finish()
+    }
+}
+
+impl RawRecord {
+    /// A record from its type and payload (trailing NULs and newlines are removed).
+    pub fn new(msg_type: u16, payload: &[u8]) -> Self {
+        let mut p = payload;
+        while let [rest @ .., 0 | b'\n'] = p {
+            p = rest;
+        }
+        Self {
+            msg_type,
+            payload: p.to_vec(),
+        }
+    }
+
+    /// The record type.
+    pub fn record_type(&self) -> RecordType {
+        RecordType::from(self.msg_type)
+    }
+
+    /// Write the line as auditd writes a RAW record, `type=NAME msg=PAYLOAD` (with
+    /// `UNKNOWN[n]` for a type without a name), without the newline.
+    pub fn write_line(&self, out: &mut Vec<u8>) {
+        use std::io::Write;
+        let _ = write!(out, "type={} msg=", self.record_type());
+        out.extend_from_slice(&self.payload);
+    }
+
+    /// The auditd RAW line, `type=NAME msg=PAYLOAD`, without the newline.
+    pub fn to_line(&self) -> Vec<u8> {
+        let mut v = Vec::with_capacity(self.payload.len() + 32);
+        self.write_line(&mut v);
+        v
+    }
+
+    /// The serial number of the event, read from `audit(SEC.MSEC:SERIAL)`.
+    pub fn serial(&self) -> Option<u64> {
+        let p = self.payload.strip_prefix(b"audit(")?;
+        let colon = p.iter().position(|&b| b == b':')?;
+        let close = p.iter().position(|&b| b == b')')?;
+        if close <= colon {
+            return None;
+        }
+        std::str::from_utf8(&p[colon + 1..close]).ok()?.parse().ok()
+    }
+
+    /// Parse into the parser crate's record.
+    pub fn to_record(&self) -> Result<audit_parse::Record, audit_parse::ParseError> {
+        audit_parse::Record::from_kernel(self.msg_type, &self.payload)
+    }
+}
+
+/// What a reader receives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Incoming {
+    /// An audit record.
+    Record(RawRecord),
+    /// The socket's receive queue overflowed (`ENOBUFS`): records were dropped
+    /// between the previous item and the next. `total` counts overflows so far.
+    Overrun {
+        /// Overflows seen by this socket so far.
+        total: u64,
+    },
+}

@@ -1,0 +1,629 @@
+//! Tests against this machine's kernel (root, audit compiled in). Each takes the
+//! machine-wide live-test lock and restores everything it changed, even on failure.
+
+use audit_netlink::audit_wire::rule::{RuleData, ACTION_ALWAYS, FILTER_EXIT};
+use audit_netlink::audit_wire::status::Status;
+use audit_netlink::{
+    AuditSocket, Errno, EventStream, FailureMode, Feature, Incoming, StreamItem, UserMessage,
+};
+use std::process::Command;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+const EQUAL: u32 = 0x4000_0000;
+const FIELD_PID: u32 = 0;
+const FIELD_PPID: u32 = 18;
+const FIELD_ARCH: u32 = 11;
+const FIELD_KEY: u32 = 210;
+#[cfg(target_arch = "x86_64")]
+const ARCH: u32 = 0xC000_003E;
+#[cfg(target_arch = "aarch64")]
+const ARCH: u32 = 0xC000_00B7;
+
+/// How long a test keeps reading before it gives up on an expected record.
+const PATIENCE: Duration = Duration::from_secs(20);
+
+/// Restores the kernel's settings, deletes the test's rules and turns auditing back
+/// to what it was, when dropped (also while unwinding from a failed assertion).
+struct Restore {
+    sock: AuditSocket,
+    orig: Status,
+    rules: Vec<RuleData>,
+}
+
+impl Restore {
+    fn new() -> Self {
+        let mut sock = AuditSocket::open().expect("open audit socket");
+        let orig = sock.get_status().expect("AUDIT_GET");
+        Restore {
+            sock,
+            orig,
+            rules: Vec::new(),
+        }
+    }
+
+    fn enable(&mut self) {
+        self.sock.set_enabled(true).expect("enable auditing");
+    }
+
+    fn add_rule(&mut self, r: RuleData) {
+        self.sock.add_rule(&r).expect("add rule");
+        self.rules.push(r);
+    }
+}
+
+impl Drop for Restore {
+    fn drop(&mut self) {
+        for r in std::mem::take(&mut self.rules) {
+            let _ = self.sock.delete_rule(&r);
+        }
+        let o = self.orig;
+        let _ = self.sock.set_rate_limit(o.rate_limit);
+        let _ = self.sock.set_backlog_limit(o.backlog_limit);
+        let _ = self.sock.set_backlog_wait_time(o.backlog_wait_time);
+        if let Some(m) = FailureMode::from_number(o.failure) {
+            let _ = self.sock.set_failure(m);
+        }
+        if o.enabled < 2 {
+            let _ = self.sock.set_enabled(o.enabled == 1);
+        }
+    }
+}
+
+fn unique_key(tag: &str) -> String {
+    static N: AtomicU32 = AtomicU32::new(0);
+    format!(
+        "lar-{tag}-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// `-a always,exit -F arch=<native> -S getppid -F pid=<own pid> -k <key>`.
+fn getppid_rule(key: &str) -> RuleData {
+    let mut r = RuleData::new(FILTER_EXIT, ACTION_ALWAYS);
+    r.push_field(FIELD_ARCH, EQUAL, ARCH).unwrap();
+    r.set_syscall(libc::SYS_getppid as u32).unwrap();
+    r.push_field(FIELD_PID, EQUAL, std::process::id()).unwrap();
+    r.push_str_field(FIELD_KEY, EQUAL, key.as_bytes()).unwrap();
+    r
+}
+
+/// Call getppid `times` times from a new thread: a task created before auditing was
+/// ever enabled since boot has no audit context and produces no syscall records, so
+/// the trigger must come from a task created now (the rule's `pid=` is the tgid).
+/// `-a always,exit -F arch=<native> -S execve -F ppid=<own pid> -k <key>`: the
+/// kernel never audits the registered daemon's own syscalls, so tests that are the
+/// daemon trigger from a child.
+fn child_execve_rule(key: &str) -> RuleData {
+    let mut r = RuleData::new(FILTER_EXIT, ACTION_ALWAYS);
+    r.push_field(FIELD_ARCH, EQUAL, ARCH).unwrap();
+    r.set_syscall(libc::SYS_execve as u32).unwrap();
+    r.push_field(FIELD_PPID, EQUAL, std::process::id()).unwrap();
+    r.push_str_field(FIELD_KEY, EQUAL, key.as_bytes()).unwrap();
+    r
+}
+
+fn run_true() {
+    let st = Command::new("/bin/true").status().expect("run /bin/true");
+    assert!(st.success());
+}
+
+fn trigger_getppid(times: usize) {
+    std::thread::spawn(move || {
+        for _ in 0..times {
+            std::hint::black_box(std::os::unix::process::parent_id());
+        }
+    })
+    .join()
+    .unwrap();
+}
+
+/// `auditctl -s` as name -> value.
+fn auditctl_status() -> Vec<(String, String)> {
+    let out = Command::new("auditctl")
+        .arg("-s")
+        .output()
+        .expect("run auditctl -s");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| {
+            let mut it = l.split_whitespace();
+            Some((it.next()?.to_string(), it.next()?.to_string()))
+        })
+        .collect()
+}
+
+fn auditctl_value(name: &str) -> u64 {
+    auditctl_status()
+        .into_iter()
+        .find(|(n, _)| n == name)
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or_else(|| panic!("auditctl -s has no numeric {name}"))
+}
+
+fn auditctl_rules() -> String {
+    let out = Command::new("auditctl")
+        .arg("-l")
+        .output()
+        .expect("run auditctl -l");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Read records from `sock` until one whose line contains `needle`.
+fn wait_for_record(sock: &mut AuditSocket, needle: &str) -> Option<Vec<u8>> {
+    let deadline = Instant::now() + PATIENCE;
+    while Instant::now() < deadline {
+        match sock.recv(Some(Duration::from_millis(200))).expect("recv") {
+            Some(Incoming::Record(r)) => {
+                let line = r.to_line();
+                if memchr_find(&line, needle.as_bytes()) {
+                    return Some(line);
+                }
+            }
+            Some(Incoming::Overrun { .. }) | None => {}
+        }
+    }
+    None
+}
+
+fn memchr_find(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
+#[test]
+fn status_round_trip_matches_auditctl() {
+    let _g = audit_testlock::live_lock();
+    if !audit_testlock::live_kernel_available() {
+        return;
+    }
+    let mut sock = AuditSocket::open().unwrap();
+    let s = sock.get_status().unwrap();
+    assert_eq!(u64::from(s.enabled), auditctl_value("enabled"));
+    assert_eq!(u64::from(s.failure), auditctl_value("failure"));
+    assert_eq!(u64::from(s.pid), auditctl_value("pid"));
+    assert_eq!(u64::from(s.rate_limit), auditctl_value("rate_limit"));
+    assert_eq!(u64::from(s.backlog_limit), auditctl_value("backlog_limit"));
+    assert_eq!(
+        u64::from(s.backlog_wait_time),
+        auditctl_value("backlog_wait_time")
+    );
+    // The whole structure, re-encoded, decodes to the same value.
+    assert_eq!(Status::parse(&s.to_bytes()).unwrap(), s);
+    // This kernel sends all 11 fields: the feature bitmap is not empty.
+    assert_ne!(s.feature_bitmap, 0);
+}
+
+#[test]
+fn each_setter_and_back() {
+    let _g = audit_testlock::live_lock();
+    if !audit_testlock::live_kernel_available() {
+        return;
+    }
+    let mut r = Restore::new();
+    let o = r.orig;
+
+    r.sock.set_rate_limit(o.rate_limit + 123).unwrap();
+    assert_eq!(auditctl_value("rate_limit"), u64::from(o.rate_limit + 123));
+    r.sock.set_rate_limit(o.rate_limit).unwrap();
+
+    r.sock.set_backlog_limit(o.backlog_limit + 321).unwrap();
+    assert_eq!(
+        r.sock.get_status().unwrap().backlog_limit,
+        o.backlog_limit + 321
+    );
+    assert_eq!(
+        auditctl_value("backlog_limit"),
+        u64::from(o.backlog_limit + 321)
+    );
+    r.sock.set_backlog_limit(o.backlog_limit).unwrap();
+
+    let wait = if o.backlog_wait_time == 12345 {
+        12346
+    } else {
+        12345
+    };
+    r.sock.set_backlog_wait_time(wait).unwrap();
+    assert_eq!(auditctl_value("backlog_wait_time"), u64::from(wait));
+    r.sock.set_backlog_wait_time(o.backlog_wait_time).unwrap();
+
+    let other = if o.failure == 0 {
+        FailureMode::Printk
+    } else {
+        FailureMode::Silent
+    };
+    r.sock.set_failure(other).unwrap();
+    assert_eq!(r.sock.get_status().unwrap().failure, other.number());
+    r.sock
+        .set_failure(FailureMode::from_number(o.failure).unwrap())
+        .unwrap();
+
+    r.sock.set_enabled(o.enabled != 1).unwrap();
+    assert_eq!(auditctl_value("enabled"), u64::from(o.enabled != 1));
+    r.sock.set_enabled(o.enabled == 1).unwrap();
+
+    let before = r.sock.get_status().unwrap().lost;
+    let old = r.sock.reset_lost().unwrap();
+    assert!(
+        old >= before,
+        "reset_lost returned {old}, lost was {before}"
+    );
+    assert_eq!(r.sock.get_status().unwrap().lost, 0);
+    r.sock.reset_backlog_wait_time_actual().unwrap();
+    assert_eq!(r.sock.get_status().unwrap().backlog_wait_time_actual, 0);
+
+    let now = r.sock.get_status().unwrap();
+    assert_eq!(
+        (
+            now.enabled,
+            now.failure,
+            now.rate_limit,
+            now.backlog_limit,
+            now.backlog_wait_time
+        ),
+        (
+            o.enabled,
+            o.failure,
+            o.rate_limit,
+            o.backlog_limit,
+            o.backlog_wait_time
+        )
+    );
+}
+
+#[test]
+fn refusing_enabled_2_without_the_explicit_call() {
+    // No kernel needed: the request is refused before it is sent.
+    let _g = audit_testlock::live_lock();
+    if !audit_testlock::live_kernel_available() {
+        return;
+    }
+    let mut sock = AuditSocket::open().unwrap();
+    let e = sock
+        .set_status(&Status {
+            mask: 1,
+            enabled: 2,
+            ..Status::default()
+        })
+        .unwrap_err();
+    assert!(matches!(e, audit_netlink::Error::InvalidArgument(_)), "{e}");
+    assert_ne!(sock.get_status().unwrap().enabled, 2);
+}
+
+#[test]
+fn feature_set_and_back() {
+    let _g = audit_testlock::live_lock();
+    if !audit_testlock::live_kernel_available() {
+        return;
+    }
+    let mut sock = AuditSocket::open().unwrap();
+    let f = sock.get_features().unwrap();
+    assert_eq!(f.vers, 1);
+    let bit = Feature::OnlyUnsetLoginuid.mask();
+    if f.lock & bit != 0 {
+        eprintln!("only_unset_loginuid is locked on this machine; not changing it");
+        return;
+    }
+    let was_on = f.features & bit != 0;
+    let r = sock.set_feature(Feature::OnlyUnsetLoginuid, !was_on);
+    let after = sock.get_features();
+    let restored = sock.set_feature(Feature::OnlyUnsetLoginuid, was_on);
+    r.unwrap();
+    assert_eq!(after.unwrap().features & bit != 0, !was_on);
+    restored.unwrap();
+    assert_eq!(sock.get_features().unwrap().features & bit != 0, was_on);
+}
+
+#[test]
+fn rule_add_list_trigger_receive_delete() {
+    let _g = audit_testlock::live_lock();
+    if !audit_testlock::live_kernel_available() {
+        return;
+    }
+    let mut r = Restore::new();
+    let key = unique_key("rule");
+    let rule = child_execve_rule(&key);
+    r.add_rule(rule.clone());
+
+    // Listed by the kernel, byte for byte, and by auditctl.
+    let listed = r.sock.list_rules().unwrap();
+    let ours: Vec<_> = listed
+        .iter()
+        .filter(|l| l.key() == Some(key.as_bytes()))
+        .collect();
+    assert_eq!(ours.len(), 1);
+    assert_eq!(ours[0].to_bytes(), rule.to_bytes());
+    let text = auditctl_rules();
+    let line = text
+        .lines()
+        .find(|l| l.contains(&key))
+        .unwrap_or_else(|| panic!("auditctl -l does not show {key}:\n{text}"));
+    assert!(line.contains("-S execve"), "{line}");
+    assert!(
+        line.contains(&format!("-F ppid={}", std::process::id())),
+        "{line}"
+    );
+
+    // The same rule again is EEXIST.
+    let e = r.sock.add_rule(&rule).unwrap_err();
+    assert_eq!(e.errno(), Some(Errno::EEXIST), "{e}");
+
+    // Receive the event as the daemon.
+    r.enable();
+    let mut d = AuditSocket::open().unwrap();
+    d.register_daemon().unwrap();
+    let mut events = EventStream::new(d);
+    run_true();
+    let deadline = Instant::now() + PATIENCE;
+    let mut found = None;
+    while found.is_none() && Instant::now() < deadline {
+        if let Some(StreamItem::Event(ev)) = events.next(Some(Duration::from_millis(200))).unwrap()
+        {
+            let has_key = ev
+                .find_field("key")
+                .is_some_and(|f| f.value() == format!("\"{key}\"").as_bytes());
+            if has_key {
+                found = Some(ev);
+            }
+        }
+    }
+    let ev = found.expect("no event with our key");
+    let syscall = ev.records()[0].field("syscall").unwrap();
+    assert_eq!(syscall.value(), libc::SYS_execve.to_string().as_bytes());
+    // The event is complete: SYSCALL .. EXECVE .. PROCTITLE.
+    assert!(ev.find_field("argc").is_some());
+    assert!(ev
+        .records()
+        .iter()
+        .any(|r| r.text().starts_with(b"type=PROCTITLE")));
+    let mut d = events.into_socket();
+    d.unregister_daemon().unwrap();
+    assert_eq!(r.sock.get_status().unwrap().pid, 0);
+
+    r.sock.delete_rule(&rule).unwrap();
+    r.rules.clear();
+    assert!(!r
+        .sock
+        .list_rules()
+        .unwrap()
+        .iter()
+        .any(|l| l.key() == Some(key.as_bytes())));
+    let e = r.sock.delete_rule(&rule).unwrap_err();
+    assert_eq!(e.errno(), Some(Errno::ENOENT), "{e}");
+}
+
+#[test]
+fn bad_rule_is_a_typed_einval() {
+    let _g = audit_testlock::live_lock();
+    if !audit_testlock::live_kernel_available() {
+        return;
+    }
+    let mut sock = AuditSocket::open().unwrap();
+    // Action 7 is no action the kernel knows.
+    let mut rule = getppid_rule(&unique_key("bad"));
+    rule.action = 7;
+    let e = sock.add_rule(&rule).unwrap_err();
+    assert_eq!(e.errno(), Some(Errno::EINVAL), "{e}");
+    assert!(e.to_string().contains("AUDIT_ADD_RULE"), "{e}");
+    // A field id the kernel does not know.
+    let mut rule = RuleData::new(FILTER_EXIT, ACTION_ALWAYS);
+    rule.set_syscall(libc::SYS_getppid as u32).unwrap();
+    rule.push_field(999, EQUAL, 1).unwrap();
+    let e = sock.add_rule(&rule).unwrap_err();
+    assert_eq!(e.errno(), Some(Errno::EINVAL), "{e}");
+    assert!(sock.list_rules().unwrap().iter().all(|r| r.action != 7));
+}
+
+#[test]
+fn second_daemon_registration_is_eexist() {
+    let _g = audit_testlock::live_lock();
+    if !audit_testlock::live_kernel_available() {
+        return;
+    }
+    let mut a = AuditSocket::open().unwrap();
+    a.register_daemon().unwrap();
+    let mut b = AuditSocket::open().unwrap();
+    let e = b.register_daemon().unwrap_err();
+    assert_eq!(e.errno(), Some(Errno::EEXIST), "{e}");
+    assert_eq!(b.daemon_pid(), None);
+    assert_eq!(b.get_status().unwrap().pid, std::process::id());
+    a.unregister_daemon().unwrap();
+    assert_eq!(b.get_status().unwrap().pid, 0);
+    // The kernel probed `a` (AUDIT_REPLACE) for `b`'s attempt and for the
+    // unregistration: counted, never handed out as records.
+    while let Some(i) = a.recv(Some(Duration::from_millis(50))).unwrap() {
+        if let Incoming::Record(r) = i {
+            assert_ne!(r.msg_type, 1329, "{r:?}");
+        }
+    }
+    assert!(a.replace_probes() >= 1);
+}
+
+#[test]
+fn dropping_the_daemon_socket_gives_the_pid_back() {
+    let _g = audit_testlock::live_lock();
+    if !audit_testlock::live_kernel_available() {
+        return;
+    }
+    let mut a = AuditSocket::open().unwrap();
+    a.register_daemon().unwrap();
+    drop(a);
+    let mut c = AuditSocket::open().unwrap();
+    // The give-back is sent without waiting; the kernel handles it in order, so the
+    // next request from any socket sees it done.
+    assert_eq!(c.get_status().unwrap().pid, 0);
+}
+
+#[test]
+fn multicast_receives_while_another_socket_is_the_daemon() {
+    let _g = audit_testlock::live_lock();
+    if !audit_testlock::live_kernel_available() {
+        return;
+    }
+    let mut r = Restore::new();
+    let key = unique_key("mcast");
+    let mut d = AuditSocket::open().unwrap();
+    d.register_daemon().unwrap();
+    let mut m = AuditSocket::open_readlog().unwrap();
+    r.add_rule(child_execve_rule(&key));
+    r.enable();
+    run_true();
+    let got = wait_for_record(&mut m, &key);
+    let daemon_got = wait_for_record(&mut d, &key);
+    d.unregister_daemon().unwrap();
+    let line = got.expect("multicast socket got no record with our key");
+    assert!(line.starts_with(b"type=SYSCALL msg=audit("));
+    assert!(
+        daemon_got.is_some(),
+        "the daemon got no record with our key"
+    );
+    assert_eq!(m.get_status().unwrap().pid, 0);
+}
+
+#[test]
+fn signal_info_names_the_sender() {
+    let _g = audit_testlock::live_lock();
+    if !audit_testlock::live_kernel_available() {
+        return;
+    }
+    let mut d = AuditSocket::open().unwrap();
+    d.register_daemon().unwrap();
+    // The daemon is this process: signal it with SIGUSR1, ignored here.
+    // SAFETY: SIG_IGN is a valid disposition for SIGUSR1; kill targets our own pid.
+    let rc = unsafe {
+        libc::signal(libc::SIGUSR1, libc::SIG_IGN);
+        libc::kill(std::process::id() as libc::pid_t, libc::SIGUSR1)
+    };
+    assert_eq!(rc, 0);
+    let info = d.signal_info();
+    let unreg = d.unregister_daemon();
+    let info = info.unwrap();
+    unreg.unwrap();
+    assert_eq!(info.pid, std::process::id() as i32);
+    let loginuid: u32 = std::fs::read_to_string("/proc/self/loginuid")
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    // SAFETY: getuid has no preconditions.
+    let uid = unsafe { libc::getuid() };
+    let expect = if loginuid == u32::MAX { uid } else { loginuid };
+    assert_eq!(info.uid, expect);
+}
+
+#[test]
+fn user_message_comes_back_as_an_event() {
+    let _g = audit_testlock::live_lock();
+    if !audit_testlock::live_kernel_available() {
+        return;
+    }
+    let mut r = Restore::new();
+    r.enable();
+    let mut d = AuditSocket::open().unwrap();
+    d.register_daemon().unwrap();
+    let nonce = unique_key("user");
+    let msg = format!("op=lar-test nonce={nonce}");
+    d.log_user_message(&UserMessage {
+        msg_type: 1120, // TEST
+        message: &msg,
+        hostname: Some("lar-host"),
+        addr: Some("127.0.0.1"),
+        terminal: Some("lar-tty"),
+        success: true,
+    })
+    .unwrap();
+    let got = wait_for_record(&mut d, &nonce);
+    d.unregister_daemon().unwrap();
+    let line = String::from_utf8(got.expect("our user message did not come back")).unwrap();
+    assert!(line.starts_with("type=TEST msg=audit("), "{line}");
+    assert!(
+        line.contains(&format!(
+            "msg='op=lar-test nonce={nonce} exe=\"{}\" hostname=lar-host addr=127.0.0.1 terminal=lar-tty res=success'",
+            std::env::current_exe().unwrap().display()
+        )),
+        "{line}"
+    );
+    assert!(
+        line.contains(&format!("pid={}", std::process::id())),
+        "{line}"
+    );
+}
+
+#[test]
+fn enobufs_is_reported_when_the_reader_is_slow() {
+    let _g = audit_testlock::live_lock();
+    if !audit_testlock::live_kernel_available() {
+        return;
+    }
+    let mut r = Restore::new();
+    let key = unique_key("nobufs");
+    let mut m = AuditSocket::open_readlog().unwrap();
+    m.set_recv_buffer_size(0, true).unwrap();
+    assert!(m.recv_buffer_size().unwrap() < 16 * 1024);
+    r.add_rule(getppid_rule(&key));
+    r.enable();
+    // Many events while nobody reads the tiny buffer.
+    trigger_getppid(500);
+    let deadline = Instant::now() + PATIENCE;
+    let mut overrun = None;
+    let mut records = 0;
+    while overrun.is_none() && Instant::now() < deadline {
+        match m.recv(Some(Duration::from_millis(500))).unwrap() {
+            Some(Incoming::Overrun { total }) => overrun = Some(total),
+            Some(Incoming::Record(_)) => records += 1,
+            None => {}
+        }
+    }
+    assert_eq!(overrun, Some(1), "no overrun after {records} records");
+    assert_eq!(m.overruns(), 1);
+    // The socket is still usable afterwards (with room for the kernel's answers:
+    // an ACK that finds the buffer full is dropped by the kernel).
+    m.set_recv_buffer_size(1 << 20, true).unwrap();
+    assert_eq!(m.get_status().unwrap().pid, 0);
+}
+
+#[cfg(feature = "tokio")]
+#[test]
+fn async_stream_yields_events() {
+    use audit_netlink::tokio_stream::AsyncEventStream;
+    let _g = audit_testlock::live_lock();
+    if !audit_testlock::live_kernel_available() {
+        return;
+    }
+    let mut r = Restore::new();
+    let key = unique_key("async");
+    r.add_rule(child_execve_rule(&key));
+    r.enable();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let found = rt.block_on(async {
+        let mut d = AuditSocket::open().unwrap();
+        d.register_daemon().unwrap();
+        let mut events = AsyncEventStream::new(EventStream::new(d)).unwrap();
+        run_true();
+        let want = format!("\"{key}\"");
+        let search = async {
+            loop {
+                if let StreamItem::Event(ev) = events.next().await.unwrap() {
+                    if ev
+                        .find_field("key")
+                        .is_some_and(|f| f.value() == want.as_bytes())
+                    {
+                        return ev;
+                    }
+                }
+            }
+        };
+        let ev = tokio::time::timeout(PATIENCE, search).await;
+        events
+            .into_inner()
+            .into_socket()
+            .unregister_daemon()
+            .unwrap();
+        ev
+    });
+    let ev = found.expect("no async event with our key");
+    assert!(ev.records().len() >= 2);
+}
