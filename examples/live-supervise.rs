@@ -13,11 +13,15 @@
 //! Processes that existed before auditing was first enabled since boot have no audit
 //! context: the kernel reports no syscalls of theirs (their children are seen).
 //!
+//! Syscall numbers come from the running machine's table (`audit_syscalls::Machine::detect`)
+//! and names from the table of each record's own `arch=`.
+//!
 //! Run as root: `cargo run --example live-supervise`.
 
 use audit_netlink::audit_wire::rule::{RuleData, ACTION_ALWAYS, FILTER_EXIT};
 use audit_netlink::{AuditSocket, Errno, EventStream, StreamItem};
 use audit_parse::Event;
+use audit_syscalls::{Machine, SyscallTable};
 use std::collections::HashMap;
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -30,11 +34,16 @@ const NOT_EQUAL: u32 = 0x3000_0000;
 const FIELD_PID: u32 = 0;
 const FIELD_ARCH: u32 = 11;
 const FIELD_KEY: u32 = 210;
-#[cfg(target_arch = "x86_64")]
-const ARCH: u32 = 0xC000_003E;
-#[cfg(target_arch = "aarch64")]
-const ARCH: u32 = 0xC000_00B7;
 const CLONE_THREAD: u64 = 0x0001_0000;
+
+/// The watched syscalls by name, one rule per group. Names a machine lacks (`fork`
+/// and `vfork` on aarch64 and riscv) are left out of its rules.
+const GROUPS: &[&[&str]] = &[
+    &["execve", "execveat"],
+    &["clone", "clone3", "fork", "vfork"],
+    &["exit_group"],
+    &["kill", "tkill", "tgkill"],
+];
 
 static STOP: AtomicBool = AtomicBool::new(false);
 
@@ -42,35 +51,27 @@ extern "C" fn on_signal(_: libc::c_int) {
     STOP.store(true, Ordering::SeqCst);
 }
 
-fn syscall_groups() -> Vec<Vec<i64>> {
-    let mut spawn = vec![libc::SYS_clone, libc::SYS_clone3];
-    #[cfg(target_arch = "x86_64")]
-    spawn.extend([libc::SYS_fork, libc::SYS_vfork]);
-    vec![
-        vec![libc::SYS_execve, libc::SYS_execveat],
-        spawn,
-        vec![libc::SYS_exit_group],
-        vec![libc::SYS_kill, libc::SYS_tkill, libc::SYS_tgkill],
-    ]
-}
-
-fn our_rules() -> Vec<RuleData> {
-    syscall_groups()
-        .into_iter()
-        .map(|group| {
-            let mut r = RuleData::new(FILTER_EXIT, ACTION_ALWAYS);
-            r.push_field(FIELD_ARCH, EQUAL, ARCH).expect("arch field");
-            for nr in group {
-                r.set_syscall(nr as u32).expect("syscall number");
-            }
-            // Never audit ourselves (matters when we listen beside another daemon).
-            r.push_field(FIELD_PID, NOT_EQUAL, std::process::id())
-                .expect("pid field");
-            r.push_str_field(FIELD_KEY, EQUAL, KEY.as_bytes())
-                .expect("key field");
-            r
-        })
-        .collect()
+/// `-a always,exit -F arch=<machine> -S ... -F pid!=<us> -k live-supervise`, one per
+/// group, with the numbers from the machine's syscall table.
+fn our_rules(machine: Machine) -> Result<Vec<RuleData>, Box<dyn std::error::Error>> {
+    let table = machine.syscall_table();
+    let mut rules = Vec::new();
+    for group in GROUPS {
+        let numbers: Vec<u32> = group.iter().filter_map(|n| table.number(n)).collect();
+        if numbers.is_empty() {
+            continue;
+        }
+        let mut r = RuleData::new(FILTER_EXIT, ACTION_ALWAYS);
+        r.push_field(FIELD_ARCH, EQUAL, machine.audit_arch())?;
+        for nr in numbers {
+            r.set_syscall(nr)?;
+        }
+        // Never audit ourselves (matters when we listen beside another daemon).
+        r.push_field(FIELD_PID, NOT_EQUAL, std::process::id())?;
+        r.push_str_field(FIELD_KEY, EQUAL, KEY.as_bytes())?;
+        rules.push(r);
+    }
+    Ok(rules)
 }
 
 /// Undo what a previous (crashed) run left: its rules, and `enabled` if it changed it.
@@ -154,19 +155,20 @@ impl Tree {
         let stamp = format!("{}.{:03}", id.sec, id.milli);
         let depth = self.depth(pid, ppid);
         let pad = "  ".repeat(depth.min(40));
-        let is_spawn = [libc::SYS_clone, libc::SYS_clone3].contains(&syscall)
-            || cfg!(target_arch = "x86_64") && is_fork(syscall);
-        if is_spawn {
-            if syscall == libc::SYS_clone
-                && hex_arg(ev, "a0").is_some_and(|f| f & CLONE_THREAD != 0)
-            {
+        // The record's own arch names the table (a 32-bit task on a 64-bit kernel).
+        let name = hex_arg(ev, "arch")
+            .and_then(|a| SyscallTable::for_audit_arch(u32::try_from(a).ok()?))
+            .and_then(|t| t.name(u32::try_from(syscall).ok()?))
+            .unwrap_or("");
+        if matches!(name, "clone" | "clone3" | "fork" | "vfork") {
+            if name == "clone" && hex_arg(ev, "a0").is_some_and(|f| f & CLONE_THREAD != 0) {
                 return Ok(()); // a thread, not a process
             }
             if exit > 0 {
                 self.known.insert(exit, (pid, depth + 1));
                 writeln!(out, "{stamp} {pad}{pid} ({comm}) forked {exit}")?;
             }
-        } else if syscall == libc::SYS_execve || syscall == libc::SYS_execveat {
+        } else if matches!(name, "execve" | "execveat") {
             let argv: Vec<String> = ev
                 .records()
                 .iter()
@@ -194,12 +196,12 @@ impl Tree {
                 format!(" -> failed ({exit})")
             };
             writeln!(out, "{stamp} {pad}{pid} exec {exe} {argv:?}{result}")?;
-        } else if syscall == libc::SYS_exit_group {
+        } else if name == "exit_group" {
             let code = hex_arg(ev, "a0").unwrap_or(0) as i32;
             writeln!(out, "{stamp} {pad}{pid} ({comm}) exited with {code}")?;
             self.known.remove(&pid);
-        } else if [libc::SYS_kill, libc::SYS_tkill, libc::SYS_tgkill].contains(&syscall) {
-            let (target, sig) = if syscall == libc::SYS_tgkill {
+        } else if matches!(name, "kill" | "tkill" | "tgkill") {
+            let (target, sig) = if name == "tgkill" {
                 (hex_arg(ev, "a1"), hex_arg(ev, "a2"))
             } else {
                 (hex_arg(ev, "a0"), hex_arg(ev, "a1"))
@@ -215,22 +217,13 @@ impl Tree {
     }
 }
 
-#[cfg(target_arch = "x86_64")]
-fn is_fork(nr: i64) -> bool {
-    nr == libc::SYS_fork || nr == libc::SYS_vfork
-}
-
-#[cfg(not(target_arch = "x86_64"))]
-fn is_fork(_: i64) -> bool {
-    false
-}
-
 fn run() -> Result<(), Box<dyn std::error::Error>> {
     // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
     unsafe {
         libc::signal(libc::SIGINT, on_signal as *const () as libc::sighandler_t);
         libc::signal(libc::SIGTERM, on_signal as *const () as libc::sighandler_t);
     }
+    let machine = Machine::detect()?;
     let mut ctl = AuditSocket::open()?;
     clean_up_previous(&mut ctl)?;
     let before = ctl.get_status()?;
@@ -251,7 +244,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     reader.set_recv_buffer_size(8 << 20, true)?;
 
     std::fs::write(STATE_FILE, format!("{}\n", before.enabled))?;
-    let rules = our_rules();
+    let rules = our_rules(machine)?;
     let mut loaded = Vec::new();
     let mut result: Result<(), Box<dyn std::error::Error>> = Ok(());
     for r in &rules {

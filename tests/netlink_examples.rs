@@ -1,0 +1,700 @@
+//! Live tests of the examples `mini-auditd` and `live-supervise` against this
+//! machine's kernel: each starts the example binary, drives it with real events and
+//! signals, checks what it wrote and that the kernel is left as it was found.
+//!
+//! Every test takes the machine-wide live-test lock first. A [`KernelGuard`] deletes
+//! the rules the test (or the example) added, gives back a daemon registration an
+//! example left behind, removes live-supervise's state file and restores `enabled`,
+//! and a [`Running`] example is killed and reaped when dropped: both also while
+//! unwinding from a failed assertion. [`Running`] is declared after the guard, so it is
+//! dropped (the example killed) before the guard restores the kernel.
+
+mod support;
+
+use audit_netlink::audit_wire::rule::{RuleData, RuleValue, ACTION_ALWAYS, FILTER_EXIT};
+use audit_netlink::AuditSocket;
+use audit_parse::{Options, Parser, Record};
+use audit_syscalls::Machine;
+use std::io::Read;
+use std::os::unix::process::ExitStatusExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+const EQUAL: u32 = 0x4000_0000;
+const NOT_EQUAL: u32 = 0x3000_0000;
+const FIELD_PID: u32 = 0;
+const FIELD_PPID: u32 = 18;
+const FIELD_ARCH: u32 = 11;
+const FIELD_KEY: u32 = 210;
+
+/// live-supervise's rule key and state file (see examples/live-supervise.rs).
+const SUPERVISE_KEY: &str = "live-supervise";
+const SUPERVISE_STATE: &str = "/run/live-supervise.state";
+
+/// How long to wait for an example to get ready, for an expected event, or for an
+/// example to exit after a signal, before the test fails. Conditions are polled, so a
+/// passing test waits only as long as the kernel and the example take.
+const PATIENCE: Duration = Duration::from_secs(20);
+const POLL: Duration = Duration::from_millis(20);
+
+fn unique(tag: &str) -> String {
+    static N: AtomicU32 = AtomicU32::new(0);
+    format!(
+        "lar-{tag}-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+fn send_signal(pid: u32, sig: libc::c_int) {
+    // SAFETY: kill has no memory preconditions; the pid is a child we have not reaped
+    // yet, so it cannot have been reused by another process.
+    let rc = unsafe { libc::kill(pid as libc::pid_t, sig) };
+    assert_eq!(
+        rc,
+        0,
+        "kill({pid}, {sig}) failed: {}",
+        std::io::Error::last_os_error()
+    );
+}
+
+/// The login uid the kernel reports for this process in signal info: the loginuid
+/// when it is set, else the uid (kernel/audit.c, `audit_signal_info`).
+fn expected_signal_uid() -> u32 {
+    let loginuid: u32 = std::fs::read_to_string("/proc/self/loginuid")
+        .expect("read /proc/self/loginuid")
+        .trim()
+        .parse()
+        .expect("numeric /proc/self/loginuid");
+    // SAFETY: getuid has no preconditions.
+    let uid = unsafe { libc::getuid() };
+    if loginuid == u32::MAX {
+        uid
+    } else {
+        loginuid
+    }
+}
+
+/// Restores the kernel when dropped: deletes the rules it added and every rule
+/// carrying one of `keys`, gives back a daemon registration held by one of
+/// `daemon_pids` (an example that was killed), removes `state_files` and restores
+/// `enabled`.
+struct KernelGuard {
+    sock: AuditSocket,
+    enabled_before: u32,
+    rules: Vec<RuleData>,
+    keys: Vec<String>,
+    daemon_pids: Vec<u32>,
+    state_files: Vec<PathBuf>,
+}
+
+impl KernelGuard {
+    fn new() -> Self {
+        let mut sock = AuditSocket::open().expect("open audit socket");
+        let before = sock.get_status().expect("AUDIT_GET");
+        assert_eq!(
+            before.pid, 0,
+            "an audit daemon (pid {}) is registered: these tests need to be the daemon",
+            before.pid
+        );
+        assert!(before.enabled < 2, "auditing is immutable (enabled=2)");
+        KernelGuard {
+            sock,
+            enabled_before: before.enabled,
+            rules: Vec::new(),
+            keys: Vec::new(),
+            daemon_pids: Vec::new(),
+            state_files: Vec::new(),
+        }
+    }
+
+    fn add_rule(&mut self, r: RuleData) {
+        self.sock.add_rule(&r).expect("add rule");
+        self.rules.push(r);
+    }
+
+    fn enable(&mut self) {
+        self.sock.set_enabled(true).expect("enable auditing");
+    }
+
+    fn status(&mut self) -> audit_netlink::audit_wire::status::Status {
+        self.sock.get_status().expect("AUDIT_GET")
+    }
+
+    fn rules_with_key(&mut self, key: &str) -> Vec<RuleData> {
+        self.sock
+            .list_rules()
+            .expect("list rules")
+            .into_iter()
+            .filter(|r| r.key() == Some(key.as_bytes()))
+            .collect()
+    }
+}
+
+impl Drop for KernelGuard {
+    fn drop(&mut self) {
+        for r in std::mem::take(&mut self.rules) {
+            let _ = self.sock.delete_rule(&r);
+        }
+        if let Ok(rules) = self.sock.list_rules() {
+            for r in rules {
+                if r.key()
+                    .is_some_and(|k| self.keys.iter().any(|key| key.as_bytes() == k))
+                {
+                    let _ = self.sock.delete_rule(&r);
+                }
+            }
+        }
+        // Only the daemon itself may unregister, but when its socket is gone the
+        // kernel's probe (AUDIT_REPLACE) fails and it lets anyone reset the pid.
+        if let Ok(s) = self.sock.get_status() {
+            if s.pid != 0 && self.daemon_pids.contains(&s.pid) {
+                let _ = self.sock.set_pid(0);
+            }
+        }
+        for f in &self.state_files {
+            let _ = std::fs::remove_file(f);
+        }
+        let _ = self.sock.set_enabled(self.enabled_before == 1);
+    }
+}
+
+/// A running example binary whose stdout and stderr are collected by two threads.
+/// Killed (SIGKILL) and reaped when dropped, unless it has already been waited for.
+struct Running {
+    name: String,
+    child: Option<Child>,
+    stdout: Arc<Mutex<Vec<u8>>>,
+    stderr: Arc<Mutex<Vec<u8>>>,
+    readers: Vec<JoinHandle<()>>,
+}
+
+fn collect(mut from: impl Read + Send + 'static, into: Arc<Mutex<Vec<u8>>>) -> JoinHandle<()> {
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        loop {
+            match from.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => into
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .extend_from_slice(&buf[..n]),
+            }
+        }
+    })
+}
+
+impl Running {
+    fn start(name: &str, args: &[&str]) -> Running {
+        let exe = support::example_bin(name);
+        let mut child = Command::new(&exe)
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", exe.display()));
+        let stdout = Arc::new(Mutex::new(Vec::new()));
+        let stderr = Arc::new(Mutex::new(Vec::new()));
+        let readers = vec![
+            collect(child.stdout.take().expect("piped stdout"), stdout.clone()),
+            collect(child.stderr.take().expect("piped stderr"), stderr.clone()),
+        ];
+        Running {
+            name: name.to_owned(),
+            child: Some(child),
+            stdout,
+            stderr,
+            readers,
+        }
+    }
+
+    fn pid(&self) -> u32 {
+        self.child.as_ref().expect("child not yet reaped").id()
+    }
+
+    fn stdout(&self) -> String {
+        String::from_utf8_lossy(&self.stdout.lock().unwrap_or_else(|p| p.into_inner())).into_owned()
+    }
+
+    fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.stderr.lock().unwrap_or_else(|p| p.into_inner())).into_owned()
+    }
+
+    /// The example's output, for assertion messages.
+    fn output(&self) -> String {
+        format!(
+            "--- {} stdout:\n{}--- {} stderr:\n{}",
+            self.name,
+            self.stdout(),
+            self.name,
+            self.stderr()
+        )
+    }
+
+    /// Waits until `cond` holds; fails the test when the example exits first or
+    /// [`PATIENCE`] runs out.
+    fn wait_until(&mut self, what: &str, mut cond: impl FnMut(&Running) -> bool) {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            if cond(self) {
+                return;
+            }
+            let child = self.child.as_mut().expect("child not yet reaped");
+            if let Some(st) = child.try_wait().expect("try_wait") {
+                // Let the readers see the last output before reporting it.
+                self.join_readers();
+                panic!(
+                    "{} exited ({st}) before {what}\n{}",
+                    self.name,
+                    self.output()
+                );
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{} did not reach: {what} within {PATIENCE:?}\n{}",
+                self.name,
+                self.output()
+            );
+            std::thread::sleep(POLL);
+        }
+    }
+
+    fn signal(&self, sig: libc::c_int) {
+        send_signal(self.pid(), sig);
+    }
+
+    /// Waits for the example to exit and returns its status (the process is reaped).
+    fn wait_exit(&mut self) -> ExitStatus {
+        let deadline = Instant::now() + PATIENCE;
+        let child = self.child.as_mut().expect("child not yet reaped");
+        loop {
+            if let Some(st) = child.try_wait().expect("try_wait") {
+                self.child = None;
+                self.join_readers();
+                return st;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{} did not exit within {PATIENCE:?}\n{}",
+                self.name,
+                self.output()
+            );
+            std::thread::sleep(POLL);
+        }
+    }
+
+    fn join_readers(&mut self) {
+        for r in self.readers.drain(..) {
+            let _ = r.join();
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        self.join_readers();
+    }
+}
+
+/// `-a always,exit -F arch=<native> -S execve -F ppid=<this test's pid> -k <key>`.
+fn child_execve_rule(machine: Machine, key: &str) -> RuleData {
+    let execve = machine
+        .syscall_table()
+        .number("execve")
+        .expect("execve in the syscall table");
+    let mut r = RuleData::new(FILTER_EXIT, ACTION_ALWAYS);
+    r.push_field(FIELD_ARCH, EQUAL, machine.audit_arch())
+        .unwrap();
+    r.set_syscall(execve).unwrap();
+    r.push_field(FIELD_PPID, EQUAL, std::process::id()).unwrap();
+    r.push_str_field(FIELD_KEY, EQUAL, key.as_bytes()).unwrap();
+    r
+}
+
+fn lines(text: &str) -> impl Iterator<Item = &str> {
+    text.lines().filter(|l| !l.is_empty())
+}
+
+/// `ausearch -if LOG --raw ARGS...`: the reference tool's reading of the log.
+fn ausearch_raw(log: &Path, args: &[&str]) -> String {
+    let out = Command::new("ausearch")
+        .arg("-if")
+        .arg(log)
+        .arg("--raw")
+        .args(args)
+        .env("LC_ALL", "C")
+        .output()
+        .expect("run ausearch (apt-get install -y auditd)");
+    assert!(
+        out.status.success(),
+        "ausearch -if {} --raw {} failed ({}): {}",
+        log.display(),
+        args.join(" "),
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn mini_auditd_logs_events_and_names_who_stopped_it() {
+    let _lock = audit_testlock::live_lock();
+    if !audit_testlock::live_kernel_available() {
+        return;
+    }
+    let machine = Machine::detect().expect("detect the machine");
+    // Build (or bring up to date) before the rule exists: cargo is our child too.
+    support::example_bin("mini-auditd");
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("netlink_examples");
+    std::fs::create_dir_all(&dir).expect("create the log directory");
+    let log = dir.join(format!("{}.log", unique("mini-auditd")));
+    let _ = std::fs::remove_file(&log);
+
+    let mut kernel = KernelGuard::new();
+    let mut daemon = Running::start("mini-auditd", &[log.to_str().expect("UTF-8 path")]);
+    kernel.daemon_pids.push(daemon.pid());
+    let dpid = daemon.pid();
+    daemon.wait_until("registered as the audit daemon", |_| {
+        AuditSocket::open()
+            .and_then(|mut s| s.get_status())
+            .is_ok_and(|s| s.pid == dpid)
+    });
+
+    // A rule for execve by children of this test, and one such child with a marker.
+    let key = unique("mini-key");
+    let marker = format!("--marker-{}", unique("mini"));
+    kernel.add_rule(child_execve_rule(machine, &key));
+    kernel.enable();
+    let st = Command::new("/bin/true")
+        .arg(&marker)
+        .status()
+        .expect("run /bin/true");
+    assert!(st.success());
+    let key_field = format!("key=\"{key}\"");
+    let marker_field = format!("a1=\"{marker}\"");
+    daemon.wait_until("the triggered event is in the log", |_| {
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        text.contains(&key_field) && text.contains(&marker_field)
+    });
+
+    daemon.signal(libc::SIGTERM);
+    let st = daemon.wait_exit();
+    assert!(
+        st.success(),
+        "mini-auditd exited with {st} after SIGTERM\n{}",
+        daemon.output()
+    );
+    assert_eq!(
+        kernel.status().pid,
+        0,
+        "mini-auditd did not give the daemon pid back"
+    );
+    drop(daemon);
+
+    // The guard removes the rule and turns auditing back off (before ausearch runs
+    // below: it is a child of this test too).
+    let enabled_before = kernel.enabled_before;
+    drop(kernel);
+    let mut sock = AuditSocket::open().unwrap();
+    let st = sock.get_status().unwrap();
+    assert_eq!(st.pid, 0);
+    assert_eq!(st.enabled, enabled_before);
+    assert!(sock
+        .list_rules()
+        .unwrap()
+        .iter()
+        .all(|r| r.key() != Some(key.as_bytes())));
+
+    let text = std::fs::read_to_string(&log).expect("read the log");
+    // Every line is a record in auditd's RAW format.
+    let records: Vec<Record> = lines(&text)
+        .enumerate()
+        .map(|(i, l)| {
+            Record::parse(l.as_bytes())
+                .unwrap_or_else(|e| panic!("log line {} does not parse: {e}\n{l}", i + 1))
+        })
+        .collect();
+    assert!(!records.is_empty());
+    assert_eq!(
+        records[0].type_text(),
+        b"DAEMON_START",
+        "the log does not open with DAEMON_START:\n{text}"
+    );
+
+    // The triggered event: SYSCALL (execve, key, our pid as ppid) and EXECVE with the
+    // marker, assembled into one event by the parser.
+    let mut parser = Parser::new(Options::default());
+    parser.feed(text.as_bytes());
+    parser.flush();
+    let mut found = None;
+    while let Some(item) = parser.next_event() {
+        let ev = item.expect("the log assembles into events");
+        let syscall = ev.records().iter().find(|r| r.type_text() == b"SYSCALL");
+        if syscall
+            .and_then(|r| r.field("key"))
+            .is_some_and(|f| f.value() == format!("\"{key}\"").as_bytes())
+        {
+            assert!(found.is_none(), "two events with key {key}:\n{text}");
+            found = Some(ev);
+        }
+    }
+    let ev = found.unwrap_or_else(|| panic!("no event with key {key} in the log:\n{text}"));
+    let syscall = &ev.records()[0];
+    assert_eq!(syscall.type_text(), b"SYSCALL");
+    let execve_nr = machine.syscall_table().number("execve").unwrap();
+    assert_eq!(
+        syscall.field("syscall").and_then(|f| f.value_i64()),
+        Some(i64::from(execve_nr))
+    );
+    assert_eq!(
+        syscall.field("ppid").and_then(|f| f.value_i64()),
+        Some(i64::from(std::process::id()))
+    );
+    assert_eq!(
+        syscall.field("success").map(|f| f.value()),
+        Some(&b"yes"[..])
+    );
+    let execve = ev
+        .records()
+        .iter()
+        .find(|r| r.type_text() == b"EXECVE")
+        .unwrap_or_else(|| panic!("the event has no EXECVE record:\n{text}"));
+    assert_eq!(
+        execve.field("a1").map(|f| f.value()),
+        Some(format!("\"{marker}\"").as_bytes())
+    );
+
+    // The reference reader finds the same event's records in the log.
+    let id = ev.id();
+    let stamp = format!("msg=audit({}.{:03}:{}):", id.sec, id.milli, id.serial);
+    let ours: Vec<&str> = lines(&text)
+        .filter(|l| l.contains(&stamp) && !l.starts_with("type=EOE "))
+        .collect();
+    let reference = ausearch_raw(&log, &["-k", &key]);
+    let theirs: Vec<&str> = lines(&reference)
+        .filter(|l| !l.starts_with("type=EOE "))
+        .collect();
+    assert_eq!(
+        theirs, ours,
+        "ausearch -k {key} reads the event differently"
+    );
+
+    // DAEMON_END names this test's pid and its login uid (the uid when unset).
+    let ends: Vec<&Record> = records
+        .iter()
+        .filter(|r| r.type_text() == b"DAEMON_END")
+        .collect();
+    assert_eq!(ends.len(), 1, "expected one DAEMON_END:\n{text}");
+    let end = ends[0];
+    assert_eq!(
+        end.field("pid").and_then(|f| f.value_i64()),
+        Some(i64::from(std::process::id())),
+        "DAEMON_END does not name the sender's pid:\n{text}"
+    );
+    assert_eq!(
+        end.field("auid").and_then(|f| f.value_i64()),
+        Some(i64::from(expected_signal_uid())),
+        "DAEMON_END does not name the sender's login uid:\n{text}"
+    );
+    // SAFETY: getuid has no preconditions.
+    let uid = unsafe { libc::getuid() };
+    assert_eq!(
+        end.field("uid").and_then(|f| f.value_i64()),
+        Some(i64::from(uid))
+    );
+    let reference = ausearch_raw(&log, &["-m", "DAEMON_END"]);
+    assert_eq!(
+        lines(&reference).collect::<Vec<_>>(),
+        vec![std::str::from_utf8(end.text()).unwrap()],
+        "ausearch -m DAEMON_END reads the record differently"
+    );
+
+    let _ = std::fs::remove_file(&log);
+}
+
+/// Parses live-supervise's lines `STAMP [indent]PID ...` into (pid, rest).
+fn supervise_lines(out: &str) -> Vec<(String, Vec<String>)> {
+    lines(out)
+        .filter_map(|l| {
+            let mut words = l.split_whitespace().skip(1);
+            let pid = words.next()?.to_owned();
+            Some((pid, words.map(str::to_owned).collect()))
+        })
+        .collect()
+}
+
+/// The pid of the process whose exec of `/bin/true <marker>` was shown.
+fn exec_pid(out: &str, marker: &str) -> Option<String> {
+    let quoted = format!("\"{marker}\"");
+    supervise_lines(out).into_iter().find_map(|(pid, rest)| {
+        (rest.first().map(String::as_str) == Some("exec")
+            && rest
+                .iter()
+                .any(|w| w.trim_end_matches([',', ']']) == quoted)
+            && !rest.iter().any(|w| w == "->"))
+        .then_some(pid)
+    })
+}
+
+fn shows_fork(out: &str, parent: &str, child: &str) -> bool {
+    supervise_lines(out).iter().any(|(pid, rest)| {
+        pid == parent && rest.len() == 3 && rest[1] == "forked" && rest[2] == child
+    })
+}
+
+fn shows_exit(out: &str, pid: &str, code: i32) -> bool {
+    let code = code.to_string();
+    supervise_lines(out).iter().any(|(p, rest)| {
+        p == pid && rest.len() == 4 && rest[1] == "exited" && rest[2] == "with" && rest[3] == code
+    })
+}
+
+fn supervise_ready(r: &Running) -> bool {
+    r.stderr().contains("live-supervise: watching")
+}
+
+#[test]
+fn live_supervise_shows_fork_exec_exit_and_cleans_up() {
+    let _lock = audit_testlock::live_lock();
+    if !audit_testlock::live_kernel_available() {
+        return;
+    }
+    support::example_bin("live-supervise");
+    let mut kernel = KernelGuard::new();
+    kernel.keys.push(SUPERVISE_KEY.to_owned());
+    kernel.state_files.push(SUPERVISE_STATE.into());
+    let enabled_before = kernel.enabled_before;
+
+    let mut sup = Running::start("live-supervise", &[]);
+    kernel.daemon_pids.push(sup.pid());
+    sup.wait_until("watching", supervise_ready);
+    assert!(
+        !kernel.rules_with_key(SUPERVISE_KEY).is_empty(),
+        "live-supervise is watching but no rule carries its key"
+    );
+    assert_eq!(kernel.status().pid, sup.pid());
+    assert_eq!(kernel.status().enabled, 1);
+
+    // A shell that forks a child which executes /bin/true with a marker.
+    let marker = format!("--marker-{}", unique("supervise"));
+    let mut sh = Command::new("/bin/sh")
+        .arg("-c")
+        .arg(format!("/bin/true {marker}; exit 0"))
+        .spawn()
+        .expect("run /bin/sh");
+    let shell = sh.id().to_string();
+    assert!(sh.wait().expect("wait for /bin/sh").success());
+
+    sup.wait_until("the fork, exec and exit of /bin/true are shown", |r| {
+        let out = r.stdout();
+        exec_pid(&out, &marker)
+            .is_some_and(|pid| shows_fork(&out, &shell, &pid) && shows_exit(&out, &pid, 0))
+    });
+
+    sup.signal(libc::SIGTERM);
+    let st = sup.wait_exit();
+    assert!(
+        st.success(),
+        "live-supervise exited with {st} after SIGTERM\n{}",
+        sup.output()
+    );
+    let status = kernel.status();
+    assert_eq!(
+        status.pid, 0,
+        "live-supervise did not give the daemon pid back"
+    );
+    assert_eq!(status.enabled, enabled_before, "enabled not restored");
+    assert!(
+        kernel.rules_with_key(SUPERVISE_KEY).is_empty(),
+        "live-supervise left rules behind\n{}",
+        sup.output()
+    );
+    assert!(!Path::new(SUPERVISE_STATE).exists());
+}
+
+/// The pid live-supervise's rule excludes (`-F pid!=<its own pid>`).
+fn excluded_pid(r: &RuleData) -> Option<u32> {
+    r.fields_iter().find_map(|f| match f {
+        Ok(f) if f.field == FIELD_PID && f.op == NOT_EQUAL => match f.value {
+            RuleValue::Num(n) => Some(n),
+            RuleValue::Str(_) => None,
+        },
+        _ => None,
+    })
+}
+
+#[test]
+fn live_supervise_cleans_up_after_a_crash() {
+    let _lock = audit_testlock::live_lock();
+    if !audit_testlock::live_kernel_available() {
+        return;
+    }
+    support::example_bin("live-supervise");
+    let mut kernel = KernelGuard::new();
+    kernel.keys.push(SUPERVISE_KEY.to_owned());
+    kernel.state_files.push(SUPERVISE_STATE.into());
+    let enabled_before = kernel.enabled_before;
+
+    // A run that dies without cleaning up leaves its rules, enabled=1 and its state.
+    let mut first = Running::start("live-supervise", &[]);
+    kernel.daemon_pids.push(first.pid());
+    first.wait_until("watching", supervise_ready);
+    let left = kernel.rules_with_key(SUPERVISE_KEY);
+    assert!(!left.is_empty());
+    let first_pid = first.pid();
+    first.signal(libc::SIGKILL);
+    let st = first.wait_exit();
+    assert_eq!(st.signal(), Some(libc::SIGKILL), "{st}");
+    let remaining = kernel.rules_with_key(SUPERVISE_KEY);
+    assert_eq!(
+        remaining.len(),
+        left.len(),
+        "the killed run's rules should still be loaded"
+    );
+    assert!(remaining.iter().all(|r| excluded_pid(r) == Some(first_pid)));
+    assert_eq!(kernel.status().enabled, 1);
+    assert_eq!(
+        std::fs::read_to_string(SUPERVISE_STATE)
+            .expect("the killed run's state file")
+            .trim(),
+        enabled_before.to_string()
+    );
+
+    // The next run removes them before loading its own.
+    let mut second = Running::start("live-supervise", &[]);
+    kernel.daemon_pids.push(second.pid());
+    second.wait_until("watching", supervise_ready);
+    assert!(
+        second.stderr().contains(&format!(
+            "cleaned up after a previous run ({} rules)",
+            left.len()
+        )),
+        "{}",
+        second.output()
+    );
+    let now = kernel.rules_with_key(SUPERVISE_KEY);
+    assert_eq!(now.len(), left.len(), "{now:?}");
+    assert!(
+        now.iter().all(|r| excluded_pid(r) == Some(second.pid())),
+        "rules of the killed run remain: {now:?}"
+    );
+    assert_eq!(kernel.status().pid, second.pid());
+
+    second.signal(libc::SIGTERM);
+    let st = second.wait_exit();
+    assert!(st.success(), "{st}\n{}", second.output());
+    let status = kernel.status();
+    assert_eq!(status.pid, 0);
+    assert_eq!(status.enabled, enabled_before);
+    assert!(kernel.rules_with_key(SUPERVISE_KEY).is_empty());
+    assert!(!Path::new(SUPERVISE_STATE).exists());
+}
