@@ -8,7 +8,8 @@ mod rules_support;
 use std::path::PathBuf;
 use std::process::Command;
 
-use rules_support::{c_auditctl, netlink::Audit, CRun, RuleGuard};
+use audit_netlink::audit_wire::status::Status;
+use rules_support::{c_auditctl, socket, CRun, RuleGuard};
 
 fn example() -> PathBuf {
     let exe = std::env::current_exe().expect("test binary path");
@@ -45,23 +46,43 @@ fn same(line: &str) -> CRun {
     o
 }
 
-/// Restores rate_limit, backlog_limit, backlog_wait_time and failure.
-struct SettingsGuard([u32; 11]);
+/// Restores failure, rate_limit, backlog_limit and backlog_wait_time.
+struct SettingsGuard(Status);
 
 impl SettingsGuard {
     fn new() -> SettingsGuard {
-        SettingsGuard(Audit::open().expect("socket").status().expect("status"))
+        SettingsGuard(socket().get_status().expect("status"))
     }
 }
 
 impl Drop for SettingsGuard {
     fn drop(&mut self) {
-        let mut a = Audit::open().expect("socket");
-        let now = a.status().expect("status");
-        for (word, mask) in [(2, 0x02), (4, 0x08), (5, 0x10), (9, 0x20)] {
-            if now[word] != self.0[word] {
-                let _ = a.set_status(mask, word, self.0[word]);
+        use audit_netlink::audit_wire::status::{
+            STATUS_BACKLOG_LIMIT, STATUS_BACKLOG_WAIT_TIME, STATUS_FAILURE, STATUS_RATE_LIMIT,
+        };
+        let Ok(mut a) = audit_netlink::AuditSocket::open() else {
+            return;
+        };
+        let Ok(now) = a.get_status() else {
+            return;
+        };
+        let was = &self.0;
+        let mut mask = 0;
+        for (changed, bit) in [
+            (now.failure != was.failure, STATUS_FAILURE),
+            (now.rate_limit != was.rate_limit, STATUS_RATE_LIMIT),
+            (now.backlog_limit != was.backlog_limit, STATUS_BACKLOG_LIMIT),
+            (
+                now.backlog_wait_time != was.backlog_wait_time,
+                STATUS_BACKLOG_WAIT_TIME,
+            ),
+        ] {
+            if changed {
+                mask |= bit;
             }
+        }
+        if mask != 0 {
+            let _ = a.set_status(&Status { mask, ..*was });
         }
     }
 }
@@ -74,7 +95,7 @@ fn example_matches_auditctl() {
     }
     let _settings = SettingsGuard::new();
     let guard = RuleGuard::new();
-    let status = Audit::open().expect("socket").status().expect("status");
+    let status = socket().get_status().expect("status");
     let pid = std::process::id();
 
     same("-s");
@@ -136,10 +157,10 @@ fn example_matches_auditctl() {
     same_effect(&[], &format!("-w /nonexistent-zzrt/{pid}/x -p r"));
 
     // Settings, set to their current values.
-    same(&format!("-b {}", status[5]));
-    same(&format!("-r {}", status[4]));
-    same(&format!("--backlog_wait_time {}", status[9]));
-    same(&format!("-f {}", status[2]));
+    same(&format!("-b {}", status.backlog_limit));
+    same(&format!("-r {}", status.rate_limit));
+    same(&format!("--backlog_wait_time {}", status.backlog_wait_time));
+    same(&format!("-f {}", status.failure));
 
     // Refusals.
     for bad in [
@@ -187,7 +208,7 @@ fn example_matches_auditctl() {
         &rules,
         format!(
             "-a always,exit -F arch=b64 -S unlink -F pid={pid} -k zzrtf1\n-b {}\n",
-            status[5]
+            status.backlog_limit
         ),
     )
     .expect("write rules");
