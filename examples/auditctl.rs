@@ -1,4 +1,4 @@
-//! `auditctl` in Rust: the reference tool's behaviour for `-s [-i]`, `-l`, `-a`,
+//! `auditctl` in Rust: the reference tool's behaviour for `-s [-i]`, `-l [-i]`, `-a`,
 //! `-A`, `-d`, `-D`, `-w`, `-W`, `-e`, `-f`, `-b`, `-r`, `--backlog_wait_time`,
 //! `-R` and `--reset-lost` against the running kernel, with the same output and
 //! exit codes (0 success, 255 for a failed command, 1 for a failed rule file).
@@ -20,7 +20,9 @@ use std::process::ExitCode;
 
 use audit_netlink::audit_wire::rule::RuleData;
 use audit_netlink::{AuditSocket, FailureMode, Feature};
-use audit_rules::{key_matches, parse_args, split_line, Command, Lister, Rule, SystemEnv};
+use audit_rules::{
+    key_matches, parse_args, split_line, ArgInterpreter, Command, Lister, Rule, SystemEnv,
+};
 
 /// strerror's text of an errno.
 fn strerror(errno: i32) -> String {
@@ -103,13 +105,61 @@ fn kernel_rules(sock: &mut AuditSocket) -> Result<Vec<(RuleData, Option<Rule>)>,
         .collect())
 }
 
-fn list(sock: &mut AuditSocket, key: Option<&str>, env: &SystemEnv) -> Result<(), String> {
+/// `-l -i`: syscall arguments as libauparse interprets them (`audit-interpret`).
+struct Args(audit_interpret::Interpreter);
+
+impl ArgInterpreter for Args {
+    fn interpret_arg(
+        &mut self,
+        machine: Option<audit_rules::Machine>,
+        syscall: u32,
+        a0: u32,
+        a1: u32,
+        index: usize,
+        value: u32,
+    ) -> String {
+        const AUDIT_SYSCALL: u32 = 1300;
+        let ctx = audit_interpret::SyscallContext {
+            machine: machine
+                .and_then(|m| audit_interpret::Machine::from_audit_arch(m.audit_arch())),
+            syscall: i32::try_from(syscall).unwrap_or(-1),
+            a0: u64::from(a0),
+            a1: u64::from(a1),
+        };
+        let name = format!("a{index}");
+        let raw = format!("{value:x}");
+        let mut out = Vec::new();
+        match self.0.interpret(
+            AUDIT_SYSCALL,
+            &ctx,
+            audit_interpret::Enriched::NONE,
+            name.as_bytes(),
+            raw.as_bytes(),
+            &mut out,
+        ) {
+            Some(_) => String::from_utf8_lossy(&out).into_owned(),
+            None => "(null)".to_string(),
+        }
+    }
+}
+
+fn list(
+    sock: &mut AuditSocket,
+    key: Option<&str>,
+    interpret: bool,
+    env: &SystemEnv,
+) -> Result<(), String> {
     let rules = kernel_rules(sock)?;
     let shown = rules
         .iter()
         .filter_map(|(_, r)| r.as_ref())
         .filter(|r| key.is_none_or(|k| key_matches(r, k)));
-    print!("{}", Lister::listing(shown, env));
+    if interpret {
+        let mut args = Args(audit_interpret::Interpreter::new());
+        print!("{}", Lister::interpreted(shown, env, &mut args));
+    } else {
+        print!("{}", Lister::listing(shown, env));
+    }
     Ok(())
 }
 
@@ -123,7 +173,7 @@ fn run(sock: &mut AuditSocket, commands: &[Command], env: &SystemEnv) -> Result<
     for c in commands {
         match c {
             Command::Status { interpret } => print_status(sock, *interpret, true)?,
-            Command::List { key, .. } => list(sock, key.as_deref(), env)?,
+            Command::List { key, interpret } => list(sock, key.as_deref(), *interpret, env)?,
             Command::AddRule(rule) => sock.add_rule(&wire(rule)?).map_err(|e| {
                 let why = if e.errno() == Some(audit_netlink::Errno::EEXIST) {
                     "Rule exists".to_string()
@@ -148,7 +198,7 @@ fn run(sock: &mut AuditSocket, commands: &[Command], env: &SystemEnv) -> Result<
                         })?;
                     }
                 }
-                list(sock, key.as_deref(), env)?;
+                list(sock, key.as_deref(), false, env)?;
             }
             Command::SetEnabled(v) => {
                 let r = match v {

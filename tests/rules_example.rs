@@ -219,3 +219,58 @@ fn example_matches_auditctl() {
     guard.clean();
     std::fs::remove_dir_all(&dir).expect("remove temp dir");
 }
+
+/// `-l -i` and `-s -i`: arch by machine name, syscall arguments of one-syscall
+/// rules interpreted as libauparse does, enabled/failure by name.
+#[test]
+fn interpreted_listing_and_status_match_auditctl() {
+    let _lock = audit_testlock::live_lock();
+    if !audit_testlock::live_kernel_available() {
+        return;
+    }
+    let guard = RuleGuard::new();
+    let pid = std::process::id();
+    let dir = std::env::temp_dir().join(format!("zzrt-li-{pid}"));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let rules = [
+        "-a always,exit -F arch=b64 -S socket -F a0=2 -F a1=1".to_string(),
+        "-a always,exit -F arch=b64 -S openat -F a2=0x41 -F a3=0x1ed".to_string(),
+        "-a always,exit -F arch=b64 -S open,openat -F a0=2".to_string(),
+        "-a always,exit -F arch=b64 -S kill -F a1=9 -F uid=0 -F exit=-EPERM".to_string(),
+        "-a always,exit -F arch=b32 -S socketcall -F a1=0x20 -F a0=3".to_string(),
+        "-a always,exit -F arch=b64 -S ioctl -F a1=0x5401".to_string(),
+        "-a always,exit -F arch=b64 -S mmap -F a2=3 -F a3=0x22".to_string(),
+        "-a always,exit -F arch=b64 -S personality -F a0=8".to_string(),
+        "-a always,exit -F arch=b64 -S fcntl -F a1=4".to_string(),
+        "-a always,exit -S all -F a0=2".to_string(),
+        "-a always,exit -S socket -F a0=10".to_string(),
+        "-a always,exit -F arch=b64 -S setuid -F a0=0".to_string(),
+        "-a always,exit -F arch=b64 -S chmod -F a1=0x1ff".to_string(),
+        "-a always,exit -F arch=b64 -S clone -F a0=0x11".to_string(),
+        "-a always,exit -F arch=b64 -S setsockopt -F a1=1 -F a2=2".to_string(),
+        "-a always,exit -F arch=b64 -S ptrace -F a0=16".to_string(),
+        "-a never,exit -F arch=b64 -S socket -F a0!=2 -F a1&0x800".to_string(),
+        "-a always,exit -F arch=b64 -S 7 -F a3=0xffffffff".to_string(),
+    ];
+    for r in &rules {
+        let line = format!("{r} -F pid={pid} -k zzrtli");
+        let c = c_auditctl(&words(&line));
+        assert_eq!(c.code, 0, "`{line}`: {}", c.stderr);
+    }
+    let w = format!("-w {}/w -p wa -k zzrtli", dir.display());
+    assert_eq!(c_auditctl(&words(&w)).code, 0, "{w}");
+    let listing = same("-l -i");
+    assert!(
+        listing
+            .stdout
+            .contains("-S socket -F a0=inet -F a1=SOCK_STREAM"),
+        "{}",
+        listing.stdout
+    );
+    same("-l -k zzrtli");
+    same("-s -i");
+    same("-i -l");
+    same("-l -i extra");
+    drop(guard);
+    std::fs::remove_dir_all(&dir).expect("remove temp dir");
+}
