@@ -274,3 +274,98 @@ fn interpreted_listing_and_status_match_auditctl() {
     drop(guard);
     std::fs::remove_dir_all(&dir).expect("remove temp dir");
 }
+
+/// A status listing without the counters that move on their own while auditing
+/// is enabled (`lost`, `backlog`, `backlog_wait_time_actual`).
+fn steady(status: &str) -> String {
+    status
+        .lines()
+        .filter(|l| {
+            !l.starts_with("lost ")
+                && !l.starts_with("backlog ")
+                && !l.starts_with("backlog_wait_time_actual ")
+        })
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
+/// Make the kernel count lost records: with auditing enabled and a rate limit
+/// of 1/s, a burst of user messages exceeds it. Leaves enabled=0 and the rate
+/// limit as it was (the guards of the caller restore them too on failure).
+fn lose_some_records(rate_limit: u32) -> u32 {
+    let mut a = socket();
+    a.set_rate_limit(1).expect("rate limit 1");
+    a.set_enabled(true).expect("enable");
+    for i in 0..8 {
+        // The kernel refuses nothing here; a refusal would fail the test below.
+        a.send_user_raw(1005, &format!("zzrt-lost-probe {i}"))
+            .expect("user message");
+    }
+    a.set_enabled(false).expect("disable");
+    a.set_rate_limit(rate_limit).expect("restore rate limit");
+    a.get_status().expect("status").lost
+}
+
+/// `-e 1`, `-e 0` and `--reset-lost` against the kernel, compared with auditctl;
+/// `enabled`, the rate limit and the rules are put back as they were.
+#[test]
+fn enable_and_reset_lost_match_auditctl() {
+    let _lock = audit_testlock::live_lock();
+    if !audit_testlock::live_kernel_available() {
+        return;
+    }
+    let _settings = SettingsGuard::new();
+    let guard = RuleGuard::new();
+    let start = socket().get_status().expect("status");
+    assert!(
+        start.feature_bitmap & audit_netlink::audit_wire::status::FEATURE_BITMAP_LOST_RESET != 0,
+        "the kernel can reset lost"
+    );
+
+    // -e: ours and C each switch, print the status reply, and leave the state asked.
+    for e in ["1", "0", "1", "0"] {
+        let o = ours(&words(&format!("-e {e}")));
+        let now = socket().get_status().expect("status").enabled;
+        assert_eq!(now.to_string(), e, "ours -e {e}: kernel enabled");
+        let c = c_auditctl(&words(&format!("-e {e}")));
+        assert_eq!(
+            (o.code, steady(&o.stdout), &o.stderr),
+            (c.code, steady(&c.stdout), &c.stderr),
+            "-e {e}: ours vs C"
+        );
+        assert!(
+            o.stdout.starts_with(&format!("enabled {e}\n")),
+            "{}",
+            o.stdout
+        );
+    }
+    same("-e 3");
+    same("-e");
+
+    // --reset-lost: the old count on stderr, 0 afterwards; both tools alike.
+    let lost = lose_some_records(start.rate_limit);
+    assert!(lost > 0, "a burst over the rate limit loses records");
+    let o = ours(&words("--reset-lost"));
+    assert_eq!(
+        (o.code, o.stdout.as_str(), o.stderr.clone()),
+        (0, "", format!("lost: {lost}\n")),
+        "ours --reset-lost"
+    );
+    assert_eq!(socket().get_status().expect("status").lost, 0);
+    let lost = lose_some_records(start.rate_limit);
+    assert!(lost > 0);
+    let c = c_auditctl(&words("--reset-lost"));
+    assert_eq!(
+        (c.code, c.stdout.as_str(), c.stderr.clone()),
+        (0, "", format!("lost: {lost}\n")),
+        "C --reset-lost"
+    );
+    same("--reset-lost");
+    same("--reset-lost extra");
+
+    drop(guard);
+    assert_eq!(
+        socket().get_status().expect("status").enabled,
+        start.enabled
+    );
+}
