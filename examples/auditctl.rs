@@ -1,6 +1,6 @@
 //! `auditctl` in Rust: the reference tool's behaviour for `-s [-i]`, `-l [-i]`, `-a`,
 //! `-A`, `-d`, `-D`, `-w`, `-W`, `-e`, `-f`, `-b`, `-r`, `--backlog_wait_time`,
-//! `-R` and `--reset-lost` against the running kernel, with the same output and
+//! `-m`, `-R` and `--reset-lost` against the running kernel, with the same output and
 //! exit codes (0 success, 255 for a failed command, 1 for a failed rule file).
 //!
 //! Rules are parsed by `audit-rules` and sent as `audit_wire::rule::RuleData`
@@ -23,6 +23,9 @@ use audit_netlink::{AuditSocket, FailureMode, Feature};
 use audit_rules::{
     key_matches, parse_args, split_line, ArgInterpreter, Command, Lister, Rule, SystemEnv,
 };
+
+/// `AUDIT_USER`: the record type of `-m` messages.
+const AUDIT_USER: u16 = 1005;
 
 /// strerror's text of an errno.
 fn strerror(errno: i32) -> String {
@@ -235,6 +238,20 @@ fn run(sock: &mut AuditSocket, commands: &[Command], env: &SystemEnv) -> Result<
                     .reset_lost()
                     .map_err(|e| format!("Error resetting lost ({})", why(&e)))?;
                 eprintln!("lost: {lost}");
+            }
+            Command::UserMessage(text) => {
+                // auditctl 3.0.9 logs "text=<text>" as an AUDIT_USER message the way
+                // audit_log_user_message does (exe, hostname=? addr=? terminal).
+                let message = format!("text={text}");
+                sock.log_user_message(&audit_netlink::UserMessage {
+                    msg_type: AUDIT_USER,
+                    message: &message,
+                    hostname: None,
+                    addr: None,
+                    terminal: None,
+                    success: true,
+                })
+                .map_err(|e| format!("Error sending user message request ({})", why(&e)))?
             }
             Command::IgnoreErrors | Command::ContinueOnErrors | Command::Version => {
                 if matches!(c, Command::Version) {

@@ -369,3 +369,74 @@ fn enable_and_reset_lost_match_auditctl() {
         start.enabled
     );
 }
+
+/// The `msg='...'` part of the USER record carrying `marker`, read by the
+/// registered daemon socket, with the `exe=` value (the program) cut out.
+fn user_record(daemon: &mut audit_netlink::AuditSocket, marker: &str) -> String {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while std::time::Instant::now() < deadline {
+        let item = daemon
+            .recv(Some(std::time::Duration::from_millis(200)))
+            .expect("daemon socket");
+        let Some(audit_netlink::Incoming::Record(r)) = item else {
+            continue;
+        };
+        let line = String::from_utf8_lossy(&r.to_line()).into_owned();
+        if !line.starts_with("type=USER ") || !line.contains(marker) {
+            continue;
+        }
+        let msg = &line[line.find(" msg='").expect("msg='") + 1..];
+        let exe_at = msg.find(" exe=").expect("exe=");
+        let after = &msg[exe_at + 5..];
+        let end = after.find(' ').expect("field after exe");
+        return format!("{}{}", &msg[..exe_at + 5], &after[end..]);
+    }
+    panic!("no USER record with {marker} within 5 s");
+}
+
+/// `-m text`: the same USER record as auditctl's (but for `exe=`), and the same
+/// silent success while auditing is disabled.
+#[test]
+fn user_message_matches_auditctl() {
+    let _lock = audit_testlock::live_lock();
+    if !audit_testlock::live_kernel_available() {
+        return;
+    }
+    let guard = RuleGuard::new();
+    let pid = std::process::id();
+    // This test is the audit daemon while it runs (given back when `daemon` drops;
+    // the machine runs none, pid=0).
+    let mut daemon = socket();
+    daemon
+        .register_daemon()
+        .expect("register as the audit daemon");
+    socket().set_enabled(true).expect("enable");
+    let mut texts = Vec::new();
+    for tool in ["ours", "C"] {
+        let marker = format!("zzrt-m-{pid}-{tool}");
+        let args = vec!["-m".to_string(), format!("op=test {marker} text")];
+        let r = if tool == "ours" {
+            ours(&args)
+        } else {
+            c_auditctl(&args)
+        };
+        assert_eq!(
+            (r.code, r.stdout.as_str(), r.stderr.as_str()),
+            (0, "", ""),
+            "{tool} -m"
+        );
+        texts.push(user_record(&mut daemon, &marker).replace(&marker, "MARKER"));
+    }
+    assert_eq!(texts[0], texts[1], "USER record of -m: ours vs C");
+    assert!(
+        texts[0].ends_with("hostname=? addr=? terminal=? res=success'"),
+        "{}",
+        texts[0]
+    );
+    daemon.unregister_daemon().expect("unregister");
+    drop(daemon);
+    drop(guard); // enabled back to what it was
+    same(&format!("-m zzrt-m-{pid}-disabled"));
+    same("-m bad\u{1}char");
+    same("-m two words");
+}
