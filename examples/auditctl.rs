@@ -1,7 +1,11 @@
-//! `auditctl` in Rust: the reference tool's behaviour for `-s`, `-l`, `-a`, `-A`,
-//! `-d`, `-D`, `-w`, `-W`, `-e`, `-f`, `-b`, `-r`, `--backlog_wait_time`, `-R`
-//! and `--reset-lost` against the running kernel, with the same output and exit
-//! codes (0 success, 255 for a failed command, 1 for a failed rule file).
+//! `auditctl` in Rust: the reference tool's behaviour for `-s [-i]`, `-l [-i]`, `-a`,
+//! `-A`, `-d`, `-D`, `-w`, `-W`, `-e`, `-f`, `-b`, `-r`, `--backlog_wait_time`,
+//! `-m`, `-R` and `--reset-lost` against the running kernel, with the same output and
+//! exit codes (0 success, 255 for a failed command, 1 for a failed rule file).
+//!
+//! Rules are parsed by `audit-rules` and sent as `audit_wire::rule::RuleData`
+//! through `audit_netlink::AuditSocket`; a refusal's errno becomes auditctl's
+//! `(strerror)` text (`EEXIST` on add: `Rule exists`).
 //!
 //! ```text
 //! cargo run --example auditctl -- -l
@@ -12,121 +16,242 @@
 //! Differences: messages of `-R` go to stderr (auditctl sends them to syslog), and
 //! a line is checked completely before any of it runs.
 
-#[path = "../tests/rules_support/netlink.rs"]
-mod netlink;
-
 use std::process::ExitCode;
 
-use audit_rules::{key_matches, parse_args, split_line, Command, Lister, Rule, SystemEnv};
-use netlink::Audit;
+use audit_netlink::audit_wire::rule::RuleData;
+use audit_netlink::{AuditSocket, FailureMode, Feature};
+use audit_rules::{
+    key_matches, parse_args, split_line, ArgInterpreter, Command, Lister, Rule, SystemEnv,
+};
 
-/// strerror text of an OS error.
-fn strerror(e: &std::io::Error) -> String {
-    let s = e.to_string();
+/// `AUDIT_USER`: the record type of `-m` messages.
+const AUDIT_USER: u16 = 1005;
+
+/// strerror's text of an errno.
+fn strerror(errno: i32) -> String {
+    let s = std::io::Error::from_raw_os_error(errno).to_string();
     match s.find(" (os error") {
         Some(i) => s[..i].to_string(),
         None => s,
     }
 }
 
-fn print_status(audit: &mut Audit, features: bool) -> Result<(), String> {
-    let s = audit
-        .status()
-        .map_err(|e| format!("Error sending status request ({})", strerror(&e)))?;
+/// What auditctl puts in parentheses after a failed request: strerror of the
+/// kernel's (or the socket's) errno; our own description for failures that have
+/// no errno (a timeout, a malformed answer).
+fn why(e: &audit_netlink::Error) -> String {
+    match e.errno() {
+        Some(errno) => strerror(errno.0),
+        None => e.to_string(),
+    }
+}
+
+fn print_status(sock: &mut AuditSocket, interpret: bool, features: bool) -> Result<(), String> {
+    let s = sock
+        .get_status()
+        .map_err(|e| format!("Error sending status request ({})", why(&e)))?;
+    if interpret {
+        let enabled = match s.enabled {
+            0 => "disable",
+            1 => "enabled",
+            2 => "enabled+immutable",
+            _ => "unknown",
+        };
+        let failure = match FailureMode::from_number(s.failure) {
+            Some(FailureMode::Silent) => "silent",
+            Some(FailureMode::Printk) => "printk",
+            Some(FailureMode::Panic) => "panic",
+            None => "unknown",
+        };
+        print!("enabled {enabled}\nfailure {failure}\n");
+    } else {
+        print!("enabled {}\nfailure {}\n", s.enabled, s.failure);
+    }
     print!(
-        "enabled {}\nfailure {}\npid {}\nrate_limit {}\nbacklog_limit {}\nlost {}\nbacklog {}\nbacklog_wait_time {}\nbacklog_wait_time_actual {}\n",
-        s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[9], s[10]
+        "pid {}\nrate_limit {}\nbacklog_limit {}\nlost {}\nbacklog {}\nbacklog_wait_time {}\nbacklog_wait_time_actual {}\n",
+        s.pid,
+        s.rate_limit,
+        s.backlog_limit,
+        s.lost,
+        s.backlog,
+        s.backlog_wait_time,
+        s.backlog_wait_time_actual
     );
     if features {
-        if let Ok((v, locked)) = audit.loginuid_immutable() {
+        if let Ok(f) = sock.get_features() {
+            let bit = Feature::LoginuidImmutable.mask();
             println!(
-                "loginuid_immutable {v} {}",
-                if locked { "locked" } else { "unlocked" }
+                "loginuid_immutable {} {}",
+                u32::from(f.features & bit != 0),
+                if f.lock & bit != 0 {
+                    "locked"
+                } else {
+                    "unlocked"
+                }
             );
         }
     }
     Ok(())
 }
 
-fn kernel_rules(audit: &mut Audit) -> Result<Vec<Rule>, String> {
-    let raw = audit
+/// The kernel's rules, each with its typed form when it has one.
+fn kernel_rules(sock: &mut AuditSocket) -> Result<Vec<(RuleData, Option<Rule>)>, String> {
+    let rules = sock
         .list_rules()
-        .map_err(|e| format!("Error sending rule list data request ({})", strerror(&e)))?;
-    Ok(raw
-        .iter()
-        .filter_map(|b| Rule::from_bytes(b).ok())
+        .map_err(|e| format!("Error sending rule list data request ({})", why(&e)))?;
+    Ok(rules
+        .into_iter()
+        .map(|d| {
+            let r = Rule::try_from(&d).ok();
+            (d, r)
+        })
         .collect())
 }
 
-fn list(audit: &mut Audit, key: Option<&str>, env: &SystemEnv) -> Result<(), String> {
-    let rules = kernel_rules(audit)?;
+/// `-l -i`: syscall arguments as libauparse interprets them (`audit-interpret`).
+struct Args(audit_interpret::Interpreter);
+
+impl ArgInterpreter for Args {
+    fn interpret_arg(
+        &mut self,
+        machine: Option<audit_rules::Machine>,
+        syscall: u32,
+        a0: u32,
+        a1: u32,
+        index: usize,
+        value: u32,
+    ) -> String {
+        const AUDIT_SYSCALL: u32 = 1300;
+        let ctx = audit_interpret::SyscallContext {
+            machine: machine
+                .and_then(|m| audit_interpret::Machine::from_audit_arch(m.audit_arch())),
+            syscall: i32::try_from(syscall).unwrap_or(-1),
+            a0: u64::from(a0),
+            a1: u64::from(a1),
+        };
+        let name = format!("a{index}");
+        let raw = format!("{value:x}");
+        let mut out = Vec::new();
+        match self.0.interpret(
+            AUDIT_SYSCALL,
+            &ctx,
+            audit_interpret::Enriched::NONE,
+            name.as_bytes(),
+            raw.as_bytes(),
+            &mut out,
+        ) {
+            Some(_) => String::from_utf8_lossy(&out).into_owned(),
+            None => "(null)".to_string(),
+        }
+    }
+}
+
+fn list(
+    sock: &mut AuditSocket,
+    key: Option<&str>,
+    interpret: bool,
+    env: &SystemEnv,
+) -> Result<(), String> {
+    let rules = kernel_rules(sock)?;
     let shown = rules
         .iter()
+        .filter_map(|(_, r)| r.as_ref())
         .filter(|r| key.is_none_or(|k| key_matches(r, k)));
-    print!("{}", Lister::listing(shown, env));
+    if interpret {
+        let mut args = Args(audit_interpret::Interpreter::new());
+        print!("{}", Lister::interpreted(shown, env, &mut args));
+    } else {
+        print!("{}", Lister::listing(shown, env));
+    }
     Ok(())
 }
 
+/// The wire form of a parsed rule (the parser never builds one that does not fit).
+fn wire(rule: &Rule) -> Result<RuleData, String> {
+    RuleData::try_from(rule).map_err(|e| e.to_string())
+}
+
 /// Run the commands of one line; `Err` carries the message to print.
-fn run(audit: &mut Audit, commands: &[Command], env: &SystemEnv) -> Result<(), String> {
+fn run(sock: &mut AuditSocket, commands: &[Command], env: &SystemEnv) -> Result<(), String> {
     for c in commands {
         match c {
-            Command::Status { .. } => print_status(audit, true)?,
-            Command::List { key, .. } => list(audit, key.as_deref(), env)?,
-            Command::AddRule(rule) => audit.add_rule(&rule.to_bytes()).map_err(|e| {
-                let why = if e.raw_os_error() == Some(libc::EEXIST) {
+            Command::Status { interpret } => print_status(sock, *interpret, true)?,
+            Command::List { key, interpret } => list(sock, key.as_deref(), *interpret, env)?,
+            Command::AddRule(rule) => sock.add_rule(&wire(rule)?).map_err(|e| {
+                let why = if e.errno() == Some(audit_netlink::Errno::EEXIST) {
                     "Rule exists".to_string()
                 } else {
-                    strerror(&e)
+                    why(&e)
                 };
                 format!("Error sending add rule data request ({why})")
             })?,
-            Command::DeleteRule(rule) => audit.delete_rule(&rule.to_bytes()).map_err(|e| {
-                format!("Error sending delete rule data request ({})", strerror(&e))
-            })?,
+            Command::DeleteRule(rule) => sock
+                .delete_rule(&wire(rule)?)
+                .map_err(|e| format!("Error sending delete rule data request ({})", why(&e)))?,
             Command::DeleteAll { key } => {
-                let raw = audit.list_rules().map_err(|e| {
-                    format!("Error sending rule list data request ({})", strerror(&e))
-                })?;
-                for bytes in raw {
-                    let matches = match (&key, Rule::from_bytes(&bytes)) {
+                for (data, rule) in kernel_rules(sock)? {
+                    let matches = match (&key, rule) {
                         (None, _) => true,
-                        (Some(k), Ok(r)) => key_matches(&r, k),
-                        (Some(_), Err(_)) => false,
+                        (Some(k), Some(r)) => key_matches(&r, k),
+                        (Some(_), None) => false,
                     };
                     if matches {
-                        audit.delete_rule(&bytes).map_err(|e| {
-                            format!("Error sending delete rule data request ({})", strerror(&e))
+                        sock.delete_rule(&data).map_err(|e| {
+                            format!("Error sending delete rule data request ({})", why(&e))
                         })?;
                     }
                 }
-                list(audit, key.as_deref(), env)?;
+                list(sock, key.as_deref(), false, env)?;
             }
-            Command::SetEnabled(v) => set(audit, netlink::STATUS_ENABLED, 1, *v, "enable")?,
-            Command::SetFailure(v) => set(audit, netlink::STATUS_FAILURE, 2, *v, "failure mode")?,
-            Command::SetRateLimit(v) => {
-                set(audit, netlink::STATUS_RATE_LIMIT, 4, *v, "rate limit")?
+            Command::SetEnabled(v) => {
+                let r = match v {
+                    0 | 1 => sock.set_enabled(*v == 1),
+                    _ => sock.set_enabled_immutable_until_reboot(),
+                };
+                r.map_err(|e| format!("Error sending enable request ({})", why(&e)))?
             }
-            Command::SetBacklogLimit(v) => {
-                set(audit, netlink::STATUS_BACKLOG_LIMIT, 5, *v, "backlog limit")?
+            Command::SetFailure(v) => {
+                let r = match FailureMode::from_number(*v) {
+                    Some(mode) => sock.set_failure(mode),
+                    None => sock
+                        .set_status(&audit_netlink::audit_wire::status::Status {
+                            mask: audit_netlink::audit_wire::status::STATUS_FAILURE,
+                            failure: *v,
+                            ..Default::default()
+                        })
+                        .map(drop),
+                };
+                r.map_err(|e| format!("Error sending failure mode request ({})", why(&e)))?
             }
-            Command::SetBacklogWaitTime(v) => set(
-                audit,
-                netlink::STATUS_BACKLOG_WAIT_TIME,
-                9,
-                *v,
-                "backlog limit",
-            )?,
-            Command::ShowStatusReply => print_status(audit, false)?,
+            Command::SetRateLimit(v) => sock
+                .set_rate_limit(*v)
+                .map_err(|e| format!("Error sending rate limit request ({})", why(&e)))?,
+            Command::SetBacklogLimit(v) => sock
+                .set_backlog_limit(*v)
+                .map_err(|e| format!("Error sending backlog limit request ({})", why(&e)))?,
+            Command::SetBacklogWaitTime(v) => sock
+                .set_backlog_wait_time(*v)
+                .map_err(|e| format!("Error sending backlog limit request ({})", why(&e)))?,
+            Command::ShowStatusReply => print_status(sock, false, false)?,
             Command::ResetLost => {
-                let lost = audit
-                    .status()
-                    .map(|s| s[6])
-                    .map_err(|e| format!("Error sending status request ({})", strerror(&e)))?;
-                audit
-                    .set_status(netlink::STATUS_LOST, 6, 0)
-                    .map_err(|e| format!("Error resetting lost ({})", strerror(&e)))?;
+                let lost = sock
+                    .reset_lost()
+                    .map_err(|e| format!("Error resetting lost ({})", why(&e)))?;
                 eprintln!("lost: {lost}");
+            }
+            Command::UserMessage(text) => {
+                // auditctl 3.0.9 logs "text=<text>" as an AUDIT_USER message the way
+                // audit_log_user_message does (exe, hostname=? addr=? terminal).
+                let message = format!("text={text}");
+                sock.log_user_message(&audit_netlink::UserMessage {
+                    msg_type: AUDIT_USER,
+                    message: &message,
+                    hostname: None,
+                    addr: None,
+                    terminal: None,
+                    success: true,
+                })
+                .map_err(|e| format!("Error sending user message request ({})", why(&e)))?
             }
             Command::IgnoreErrors | Command::ContinueOnErrors | Command::Version => {
                 if matches!(c, Command::Version) {
@@ -139,12 +264,6 @@ fn run(audit: &mut Audit, commands: &[Command], env: &SystemEnv) -> Result<(), S
     Ok(())
 }
 
-fn set(audit: &mut Audit, mask: u32, word: usize, value: u32, what: &str) -> Result<(), String> {
-    audit
-        .set_status(mask, word, value)
-        .map_err(|e| format!("Error sending {what} request ({})", strerror(&e)))
-}
-
 fn report(msg: &str) {
     let msg = msg.strip_suffix('\n').unwrap_or(msg);
     if !msg.is_empty() {
@@ -152,7 +271,7 @@ fn report(msg: &str) {
     }
 }
 
-fn rule_file(path: &str, audit: &mut Audit, env: &SystemEnv) -> ExitCode {
+fn rule_file(path: &str, sock: &mut AuditSocket, env: &SystemEnv) -> ExitCode {
     let text = match std::fs::read(path) {
         Ok(t) => String::from_utf8_lossy(&t).into_owned(),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -160,7 +279,10 @@ fn rule_file(path: &str, audit: &mut Audit, env: &SystemEnv) -> ExitCode {
             return ExitCode::from(1);
         }
         Err(e) => {
-            eprintln!("Error opening {path} ({})", strerror(&e));
+            eprintln!(
+                "Error opening {path} ({})",
+                e.raw_os_error().map_or_else(|| e.to_string(), strerror)
+            );
             return ExitCode::from(1);
         }
     };
@@ -180,7 +302,7 @@ fn rule_file(path: &str, audit: &mut Audit, env: &SystemEnv) -> ExitCode {
                     ignore = true;
                     continued = true;
                 }
-                run(audit, &parsed.commands, env)
+                run(sock, &parsed.commands, env)
             }
             Err(e) => Err(e.message()),
         };
@@ -208,25 +330,25 @@ fn main() -> ExitCode {
         eprintln!("usage: auditctl [options]  (see auditctl(8))");
         return ExitCode::from(1);
     }
-    let mut audit = match Audit::open() {
-        Ok(a) => a,
+    let mut sock = match AuditSocket::open() {
+        Ok(s) => s,
         Err(e) => {
-            eprintln!("Cannot open netlink audit socket ({})", strerror(&e));
+            eprintln!("Cannot open netlink audit socket ({})", why(&e));
             return ExitCode::from(1);
         }
     };
-    let features = audit
-        .status()
-        .map(|s| s[8])
+    let features = sock
+        .get_status()
+        .map(|s| s.feature_bitmap)
         .unwrap_or(audit_rules::FEATURES_ALL);
     let env = SystemEnv::new().with_features(features);
     if args.len() == 2 && args[0] == "-R" {
-        return rule_file(&args[1], &mut audit, &env);
+        return rule_file(&args[1], &mut sock, &env);
     }
     match parse_args(&args, None, &env) {
         Ok(parsed) => {
             parsed.warnings.iter().for_each(|w| report(w));
-            match run(&mut audit, &parsed.commands, &env) {
+            match run(&mut sock, &parsed.commands, &env) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(msg) => {
                     report(&msg);

@@ -8,7 +8,8 @@ mod rules_support;
 use std::path::PathBuf;
 use std::process::Command;
 
-use rules_support::{c_auditctl, netlink::Audit, CRun, RuleGuard};
+use audit_netlink::audit_wire::status::Status;
+use rules_support::{c_auditctl, socket, CRun, RuleGuard};
 
 fn example() -> PathBuf {
     let exe = std::env::current_exe().expect("test binary path");
@@ -45,23 +46,43 @@ fn same(line: &str) -> CRun {
     o
 }
 
-/// Restores rate_limit, backlog_limit, backlog_wait_time and failure.
-struct SettingsGuard([u32; 11]);
+/// Restores failure, rate_limit, backlog_limit and backlog_wait_time.
+struct SettingsGuard(Status);
 
 impl SettingsGuard {
     fn new() -> SettingsGuard {
-        SettingsGuard(Audit::open().expect("socket").status().expect("status"))
+        SettingsGuard(socket().get_status().expect("status"))
     }
 }
 
 impl Drop for SettingsGuard {
     fn drop(&mut self) {
-        let mut a = Audit::open().expect("socket");
-        let now = a.status().expect("status");
-        for (word, mask) in [(2, 0x02), (4, 0x08), (5, 0x10), (9, 0x20)] {
-            if now[word] != self.0[word] {
-                let _ = a.set_status(mask, word, self.0[word]);
+        use audit_netlink::audit_wire::status::{
+            STATUS_BACKLOG_LIMIT, STATUS_BACKLOG_WAIT_TIME, STATUS_FAILURE, STATUS_RATE_LIMIT,
+        };
+        let Ok(mut a) = audit_netlink::AuditSocket::open() else {
+            return;
+        };
+        let Ok(now) = a.get_status() else {
+            return;
+        };
+        let was = &self.0;
+        let mut mask = 0;
+        for (changed, bit) in [
+            (now.failure != was.failure, STATUS_FAILURE),
+            (now.rate_limit != was.rate_limit, STATUS_RATE_LIMIT),
+            (now.backlog_limit != was.backlog_limit, STATUS_BACKLOG_LIMIT),
+            (
+                now.backlog_wait_time != was.backlog_wait_time,
+                STATUS_BACKLOG_WAIT_TIME,
+            ),
+        ] {
+            if changed {
+                mask |= bit;
             }
+        }
+        if mask != 0 {
+            let _ = a.set_status(&Status { mask, ..*was });
         }
     }
 }
@@ -74,7 +95,7 @@ fn example_matches_auditctl() {
     }
     let _settings = SettingsGuard::new();
     let guard = RuleGuard::new();
-    let status = Audit::open().expect("socket").status().expect("status");
+    let status = socket().get_status().expect("status");
     let pid = std::process::id();
 
     same("-s");
@@ -136,10 +157,10 @@ fn example_matches_auditctl() {
     same_effect(&[], &format!("-w /nonexistent-zzrt/{pid}/x -p r"));
 
     // Settings, set to their current values.
-    same(&format!("-b {}", status[5]));
-    same(&format!("-r {}", status[4]));
-    same(&format!("--backlog_wait_time {}", status[9]));
-    same(&format!("-f {}", status[2]));
+    same(&format!("-b {}", status.backlog_limit));
+    same(&format!("-r {}", status.rate_limit));
+    same(&format!("--backlog_wait_time {}", status.backlog_wait_time));
+    same(&format!("-f {}", status.failure));
 
     // Refusals.
     for bad in [
@@ -187,7 +208,7 @@ fn example_matches_auditctl() {
         &rules,
         format!(
             "-a always,exit -F arch=b64 -S unlink -F pid={pid} -k zzrtf1\n-b {}\n",
-            status[5]
+            status.backlog_limit
         ),
     )
     .expect("write rules");
@@ -197,4 +218,225 @@ fn example_matches_auditctl() {
     assert_eq!((o.code, &o.stdout), (c.code, &c.stdout), "good rule file");
     guard.clean();
     std::fs::remove_dir_all(&dir).expect("remove temp dir");
+}
+
+/// `-l -i` and `-s -i`: arch by machine name, syscall arguments of one-syscall
+/// rules interpreted as libauparse does, enabled/failure by name.
+#[test]
+fn interpreted_listing_and_status_match_auditctl() {
+    let _lock = audit_testlock::live_lock();
+    if !audit_testlock::live_kernel_available() {
+        return;
+    }
+    let guard = RuleGuard::new();
+    let pid = std::process::id();
+    let dir = std::env::temp_dir().join(format!("zzrt-li-{pid}"));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let rules = [
+        "-a always,exit -F arch=b64 -S socket -F a0=2 -F a1=1".to_string(),
+        "-a always,exit -F arch=b64 -S openat -F a2=0x41 -F a3=0x1ed".to_string(),
+        "-a always,exit -F arch=b64 -S open,openat -F a0=2".to_string(),
+        "-a always,exit -F arch=b64 -S kill -F a1=9 -F uid=0 -F exit=-EPERM".to_string(),
+        "-a always,exit -F arch=b32 -S socketcall -F a1=0x20 -F a0=3".to_string(),
+        "-a always,exit -F arch=b64 -S ioctl -F a1=0x5401".to_string(),
+        "-a always,exit -F arch=b64 -S mmap -F a2=3 -F a3=0x22".to_string(),
+        "-a always,exit -F arch=b64 -S personality -F a0=8".to_string(),
+        "-a always,exit -F arch=b64 -S fcntl -F a1=4".to_string(),
+        "-a always,exit -S all -F a0=2".to_string(),
+        "-a always,exit -S socket -F a0=10".to_string(),
+        "-a always,exit -F arch=b64 -S setuid -F a0=0".to_string(),
+        "-a always,exit -F arch=b64 -S chmod -F a1=0x1ff".to_string(),
+        "-a always,exit -F arch=b64 -S clone -F a0=0x11".to_string(),
+        "-a always,exit -F arch=b64 -S setsockopt -F a1=1 -F a2=2".to_string(),
+        "-a always,exit -F arch=b64 -S ptrace -F a0=16".to_string(),
+        "-a never,exit -F arch=b64 -S socket -F a0!=2 -F a1&0x800".to_string(),
+        "-a always,exit -F arch=b64 -S 7 -F a3=0xffffffff".to_string(),
+    ];
+    for r in &rules {
+        let line = format!("{r} -F pid={pid} -k zzrtli");
+        let c = c_auditctl(&words(&line));
+        assert_eq!(c.code, 0, "`{line}`: {}", c.stderr);
+    }
+    let w = format!("-w {}/w -p wa -k zzrtli", dir.display());
+    assert_eq!(c_auditctl(&words(&w)).code, 0, "{w}");
+    let listing = same("-l -i");
+    assert!(
+        listing
+            .stdout
+            .contains("-S socket -F a0=inet -F a1=SOCK_STREAM"),
+        "{}",
+        listing.stdout
+    );
+    same("-l -k zzrtli");
+    same("-s -i");
+    same("-i -l");
+    same("-l -i extra");
+    drop(guard);
+    std::fs::remove_dir_all(&dir).expect("remove temp dir");
+}
+
+/// A status listing without the counters that move on their own while auditing
+/// is enabled (`lost`, `backlog`, `backlog_wait_time_actual`).
+fn steady(status: &str) -> String {
+    status
+        .lines()
+        .filter(|l| {
+            !l.starts_with("lost ")
+                && !l.starts_with("backlog ")
+                && !l.starts_with("backlog_wait_time_actual ")
+        })
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
+/// Make the kernel count lost records: with auditing enabled and a rate limit
+/// of 1/s, a burst of user messages exceeds it. Leaves enabled=0 and the rate
+/// limit as it was (the guards of the caller restore them too on failure).
+fn lose_some_records(rate_limit: u32) -> u32 {
+    let mut a = socket();
+    a.set_rate_limit(1).expect("rate limit 1");
+    a.set_enabled(true).expect("enable");
+    for i in 0..8 {
+        // The kernel refuses nothing here; a refusal would fail the test below.
+        a.send_user_raw(1005, &format!("zzrt-lost-probe {i}"))
+            .expect("user message");
+    }
+    a.set_enabled(false).expect("disable");
+    a.set_rate_limit(rate_limit).expect("restore rate limit");
+    a.get_status().expect("status").lost
+}
+
+/// `-e 1`, `-e 0` and `--reset-lost` against the kernel, compared with auditctl;
+/// `enabled`, the rate limit and the rules are put back as they were.
+#[test]
+fn enable_and_reset_lost_match_auditctl() {
+    let _lock = audit_testlock::live_lock();
+    if !audit_testlock::live_kernel_available() {
+        return;
+    }
+    let _settings = SettingsGuard::new();
+    let guard = RuleGuard::new();
+    let start = socket().get_status().expect("status");
+    assert!(
+        start.feature_bitmap & audit_netlink::audit_wire::status::FEATURE_BITMAP_LOST_RESET != 0,
+        "the kernel can reset lost"
+    );
+
+    // -e: ours and C each switch, print the status reply, and leave the state asked.
+    for e in ["1", "0", "1", "0"] {
+        let o = ours(&words(&format!("-e {e}")));
+        let now = socket().get_status().expect("status").enabled;
+        assert_eq!(now.to_string(), e, "ours -e {e}: kernel enabled");
+        let c = c_auditctl(&words(&format!("-e {e}")));
+        assert_eq!(
+            (o.code, steady(&o.stdout), &o.stderr),
+            (c.code, steady(&c.stdout), &c.stderr),
+            "-e {e}: ours vs C"
+        );
+        assert!(
+            o.stdout.starts_with(&format!("enabled {e}\n")),
+            "{}",
+            o.stdout
+        );
+    }
+    same("-e 3");
+    same("-e");
+
+    // --reset-lost: the old count on stderr, 0 afterwards; both tools alike.
+    let lost = lose_some_records(start.rate_limit);
+    assert!(lost > 0, "a burst over the rate limit loses records");
+    let o = ours(&words("--reset-lost"));
+    assert_eq!(
+        (o.code, o.stdout.as_str(), o.stderr.clone()),
+        (0, "", format!("lost: {lost}\n")),
+        "ours --reset-lost"
+    );
+    assert_eq!(socket().get_status().expect("status").lost, 0);
+    let lost = lose_some_records(start.rate_limit);
+    assert!(lost > 0);
+    let c = c_auditctl(&words("--reset-lost"));
+    assert_eq!(
+        (c.code, c.stdout.as_str(), c.stderr.clone()),
+        (0, "", format!("lost: {lost}\n")),
+        "C --reset-lost"
+    );
+    same("--reset-lost");
+    same("--reset-lost extra");
+
+    drop(guard);
+    assert_eq!(
+        socket().get_status().expect("status").enabled,
+        start.enabled
+    );
+}
+
+/// The `msg='...'` part of the USER record carrying `marker`, read by the
+/// registered daemon socket, with the `exe=` value (the program) cut out.
+fn user_record(daemon: &mut audit_netlink::AuditSocket, marker: &str) -> String {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while std::time::Instant::now() < deadline {
+        let item = daemon
+            .recv(Some(std::time::Duration::from_millis(200)))
+            .expect("daemon socket");
+        let Some(audit_netlink::Incoming::Record(r)) = item else {
+            continue;
+        };
+        let line = String::from_utf8_lossy(&r.to_line()).into_owned();
+        if !line.starts_with("type=USER ") || !line.contains(marker) {
+            continue;
+        }
+        let msg = &line[line.find(" msg='").expect("msg='") + 1..];
+        let exe_at = msg.find(" exe=").expect("exe=");
+        let after = &msg[exe_at + 5..];
+        let end = after.find(' ').expect("field after exe");
+        return format!("{}{}", &msg[..exe_at + 5], &after[end..]);
+    }
+    panic!("no USER record with {marker} within 5 s");
+}
+
+/// `-m text`: the same USER record as auditctl's (but for `exe=`), and the same
+/// silent success while auditing is disabled.
+#[test]
+fn user_message_matches_auditctl() {
+    let _lock = audit_testlock::live_lock();
+    if !audit_testlock::live_kernel_available() {
+        return;
+    }
+    let guard = RuleGuard::new();
+    let pid = std::process::id();
+    // This test is the audit daemon while it runs (given back when `daemon` drops;
+    // the machine runs none, pid=0).
+    let mut daemon = socket();
+    daemon
+        .register_daemon()
+        .expect("register as the audit daemon");
+    socket().set_enabled(true).expect("enable");
+    let mut texts = Vec::new();
+    for tool in ["ours", "C"] {
+        let marker = format!("zzrt-m-{pid}-{tool}");
+        let args = vec!["-m".to_string(), format!("op=test {marker} text")];
+        let r = if tool == "ours" {
+            ours(&args)
+        } else {
+            c_auditctl(&args)
+        };
+        assert_eq!(
+            (r.code, r.stdout.as_str(), r.stderr.as_str()),
+            (0, "", ""),
+            "{tool} -m"
+        );
+        texts.push(user_record(&mut daemon, &marker).replace(&marker, "MARKER"));
+    }
+    assert_eq!(texts[0], texts[1], "USER record of -m: ours vs C");
+    assert!(
+        texts[0].ends_with("hostname=? addr=? terminal=? res=success'"),
+        "{}",
+        texts[0]
+    );
+    daemon.unregister_daemon().expect("unregister");
+    drop(daemon);
+    drop(guard); // enabled back to what it was
+    same(&format!("-m zzrt-m-{pid}-disabled"));
+    same("-m bad\u{1}char");
+    same("-m two words");
 }

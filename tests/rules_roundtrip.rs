@@ -12,7 +12,7 @@
 mod rules_support;
 
 use audit_rules::{parse_args, split_line, Command, Lister, Rule, SystemEnv};
-use rules_support::{c_auditctl, data_dir, kernel_rules, netlink::Audit, normalized, RuleGuard};
+use rules_support::{c_auditctl, data_dir, kernel_rules, normalized, socket, wire, RuleGuard};
 
 /// Rule lines of a file: (line number, words), control lines left out.
 fn rule_lines(text: &str) -> Vec<(usize, Vec<String>)> {
@@ -45,9 +45,9 @@ fn listings(env: &SystemEnv, ours: &[Rule]) -> (String, String, String) {
     let from_kernel = Lister::listing(kernel.iter().map(|(_, r)| r), env);
     let mut pool: Vec<&Rule> = ours.iter().collect();
     let mut ordered = Vec::new();
-    for (bytes, _) in &kernel {
-        let want = normalized(bytes);
-        if let Some(i) = pool.iter().position(|r| normalized(&r.to_bytes()) == want) {
+    for (data, _) in &kernel {
+        let want = normalized(data);
+        if let Some(i) = pool.iter().position(|r| normalized(&wire(r)) == want) {
             ordered.push(pool.remove(i));
         }
     }
@@ -74,12 +74,12 @@ fn corpus_round_trip_against_kernel_and_auditctl() {
         let mut ours_loaded = Vec::new();
         let mut our_results = Vec::new();
         {
-            let mut audit = Audit::open().expect("audit socket");
+            let mut audit = socket();
             for (lineno, words) in &lines {
                 let parsed = parse_args(words, Some(*lineno), &env);
                 let outcome = match &parsed {
                     Ok(p) => match p.commands.first() {
-                        Some(Command::AddRule(r)) => match audit.add_rule(&r.to_bytes()) {
+                        Some(Command::AddRule(r)) => match audit.add_rule(&wire(r)) {
                             Ok(()) => {
                                 ours_loaded.push(r.clone());
                                 Ok(())
@@ -87,7 +87,7 @@ fn corpus_round_trip_against_kernel_and_auditctl() {
                             Err(e) => Err(format!("kernel: {e}")),
                         },
                         Some(Command::DeleteRule(r)) => audit
-                            .delete_rule(&r.to_bytes())
+                            .delete_rule(&wire(r))
                             .map_err(|e| format!("kernel: {e}")),
                         other => panic!("{name}:{lineno}: unexpected {other:?}"),
                     },
@@ -146,9 +146,9 @@ fn corpus_round_trip_against_kernel_and_auditctl() {
         assert_eq!(c_list, ours_kernel, "{name}: C listing vs ours (C load)");
         let kernel = kernel_rules();
         assert_eq!(kernel.len(), ours_for_c.len(), "{name}: rule count");
-        let mut pool: Vec<Vec<u8>> = kernel.iter().map(|(b, _)| normalized(b)).collect();
+        let mut pool: Vec<_> = kernel.iter().map(|(d, _)| normalized(d)).collect();
         for r in &ours_for_c {
-            let mine = normalized(&r.to_bytes());
+            let mine = normalized(&wire(r));
             let i = pool.iter().position(|b| *b == mine).unwrap_or_else(|| {
                 panic!(
                     "{name}: our bytes for `{}` are not among the kernel's",

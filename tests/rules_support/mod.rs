@@ -1,13 +1,19 @@
-//! Shared support of the `rules_*` tests: a minimal NETLINK_AUDIT client, the
-//! reference auditctl, and a guard that removes the rules a test added.
+//! Shared support of the `rules_*` tests: the reference auditctl, the kernel
+//! through `audit_netlink::AuditSocket`, and a guard that removes the rules a
+//! test added and puts `enabled` back.
 #![allow(dead_code)]
-
-pub mod netlink;
 
 use std::path::PathBuf;
 use std::process::Command;
 
+use audit_netlink::audit_wire::rule::RuleData;
+use audit_netlink::AuditSocket;
 use audit_rules::{Rule, RULE_DATA_HEADER_LEN};
+
+/// A socket to the kernel (the tests run as root).
+pub fn socket() -> AuditSocket {
+    AuditSocket::open().expect("open audit socket")
+}
 
 /// The reference auditctl.
 pub const AUDITCTL: &str = "/usr/sbin/auditctl";
@@ -36,42 +42,48 @@ pub fn data_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/rules")
 }
 
-/// Rule bytes compared the way the kernel keeps them: the syscall-class bits of
-/// the mask's last word (which the kernel rewrites) and the prepend flag left out.
-pub fn normalized(bytes: &[u8]) -> Vec<u8> {
-    let mut b = bytes.to_vec();
-    if b.len() >= RULE_DATA_HEADER_LEN {
-        // flags: drop AUDIT_FILTER_PREPEND
-        b[0] &= !0x10;
-        // mask[63] is word 3 + 63; keep its low 16 bits only
-        let at = (3 + 63) * 4;
-        let mut w = [0u8; 4];
-        w.copy_from_slice(&b[at..at + 4]);
-        let v = u32::from_ne_bytes(w) & 0xffff;
-        b[at..at + 4].copy_from_slice(&v.to_ne_bytes());
-    }
-    b
+/// A rule compared the way the kernel keeps it: the syscall-class bits of the
+/// mask's last word (which the kernel rewrites) and the prepend flag left out.
+pub fn normalized(rule: &RuleData) -> RuleData {
+    let mut r = rule.clone();
+    r.flags &= !audit_netlink::audit_wire::rule::FILTER_PREPEND;
+    r.mask[63] &= 0xffff;
+    r
+}
+
+/// Our wire form of a parsed rule.
+pub fn wire(rule: &Rule) -> RuleData {
+    let data = RuleData::try_from(rule).expect("a parsed rule fits audit_rule_data");
+    assert_eq!(data.to_bytes(), rule.to_bytes(), "one encoder");
+    assert_eq!(data.to_bytes().len(), RULE_DATA_HEADER_LEN + data.buf.len());
+    data
 }
 
 /// Deletes, when dropped, every rule the kernel has that it did not have when
-/// the guard was made; asserts `enabled` is still what it was.
+/// the guard was made, and puts `enabled` back to what it was (0 or 1; the tests
+/// never set 2).
 pub struct RuleGuard {
-    before: Vec<Vec<u8>>,
+    before: Vec<RuleData>,
     enabled: u32,
 }
 
 impl RuleGuard {
     pub fn new() -> RuleGuard {
-        let mut a = netlink::Audit::open().expect("open audit socket");
+        let mut a = socket();
         let before = a.list_rules().expect("list rules");
-        let enabled = a.status().expect("status")[1];
+        let enabled = a.get_status().expect("status").enabled;
         assert_ne!(enabled, 2, "audit is immutable; rule tests cannot run");
         RuleGuard { before, enabled }
     }
 
+    /// `enabled` when the guard was made.
+    pub fn enabled(&self) -> u32 {
+        self.enabled
+    }
+
     /// Remove the rules added since the guard was made.
     pub fn clean(&self) {
-        let mut a = netlink::Audit::open().expect("open audit socket");
+        let mut a = socket();
         let mut remaining = self.before.clone();
         for r in a.list_rules().expect("list rules") {
             if let Some(i) = remaining.iter().position(|b| *b == r) {
@@ -86,23 +98,23 @@ impl RuleGuard {
 impl Drop for RuleGuard {
     fn drop(&mut self) {
         self.clean();
-        if let Ok(mut a) = netlink::Audit::open() {
-            if a.status().map(|s| s[1]).ok() != Some(self.enabled) {
-                let _ = a.set_status(netlink::STATUS_ENABLED, 1, self.enabled);
+        if let Ok(mut a) = AuditSocket::open() {
+            if a.get_status().map(|s| s.enabled).ok() != Some(self.enabled) {
+                let _ = a.set_enabled(self.enabled == 1);
             }
         }
     }
 }
 
-/// The kernel's rules as typed rules.
-pub fn kernel_rules() -> Vec<(Vec<u8>, Rule)> {
-    let mut a = netlink::Audit::open().expect("open audit socket");
-    a.list_rules()
+/// The kernel's rules: wire form and typed form.
+pub fn kernel_rules() -> Vec<(RuleData, Rule)> {
+    socket()
+        .list_rules()
         .expect("list rules")
         .into_iter()
-        .map(|b| {
-            let r = Rule::from_bytes(&b).expect("kernel rule decodes");
-            (b, r)
+        .map(|d| {
+            let r = Rule::try_from(&d).expect("kernel rule decodes");
+            (d, r)
         })
         .collect()
 }

@@ -9,6 +9,9 @@
 //! octal and hex numbers) and the same error messages. Printing follows
 //! `auditctl -l` byte for byte.
 //!
+//! A [`Rule`] converts to and from the wire's [`RuleData`] (`TryFrom` both ways;
+//! `RuleData` is the one encoder of `struct audit_rule_data`).
+//!
 //! ```
 //! use audit_rules::{parse_line, rule_to_string, Command, SystemEnv};
 //!
@@ -23,9 +26,13 @@
 //!     rule_to_string(rule, &env),
 //!     "-a always,exit -F arch=b64 -S open,openat -F auid>=1000 -F auid!=-1 -F exit=-EACCES -F key=access"
 //! );
-//! // The bytes auditctl sends, and back.
-//! let bytes = rule.to_bytes();
-//! assert_eq!(&audit_rules::Rule::from_bytes(&bytes).unwrap(), rule);
+//! // The kernel's struct audit_rule_data (audit_netlink::AuditSocket::add_rule
+//! // takes it), its bytes, and back.
+//! let data = audit_rules::RuleData::try_from(rule).unwrap();
+//! assert_eq!(data.key(), Some(&b"access"[..]));
+//! assert_eq!(data.to_bytes(), rule.to_bytes());
+//! assert_eq!(&audit_rules::Rule::try_from(&data).unwrap(), rule);
+//! assert_eq!(&audit_rules::Rule::from_bytes(&rule.to_bytes()).unwrap(), rule);
 //!
 //! // Errors say what auditctl says.
 //! let err = parse_line("-a always,exit -F bogus=1", &env).unwrap_err();
@@ -43,6 +50,7 @@ mod rule;
 pub mod syscalls;
 pub mod tables;
 
+pub use audit_wire::rule::RuleData;
 pub use env::{
     Environment, Machine, SystemEnv, AUDIT_ARCH_64BIT, FEATURES_ALL, FEATURE_EXCLUDE_EXTEND,
     FEATURE_EXECUTABLE_PATH, FEATURE_FILTER_FS, FEATURE_SESSIONID_FILTER,
@@ -50,8 +58,8 @@ pub use env::{
 pub use error::{RuleError, RuleErrorKind, RuleFileError};
 pub use file::{parse_rules, split_line, RuleLine};
 pub use parse::{parse_args, Command, Parsed};
-pub use print::{is_watch, key_matches, rule_to_string, Lister};
-pub use rule::{DecodeError, FieldValue, Rule, RuleField, RULE_DATA_HEADER_LEN};
+pub use print::{is_watch, key_matches, rule_to_string, ArgInterpreter, Lister};
+pub use rule::{DecodeError, EncodeError, FieldValue, Rule, RuleField, RULE_DATA_HEADER_LEN};
 
 /// Parse one command line written as text (words split as in a rule file).
 pub fn parse_line(line: &str, env: &dyn Environment) -> Result<Parsed, RuleError> {

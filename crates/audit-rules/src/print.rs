@@ -5,6 +5,13 @@
 //! (the running machine's table before any). [`Lister`] keeps that state so a
 //! listing of several rules comes out byte for byte the same;
 //! [`rule_to_string`] prints one rule on its own.
+//!
+//! `auditctl -l -i` differs in two ways, both available here: a known `arch` is
+//! printed by machine name (`x86_64`, `i386`) rather than `b64`/`b32`, and on a
+//! rule with exactly one syscall the `a0`..`a3` fields are shown as libauparse
+//! interprets them for that syscall. That interpretation lives outside this
+//! crate (`audit-interpret`); [`Lister::interpreted`] takes it as an
+//! [`ArgInterpreter`].
 
 use audit_wire::field::{
     perm_to_string, Comparison, Field, FilterList, Operator, AUDIT_KEY_SEPARATOR, AUDIT_OPERATORS,
@@ -56,6 +63,25 @@ pub fn is_watch(rule: &Rule) -> bool {
     perm && all
 }
 
+/// The interpretation of syscall-argument fields for `auditctl -l -i`: what
+/// libauparse shows for `aN` of a SYSCALL record of that syscall.
+pub trait ArgInterpreter {
+    /// The text for argument `index` (0..=3) whose rule value is `value`, on a
+    /// rule selecting only `syscall`. `machine` is the machine of the rule's last
+    /// `arch` field (`None` when it has none or an unknown one); `a0` and `a1` are
+    /// the values of the rule's `a0`/`a1` fields met so far, this one included
+    /// (0 before any).
+    fn interpret_arg(
+        &mut self,
+        machine: Option<Machine>,
+        syscall: u32,
+        a0: u32,
+        a1: u32,
+        index: usize,
+        value: u32,
+    ) -> String;
+}
+
 /// Prints rules as one `auditctl -l` run does, carrying its arch state from rule
 /// to rule.
 #[derive(Debug, Clone, Default)]
@@ -72,8 +98,32 @@ impl Lister {
 
     /// The line for `rule` (without the newline).
     pub fn rule(&mut self, rule: &Rule, env: &dyn Environment) -> String {
+        self.line(rule, env, None)
+    }
+
+    /// The line for `rule` as `auditctl -l -i` prints it (without the newline).
+    pub fn rule_interpreted(
+        &mut self,
+        rule: &Rule,
+        env: &dyn Environment,
+        args: &mut dyn ArgInterpreter,
+    ) -> String {
+        self.line(rule, env, Some(args))
+    }
+
+    fn line(
+        &mut self,
+        rule: &Rule,
+        env: &dyn Environment,
+        mut args: Option<&mut dyn ArgInterpreter>,
+    ) -> String {
+        let interpret = args.is_some();
         let mut out = String::new();
         let watch = is_watch(rule);
+        // The machine of the last arch field, and the only syscall (if exactly one).
+        let mut machine = None;
+        let mut only_syscall = None;
+        let (mut a0, mut a1) = (0u32, 0u32);
         if !watch {
             let action = match rule.action {
                 0 => "never",
@@ -87,9 +137,12 @@ impl Lister {
                 if Field(f.field.0 & !AUDIT_OPERATORS) == Field::ARCH {
                     let value = num(&f.value);
                     self.elf = value;
+                    machine = Machine::from_audit_arch(value);
                     let op = op_symbol(f.op);
-                    if Machine::from_audit_arch(value).is_none() {
+                    if machine.is_none() {
                         out.push_str(&format!(" -F arch{op}0x{value:X}"));
+                    } else if let (true, Some(m)) = (interpret, machine) {
+                        out.push_str(&format!(" -F arch{op}{}", m.name()));
                     } else if value & AUDIT_ARCH_64BIT != 0 {
                         out.push_str(&format!(" -F arch{op}b64"));
                     } else {
@@ -97,7 +150,7 @@ impl Lister {
                     }
                 }
             }
-            self.syscalls(rule, env, &mut out);
+            only_syscall = self.syscalls(rule, env, &mut out);
         }
         for f in &rule.fields {
             let field = Field(f.field.0 & !AUDIT_OPERATORS);
@@ -155,7 +208,19 @@ impl Lister {
                     }
                 }
                 Field::ARG0 | Field::ARG1 | Field::ARG2 | Field::ARG3 => {
-                    out.push_str(&format!(" -F {name}{op}0x{:X}", num(v)));
+                    let index = (field.0 - Field::ARG0.0) as usize;
+                    match index {
+                        0 => a0 = num(v),
+                        1 => a1 = num(v),
+                        _ => {}
+                    }
+                    match (args.as_deref_mut(), only_syscall) {
+                        (Some(it), Some(sc)) => {
+                            let text = it.interpret_arg(machine, sc, a0, a1, index, num(v));
+                            out.push_str(&format!(" -F {name}{op}{text}"));
+                        }
+                        _ => out.push_str(&format!(" -F {name}{op}0x{:X}", num(v))),
+                    }
                 }
                 Field::EXIT => {
                     let n = num(v) as i32;
@@ -173,38 +238,65 @@ impl Lister {
         out
     }
 
-    fn syscalls(&self, rule: &Rule, env: &dyn Environment, out: &mut String) {
+    /// Print the `-S` part; returns the syscall when the rule selects exactly one.
+    fn syscalls(&self, rule: &Rule, env: &dyn Environment, out: &mut String) -> Option<u32> {
         if matches!(
             rule.list(),
             FilterList::User | FilterList::Task | FilterList::Exclude | FilterList::Filesystem
         ) {
-            return;
+            return None;
         }
         if rule.all_syscalls() {
             out.push_str(" -S all");
-            return;
+            return None;
         }
         let machine = if self.elf != 0 {
             Machine::from_audit_arch(self.elf)
         } else {
             env.machine()
         };
+        let mut count = 0;
+        let mut last = 0;
         for (i, nr) in rule.syscalls().enumerate() {
             out.push_str(if i == 0 { " -S " } else { "," });
             match machine.and_then(|m| env.syscall_name(m, nr)) {
                 Some(n) => out.push_str(&n),
                 None => out.push_str(&nr.to_string()),
             }
+            count += 1;
+            last = nr;
         }
+        (count == 1).then_some(last)
     }
 
     /// The whole listing of `rules`, as `auditctl -l` prints it (`No rules` when
     /// empty), each line ending in a newline.
     pub fn listing<'r>(rules: impl IntoIterator<Item = &'r Rule>, env: &dyn Environment) -> String {
+        Lister::whole(rules, env, None)
+    }
+
+    /// The whole listing of `rules` as `auditctl -l -i` prints it.
+    pub fn interpreted<'r>(
+        rules: impl IntoIterator<Item = &'r Rule>,
+        env: &dyn Environment,
+        args: &mut dyn ArgInterpreter,
+    ) -> String {
+        Lister::whole(rules, env, Some(args))
+    }
+
+    fn whole<'r>(
+        rules: impl IntoIterator<Item = &'r Rule>,
+        env: &dyn Environment,
+        mut args: Option<&mut dyn ArgInterpreter>,
+    ) -> String {
         let mut lister = Lister::new();
         let mut out = String::new();
         for r in rules {
-            out.push_str(&lister.rule(r, env));
+            let reborrowed: Option<&mut dyn ArgInterpreter> = match &mut args {
+                Some(a) => Some(&mut **a),
+                None => None,
+            };
+            out.push_str(&lister.line(r, env, reborrowed));
             out.push('\n');
         }
         if out.is_empty() {
@@ -228,4 +320,60 @@ pub fn key_matches(rule: &Rule, key: &str) -> bool {
                 FieldValue::Num(_) => false,
             }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{parse_line, Command, SystemEnv};
+
+    /// Records what it was asked and answers with it.
+    struct Echo;
+
+    impl ArgInterpreter for Echo {
+        fn interpret_arg(
+            &mut self,
+            machine: Option<Machine>,
+            syscall: u32,
+            a0: u32,
+            a1: u32,
+            index: usize,
+            value: u32,
+        ) -> String {
+            let m = machine.map_or("none", Machine::name);
+            format!("<{m}:{syscall}:{a0}:{a1}:{index}:{value}>")
+        }
+    }
+
+    fn rule(text: &str, env: &SystemEnv) -> Rule {
+        match parse_line(text, env).unwrap().commands.remove(0) {
+            Command::AddRule(r) => r,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn interpreted_listing() {
+        let env = SystemEnv::new().with_machine(Machine::X86_64);
+        let rules = [
+            rule(
+                "-a always,exit -F arch=b64 -S socket -F a1=1 -F a0=2 -k k",
+                &env,
+            ),
+            rule("-a always,exit -F arch=b32 -S open,close -F a0=2", &env),
+            // x86_64's kill (62), named from the i386 table after a b32 rule.
+            rule("-a always,exit -S kill -F a2=7", &env),
+            rule("-a always,exit -S all -F a3=1", &env),
+        ];
+        assert_eq!(
+            Lister::interpreted(&rules, &env, &mut Echo),
+            "-a always,exit -F arch=x86_64 -S socket -F a1=<x86_64:41:0:1:1:1> -F a0=<x86_64:41:2:1:0:2> -F key=k\n\
+             -a always,exit -F arch=i386 -S open,close -F a0=0x2\n\
+             -a always,exit -S ustat -F a2=<none:62:0:0:2:7>\n\
+             -a always,exit -S all -F a3=0x1\n"
+        );
+        // Without -i nothing changes.
+        assert!(Lister::listing(&rules, &env)
+            .starts_with("-a always,exit -F arch=b64 -S socket -F a1=0x1 -F a0=0x2 -F key=k\n"));
+    }
 }

@@ -104,9 +104,11 @@ pub struct Messages<'a> {
 }
 
 /// Whether `ty` is an audit record type (as opposed to netlink control and the
-/// 1000..1099 audit control replies).
+/// 1000..1099 audit control replies). Two types of the control range are records
+/// the kernel logs: `AUDIT_USER` (1005, what `auditctl -m` sends) and
+/// `AUDIT_LOGIN` (1006, a login uid being set).
 pub const fn is_record_type(ty: u16) -> bool {
-    ty >= 1100
+    ty >= 1100 || ty == 1005 || ty == 1006
 }
 
 /// Iterate over the netlink messages of one received datagram.
@@ -164,5 +166,30 @@ impl<'a> Iterator for Messages<'a> {
         let payload = &rest[NLMSG_HDRLEN..declared];
         self.off += nlmsg_align(declared).min(rest.len());
         Some(Ok(NlMessage { header, payload }))
+    }
+}
+
+#[cfg(test)]
+mod record_type_tests {
+    use super::*;
+
+    #[test]
+    fn user_and_login_are_records() {
+        assert!(is_record_type(1005) && is_record_type(1006) && is_record_type(1300));
+        assert!(!is_record_type(1000) && !is_record_type(1013) && !is_record_type(2));
+        // A unicast AUDIT_USER record with the short nlmsg_len is one message.
+        let text = b"audit(1.2:3): pid=1 uid=0 msg='x terminal=? res=success'";
+        let mut d = NlHeader {
+            len: text.len() as u32,
+            ty: 1005,
+            flags: 0,
+            seq: 0,
+            pid: 0,
+        }
+        .to_bytes();
+        d.extend_from_slice(text);
+        let all: Vec<_> = messages(&d).collect();
+        assert_eq!(all.len(), 1);
+        assert_eq!(all[0].as_ref().unwrap().payload, &text[..]);
     }
 }
