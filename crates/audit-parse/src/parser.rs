@@ -30,7 +30,7 @@
 
 use crate::error::{ErrorKind, ParseError};
 use crate::event::Event;
-use crate::record::{EventId, Record};
+use crate::record::{Builder, EventId, Header, Record};
 use audit_wire::RecordType;
 use std::cmp::Reverse;
 use std::collections::{BTreeSet, BinaryHeap, HashMap, VecDeque};
@@ -117,7 +117,10 @@ const NONE: u32 = u32::MAX;
 #[derive(Debug)]
 struct Slot {
     state: State,
-    event: Option<Event>,
+    id: EventId,
+    node: Option<Box<[u8]>>,
+    /// The event's records so far (its buffers are reused by the slot's next event).
+    build: Builder,
     /// Next building slot with the same (sec, milli, serial) but another node.
     next_same: u32,
 }
@@ -167,8 +170,8 @@ pub struct Parser {
     by_sec: BTreeSet<(u64, u32)>,
     in_flight: usize,
     ready: VecDeque<Item>,
-    /// Reused while splitting each record's fields.
-    scratch: Vec<crate::record::FieldSpan>,
+    /// The slot of the event opened last: in an in-order log, the next record's event.
+    last_opened: u32,
     stats: Stats,
 }
 
@@ -195,7 +198,7 @@ impl Parser {
             by_sec: BTreeSet::new(),
             in_flight: 0,
             ready: VecDeque::new(),
-            scratch: Vec::with_capacity(64),
+            last_opened: NONE,
             stats: Stats::default(),
         }
     }
@@ -321,7 +324,9 @@ impl Parser {
     /// Add a record that did not come from text fed to this parser (from netlink, say).
     /// It joins its event exactly as a fed line would.
     pub fn push_record(&mut self, record: Record) {
-        self.place(record);
+        self.place(record.id(), record.node(), record.record_type(), |b| {
+            b.add_record(&record)
+        });
         self.deliver_ready();
     }
 
@@ -393,12 +398,16 @@ impl Parser {
             self.stats.blank_lines += 1;
             return;
         }
-        match Record::parse_with(body, self.line_no, start, &mut self.scratch) {
-            Ok(mut rec) => {
-                rec.set_source(self.source);
-                self.place(rec);
+        let body = body.strip_suffix(b"\r").unwrap_or(body);
+        match Header::parse(body) {
+            Ok(head) => {
+                let (line_no, source) = (self.line_no, self.source);
+                self.place(head.id, head.node(body), head.record_type, |b| {
+                    b.add_line(body, &head, line_no, start, source)
+                });
             }
-            Err(mut e) => {
+            Err(kind) => {
+                let mut e = ParseError::new(kind, self.line_no, start, body);
                 e.source_index = self.source;
                 self.stats.errors += 1;
                 self.ready.push_back(Err(e));
@@ -406,23 +415,26 @@ impl Parser {
         }
     }
 
-    /// Put a record in its event, or open a new one.
-    fn place(&mut self, rec: Record) {
-        let id = rec.id();
+    /// Put a record (stored by `add`) in its event, or open a new one.
+    fn place(
+        &mut self,
+        id: EventId,
+        node: Option<&[u8]>,
+        record_type: Option<RecordType>,
+        add: impl FnOnce(&mut Builder),
+    ) {
         // A type libauparse cannot name counts as -1, which is below the event range.
-        let ends = rec.record_type().is_none_or(RecordType::is_single_record);
-        if let Some(slot) = self.find_building(id, rec.node()) {
+        let ends = record_type.is_none_or(RecordType::is_single_record);
+        if let Some(slot) = self.find_building(id, node) {
             self.stats.records += 1;
-            if let Some(ev) = self.slots[slot as usize].event.as_mut() {
-                ev.records.push(rec);
-            }
+            add(&mut self.slots[slot as usize].build);
             if ends {
                 self.complete(slot);
             }
             self.expire(id.sec);
             return;
         }
-        if rec.record_type() == Some(RecordType::EOE) {
+        if record_type == Some(RecordType::EOE) {
             // The kernel writes PROCTITLE then EOE; PROCTITLE already ended the
             // event. The EOE carries nothing: count it, as libauparse drops it.
             self.stats.eoe_after_end += 1;
@@ -430,12 +442,12 @@ impl Parser {
         }
         self.stats.records += 1;
         let slot = self.alloc_slot();
-        let node = rec.node().map(Box::from);
-        let mut records = Vec::with_capacity(8);
-        records.push(rec);
         let s = &mut self.slots[slot as usize];
         s.state = State::Building;
-        s.event = Some(Event { id, node, records });
+        s.id = id;
+        s.node = node.map(Box::from);
+        add(&mut s.build);
+        self.last_opened = slot;
         s.next_same = match self.building.insert(id, slot) {
             Some(head) => head,
             None => NONE,
@@ -457,17 +469,25 @@ impl Parser {
         }
         self.slots.push(Slot {
             state: State::Empty,
-            event: None,
+            id: EventId::default(),
+            node: None,
+            build: Builder::default(),
             next_same: NONE,
         });
         (self.slots.len() - 1) as u32
     }
 
     fn find_building(&self, id: EventId, node: Option<&[u8]>) -> Option<u32> {
+        // In an in-order log the record belongs to the event opened last.
+        if let Some(slot) = self.slots.get(self.last_opened as usize) {
+            if slot.state == State::Building && slot.id == id && slot.node.as_deref() == node {
+                return Some(self.last_opened);
+            }
+        }
         let mut s = *self.building.get(&id)?;
         while s != NONE {
             let slot = &self.slots[s as usize];
-            if slot.event.as_ref().is_some_and(|e| e.node() == node) {
+            if slot.state == State::Building && slot.node.as_deref() == node {
                 return Some(s);
             }
             s = slot.next_same;
@@ -483,7 +503,7 @@ impl Parser {
         }
         s.state = State::Complete;
         let next = std::mem::replace(&mut s.next_same, NONE);
-        let id = s.event.as_ref().map(|e| e.id).unwrap_or_default();
+        let id = s.id;
         self.by_sec.remove(&(id.sec, slot));
         // Unlink from the same-id chain.
         let Some(&head) = self.building.get(&id) else {
@@ -540,10 +560,13 @@ impl Parser {
             }
             self.order.remove(&(id, slot));
             s.state = State::Empty;
-            if let Some(ev) = s.event.take() {
-                self.stats.events += 1;
-                self.ready.push_back(Ok(ev));
-            }
+            let ev = Event {
+                id: s.id,
+                node: s.node.take(),
+                records: s.build.finish(),
+            };
+            self.stats.events += 1;
+            self.ready.push_back(Ok(ev));
             self.free.push(Reverse(slot));
             self.in_flight -= 1;
         }
