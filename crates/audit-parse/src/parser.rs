@@ -30,7 +30,7 @@
 
 use crate::error::{ErrorKind, ParseError};
 use crate::event::Event;
-use crate::record::{Builder, EventId, Header, Record};
+use crate::record::{Builder, EventId, Header, Record, TypeCache, GROUP_SEPARATOR};
 use audit_wire::RecordType;
 use std::cmp::Reverse;
 use std::collections::{BTreeSet, BinaryHeap, HashMap, VecDeque};
@@ -172,6 +172,7 @@ pub struct Parser {
     ready: VecDeque<Item>,
     /// The slot of the event opened last: in an in-order log, the next record's event.
     last_opened: u32,
+    types: TypeCache,
     stats: Stats,
 }
 
@@ -199,6 +200,7 @@ impl Parser {
             in_flight: 0,
             ready: VecDeque::new(),
             last_opened: NONE,
+            types: TypeCache::default(),
             stats: Stats::default(),
         }
     }
@@ -258,7 +260,7 @@ impl Parser {
                         line.extend_from_slice(&rest[..i]);
                         let start = self.offset;
                         self.offset += line.len() as u64 + 1;
-                        self.line(&line, start);
+                        self.line(&line, start, None);
                         line.clear();
                         self.pending = line;
                     }
@@ -266,13 +268,23 @@ impl Parser {
                 }
             }
         }
-        while let Some(i) = memchr::memchr(b'\n', rest) {
+        // Lines end at a newline; a 0x1D found on the way is handed to the header
+        // parser, which would otherwise search the line for it again.
+        while let Some(j) = memchr::memchr2(b'\n', GROUP_SEPARATOR, rest) {
+            let (i, separator) = if rest[j] == b'\n' {
+                (j, usize::MAX)
+            } else {
+                match memchr::memchr(b'\n', &rest[j + 1..]) {
+                    Some(k) => (j + 1 + k, j),
+                    None => break,
+                }
+            };
             if i > self.opts.max_line_len {
                 self.too_long_line(i);
             } else {
                 let start = self.offset;
                 self.offset += i as u64 + 1;
-                self.line(&rest[..i], start);
+                self.line(&rest[..i], start, Some(separator));
             }
             rest = &rest[i + 1..];
         }
@@ -386,11 +398,12 @@ impl Parser {
             let line = std::mem::take(&mut self.pending);
             let start = self.offset;
             self.offset += line.len() as u64;
-            self.line(&line, start);
+            self.line(&line, start, None);
         }
     }
 
-    fn line(&mut self, line: &[u8], start: u64) {
+    /// A line, with where the feed saw its first 0x1D if it looked (see [`Header::parse`]).
+    fn line(&mut self, line: &[u8], start: u64, separator: Option<usize>) {
         self.line_no += 1;
         self.stats.lines += 1;
         let body = line.strip_suffix(b"\r").unwrap_or(line);
@@ -399,7 +412,7 @@ impl Parser {
             return;
         }
         let body = body.strip_suffix(b"\r").unwrap_or(body);
-        match Header::parse(body) {
+        match Header::parse(body, separator, &mut self.types) {
             Ok(head) => {
                 let (line_no, source) = (self.line_no, self.source);
                 self.place(head.id, head.node(body), head.record_type, |b| {
@@ -680,6 +693,62 @@ mod tests {
         assert_eq!(p.drain().count(), 0);
         p.flush();
         assert_eq!(ids(&mut p), ["1.000:1:1"]);
+    }
+
+    #[test]
+    fn enriched_lines_split_alike_in_any_chunks() {
+        let log: &[u8] =
+            b"type=SYSCALL msg=audit(1.000:1): auid=0 uid=0\x1dAUID=\"root\" UID=\"root\"\n\
+            type=CWD msg=audit(1.000:1): cwd=\"/\"\n\
+            type=PATH msg=audit(1.000:1): name=x\x1d\n\
+            type=EOE msg=audit(1.000:1): \n";
+        let want: Vec<Record> = log
+            .split(|&b| b == b'\n')
+            .filter(|l| !l.is_empty())
+            .map(|l| Record::parse(l).unwrap())
+            .collect();
+        for n in 1..log.len() {
+            let mut p = Parser::default();
+            for c in log.chunks(n) {
+                p.feed(c);
+            }
+            p.flush();
+            let ev = p.next_event().unwrap().unwrap();
+            let got: Vec<_> = ev
+                .records()
+                .iter()
+                .map(|r| {
+                    (
+                        r.text(),
+                        r.fields()
+                            .map(|f| (f.name(), f.value()))
+                            .collect::<Vec<_>>(),
+                        r.interpretations()
+                            .map(|f| (f.name(), f.value()))
+                            .collect::<Vec<_>>(),
+                    )
+                })
+                .collect();
+            let exp: Vec<_> = want
+                .iter()
+                .map(|r| {
+                    (
+                        r.text(),
+                        r.fields()
+                            .map(|f| (f.name(), f.value()))
+                            .collect::<Vec<_>>(),
+                        r.interpretations()
+                            .map(|f| (f.name(), f.value()))
+                            .collect::<Vec<_>>(),
+                    )
+                })
+                .collect();
+            assert_eq!(got, exp, "chunks of {n}");
+            assert_eq!(
+                ev.records()[0].field("auid").unwrap().interpreted(),
+                Some(&b"\"root\""[..])
+            );
+        }
     }
 
     #[test]
