@@ -30,7 +30,7 @@
 
 use crate::error::{ErrorKind, ParseError};
 use crate::event::Event;
-use crate::record::{EventId, Record};
+use crate::record::{Builder, EventId, Header, Record, TypeCache, GROUP_SEPARATOR};
 use audit_wire::RecordType;
 use std::cmp::Reverse;
 use std::collections::{BTreeSet, BinaryHeap, HashMap, VecDeque};
@@ -117,7 +117,10 @@ const NONE: u32 = u32::MAX;
 #[derive(Debug)]
 struct Slot {
     state: State,
-    event: Option<Event>,
+    id: EventId,
+    node: Option<Box<[u8]>>,
+    /// The event's records so far (its buffers are reused by the slot's next event).
+    build: Builder,
     /// Next building slot with the same (sec, milli, serial) but another node.
     next_same: u32,
 }
@@ -167,8 +170,9 @@ pub struct Parser {
     by_sec: BTreeSet<(u64, u32)>,
     in_flight: usize,
     ready: VecDeque<Item>,
-    /// Reused while splitting each record's fields.
-    scratch: Vec<crate::record::FieldSpan>,
+    /// The slot of the event opened last: in an in-order log, the next record's event.
+    last_opened: u32,
+    types: TypeCache,
     stats: Stats,
 }
 
@@ -195,7 +199,8 @@ impl Parser {
             by_sec: BTreeSet::new(),
             in_flight: 0,
             ready: VecDeque::new(),
-            scratch: Vec::with_capacity(64),
+            last_opened: NONE,
+            types: TypeCache::default(),
             stats: Stats::default(),
         }
     }
@@ -255,7 +260,7 @@ impl Parser {
                         line.extend_from_slice(&rest[..i]);
                         let start = self.offset;
                         self.offset += line.len() as u64 + 1;
-                        self.line(&line, start);
+                        self.line(&line, start, None);
                         line.clear();
                         self.pending = line;
                     }
@@ -263,13 +268,23 @@ impl Parser {
                 }
             }
         }
-        while let Some(i) = memchr::memchr(b'\n', rest) {
+        // Lines end at a newline; a 0x1D found on the way is handed to the header
+        // parser, which would otherwise search the line for it again.
+        while let Some(j) = memchr::memchr2(b'\n', GROUP_SEPARATOR, rest) {
+            let (i, separator) = if rest[j] == b'\n' {
+                (j, usize::MAX)
+            } else {
+                match memchr::memchr(b'\n', &rest[j + 1..]) {
+                    Some(k) => (j + 1 + k, j),
+                    None => break,
+                }
+            };
             if i > self.opts.max_line_len {
                 self.too_long_line(i);
             } else {
                 let start = self.offset;
                 self.offset += i as u64 + 1;
-                self.line(&rest[..i], start);
+                self.line(&rest[..i], start, Some(separator));
             }
             rest = &rest[i + 1..];
         }
@@ -321,7 +336,9 @@ impl Parser {
     /// Add a record that did not come from text fed to this parser (from netlink, say).
     /// It joins its event exactly as a fed line would.
     pub fn push_record(&mut self, record: Record) {
-        self.place(record);
+        self.place(record.id(), record.node(), record.record_type(), |b| {
+            b.add_record(&record)
+        });
         self.deliver_ready();
     }
 
@@ -381,11 +398,12 @@ impl Parser {
             let line = std::mem::take(&mut self.pending);
             let start = self.offset;
             self.offset += line.len() as u64;
-            self.line(&line, start);
+            self.line(&line, start, None);
         }
     }
 
-    fn line(&mut self, line: &[u8], start: u64) {
+    /// A line, with where the feed saw its first 0x1D if it looked (see [`Header::parse`]).
+    fn line(&mut self, line: &[u8], start: u64, separator: Option<usize>) {
         self.line_no += 1;
         self.stats.lines += 1;
         let body = line.strip_suffix(b"\r").unwrap_or(line);
@@ -393,12 +411,16 @@ impl Parser {
             self.stats.blank_lines += 1;
             return;
         }
-        match Record::parse_with(body, self.line_no, start, &mut self.scratch) {
-            Ok(mut rec) => {
-                rec.set_source(self.source);
-                self.place(rec);
+        let body = body.strip_suffix(b"\r").unwrap_or(body);
+        match Header::parse(body, separator, &mut self.types) {
+            Ok(head) => {
+                let (line_no, source) = (self.line_no, self.source);
+                self.place(head.id, head.node(body), head.record_type, |b| {
+                    b.add_line(body, &head, line_no, start, source)
+                });
             }
-            Err(mut e) => {
+            Err(kind) => {
+                let mut e = ParseError::new(kind, self.line_no, start, body);
                 e.source_index = self.source;
                 self.stats.errors += 1;
                 self.ready.push_back(Err(e));
@@ -406,23 +428,26 @@ impl Parser {
         }
     }
 
-    /// Put a record in its event, or open a new one.
-    fn place(&mut self, rec: Record) {
-        let id = rec.id();
+    /// Put a record (stored by `add`) in its event, or open a new one.
+    fn place(
+        &mut self,
+        id: EventId,
+        node: Option<&[u8]>,
+        record_type: Option<RecordType>,
+        add: impl FnOnce(&mut Builder),
+    ) {
         // A type libauparse cannot name counts as -1, which is below the event range.
-        let ends = rec.record_type().is_none_or(RecordType::is_single_record);
-        if let Some(slot) = self.find_building(id, rec.node()) {
+        let ends = record_type.is_none_or(RecordType::is_single_record);
+        if let Some(slot) = self.find_building(id, node) {
             self.stats.records += 1;
-            if let Some(ev) = self.slots[slot as usize].event.as_mut() {
-                ev.records.push(rec);
-            }
+            add(&mut self.slots[slot as usize].build);
             if ends {
                 self.complete(slot);
             }
             self.expire(id.sec);
             return;
         }
-        if rec.record_type() == Some(RecordType::EOE) {
+        if record_type == Some(RecordType::EOE) {
             // The kernel writes PROCTITLE then EOE; PROCTITLE already ended the
             // event. The EOE carries nothing: count it, as libauparse drops it.
             self.stats.eoe_after_end += 1;
@@ -430,12 +455,12 @@ impl Parser {
         }
         self.stats.records += 1;
         let slot = self.alloc_slot();
-        let node = rec.node().map(Box::from);
-        let mut records = Vec::with_capacity(8);
-        records.push(rec);
         let s = &mut self.slots[slot as usize];
         s.state = State::Building;
-        s.event = Some(Event { id, node, records });
+        s.id = id;
+        s.node = node.map(Box::from);
+        add(&mut s.build);
+        self.last_opened = slot;
         s.next_same = match self.building.insert(id, slot) {
             Some(head) => head,
             None => NONE,
@@ -457,17 +482,25 @@ impl Parser {
         }
         self.slots.push(Slot {
             state: State::Empty,
-            event: None,
+            id: EventId::default(),
+            node: None,
+            build: Builder::default(),
             next_same: NONE,
         });
         (self.slots.len() - 1) as u32
     }
 
     fn find_building(&self, id: EventId, node: Option<&[u8]>) -> Option<u32> {
+        // In an in-order log the record belongs to the event opened last.
+        if let Some(slot) = self.slots.get(self.last_opened as usize) {
+            if slot.state == State::Building && slot.id == id && slot.node.as_deref() == node {
+                return Some(self.last_opened);
+            }
+        }
         let mut s = *self.building.get(&id)?;
         while s != NONE {
             let slot = &self.slots[s as usize];
-            if slot.event.as_ref().is_some_and(|e| e.node() == node) {
+            if slot.state == State::Building && slot.node.as_deref() == node {
                 return Some(s);
             }
             s = slot.next_same;
@@ -483,7 +516,7 @@ impl Parser {
         }
         s.state = State::Complete;
         let next = std::mem::replace(&mut s.next_same, NONE);
-        let id = s.event.as_ref().map(|e| e.id).unwrap_or_default();
+        let id = s.id;
         self.by_sec.remove(&(id.sec, slot));
         // Unlink from the same-id chain.
         let Some(&head) = self.building.get(&id) else {
@@ -540,10 +573,13 @@ impl Parser {
             }
             self.order.remove(&(id, slot));
             s.state = State::Empty;
-            if let Some(ev) = s.event.take() {
-                self.stats.events += 1;
-                self.ready.push_back(Ok(ev));
-            }
+            let ev = Event {
+                id: s.id,
+                node: s.node.take(),
+                records: s.build.finish(),
+            };
+            self.stats.events += 1;
+            self.ready.push_back(Ok(ev));
             self.free.push(Reverse(slot));
             self.in_flight -= 1;
         }
@@ -657,6 +693,62 @@ mod tests {
         assert_eq!(p.drain().count(), 0);
         p.flush();
         assert_eq!(ids(&mut p), ["1.000:1:1"]);
+    }
+
+    #[test]
+    fn enriched_lines_split_alike_in_any_chunks() {
+        let log: &[u8] =
+            b"type=SYSCALL msg=audit(1.000:1): auid=0 uid=0\x1dAUID=\"root\" UID=\"root\"\n\
+            type=CWD msg=audit(1.000:1): cwd=\"/\"\n\
+            type=PATH msg=audit(1.000:1): name=x\x1d\n\
+            type=EOE msg=audit(1.000:1): \n";
+        let want: Vec<Record> = log
+            .split(|&b| b == b'\n')
+            .filter(|l| !l.is_empty())
+            .map(|l| Record::parse(l).unwrap())
+            .collect();
+        for n in 1..log.len() {
+            let mut p = Parser::default();
+            for c in log.chunks(n) {
+                p.feed(c);
+            }
+            p.flush();
+            let ev = p.next_event().unwrap().unwrap();
+            let got: Vec<_> = ev
+                .records()
+                .iter()
+                .map(|r| {
+                    (
+                        r.text(),
+                        r.fields()
+                            .map(|f| (f.name(), f.value()))
+                            .collect::<Vec<_>>(),
+                        r.interpretations()
+                            .map(|f| (f.name(), f.value()))
+                            .collect::<Vec<_>>(),
+                    )
+                })
+                .collect();
+            let exp: Vec<_> = want
+                .iter()
+                .map(|r| {
+                    (
+                        r.text(),
+                        r.fields()
+                            .map(|f| (f.name(), f.value()))
+                            .collect::<Vec<_>>(),
+                        r.interpretations()
+                            .map(|f| (f.name(), f.value()))
+                            .collect::<Vec<_>>(),
+                    )
+                })
+                .collect();
+            assert_eq!(got, exp, "chunks of {n}");
+            assert_eq!(
+                ev.records()[0].field("auid").unwrap().interpreted(),
+                Some(&b"\"root\""[..])
+            );
+        }
     }
 
     #[test]
