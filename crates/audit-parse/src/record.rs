@@ -710,7 +710,9 @@ impl Builder {
                 m,
             })
             .collect();
-        const KEEP: usize = 1 << 16;
+        // Keep a slot's buffers for reuse only while they are small, so that a burst of
+        // many open events does not leave its peak memory behind in every slot.
+        const KEEP: usize = 1 << 13;
         if self.bytes.capacity() > KEEP {
             self.bytes = Vec::new();
         }
