@@ -32,6 +32,9 @@
 //! assert_eq!(n.how.as_deref(), Some(&b"/usr/bin/ls"[..]));
 //! ```
 
+#[path = "normalize_format.rs"]
+pub mod format;
+
 pub use crate::normalize_cursor::{EventCursor, NormalizeContext};
 pub use crate::normalize_tables::ObjectKind;
 

@@ -212,6 +212,11 @@ impl<'a> EventCursor<'a> {
         self.cur.map(|c| &self.event.records()[c])
     }
 
+    /// The current record (`None` after the cursor ran past the last one).
+    pub fn current_record(&self) -> Option<&'a Record> {
+        self.record()
+    }
+
     /// Number of records (`auparse_get_num_records`).
     pub fn num_records(&self) -> usize {
         self.event.records().len()
