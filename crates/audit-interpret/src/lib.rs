@@ -31,6 +31,8 @@ mod decode;
 mod escape;
 mod ids;
 mod interp;
+#[cfg(feature = "serde")]
+pub mod json;
 mod machine;
 pub mod normalize;
 mod normalize_cursor;
