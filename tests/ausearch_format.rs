@@ -1,6 +1,7 @@
 //! Differential test of `examples/ausearch-format.rs` against the installed
 //! `ausearch` (auditd 3.0.9): `ausearch -if FILE --format csv` and
-//! `--format text` (and csv with every extra column), byte for byte and by
+//! `--format text` (and csv with every extra column, and escape modes), byte
+//! for byte and by
 //! exit status, for every log under `tests/data` and `tests/normalize_data`;
 //! and once through a pipe on standard input.
 //!
@@ -126,9 +127,11 @@ fn ausearch() -> PathBuf {
 fn output_matches_ausearch() {
     let reference = ausearch();
     let ours = example_bin("ausearch-format");
-    let variants: [(&[&str], &str); 3] = [
+    let variants: [(&[&str], &str); 5] = [
         (&["--format", "csv"], TZ),
         (&["--format", "text"], TZ),
+        (&["--format", "text", "--escape", "shell"], TZ),
+        (&["--format", "csv", "--escape", "raw"], TZ),
         (
             &[
                 "--format",
@@ -137,6 +140,8 @@ fn output_matches_ausearch() {
                 "--extra-labels",
                 "--extra-obj2",
                 "--extra-time",
+                "--escape",
+                "shell_quote",
             ],
             TZ_EXTRA,
         ),

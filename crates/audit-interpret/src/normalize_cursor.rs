@@ -468,9 +468,20 @@ impl<'a> EventCursor<'a> {
                 let rtype = u32::try_from(rec.type_number()).unwrap_or(0);
                 let enriched_hit = enriched
                     .get(field.name())
-                    .is_some_and(|v| !v.starts_with(b"unknown-"));
+                    .filter(|v| !v.starts_with(b"unknown-"));
                 match (realpath, self.cwd) {
-                    (true, Some(cwd)) if !enriched_hit => {
+                    // libauparse hands out an ENRICHED interpretation as it
+                    // is, without escaping it (ids only lose their quotes).
+                    _ if enriched_hit.is_some() => {
+                        let v = enriched_hit.unwrap_or_default();
+                        let mut out = Vec::new();
+                        match field_type(rtype, field.name(), value) {
+                            FieldType::Uid | FieldType::Gid => escaped(v, &mut out),
+                            _ => out.extend_from_slice(v),
+                        }
+                        Some(out)
+                    }
+                    (true, Some(cwd)) => {
                         let p = self.realpath(value, cwd);
                         let mut out = p;
                         self.ctx.interpreter.escape_mode().apply(&mut out, 0, false);
