@@ -31,7 +31,12 @@ mod decode;
 mod escape;
 mod ids;
 mod interp;
+#[cfg(feature = "serde")]
+pub mod json;
 mod machine;
+pub mod normalize;
+mod normalize_cursor;
+mod normalize_tables;
 mod record;
 pub mod search;
 mod syscalls;

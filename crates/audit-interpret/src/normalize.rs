@@ -1,0 +1,1512 @@
+//! The event normalizer: who did what to what, how, with what result — the
+//! answers of libauparse's `auparse_normalize` and its getters, for every
+//! record type it knows.
+//!
+//! The normalizer does not copy values: it points at fields ([`FieldPos`],
+//! a record and field number as libauparse keeps them), and a consumer reads
+//! and interprets those fields. Its choices depend on the exact moves of
+//! libauparse's cursor (a search that runs off a record, a position that
+//! names record 0 with a field number found in another record); they are
+//! reproduced with [`EventCursor`], so the positions are the ones libauparse
+//! gives, including the ones that do not resolve ([`SeekError`]).
+//!
+//! ```
+//! use audit_interpret::normalize::{NormalizeContext, NormalizeOptions};
+//! use audit_parse::{Options, Parser};
+//!
+//! let mut p = Parser::new(Options::default());
+//! p.feed(b"type=SYSCALL msg=audit(1700000000.000:7): arch=c000003e syscall=59 success=yes exit=0 a0=1 a1=2 a2=3 a3=4 items=2 ppid=1 pid=2 auid=1000 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=pts0 ses=3 comm=\"ls\" exe=\"/usr/bin/ls\" key=\"exec\"\n\
+//! type=EXECVE msg=audit(1700000000.000:7): argc=1 a0=\"ls\"\n\
+//! type=CWD msg=audit(1700000000.000:7): cwd=\"/root\"\n\
+//! type=PATH msg=audit(1700000000.000:7): item=0 name=\"/usr/bin/ls\" inode=5 dev=08:01 mode=0100755 ouid=0 ogid=0 rdev=00:00 nametype=NORMAL\n\
+//! type=EOE msg=audit(1700000000.000:7): \n");
+//! p.flush();
+//! let event = p.next_event().unwrap().unwrap();
+//! let mut ctx = NormalizeContext::default();
+//! let n = ctx.normalize(&event, NormalizeOptions::All);
+//! assert_eq!(n.event_kind, Some("audit-rule"));
+//! assert_eq!(n.action.as_deref(), Some(&b"executed"[..]));
+//! assert_eq!(n.object_kind.as_str(), "file");
+//! let obj = n.object_primary.unwrap().field(&event).unwrap();
+//! assert_eq!(obj.value(), b"\"/usr/bin/ls\"");
+//! assert_eq!(n.how.as_deref(), Some(&b"/usr/bin/ls"[..]));
+//! ```
+
+#[path = "normalize_format.rs"]
+pub mod format;
+
+pub use crate::normalize_cursor::{EventCursor, NormalizeContext};
+pub use crate::normalize_tables::ObjectKind;
+
+use crate::normalize_tables::{event_kind, record_action, rt, syscall_kind, SysKind};
+use crate::types::FieldType;
+use audit_parse::{Event, Field};
+
+/// How much the normalizer collects (`normalize_option_t`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+pub enum NormalizeOptions {
+    /// Everything, attributes included (`NORM_OPT_ALL`).
+    #[default]
+    All,
+    /// No subject or object attributes (`NORM_OPT_NO_ATTRS`); as libauparse,
+    /// some attributes are still collected (mounts) and AVC targets are not.
+    NoAttributes,
+}
+
+/// A field the normalizer points at: record and field number as libauparse
+/// keeps them (16 bits each). It may not resolve: libauparse sometimes pairs
+/// record 0 with a field number it found in another record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct FieldPos {
+    /// Record number, from 0.
+    pub record: u16,
+    /// Field number within the record, from 0.
+    pub field: u16,
+}
+
+/// Why a [`FieldPos`] does not resolve (libauparse's -1 and -2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum SeekError {
+    /// The event has no record with this number.
+    #[error("record {0} is out of range")]
+    Record(u16),
+    /// The record has no field with this number.
+    #[error("field {field} is out of range in record {record}")]
+    Field {
+        /// The record.
+        record: u16,
+        /// The field number that is out of range.
+        field: u16,
+    },
+}
+
+impl SeekError {
+    /// libauparse's return code for the failure: -1 or -2.
+    pub fn code(self) -> i32 {
+        match self {
+            SeekError::Record(_) => -1,
+            SeekError::Field { .. } => -2,
+        }
+    }
+}
+
+impl FieldPos {
+    /// The position, or `None` where libauparse's encoding says "unset".
+    fn new(record: usize, field: usize) -> Option<FieldPos> {
+        let record = (record & 0xffff) as u16;
+        (record != 0xffff).then_some(FieldPos {
+            record,
+            field: (field & 0xffff) as u16,
+        })
+    }
+
+    /// The field of `event` at this position.
+    pub fn field<'e>(self, event: &'e Event) -> Result<Field<'e>, SeekError> {
+        let rec = event
+            .records()
+            .get(usize::from(self.record))
+            .ok_or(SeekError::Record(self.record))?;
+        rec.field_at(usize::from(self.field))
+            .ok_or(SeekError::Field {
+                record: self.record,
+                field: self.field,
+            })
+    }
+}
+
+/// What the normalizer found in one event: libauparse's answers to
+/// `auparse_normalize_*`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Normalized {
+    /// 0, or 1 where libauparse's `auparse_normalize` fails (a multi-record
+    /// event without a SYSCALL record, a position it cannot go back to).
+    pub status: i32,
+    /// The kind of event (`user-login`, `audit-rule`, ...); `None` where
+    /// normalizing failed early.
+    pub event_kind: Option<&'static str>,
+    /// The session (`ses`).
+    pub session: Option<FieldPos>,
+    /// The subject: who did it (usually `auid`).
+    pub subject_primary: Option<FieldPos>,
+    /// The identity the subject acted as (usually `uid`).
+    pub subject_secondary: Option<FieldPos>,
+    /// What kind of account the subject is (`privileged-acct`, `user-acct`,
+    /// `service-acct`, `unset-acct`, `unknown-acct`, `system`, `auditd`).
+    pub subject_kind: Option<&'static str>,
+    /// More about the subject (`pid`, `subj`, `hostname`, ...), in order.
+    pub subject_attributes: Vec<FieldPos>,
+    /// What was done (`executed`, `opened-file`, an interpreted `op`, ...).
+    pub action: Option<Vec<u8>>,
+    /// The object: what it was done to.
+    pub object_primary: Option<FieldPos>,
+    /// More about the object (an inode, a port, ...).
+    pub object_secondary: Option<FieldPos>,
+    /// A second object (the new name of a rename, a mount point, ...).
+    pub object_primary2: Option<FieldPos>,
+    /// More about the object (a PATH record's fields after `mode`, ...).
+    pub object_attributes: Vec<FieldPos>,
+    /// What kind of thing the object is.
+    pub object_kind: ObjectKind,
+    /// The field that says whether it worked (`success`, `res`, ...).
+    pub results: Option<FieldPos>,
+    /// How it was done: a program, a signal, a syscall name.
+    pub how: Option<Vec<u8>>,
+    /// The rule key of a syscall event (`key`), when it is not `(null)`.
+    pub key: Option<FieldPos>,
+}
+
+impl NormalizeContext {
+    /// Normalizes `event` (`auparse_normalize`).
+    pub fn normalize(&mut self, event: &Event, opt: NormalizeOptions) -> Normalized {
+        self.cursor(event).normalize(opt)
+    }
+}
+
+const SCRIPT_HOSTS: [&[u8]; 4] = [
+    b"/usr/bin/python",
+    b"/usr/bin/sh",
+    b"/usr/bin/bash",
+    b"/usr/bin/perl",
+];
+
+fn is_script_host(exe: Option<&[u8]>) -> bool {
+    exe.is_some_and(|e| SCRIPT_HOSTS.iter().any(|p| e.starts_with(p)))
+}
+
+/// Cut at the first NUL, as C sees a string.
+fn c_str(mut v: Vec<u8>) -> Vec<u8> {
+    if let Some(p) = memchr::memchr(0, &v) {
+        v.truncate(p);
+    }
+    v
+}
+
+impl EventCursor<'_> {
+    /// Normalizes the event (`auparse_normalize`) and leaves the cursor on the
+    /// first record, as libauparse does. The cursor keeps the interpretations
+    /// the normalizer made, as libauparse's event does.
+    pub fn normalize(&mut self, opt: NormalizeOptions) -> Normalized {
+        self.first_record();
+        let num = self.num_records();
+        self.first_record();
+        let mut n = Run {
+            c: self,
+            d: Normalized::default(),
+            opt,
+            success: -1,
+        };
+        let rc = if num > 1 { n.compound() } else { n.simple() };
+        let mut d = n.d;
+        d.status = rc;
+        self.first_record();
+        d
+    }
+
+    /// Goes to `pos` as libauparse's getters do: 1 on it, 0 for no position,
+    /// -1 / -2 when it does not resolve.
+    pub fn seek(&mut self, pos: Option<FieldPos>) -> i32 {
+        let Some(p) = pos else { return 0 };
+        if self.goto_record_num(usize::from(p.record)) != 1 {
+            return -1;
+        }
+        if self.goto_field_num(usize::from(p.field)) != 1 {
+            return -2;
+        }
+        1
+    }
+}
+
+struct Run<'r, 'a> {
+    c: &'r mut EventCursor<'a>,
+    d: Normalized,
+    opt: NormalizeOptions,
+    /// libauparse's `syscall_success`: -1 unknown, 0 failed, 1 succeeded.
+    success: i32,
+}
+
+fn at(record: usize, field: usize) -> Option<FieldPos> {
+    FieldPos::new(record, field)
+}
+
+impl Run<'_, '_> {
+    fn here(&self, record: usize) -> Option<FieldPos> {
+        at(record, self.c.field_num())
+    }
+
+    fn found_here(&self) -> Option<FieldPos> {
+        at(self.c.record_num(), self.c.field_num())
+    }
+
+    fn interpret(&mut self) -> Option<Vec<u8>> {
+        self.c.interpret().map(c_str)
+    }
+
+    fn set_subject_kind(&mut self) -> i32 {
+        let uid: i32;
+        if self.c.field_type() == FieldType::Uid {
+            uid = self.c.field_int().0;
+        } else {
+            let acct = if self.c.field_name() == Some(b"acct") {
+                self.interpret()
+            } else {
+                None
+            };
+            match acct.and_then(|a| self.c.context().uid_of(&a)) {
+                Some(u) => uid = u as i32,
+                None => {
+                    self.d.subject_kind = Some("unknown-acct");
+                    return 1;
+                }
+            }
+        }
+        self.d.subject_kind = Some(if uid == 0 {
+            "privileged-acct"
+        } else if uid == -1 {
+            "unset-acct"
+        } else if uid < 1000 {
+            "service-acct"
+        } else if uid < 60000 {
+            "user-acct"
+        } else {
+            "unknown-acct"
+        });
+        0
+    }
+
+    fn prime_subject(&mut self, name: &str, rnum: usize) -> i32 {
+        if self.c.find_field(name).is_some() {
+            self.d.subject_primary = self.here(rnum);
+            0
+        } else {
+            1
+        }
+    }
+
+    fn secondary_subject(&mut self, name: &str, rnum: usize) -> i32 {
+        if self.c.find_field(name).is_some() {
+            self.d.subject_secondary = self.here(rnum);
+            self.set_subject_kind()
+        } else {
+            1
+        }
+    }
+
+    fn subject_attr(&mut self, name: &str, rnum: usize) -> i32 {
+        if self.c.find_field(name).is_some() {
+            if let Some(p) = self.here(rnum) {
+                self.d.subject_attributes.push(p);
+            } else {
+                self.d.subject_attributes.push(FieldPos {
+                    record: 0xffff,
+                    field: self.c.field_num() as u16,
+                });
+            }
+            0
+        } else {
+            self.c.goto_record_num(rnum);
+            1
+        }
+    }
+
+    fn prime_object(&mut self, name: &str, rnum: usize) -> i32 {
+        if self.c.find_field(name).is_some() {
+            self.d.object_primary = self.here(rnum);
+            0
+        } else {
+            1
+        }
+    }
+
+    fn prime_object2(&mut self, name: &str, adjust: usize) -> i32 {
+        let rnum = 2 + adjust;
+        self.c.goto_record_num(rnum);
+        self.c.first_field();
+        if self.c.find_field(name).is_some() {
+            self.d.object_primary2 = self.here(rnum);
+            0
+        } else {
+            1
+        }
+    }
+
+    fn object_attr(&mut self, name: &str, rnum: usize) -> i32 {
+        if self.c.find_field(name).is_some() {
+            self.push_object_attr(rnum);
+            0
+        } else {
+            self.c.goto_record_num(rnum);
+            1
+        }
+    }
+
+    fn push_object_attr(&mut self, rnum: usize) {
+        let p = self.here(rnum).unwrap_or(FieldPos {
+            record: 0xffff,
+            field: self.c.field_num() as u16,
+        });
+        self.d.object_attributes.push(p);
+    }
+
+    fn session(&mut self, rnum: usize) -> i32 {
+        if self.c.find_field("ses").is_some() {
+            self.d.session = self.here(rnum);
+            0
+        } else {
+            self.c.first_record();
+            1
+        }
+    }
+
+    fn results(&mut self, rnum: usize) -> i32 {
+        if self.c.find_field("res").is_some() {
+            self.d.results = self.here(rnum);
+            0
+        } else {
+            1
+        }
+    }
+
+    fn syscall_subject_attrs(&mut self) {
+        self.c.first_record();
+        loop {
+            let rnum = self.c.record_num();
+            if self.c.record_type() == rt::SYSCALL {
+                if self.opt == NormalizeOptions::NoAttributes {
+                    self.session(rnum);
+                    return;
+                }
+                for name in [
+                    "ppid", "pid", "gid", "euid", "suid", "fsuid", "egid", "sgid", "fsgid", "tty",
+                ] {
+                    self.subject_attr(name, rnum);
+                }
+                self.session(rnum);
+                self.subject_attr("subj", rnum);
+                return;
+            }
+            if self.c.next_record() != 1 {
+                return;
+            }
+        }
+    }
+
+    fn perm_object2(&mut self, syscall: &[u8]) {
+        let name = if syscall == b"fchmodat" { "a2" } else { "a1" };
+        self.c.first_record();
+        if self.c.find_field(name).is_some() {
+            self.d.object_primary2 = self.here(0);
+        }
+    }
+
+    fn owner_object2(&mut self, syscall: &[u8]) {
+        let name = if syscall == b"fchownat" { "a2" } else { "a1" };
+        self.c.first_record();
+        if self.c.find_field(name).is_some() {
+            // An id of -1 is not being changed: take the group.
+            if self.c.field_int() == (-1, true) {
+                self.c.next_field();
+            }
+            self.d.object_primary2 = self.here(0);
+        }
+    }
+
+    fn id_object2(&mut self, syscall: &[u8]) {
+        let limit = match syscall {
+            b"setuid" | b"setgid" => 1,
+            b"setreuid" | b"setregid" => 2,
+            b"setresuid" | b"setresgid" => 3,
+            _ => return,
+        };
+        self.c.first_record();
+        if self.c.find_field("a0").is_some() {
+            let mut cnt = 1;
+            while cnt <= limit {
+                if self.interpret().as_deref() == Some(b"unset") {
+                    if cnt < limit {
+                        if self.c.next_field() == 0 {
+                            return;
+                        }
+                        cnt += 1;
+                    } else {
+                        return;
+                    }
+                } else {
+                    break;
+                }
+            }
+            self.d.object_primary2 = self.here(0);
+        }
+    }
+
+    fn path_attrs(&mut self) {
+        let rnum = self.c.record_num();
+        self.c.first_field();
+        if self.object_attr("mode", rnum) != 0 {
+            return;
+        }
+        while self.c.next_field() == 1 {
+            self.push_object_attr(rnum);
+        }
+    }
+
+    fn simple_file_attrs(&mut self) {
+        if self.opt == NormalizeOptions::NoAttributes {
+            return;
+        }
+        let mut parent = 0;
+        self.c.first_record();
+        loop {
+            match self.c.record_type() {
+                rt::PATH => {
+                    let f = self.c.find_field("nametype");
+                    if f.is_some_and(|f| f.value() == b"PARENT") {
+                        if parent == 0 {
+                            parent = self.c.record_num();
+                        }
+                    } else {
+                        self.path_attrs();
+                        return;
+                    }
+                }
+                rt::CWD => {
+                    let rnum = self.c.record_num();
+                    self.object_attr("cwd", rnum);
+                }
+                rt::SOCKADDR => {
+                    let rnum = self.c.record_num();
+                    self.object_attr("saddr", rnum);
+                }
+                _ => {}
+            }
+            if self.c.next_record() != 1 {
+                break;
+            }
+        }
+        if parent != 0 {
+            self.c.goto_record_num(parent);
+            self.path_attrs();
+        }
+    }
+
+    fn file_object(&mut self, adjust: i32) {
+        self.c.goto_record_num((2 + adjust).max(0) as usize);
+        self.c.first_field();
+        let mut parent = 0;
+        let mut found;
+        loop {
+            let f = self.c.find_field("nametype");
+            found = f.is_some();
+            if let Some(f) = f {
+                if f.value() != b"PARENT" {
+                    break;
+                }
+                if parent == 0 {
+                    parent = self.c.record_num();
+                }
+            }
+            if !(found && self.c.next_record() == 1) {
+                break;
+            }
+        }
+        let rnum = if !found {
+            if parent == 0 {
+                return;
+            }
+            self.c.goto_record_num(parent);
+            self.c.first_field();
+            parent
+        } else {
+            self.c.record_num()
+        };
+        if self.c.record_type() == rt::PATH {
+            self.c.first_field();
+            self.prime_object("name", rnum);
+            if self.c.find_field("inode").is_some() {
+                self.d.object_secondary = self.here(rnum);
+            }
+            if let Some(f) = self.c.find_field("mode") {
+                if let Some(mode) = crate::cnum::strtoul(f.value(), 8) {
+                    let kind = match (mode as u32) & 0o170000 {
+                        0o100000 => Some(ObjectKind::File),
+                        0o040000 => Some(ObjectKind::Directory),
+                        0o020000 => Some(ObjectKind::CharDev),
+                        0o060000 => Some(ObjectKind::BlockDev),
+                        0o010000 => Some(ObjectKind::Fifo),
+                        0o120000 => Some(ObjectKind::Link),
+                        0o140000 => Some(ObjectKind::Socket),
+                        _ => None,
+                    };
+                    if let Some(k) = kind {
+                        self.d.object_kind = k;
+                    }
+                }
+            }
+        }
+    }
+
+    fn socket_object(&mut self) {
+        self.c.goto_record_num(1);
+        self.c.first_field();
+        self.prime_object("saddr", 1);
+    }
+
+    fn program_object(&mut self) -> i32 {
+        self.c.first_record();
+        let t = self.c.record_type();
+        if t == rt::BPF {
+            if self.c.find_field("prog-id").is_some() {
+                self.d.object_primary = self.found_here();
+            }
+        } else if t == rt::EVENT_LISTENER {
+            if self.c.find_field("nl-mcgrp").is_some() {
+                self.d.object_primary = self.found_here();
+            }
+        } else if self.c.find_field("exe").is_some() {
+            let exe = self.interpret();
+            if is_script_host(exe.as_deref()) {
+                let fnum = self.c.field_num();
+                if fnum > 0 {
+                    self.c.goto_field_num(fnum - 1);
+                } else {
+                    self.c.first_record();
+                }
+                self.c.find_field("comm");
+            }
+            self.d.object_primary = self.found_here();
+            return 0;
+        }
+        1
+    }
+
+    fn find_pos(&mut self, name: &str) -> Option<FieldPos> {
+        self.c.find_field(name).and_then(|_| self.found_here())
+    }
+
+    fn syscall_event(&mut self, syscall: Option<&[u8]>) {
+        let mut tmp = SysKind::Unknown;
+        let mut objtype = SysKind::Unknown;
+        let mut ttype = 0;
+        let mut rc = self.c.first_record();
+        while rc == 1 {
+            ttype = self.c.record_type();
+            // Records that decide the action (first element) or the kind of
+            // object (second) over the syscall.
+            let (over_action, over_kind) = match ttype {
+                rt::AVC => (Some(SysKind::Mac), None),
+                rt::FANOTIFY => (Some(SysKind::Av), None),
+                rt::SELINUX_ERR => (None, Some(SysKind::MacErr)),
+                rt::NETFILTER_CFG => (None, Some(SysKind::Iptables)),
+                rt::ANOM_PROMISCUOUS => (None, Some(SysKind::Promiscuous)),
+                rt::KERN_MODULE => (None, Some(SysKind::FileLdmod)),
+                rt::MAC_POLICY_LOAD => (None, Some(SysKind::MacLoad)),
+                rt::MAC_STATUS => (None, Some(SysKind::MacEnforce)),
+                rt::MAC_CONFIG_CHANGE => (None, Some(SysKind::MacConfig)),
+                rt::TIME_INJOFFSET | rt::TIME_ADJNTPVAL => (None, Some(SysKind::SystemTime)),
+                rt::BPF => (None, Some(SysKind::Bpf)),
+                rt::EVENT_LISTENER => (None, Some(SysKind::EvListen)),
+                _ => (None, None),
+            };
+            if let Some(k) = over_action {
+                tmp = k;
+            }
+            if let Some(k) = over_kind {
+                objtype = k;
+            }
+            let hit = over_action.is_some() || over_kind.is_some();
+            if hit {
+                break;
+            }
+            rc = self.c.next_record();
+        }
+        if objtype == SysKind::Unknown {
+            if let Some(s) = syscall {
+                objtype = syscall_kind(s);
+            }
+        }
+        let sc = syscall.unwrap_or(b"");
+        let mut act: Option<&'static str> = None;
+        use SysKind as K;
+        match objtype {
+            K::File => {
+                act = Some("opened-file");
+                self.file_object(0);
+                self.d.object_kind = ObjectKind::File;
+                self.simple_file_attrs();
+            }
+            K::FileChattr => {
+                act = Some("changed-file-attributes-of");
+                self.d.object_kind = ObjectKind::File;
+                self.file_object(if sc == b"fsetxattr" { -1 } else { 0 });
+                self.simple_file_attrs();
+            }
+            K::FileChperm => {
+                act = Some("changed-file-permissions-of");
+                self.d.object_kind = ObjectKind::File;
+                let off = if sc == b"fchmod" { -1 } else { 0 };
+                self.perm_object2(sc);
+                self.file_object(off);
+                self.simple_file_attrs();
+            }
+            K::FileChown => {
+                act = Some("changed-file-ownership-of");
+                self.d.object_kind = ObjectKind::File;
+                let off = if sc == b"fchown" { -1 } else { 0 };
+                self.owner_object2(sc);
+                self.file_object(off);
+                self.simple_file_attrs();
+            }
+            K::FileLdmod => {
+                act = Some("loaded-kernel-module");
+                self.d.object_kind = ObjectKind::File;
+                self.c.goto_record_num(1);
+                self.prime_object("name", 1);
+            }
+            K::FileUnldmod => {
+                act = Some("unloaded-kernel-module");
+                self.d.object_kind = ObjectKind::File;
+            }
+            K::FileDir => {
+                act = Some("created-directory");
+                self.d.object_kind = ObjectKind::File;
+                self.file_object(1);
+                self.simple_file_attrs();
+            }
+            K::FileMount => {
+                act = Some("mounted");
+                self.d.object_kind = ObjectKind::FileSystem;
+                if self.success == 1 {
+                    self.prime_object2("name", 0);
+                }
+                self.file_object(self.success);
+                self.path_attrs();
+            }
+            K::FileRename => {
+                act = Some("renamed");
+                self.d.object_kind = ObjectKind::File;
+                self.prime_object2("name", 4);
+                self.file_object(2);
+                self.simple_file_attrs();
+            }
+            K::FileStat | K::FileSysStat | K::FileUmnt | K::FileDel | K::FileTime => {
+                let (a, k) = match objtype {
+                    K::FileStat => ("checked-metadata-of", ObjectKind::File),
+                    K::FileSysStat => ("checked-filesystem-metadata-of", ObjectKind::FileSystem),
+                    K::FileUmnt => ("unmounted", ObjectKind::FileSystem),
+                    K::FileDel => ("deleted", ObjectKind::File),
+                    _ => ("changed-timestamp-of", ObjectKind::File),
+                };
+                act = Some(a);
+                self.d.object_kind = k;
+                self.file_object(0);
+                self.simple_file_attrs();
+            }
+            K::FileLnk => {
+                act = Some("symlinked");
+                self.d.object_kind = ObjectKind::File;
+                self.prime_object2("name", 0);
+                self.file_object(2);
+                self.simple_file_attrs();
+            }
+            K::Exec => {
+                act = Some("executed");
+                self.d.object_kind = ObjectKind::File;
+                self.file_object(1);
+                self.simple_file_attrs();
+            }
+            K::SocketAccept | K::SocketBind | K::SocketConn | K::SocketRecv | K::SocketSend => {
+                act = Some(match objtype {
+                    K::SocketAccept => "accepted-connection-from",
+                    K::SocketBind => "bound-socket",
+                    K::SocketConn => "connected-to",
+                    K::SocketRecv => "received-from",
+                    _ => "sent-to",
+                });
+                self.d.object_kind = ObjectKind::Socket;
+                self.socket_object();
+            }
+            K::Pid => {
+                act = Some(if self.c.num_records() > 2 {
+                    "killed-list-of-pids"
+                } else {
+                    "killed-pid"
+                });
+                self.c.goto_record_num(1);
+                self.c.first_field();
+                if let Some(p) = self.find_pos("saddr") {
+                    self.d.object_primary = Some(p);
+                }
+                self.d.object_kind = ObjectKind::Process;
+            }
+            K::MacLoad => {
+                act = record_action(ttype);
+                self.d.object_kind = ObjectKind::MacConfig;
+            }
+            K::MacConfig | K::MacEnforce => {
+                act = record_action(ttype);
+                let name = if objtype == K::MacConfig {
+                    "bool"
+                } else {
+                    "enforcing"
+                };
+                if let Some(p) = self.find_pos(name) {
+                    self.d.object_primary = Some(p);
+                }
+                self.d.object_kind = ObjectKind::MacConfig;
+            }
+            K::MacErr => {
+                act = Some("caused-mac-policy-error");
+                self.d.object_kind = ObjectKind::System;
+            }
+            K::Iptables => {
+                act = Some("loaded-firewall-rule-to");
+                self.c.first_record();
+                if let Some(p) = self.find_pos("table") {
+                    self.d.object_primary = Some(p);
+                }
+                self.d.object_kind = ObjectKind::Firewall;
+            }
+            K::Promiscuous => {
+                self.c.first_record();
+                if let Some(p) = self.find_pos("dev") {
+                    self.d.object_primary = Some(p);
+                }
+                if self.c.find_field("prom").is_some() {
+                    act = Some(if self.c.field_int().0 == 0 {
+                        "left-promiscuous-mode-on-device"
+                    } else {
+                        "entered-promiscuous-mode-on-device"
+                    });
+                }
+                self.d.object_kind = ObjectKind::Socket;
+            }
+            K::Uid | K::Gid => {
+                act = Some("changed-identity-of");
+                self.d.object_kind = ObjectKind::Process;
+                self.program_object();
+                if self.d.how.is_some() {
+                    self.d.how = syscall.map(<[u8]>::to_vec);
+                }
+                self.id_object2(sc);
+            }
+            K::SystemTime => {
+                act = Some("changed-system-time");
+                self.d.object_kind = ObjectKind::System;
+            }
+            K::MakeDev => {
+                self.file_object(0);
+                self.simple_file_attrs();
+                act = Some(match self.d.object_kind {
+                    ObjectKind::CharDev => "made-character-device",
+                    ObjectKind::BlockDev => "made-block-device",
+                    _ => "make-device",
+                });
+            }
+            K::SystemName => {
+                act = Some("changed-system-name");
+                self.d.object_kind = ObjectKind::System;
+            }
+            K::SystemMemory => {
+                act = Some("allocated-memory");
+                if self.success == 1 {
+                    act = Some("allocated-memory-in");
+                    self.c.first_record();
+                    if let Some(p) = self.find_pos("comm") {
+                        self.d.object_primary = Some(p);
+                    }
+                }
+                self.d.object_kind = ObjectKind::Memory;
+            }
+            K::Scheduler => {
+                act = Some("adjusted-scheduling-policy-of");
+                self.d.object_kind = ObjectKind::Process;
+                self.program_object();
+                if self.d.how.is_some() {
+                    self.d.how = syscall.map(<[u8]>::to_vec);
+                }
+            }
+            K::Bpf => {
+                act = Some(self.op_action(
+                    b"LOAD",
+                    "loaded-bpf-program",
+                    "unloaded-bpf-program",
+                    "bpf-program",
+                ));
+                self.d.object_kind = ObjectKind::Process;
+                self.program_object();
+            }
+            K::EvListen => {
+                act = Some(self.op_action(
+                    b"connect",
+                    "connected-to",
+                    "disconnected-from",
+                    "connected",
+                ));
+                self.d.object_kind = ObjectKind::Socket;
+                self.program_object();
+            }
+            K::Unknown | K::Mac | K::Av => {
+                self.c.first_record();
+                let k = self.c.find_field("key");
+                if k.and_then(|k| k.value_opt())
+                    .is_some_and(|v| v != b"(null)")
+                {
+                    act = Some("triggered-audit-rule");
+                    self.d.object_primary = self.found_here();
+                } else {
+                    act = Some("triggered-unknown-audit-rule");
+                }
+                self.d.object_kind = ObjectKind::AuditRule;
+            }
+        }
+        if tmp == SysKind::Mac {
+            act = Some("accessed-mac-policy-controlled-object");
+        } else if tmp == SysKind::Av {
+            act = Some("accessed-policy-controlled-file");
+        }
+        if let Some(a) = act {
+            self.d.action = Some(a.as_bytes().to_vec());
+        }
+    }
+
+    /// The action of BPF and event listener records from their `op`.
+    fn op_action(
+        &mut self,
+        yes: &[u8],
+        on_yes: &'static str,
+        on_no: &'static str,
+        none: &'static str,
+    ) -> &'static str {
+        self.c.first_record();
+        if self.c.find_field("op").is_some() {
+            if self.c.field_str() == Some(yes) {
+                on_yes
+            } else {
+                on_no
+            }
+        } else {
+            none
+        }
+    }
+
+    fn config_change_object(&mut self) -> bool {
+        self.c.first_record();
+        if self.c.find_field("key").is_some() && self.c.field_str().is_some_and(|s| s != b"(null)")
+        {
+            return true;
+        }
+        for name in [
+            "audit_enabled",
+            "audit_pid",
+            "audit_backlog_limit",
+            "audit_failure",
+            "actions",
+        ] {
+            self.c.first_record();
+            if self.c.find_field(name).is_some() {
+                return true;
+            }
+        }
+        false
+    }
+
+    fn compound(&mut self) -> i32 {
+        let otype = self.c.record_type();
+        let mut t = otype;
+        if t != rt::SYSCALL {
+            loop {
+                self.c.next_record();
+                t = self.c.record_type();
+                if !(t != 0 && t != rt::SYSCALL) {
+                    break;
+                }
+            }
+        }
+        if t == 0 {
+            return 1;
+        }
+        self.d.event_kind = Some(event_kind(otype));
+        let recno = self.c.record_num();
+        let mut syscall = None;
+        if self.c.find_field("syscall").is_some() {
+            syscall = self.interpret();
+        }
+        if self.c.find_field("success").is_some() {
+            self.success = if self.c.field_str() == Some(b"no") {
+                0
+            } else {
+                1
+            };
+            self.d.results = self.here(recno);
+        } else {
+            if self.c.goto_record_num(recno) != 1 {
+                return 1;
+            }
+            self.c.first_field();
+        }
+        if self.prime_subject("auid", recno) != 0 {
+            if self.c.goto_record_num(recno) != 1 {
+                return 1;
+            }
+            self.c.first_field();
+        }
+        if self.secondary_subject("uid", recno) != 0 {
+            if self.c.goto_record_num(recno) != 1 {
+                return 1;
+            }
+            self.c.first_field();
+        }
+        self.syscall_subject_attrs();
+        self.c.first_field();
+        if self.c.find_field("exe").is_some() {
+            let exe = self.interpret();
+            self.d.how = exe.clone();
+            if is_script_host(exe.as_deref()) {
+                let fnum = self.c.field_num();
+                let mut rc = 0;
+                if fnum > 0 {
+                    rc = self.c.goto_field_num(fnum - 1);
+                }
+                if rc == 0 {
+                    self.c.first_record();
+                }
+                if self.c.find_field("comm").is_some() {
+                    self.d.how = self.interpret();
+                }
+            }
+        } else {
+            if self.c.goto_record_num(recno) != 1 {
+                return 1;
+            }
+            self.c.first_field();
+        }
+        if self.c.find_field("key").is_some() && self.c.field_str().is_some_and(|k| k != b"(null)")
+        {
+            self.d.key = self.here(recno);
+        }
+        if otype == rt::ANOM_LINK {
+            self.d.action = record_action(otype).map(|a| a.as_bytes().to_vec());
+        } else if otype == rt::CONFIG_CHANGE {
+            self.c.first_record();
+            if self.c.find_field("op").is_some() {
+                self.d.action = self.interpret();
+                self.d.object_primary = self.simple_object(rt::CONFIG_CHANGE);
+            }
+        } else {
+            self.syscall_event(syscall.as_deref());
+        }
+        0
+    }
+
+    fn simple_object(&mut self, t: i64) -> Option<FieldPos> {
+        use ObjectKind as O;
+        self.c.first_field();
+        let mut kind = None;
+        let found = match t {
+            rt::SERVICE_START | rt::SERVICE_STOP => {
+                kind = Some(O::Service);
+                self.c.find_field("unit").is_some()
+            }
+            rt::SYSTEM_RUNLEVEL => {
+                kind = Some(O::System);
+                self.c.find_field("new-level").is_some()
+            }
+            rt::USER_ROLE_CHANGE => {
+                kind = Some(O::UserSession);
+                self.c.find_field("selected-context").is_some()
+            }
+            rt::ROLE_ASSIGN
+            | rt::ROLE_REMOVE
+            | rt::USER_MGMT
+            | rt::ACCT_LOCK
+            | rt::ACCT_UNLOCK
+            | rt::ADD_USER
+            | rt::DEL_USER
+            | rt::ADD_GROUP
+            | rt::DEL_GROUP
+            | rt::GRP_MGMT => {
+                kind = Some(O::Account);
+                self.c.find_field("id").is_some() || {
+                    self.c.first_record();
+                    self.c.find_field("acct").is_some()
+                }
+            }
+            rt::USER_START | rt::USER_END | rt::USER_ERR | rt::USER_LOGIN | rt::USER_LOGOUT => {
+                kind = Some(O::UserSession);
+                self.c.find_field("terminal").is_some()
+            }
+            rt::USER_AUTH
+            | rt::USER_ACCT
+            | rt::CRED_ACQ
+            | rt::CRED_REFR
+            | rt::CRED_DISP
+            | rt::USER_CHAUTHTOK
+            | rt::GRP_CHAUTHTOK
+            | rt::ANOM_LOGIN_FAILURES
+            | rt::ANOM_LOGIN_TIME
+            | rt::ANOM_LOGIN_SESSIONS
+            | rt::ANOM_LOGIN_LOCATION => {
+                kind = Some(O::UserSession);
+                self.c.find_field("acct").is_some()
+            }
+            rt::ANOM_EXEC | rt::USER_CMD => {
+                kind = Some(O::Process);
+                self.c.find_field("cmd").is_some()
+            }
+            rt::USER_TTY | rt::TTY => {
+                self.c.first_record();
+                kind = Some(O::Keystrokes);
+                self.c.find_field("data").is_some()
+            }
+            rt::USER_DEVICE => {
+                self.c.first_record();
+                kind = Some(O::Keystrokes);
+                self.c.find_field("device").is_some()
+            }
+            rt::SOFTWARE_UPDATE => {
+                self.c.first_record();
+                kind = Some(O::Software);
+                self.c.find_field("sw").is_some()
+            }
+            rt::VIRT_MACHINE_ID => {
+                kind = Some(O::VirtualMachine);
+                self.c.find_field("vm").is_some()
+            }
+            rt::VIRT_RESOURCE => {
+                kind = Some(O::VirtualMachine);
+                self.c.find_field("resrc").is_some()
+            }
+            rt::VIRT_CONTROL => {
+                kind = Some(O::VirtualMachine);
+                self.c.find_field("op").is_some()
+            }
+            rt::LABEL_LEVEL_CHANGE => {
+                kind = Some(O::Printer);
+                self.c.find_field("printer").is_some()
+            }
+            rt::CONFIG_CHANGE => {
+                kind = Some(O::AuditConfig);
+                self.config_change_object()
+            }
+            rt::MAC_CONFIG_CHANGE => {
+                kind = Some(O::MacConfig);
+                self.c.find_field("bool").is_some()
+            }
+            rt::MAC_STATUS => {
+                kind = Some(O::MacConfig);
+                self.c.find_field("enforcing").is_some()
+            }
+            rt::MAC_POLICY_LOAD | rt::LABEL_OVERRIDE => {
+                kind = Some(O::MacConfig);
+                false
+            }
+            t if (rt::DEV_ALLOC..=rt::USER_MAC_CONFIG_CHANGE).contains(&t) => {
+                kind = Some(O::MacConfig);
+                false
+            }
+            rt::USER => self.c.find_field("addr").is_some(),
+            rt::USYS_CONFIG => {
+                if self.c.find_field("op").is_some() {
+                    self.d.action = self.interpret();
+                }
+                kind = Some(O::System);
+                false
+            }
+            rt::CRYPTO_KEY_USER => {
+                kind = Some(O::UserSession);
+                self.c.find_field("fp").is_some()
+            }
+            rt::CRYPTO_SESSION => {
+                kind = Some(O::UserSession);
+                self.c.find_field("addr").is_some()
+            }
+            rt::ANOM_RBAC_INTEGRITY_FAIL => {
+                kind = Some(O::FileSystem);
+                self.c.find_field("hostname").is_some()
+            }
+            _ => false,
+        };
+        if let Some(k) = kind {
+            self.d.object_kind = k;
+        }
+        if found {
+            self.here(0)
+        } else {
+            None
+        }
+    }
+
+    fn simple_object_secondary(&mut self, t: i64) -> Option<FieldPos> {
+        self.c.first_field();
+        let name = match t {
+            rt::CRYPTO_SESSION => "rport",
+            rt::SOFTWARE_UPDATE => "sw_type",
+            _ => return None,
+        };
+        self.c.find_field(name).and_then(|_| self.here(0))
+    }
+
+    fn simple_object_primary2(&mut self, t: i64) -> Option<FieldPos> {
+        self.c.first_field();
+        let name = match t {
+            rt::VIRT_CONTROL | rt::VIRT_RESOURCE => "vm",
+            rt::SOFTWARE_UPDATE => "root_dir",
+            _ => return None,
+        };
+        self.c.find_field(name).and_then(|_| self.here(0))
+    }
+
+    fn simple_subject_attrs(&mut self) {
+        if self.opt == NormalizeOptions::NoAttributes {
+            return;
+        }
+        self.c.first_record();
+        self.subject_attr("pid", 0);
+        self.subject_attr("subj", 0);
+    }
+
+    fn userspace_subject_attrs(&mut self, t: i64) {
+        if self.opt == NormalizeOptions::NoAttributes {
+            return;
+        }
+        self.subject_attr("hostname", 0);
+        self.subject_attr("addr", 0);
+        if t != rt::USER_START && t != rt::USER_END && t != rt::USER_ERR {
+            self.subject_attr("terminal", 0);
+        }
+    }
+
+    fn set_action(&mut self, a: Option<&'static str>) {
+        if let Some(a) = a {
+            self.d.action = Some(a.as_bytes().to_vec());
+        }
+    }
+
+    fn how_from(&mut self, name: &str) {
+        if self.c.find_field(name).is_some() {
+            self.d.how = self.interpret();
+        }
+    }
+
+    fn simple(&mut self) -> i32 {
+        let t = self.c.record_type();
+        if t == rt::SYSCALL {
+            return self.compound();
+        }
+        self.d.event_kind = Some(event_kind(t));
+
+        if matches!(
+            t,
+            rt::CONFIG_CHANGE
+                | rt::FEATURE_CHANGE
+                | rt::SECCOMP
+                | rt::ANOM_ABEND
+                | rt::ANOM_PROMISCUOUS
+        ) {
+            self.prime_subject("auid", 0);
+            self.session(0);
+            self.simple_subject_attrs();
+            let mut mapped = true;
+            if t == rt::CONFIG_CHANGE {
+                self.c.first_field();
+                if self.c.find_field("op").is_some() {
+                    let op = self.interpret().unwrap_or_default();
+                    let op = op.strip_prefix(b"\"").unwrap_or(&op);
+                    if op.starts_with(b"add_rule") {
+                        self.set_action(Some("added-audit-rule"));
+                        self.d.object_primary = self.simple_object(t);
+                        mapped = false;
+                    } else if op.starts_with(b"remove_rule") {
+                        self.set_action(Some("deleted-audit-rule"));
+                        self.d.object_primary = self.simple_object(t);
+                        mapped = false;
+                    }
+                }
+            }
+            if mapped {
+                self.set_action(record_action(t));
+                if t == rt::CONFIG_CHANGE {
+                    self.d.object_primary = self.simple_object(t);
+                }
+                self.c.first_record();
+            }
+            if t == rt::FEATURE_CHANGE {
+                self.c.first_field();
+                if self.secondary_subject("uid", 0) != 0 {
+                    self.c.first_record();
+                }
+                self.how_from("exe");
+                self.prime_object("feature", 0);
+                self.d.object_kind = ObjectKind::System;
+            }
+            if t == rt::SECCOMP {
+                self.c.first_field();
+                if self.secondary_subject("uid", 0) != 0 {
+                    self.c.first_record();
+                }
+                self.how_from("exe");
+                if self.prime_object("syscall", 0) != 0 {
+                    self.c.first_record();
+                }
+                self.d.object_kind = ObjectKind::Process;
+                if self.c.find_field("code").is_some() {
+                    self.d.results = self.here(0);
+                }
+                return 0;
+            }
+            if t == rt::ANOM_ABEND {
+                self.c.first_field();
+                if self.secondary_subject("uid", 0) != 0 {
+                    self.c.first_record();
+                }
+                if self.prime_object("exe", 0) != 0 {
+                    self.c.first_record();
+                }
+                self.d.object_kind = ObjectKind::Process;
+                self.how_from("sig");
+            }
+            if t == rt::ANOM_PROMISCUOUS {
+                self.c.first_field();
+                self.prime_object("dev", 0);
+                self.secondary_subject("uid", 0);
+                self.d.object_kind = ObjectKind::Socket;
+            }
+            self.results(0);
+            return 0;
+        }
+
+        if t == rt::LOGIN {
+            if self.secondary_subject("uid", 0) != 0 {
+                self.c.first_record();
+            }
+            self.simple_subject_attrs();
+            if self.prime_subject("old-auid", 0) != 0 {
+                self.c.first_record();
+            }
+            if self.prime_object("auid", 0) != 0 {
+                self.c.first_record();
+            }
+            self.d.object_kind = ObjectKind::UserSession;
+            self.session(0);
+            self.results(0);
+            self.set_action(record_action(t));
+            return 0;
+        }
+
+        if t == rt::NETFILTER_CFG {
+            self.simple_subject_attrs();
+            self.how_from("comm");
+            self.set_action(Some("loaded-firewall-rule-to"));
+            self.c.first_record();
+            if let Some(p) = self.find_pos("table") {
+                self.d.object_primary = Some(p);
+            }
+            self.d.subject_kind = Some("system");
+            self.d.object_kind = ObjectKind::Firewall;
+            return 0;
+        }
+
+        if t == rt::AVC {
+            if self.c.find_field("comm").is_some() {
+                self.d.how = self.interpret();
+            } else {
+                self.c.first_record();
+            }
+            self.prime_subject("scontext", 0);
+            self.d.subject_kind = Some("unknown-acct");
+            self.c.first_record();
+            if self.opt == NormalizeOptions::All {
+                self.prime_object("tcontext", 0);
+                self.c.first_record();
+            }
+            self.d.object_kind = ObjectKind::Unknown;
+            self.set_action(record_action(t));
+            self.c.first_record();
+            if self.c.find_field("seresult").is_some() {
+                self.d.results = self.here(0);
+            }
+            return 0;
+        }
+
+        if (rt::FIRST_DAEMON..rt::LAST_DAEMON).contains(&t) {
+            self.prime_subject("auid", 0);
+            if self.secondary_subject("uid", 0) != 0 {
+                self.c.first_record();
+            }
+            if self.session(0) != 0 {
+                self.c.first_record();
+            }
+            self.simple_subject_attrs();
+            self.d.subject_kind = Some("auditd");
+            self.set_action(record_action(t));
+            self.d.object_kind = ObjectKind::Service;
+            if t == rt::DAEMON_START {
+                self.d.how = Some(b"init".to_vec());
+            } else if t < rt::DAEMON_ACCEPT && t != rt::DAEMON_ABORT {
+                self.d.how = Some(b"signal".to_vec());
+            }
+            self.results(0);
+            return 0;
+        }
+
+        if t == rt::BPF {
+            self.d.subject_kind = Some("system");
+            let a = self.op_action(
+                b"LOAD",
+                "loaded-bpf-program",
+                "unloaded-bpf-program",
+                "bpf-program",
+            );
+            self.set_action(Some(a));
+            self.d.object_kind = ObjectKind::Process;
+            self.program_object();
+            return 0;
+        }
+
+        if t == rt::EVENT_LISTENER {
+            self.prime_subject("auid", 0);
+            self.c.first_record();
+            self.secondary_subject("uid", 0);
+            self.c.first_record();
+            self.session(0);
+            self.simple_subject_attrs();
+            let a = self.op_action(b"connect", "connected-to", "disconnected-from", "connected");
+            self.set_action(Some(a));
+            self.program_object();
+            self.d.object_kind = ObjectKind::Socket;
+            self.c.first_record();
+            self.how_from("exe");
+            self.c.first_record();
+            self.results(0);
+            return 0;
+        }
+
+        if (rt::MAC_UNLBL_ALLOW..=rt::LAST_SELINUX).contains(&t) {
+            self.prime_subject("auid", 0);
+            self.set_subject_kind();
+            self.session(0);
+            self.subject_attr("subj", 0);
+            let mut act = None;
+            if t == rt::MAC_UNLBL_ALLOW {
+                if self.c.find_field("unlbl_accept").is_some() {
+                    act = Some(if self.c.field_int().0 == 1 {
+                        "is-allowing-unlabeled-network-traffic"
+                    } else {
+                        "is-disallowing-unlabeled-network-traffic"
+                    });
+                } else {
+                    self.c.first_record();
+                }
+            } else {
+                act = record_action(t);
+            }
+            self.set_action(act);
+            if (t == rt::MAC_MAP_ADD || t == rt::MAC_MAP_DEL)
+                && self.prime_object("nlbl_domain", 0) != 0
+            {
+                self.c.first_record();
+            }
+            self.d.object_kind = ObjectKind::MacConfig;
+            self.results(0);
+            return 0;
+        }
+
+        if t == rt::USER_LOGIN {
+            if self.prime_subject("id", 0) != 0 {
+                self.c.first_record();
+                if self.prime_subject("acct", 0) == 0 {
+                    self.set_subject_kind();
+                }
+            } else {
+                self.set_subject_kind();
+            }
+            self.c.first_record();
+        } else {
+            if self.secondary_subject("uid", 0) != 0 {
+                self.c.first_record();
+            }
+            self.prime_subject("auid", 0);
+        }
+        self.session(0);
+        self.simple_subject_attrs();
+        if (1100..1199).contains(&t) || (2100..2999).contains(&t) {
+            self.userspace_subject_attrs(t);
+        }
+        if t != rt::USER_AVC {
+            self.results(0);
+        } else {
+            self.c.first_record();
+            if self.c.find_field("seresult").is_some() {
+                self.d.results = self.here(0);
+            }
+            self.c.first_record();
+            self.prime_subject("scontext", 0);
+            if self.opt == NormalizeOptions::All {
+                self.c.first_record();
+                self.prime_object("tcontext", 0);
+            }
+        }
+
+        let mut act: Option<Vec<u8>> = None;
+        if t == rt::USER_DEVICE {
+            self.c.first_record();
+            if self.c.find_field("op").is_some() {
+                act = self.c.field_str().map(<[u8]>::to_vec);
+            }
+        }
+        match act {
+            Some(a) => self.d.action = Some(a),
+            None => self.set_action(record_action(t)),
+        }
+
+        if t != rt::USER_AVC {
+            self.c.first_record();
+            self.d.object_primary = self.simple_object(t);
+            self.d.object_secondary = self.simple_object_secondary(t);
+            self.d.object_primary2 = self.simple_object_primary2(t);
+            if self.opt == NormalizeOptions::All {
+                if t == rt::USER_DEVICE {
+                    self.object_attr("uuid", 0);
+                } else if t == rt::SOFTWARE_UPDATE {
+                    self.c.first_record();
+                    self.object_attr("key_enforce", 0);
+                    self.object_attr("gpg_res", 0);
+                }
+            }
+        }
+
+        if t == rt::SYSTEM_BOOT || t == rt::SYSTEM_SHUTDOWN {
+            self.d.object_kind = if t == rt::SYSTEM_BOOT {
+                ObjectKind::System
+            } else {
+                ObjectKind::Service
+            };
+            self.how_from("exe");
+            return 0;
+        }
+        self.c.first_record();
+        if t == rt::ANOM_EXEC {
+            self.how_from("terminal");
+            return 0;
+        }
+        if t == rt::TTY {
+            self.how_from("comm");
+            return 0;
+        }
+        if self.c.find_field("exe").is_some() {
+            let exe = self.interpret();
+            self.d.how = exe.clone();
+            if is_script_host(exe.as_deref()) {
+                let fnum = self.c.field_num();
+                if fnum > 0 {
+                    self.c.goto_field_num(fnum - 1);
+                } else {
+                    self.c.first_record();
+                }
+                if self.c.find_field("comm").is_some() {
+                    self.d.how = self.interpret();
+                }
+            }
+        }
+        0
+    }
+}

@@ -1,0 +1,546 @@
+//! A cursor over one event that moves exactly as libauparse's record and
+//! field cursor does, including its less obvious states, so that the
+//! normalizer (which is written in terms of those moves) finds the same
+//! fields libauparse's does.
+//!
+//! What it models:
+//! - the current record may be "none": moving past the last record (with
+//!   `next_record` or a field search) leaves libauparse without a current
+//!   record; searches and field reads then fail until a `first_record` or
+//!   `goto_record_num`;
+//! - every record keeps its own field position; moving to another record with
+//!   `next_record` does not reset it (a search that crosses into a record
+//!   does);
+//! - a field search first looks at the current field, then steps one field
+//!   and scans forward; if the current field is the record's last one the
+//!   search fails at once, without looking at later records;
+//! - interpretations are computed once per field and kept for the life of
+//!   the event (the first computation wins, realpath or not);
+//! - ENRICHED interpretations are only used while the current record's list
+//!   of them is loaded (a `goto_record_num` out of range unloads it);
+//! - an event whose time stamp has 0 seconds has no fields to find or read.
+
+use crate::decode::{escaped, SyscallContext};
+use crate::interp::{Enriched, Interpreter};
+use crate::types::{field_type, FieldType};
+use audit_parse::{Event, Field, Record};
+use std::collections::HashMap;
+
+const PATH_MAX: usize = 4096;
+
+/// The state libauparse keeps across events that changes what it prints:
+/// the interpreter (with its caches) and the buffer its path normalisation
+/// works in (a path without components gives back what the buffer held).
+#[derive(Debug)]
+pub struct NormalizeContext {
+    interpreter: Interpreter,
+    working: Vec<u8>,
+    users: HashMap<Vec<u8>, Option<u32>>,
+}
+
+impl Default for NormalizeContext {
+    fn default() -> Self {
+        Self::new(Interpreter::new())
+    }
+}
+
+impl NormalizeContext {
+    /// A context that interprets with `interpreter`.
+    pub fn new(interpreter: Interpreter) -> Self {
+        Self {
+            interpreter,
+            working: vec![0; PATH_MAX],
+            users: HashMap::new(),
+        }
+    }
+
+    /// The interpreter (to set the escape mode, reach the id cache).
+    pub fn interpreter_mut(&mut self) -> &mut Interpreter {
+        &mut self.interpreter
+    }
+
+    /// A libauparse-style cursor over `event`, on its first record and field.
+    pub fn cursor<'a>(&'a mut self, event: &'a Event) -> EventCursor<'a> {
+        EventCursor::new(event, self)
+    }
+
+    /// The uid of the account `name`, as `getpwnam` gives it (cached).
+    pub(crate) fn uid_of(&mut self, name: &[u8]) -> Option<u32> {
+        if let Some(v) = self.users.get(name) {
+            return *v;
+        }
+        let v = lookup_uid(name);
+        if self.users.len() >= 1024 {
+            self.users.clear();
+        }
+        self.users.insert(name.to_vec(), v);
+        v
+    }
+
+    /// libauparse's `path_norm`, working in the persistent buffer.
+    fn path_norm(&mut self, name: &[u8]) -> Option<Vec<u8>> {
+        if name.is_empty() {
+            return None;
+        }
+        if name[0] == b'.' {
+            return Some(name.to_vec());
+        }
+        let w = &mut self.working;
+        let mut dest = 0usize;
+        let mut start = 0usize;
+        // The byte before the buffer is taken as not being a '/'.
+        let before = |w: &Vec<u8>, d: usize| if d == 0 { 0 } else { w[d - 1] };
+        while start < name.len() {
+            while start < name.len() && name[start] == b'/' {
+                start += 1;
+            }
+            let mut end = start;
+            while end < name.len() && name[end] != b'/' {
+                end += 1;
+            }
+            let comp = &name[start..end];
+            if comp.is_empty() {
+                break;
+            } else if comp == b"." {
+            } else if comp == b".." {
+                if dest > 1 {
+                    loop {
+                        dest -= 1;
+                        if dest == 0 || w[dest - 1] == b'/' {
+                            break;
+                        }
+                    }
+                }
+            } else {
+                if before(w, dest) != b'/' {
+                    w[dest] = b'/';
+                    dest += 1;
+                }
+                if dest + comp.len() >= PATH_MAX {
+                    w[dest] = 0;
+                    break;
+                }
+                w[dest..dest + comp.len()].copy_from_slice(comp);
+                dest += comp.len();
+                w[dest] = 0;
+            }
+            start = end;
+        }
+        let len = w.iter().position(|&b| b == 0).unwrap_or(w.len());
+        Some(w[..len].to_vec())
+    }
+}
+
+/// `getpwnam(name)`'s uid.
+fn lookup_uid(name: &[u8]) -> Option<u32> {
+    let cname = std::ffi::CString::new(name).ok()?;
+    let mut buf = vec![0 as libc::c_char; 4096];
+    loop {
+        // SAFETY: an all-zero passwd is a valid value for getpwnam_r to fill.
+        let mut pw: libc::passwd = unsafe { std::mem::zeroed() };
+        let mut result: *mut libc::passwd = std::ptr::null_mut();
+        // SAFETY: every pointer is valid for the call and buf's length is
+        // passed with it; the result only points into pw and buf.
+        let rc = unsafe {
+            libc::getpwnam_r(
+                cname.as_ptr(),
+                &mut pw,
+                buf.as_mut_ptr(),
+                buf.len(),
+                &mut result,
+            )
+        };
+        if rc == libc::ERANGE && buf.len() < (1 << 20) {
+            buf.resize(buf.len() * 2, 0);
+            continue;
+        }
+        return (rc == 0 && !result.is_null()).then_some(pw.pw_uid);
+    }
+}
+
+/// A cursor over one event with libauparse's moves and their results (see the
+/// module documentation for the states it reproduces). Obtained from
+/// [`NormalizeContext::cursor`].
+#[derive(Debug)]
+pub struct EventCursor<'a> {
+    event: &'a Event,
+    ctx: &'a mut NormalizeContext,
+    cur: Option<usize>,
+    fields: Vec<usize>,
+    loaded: bool,
+    cache: HashMap<(usize, usize), Option<Vec<u8>>>,
+    cwd: Option<&'a [u8]>,
+}
+
+impl<'a> EventCursor<'a> {
+    fn new(event: &'a Event, ctx: &'a mut NormalizeContext) -> Self {
+        let n = event.records().len();
+        // The event's working directory: the cwd of its last CWD record.
+        let cwd = event
+            .records()
+            .iter()
+            .rev()
+            .find(|r| r.type_number() == 1307)
+            .and_then(|r| r.fields().find(|f| f.name() == b"cwd"))
+            .and_then(|f| f.value_opt());
+        Self {
+            event,
+            ctx,
+            cur: (n > 0).then_some(0),
+            fields: vec![0; n],
+            loaded: n > 0,
+            cache: HashMap::new(),
+            cwd,
+        }
+    }
+
+    /// The event.
+    pub fn event(&self) -> &'a Event {
+        self.event
+    }
+
+    /// The shared context (interpreter, caches).
+    pub fn context(&mut self) -> &mut NormalizeContext {
+        self.ctx
+    }
+
+    fn has_fields(&self) -> bool {
+        self.event.id().sec != 0
+    }
+
+    fn record(&self) -> Option<&'a Record> {
+        self.cur.map(|c| &self.event.records()[c])
+    }
+
+    /// The current record (`None` after the cursor ran past the last one).
+    pub fn current_record(&self) -> Option<&'a Record> {
+        self.record()
+    }
+
+    /// Number of records (`auparse_get_num_records`).
+    pub fn num_records(&self) -> usize {
+        self.event.records().len()
+    }
+
+    /// `auparse_first_record`: 1, or 0 for an empty event.
+    pub fn first_record(&mut self) -> i32 {
+        if self.event.records().is_empty() {
+            return 0;
+        }
+        self.cur = Some(0);
+        self.loaded = true;
+        self.fields[0] = 0;
+        1
+    }
+
+    /// `auparse_next_record`: 1, or 0 (and no current record) past the last.
+    pub fn next_record(&mut self) -> i32 {
+        self.loaded = false;
+        if self.event.records().is_empty() {
+            return 0;
+        }
+        self.cur = match self.cur {
+            Some(c) if c + 1 < self.num_records() => Some(c + 1),
+            _ => None,
+        };
+        if self.cur.is_some() {
+            self.loaded = true;
+            1
+        } else {
+            0
+        }
+    }
+
+    /// `auparse_goto_record_num`: 1 (on its first field), or 0 when out of
+    /// range (the cursor stays, its interpretations unloaded).
+    pub fn goto_record_num(&mut self, num: usize) -> i32 {
+        if num >= self.num_records() {
+            self.loaded = false;
+            return 0;
+        }
+        self.cur = Some(num);
+        self.loaded = true;
+        self.fields[num] = 0;
+        1
+    }
+
+    /// `auparse_get_record_num` (0 when there is no current record).
+    pub fn record_num(&self) -> usize {
+        self.cur.unwrap_or(0)
+    }
+
+    /// `auparse_get_type` (0 without a current record, -1 for an unknown name).
+    pub fn record_type(&self) -> i64 {
+        self.record().map_or(0, |r| r.type_number())
+    }
+
+    /// `auparse_first_field`.
+    pub fn first_field(&mut self) -> i32 {
+        match self.cur {
+            Some(c) => {
+                self.fields[c] = 0;
+                1
+            }
+            None => 0,
+        }
+    }
+
+    /// `auparse_next_field`: 1, or 0 at the record's last field.
+    pub fn next_field(&mut self) -> i32 {
+        match self.cur {
+            Some(c) if self.fields[c] + 1 < self.event.records()[c].field_count() => {
+                self.fields[c] += 1;
+                1
+            }
+            _ => 0,
+        }
+    }
+
+    /// `auparse_goto_field_num`.
+    pub fn goto_field_num(&mut self, num: usize) -> i32 {
+        match self.cur {
+            Some(c) if num < self.event.records()[c].field_count() => {
+                self.fields[c] = num;
+                1
+            }
+            _ => 0,
+        }
+    }
+
+    /// `auparse_get_field_num` (0 without a current record).
+    pub fn field_num(&self) -> usize {
+        self.cur.map_or(0, |c| self.fields[c])
+    }
+
+    /// The current field, if there is one to read.
+    pub fn field(&self) -> Option<Field<'a>> {
+        if !self.has_fields() {
+            return None;
+        }
+        let c = self.cur?;
+        self.event.records()[c].field_at(self.fields[c])
+    }
+
+    /// `auparse_get_field_name`.
+    pub fn field_name(&self) -> Option<&'a [u8]> {
+        self.field().map(|f| f.name())
+    }
+
+    /// `auparse_get_field_str` (`None` also for libauparse's NULL value).
+    pub fn field_str(&self) -> Option<&'a [u8]> {
+        self.field().and_then(|f| f.value_opt())
+    }
+
+    /// `auparse_get_field_int`: the value and whether C's `errno` is 0.
+    pub fn field_int(&self) -> (i32, bool) {
+        match self.field_str() {
+            Some(v) => match crate::cnum::strtol(v, 10) {
+                Some(n) => (n as i32, true),
+                None => (-1, false),
+            },
+            None => (-1, false),
+        }
+    }
+
+    /// `auparse_get_field_type`.
+    pub fn field_type(&self) -> FieldType {
+        match (self.record(), self.field()) {
+            (Some(r), Some(f)) => field_type(
+                u32::try_from(r.type_number()).unwrap_or(0),
+                f.name(),
+                f.value(),
+            ),
+            _ => FieldType::Unclassified,
+        }
+    }
+
+    /// `auparse_find_field`: the current field if it has this name, else the
+    /// next one after it (see the module documentation).
+    pub fn find_field(&mut self, name: &str) -> Option<Field<'a>> {
+        if !self.has_fields() {
+            return None;
+        }
+        let f = self.field();
+        self.cur?;
+        match f {
+            Some(f) if f.name() == name.as_bytes() => Some(f),
+            _ => self.find_field_next(name),
+        }
+    }
+
+    /// `auparse_find_field_next` for `name`.
+    pub fn find_field_next(&mut self, name: &str) -> Option<Field<'a>> {
+        if !self.has_fields() {
+            return None;
+        }
+        let name = name.as_bytes();
+        let mut moved = false;
+        while let Some(c) = self.cur {
+            if !moved {
+                if self.next_field() == 0 {
+                    return None;
+                }
+                moved = true;
+            }
+            let rec = &self.event.records()[c];
+            if let Some(i) = (self.fields[c]..rec.field_count())
+                .find(|&i| rec.field_at(i).is_some_and(|f| f.name() == name))
+            {
+                self.fields[c] = i;
+                return rec.field_at(i);
+            }
+            self.cur = (c + 1 < self.num_records()).then_some(c + 1);
+            self.loaded = false;
+            if let Some(n) = self.cur {
+                self.fields[n] = 0;
+                self.loaded = true;
+            }
+        }
+        None
+    }
+
+    /// `auparse_interpret_field` for the current field (`None` where C gives
+    /// NULL).
+    pub fn interpret(&mut self) -> Option<Vec<u8>> {
+        self.interpret_with(false)
+    }
+
+    /// `auparse_interpret_realpath`: a file name joined with the event's cwd
+    /// and normalised; `None` for a field that is not a file name.
+    pub fn interpret_realpath(&mut self) -> Option<Vec<u8>> {
+        if self.field_type() != FieldType::EscapedFile {
+            return None;
+        }
+        self.interpret_with(true)
+    }
+
+    /// `auparse_interpret_sock_address`: the `laddr=` part of a sockaddr.
+    pub fn interpret_sock_address(&mut self) -> Option<Vec<u8>> {
+        self.sock_part(b"laddr=")
+    }
+
+    /// `auparse_interpret_sock_family`: the `fam=` part of a sockaddr.
+    pub fn interpret_sock_family(&mut self) -> Option<Vec<u8>> {
+        self.sock_part(b"fam=")
+    }
+
+    /// `auparse_interpret_sock_port`: the `lport=` part of a sockaddr.
+    pub fn interpret_sock_port(&mut self) -> Option<Vec<u8>> {
+        self.sock_part(b"lport=")
+    }
+
+    fn sock_part(&mut self, key: &[u8]) -> Option<Vec<u8>> {
+        if self.field_type() != FieldType::Sockaddr {
+            return None;
+        }
+        let val = self.interpret()?;
+        let val = &val[..val.iter().position(|&b| b == 0).unwrap_or(val.len())];
+        let at = memchr::memmem::find(val, key)? + key.len();
+        let rest = &val[at..];
+        let sp = memchr::memchr(b' ', rest)?;
+        Some(rest[..sp].to_vec())
+    }
+
+    fn interpret_with(&mut self, realpath: bool) -> Option<Vec<u8>> {
+        if !self.has_fields() {
+            return None;
+        }
+        let c = self.cur?;
+        let rec = &self.event.records()[c];
+        let field = rec.field_at(self.fields[c])?;
+        let key = (c, self.fields[c]);
+        if let Some(v) = self.cache.get(&key) {
+            return v.clone();
+        }
+        let enriched = match (self.loaded, rec.interpretation_text()) {
+            (true, Some(t)) => Enriched::new(t),
+            _ => Enriched::NONE,
+        };
+        let it = &mut self.ctx.interpreter;
+        let mut out = Vec::new();
+        let v = match field.value_opt() {
+            None => {
+                out.push(b' ');
+                it.escape_mode().apply(&mut out, 0, false);
+                Some(out)
+            }
+            Some(value) => {
+                let rtype = u32::try_from(rec.type_number()).unwrap_or(0);
+                let enriched_hit = enriched
+                    .get(field.name())
+                    .filter(|v| !v.starts_with(b"unknown-"));
+                match (realpath, self.cwd) {
+                    // libauparse hands out an ENRICHED interpretation as it
+                    // is, without escaping it (ids only lose their quotes).
+                    _ if enriched_hit.is_some() => {
+                        let v = enriched_hit.unwrap_or_default();
+                        let mut out = Vec::new();
+                        match field_type(rtype, field.name(), value) {
+                            FieldType::Uid | FieldType::Gid => escaped(v, &mut out),
+                            _ => out.extend_from_slice(v),
+                        }
+                        Some(out)
+                    }
+                    (true, Some(cwd)) => {
+                        let p = self.realpath(value, cwd);
+                        let mut out = p;
+                        self.ctx.interpreter.escape_mode().apply(&mut out, 0, false);
+                        Some(out)
+                    }
+                    _ => {
+                        let sctx = SyscallContext::of_record(rec);
+                        it.interpret(rtype, &sctx, enriched, field.name(), value, &mut out)
+                            .map(|_| out)
+                    }
+                }
+            }
+        };
+        self.cache.insert(key, v.clone());
+        v
+    }
+
+    /// libauparse's file name with the cwd: `print_escaped_ext`.
+    fn realpath(&mut self, value: &[u8], cwd: &[u8]) -> Vec<u8> {
+        let mut name = Vec::new();
+        escaped(value, &mut name);
+        cut_nul(&mut name);
+        let joined = if name.first() != Some(&b'/') {
+            let mut dir = Vec::new();
+            escaped(cwd, &mut dir);
+            cut_nul(&mut dir);
+            dir.push(b'/');
+            dir.extend_from_slice(&name);
+            dir
+        } else {
+            if memchr::memmem::find(&name, b"..").is_none() {
+                return name;
+            }
+            name
+        };
+        self.ctx.path_norm(&joined).unwrap_or(joined)
+    }
+}
+
+fn cut_nul(v: &mut Vec<u8>) {
+    if let Some(p) = memchr::memchr(0, v) {
+        v.truncate(p);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_norm_quirks() {
+        let mut c = NormalizeContext::default();
+        assert_eq!(c.path_norm(b"/a//b/./c").unwrap(), b"/a/b/c");
+        assert_eq!(c.path_norm(b"/a/b/../c").unwrap(), b"/a/c");
+        // A trailing ".." backs up without cutting the buffer.
+        assert_eq!(c.path_norm(b"/x/y/..").unwrap(), b"/x/y");
+        // No components: what the buffer held.
+        assert_eq!(c.path_norm(b"/").unwrap(), b"/x/y");
+        assert_eq!(c.path_norm(b"./rel").unwrap(), b"./rel");
+        assert_eq!(c.path_norm(b""), None);
+    }
+}

@@ -1,0 +1,276 @@
+//! Differential test of the normalizer against libauparse 3.0.9's
+//! `auparse_normalize`.
+//!
+//! The C program `tests/c/normalize_walk.c` normalizes every event of a log
+//! and prints every getter's answer (event kind, session, subject, action,
+//! object, attributes, results, how, key: return code, record and field the
+//! cursor went to, raw and interpreted value). [`render`] prints the same
+//! from `audit_interpret::normalize`, and the two are compared line by line
+//! for every log under `tests/data` and `tests/normalize_data`, with both
+//! normalizer options.
+//!
+//! Every difference must be matched by an entry of [`KNOWN`], which says why
+//! we differ on purpose; an entry that matches nothing fails the test.
+//!
+//! Needs `cc` and `apt-get install -y libauparse-dev libaudit-dev`.
+
+mod support;
+
+use audit_interpret::normalize::{EventCursor, NormalizeContext, NormalizeOptions};
+use audit_parse::{Event, Options, Parser};
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use support::{c_program, corpus_logs, data_relative, manifest_dir, run};
+
+/// A deliberate difference in one getter's line of one event.
+struct Known {
+    /// The log (relative to `tests/data`, or the file name for
+    /// `tests/normalize_data`).
+    log: &'static str,
+    /// The reference line contains this.
+    reference: &'static str,
+    /// Our line contains this.
+    ours: &'static str,
+    why: &'static str,
+}
+
+/// (Empty: every answer agrees on every log.)
+const KNOWN: &[Known] = &[];
+
+/// The parser's deliberate differences from libauparse (see
+/// `tests/differential_parse.rs`), which change which events exist, not what
+/// the normalizer says about them. Each is applied to the C side and must be
+/// needed by some log.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Parsing {
+    /// A last line without a newline: libauparse's feed drops it, we keep
+    /// it. The C side reads the file with a newline added.
+    FinalLineKept,
+    /// A line that is not a record becomes a bogus time-0 event in
+    /// libauparse, an error for us: those events are dropped from the C side.
+    NoBogusTimeZeroEvent,
+}
+
+/// The file the C side reads for `path`.
+fn c_input(path: &Path, used: &mut Vec<Parsing>) -> PathBuf {
+    let data = std::fs::read(path).expect("read log");
+    if data.is_empty() || data.ends_with(b"\n") {
+        return path.to_path_buf();
+    }
+    used.push(Parsing::FinalLineKept);
+    let dir = std::env::temp_dir().join(format!("lars-normdiff-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let out = dir.join(name_of(path).replace('/', "__"));
+    let mut with_nl = data;
+    with_nl.push(b'\n');
+    std::fs::write(&out, with_nl).expect("write temp log");
+    out
+}
+
+fn text(v: Option<&[u8]>) -> &[u8] {
+    v.unwrap_or(b"(null)")
+}
+
+fn show(out: &mut Vec<u8>, c: &mut EventCursor<'_>, label: &str, rc: i32) {
+    write!(out, " {label} rc={rc}").unwrap();
+    if rc == 1 {
+        write!(out, " at={}.{} ", c.record_num(), c.field_num()).unwrap();
+        out.extend_from_slice(text(c.field_name()));
+        out.push(b'=');
+        out.extend_from_slice(text(c.field_str()));
+        out.extend_from_slice(b" => ");
+        let v = c.interpret().map(|mut v| {
+            if let Some(p) = v.iter().position(|&b| b == 0) {
+                v.truncate(p);
+            }
+            v
+        });
+        out.extend_from_slice(text(v.as_deref()));
+    }
+    out.push(b'\n');
+}
+
+/// Our side of `normalize_walk`: the same lines from our normalizer.
+fn render_event(out: &mut Vec<u8>, ctx: &mut NormalizeContext, ev: &Event, opt: NormalizeOptions) {
+    let mut c = ctx.cursor(ev);
+    let n = c.normalize(opt);
+    let id = ev.id();
+    writeln!(
+        out,
+        "event {}.{:03}:{} records={} rc={}",
+        id.sec,
+        id.milli,
+        id.serial,
+        ev.records().len(),
+        n.status
+    )
+    .unwrap();
+    writeln!(out, " kind {}", n.event_kind.unwrap_or("(null)")).unwrap();
+    let rc = c.seek(n.session);
+    show(out, &mut c, "session", rc);
+    let rc = c.seek(n.subject_primary);
+    show(out, &mut c, "subject.primary", rc);
+    let rc = c.seek(n.subject_secondary);
+    show(out, &mut c, "subject.secondary", rc);
+    writeln!(out, " subject.kind {}", n.subject_kind.unwrap_or("(null)")).unwrap();
+    for p in &n.subject_attributes {
+        let rc = c.seek(Some(*p));
+        show(out, &mut c, "subject.attr", rc);
+    }
+    show(out, &mut c, "subject.attr", 0);
+    out.extend_from_slice(b" action ");
+    out.extend_from_slice(text(n.action.as_deref()));
+    out.push(b'\n');
+    let rc = c.seek(n.object_primary);
+    show(out, &mut c, "object.primary", rc);
+    let rc = c.seek(n.object_secondary);
+    show(out, &mut c, "object.secondary", rc);
+    let rc = c.seek(n.object_primary2);
+    show(out, &mut c, "object.primary2", rc);
+    for p in &n.object_attributes {
+        let rc = c.seek(Some(*p));
+        show(out, &mut c, "object.attr", rc);
+    }
+    show(out, &mut c, "object.attr", 0);
+    writeln!(out, " object.kind {}", n.object_kind.as_str()).unwrap();
+    let rc = c.seek(n.results);
+    show(out, &mut c, "results", rc);
+    out.extend_from_slice(b" how ");
+    out.extend_from_slice(text(n.how.as_deref()));
+    out.push(b'\n');
+    let rc = c.seek(n.key);
+    show(out, &mut c, "key", rc);
+}
+
+fn render(log: &[u8], opt: NormalizeOptions) -> Vec<u8> {
+    let mut p = Parser::new(Options::default());
+    let mut ctx = NormalizeContext::default();
+    let mut out = Vec::new();
+    p.feed(log);
+    p.flush();
+    while let Some(item) = p.next_event() {
+        if let Ok(ev) = item {
+            render_event(&mut out, &mut ctx, &ev, opt);
+        }
+    }
+    out
+}
+
+/// The logs: the corpus and our own normalizer cases.
+pub fn logs() -> Vec<PathBuf> {
+    let mut v = corpus_logs();
+    let dir = manifest_dir().join("tests").join("normalize_data");
+    let mut own: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
+        .map(|e| e.expect("dir entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "log"))
+        .collect();
+    own.sort();
+    v.extend(own);
+    v
+}
+
+fn name_of(p: &Path) -> String {
+    if p.starts_with(manifest_dir().join("tests").join("normalize_data")) {
+        p.file_name().unwrap().to_string_lossy().into_owned()
+    } else {
+        data_relative(p)
+    }
+}
+
+/// Splits a walk into event blocks.
+fn blocks(text: &str) -> Vec<Vec<&str>> {
+    let mut out: Vec<Vec<&str>> = Vec::new();
+    for line in text.lines() {
+        if line.starts_with("event ") || out.is_empty() {
+            out.push(Vec::new());
+        }
+        out.last_mut().expect("a block").push(line);
+    }
+    out
+}
+
+#[test]
+fn normalizer_matches_libauparse() {
+    let walker = c_program("normalize_walk");
+    let mut used = vec![false; KNOWN.len()];
+    let mut failures = Vec::new();
+    let mut events = 0usize;
+    let mut parsing = Vec::new();
+    for log in logs() {
+        let name = name_of(&log);
+        let data = std::fs::read(&log).unwrap();
+        for (opt, flag) in [
+            (NormalizeOptions::All, None),
+            (NormalizeOptions::NoAttributes, Some("--no-attrs")),
+        ] {
+            let input = c_input(&log, &mut parsing);
+            let path = input.to_str().unwrap();
+            let args: Vec<&str> = flag.into_iter().chain([path]).collect();
+            let reference = String::from_utf8_lossy(&run(&walker, &args, None)).into_owned();
+            let ours = String::from_utf8_lossy(&render(&data, opt)).into_owned();
+            let mut rb = blocks(&reference);
+            let before = rb.len();
+            rb.retain(|b| !b[0].starts_with("event 0.000:0 "));
+            if rb.len() != before {
+                parsing.push(Parsing::NoBogusTimeZeroEvent);
+            }
+            let ob = blocks(&ours);
+            if rb.len() != ob.len() {
+                failures.push(format!(
+                    "{name} {opt:?}: {} events from libauparse, {} from us",
+                    rb.len(),
+                    ob.len()
+                ));
+                continue;
+            }
+            events += rb.len();
+            for (r, o) in rb.iter().zip(&ob) {
+                if r.len() != o.len() {
+                    failures.push(format!(
+                        "{name} {opt:?}: event {}:\n  libauparse:\n    {}\n  ours:\n    {}",
+                        r[0],
+                        r.join("\n    "),
+                        o.join("\n    ")
+                    ));
+                    continue;
+                }
+                for (rl, ol) in r.iter().zip(o) {
+                    if rl == ol {
+                        continue;
+                    }
+                    let known = KNOWN.iter().position(|k| {
+                        k.log == name && rl.contains(k.reference) && ol.contains(k.ours)
+                    });
+                    match known {
+                        Some(i) => used[i] = true,
+                        None => failures.push(format!(
+                            "{name} {opt:?}: {}\n  libauparse: {rl}\n  ours:       {ol}",
+                            r[0]
+                        )),
+                    }
+                }
+            }
+        }
+    }
+    for (k, u) in KNOWN.iter().zip(&used) {
+        if !u {
+            failures.push(format!(
+                "known difference no longer seen: {} {:?} / {:?} ({})",
+                k.log, k.reference, k.ours, k.why
+            ));
+        }
+    }
+    for p in [Parsing::FinalLineKept, Parsing::NoBogusTimeZeroEvent] {
+        if !parsing.contains(&p) {
+            failures.push(format!("{p:?} is applied but no log needs it"));
+        }
+    }
+    assert!(events > 100, "only {events} events compared");
+    assert!(
+        failures.is_empty(),
+        "{} differences:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
