@@ -145,11 +145,17 @@ impl Interpreter {
         out: &mut Vec<u8>,
     ) -> bool {
         let start = out.len();
+        // An interpretation auditd recorded (ENRICHED) is given back as it stands:
+        // libauparse applies the escape mode only to values it decodes itself.
         match enriched.get(name).filter(|v| !v.starts_with(b"unknown-")) {
             Some(v) if matches!(ty, FieldType::Uid | FieldType::Gid) => {
-                crate::decode::escaped(v, out)
+                crate::decode::escaped(v, out);
+                return true;
             }
-            Some(v) => out.extend_from_slice(v),
+            Some(v) => {
+                out.extend_from_slice(v);
+                return true;
+            }
             None => {
                 if !self.dec.decode(ty, ctx, value, out) {
                     return false;
@@ -180,6 +186,29 @@ impl Interpreter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn enriched_values_are_not_escaped() {
+        let mut it = Interpreter::new();
+        it.set_escape_mode(EscapeMode::Shell);
+        let ctx = SyscallContext::default();
+        let e = Enriched::new(b"SADDR={ fam=inet laddr=1.2.3.4 lport=80 }");
+        let mut out = Vec::new();
+        assert!(it.interpret_as(FieldType::Sockaddr, &ctx, e, b"saddr", b"0200", &mut out));
+        assert_eq!(out, b"{ fam=inet laddr=1.2.3.4 lport=80 }");
+        // A value decoded here is escaped in shell mode.
+        out.clear();
+        let none = Enriched::new(b"");
+        assert!(it.interpret_as(
+            FieldType::Escaped,
+            &ctx,
+            none,
+            b"comm",
+            b"\"a b\"",
+            &mut out
+        ));
+        assert_eq!(out, b"a\\ b");
+    }
 
     #[test]
     fn enriched_lookup() {

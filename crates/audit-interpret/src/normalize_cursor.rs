@@ -470,18 +470,9 @@ impl<'a> EventCursor<'a> {
                     .get(field.name())
                     .filter(|v| !v.starts_with(b"unknown-"));
                 match (realpath, self.cwd) {
-                    // libauparse hands out an ENRICHED interpretation as it
-                    // is, without escaping it (ids only lose their quotes).
-                    _ if enriched_hit.is_some() => {
-                        let v = enriched_hit.unwrap_or_default();
-                        let mut out = Vec::new();
-                        match field_type(rtype, field.name(), value) {
-                            FieldType::Uid | FieldType::Gid => escaped(v, &mut out),
-                            _ => out.extend_from_slice(v),
-                        }
-                        Some(out)
-                    }
-                    (true, Some(cwd)) => {
+                    // An ENRICHED interpretation wins over the realpath, as in
+                    // libauparse; `interpret` hands it out unescaped.
+                    (true, Some(cwd)) if enriched_hit.is_none() => {
                         let p = self.realpath(value, cwd);
                         let mut out = p;
                         self.ctx.interpreter.escape_mode().apply(&mut out, 0, false);
