@@ -17,49 +17,10 @@ use audit_interpret::json::{event_to_json, serde_json, JsonOptions};
 use audit_interpret::normalize::{NormalizeContext, NormalizeOptions};
 use audit_parse::{Options, Parser};
 use std::io::{self, Read, Write};
-use std::os::fd::AsRawFd;
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicBool, Ordering};
 
-static STOP: AtomicBool = AtomicBool::new(false);
-static HUP: AtomicBool = AtomicBool::new(false);
-
-extern "C" fn on_term(_: libc::c_int) {
-    STOP.store(true, Ordering::SeqCst);
-}
-
-extern "C" fn on_hup(_: libc::c_int) {
-    HUP.store(true, Ordering::SeqCst);
-}
-
-fn install(sig: libc::c_int, handler: extern "C" fn(libc::c_int)) {
-    // SAFETY: a zeroed sigaction is a valid value; the handler only stores to
-    // an atomic, which is async-signal-safe; without SA_RESTART a blocking
-    // poll or read returns EINTR and the loop sees the flag.
-    unsafe {
-        let mut sa: libc::sigaction = std::mem::zeroed();
-        sa.sa_sigaction = handler as usize;
-        libc::sigemptyset(&mut sa.sa_mask);
-        libc::sigaction(sig, &sa, std::ptr::null_mut());
-    }
-}
-
-/// Waits until `fd` is readable or `timeout_ms` passes; true when readable.
-fn wait_readable(fd: i32, timeout_ms: i32) -> bool {
-    let mut pfd = libc::pollfd {
-        fd,
-        events: libc::POLLIN,
-        revents: 0,
-    };
-    // SAFETY: one valid pollfd for the duration of the call.
-    unsafe { libc::poll(&mut pfd, 1, timeout_ms) > 0 }
-}
-
-fn now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
-}
+#[path = "common/plugin.rs"]
+mod plugin;
 
 struct Writer {
     ctx: NormalizeContext,
@@ -135,33 +96,5 @@ fn convert_file(path: &str, w: &mut Writer) -> io::Result<()> {
 }
 
 fn plugin(w: &mut Writer) -> io::Result<()> {
-    install(libc::SIGTERM, on_term);
-    install(libc::SIGHUP, on_hup);
-    let stdin = io::stdin();
-    let fd = stdin.as_raw_fd();
-    let mut input = stdin.lock();
-    let mut parser = Parser::new(Options::default());
-    let mut buf = vec![0u8; 1 << 16];
-    while !STOP.load(Ordering::SeqCst) {
-        if HUP.swap(false, Ordering::SeqCst) {
-            eprintln!("au2json: reload requested (no configuration to reload)");
-        }
-        if parser.events_in_flight() > 0 && !wait_readable(fd, 1000) {
-            // Idle (or interrupted) with events open: age them by the clock.
-            parser.age_events(now());
-            w.drain(&mut parser)?;
-            continue;
-        }
-        match input.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => {
-                parser.feed(&buf[..n]);
-                w.drain(&mut parser)?;
-            }
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        }
-    }
-    parser.flush();
-    w.drain(&mut parser)
+    plugin::run("au2json", 1 << 16, |parser| w.drain(parser)).map(|_| ())
 }
