@@ -16,6 +16,21 @@ pub enum EscapeMode {
     ShellQuote,
 }
 
+/// Bytes that [`EscapeMode::Shell`] changes (control characters included).
+static SHELL: [bool; 256] = escape_table(EscapeMode::Shell);
+/// Bytes that [`EscapeMode::ShellQuote`] changes (control characters included).
+static SHELL_QUOTE: [bool; 256] = escape_table(EscapeMode::ShellQuote);
+
+const fn escape_table(mode: EscapeMode) -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = b < 32 || mode.backslashed(b as u8);
+        b += 1;
+    }
+    t
+}
+
 impl EscapeMode {
     /// Parses `raw`, `tty`, `shell` or `shell_quote`.
     pub fn from_name(name: &str) -> Option<Self> {
@@ -28,7 +43,7 @@ impl EscapeMode {
         })
     }
 
-    fn backslashed(self, b: u8) -> bool {
+    const fn backslashed(self, b: u8) -> bool {
         match self {
             Self::Raw | Self::Tty => false,
             Self::Shell => matches!(
@@ -63,7 +78,22 @@ impl EscapeMode {
 
     /// Whether `s` would change under this mode.
     pub fn needs_escape(self, s: &[u8]) -> bool {
-        self != Self::Raw && s.iter().any(|&b| b < 32 || self.backslashed(b))
+        // Blocks folded without an early exit compile to vector code; most values
+        // need no escaping, so the whole value is usually scanned.
+        const BLOCK: usize = 32;
+        match self {
+            Self::Raw => false,
+            Self::Tty => s
+                .chunks(BLOCK)
+                .any(|c| c.iter().fold(false, |acc, &b| acc | (b < 32))),
+            Self::Shell => s
+                .chunks(BLOCK)
+                .any(|c| c.iter().fold(false, |acc, &b| acc | SHELL[usize::from(b)])),
+            Self::ShellQuote => s.chunks(BLOCK).any(|c| {
+                c.iter()
+                    .fold(false, |acc, &b| acc | SHELL_QUOTE[usize::from(b)])
+            }),
+        }
     }
 
     /// Appends `s` escaped with this mode to `out`.
@@ -138,6 +168,24 @@ mod tests {
         EscapeMode::Raw.escape_into(b"a\n", &mut v);
         assert_eq!(v, b"a\n");
         assert!(!EscapeMode::Shell.needs_escape(b"abc\xff"));
+        // The table agrees with the rules byte by byte, in every mode.
+        for mode in [
+            EscapeMode::Raw,
+            EscapeMode::Tty,
+            EscapeMode::Shell,
+            EscapeMode::ShellQuote,
+        ] {
+            for b in 0..=255u8 {
+                let long = [
+                    b'a', b'b', b'c', b'd', b'e', b'f', b'g', b'h', b'i', b'j', b'k', b'l', b'm',
+                    b'n', b'o', b'p', b'q', b'r', b's', b't', b'u', b'v', b'w', b'x', b'y', b'z',
+                    b'0', b'1', b'2', b'3', b'4', b'5', b'6', b'7', b'8', b'9', b,
+                ];
+                let want = mode != EscapeMode::Raw && (b < 32 || mode.backslashed(b));
+                assert_eq!(mode.needs_escape(&[b]), want, "{mode:?} {b}");
+                assert_eq!(mode.needs_escape(&long), want, "{mode:?} {b} at the end");
+            }
+        }
         assert_eq!(
             EscapeMode::from_name("shell_quote"),
             Some(EscapeMode::ShellQuote)
