@@ -250,7 +250,15 @@ impl Environment for SystemEnv {
     }
 
     fn syscall_name(&self, machine: Machine, number: u32) -> Option<String> {
-        crate::syscalls::name(machine, number).map(str::to_string)
+        // With the kernel's full tables opted in, print the kernel's names too, so
+        // that what is printed parses back under the same environment.
+        let kernel = self
+            .newer_syscalls
+            .then(|| crate::syscalls::kernel_name(machine, number))
+            .flatten();
+        kernel
+            .or_else(|| crate::syscalls::name(machine, number))
+            .map(str::to_string)
     }
 
     fn user_id(&self, name: &str) -> Option<u32> {

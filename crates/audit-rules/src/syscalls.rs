@@ -139,6 +139,12 @@ pub fn kernel_number(machine: Machine, name: &str) -> Option<u32> {
         .or_else(|| number(machine, name))
 }
 
+/// The kernel's current name of syscall `number` on `machine` (for
+/// [`SystemEnv::with_newer_syscalls`](crate::SystemEnv::with_newer_syscalls)).
+pub fn kernel_name(machine: Machine, number: u32) -> Option<&'static str> {
+    table(machine)?.name(number)
+}
+
 /// The name auditctl 3.0.9 prints for syscall `number` on `machine`, or
 /// `None` where it prints the number.
 pub fn name(machine: Machine, number: u32) -> Option<&'static str> {
@@ -223,6 +229,23 @@ mod tests {
         assert_eq!(name(Machine::X86_64, 335), None);
         assert_eq!(number(Machine::X86_64, "uretprobe"), None);
         assert_eq!(number(Machine::X86_64, "fchmodat2"), None);
+        assert_eq!(kernel_name(Machine::X86_64, 335), Some("uretprobe"));
+        use crate::env::Environment;
+        let newer = crate::SystemEnv::new().with_newer_syscalls();
+        assert_eq!(
+            newer.syscall_name(Machine::X86_64, 335).as_deref(),
+            Some("uretprobe")
+        );
+        assert_eq!(
+            newer.syscall_name(Machine::X86_64, 17).as_deref(),
+            Some("pread64")
+        );
+        let classic = crate::SystemEnv::new();
+        assert_eq!(classic.syscall_name(Machine::X86_64, 335), None);
+        assert_eq!(
+            classic.syscall_name(Machine::X86_64, 17).as_deref(),
+            Some("pread")
+        );
         assert_eq!(kernel_number(Machine::X86_64, "fchmodat2"), Some(452));
         assert_eq!(name(Machine::Ppc, 0), None);
         assert_eq!(number(Machine::Ppc, "restart_syscall"), None);
