@@ -46,7 +46,8 @@ fn same(line: &str) -> CRun {
     o
 }
 
-/// Restores failure, rate_limit, backlog_limit and backlog_wait_time.
+/// Restores failure, rate_limit, backlog_limit and backlog_wait_time, and the lost and
+/// backlog_wait_time_actual counters when they were zero.
 struct SettingsGuard(Status);
 
 impl SettingsGuard {
@@ -83,6 +84,14 @@ impl Drop for SettingsGuard {
         }
         if mask != 0 {
             let _ = a.set_status(&Status { mask, ..*was });
+        }
+        // The kernel's counters can only go back to zero: do that when they were
+        // zero before the test (bursts of messages make both move).
+        if was.lost == 0 && now.lost != 0 {
+            let _ = a.reset_lost();
+        }
+        if was.backlog_wait_time_actual == 0 && now.backlog_wait_time_actual != 0 {
+            let _ = a.reset_backlog_wait_time_actual();
         }
     }
 }
