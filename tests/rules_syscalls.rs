@@ -13,7 +13,9 @@ use std::process::Command;
 
 use audit_rules::{parse_line, rule_to_string, syscalls, Environment, Machine, SystemEnv};
 
-const AUSYSCALL: &str = "/usr/bin/ausyscall";
+#[path = "../crates/audit-syscalls/tests/common/ausyscall.rs"]
+mod ausyscall;
+use ausyscall::AUSYSCALL;
 
 /// Every machine audit-rules knows (all of them are ausyscall 3.0.9's).
 const MACHINES: [Machine; 9] = [
@@ -28,27 +30,10 @@ const MACHINES: [Machine; 9] = [
     Machine::Ppc64le,
 ];
 
-/// `ausyscall ARCH --dump`: the table named in the header and the pairs.
+/// `ausyscall ARCH --dump` as a set of pairs.
 fn dump(arch: &str) -> (String, BTreeSet<(u32, String)>) {
-    let out = Command::new(AUSYSCALL)
-        .args([arch, "--dump"])
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {AUSYSCALL} ({e}); install the auditd package"));
-    let text = String::from_utf8(out.stdout).expect("utf-8 output");
-    let mut lines = text.lines();
-    let header = lines.next().unwrap_or("");
-    let table = header
-        .strip_prefix("Using ")
-        .and_then(|h| h.strip_suffix(" syscall table:"))
-        .unwrap_or("")
-        .to_owned();
-    let pairs = lines
-        .map(|line| {
-            let (nr, name) = line.split_once('\t').expect("number<TAB>name");
-            (nr.parse().expect("number"), name.to_owned())
-        })
-        .collect();
-    (table, pairs)
+    let (table, pairs) = ausyscall::dump(arch);
+    (table, pairs.into_iter().collect())
 }
 
 #[test]

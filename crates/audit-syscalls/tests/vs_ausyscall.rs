@@ -8,7 +8,6 @@
 //! is missing, since the comparison is the point of the test.
 
 use std::collections::BTreeSet;
-use std::process::Command;
 
 use audit_syscalls::{Machine, SyscallTable};
 
@@ -108,30 +107,9 @@ const ALLOWED: &[(&str, u32, &str, Why)] = &[
     ("ppc64", 423, "sched_rr_get_interval_time64", NotInKernelAbi),
 ];
 
-const AUSYSCALL: &str = "/usr/bin/ausyscall";
-
-/// `ausyscall ARCH --dump`: the table name of the header and the pairs.
-fn dump(arch: &str) -> (String, Vec<(u32, String)>) {
-    let out = Command::new(AUSYSCALL)
-        .args([arch, "--dump"])
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {AUSYSCALL} ({e}); install the auditd package"));
-    let text = String::from_utf8(out.stdout).expect("utf-8 output");
-    let mut lines = text.lines();
-    let header = lines.next().unwrap_or("");
-    let table = header
-        .strip_prefix("Using ")
-        .and_then(|h| h.strip_suffix(" syscall table:"))
-        .unwrap_or("")
-        .to_owned();
-    let pairs = lines
-        .map(|line| {
-            let (nr, name) = line.split_once('\t').expect("number<TAB>name");
-            (nr.parse().expect("number"), name.to_owned())
-        })
-        .collect();
-    (table, pairs)
-}
+#[path = "common/ausyscall.rs"]
+mod ausyscall;
+use ausyscall::{dump, AUSYSCALL};
 
 #[test]
 fn every_ausyscall_pair_is_ours_or_explained() {
