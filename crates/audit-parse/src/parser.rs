@@ -18,7 +18,9 @@
 //! # Cost
 //! libauparse scans every open event for every record (quadratic when many events stay
 //! open). Here a record finds its event through a hash map, completion by time uses an
-//! ordered index, and delivery an ordered set: O(log n) per record.
+//! ordered index, and delivery an ordered queue: O(log n) per record. These are heaps that
+//! keep their memory between events (an ordered set would allocate and free a node for
+//! nearly every event of an in-order log, where one or two events are open at a time).
 //!
 //! # Deliberate differences from libauparse
 //! - A last line without a newline is parsed on [`Parser::flush`] (libauparse drops it).
@@ -33,7 +35,7 @@ use crate::event::Event;
 use crate::record::{Builder, EventId, Header, Record, TypeCache, GROUP_SEPARATOR};
 use audit_wire::RecordType;
 use std::cmp::Reverse;
-use std::collections::{BTreeSet, BinaryHeap, HashMap, VecDeque};
+use std::collections::{BinaryHeap, HashMap, VecDeque};
 use std::hash::{BuildHasherDefault, Hasher};
 
 /// Settings of a [`Parser`].
@@ -164,10 +166,12 @@ pub struct Parser {
     slots: Vec<Slot>,
     free: BinaryHeap<Reverse<u32>>,
     building: IdMap,
-    /// Every open event (building or complete but not delivered), in delivery order.
-    order: BTreeSet<(EventId, u32)>,
+    /// Every open event (building or complete but not delivered), by delivery order.
+    order: BinaryHeap<Reverse<(EventId, u32)>>,
     /// Building events by seconds, for completion by time.
-    by_sec: BTreeSet<(u64, u32)>,
+    /// (Entries of events completed otherwise stay until their time comes, or until
+    /// [`Parser::compact_by_sec`] drops them.)
+    by_sec: BinaryHeap<Reverse<(u64, u32)>>,
     in_flight: usize,
     ready: VecDeque<Item>,
     /// The slot of the event opened last: in an in-order log, the next record's event.
@@ -195,8 +199,8 @@ impl Parser {
             slots: Vec::new(),
             free: BinaryHeap::new(),
             building: IdMap::default(),
-            order: BTreeSet::new(),
-            by_sec: BTreeSet::new(),
+            order: BinaryHeap::new(),
+            by_sec: BinaryHeap::new(),
             in_flight: 0,
             ready: VecDeque::new(),
             last_opened: NONE,
@@ -307,8 +311,8 @@ impl Parser {
     pub fn flush(&mut self) {
         self.finish_partial_line();
         self.deliver_ready();
-        let open: Vec<u32> = self.by_sec.iter().map(|&(_, s)| s).collect();
-        for slot in open {
+        let open = std::mem::take(&mut self.by_sec);
+        for Reverse((_, slot)) in open.into_vec() {
             self.complete(slot);
         }
         self.deliver_ready();
@@ -465,8 +469,11 @@ impl Parser {
             Some(head) => head,
             None => NONE,
         };
-        self.order.insert((id, slot));
-        self.by_sec.insert((id.sec, slot));
+        self.order.push(Reverse((id, slot)));
+        self.by_sec.push(Reverse((id.sec, slot)));
+        if self.by_sec.len() > 2 * self.in_flight + 64 {
+            self.compact_by_sec();
+        }
         self.in_flight += 1;
         if ends {
             self.complete(slot);
@@ -517,7 +524,6 @@ impl Parser {
         s.state = State::Complete;
         let next = std::mem::replace(&mut s.next_same, NONE);
         let id = s.id;
-        self.by_sec.remove(&(id.sec, slot));
         // Unlink from the same-id chain.
         let Some(&head) = self.building.get(&id) else {
             return;
@@ -542,11 +548,14 @@ impl Parser {
     }
 
     fn expire(&mut self, now: u64) {
-        while let Some(&(sec, slot)) = self.by_sec.first() {
-            if sec.saturating_add(self.opts.eoe_timeout) <= now {
-                self.complete(slot);
-            } else {
+        while let Some(&Reverse((sec, slot))) = self.by_sec.peek() {
+            if sec.saturating_add(self.opts.eoe_timeout) > now {
                 break;
+            }
+            self.by_sec.pop();
+            // Entries of events completed otherwise stay until their time comes.
+            if self.slots[slot as usize].id.sec == sec {
+                self.complete(slot);
             }
         }
     }
@@ -557,21 +566,39 @@ impl Parser {
             if self.in_flight <= self.opts.max_events_in_flight {
                 break;
             }
-            if let Some(&(_, slot)) = self.order.first() {
+            if let Some(&Reverse((_, slot))) = self.order.peek() {
                 self.complete(slot);
                 self.stats.evicted += 1;
             }
         }
     }
 
+    /// Drop the entries of events no longer building from the time index (they are
+    /// left there when an event completes otherwise), so that it stays within a small
+    /// multiple of the events in flight.
+    fn compact_by_sec(&mut self) {
+        let slots = &self.slots;
+        let mut live: Vec<Reverse<(u64, u32)>> = std::mem::take(&mut self.by_sec)
+            .into_vec()
+            .into_iter()
+            .filter(|&Reverse((sec, slot))| {
+                let s = &slots[slot as usize];
+                s.state == State::Building && s.id.sec == sec
+            })
+            .collect();
+        live.sort_unstable();
+        live.dedup();
+        self.by_sec = BinaryHeap::from(live);
+    }
+
     /// Hand out events while the oldest open one is complete.
     fn deliver_ready(&mut self) {
-        while let Some(&(id, slot)) = self.order.first() {
+        while let Some(&Reverse((_, slot))) = self.order.peek() {
             let s = &mut self.slots[slot as usize];
             if s.state != State::Complete {
                 break;
             }
-            self.order.remove(&(id, slot));
+            self.order.pop();
             s.state = State::Empty;
             let ev = Event {
                 id: s.id,

@@ -1,10 +1,13 @@
 //! One audit record: a line of text, its event id, its type and its fields.
 //!
-//! A record's line and fields live in storage it shares with the other records of its
-//! event (one text buffer and one field table per event, so that a record costs no
-//! allocation of its own); fields are spans into it, so reading a field never
-//! allocates. Fields are split the way libauparse splits them, so that a walk over ours
-//! prints what a walk over libauparse prints:
+//! A record's line lives in a buffer it shares with the other records of its event (one
+//! allocation per event); fields are spans into it, so reading a field never copies.
+//! Fields are split when they are used, not when the line is read: walking them in
+//! order ([`Record::fields`]) splits as it goes and keeps nothing, and the first use by
+//! position ([`Record::field_count`], [`Record::field_at`], a cursor) builds the
+//! record's field table once. A program that filters events by type, or walks each
+//! record once, never pays for a table. Fields are split the way libauparse splits
+//! them, so that a walk over ours prints what a walk over libauparse prints:
 //!
 //! - the line is cut at the first 0x1D byte; what follows (the ENRICHED format's
 //!   interpretations, `AUID="root" UID="root"`) is kept apart, see
@@ -23,7 +26,7 @@
 use crate::error::{ErrorKind, ParseError};
 use audit_wire::RecordType;
 use core::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// The time stamp and serial number that identify an event within one node.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
@@ -43,8 +46,8 @@ impl fmt::Display for EventId {
     }
 }
 
-/// A range of a store's bytes. While a line is being split, the top bit of `len` marks
-/// bytes the splitter made (split keys, `seperms`), kept apart until the split is done.
+/// A range of a record's bytes, or (with the top bit of `len` set) of the bytes its
+/// split made (split keys, `seperms`), which live apart from the line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Span {
     start: u32,
@@ -73,17 +76,6 @@ impl Span {
             len: (end - start) as u32 | MADE,
         }
     }
-
-    /// The span moved by `delta` bytes (NULL stays NULL).
-    fn shifted(self, delta: i64) -> Span {
-        if self == NULL_SPAN {
-            return self;
-        }
-        Span {
-            start: (i64::from(self.start) + delta) as u32,
-            len: self.len,
-        }
-    }
 }
 
 /// A field's name and value spans.
@@ -94,41 +86,33 @@ pub(crate) struct FieldSpan {
     value: Span,
 }
 
-/// The bytes and field table of one event's records (or of one record built alone),
-/// shared by its records. Two reference-counted slices rather than one counted
-/// struct of two boxes: one allocation fewer, and no hop through the count's block to
-/// reach the bytes.
-#[derive(Clone, Debug)]
-struct Store {
-    bytes: Arc<[u8]>,
-    spans: Arc<[FieldSpan]>,
+/// A record's fields as a table, made the first time something needs them by position
+/// (count, index, cursor). Walking the fields in order does not need it: it splits as
+/// it goes, so a record that is only walked, or only filtered by type, costs no table.
+#[derive(Clone, Debug, Default)]
+struct Split {
+    spans: Box<[FieldSpan]>,
+    /// Bytes the split made (decoded keys, `seperms`), which [`MADE`] spans point into.
+    made: Box<[u8]>,
 }
 
-impl Store {
-    #[inline(always)]
-    fn bytes(&self, s: Span) -> &[u8] {
-        let start = s.start as usize;
-        self.bytes.get(start..start + s.len as usize).unwrap_or(b"")
-    }
-}
+/// A token as (start, end, offset of its first '='), offsets into the record's bytes.
+type Tok = [u32; 3];
 
-/// Where one record lives in its store, and what its header said.
+/// Where one record lives in its event's bytes, and what its header said.
 #[derive(Clone, Copy, Debug)]
 struct Meta {
-    /// The line: `bytes[text_start..text_end]`; the bytes the splitter made follow it,
-    /// up to `bytes_end`.
+    /// The line: `bytes[text_start..text_end]`, followed by [`PAD`] spaces.
     text_start: u32,
     text_end: u32,
-    bytes_end: u32,
-    /// Main fields are `spans[fields_start..fields_end]`, the ENRICHED interpretations
-    /// `spans[fields_end..interp_end]`.
-    fields_start: u32,
-    fields_end: u32,
-    interp_end: u32,
-    /// Offset (in the store) of the first byte after 0x1D, when the line has one.
+    /// Where the tokens after `msg=audit(...)` start, and where the main part ends
+    /// (the 0x1D or the line's end).
+    rest: u32,
+    main_end: u32,
+    /// Offset of the first byte after 0x1D, when the line has one.
     interp_start: Option<u32>,
-    type_span: Span,
-    node: Option<Span>,
+    type_tok: Tok,
+    node_tok: Option<Tok>,
     record_type: Option<RecordType>,
     id: EventId,
     line: u64,
@@ -137,10 +121,14 @@ struct Meta {
 }
 
 /// An audit record.
+///
+/// The bytes are shared with the other records of its event (one allocation per
+/// event); cloning a record is cheap.
 #[derive(Clone)]
 pub struct Record {
-    store: Store,
+    bytes: Arc<[u8]>,
     m: Meta,
+    split: OnceLock<Split>,
 }
 
 /// A field of a record: a name and its raw value, both bytes.
@@ -155,14 +143,13 @@ pub struct Field<'a> {
 
 impl<'a> Field<'a> {
     #[inline(always)]
-    fn new(record: &'a Record, span: &FieldSpan, index: usize, interpreted_part: bool) -> Self {
-        let store = &record.store;
+    fn from_span(record: &'a Record, split: &'a Split, span: &FieldSpan, index: usize) -> Self {
         Field {
             record,
-            name: store.bytes(span.name),
-            value: (span.value.len != NULL_SPAN.len).then(|| store.bytes(span.value)),
+            name: record.span_bytes(split, span.name),
+            value: (span.value != NULL_SPAN).then(|| record.span_bytes(split, span.value)),
             index,
-            interpreted_part,
+            interpreted_part: false,
         }
     }
 
@@ -225,6 +212,72 @@ impl fmt::Debug for Field<'_> {
     }
 }
 
+/// The fields of a record in order: split from the line as the walk goes, until a
+/// field that needs bytes of its own (a hex-encoded key) or a record whose unlabelled
+/// words become fields (AVC); from there on, from the record's table.
+struct Fields<'a> {
+    record: &'a Record,
+    bytes: &'a [u8],
+    pos: usize,
+    limit: usize,
+    index: usize,
+    /// The header tokens still to give (2: node and type, 1: type).
+    head: u8,
+    table: Option<&'a Split>,
+}
+
+impl<'a> Iterator for Fields<'a> {
+    type Item = Field<'a>;
+
+    #[inline]
+    fn next(&mut self) -> Option<Field<'a>> {
+        let record = self.record;
+        let bytes = self.bytes;
+        loop {
+            if let Some(split) = self.table {
+                let span = split.spans.get(self.index)?;
+                let f = Field::from_span(record, split, span, self.index);
+                self.index += 1;
+                return Some(f);
+            }
+            let (s, e, eq) = if self.head == 0 {
+                let (s, e, eq) = next_token(bytes, &mut self.pos, self.limit)?;
+                if eq == NO_EQ {
+                    continue;
+                }
+                (s, e, eq)
+            } else {
+                let tok = if self.head == 2 {
+                    self.head = 1;
+                    match record.m.node_tok {
+                        Some(t) => t,
+                        None => continue,
+                    }
+                } else {
+                    self.head = 0;
+                    record.m.type_tok
+                };
+                (tok[0] as usize, tok[1] as usize, tok[2] as usize)
+            };
+            match classify(bytes, s, e, eq) {
+                Token::Skip => {}
+                Token::Field([ns, ne, vs, ve]) => {
+                    let f = Field {
+                        record,
+                        name: bytes.get(ns..ne).unwrap_or(b""),
+                        value: Some(bytes.get(vs..ve).unwrap_or(b"")),
+                        index: self.index,
+                        interpreted_part: false,
+                    };
+                    self.index += 1;
+                    return Some(f);
+                }
+                Token::HexKey(_) => self.table = Some(record.split()),
+            }
+        }
+    }
+}
+
 /// Separates a record's fields from the ENRICHED format's interpretations.
 pub(crate) const GROUP_SEPARATOR: u8 = 0x1d;
 const KEY_SEPARATOR: u8 = 0x01;
@@ -273,12 +326,25 @@ impl Record {
         Record::parse(&line)
     }
 
+    #[inline(always)]
+    fn range(&self, start: u32, end: u32) -> &[u8] {
+        self.bytes.get(start as usize..end as usize).unwrap_or(b"")
+    }
+
+    #[inline(always)]
+    fn span_bytes<'s>(&'s self, split: &'s Split, s: Span) -> &'s [u8] {
+        let start = s.start as usize;
+        if s.len & MADE == 0 {
+            self.bytes.get(start..start + s.len as usize)
+        } else {
+            split.made.get(start..start + (s.len & !MADE) as usize)
+        }
+        .unwrap_or(b"")
+    }
+
     /// The whole line as read (without newline).
     pub fn text(&self) -> &[u8] {
-        self.store
-            .bytes
-            .get(self.m.text_start as usize..self.m.text_end as usize)
-            .unwrap_or(b"")
+        self.range(self.m.text_start, self.m.text_end)
     }
 
     /// The record type, `None` when the `type=` value is not a name the table knows, not
@@ -295,7 +361,8 @@ impl Record {
 
     /// The text after `type=` (`SYSCALL`, `UNKNOWN[1329]`).
     pub fn type_text(&self) -> &[u8] {
-        self.store.bytes(self.m.type_span)
+        let [s, e, _] = self.m.type_tok;
+        self.range(s + 5, e)
     }
 
     /// The event id from `msg=audit(SEC.MSEC:SERIAL)`.
@@ -305,7 +372,7 @@ impl Record {
 
     /// The `node=` name the record was prefixed with, if any.
     pub fn node(&self) -> Option<&[u8]> {
-        self.m.node.map(|s| self.store.bytes(s))
+        self.m.node_tok.map(|[s, e, _]| self.range(s + 5, e))
     }
 
     /// Line number within its source (from 1; 0 when parsed alone).
@@ -325,89 +392,127 @@ impl Record {
 
     /// Number of fields, counted as libauparse counts them (`type` and `node` count).
     pub fn field_count(&self) -> usize {
-        self.spans().len()
+        self.split().spans.len()
     }
 
-    #[inline(always)]
-    fn spans(&self) -> &[FieldSpan] {
-        self.store
-            .spans
-            .get(self.m.fields_start as usize..self.m.fields_end as usize)
-            .unwrap_or(&[])
-    }
-
-    fn interp_spans(&self) -> &[FieldSpan] {
-        self.store
-            .spans
-            .get(self.m.fields_end as usize..self.m.interp_end as usize)
-            .unwrap_or(&[])
+    /// The record's field table, split on first use.
+    fn split(&self) -> &Split {
+        self.split.get_or_init(|| {
+            let bytes = &self.bytes[..];
+            let mut spans = Vec::new();
+            let mut made = Vec::new();
+            let mut split = Splitter {
+                text: bytes,
+                fields: &mut spans,
+                made: &mut made,
+                avc: matches!(
+                    self.m.record_type,
+                    Some(RecordType::AVC) | Some(RecordType::USER_AVC)
+                ),
+                offset: 0,
+            };
+            for [s, e, eq] in self.m.node_tok.into_iter().chain([self.m.type_tok]) {
+                split.token(s as usize, e as usize, eq as usize);
+            }
+            split.run(Tokens::new(
+                bytes,
+                self.m.rest as usize,
+                self.m.main_end as usize,
+            ));
+            Split {
+                spans: spans.into_boxed_slice(),
+                made: made.into_boxed_slice(),
+            }
+        })
     }
 
     /// The fields in order.
+    ///
+    /// The walk splits the line as it goes (see [`Record`]); it gives the same fields
+    /// as [`Record::field_at`] over `0..field_count()`.
     #[inline]
-    pub fn fields(&self) -> impl ExactSizeIterator<Item = Field<'_>> + '_ {
-        self.spans()
-            .iter()
-            .enumerate()
-            .map(move |(index, span)| Field::new(self, span, index, false))
+    pub fn fields(&self) -> impl Iterator<Item = Field<'_>> + '_ {
+        let avc = matches!(
+            self.m.record_type,
+            Some(RecordType::AVC) | Some(RecordType::USER_AVC)
+        );
+        Fields {
+            record: self,
+            bytes: &self.bytes,
+            pos: self.m.rest as usize,
+            limit: self.m.main_end as usize,
+            index: 0,
+            head: 2,
+            table: avc.then(|| self.split()),
+        }
     }
 
     /// The field at `index`.
     pub fn field_at(&self, index: usize) -> Option<Field<'_>> {
-        self.spans()
+        let split = self.split();
+        split
+            .spans
             .get(index)
-            .map(|span| Field::new(self, span, index, false))
+            .map(|span| Field::from_span(self, split, span, index))
     }
 
     /// The first field with this name.
     pub fn field(&self, name: &str) -> Option<Field<'_>> {
-        self.find_from(0, name.as_bytes())
+        let name = name.as_bytes();
+        if self.split.get().is_some() {
+            return self.find_from(0, name);
+        }
+        self.fields().find(|f| f.name == name)
     }
 
     pub(crate) fn find_from(&self, start: usize, name: &[u8]) -> Option<Field<'_>> {
-        let spans = self.spans();
-        (start..spans.len())
-            .find(|&i| self.store.bytes(spans[i].name) == name)
-            .and_then(|i| self.field_at(i))
+        let split = self.split();
+        let spans = split.spans.get(start..).unwrap_or(&[]);
+        let i = spans
+            .iter()
+            .position(|s| self.span_bytes(split, s.name) == name)?;
+        self.field_at(start + i)
     }
 
     /// The raw text after the 0x1D separator of an ENRICHED record, if any.
     pub fn interpretation_text(&self) -> Option<&[u8]> {
-        self.m.interp_start.map(|s| {
-            self.store
-                .bytes
-                .get(s as usize..self.m.text_end as usize)
-                .unwrap_or(b"")
-        })
+        self.m.interp_start.map(|s| self.range(s, self.m.text_end))
     }
 
     /// The interpreted fields an ENRICHED record carries after 0x1D (`AUID="root"`).
     pub fn interpretations(&self) -> impl Iterator<Item = Field<'_>> + '_ {
-        self.interp_spans()
-            .iter()
+        let toks = match self.m.interp_start {
+            Some(s) => Tokens::new(&self.bytes, s as usize, self.m.text_end as usize),
+            None => Tokens::new(&self.bytes, 0, 0),
+        };
+        toks.filter_map(|(s, e, eq)| Some((s, e, eq?)))
             .enumerate()
-            .map(move |(index, span)| Field::new(self, span, index, true))
+            .map(move |(index, (s, e, eq))| Field {
+                record: self,
+                name: self.bytes.get(s..eq).unwrap_or(b""),
+                value: Some(self.bytes.get(eq + 1..e).unwrap_or(b"")),
+                index,
+                interpreted_part: true,
+            })
     }
 
     /// The ENRICHED interpretation for the field `name` (looked up as `NAME`).
     pub fn interpretation_of(&self, name: &[u8]) -> Option<&[u8]> {
-        self.interp_spans()
-            .iter()
-            .find(|f| self.store.bytes(f.name).eq_ignore_ascii_case(name))
-            .map(|f| self.store.bytes(f.value))
+        self.interpretations()
+            .find(|f| f.name.eq_ignore_ascii_case(name))
+            .map(|f| f.value())
     }
 }
 
 impl PartialEq for Record {
     fn eq(&self, other: &Record) -> bool {
-        let same_fields = |a: &[FieldSpan], b: &[FieldSpan]| {
-            a.len() == b.len()
-                && a.iter().zip(b).all(|(x, y)| {
-                    self.store.bytes(x.name) == other.store.bytes(y.name)
-                        && (x.value == NULL_SPAN) == (y.value == NULL_SPAN)
-                        && self.store.bytes(x.value) == other.store.bytes(y.value)
-                })
-        };
+        fn same<'a>(
+            a: impl Iterator<Item = Field<'a>>,
+            b: impl Iterator<Item = Field<'a>>,
+        ) -> bool {
+            a.map(|f| (f.name, f.value))
+                .eq(b.map(|f| (f.name, f.value)))
+        }
         self.text() == other.text()
             && self.m.record_type == other.m.record_type
             && self.m.id == other.m.id
@@ -417,8 +522,8 @@ impl PartialEq for Record {
             && self.m.offset == other.m.offset
             && self.m.source == other.m.source
             && self.interpretation_text() == other.interpretation_text()
-            && same_fields(self.spans(), other.spans())
-            && same_fields(self.interp_spans(), other.interp_spans())
+            && same(self.fields(), other.fields())
+            && same(self.interpretations(), other.interpretations())
     }
 }
 
@@ -462,52 +567,47 @@ pub(crate) struct Header {
 impl Header {
     /// Find node, type and timestamp. `separator` is where the caller found the line's
     /// first 0x1D (at or past the end for none), `None` when it did not look.
+    #[inline]
     pub(crate) fn parse(
         line: &[u8],
         separator: Option<usize>,
-        types: &mut TypeCache,
+        cache: &mut TypeCache,
     ) -> Result<Header, ErrorKind> {
         let main_end = match separator {
             Some(p) => p.min(line.len()),
             None => memchr::memchr(GROUP_SEPARATOR, line).unwrap_or(line.len()),
         };
-        let mut toks = Tokens::new(line, 0, main_end);
-        let (mut s, mut e, mut eq) = toks.next().ok_or(ErrorKind::MissingType)?;
+        let main = line.get(..main_end).unwrap_or(b"");
+        let mut s = skip_spaces(main, 0);
         let mut node_tok = None;
-        if line[s..e].starts_with(b"node=") {
-            node_tok = Some((s, e, eq.unwrap_or(s + 4)));
-            (s, e, eq) = toks.next().ok_or(ErrorKind::MissingType)?;
+        if main[s..].starts_with(b"node=") {
+            let e = token_end(main, s + 5);
+            node_tok = Some((s, e, s + 4));
+            s = skip_spaces(main, e);
         }
-        if !line[s..e].starts_with(b"type=") {
+        if !main[s..].starts_with(b"type=") {
             return Err(ErrorKind::MissingType);
         }
-        let type_text = &line[s + 5..e];
-        if type_text.is_empty() {
+        let e = token_end(main, s + 5);
+        if e == s + 5 {
             return Err(ErrorKind::EmptyType);
         }
-        let type_tok = (s, e, eq.unwrap_or(s + 4));
-        let record_type = types.get(line, s + 5, e);
+        let type_tok = (s, e, s + 4);
+        let record_type = cache.get(line, s + 5, e);
         // The next token must start with `msg=audit(`. The stamp has no spaces, so it
         // is read from the rest of the main part and lies within the token; the token
         // ends at the first space after it.
-        let mut s = e;
-        while s < main_end && line[s] == b' ' {
-            s += 1;
-        }
-        let stamp = line[s..main_end]
+        let s = skip_spaces(main, e);
+        let stamp = main[s..]
             .strip_prefix(b"msg=audit(")
             .ok_or(ErrorKind::MissingTimestamp)?;
-        let (id, used) = parse_stamp(stamp)?;
-        let mut e = s + 10 + used;
-        while e < main_end && line[e] != b' ' {
-            e += 1;
-        }
+        let (id, used) = cache.stamp(stamp)?;
         Ok(Header {
             id,
             record_type,
             node_tok,
             type_tok,
-            rest: e,
+            rest: token_end(main, s + 10 + used),
             main_end,
         })
     }
@@ -519,14 +619,58 @@ impl Header {
     }
 }
 
-/// Record types of the type names seen last: a name is read from the line as two
-/// words and compared with a cache slot, which costs less than the table's lookup.
+/// The first non-space at or after `i` in `s` (or `s.len()`).
+#[inline(always)]
+fn skip_spaces(s: &[u8], mut i: usize) -> usize {
+    while s.get(i) == Some(&b' ') {
+        i += 1;
+    }
+    i.min(s.len())
+}
+
+/// The first space at or after `i` in `s` (or `s.len()`).
+#[inline(always)]
+fn token_end(s: &[u8], mut i: usize) -> usize {
+    while i < s.len() {
+        let sp = zero_bytes(word(s, i) ^ SPACES);
+        if sp != 0 {
+            return (i + (sp.trailing_zeros() / 8) as usize).min(s.len());
+        }
+        i += 8;
+    }
+    s.len()
+}
+
+/// What the header parser remembers between lines: the record types of the type names
+/// seen last (a name is read from the line as two words and compared with a cache slot,
+/// which costs less than the table's lookup), and the last time stamp (the records of
+/// an event follow each other, and share it).
 #[derive(Debug, Default)]
 pub(crate) struct TypeCache {
     slots: [(u64, u64, u32, Option<RecordType>); 16],
+    /// The text of the last stamp, up to and including its `)`, and what it said.
+    stamp: [u8; 32],
+    stamp_len: usize,
+    stamp_id: EventId,
 }
 
 impl TypeCache {
+    /// The stamp at the start of `s` (the text after `audit(`), and its length.
+    #[inline(always)]
+    fn stamp(&mut self, s: &[u8]) -> Result<(EventId, usize), ErrorKind> {
+        let n = self.stamp_len;
+        if n != 0 && s.get(..n) == self.stamp.get(..n) {
+            return Ok((self.stamp_id, n));
+        }
+        let (id, used) = parse_stamp(s)?;
+        if let (Some(dst), Some(src)) = (self.stamp.get_mut(..used), s.get(..used)) {
+            dst.copy_from_slice(src);
+            self.stamp_len = used;
+            self.stamp_id = id;
+        }
+        Ok((id, used))
+    }
+
     /// The type named by `line[s..e]`.
     #[inline]
     fn get(&mut self, line: &[u8], s: usize, e: usize) -> Option<RecordType> {
@@ -558,22 +702,21 @@ impl TypeCache {
     }
 }
 
-/// Bytes of padding stored after a line while it is split, so that the tokenizer reads
-/// whole words without a tail loop. Spaces, so that no token runs into them.
+/// Spaces stored after each line, so that the tokenizer reads whole words without a
+/// tail loop (no token runs into them).
 const PAD: usize = 8;
 
-/// Builds the storage of one event: lines and fields appended record by record, then
-/// frozen into records that share it. Its buffers are reused from event to event.
+/// Builds the storage of one event: lines appended record by record, then frozen into
+/// records that share it. Its buffers are reused from event to event.
 #[derive(Debug, Default)]
 pub(crate) struct Builder {
     bytes: Vec<u8>,
-    spans: Vec<FieldSpan>,
     metas: Vec<Meta>,
-    made: Vec<u8>,
 }
 
 impl Builder {
-    /// Store a line whose header was parsed, and split its fields.
+    /// Store a line whose header was parsed. Its fields are split when used.
+    #[inline]
     pub(crate) fn add_line(
         &mut self,
         line: &[u8],
@@ -583,72 +726,19 @@ impl Builder {
         source: Option<u32>,
     ) {
         let base = self.bytes.len();
-        let fields_start = self.spans.len();
+        self.bytes.reserve(line.len() + PAD);
         self.bytes.extend_from_slice(line);
         self.bytes.extend_from_slice(&[b' '; PAD]);
-        self.made.clear();
-        let rel = |s: usize| base + s;
-        {
-            let text = &self.bytes[..];
-            let mut split = Splitter {
-                text,
-                fields: &mut self.spans,
-                fields_start,
-                made: &mut self.made,
-                avc: matches!(
-                    head.record_type,
-                    Some(RecordType::AVC) | Some(RecordType::USER_AVC)
-                ),
-                offset: 0,
-            };
-            if let Some((s, e, eq)) = head.node_tok {
-                split.token(rel(s), rel(e), rel(eq));
-            }
-            let (s, e, eq) = head.type_tok;
-            split.token(rel(s), rel(e), rel(eq));
-            split.run(Tokens::new(text, rel(head.rest), rel(head.main_end)));
-        }
-        let fields_end = self.spans.len();
-        let mut interp_start = None;
-        if head.main_end < line.len() {
-            let start = rel(head.main_end + 1);
-            interp_start = Some(start as u32);
-            for (s, e, eq) in Tokens::new(&self.bytes, start, base + line.len()) {
-                if let Some(eq) = eq {
-                    self.spans.push(FieldSpan {
-                        name: Span::line(s, eq),
-                        value: Span::line(eq + 1, e),
-                    });
-                }
-            }
-        }
-        let text_end = base + line.len();
-        self.bytes.truncate(text_end);
-        if !self.made.is_empty() {
-            let delta = text_end as i64;
-            for f in &mut self.spans[fields_start..fields_end] {
-                for s in [&mut f.name, &mut f.value] {
-                    if *s != NULL_SPAN && s.len & MADE != 0 {
-                        s.len &= !MADE;
-                        *s = s.shifted(delta);
-                    }
-                }
-            }
-            self.bytes.extend_from_slice(&self.made);
-        }
-        let (ts, te, _) = head.type_tok;
+        let rel = |s: usize| (base + s) as u32;
+        let tok = |(s, e, eq): (usize, usize, usize)| [rel(s), rel(e), rel(eq)];
         self.metas.push(Meta {
             text_start: base as u32,
-            text_end: text_end as u32,
-            bytes_end: self.bytes.len() as u32,
-            fields_start: fields_start as u32,
-            fields_end: fields_end as u32,
-            interp_end: self.spans.len() as u32,
-            interp_start,
-            type_span: Span::line(rel(ts + 5), rel(te)),
-            node: head
-                .node_tok
-                .map(|(s, e, _)| Span::line(rel(s + 5), rel(e))),
+            text_end: rel(line.len()),
+            rest: rel(head.rest),
+            main_end: rel(head.main_end),
+            interp_start: (head.main_end < line.len()).then(|| rel(head.main_end + 1)),
+            type_tok: tok(head.type_tok),
+            node_tok: head.node_tok.map(tok),
             record_type: head.record_type,
             id: head.id,
             line: line_number,
@@ -660,54 +750,34 @@ impl Builder {
     /// Copy a record built elsewhere.
     pub(crate) fn add_record(&mut self, r: &Record) {
         let m = r.m;
-        let base = self.bytes.len();
-        let fields_start = self.spans.len();
-        self.bytes.extend_from_slice(
-            r.store
-                .bytes
-                .get(m.text_start as usize..m.bytes_end as usize)
-                .unwrap_or(b""),
-        );
-        let delta = base as i64 - i64::from(m.text_start);
-        let spans = r
-            .store
-            .spans
-            .get(m.fields_start as usize..m.interp_end as usize)
-            .unwrap_or(&[]);
-        self.spans.extend(spans.iter().map(|f| FieldSpan {
-            name: f.name.shifted(delta),
-            value: f.value.shifted(delta),
-        }));
-        let fdelta = fields_start as i64 - i64::from(m.fields_start);
-        let mv = |x: u32| (i64::from(x) + delta) as u32;
-        let fv = |x: u32| (i64::from(x) + fdelta) as u32;
+        let base = self.bytes.len() as u32;
+        self.bytes.extend_from_slice(r.text());
+        self.bytes.extend_from_slice(&[b' '; PAD]);
+        let mv = |x: u32| x - m.text_start + base;
+        let tok = |[s, e, eq]: Tok| [mv(s), mv(e), mv(eq)];
         self.metas.push(Meta {
-            text_start: mv(m.text_start),
+            text_start: base,
             text_end: mv(m.text_end),
-            bytes_end: mv(m.bytes_end),
-            fields_start: fv(m.fields_start),
-            fields_end: fv(m.fields_end),
-            interp_end: fv(m.interp_end),
+            rest: mv(m.rest),
+            main_end: mv(m.main_end),
             interp_start: m.interp_start.map(mv),
-            type_span: m.type_span.shifted(delta),
-            node: m.node.map(|s| s.shifted(delta)),
+            type_tok: tok(m.type_tok),
+            node_tok: m.node_tok.map(tok),
             ..m
         });
     }
 
-    /// Freeze what was added into records sharing one exact-size store; the builder is
+    /// Freeze what was added into records sharing one exact-size buffer; the builder is
     /// left empty for the next event (keeping its buffers unless they grew large).
     pub(crate) fn finish(&mut self) -> Vec<Record> {
-        let store = Store {
-            bytes: Arc::from(self.bytes.as_slice()),
-            spans: Arc::from(self.spans.as_slice()),
-        };
+        let bytes: Arc<[u8]> = Arc::from(self.bytes.as_slice());
         let recs = self
             .metas
             .iter()
             .map(|&m| Record {
-                store: store.clone(),
+                bytes: bytes.clone(),
                 m,
+                split: OnceLock::new(),
             })
             .collect();
         // Keep a slot's buffers for reuse only while they are small, so that a burst of
@@ -716,14 +786,10 @@ impl Builder {
         if self.bytes.capacity() > KEEP {
             self.bytes = Vec::new();
         }
-        if self.spans.capacity() > KEEP / 16 {
-            self.spans = Vec::new();
-        }
-        if self.made.capacity() > KEEP {
-            self.made = Vec::new();
+        if self.metas.capacity() > 64 {
+            self.metas = Vec::new();
         }
         self.bytes.clear();
-        self.spans.clear();
         self.metas.clear();
         recs
     }
@@ -792,11 +858,10 @@ fn digits(s: &[u8], start: usize) -> Option<(u64, usize)> {
 
 /// Space-separated tokens of `s[pos..limit]`, as (start, end, offset of the first '=').
 ///
-/// One pass per token: each eight-byte word is tested for spaces and '=' at once with
-/// plain integer operations (tokens are short, so a search call per token costs more
-/// than the search). Words may read past `limit` (results are clamped); past the end of
-/// `s` they read as spaces, and the parser keeps [`PAD`] spaces after each stored line
-/// so that this never happens there.
+/// Tokens are short, so a search call per token costs more than the search: each
+/// eight-byte word is tested for spaces and '=' at once with plain integer operations.
+/// Words may read past `limit` (results are clamped); past the end of `s` they read as
+/// spaces (stored events end with [`PAD`] spaces, so that this never happens there).
 struct Tokens<'a> {
     s: &'a [u8],
     pos: usize,
@@ -817,12 +882,21 @@ const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGHS: u64 = 0x8080_8080_8080_8080;
 const SPACES: u64 = ONES * b' ' as u64;
 const EQUALS: u64 = ONES * b'=' as u64;
+/// `next_token`'s '=' offset for a token without one.
+const NO_EQ: usize = usize::MAX;
 
 /// High bit set in each byte of `x` that is zero. Bits above the first zero byte may
 /// be wrong, so only the lowest set bit is meaningful.
 #[inline(always)]
 fn zero_bytes(x: u64) -> u64 {
     x.wrapping_sub(ONES) & !x & HIGHS
+}
+
+/// High bit set in exactly the bytes of `x` that are zero.
+#[inline(always)]
+fn exact_zero_bytes(x: u64) -> u64 {
+    const LOWS: u64 = !HIGHS;
+    !(((x & LOWS).wrapping_add(LOWS)) | x) & HIGHS
 }
 
 /// Eight bytes from `i`, little-endian; bytes past the end read as spaces.
@@ -835,6 +909,7 @@ fn word(s: &[u8], i: usize) -> u64 {
 }
 
 #[cold]
+#[inline(never)]
 fn word_tail(s: &[u8], i: usize) -> u64 {
     let mut w = [b' '; 8];
     let tail = s.get(i..).unwrap_or(b"");
@@ -842,73 +917,136 @@ fn word_tail(s: &[u8], i: usize) -> u64 {
     u64::from_le_bytes(w)
 }
 
+/// The next token of `s[*pos..limit]` as (start, end, first '=' or [`NO_EQ`]), moving
+/// `*pos` past it. `limit` must not exceed `s.len()`.
+#[inline(always)]
+fn next_token(s: &[u8], pos: &mut usize, limit: usize) -> Option<(usize, usize, usize)> {
+    let mut i = *pos;
+    loop {
+        if i >= limit {
+            *pos = i;
+            return None;
+        }
+        if s.get(i) != Some(&b' ') {
+            break;
+        }
+        i += 1;
+    }
+    let start = i;
+    let mut eq = NO_EQ;
+    let end = loop {
+        let w = word(s, i);
+        let sp = exact_zero_bytes(w ^ SPACES);
+        let em = exact_zero_bytes(w ^ EQUALS);
+        let first = sp | em;
+        if first != 0 {
+            let low = first & first.wrapping_neg();
+            if low & em == 0 {
+                break i + (low.trailing_zeros() / 8) as usize;
+            }
+            // The first '=': from here on only a space ends the token, often in
+            // this same word.
+            eq = i + (low.trailing_zeros() / 8) as usize;
+            let later = sp & !(low | low.wrapping_sub(1));
+            if later != 0 {
+                break i + (later.trailing_zeros() / 8) as usize;
+            }
+            i += 8;
+            break loop {
+                if i >= limit {
+                    break limit;
+                }
+                let sp = zero_bytes(word(s, i) ^ SPACES);
+                if sp != 0 {
+                    break i + (sp.trailing_zeros() / 8) as usize;
+                }
+                i += 8;
+            };
+        }
+        i += 8;
+        if i >= limit {
+            break limit;
+        }
+    };
+    let end = end.min(limit);
+    *pos = end + 1;
+    Some((start, end, if eq < end { eq } else { NO_EQ }))
+}
+
 impl Iterator for Tokens<'_> {
     type Item = (usize, usize, Option<usize>);
     #[inline(always)]
     fn next(&mut self) -> Option<Self::Item> {
-        let s = self.s;
-        let limit = self.limit;
-        let mut i = self.pos;
-        while i < limit && s.get(i) == Some(&b' ') {
-            i += 1;
-        }
-        if i >= limit {
-            self.pos = i;
-            return None;
-        }
-        let start = i;
-        let mut eq = usize::MAX;
-        // Up to the first space or '='.
-        let mut end = loop {
-            let w = word(s, i);
-            let sp = zero_bytes(w ^ SPACES);
-            let em = zero_bytes(w ^ EQUALS);
-            if sp | em != 0 {
-                let (ts, te) = (sp.trailing_zeros(), em.trailing_zeros());
-                if ts < te {
-                    break i + (ts / 8) as usize;
-                }
-                eq = i + (te / 8) as usize;
-                if sp != 0 {
-                    break i + (ts / 8) as usize;
-                }
-                // '=' found, no space in this word: look for the space only.
-                loop {
-                    i += 8;
-                    if i >= limit {
-                        break;
-                    }
-                    let sp = zero_bytes(word(s, i) ^ SPACES);
-                    if sp != 0 {
-                        break;
-                    }
-                }
-                break if i >= limit {
-                    limit
-                } else {
-                    i + (zero_bytes(word(s, i) ^ SPACES).trailing_zeros() / 8) as usize
-                };
-            }
-            i += 8;
-            if i >= limit {
-                break limit;
-            }
-        };
-        if end > limit {
-            end = limit;
-        }
-        // `end` is a space (or the limit): the next token starts after it.
-        self.pos = end + 1;
-        Some((start, end, (eq < end).then_some(eq)))
+        let (s, e, eq) = next_token(self.s, &mut self.pos, self.limit)?;
+        Some((s, e, (eq != NO_EQ).then_some(eq)))
     }
 }
 
-/// Splits the main part of a stored line into fields, following libauparse's rules.
+/// What a token with a '=' is, by libauparse's rules.
+enum Token {
+    /// Not a field (`msg=audit(...)`, an empty value).
+    Skip,
+    /// A field: name start and end, value start and end.
+    Field([usize; 4]),
+    /// A hex-encoded `key`, which becomes one field per key it holds.
+    HexKey([usize; 4]),
+}
+
+/// Classify the token `text[s..e]` whose first '=' is at `eq`.
+#[inline(always)]
+fn classify(text: &[u8], s: usize, e: usize, eq: usize) -> Token {
+    let (s, eq) = if text.get(s) == Some(&b'm') {
+        match after_msg_prefix(text, s, e, eq) {
+            Some(found) => found,
+            None => return Token::Skip,
+        }
+    } else {
+        (s, eq)
+    };
+    let name_start = s + usize::from(text.get(s) == Some(&b'('));
+    let val_start = eq + 1;
+    let mut val_end = e;
+    if val_start >= val_end {
+        return Token::Skip;
+    }
+    if matches!(text.get(val_end - 1), Some(b':' | b',' | b'\'' | b')')) {
+        val_end = trim_value(text, val_start, val_end);
+    }
+    let spans = [name_start, eq, val_start, val_end];
+    if eq - name_start == 3
+        && text.get(name_start..eq) == Some(b"key")
+        && !matches!(text.get(val_start), Some(b'(' | b'"'))
+    {
+        return Token::HexKey(spans);
+    }
+    Token::Field(spans)
+}
+
+/// For a token starting with `m`: `msg=audit(...)` is no field (None); `msg='` is
+/// dropped from the front of the first inner field of a user-space record (its start
+/// and first '=' move, None if it has no '='); any other token is left as it is.
+#[inline(never)]
+fn after_msg_prefix(text: &[u8], s: usize, e: usize, eq: usize) -> Option<(usize, usize)> {
+    if text.get(s..s + 4) != Some(b"msg=") {
+        return Some((s, eq));
+    }
+    match text.get(s + 4) {
+        Some(b'a') => None,
+        Some(b'\'') => {
+            let s = s + 5;
+            let i = memchr::memchr(b'=', text.get(s..e).unwrap_or(b""))?;
+            Some((s, s + i))
+        }
+        _ => Some((s, eq)),
+    }
+}
+
+/// Splits the main part of a stored line into a field table, following libauparse's
+/// rules (the same as [`Record::fields`] follows, plus the fields that need bytes of
+/// their own).
 struct Splitter<'t, 'o> {
     text: &'t [u8],
     fields: &'o mut Vec<FieldSpan>,
-    /// Where this record's fields start in `fields`.
-    fields_start: usize,
     made: &'o mut Vec<u8>,
     avc: bool,
     /// 1 when the record starts with node=, which shifts the expected positions.
@@ -917,7 +1055,7 @@ struct Splitter<'t, 'o> {
 
 impl Splitter<'_, '_> {
     fn count(&self) -> usize {
-        self.fields.len() - self.fields_start
+        self.fields.len()
     }
 
     fn run(&mut self, mut toks: Tokens<'_>) {
@@ -931,49 +1069,22 @@ impl Splitter<'_, '_> {
     }
 
     /// A token `text[s..e]` whose first '=' is at `eq`.
-    #[inline(always)]
-    fn token(&mut self, mut s: usize, e: usize, mut eq: usize) {
-        let text = self.text;
-        if text[s..e].starts_with(b"msg=") {
-            match text.get(s + 4) {
-                Some(b'a') => return,
-                Some(b'\'') => {
-                    s += 5;
-                    match memchr::memchr(b'=', &text[s..e]) {
-                        Some(i) => eq = s + i,
-                        None => return,
-                    }
+    fn token(&mut self, s: usize, e: usize, eq: usize) {
+        match classify(self.text, s, e, eq) {
+            Token::Skip => {}
+            Token::HexKey([ns, ne, vs, ve]) => {
+                let value = self.text.get(vs..ve).unwrap_or(b"");
+                split_hex_keys(ns, ne, value, self.fields, self.made);
+            }
+            Token::Field([ns, ne, vs, ve]) => {
+                self.fields.push(FieldSpan {
+                    name: Span::line(ns, ne),
+                    value: Span::line(vs, ve),
+                });
+                if self.count() == 1 && self.text.get(ns..ne) == Some(b"node") {
+                    self.offset = 1;
                 }
-                _ => {}
             }
-        }
-        let mut name_start = s;
-        let name_end = eq;
-        if text[name_start] == b'(' {
-            name_start += 1;
-        }
-        let val_start = name_end + 1;
-        let mut val_end = e;
-        if val_start >= val_end {
-            return;
-        }
-        if matches!(text[val_end - 1], b':' | b',' | b'\'' | b')') {
-            val_end = trim_value(text, val_start, val_end);
-        }
-        let name = &text[name_start..name_end];
-        if name == b"key" {
-            let value = &text[val_start..val_end];
-            if value.first() != Some(&b'(') && value.first() != Some(&b'"') {
-                split_hex_keys(name_start, name_end, value, self.fields, self.made);
-                return;
-            }
-        }
-        self.fields.push(FieldSpan {
-            name: Span::line(name_start, name_end),
-            value: Span::line(val_start, val_end),
-        });
-        if self.count() == 1 && name == b"node" {
-            self.offset = 1;
         }
     }
 
@@ -1011,6 +1122,7 @@ impl Splitter<'_, '_> {
 /// The end of a value once a trailing `:`, `,`, `'` and `)` (in that order) are
 /// dropped; `(none)` and `(null)` keep their `)`.
 #[cold]
+#[inline(never)]
 fn trim_value(text: &[u8], val_start: usize, mut val_end: usize) -> usize {
     for trail in [b':', b',', b'\''] {
         if val_end > val_start && text[val_end - 1] == trail {

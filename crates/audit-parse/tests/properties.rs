@@ -205,3 +205,82 @@ proptest! {
         prop_assert_eq!(in_events, s.records);
     }
 }
+
+/// Tokens that exercise every splitting rule: quotes, trailing punctuation, `msg=`
+/// forms, `(` names, hex keys (plain, several, broken), words without `=`, runs of
+/// spaces, 0x1D, and bytes that are not UTF-8.
+fn tricky_token() -> impl Strategy<Value = Vec<u8>> {
+    prop_oneof![
+        "[a-z0-9]{1,9}=[a-zA-Z0-9/_.-]{0,20}".prop_map(String::into_bytes),
+        Just(b"msg=audit(1.002:3):".to_vec()),
+        Just(b"msg='op=login".to_vec()),
+        Just(b"res=success'".to_vec()),
+        Just(b"(uid=0,".to_vec()),
+        Just(b"tty=(none)".to_vec()),
+        Just(b"key=(null)".to_vec()),
+        Just(b"key=\"k\"".to_vec()),
+        Just(b"key=6B31016B32".to_vec()),
+        Just(b"key=6".to_vec()),
+        Just(b"key=zz".to_vec()),
+        Just(b"denied".to_vec()),
+        Just(b"{ read write }".to_vec()),
+        Just(b"a==b".to_vec()),
+        Just(b"=x".to_vec()),
+        Just(b"x=".to_vec()),
+        Just(b"  ".to_vec()),
+        Just(b"\x1dUID=\"root\"".to_vec()),
+        Just(b"v=\xff\xfe".to_vec()),
+        "[a-z=:,')( ]{1,12}".prop_map(String::into_bytes),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// Walking a record's fields in order (which splits as it goes) gives exactly the
+    /// fields its table gives by position (split once, on first use).
+    #[test]
+    fn walk_equals_table(
+        node in prop::option::of("[a-z]{1,4}"),
+        avc in any::<bool>(),
+        toks in prop::collection::vec(tricky_token(), 0..24),
+    ) {
+        let mut line = Vec::new();
+        if let Some(n) = &node {
+            line.extend_from_slice(format!("node={n} ").as_bytes());
+        }
+        let ty = if avc { "AVC" } else { "USER_LOGIN" };
+        line.extend_from_slice(format!("type={ty} msg=audit(1.002:3):").as_bytes());
+        for t in &toks {
+            line.push(b' ');
+            line.extend_from_slice(t);
+        }
+        let walked_first = Record::parse(&line).unwrap();
+        let walk: Vec<_> = walked_first
+            .fields()
+            .map(|f| (f.index(), f.name().to_vec(), f.value_opt().map(<[u8]>::to_vec)))
+            .collect();
+        let table_first = Record::parse(&line).unwrap();
+        let table: Vec<_> = (0..table_first.field_count())
+            .map(|i| {
+                let f = table_first.field_at(i).unwrap();
+                (f.index(), f.name().to_vec(), f.value_opt().map(<[u8]>::to_vec))
+            })
+            .collect();
+        prop_assert_eq!(&walk, &table);
+        // And the walk after the table exists gives the same again.
+        let again: Vec<_> = table_first
+            .fields()
+            .map(|f| (f.index(), f.name().to_vec(), f.value_opt().map(<[u8]>::to_vec)))
+            .collect();
+        prop_assert_eq!(&again, &table);
+        // Lookups by name agree with the walk.
+        for (_, name, _) in &walk {
+            let name = String::from_utf8_lossy(name);
+            if let Some(f) = walked_first.field(&name) {
+                let first = walk.iter().find(|(_, n, _)| n == f.name()).unwrap();
+                prop_assert_eq!(&first.2, &f.value_opt().map(<[u8]>::to_vec));
+            }
+        }
+    }
+}
