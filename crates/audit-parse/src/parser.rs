@@ -177,7 +177,34 @@ pub struct Parser {
     /// The slot of the event opened last: in an in-order log, the next record's event.
     last_opened: u32,
     types: TypeCache,
+    line_search: LineSearch,
     stats: Stats,
+}
+
+/// The search for a line's end (or its 0x1D), prepared once: a search call per line
+/// would otherwise set itself up again for every line.
+#[derive(Clone, Copy, Debug)]
+struct LineSearch {
+    #[cfg(target_arch = "x86_64")]
+    avx2: Option<memchr::arch::x86_64::avx2::memchr::Two>,
+}
+
+impl LineSearch {
+    fn new() -> LineSearch {
+        LineSearch {
+            #[cfg(target_arch = "x86_64")]
+            avx2: memchr::arch::x86_64::avx2::memchr::Two::new(b'\n', GROUP_SEPARATOR),
+        }
+    }
+
+    #[inline(always)]
+    fn find(&self, haystack: &[u8]) -> Option<usize> {
+        #[cfg(target_arch = "x86_64")]
+        if let Some(two) = &self.avx2 {
+            return two.find(haystack);
+        }
+        memchr::memchr2(b'\n', GROUP_SEPARATOR, haystack)
+    }
 }
 
 impl Default for Parser {
@@ -205,6 +232,7 @@ impl Parser {
             ready: VecDeque::new(),
             last_opened: NONE,
             types: TypeCache::default(),
+            line_search: LineSearch::new(),
             stats: Stats::default(),
         }
     }
@@ -274,7 +302,8 @@ impl Parser {
         }
         // Lines end at a newline; a 0x1D found on the way is handed to the header
         // parser, which would otherwise search the line for it again.
-        while let Some(j) = memchr::memchr2(b'\n', GROUP_SEPARATOR, rest) {
+        let search = self.line_search;
+        while let Some(j) = search.find(rest) {
             let (i, separator) = if rest[j] == b'\n' {
                 (j, usize::MAX)
             } else {

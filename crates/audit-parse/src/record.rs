@@ -128,7 +128,8 @@ struct Meta {
 pub struct Record {
     bytes: Arc<[u8]>,
     m: Meta,
-    split: OnceLock<Split>,
+    /// Boxed: most records never need one, and a record is copied around by value.
+    split: OnceLock<Box<Split>>,
 }
 
 /// A field of a record: a name and its raw value, both bytes.
@@ -220,10 +221,68 @@ struct Fields<'a> {
     bytes: &'a [u8],
     pos: usize,
     limit: usize,
+    /// The spaces and '=' of `bytes[base..base + 64]`, one bit per byte.
+    base: usize,
+    spaces: u64,
+    equals: u64,
     index: usize,
     /// The header tokens still to give (2: node and type, 1: type).
     head: u8,
     table: Option<&'a Split>,
+}
+
+impl Fields<'_> {
+    /// Read the masks of the 64 bytes from `base`.
+    #[inline(always)]
+    fn load(&mut self, base: usize) {
+        self.base = base;
+        (self.spaces, self.equals) = block_masks(self.bytes, base);
+    }
+
+    /// The next token, as [`next_token`] gives it, from the block masks: a token costs
+    /// a few bit operations, and a block of 64 bytes a few vector compares.
+    #[inline(always)]
+    fn next_token(&mut self) -> Option<(usize, usize, usize)> {
+        loop {
+            let pos = self.pos;
+            if pos >= self.limit {
+                return None;
+            }
+            let rel = pos.wrapping_sub(self.base);
+            if rel >= 64 {
+                self.load(pos);
+                continue;
+            }
+            let non_spaces = !self.spaces >> rel;
+            if non_spaces == 0 {
+                self.pos = self.base + 64;
+                continue;
+            }
+            let start = pos + non_spaces.trailing_zeros() as usize;
+            if start >= self.limit {
+                self.pos = start;
+                return None;
+            }
+            let r = start - self.base;
+            let after = self.spaces >> r;
+            if after == 0 {
+                self.pos = start;
+                if r != 0 {
+                    // The token runs past this block: read the block it starts.
+                    self.load(start);
+                    continue;
+                }
+                // A token longer than a block.
+                return next_token(self.bytes, &mut self.pos, self.limit);
+            }
+            let len = after.trailing_zeros() as usize;
+            let end = (start + len).min(self.limit);
+            let eqs = (self.equals >> r) & ((1u64 << len) - 1);
+            let eq = start + eqs.trailing_zeros() as usize;
+            self.pos = end + 1;
+            return Some((start, end, if eqs != 0 && eq < end { eq } else { NO_EQ }));
+        }
+    }
 }
 
 impl<'a> Iterator for Fields<'a> {
@@ -241,7 +300,7 @@ impl<'a> Iterator for Fields<'a> {
                 return Some(f);
             }
             let (s, e, eq) = if self.head == 0 {
-                let (s, e, eq) = next_token(bytes, &mut self.pos, self.limit)?;
+                let (s, e, eq) = self.next_token()?;
                 if eq == NO_EQ {
                     continue;
                 }
@@ -262,10 +321,12 @@ impl<'a> Iterator for Fields<'a> {
             match classify(bytes, s, e, eq) {
                 Token::Skip => {}
                 Token::Field([ns, ne, vs, ve]) => {
+                    // In range by construction: `classify` gives name_start <= eq <
+                    // val_start <= val_end <= the token's end <= limit <= bytes.len().
                     let f = Field {
                         record,
-                        name: bytes.get(ns..ne).unwrap_or(b""),
-                        value: Some(bytes.get(vs..ve).unwrap_or(b"")),
+                        name: &bytes[ns..ne],
+                        value: Some(&bytes[vs..ve]),
                         index: self.index,
                         interpreted_part: false,
                     };
@@ -419,10 +480,10 @@ impl Record {
                 self.m.rest as usize,
                 self.m.main_end as usize,
             ));
-            Split {
+            Box::new(Split {
                 spans: spans.into_boxed_slice(),
                 made: made.into_boxed_slice(),
-            }
+            })
         })
     }
 
@@ -436,11 +497,16 @@ impl Record {
             self.m.record_type,
             Some(RecordType::AVC) | Some(RecordType::USER_AVC)
         );
+        let pos = self.m.rest as usize;
+        let (spaces, equals) = block_masks(&self.bytes, pos);
         Fields {
             record: self,
             bytes: &self.bytes,
-            pos: self.m.rest as usize,
+            pos,
             limit: self.m.main_end as usize,
+            base: pos,
+            spaces,
+            equals,
             index: 0,
             head: 2,
             table: avc.then(|| self.split()),
@@ -767,19 +833,16 @@ impl Builder {
         });
     }
 
-    /// Freeze what was added into records sharing one exact-size buffer; the builder is
+    /// Freeze what was added into records sharing one buffer; the builder is
     /// left empty for the next event (keeping its buffers unless they grew large).
     pub(crate) fn finish(&mut self) -> Vec<Record> {
         let bytes: Arc<[u8]> = Arc::from(self.bytes.as_slice());
-        let recs = self
-            .metas
-            .iter()
-            .map(|&m| Record {
-                bytes: bytes.clone(),
-                m,
-                split: OnceLock::new(),
-            })
-            .collect();
+        let mut recs = Vec::with_capacity(self.metas.len());
+        recs.extend(self.metas.iter().map(|&m| Record {
+            bytes: bytes.clone(),
+            m,
+            split: OnceLock::new(),
+        }));
         // Keep a slot's buffers for reuse only while they are small, so that a burst of
         // many open events does not leave its peak memory behind in every slot.
         const KEEP: usize = 1 << 13;
@@ -915,6 +978,49 @@ fn word_tail(s: &[u8], i: usize) -> u64 {
     let tail = s.get(i..).unwrap_or(b"");
     w[..tail.len().min(8)].copy_from_slice(&tail[..tail.len().min(8)]);
     u64::from_le_bytes(w)
+}
+
+/// Bit masks of the spaces and of the '=' among the 64 bytes of `s` from `base`
+/// (bytes past the end of `s` count as spaces).
+#[inline(always)]
+fn block_masks(s: &[u8], base: usize) -> (u64, u64) {
+    byte_masks(s, base, b' ', b'=', b' ')
+}
+
+/// Bit masks (bit i for byte `base + i`) of the bytes equal to `a` and of those equal
+/// to `b` among the 64 bytes of `s` from `base`; bytes past the end of `s` count as
+/// `fill`.
+#[inline(always)]
+fn byte_masks(s: &[u8], base: usize, a: u8, b: u8, fill: u8) -> (u64, u64) {
+    match s.get(base..base + 64) {
+        Some(block) => masks_of(block, a, b),
+        None => byte_masks_tail(s, base, a, b, fill),
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn byte_masks_tail(s: &[u8], base: usize, a: u8, b: u8, fill: u8) -> (u64, u64) {
+    let mut block = [fill; 64];
+    let tail = s.get(base..).unwrap_or(b"");
+    let n = tail.len().min(64);
+    block[..n].copy_from_slice(&tail[..n]);
+    masks_of(&block, a, b)
+}
+
+/// Sixteen bytes at a time with vector compares (SSE2 on x86_64; `wide` falls back
+/// to plain code elsewhere).
+#[inline(always)]
+fn masks_of(block: &[u8], a: u8, b: u8) -> (u64, u64) {
+    let va = wide::u8x16::splat(a);
+    let vb = wide::u8x16::splat(b);
+    let (mut ma, mut mb) = (0u64, 0u64);
+    for (k, chunk) in block.chunks_exact(16).enumerate().take(4) {
+        let v = wide::u8x16::new(<[u8; 16]>::try_from(chunk).unwrap_or([0; 16]));
+        ma |= u64::from(v.simd_eq(va).to_bitmask()) << (16 * k);
+        mb |= u64::from(v.simd_eq(vb).to_bitmask()) << (16 * k);
+    }
+    (ma, mb)
 }
 
 /// The next token of `s[*pos..limit]` as (start, end, first '=' or [`NO_EQ`]), moving
