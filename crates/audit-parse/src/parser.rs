@@ -125,6 +125,9 @@ struct Slot {
     build: Builder,
     /// Next building slot with the same (sec, milli, serial) but another node.
     next_same: u32,
+    /// Whether the slot is in `building` (the event opened last is put there only
+    /// when another opens while it is still building: in an in-order log, never).
+    in_map: bool,
 }
 
 /// A small multiplicative hasher: event ids are already well spread numbers.
@@ -487,17 +490,22 @@ impl Parser {
             return;
         }
         self.stats.records += 1;
+        // The event opened last joins the index once another opens beside it.
+        let prev = self.last_opened;
+        if let Some(p) = self.slots.get(prev as usize) {
+            if p.state == State::Building && !p.in_map {
+                self.index_building(prev);
+            }
+        }
         let slot = self.alloc_slot();
         let s = &mut self.slots[slot as usize];
         s.state = State::Building;
         s.id = id;
         s.node = node.map(Box::from);
+        s.next_same = NONE;
+        s.in_map = false;
         add(&mut s.build);
         self.last_opened = slot;
-        s.next_same = match self.building.insert(id, slot) {
-            Some(head) => head,
-            None => NONE,
-        };
         self.order.push(Reverse((id, slot)));
         self.by_sec.push(Reverse((id.sec, slot)));
         if self.by_sec.len() > 2 * self.in_flight + 64 {
@@ -512,6 +520,15 @@ impl Parser {
         self.deliver_ready();
     }
 
+    /// Put a building event in the id index.
+    fn index_building(&mut self, slot: u32) {
+        let id = self.slots[slot as usize].id;
+        let head = self.building.insert(id, slot).unwrap_or(NONE);
+        let s = &mut self.slots[slot as usize];
+        s.next_same = head;
+        s.in_map = true;
+    }
+
     fn alloc_slot(&mut self) -> u32 {
         if let Some(Reverse(s)) = self.free.pop() {
             return s;
@@ -522,6 +539,7 @@ impl Parser {
             node: None,
             build: Builder::default(),
             next_same: NONE,
+            in_map: false,
         });
         (self.slots.len() - 1) as u32
     }
@@ -551,6 +569,9 @@ impl Parser {
             return;
         }
         s.state = State::Complete;
+        if !std::mem::replace(&mut s.in_map, false) {
+            return;
+        }
         let next = std::mem::replace(&mut s.next_same, NONE);
         let id = s.id;
         // Unlink from the same-id chain.
