@@ -40,8 +40,15 @@ impl<'a> Enriched<'a> {
     /// The interpretation given for field `name`: the first entry whose
     /// lower-cased name is `name`. A sockaddr record's `SADDR={ ... }` is one
     /// entry holding everything from `{` on.
+    #[inline]
     pub fn get(&self, name: &[u8]) -> Option<&'a [u8]> {
-        let text = self.text?;
+        match self.text {
+            None => None,
+            Some(text) => Self::find(text, name),
+        }
+    }
+
+    fn find(text: &'a [u8], name: &[u8]) -> Option<&'a [u8]> {
         if let Some(rest) = text.strip_prefix(b"SADDR=") {
             let open = memchr::memchr(b'{', rest)?;
             memchr::memchr(b'}', &rest[open..])?;
@@ -162,11 +169,7 @@ impl Interpreter {
                 }
             }
         }
-        self.escape.apply(
-            out,
-            start,
-            ty == FieldType::EscapedKey && out[start..].contains(&1),
-        );
+        self.escape.apply(out, start, ty == FieldType::EscapedKey);
         true
     }
 
