@@ -2,7 +2,7 @@
 //! interpretation of a raw value to an output buffer, with libauparse's
 //! results (including its texts for values it cannot decode).
 
-use crate::cnum::{push_dec, push_hex, push_oct, push_udec, strtol, strtoul};
+use crate::cnum::{push_dec, push_hex, push_oct, push_udec, strtol, strtoul, HEX};
 use crate::ids::{protocol_name, IdCache, IdKind};
 use crate::machine::{syscall_name, Machine};
 use crate::tables as t;
@@ -96,15 +96,6 @@ fn conversion_error(out: &mut Vec<u8>, val: &[u8]) {
     out.push(b')');
 }
 
-fn hex_val(b: u8) -> u8 {
-    match b {
-        b'0'..=b'9' => b - b'0',
-        b'a'..=b'f' => b - b'a' + 10,
-        b'A'..=b'F' => b - b'A' + 10,
-        _ => 0,
-    }
-}
-
 /// libauparse's `au_unescape`: `(...)` up to the closing parenthesis is kept
 /// as is; otherwise the leading hex digits are decoded (an odd last digit is
 /// a high nibble). `None` when there is no `)` or fewer than two hex digits.
@@ -119,18 +110,37 @@ pub(crate) fn unescape_into(val: &[u8], out: &mut Vec<u8>) -> bool {
             None => false,
         };
     }
-    let n = val.iter().take_while(|b| b.is_ascii_hexdigit()).count();
-    if n < 2 {
+    let start = out.len();
+    let mut digits = decode_hex_pairs(val, out, |b| b);
+    if let Some(&last) = val.get(digits) {
+        let d = HEX[usize::from(last)];
+        if d < 16 {
+            out.push(d << 4);
+            digits += 1;
+        }
+    }
+    if digits < 2 {
+        out.truncate(start);
         return false;
     }
-    let hex = &val[..n];
-    out.reserve(n.div_ceil(2));
-    for pair in hex.chunks(2) {
-        let hi = hex_val(pair[0]) << 4;
-        let lo = pair.get(1).map_or(0, |&b| hex_val(b));
-        out.push(hi | lo);
-    }
     true
+}
+
+/// Appends `map` of each byte the leading hex digit pairs of `val` encode;
+/// returns how many digits that took (even; a digit left alone is not read).
+#[inline(always)]
+fn decode_hex_pairs(val: &[u8], out: &mut Vec<u8>, map: impl Fn(u8) -> u8) -> usize {
+    out.reserve(val.len() / 2 + 1);
+    let mut i = 0;
+    for pair in val.chunks_exact(2) {
+        let (h, l) = (HEX[usize::from(pair[0])], HEX[usize::from(pair[1])]);
+        if (h | l) >= 16 {
+            break;
+        }
+        out.push(map((h << 4) | l));
+        i += 2;
+    }
+    i
 }
 
 /// Truncates `out` at the first NUL at or after `start` (C string semantics).
@@ -170,6 +180,16 @@ fn proctitle(val: &[u8], out: &mut Vec<u8>) {
     if val.first() == Some(&b'"') {
         escaped(val, out);
         return;
+    }
+    // The usual title, an even number of hex digits and no leading `00`,
+    // comes out as its bytes with the NUL separators turned into spaces (see
+    // below: the buffer has a zero right after them).
+    if val.len().is_multiple_of(2) && !val.starts_with(b"00") {
+        let digits = decode_hex_pairs(val, out, |b| if b == 0 { b' ' } else { b });
+        if digits == val.len() && digits >= 2 {
+            return;
+        }
+        out.truncate(start);
     }
     let src = if val.len() >= 2 && val[0] == b'0' && val[1] == b'0' {
         &val[2..]
@@ -1114,16 +1134,17 @@ fn cap_bitmap(val: &[u8], out: &mut Vec<u8>) {
         return;
     };
     let mut found = false;
-    for i in 0..=CAP_LAST_CAP {
-        if v & (1u64 << i) != 0 {
-            if found {
-                out.push(b',');
-            }
-            if let Some(s) = lookup(t::CAP, i as i32) {
-                out.extend_from_slice(s);
-            }
-            found = true;
+    let mut bits = v & ((2u64 << CAP_LAST_CAP) - 1);
+    while bits != 0 {
+        let i = bits.trailing_zeros();
+        bits &= bits - 1;
+        if found {
+            out.push(b',');
         }
+        if let Some(s) = lookup(t::CAP, i as i32) {
+            out.extend_from_slice(s);
+        }
+        found = true;
     }
     if !found {
         out.extend_from_slice(b"none");
