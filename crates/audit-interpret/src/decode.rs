@@ -5,6 +5,7 @@
 use crate::cnum::{push_dec, push_hex, push_oct, push_udec, strtol, strtoul, HEX};
 use crate::ids::{protocol_name, IdCache, IdKind};
 use crate::machine::{syscall_name, Machine};
+use crate::scan::find_byte;
 use crate::tables as t;
 use crate::types::{is_hex_string, FieldType};
 use std::collections::HashMap;
@@ -145,7 +146,7 @@ fn decode_hex_pairs(val: &[u8], out: &mut Vec<u8>, map: impl Fn(u8) -> u8) -> us
 
 /// Truncates `out` at the first NUL at or after `start` (C string semantics).
 fn cut_at_nul(out: &mut Vec<u8>, start: usize) {
-    if let Some(p) = memchr::memchr(0, &out[start..]) {
+    if let Some(p) = out.get(start..).and_then(|t| find_byte(0, t)) {
         out.truncate(start + p);
     }
 }
@@ -155,12 +156,15 @@ fn cut_at_nul(out: &mut Vec<u8>, start: usize) {
 /// names), `(null)` as is; a value that cannot be decoded is returned as is.
 pub(crate) fn escaped(val: &[u8], out: &mut Vec<u8>) {
     let start = out.len();
-    if val.first() == Some(&b'"') {
-        match memchr::memchr(b'"', &val[1..]) {
-            Some(p) => out.extend_from_slice(&val[1..1 + p]),
+    if let Some((b'"', rest)) = val.split_first() {
+        match find_byte(b'"', rest) {
+            Some(p) => {
+                // Up to the closing quote, and to the first NUL (a C string).
+                let s = &rest[..p];
+                out.extend_from_slice(find_byte(0, s).map_or(s, |z| &s[..z]));
+            }
             None => out.push(b' '),
         }
-        cut_at_nul(out, start);
         return;
     }
     let src = if val.len() >= 2 && val[0] == b'0' && val[1] == b'0' {
@@ -543,6 +547,7 @@ impl Decoders {
         self.protos.get(&p).and_then(|e| e.as_deref())
     }
 
+    #[inline(never)]
     fn id(&mut self, kind: IdKind, val: &[u8], base: u32, out: &mut Vec<u8>) {
         let Some(v) = strtoul(val, base) else {
             conversion_error(out, val);
@@ -564,7 +569,42 @@ impl Decoders {
 
     /// Appends the interpretation of `val` as type `ty` to `out`. Returns
     /// false (and appends nothing) where libauparse returns NULL.
+    ///
+    /// The commonest types are decoded here, the others out of line.
+    #[inline]
     pub(crate) fn decode(
+        &mut self,
+        ty: FieldType,
+        ctx: &SyscallContext,
+        val: &[u8],
+        out: &mut Vec<u8>,
+    ) -> Produced {
+        use FieldType as F;
+        match ty {
+            F::Unclassified | F::Addr | F::MacLabel => out.extend_from_slice(val),
+            F::Uid | F::Gid => match strtoul(val, 10) {
+                // No lookup for the two ids every log is full of.
+                Some(0) => out.extend_from_slice(b"root"),
+                Some(0xffff_ffff) => out.extend_from_slice(b"unset"),
+                _ => {
+                    let kind = if ty == F::Uid {
+                        IdKind::User
+                    } else {
+                        IdKind::Group
+                    };
+                    self.id(kind, val, 10, out);
+                }
+            },
+            F::Session => out.extend_from_slice(if val == b"4294967295" { b"unset" } else { val }),
+            F::Escaped | F::EscapedFile | F::EscapedKey => escaped(val, out),
+            _ => return self.decode_other(ty, ctx, val, out),
+        }
+        true
+    }
+
+    /// [`Decoders::decode`] for the less common types.
+    #[inline(never)]
+    fn decode_other(
         &mut self,
         ty: FieldType,
         ctx: &SyscallContext,

@@ -31,50 +31,7 @@ const fn escape_table(mode: EscapeMode) -> [bool; 256] {
     t
 }
 
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGHS: u64 = 0x8080_8080_8080_8080;
-
-/// Whether any of the eight bytes of `x` is below 32. (The subtraction may
-/// mark bytes above the first such byte too, which does not change the answer.)
-#[inline(always)]
-fn word_has_control(x: u64) -> bool {
-    x.wrapping_sub(ONES * 32) & !x & HIGHS != 0
-}
-
-/// Whether `s` has a byte below 32, eight bytes at a time.
-#[inline]
-pub(crate) fn has_control(s: &[u8]) -> bool {
-    let n = s.len();
-    let le64 = |i: usize| {
-        s.get(i..i + 8)
-            .and_then(|w| <[u8; 8]>::try_from(w).ok())
-            .map_or(0, u64::from_le_bytes)
-    };
-    let le32 = |i: usize| {
-        s.get(i..i + 4)
-            .and_then(|w| <[u8; 4]>::try_from(w).ok())
-            .map_or(0, |w| u64::from(u32::from_le_bytes(w)))
-    };
-    if n >= 8 {
-        let mut acc = 0u64;
-        let mut i = 0;
-        while i + 8 <= n {
-            let x = le64(i);
-            acc |= x.wrapping_sub(ONES * 32) & !x;
-            i += 8;
-        }
-        // The last eight bytes, overlapping what was seen.
-        let x = le64(n - 8);
-        acc |= x.wrapping_sub(ONES * 32) & !x;
-        acc & HIGHS != 0
-    } else if n >= 4 {
-        word_has_control(le32(0) | (le32(n - 4) << 32))
-    } else if n >= 1 {
-        s[0] < 32 || s[n / 2] < 32 || s[n - 1] < 32
-    } else {
-        false
-    }
-}
+use crate::scan::has_control;
 
 impl EscapeMode {
     /// Parses `raw`, `tty`, `shell` or `shell_quote`.
@@ -164,7 +121,7 @@ impl EscapeMode {
     /// Escapes `buf[start..]` in place (through a copy only when needed).
     /// With `keys`, 0x01 key separators are kept as they are and each key
     /// is escaped on its own.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn apply(self, buf: &mut Vec<u8>, start: usize, keys: bool) {
         // Every mode escapes control characters, 0x01 key separators included: a
         // value that needs no escaping as a whole needs none key by key either.
@@ -242,25 +199,6 @@ mod tests {
             Some(EscapeMode::ShellQuote)
         );
         assert_eq!(EscapeMode::from_name("x"), None);
-    }
-
-    #[test]
-    fn control_bytes_found_anywhere() {
-        for n in 0..40 {
-            let clean = vec![b'a'; n];
-            assert!(!has_control(&clean));
-            for at in 0..n {
-                for b in [0u8, 1, 9, 31] {
-                    let mut v = clean.clone();
-                    v[at] = b;
-                    assert!(has_control(&v), "{n} {at} {b}");
-                }
-                let mut v = clean.clone();
-                v[at] = 32;
-                v.iter_mut().skip(at + 1).for_each(|x| *x = 0xff);
-                assert!(!has_control(&v), "{n} {at}");
-            }
-        }
     }
 
     #[test]

@@ -140,6 +140,25 @@ impl Interpreter {
             .then_some(ty)
     }
 
+    /// [`Interpreter::interpret`] without the ENRICHED part.
+    #[inline]
+    pub(crate) fn interpret_plain(
+        &mut self,
+        record_type: u32,
+        ctx: &SyscallContext,
+        name: &[u8],
+        value: &[u8],
+        out: &mut Vec<u8>,
+    ) -> Option<FieldType> {
+        let ty = field_type(record_type, name, value);
+        let start = out.len();
+        if !self.dec.decode(ty, ctx, value, out) {
+            return None;
+        }
+        self.escape.apply(out, start, ty == FieldType::EscapedKey);
+        Some(ty)
+    }
+
     /// As [`Interpreter::interpret`], with the field type given. Returns false
     /// where libauparse returns NULL.
     pub fn interpret_as(

@@ -38,6 +38,7 @@ pub mod normalize;
 mod normalize_cursor;
 mod normalize_tables;
 mod record;
+mod scan;
 pub mod search;
 mod syscalls;
 mod tables;

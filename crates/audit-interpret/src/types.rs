@@ -363,25 +363,16 @@ const fn name_key_const(s: &[u8]) -> NameKey {
 /// The key of a name of at most [`MAX_NAME`] bytes.
 #[inline(always)]
 fn name_key(s: &[u8]) -> NameKey {
+    use crate::scan::{le32, le64};
     let n = s.len();
-    let le64 = |i: usize| {
-        s.get(i..i + 8)
-            .and_then(|w| <[u8; 8]>::try_from(w).ok())
-            .map_or(0, u64::from_le_bytes)
-    };
-    let le32 = |i: usize| {
-        s.get(i..i + 4)
-            .and_then(|w| <[u8; 4]>::try_from(w).ok())
-            .map_or(0, |w| u64::from(u32::from_le_bytes(w)))
-    };
     if n >= 8 {
         NameKey {
-            a: le64(0),
-            b: le64(n - 8),
+            a: le64(s, 0),
+            b: le64(s, n - 8),
         }
     } else if n >= 4 {
         NameKey {
-            a: le32(0) | (le32(n - 4) << 32),
+            a: le32(s, 0) | (le32(s, n - 4) << 32),
             b: 0,
         }
     } else if n >= 1 {
