@@ -5,6 +5,7 @@
 use crate::cnum::{push_dec, push_hex, push_oct, push_udec, strtol, strtoul, HEX};
 use crate::ids::{protocol_name, IdCache, IdKind};
 use crate::machine::{syscall_name, Machine};
+use crate::memo::{ctx_key, Memo};
 use crate::scan::find_byte;
 use crate::tables as t;
 use crate::types::{is_hex_string, FieldType};
@@ -89,6 +90,7 @@ pub(crate) fn lookup(table: &[(i32, &'static [u8])], v: i32) -> Option<&'static 
 pub(crate) struct Decoders {
     pub(crate) ids: IdCache,
     protos: HashMap<i32, Option<Box<[u8]>>>,
+    memo: Memo,
 }
 
 fn conversion_error(out: &mut Vec<u8>, val: &[u8]) {
@@ -602,9 +604,37 @@ impl Decoders {
         true
     }
 
-    /// [`Decoders::decode`] for the less common types.
+    /// [`Decoders::decode`] for the less common types, through the memo.
     #[inline(never)]
     fn decode_other(
+        &mut self,
+        ty: FieldType,
+        ctx: &SyscallContext,
+        val: &[u8],
+        out: &mut Vec<u8>,
+    ) -> Produced {
+        let key = ctx_key(ty, ctx);
+        match self.memo.lookup(ty, &key, val, out) {
+            Ok(produced) => produced,
+            Err(slot) => {
+                let start = out.len();
+                let produced = self.decode_uncached(ty, ctx, val, out);
+                if let Some(result) = out.get(start..) {
+                    self.memo.store(slot, ty, &key, val, result, produced);
+                }
+                produced
+            }
+        }
+    }
+
+    /// Forgets every remembered result (after the id cache was handed out,
+    /// as names may change).
+    pub(crate) fn forget(&mut self) {
+        self.memo.clear();
+    }
+
+    /// [`Decoders::decode`] for the less common types.
+    fn decode_uncached(
         &mut self,
         ty: FieldType,
         ctx: &SyscallContext,

@@ -116,6 +116,8 @@ impl Interpreter {
 
     /// The cache of user and group names.
     pub fn id_cache(&mut self) -> &mut IdCache {
+        // Remembered results may hold names from the cache.
+        self.dec.forget();
         &mut self.dec.ids
     }
 

@@ -34,6 +34,7 @@ mod interp;
 #[cfg(feature = "serde")]
 pub mod json;
 mod machine;
+mod memo;
 pub mod normalize;
 mod normalize_cursor;
 mod normalize_tables;
