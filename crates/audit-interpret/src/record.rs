@@ -2,7 +2,7 @@
 
 use crate::cnum::strtoul;
 use crate::decode::SyscallContext;
-use crate::interp::{Enriched, Interpreter};
+use crate::interp::Interpreter;
 use crate::machine::Machine;
 use crate::types::FieldType;
 use audit_parse::{Field, Record};
@@ -86,14 +86,13 @@ impl Interpreter {
         match field.value_opt() {
             Some(value) => match record.interpretation_text() {
                 None => self.interpret_plain(type_number(record), ctx, field.name(), value, out),
-                Some(t) => self.interpret(
-                    type_number(record),
-                    ctx,
-                    Enriched::new(t),
-                    field.name(),
-                    value,
-                    out,
-                ),
+                Some(t) => {
+                    let name = field.name();
+                    let ty = crate::types::field_type(type_number(record), name, value);
+                    let given = self.enriched.get(t, name);
+                    self.interpret_given(ty, ctx, given, value, out)
+                        .then_some(ty)
+                }
             },
             None => {
                 // A NULL raw value (a key whose hex is broken): libauparse's
