@@ -46,15 +46,99 @@ fn magnitude(s: &[u8], base: u32) -> Option<u64> {
     Some(v)
 }
 
+/// The value of each byte as a hex digit; 0xff for bytes that are not one.
+pub(crate) static HEX: [u8; 256] = {
+    let mut t = [0xff; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = match b as u8 {
+            c @ b'0'..=b'9' => c - b'0',
+            c @ b'a'..=b'f' => c - b'a' + 10,
+            c @ b'A'..=b'F' => c - b'A' + 10,
+            _ => 0xff,
+        };
+        b += 1;
+    }
+    t
+};
+
+/// The value of `s` when it is nothing but 1 to 16 hex digits (which
+/// cannot overflow); `None` sends the caller to the general parser.
+#[inline]
+fn plain_hex(s: &[u8]) -> Option<u64> {
+    if s.is_empty() || s.len() > 16 {
+        return None;
+    }
+    let mut v = 0u64;
+    let mut bad = 0u8;
+    for &b in s {
+        let d = HEX[usize::from(b)];
+        bad |= d;
+        v = (v << 4) | u64::from(d & 0x0f);
+    }
+    (bad < 16).then_some(v)
+}
+
+/// The value of `s` when it is nothing but 1 to 19 decimal digits (which
+/// cannot overflow); `None` sends the caller to the general parser.
+#[inline]
+fn plain_dec(s: &[u8]) -> Option<u64> {
+    if s.is_empty() || s.len() > 19 {
+        return None;
+    }
+    let mut v = 0u64;
+    for &b in s {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        v = v * 10 + u64::from(d);
+    }
+    Some(v)
+}
+
 /// `strtoul(s, NULL, base)` / `strtoull`: `None` where C sets `ERANGE`.
+#[inline]
 pub(crate) fn strtoul(s: &[u8], base: u32) -> Option<u64> {
+    let plain = match base {
+        10 => plain_dec(s),
+        16 => plain_hex(s),
+        _ => None,
+    };
+    match plain {
+        Some(v) => Some(v),
+        None => strtoul_general(s, base),
+    }
+}
+
+#[inline(never)]
+fn strtoul_general(s: &[u8], base: u32) -> Option<u64> {
     let (neg, rest) = prefix(s, base);
     let m = magnitude(rest, base)?;
     Some(if neg { m.wrapping_neg() } else { m })
 }
 
 /// `strtol(s, NULL, base)` / `strtoll`: `None` where C sets `ERANGE`.
+#[inline]
 pub(crate) fn strtol(s: &[u8], base: u32) -> Option<i64> {
+    if base == 10 {
+        // Up to 18 digits, with or without a minus sign, cannot overflow.
+        let (neg, digits) = match s.split_first() {
+            Some((b'-', rest)) => (true, rest),
+            _ => (false, s),
+        };
+        if digits.len() <= 18 {
+            if let Some(v) = plain_dec(digits) {
+                let v = v as i64;
+                return Some(if neg { -v } else { v });
+            }
+        }
+    }
+    strtol_general(s, base)
+}
+
+#[inline(never)]
+fn strtol_general(s: &[u8], base: u32) -> Option<i64> {
     let (neg, rest) = prefix(s, base);
     let m = magnitude(rest, base)?;
     if neg {
@@ -146,6 +230,47 @@ mod tests {
         assert_eq!(strtol(b"-9223372036854775808", 10), Some(i64::MIN));
         assert_eq!(strtol(b"-9223372036854775809", 10), None);
         assert_eq!(strtol(b"9223372036854775808", 10), None);
+    }
+
+    #[test]
+    fn fast_paths_agree() {
+        let samples: &[&[u8]] = &[
+            b"0",
+            b"7",
+            b"59",
+            b"4294967295",
+            b"ffffffff",
+            b"FfFf",
+            b"c000003e",
+            b"7ffd79b944b0",
+            b"ffffffffffffffff",
+            b"1ffffffffffffffff",
+            b"18446744073709551615",
+            b"9999999999999999999",
+            b"99999999999999999999",
+            b"999999999999999999",
+            b"-999999999999999999",
+            b"-9223372036854775808",
+            b"-13",
+            b"-",
+            b"-0",
+            b"+5",
+            b" 5",
+            b"5 ",
+            b"0x10",
+            b"1g",
+            b"",
+            b"g",
+            b"12a",
+            b"-x",
+            b"--1",
+        ];
+        for &s in samples {
+            for base in [10, 16] {
+                assert_eq!(strtoul(s, base), strtoul_general(s, base), "{s:?} {base}");
+                assert_eq!(strtol(s, base), strtol_general(s, base), "{s:?} {base}");
+            }
+        }
     }
 
     #[test]

@@ -2,9 +2,11 @@
 //! interpretation of a raw value to an output buffer, with libauparse's
 //! results (including its texts for values it cannot decode).
 
-use crate::cnum::{push_dec, push_hex, push_oct, push_udec, strtol, strtoul};
+use crate::cnum::{push_dec, push_hex, push_oct, push_udec, strtol, strtoul, HEX};
 use crate::ids::{protocol_name, IdCache, IdKind};
 use crate::machine::{syscall_name, Machine};
+use crate::memo::{ctx_key, Memo};
+use crate::scan::find_byte;
 use crate::tables as t;
 use crate::types::{is_hex_string, FieldType};
 use std::collections::HashMap;
@@ -88,21 +90,13 @@ pub(crate) fn lookup(table: &[(i32, &'static [u8])], v: i32) -> Option<&'static 
 pub(crate) struct Decoders {
     pub(crate) ids: IdCache,
     protos: HashMap<i32, Option<Box<[u8]>>>,
+    memo: Memo,
 }
 
 fn conversion_error(out: &mut Vec<u8>, val: &[u8]) {
     out.extend_from_slice(b"conversion error(");
     out.extend_from_slice(val);
     out.push(b')');
-}
-
-fn hex_val(b: u8) -> u8 {
-    match b {
-        b'0'..=b'9' => b - b'0',
-        b'a'..=b'f' => b - b'a' + 10,
-        b'A'..=b'F' => b - b'A' + 10,
-        _ => 0,
-    }
 }
 
 /// libauparse's `au_unescape`: `(...)` up to the closing parenthesis is kept
@@ -119,23 +113,42 @@ pub(crate) fn unescape_into(val: &[u8], out: &mut Vec<u8>) -> bool {
             None => false,
         };
     }
-    let n = val.iter().take_while(|b| b.is_ascii_hexdigit()).count();
-    if n < 2 {
-        return false;
+    let start = out.len();
+    let mut digits = decode_hex_pairs(val, out, |b| b);
+    if let Some(&last) = val.get(digits) {
+        let d = HEX[usize::from(last)];
+        if d < 16 {
+            out.push(d << 4);
+            digits += 1;
+        }
     }
-    let hex = &val[..n];
-    out.reserve(n.div_ceil(2));
-    for pair in hex.chunks(2) {
-        let hi = hex_val(pair[0]) << 4;
-        let lo = pair.get(1).map_or(0, |&b| hex_val(b));
-        out.push(hi | lo);
+    if digits < 2 {
+        out.truncate(start);
+        return false;
     }
     true
 }
 
+/// Appends `map` of each byte the leading hex digit pairs of `val` encode;
+/// returns how many digits that took (even; a digit left alone is not read).
+#[inline(always)]
+fn decode_hex_pairs(val: &[u8], out: &mut Vec<u8>, map: impl Fn(u8) -> u8) -> usize {
+    out.reserve(val.len() / 2 + 1);
+    let mut i = 0;
+    for pair in val.chunks_exact(2) {
+        let (h, l) = (HEX[usize::from(pair[0])], HEX[usize::from(pair[1])]);
+        if (h | l) >= 16 {
+            break;
+        }
+        out.push(map((h << 4) | l));
+        i += 2;
+    }
+    i
+}
+
 /// Truncates `out` at the first NUL at or after `start` (C string semantics).
 fn cut_at_nul(out: &mut Vec<u8>, start: usize) {
-    if let Some(p) = memchr::memchr(0, &out[start..]) {
+    if let Some(p) = out.get(start..).and_then(|t| find_byte(0, t)) {
         out.truncate(start + p);
     }
 }
@@ -145,12 +158,15 @@ fn cut_at_nul(out: &mut Vec<u8>, start: usize) {
 /// names), `(null)` as is; a value that cannot be decoded is returned as is.
 pub(crate) fn escaped(val: &[u8], out: &mut Vec<u8>) {
     let start = out.len();
-    if val.first() == Some(&b'"') {
-        match memchr::memchr(b'"', &val[1..]) {
-            Some(p) => out.extend_from_slice(&val[1..1 + p]),
+    if let Some((b'"', rest)) = val.split_first() {
+        match find_byte(b'"', rest) {
+            Some(p) => {
+                // Up to the closing quote, and to the first NUL (a C string).
+                let s = &rest[..p];
+                out.extend_from_slice(find_byte(0, s).map_or(s, |z| &s[..z]));
+            }
             None => out.push(b' '),
         }
-        cut_at_nul(out, start);
         return;
     }
     let src = if val.len() >= 2 && val[0] == b'0' && val[1] == b'0' {
@@ -170,6 +186,16 @@ fn proctitle(val: &[u8], out: &mut Vec<u8>) {
     if val.first() == Some(&b'"') {
         escaped(val, out);
         return;
+    }
+    // The usual title, an even number of hex digits and no leading `00`,
+    // comes out as its bytes with the NUL separators turned into spaces (see
+    // below: the buffer has a zero right after them).
+    if val.len().is_multiple_of(2) && !val.starts_with(b"00") {
+        let digits = decode_hex_pairs(val, out, |b| if b == 0 { b' ' } else { b });
+        if digits == val.len() && digits >= 2 {
+            return;
+        }
+        out.truncate(start);
     }
     let src = if val.len() >= 2 && val[0] == b'0' && val[1] == b'0' {
         &val[2..]
@@ -523,6 +549,7 @@ impl Decoders {
         self.protos.get(&p).and_then(|e| e.as_deref())
     }
 
+    #[inline(never)]
     fn id(&mut self, kind: IdKind, val: &[u8], base: u32, out: &mut Vec<u8>) {
         let Some(v) = strtoul(val, base) else {
             conversion_error(out, val);
@@ -544,7 +571,70 @@ impl Decoders {
 
     /// Appends the interpretation of `val` as type `ty` to `out`. Returns
     /// false (and appends nothing) where libauparse returns NULL.
+    ///
+    /// The commonest types are decoded here, the others out of line.
+    #[inline]
     pub(crate) fn decode(
+        &mut self,
+        ty: FieldType,
+        ctx: &SyscallContext,
+        val: &[u8],
+        out: &mut Vec<u8>,
+    ) -> Produced {
+        use FieldType as F;
+        match ty {
+            F::Unclassified | F::Addr | F::MacLabel => out.extend_from_slice(val),
+            F::Uid | F::Gid => match strtoul(val, 10) {
+                // No lookup for the two ids every log is full of.
+                Some(0) => out.extend_from_slice(b"root"),
+                Some(0xffff_ffff) => out.extend_from_slice(b"unset"),
+                _ => {
+                    let kind = if ty == F::Uid {
+                        IdKind::User
+                    } else {
+                        IdKind::Group
+                    };
+                    self.id(kind, val, 10, out);
+                }
+            },
+            F::Session => out.extend_from_slice(if val == b"4294967295" { b"unset" } else { val }),
+            F::Escaped | F::EscapedFile | F::EscapedKey => escaped(val, out),
+            _ => return self.decode_other(ty, ctx, val, out),
+        }
+        true
+    }
+
+    /// [`Decoders::decode`] for the less common types, through the memo.
+    #[inline(never)]
+    fn decode_other(
+        &mut self,
+        ty: FieldType,
+        ctx: &SyscallContext,
+        val: &[u8],
+        out: &mut Vec<u8>,
+    ) -> Produced {
+        let key = ctx_key(ty, ctx);
+        match self.memo.lookup(ty, &key, val, out) {
+            Ok(produced) => produced,
+            Err(slot) => {
+                let start = out.len();
+                let produced = self.decode_uncached(ty, ctx, val, out);
+                if let Some(result) = out.get(start..) {
+                    self.memo.store(slot, ty, &key, val, result, produced);
+                }
+                produced
+            }
+        }
+    }
+
+    /// Forgets every remembered result (after the id cache was handed out,
+    /// as names may change).
+    pub(crate) fn forget(&mut self) {
+        self.memo.clear();
+    }
+
+    /// [`Decoders::decode`] for the less common types.
+    fn decode_uncached(
         &mut self,
         ty: FieldType,
         ctx: &SyscallContext,
@@ -1114,16 +1204,17 @@ fn cap_bitmap(val: &[u8], out: &mut Vec<u8>) {
         return;
     };
     let mut found = false;
-    for i in 0..=CAP_LAST_CAP {
-        if v & (1u64 << i) != 0 {
-            if found {
-                out.push(b',');
-            }
-            if let Some(s) = lookup(t::CAP, i as i32) {
-                out.extend_from_slice(s);
-            }
-            found = true;
+    let mut bits = v & ((2u64 << CAP_LAST_CAP) - 1);
+    while bits != 0 {
+        let i = bits.trailing_zeros();
+        bits &= bits - 1;
+        if found {
+            out.push(b',');
         }
+        if let Some(s) = lookup(t::CAP, i as i32) {
+            out.extend_from_slice(s);
+        }
+        found = true;
     }
     if !found {
         out.extend_from_slice(b"none");

@@ -31,6 +31,8 @@ const fn escape_table(mode: EscapeMode) -> [bool; 256] {
     t
 }
 
+use crate::scan::has_control;
+
 impl EscapeMode {
     /// Parses `raw`, `tty`, `shell` or `shell_quote`.
     pub fn from_name(name: &str) -> Option<Self> {
@@ -83,9 +85,7 @@ impl EscapeMode {
         const BLOCK: usize = 32;
         match self {
             Self::Raw => false,
-            Self::Tty => s
-                .chunks(BLOCK)
-                .any(|c| c.iter().fold(false, |acc, &b| acc | (b < 32))),
+            Self::Tty => has_control(s),
             Self::Shell => s
                 .chunks(BLOCK)
                 .any(|c| c.iter().fold(false, |acc, &b| acc | SHELL[usize::from(b)])),
@@ -121,17 +121,25 @@ impl EscapeMode {
     /// Escapes `buf[start..]` in place (through a copy only when needed).
     /// With `keys`, 0x01 key separators are kept as they are and each key
     /// is escaped on its own.
+    #[inline(always)]
     pub(crate) fn apply(self, buf: &mut Vec<u8>, start: usize, keys: bool) {
-        if self == Self::Raw {
-            return;
-        }
-        let tail = &buf[start..];
-        let needs = if keys {
-            tail.split(|&b| b == 1).any(|k| self.needs_escape(k))
-        } else {
-            self.needs_escape(tail)
+        // Every mode escapes control characters, 0x01 key separators included: a
+        // value that needs no escaping as a whole needs none key by key either.
+        let needs = match self {
+            Self::Raw => false,
+            Self::Tty => buf.get(start..).is_some_and(has_control),
+            _ => buf.get(start..).is_some_and(|t| self.needs_escape(t)),
         };
-        if !needs {
+        if needs {
+            self.escape_tail(buf, start, keys);
+        }
+    }
+
+    /// [`EscapeMode::apply`] for a tail that needs escaping.
+    #[inline(never)]
+    fn escape_tail(self, buf: &mut Vec<u8>, start: usize, keys: bool) {
+        let tail = &buf[start..];
+        if keys && !tail.split(|&b| b == 1).any(|k| self.needs_escape(k)) {
             return;
         }
         let copy: Vec<u8> = tail.to_vec();

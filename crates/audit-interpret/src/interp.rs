@@ -40,8 +40,15 @@ impl<'a> Enriched<'a> {
     /// The interpretation given for field `name`: the first entry whose
     /// lower-cased name is `name`. A sockaddr record's `SADDR={ ... }` is one
     /// entry holding everything from `{` on.
+    #[inline]
     pub fn get(&self, name: &[u8]) -> Option<&'a [u8]> {
-        let text = self.text?;
+        match self.text {
+            None => None,
+            Some(text) => Self::find(text, name),
+        }
+    }
+
+    fn find(text: &'a [u8], name: &[u8]) -> Option<&'a [u8]> {
         if let Some(rest) = text.strip_prefix(b"SADDR=") {
             let open = memchr::memchr(b'{', rest)?;
             memchr::memchr(b'}', &rest[open..])?;
@@ -79,6 +86,53 @@ impl<'a> Enriched<'a> {
 pub struct Interpreter {
     dec: Decoders,
     escape: EscapeMode,
+    pub(crate) enriched: EnrichedIndex,
+}
+
+/// The entries of the last ENRICHED text looked at, so that the fields of a
+/// record do not each scan the whole text again.
+#[derive(Debug, Default)]
+pub(crate) struct EnrichedIndex {
+    /// The text the entries describe (empty and no entries at first).
+    text: Vec<u8>,
+    /// (name start, `=` position, value end) of each `NAME=value` entry.
+    entries: Vec<(usize, usize, usize)>,
+}
+
+/// Longest ENRICHED text indexed (longer ones are scanned each time).
+const MAX_INDEXED: usize = 1 << 16;
+
+impl EnrichedIndex {
+    /// [`Enriched::get`] of `text` for `name`.
+    pub(crate) fn get<'t>(&mut self, text: &'t [u8], name: &[u8]) -> Option<&'t [u8]> {
+        if text.starts_with(b"SADDR=") || text.len() > MAX_INDEXED {
+            return Enriched::new(text).get(name);
+        }
+        if self.text != text {
+            self.text.clear();
+            self.text.extend_from_slice(text);
+            self.entries.clear();
+            let mut pos = 0;
+            for tok in text.split(|&b| b == b' ') {
+                let end = pos + tok.len();
+                if let Some(eq) = memchr::memchr(b'=', tok) {
+                    self.entries.push((pos, pos + eq, end));
+                }
+                pos = end + 1;
+            }
+        }
+        for &(s, eq, e) in &self.entries {
+            let n = text.get(s..eq)?;
+            if n.len() == name.len()
+                && n.iter()
+                    .zip(name)
+                    .all(|(a, b)| a.to_ascii_lowercase() == *b)
+            {
+                return text.get(eq + 1..e);
+            }
+        }
+        None
+    }
 }
 
 impl Default for Interpreter {
@@ -94,6 +148,7 @@ impl Interpreter {
         Self {
             dec: Decoders::default(),
             escape: EscapeMode::Tty,
+            enriched: EnrichedIndex::default(),
         }
     }
 
@@ -109,6 +164,8 @@ impl Interpreter {
 
     /// The cache of user and group names.
     pub fn id_cache(&mut self) -> &mut IdCache {
+        // Remembered results may hold names from the cache.
+        self.dec.forget();
         &mut self.dec.ids
     }
 
@@ -133,6 +190,25 @@ impl Interpreter {
             .then_some(ty)
     }
 
+    /// [`Interpreter::interpret`] without the ENRICHED part.
+    #[inline]
+    pub(crate) fn interpret_plain(
+        &mut self,
+        record_type: u32,
+        ctx: &SyscallContext,
+        name: &[u8],
+        value: &[u8],
+        out: &mut Vec<u8>,
+    ) -> Option<FieldType> {
+        let ty = field_type(record_type, name, value);
+        let start = out.len();
+        if !self.dec.decode(ty, ctx, value, out) {
+            return None;
+        }
+        self.escape.apply(out, start, ty == FieldType::EscapedKey);
+        Some(ty)
+    }
+
     /// As [`Interpreter::interpret`], with the field type given. Returns false
     /// where libauparse returns NULL.
     pub fn interpret_as(
@@ -144,10 +220,23 @@ impl Interpreter {
         value: &[u8],
         out: &mut Vec<u8>,
     ) -> bool {
+        self.interpret_given(ty, ctx, enriched.get(name), value, out)
+    }
+
+    /// [`Interpreter::interpret_as`] with the ENRICHED value for the field
+    /// already looked up.
+    pub(crate) fn interpret_given(
+        &mut self,
+        ty: FieldType,
+        ctx: &SyscallContext,
+        given: Option<&[u8]>,
+        value: &[u8],
+        out: &mut Vec<u8>,
+    ) -> bool {
         let start = out.len();
         // An interpretation auditd recorded (ENRICHED) is given back as it stands:
         // libauparse applies the escape mode only to values it decodes itself.
-        match enriched.get(name).filter(|v| !v.starts_with(b"unknown-")) {
+        match given.filter(|v| !v.starts_with(b"unknown-")) {
             Some(v) if matches!(ty, FieldType::Uid | FieldType::Gid) => {
                 crate::decode::escaped(v, out);
                 return true;
@@ -162,11 +251,7 @@ impl Interpreter {
                 }
             }
         }
-        self.escape.apply(
-            out,
-            start,
-            ty == FieldType::EscapedKey && out[start..].contains(&1),
-        );
+        self.escape.apply(out, start, ty == FieldType::EscapedKey);
         true
     }
 
@@ -225,6 +310,29 @@ mod tests {
         );
         assert_eq!(Enriched::new(b"SADDR=unknown family").get(b"saddr"), None);
         assert!(!Enriched::from_record(b"type=X").is_present());
+    }
+
+    #[test]
+    fn index_agrees_with_scan() {
+        let texts: &[&[u8]] = &[
+            b"ARCH=x86_64 SYSCALL=execve AUID=\"root\" UID=unknown-x",
+            b"  AUID=a  auid=b noeq UID= =x ARCH=y",
+            b"SADDR={ fam=inet laddr=1.2.3.4 lport=80 }",
+            b"SADDR=unknown family",
+            b"",
+            b"A=1",
+        ];
+        let names: &[&[u8]] = &[
+            b"arch", b"syscall", b"auid", b"uid", b"ARCH", b"saddr", b"", b"a", b"noeq", b"x",
+        ];
+        let mut idx = EnrichedIndex::default();
+        for _ in 0..2 {
+            for t in texts {
+                for n in names {
+                    assert_eq!(idx.get(t, n), Enriched::new(t).get(n), "{t:?} {n:?}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -34,10 +34,12 @@ mod interp;
 #[cfg(feature = "serde")]
 pub mod json;
 mod machine;
+mod memo;
 pub mod normalize;
 mod normalize_cursor;
 mod normalize_tables;
 mod record;
+mod scan;
 pub mod search;
 mod syscalls;
 mod tables;

@@ -1,7 +1,9 @@
 //! Interpretation of the fields of parsed records ([`audit_parse::Record`]).
 
+use crate::cnum::strtoul;
 use crate::decode::SyscallContext;
-use crate::interp::{Enriched, Interpreter};
+use crate::interp::Interpreter;
+use crate::machine::Machine;
 use crate::types::FieldType;
 use audit_parse::{Field, Record};
 
@@ -9,8 +11,34 @@ impl SyscallContext {
     /// The context libauparse collects from `record`'s fields (see
     /// [`SyscallContext::from_fields`]).
     pub fn of_record(record: &Record) -> Self {
-        // Only the first 13 fields can carry arch, syscall, a0 and a1.
-        Self::from_fields(record.fields().take(13).map(|f| (f.name(), f.value())))
+        // The fields `from_fields` looks at, read directly: `arch` 2nd or 11th,
+        // `syscall` 3rd or 12th (the later one wins), `a0` 6th, `a1` 7th, all
+        // one place further on after a leading `node`.
+        let count = record.fields().len();
+        let named = |i: usize, name: &[u8]| {
+            if i >= count {
+                return None;
+            }
+            record
+                .field_at(i)
+                .filter(|f| f.name() == name)
+                .map(|f| f.value())
+        };
+        let off = usize::from(named(0, b"node").is_some());
+        let mut ctx = Self::default();
+        if let Some(v) = named(10 + off, b"arch").or_else(|| named(1 + off, b"arch")) {
+            ctx.machine = strtoul(v, 16).and_then(|v| Machine::from_audit_arch(v as u32));
+        }
+        if let Some(v) = named(11 + off, b"syscall").or_else(|| named(2 + off, b"syscall")) {
+            ctx.syscall = strtoul(v, 10).map_or(-1, |v| v as i32);
+        }
+        if let Some(v) = named(5 + off, b"a0") {
+            ctx.a0 = strtoul(v, 16).unwrap_or(u64::MAX);
+        }
+        if let Some(v) = named(6 + off, b"a1") {
+            ctx.a1 = strtoul(v, 16).unwrap_or(u64::MAX);
+        }
+        ctx
     }
 }
 
@@ -55,14 +83,17 @@ impl Interpreter {
         field: &Field<'_>,
         out: &mut Vec<u8>,
     ) -> Option<FieldType> {
-        let enriched = match record.interpretation_text() {
-            Some(t) => Enriched::new(t),
-            None => Enriched::NONE,
-        };
         match field.value_opt() {
-            Some(value) => {
-                self.interpret(type_number(record), ctx, enriched, field.name(), value, out)
-            }
+            Some(value) => match record.interpretation_text() {
+                None => self.interpret_plain(type_number(record), ctx, field.name(), value, out),
+                Some(t) => {
+                    let name = field.name();
+                    let ty = crate::types::field_type(type_number(record), name, value);
+                    let given = self.enriched.get(t, name);
+                    self.interpret_given(ty, ctx, given, value, out)
+                        .then_some(ty)
+                }
+            },
             None => {
                 // A NULL raw value (a key whose hex is broken): libauparse's
                 // string decoder gives a single space for it.
@@ -83,5 +114,50 @@ impl Interpreter {
     ) -> Option<Vec<u8>> {
         let mut out = Vec::new();
         self.interpret_field(record, field, &mut out).map(|_| out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn context_of_record_is_from_fields() {
+        let lines: &[&str] = &[
+            "type=SYSCALL msg=audit(1.000:1): arch=c000003e syscall=59 success=yes exit=0 a0=1 a1=2 a2=3 a3=4 items=1",
+            "node=h type=SYSCALL msg=audit(1.000:1): arch=40000003 syscall=102 success=yes exit=0 a0=3 a1=ffff a2=3",
+            "node=h type=SYSCALL msg=audit(1.000:1): arch=zz syscall=x success=yes exit=0 a0=g a1=-1",
+            "type=SYSCALL msg=audit(1.000:1): x=1 arch=c000003e syscall=59 success=yes a0=1 a1=2",
+            "type=X msg=audit(1.000:1): a=1 b=2 c=3 d=4 e=5 f=6 g=7 h=8 i=9 arch=c00000b7 syscall=221",
+            "type=X msg=audit(1.000:1): arch=c000003e syscall=1 c=3 d=4 a0=5 a1=6 g=7 h=8 i=9 arch=c00000b7 syscall=221",
+            "node=n type=X msg=audit(1.000:1): arch=c000003e syscall=1 c=3 d=4 a0=5 a1=6 g=7 h=8 i=9 arch=40000003 syscall=2",
+            "type=X msg=audit(1.000:1): arch=c000003e syscall=1 c=3 d=4 a0=5 a1=6 g=7 h=8 i=9 x=1 y=2",
+            "type=X msg=audit(1.000:1): node=x arch=c000003e syscall=1",
+            "type=X msg=audit(1.000:1):",
+            "type=SYSCALL msg=audit(1.000:1): arch=c000003e syscall=18446744073709551616 success=yes exit=0 a0=fffffffffffffffff a1=0x10",
+        ];
+        for line in lines {
+            let rec = Record::parse(line.as_bytes()).unwrap();
+            let want = SyscallContext::from_fields(rec.fields().map(|f| (f.name(), f.value())));
+            assert_eq!(SyscallContext::of_record(&rec), want, "{line}");
+        }
+        let ctx =
+            |i: usize| SyscallContext::of_record(&Record::parse(lines[i].as_bytes()).unwrap());
+        assert_eq!(
+            ctx(0),
+            SyscallContext {
+                machine: Some(Machine::X86_64),
+                syscall: 59,
+                a0: 1,
+                a1: 2
+            }
+        );
+        assert_eq!((ctx(1).machine, ctx(1).a1), (Some(Machine::X86), 0xffff));
+        assert_eq!(
+            (ctx(4).machine, ctx(4).syscall),
+            (Some(Machine::Aarch64), 221)
+        );
+        assert_eq!((ctx(6).machine, ctx(6).syscall), (Some(Machine::X86), 2));
+        assert_eq!((ctx(7).machine, ctx(7).syscall), (Some(Machine::X86_64), 1));
     }
 }

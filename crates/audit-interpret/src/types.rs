@@ -175,63 +175,325 @@ pub(crate) mod rt {
     pub const CRYPTO_KEY_USER: u32 = 2404;
 }
 
+/// The names libauparse gives a type (its `typetab.h`, built with AppArmor
+/// support as Debian builds it); every other name is unclassified.
+const NAME_TYPES: &[(FieldType, &[&[u8]])] = {
+    use FieldType::*;
+    &[
+        (
+            Uid,
+            &[
+                b"auid",
+                b"uid",
+                b"euid",
+                b"suid",
+                b"fsuid",
+                b"ouid",
+                b"oauid",
+                b"old-auid",
+                b"iuid",
+                b"id",
+                b"inode_uid",
+                b"sauid",
+                b"obj_uid",
+            ],
+        ),
+        (
+            Gid,
+            &[
+                b"obj_gid",
+                b"gid",
+                b"egid",
+                b"sgid",
+                b"fsgid",
+                b"ogid",
+                b"igid",
+                b"inode_gid",
+                b"new_gid",
+            ],
+        ),
+        (Syscall, &[b"syscall"]),
+        (Arch, &[b"arch"]),
+        (Exit, &[b"exit"]),
+        (
+            Escaped,
+            &[
+                b"path",
+                b"comm",
+                b"exe",
+                b"file",
+                b"watch",
+                b"cwd",
+                b"cmd",
+                b"acct",
+                b"dir",
+                b"vm",
+                b"old-chardev",
+                b"new-chardev",
+                b"old-disk",
+                b"new-disk",
+                b"old-fs",
+                b"new-fs",
+                b"old-net",
+                b"new-net",
+                b"device",
+                b"cgroup",
+                b"apparmor",
+                b"operation",
+                b"denied_mask",
+                b"info",
+                b"profile",
+                b"requested_mask",
+                b"old-rng",
+                b"new-rng",
+                b"ocomm",
+                b"grp",
+                b"new_group",
+                b"invalid_context",
+                b"sw",
+                b"root_dir",
+            ],
+        ),
+        (EscapedFile, &[b"name"]),
+        (EscapedKey, &[b"key"]),
+        (Perm, &[b"perm", b"perm_mask"]),
+        (Mode, &[b"mode"]),
+        (Sockaddr, &[b"saddr"]),
+        (Promisc, &[b"prom", b"old_prom"]),
+        (Capability, &[b"capability"]),
+        (Success, &[b"res", b"result"]),
+        (A0, &[b"a0"]),
+        (A1, &[b"a1"]),
+        (A2, &[b"a2"]),
+        (A3, &[b"a3"]),
+        (Signal, &[b"sig", b"sigev_signo"]),
+        (List, &[b"list"]),
+        (TtyData, &[b"data"]),
+        (Session, &[b"ses"]),
+        (
+            CapBitmap,
+            &[
+                b"cap_pi", b"cap_pe", b"cap_pp", b"cap_pa", b"cap_fi", b"cap_fp", b"fp", b"fi",
+                b"old_pp", b"old_pi", b"old_pe", b"old_pa", b"new_pp", b"new_pi", b"new_pe", b"pp",
+                b"pi", b"pe", b"pa",
+            ],
+        ),
+        (Nfproto, &[b"family"]),
+        (Icmptype, &[b"icmptype"]),
+        (Protocol, &[b"proto"]),
+        (Addr, &[b"addr"]),
+        (Personality, &[b"per"]),
+        (Seccomp, &[b"code"]),
+        (Oflag, &[b"oflag"]),
+        (Mmap, &[b"flags"]),
+        (
+            MacLabel,
+            &[
+                b"subj",
+                b"obj",
+                b"scontext",
+                b"tcontext",
+                b"vm-ctx",
+                b"img-ctx",
+            ],
+        ),
+        (Proctitle, &[b"proctitle"]),
+        (Hook, &[b"hook"]),
+        (Netaction, &[b"action"]),
+        (Macproto, &[b"macproto"]),
+        (IoctlReq, &[b"ioctlcmd"]),
+        (Fanotify, &[b"resp"]),
+        (Nlmcgrp, &[b"nl-mcgrp"]),
+        (Resolve, &[b"resolve"]),
+        // Not in libauparse's table, but corrected for some record types.
+        (Unclassified, &[b"msg"]),
+    ]
+};
+
+/// Names whose type some record types correct (see [`field_type`]).
+const CORRECTED: &[&[u8]] = &[
+    b"saddr", b"msg", b"acct", b"flags", b"mode", b"fp", b"id", b"name",
+];
+
+/// A field name of up to 16 bytes packed into two words: its first and its
+/// last eight bytes (four and four, or three single bytes, for shorter names;
+/// the parts overlap when the name is short). With the length, the words
+/// give the name back, so comparing keys compares names.
+#[derive(Clone, Copy, Debug)]
+struct NameKey {
+    a: u64,
+    b: u64,
+}
+
+/// Longest name the table holds.
+const MAX_NAME: usize = 16;
+
+/// [`name_key`] for building the table at compile time.
+const fn name_key_const(s: &[u8]) -> NameKey {
+    const fn le(s: &[u8], at: usize, n: usize) -> u64 {
+        let mut v = 0u64;
+        let mut i = 0;
+        while i < n {
+            v |= (s[at + i] as u64) << (8 * i);
+            i += 1;
+        }
+        v
+    }
+    let n = s.len();
+    if n >= 8 {
+        NameKey {
+            a: le(s, 0, 8),
+            b: le(s, n - 8, 8),
+        }
+    } else if n >= 4 {
+        NameKey {
+            a: le(s, 0, 4) | (le(s, n - 4, 4) << 32),
+            b: 0,
+        }
+    } else if n >= 1 {
+        NameKey {
+            a: s[0] as u64 | ((s[n / 2] as u64) << 8) | ((s[n - 1] as u64) << 16),
+            b: 0,
+        }
+    } else {
+        NameKey { a: 0, b: 0 }
+    }
+}
+
+/// The key of a name of at most [`MAX_NAME`] bytes.
+#[inline(always)]
+fn name_key(s: &[u8]) -> NameKey {
+    use crate::scan::{le32, le64};
+    let n = s.len();
+    if n >= 8 {
+        NameKey {
+            a: le64(s, 0),
+            b: le64(s, n - 8),
+        }
+    } else if n >= 4 {
+        NameKey {
+            a: le32(s, 0) | (le32(s, n - 4) << 32),
+            b: 0,
+        }
+    } else if n >= 1 {
+        NameKey {
+            a: u64::from(s[0]) | (u64::from(s[n / 2]) << 8) | (u64::from(s[n - 1]) << 16),
+            b: 0,
+        }
+    } else {
+        NameKey { a: 0, b: 0 }
+    }
+}
+
+#[inline(always)]
+const fn slot_of(k: NameKey, len: usize) -> usize {
+    let h = (k.a ^ k.b.rotate_left(29) ^ len as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    (h >> (64 - SLOT_BITS)) as usize
+}
+
+const SLOT_BITS: u32 = 9;
+const SLOTS: usize = 1 << SLOT_BITS;
+/// `len` of an empty slot.
+const EMPTY: u8 = u8::MAX;
+
+/// One slot of the name table.
+#[derive(Clone, Copy, Debug)]
+struct Slot {
+    key: NameKey,
+    len: u8,
+    ty: FieldType,
+    /// Whether some record type corrects the type of this name.
+    corrected: bool,
+}
+
+/// The names of [`NAME_TYPES`] in an open-addressing hash table (linear
+/// probing, at most a quarter full).
+static NAME_TABLE: [Slot; SLOTS] = {
+    let mut t = [Slot {
+        key: NameKey { a: 0, b: 0 },
+        len: EMPTY,
+        ty: FieldType::Unclassified,
+        corrected: false,
+    }; SLOTS];
+    let mut g = 0;
+    while g < NAME_TYPES.len() {
+        let (ty, names) = NAME_TYPES[g];
+        let mut j = 0;
+        while j < names.len() {
+            let name = names[j];
+            assert!(name.len() <= MAX_NAME);
+            let key = name_key_const(name);
+            let mut corrected = false;
+            let mut c = 0;
+            while c < CORRECTED.len() {
+                if bytes_eq(CORRECTED[c], name) {
+                    corrected = true;
+                }
+                c += 1;
+            }
+            let mut i = slot_of(key, name.len());
+            while t[i].len != EMPTY {
+                // No name twice.
+                assert!(
+                    !(t[i].len as usize == name.len()
+                        && t[i].key.a == key.a
+                        && t[i].key.b == key.b)
+                );
+                i = (i + 1) % SLOTS;
+            }
+            t[i] = Slot {
+                key,
+                len: name.len() as u8,
+                ty,
+                corrected,
+            };
+            j += 1;
+        }
+        g += 1;
+    }
+    t
+};
+
+const fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// The slot of `name` in [`NAME_TABLE`], if the table has it.
+#[inline]
+fn name_slot(name: &[u8]) -> Option<&'static Slot> {
+    let n = name.len();
+    if n > MAX_NAME {
+        return None;
+    }
+    let key = name_key(name);
+    let mut i = slot_of(key, n);
+    loop {
+        let s = &NAME_TABLE[i];
+        if s.len as usize == n && s.key.a == key.a && s.key.b == key.b {
+            return Some(s);
+        }
+        if s.len == EMPTY {
+            return None;
+        }
+        i = (i + 1) % SLOTS;
+    }
+}
+
 /// The type libauparse gives a field name, before any record-specific
 /// correction (libauparse's `typetab.h`, built with AppArmor support as
 /// Debian builds it). Unknown names are [`FieldType::Unclassified`].
 pub fn type_of_name(name: &[u8]) -> FieldType {
-    use FieldType::*;
-    match name {
-        b"auid" | b"uid" | b"euid" | b"suid" | b"fsuid" | b"ouid" | b"oauid" | b"old-auid"
-        | b"iuid" | b"id" | b"inode_uid" | b"sauid" | b"obj_uid" => Uid,
-        b"obj_gid" | b"gid" | b"egid" | b"sgid" | b"fsgid" | b"ogid" | b"igid" | b"inode_gid"
-        | b"new_gid" => Gid,
-        b"syscall" => Syscall,
-        b"arch" => Arch,
-        b"exit" => Exit,
-        b"path" | b"comm" | b"exe" | b"file" | b"watch" | b"cwd" | b"cmd" | b"acct" | b"dir"
-        | b"vm" | b"old-chardev" | b"new-chardev" | b"old-disk" | b"new-disk" | b"old-fs"
-        | b"new-fs" | b"old-net" | b"new-net" | b"device" | b"cgroup" | b"apparmor"
-        | b"operation" | b"denied_mask" | b"info" | b"profile" | b"requested_mask" | b"old-rng"
-        | b"new-rng" | b"ocomm" | b"grp" | b"new_group" | b"invalid_context" | b"sw"
-        | b"root_dir" => Escaped,
-        b"name" => EscapedFile,
-        b"key" => EscapedKey,
-        b"perm" | b"perm_mask" => Perm,
-        b"mode" => Mode,
-        b"saddr" => Sockaddr,
-        b"prom" | b"old_prom" => Promisc,
-        b"capability" => Capability,
-        b"res" | b"result" => Success,
-        b"a0" => A0,
-        b"a1" => A1,
-        b"a2" => A2,
-        b"a3" => A3,
-        b"sig" | b"sigev_signo" => Signal,
-        b"list" => List,
-        b"data" => TtyData,
-        b"ses" => Session,
-        b"cap_pi" | b"cap_pe" | b"cap_pp" | b"cap_pa" | b"cap_fi" | b"cap_fp" | b"fp" | b"fi"
-        | b"old_pp" | b"old_pi" | b"old_pe" | b"old_pa" | b"new_pp" | b"new_pi" | b"new_pe"
-        | b"pp" | b"pi" | b"pe" | b"pa" => CapBitmap,
-        b"family" => Nfproto,
-        b"icmptype" => Icmptype,
-        b"proto" => Protocol,
-        b"addr" => Addr,
-        b"per" => Personality,
-        b"code" => Seccomp,
-        b"oflag" => Oflag,
-        b"flags" => Mmap,
-        b"subj" | b"obj" | b"scontext" | b"tcontext" | b"vm-ctx" | b"img-ctx" => MacLabel,
-        b"proctitle" => Proctitle,
-        b"hook" => Hook,
-        b"action" => Netaction,
-        b"macproto" => Macproto,
-        b"ioctlcmd" => IoctlReq,
-        b"resp" => Fanotify,
-        b"nl-mcgrp" => Nlmcgrp,
-        b"resolve" => Resolve,
-        _ => Unclassified,
-    }
+    name_slot(name).map_or(FieldType::Unclassified, |s| s.ty)
 }
 
 pub(crate) fn is_hex_string(v: &[u8]) -> bool {
@@ -247,7 +509,20 @@ fn is_int_string(v: &[u8]) -> bool {
 /// corrections for names that mean different things in different records
 /// (EXECVE arguments, `saddr` in AVC and NETFILTER_PKT records, `acct`,
 /// `flags` in PATH records, `id` in group records, ...).
+#[inline]
 pub fn field_type(record_type: u32, name: &[u8], value: &[u8]) -> FieldType {
+    let slot = name_slot(name);
+    match slot {
+        Some(s) if s.corrected => {}
+        _ if record_type == rt::EXECVE || record_type == rt::TRUSTED_APP => {}
+        _ => return slot.map_or(FieldType::Unclassified, |s| s.ty),
+    }
+    corrected_type(record_type, name, value)
+}
+
+/// [`field_type`] for the names and record types with corrections.
+#[inline(never)]
+fn corrected_type(record_type: u32, name: &[u8], value: &[u8]) -> FieldType {
     use FieldType::*;
     if record_type == rt::EXECVE
         && name.first() == Some(&b'a')
@@ -296,6 +571,119 @@ pub fn field_type(record_type: u32, name: &[u8], value: &[u8]) -> FieldType {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The table as a plain match (as `typetab.h` lists it), to check the
+    /// hash table against.
+    fn reference_type_of_name(name: &[u8]) -> FieldType {
+        use FieldType::*;
+        match name {
+            b"auid" | b"uid" | b"euid" | b"suid" | b"fsuid" | b"ouid" | b"oauid" | b"old-auid"
+            | b"iuid" | b"id" | b"inode_uid" | b"sauid" | b"obj_uid" => Uid,
+            b"obj_gid" | b"gid" | b"egid" | b"sgid" | b"fsgid" | b"ogid" | b"igid"
+            | b"inode_gid" | b"new_gid" => Gid,
+            b"syscall" => Syscall,
+            b"arch" => Arch,
+            b"exit" => Exit,
+            b"path" | b"comm" | b"exe" | b"file" | b"watch" | b"cwd" | b"cmd" | b"acct"
+            | b"dir" | b"vm" | b"old-chardev" | b"new-chardev" | b"old-disk" | b"new-disk"
+            | b"old-fs" | b"new-fs" | b"old-net" | b"new-net" | b"device" | b"cgroup"
+            | b"apparmor" | b"operation" | b"denied_mask" | b"info" | b"profile"
+            | b"requested_mask" | b"old-rng" | b"new-rng" | b"ocomm" | b"grp" | b"new_group"
+            | b"invalid_context" | b"sw" | b"root_dir" => Escaped,
+            b"name" => EscapedFile,
+            b"key" => EscapedKey,
+            b"perm" | b"perm_mask" => Perm,
+            b"mode" => Mode,
+            b"saddr" => Sockaddr,
+            b"prom" | b"old_prom" => Promisc,
+            b"capability" => Capability,
+            b"res" | b"result" => Success,
+            b"a0" => A0,
+            b"a1" => A1,
+            b"a2" => A2,
+            b"a3" => A3,
+            b"sig" | b"sigev_signo" => Signal,
+            b"list" => List,
+            b"data" => TtyData,
+            b"ses" => Session,
+            b"cap_pi" | b"cap_pe" | b"cap_pp" | b"cap_pa" | b"cap_fi" | b"cap_fp" | b"fp"
+            | b"fi" | b"old_pp" | b"old_pi" | b"old_pe" | b"old_pa" | b"new_pp" | b"new_pi"
+            | b"new_pe" | b"pp" | b"pi" | b"pe" | b"pa" => CapBitmap,
+            b"family" => Nfproto,
+            b"icmptype" => Icmptype,
+            b"proto" => Protocol,
+            b"addr" => Addr,
+            b"per" => Personality,
+            b"code" => Seccomp,
+            b"oflag" => Oflag,
+            b"flags" => Mmap,
+            b"subj" | b"obj" | b"scontext" | b"tcontext" | b"vm-ctx" | b"img-ctx" => MacLabel,
+            b"proctitle" => Proctitle,
+            b"hook" => Hook,
+            b"action" => Netaction,
+            b"macproto" => Macproto,
+            b"ioctlcmd" => IoctlReq,
+            b"resp" => Fanotify,
+            b"nl-mcgrp" => Nlmcgrp,
+            b"resolve" => Resolve,
+            _ => Unclassified,
+        }
+    }
+
+    #[test]
+    fn table_agrees_with_match() {
+        let mut names: Vec<Vec<u8>> = Vec::new();
+        for (_, group) in NAME_TYPES {
+            for n in *group {
+                names.push(n.to_vec());
+                // Near misses: every prefix, one byte changed, one byte added.
+                for k in 0..n.len() {
+                    names.push(n[..k].to_vec());
+                    let mut m = n.to_vec();
+                    m[k] ^= 0x20;
+                    names.push(m);
+                }
+                let mut longer = n.to_vec();
+                longer.push(b'x');
+                names.push(longer.clone());
+                longer.insert(0, b'x');
+                names.push(longer);
+            }
+        }
+        names.extend(
+            [
+                &b""[..],
+                b"a",
+                b"zz",
+                b"argc",
+                b"a1_len",
+                b"cap_fe",
+                b"cap_fver",
+                b"cap_frootid",
+                b"nametype",
+                b"invalid_contexts",
+                b"invalid_context_",
+                b"requested_mask_too_long",
+                b"\xff\x00\x01",
+            ]
+            .map(<[u8]>::to_vec),
+        );
+        for n in &names {
+            assert_eq!(
+                type_of_name(n),
+                reference_type_of_name(n),
+                "{}",
+                String::from_utf8_lossy(n)
+            );
+        }
+        // The run-time key is the compile-time one.
+        for n in &names {
+            if n.len() <= MAX_NAME {
+                let (a, b) = (name_key(n), name_key_const(n));
+                assert_eq!((a.a, a.b), (b.a, b.b));
+            }
+        }
+    }
 
     #[test]
     fn names() {
