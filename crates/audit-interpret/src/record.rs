@@ -14,15 +14,24 @@ impl SyscallContext {
         // The fields `from_fields` looks at, read directly: `arch` 2nd or 11th,
         // `syscall` 3rd or 12th (the later one wins), `a0` 6th, `a1` 7th, all
         // one place further on after a leading `node`.
-        let count = record.fields().len();
+        // Most records name none of these fields: a scan of the line tells, at less
+        // cost than walking thirteen fields.
+        if !crate::scan::may_name_syscall_context(record.text()) {
+            return Self::default();
+        }
+        // One walk over the first fields (a walk in order needs no field table).
+        let mut first: [(&[u8], &[u8]); 13] = [(b"", b""); 13];
+        let mut count = 0;
+        for (slot, f) in first.iter_mut().zip(record.fields()) {
+            *slot = (f.name(), f.value());
+            count += 1;
+        }
         let named = |i: usize, name: &[u8]| {
             if i >= count {
                 return None;
             }
-            record
-                .field_at(i)
-                .filter(|f| f.name() == name)
-                .map(|f| f.value())
+            let (n, v) = first[i];
+            (n == name).then_some(v)
         };
         let off = usize::from(named(0, b"node").is_some());
         let mut ctx = Self::default();

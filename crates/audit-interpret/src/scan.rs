@@ -135,3 +135,76 @@ mod tests {
         );
     }
 }
+
+/// Whether `text` may hold a field named `arch`, `syscall`, `a0` or `a1`: some
+/// `=` right after an `h`, `l`, `0` or `1`. False means surely not; true means
+/// look. Sixteen bytes at a time with vector compares (safe code via `wide`).
+pub(crate) fn may_name_syscall_context(text: &[u8]) -> bool {
+    use wide::u8x16;
+    let load = |at: usize| -> u8x16 {
+        match text.get(at..at + 16) {
+            Some(s) => u8x16::new(<[u8; 16]>::try_from(s).unwrap_or([0; 16])),
+            None => {
+                let mut block = [0u8; 16];
+                let tail = text.get(at..).unwrap_or(b"");
+                let n = tail.len().min(16);
+                block[..n].copy_from_slice(&tail[..n]);
+                u8x16::new(block)
+            }
+        }
+    };
+    let (eq, h, l, zero, one) = (
+        u8x16::splat(b'='),
+        u8x16::splat(b'h'),
+        u8x16::splat(b'l'),
+        u8x16::splat(b'0'),
+        u8x16::splat(b'1'),
+    );
+    let mut at = 1;
+    while at < text.len() {
+        let cur = load(at);
+        let prev = load(at - 1);
+        let hit = cur.simd_eq(eq)
+            & (prev.simd_eq(h) | prev.simd_eq(l) | prev.simd_eq(zero) | prev.simd_eq(one));
+        if hit.to_bitmask() != 0 {
+            return true;
+        }
+        at += 16;
+    }
+    false
+}
+
+#[cfg(test)]
+mod context_tests {
+    use super::may_name_syscall_context;
+
+    #[test]
+    fn finds_the_names_and_only_says_no_when_sure() {
+        for yes in [
+            &b"type=SYSCALL msg=audit(1.2:3): arch=c000003e syscall=59"[..],
+            b"x syscall=1",
+            b"a0=1",
+            b"zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz a1=2",
+            b"terminal=pts/0",
+        ] {
+            assert!(
+                may_name_syscall_context(yes),
+                "{}",
+                String::from_utf8_lossy(yes)
+            );
+        }
+        for no in [
+            &b"type=CWD msg=audit(1.2:3): cwd=\"/\""[..],
+            b"",
+            b"=",
+            b"h",
+            b"type=PATH msg=audit(1.2:3): item=0 name=\"/bin/ls\" inode=12 dev=08:01",
+        ] {
+            assert!(
+                !may_name_syscall_context(no),
+                "{}",
+                String::from_utf8_lossy(no)
+            );
+        }
+    }
+}
