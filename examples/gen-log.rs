@@ -1,6 +1,6 @@
 //! Write a large, synthetic but realistic audit log, for benchmarks.
 //!
-//! Usage: `gen-log <size-MB> <output> [TEMPLATE-LOG...]`
+//! Usage: `gen-log [--in-order] <size-MB> <output> [TEMPLATE-LOG...]`
 //!
 //! The events of the template logs (default: the logs captured from a real
 //! kernel and auditd in `tests/data/captured/` plus the audit-userspace test
@@ -10,7 +10,10 @@
 //! SYSCALL/EXECVE/CWD/PATH/PROCTITLE events, raw and enriched records (0x1d),
 //! `node=` prefixes, user-space records and, for about one event pair in
 //! eight, two events whose records are interleaved, as auditd writes them on
-//! a busy machine. The output is deterministic: same arguments, same bytes.
+//! a busy machine. With `--in-order`, events never interleave: each event's
+//! records follow each other, as in the log of a machine that is not busy
+//! (libauparse's best case). The output is deterministic: same arguments,
+//! same bytes.
 //!
 //! Example: `cargo run --release --example gen-log -- 200 /tmp/big.log`
 use std::fs::File;
@@ -128,7 +131,12 @@ fn write_line(out: &mut impl Write, line: &Line, stamp: &[u8]) -> io::Result<u64
     Ok((line.head.len() + stamp.len() + line.tail.len() + 1) as u64)
 }
 
-fn generate(templates: &[Template], size: u64, out: &mut impl Write) -> io::Result<u64> {
+fn generate(
+    templates: &[Template],
+    size: u64,
+    interleave: bool,
+    out: &mut impl Write,
+) -> io::Result<u64> {
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let mut clock = Clock {
         millis: 1_700_000_000_000,
@@ -150,7 +158,7 @@ fn generate(templates: &[Template], size: u64, out: &mut impl Write) -> io::Resu
         };
         let a = pick(&mut rng, &mut next);
         let stamp_a = clock.stamp(&mut rng);
-        if rng.below(8) == 0 {
+        if rng.below(8) == 0 && interleave {
             // Two events in flight: interleave their records.
             let b = pick(&mut rng, &mut next);
             let stamp_b = clock.stamp(&mut rng);
@@ -173,9 +181,13 @@ fn generate(templates: &[Template], size: u64, out: &mut impl Write) -> io::Resu
 }
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let in_order = args.first().is_some_and(|a| a == "--in-order");
+    if in_order {
+        args.remove(0);
+    }
     let usage = || {
-        eprintln!("usage: gen-log <size-MB> <output> [TEMPLATE-LOG...]");
+        eprintln!("usage: gen-log [--in-order] <size-MB> <output> [TEMPLATE-LOG...]");
         ExitCode::from(2)
     };
     if args.len() < 2 {
@@ -224,7 +236,7 @@ fn main() -> ExitCode {
         }
     };
     let mut out = BufWriter::with_capacity(1 << 20, file);
-    match generate(&templates, mb * 1024 * 1024, &mut out).and_then(|n| out.flush().map(|_| n)) {
+    match generate(&templates, mb * 1024 * 1024, !in_order, &mut out).and_then(|n| out.flush().map(|_| n)) {
         Ok(n) => {
             eprintln!(
                 "gen-log: wrote {n} bytes from {} template events to {}",
