@@ -744,19 +744,11 @@ impl TypeCache {
         if len == 0 || len > 16 {
             return RecordType::from_log_name_bytes(&line[s..e]);
         }
-        let keep = |n: usize| {
-            if n >= 8 {
-                u64::MAX
-            } else {
-                (1u64 << (8 * n)) - 1
-            }
-        };
+        // The first `n` bytes of a word (n <= 8), without a branch: type names of
+        // up to eight letters and of more alternate.
+        let keep = |n: usize| ((1u128 << (8 * n.min(8))) - 1) as u64;
         let lo = word(line, s) & keep(len);
-        let hi = if len > 8 {
-            word(line, s + 8) & keep(len - 8)
-        } else {
-            0
-        };
+        let hi = word(line, s + 8) & keep(len.saturating_sub(8));
         let h = (lo ^ hi.rotate_left(29) ^ len as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
         let slot = &mut self.slots[(h >> 60) as usize];
         if slot.0 == lo && slot.1 == hi && slot.2 == len as u32 {
