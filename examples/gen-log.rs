@@ -236,7 +236,9 @@ fn main() -> ExitCode {
         }
     };
     let mut out = BufWriter::with_capacity(1 << 20, file);
-    match generate(&templates, mb * 1024 * 1024, !in_order, &mut out).and_then(|n| out.flush().map(|_| n)) {
+    match generate(&templates, mb * 1024 * 1024, !in_order, &mut out)
+        .and_then(|n| out.flush().map(|_| n))
+    {
         Ok(n) => {
             eprintln!(
                 "gen-log: wrote {n} bytes from {} template events to {}",
