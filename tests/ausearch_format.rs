@@ -14,7 +14,7 @@ mod support;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use support::{corpus_logs, data_relative, example_bin, first_difference, manifest_dir};
+use support::{corpus_and_normalize_logs, example_bin, first_difference, log_name, manifest_dir};
 
 /// A line that only the reference prints, on purpose.
 struct Known {
@@ -55,27 +55,6 @@ const KNOWN: &[Known] = &[
 const TZ: &str = "UTC";
 /// A zone with a half-hour offset, for the GMT_OFFSET column.
 const TZ_EXTRA: &str = "Asia/Kolkata";
-
-fn logs() -> Vec<PathBuf> {
-    let mut v = corpus_logs();
-    let dir = manifest_dir().join("tests").join("normalize_data");
-    let mut own: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
-        .map(|e| e.expect("dir entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "log"))
-        .collect();
-    own.sort();
-    v.extend(own);
-    v
-}
-
-fn name_of(p: &Path) -> String {
-    if p.starts_with(manifest_dir().join("tests").join("normalize_data")) {
-        p.file_name().unwrap().to_string_lossy().into_owned()
-    } else {
-        data_relative(p)
-    }
-}
 
 /// Runs a program; returns (stdout, exit code). Exit codes 0 and 1 (no
 /// matches) are both normal.
@@ -149,8 +128,8 @@ fn output_matches_ausearch() {
     let mut used = vec![false; KNOWN.len()];
     let mut failures = Vec::new();
     let mut lines = 0;
-    for log in logs() {
-        let name = name_of(&log);
+    for log in corpus_and_normalize_logs() {
+        let name = log_name(&log);
         let path = log.to_str().unwrap();
         for (opts, tz) in variants {
             let mut args = vec!["-if", path];

@@ -20,7 +20,7 @@ use audit_interpret::normalize::{EventCursor, NormalizeContext, NormalizeOptions
 use audit_parse::{Event, Options, Parser};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use support::{c_program, corpus_logs, data_relative, manifest_dir, run};
+use support::{c_program, corpus_and_normalize_logs, log_name, run};
 
 /// A deliberate difference in one getter's line of one event.
 struct Known {
@@ -60,7 +60,7 @@ fn c_input(path: &Path, used: &mut Vec<Parsing>) -> PathBuf {
     used.push(Parsing::FinalLineKept);
     let dir = std::env::temp_dir().join(format!("lars-normdiff-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
-    let out = dir.join(name_of(path).replace('/', "__"));
+    let out = dir.join(log_name(path).replace('/', "__"));
     let mut with_nl = data;
     with_nl.push(b'\n');
     std::fs::write(&out, with_nl).expect("write temp log");
@@ -156,28 +156,6 @@ fn render(log: &[u8], opt: NormalizeOptions) -> Vec<u8> {
     out
 }
 
-/// The logs: the corpus and our own normalizer cases.
-pub fn logs() -> Vec<PathBuf> {
-    let mut v = corpus_logs();
-    let dir = manifest_dir().join("tests").join("normalize_data");
-    let mut own: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
-        .map(|e| e.expect("dir entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "log"))
-        .collect();
-    own.sort();
-    v.extend(own);
-    v
-}
-
-fn name_of(p: &Path) -> String {
-    if p.starts_with(manifest_dir().join("tests").join("normalize_data")) {
-        p.file_name().unwrap().to_string_lossy().into_owned()
-    } else {
-        data_relative(p)
-    }
-}
-
 /// Splits a walk into event blocks.
 fn blocks(text: &str) -> Vec<Vec<&str>> {
     let mut out: Vec<Vec<&str>> = Vec::new();
@@ -197,8 +175,8 @@ fn normalizer_matches_libauparse() {
     let mut failures = Vec::new();
     let mut events = 0usize;
     let mut parsing = Vec::new();
-    for log in logs() {
-        let name = name_of(&log);
+    for log in corpus_and_normalize_logs() {
+        let name = log_name(&log);
         let data = std::fs::read(&log).unwrap();
         for (opt, flag) in [
             (NormalizeOptions::All, None),

@@ -11,6 +11,7 @@
 //!   standard input) and return its standard output, panicking with a
 //!   readable message (command line, exit status, stderr) if it fails;
 //! - [`data_dir`] / [`corpus_logs`]: the test logs under `tests/data`;
+//!   [`corpus_and_normalize_logs`] adds `tests/normalize_data`;
 //! - [`first_difference`]: a line-numbered description of where two
 //!   outputs start to differ, for assertion messages.
 
@@ -72,6 +73,36 @@ pub fn data_relative(path: &Path) -> String {
         .unwrap_or(path)
         .to_string_lossy()
         .into_owned()
+}
+
+/// The corpus logs plus the normalizer's own cases under `tests/normalize_data`.
+pub fn corpus_and_normalize_logs() -> Vec<PathBuf> {
+    let mut v = corpus_logs();
+    let dir = normalize_data_dir();
+    let mut own: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
+        .map(|e| e.expect("dir entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "log"))
+        .collect();
+    own.sort();
+    v.extend(own);
+    v
+}
+
+/// A log's name for messages: its file name for a normalizer case, else
+/// [`data_relative`].
+pub fn log_name(p: &Path) -> String {
+    if p.starts_with(normalize_data_dir()) {
+        p.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    } else {
+        data_relative(p)
+    }
+}
+
+fn normalize_data_dir() -> PathBuf {
+    manifest_dir().join("tests").join("normalize_data")
 }
 
 /// Compiles `tests/c/<name>.c` with `cc -O2 ... -lauparse -laudit` into
