@@ -218,71 +218,11 @@ impl fmt::Debug for Field<'_> {
 /// words become fields (AVC); from there on, from the record's table.
 struct Fields<'a> {
     record: &'a Record,
-    bytes: &'a [u8],
-    pos: usize,
-    limit: usize,
-    /// The spaces and '=' of `bytes[base..base + 64]`, one bit per byte.
-    base: usize,
-    spaces: u64,
-    equals: u64,
+    toks: Tokens<'a>,
     index: usize,
     /// The header tokens still to give (2: node and type, 1: type).
     head: u8,
     table: Option<&'a Split>,
-}
-
-impl Fields<'_> {
-    /// Read the masks of the 64 bytes from `base`.
-    #[inline(always)]
-    fn load(&mut self, base: usize) {
-        self.base = base;
-        (self.spaces, self.equals) = block_masks(self.bytes, base);
-    }
-
-    /// The next token, as [`next_token`] gives it, from the block masks: a token costs
-    /// a few bit operations, and a block of 64 bytes a few vector compares.
-    #[inline(always)]
-    fn next_token(&mut self) -> Option<(usize, usize, usize)> {
-        loop {
-            let pos = self.pos;
-            if pos >= self.limit {
-                return None;
-            }
-            let rel = pos.wrapping_sub(self.base);
-            if rel >= 64 {
-                self.load(pos);
-                continue;
-            }
-            let non_spaces = !self.spaces >> rel;
-            if non_spaces == 0 {
-                self.pos = self.base + 64;
-                continue;
-            }
-            let start = pos + non_spaces.trailing_zeros() as usize;
-            if start >= self.limit {
-                self.pos = start;
-                return None;
-            }
-            let r = start - self.base;
-            let after = self.spaces >> r;
-            if after == 0 {
-                self.pos = start;
-                if r != 0 {
-                    // The token runs past this block: read the block it starts.
-                    self.load(start);
-                    continue;
-                }
-                // A token longer than a block.
-                return next_token(self.bytes, &mut self.pos, self.limit);
-            }
-            let len = after.trailing_zeros() as usize;
-            let end = (start + len).min(self.limit);
-            let eqs = (self.equals >> r) & ((1u64 << len) - 1);
-            let eq = start + eqs.trailing_zeros() as usize;
-            self.pos = end + 1;
-            return Some((start, end, if eqs != 0 && eq < end { eq } else { NO_EQ }));
-        }
-    }
 }
 
 impl<'a> Iterator for Fields<'a> {
@@ -291,7 +231,7 @@ impl<'a> Iterator for Fields<'a> {
     #[inline]
     fn next(&mut self) -> Option<Field<'a>> {
         let record = self.record;
-        let bytes = self.bytes;
+        let bytes = self.toks.s;
         loop {
             if let Some(split) = self.table {
                 let span = split.spans.get(self.index)?;
@@ -300,7 +240,7 @@ impl<'a> Iterator for Fields<'a> {
                 return Some(f);
             }
             let (s, e, eq) = if self.head == 0 {
-                let (s, e, eq) = self.next_token()?;
+                let (s, e, eq) = self.toks.next_raw()?;
                 if eq == NO_EQ {
                     continue;
                 }
@@ -497,16 +437,9 @@ impl Record {
             self.m.record_type,
             Some(RecordType::AVC) | Some(RecordType::USER_AVC)
         );
-        let pos = self.m.rest as usize;
-        let (spaces, equals) = block_masks(&self.bytes, pos);
         Fields {
             record: self,
-            bytes: &self.bytes,
-            pos,
-            limit: self.m.main_end as usize,
-            base: pos,
-            spaces,
-            equals,
+            toks: Tokens::new(&self.bytes, self.m.rest as usize, self.m.main_end as usize),
             index: 0,
             head: 2,
             table: avc.then(|| self.split()),
@@ -913,22 +846,82 @@ fn digits(s: &[u8], start: usize) -> Option<(u64, usize)> {
 
 /// Space-separated tokens of `s[pos..limit]`, as (start, end, offset of the first '=').
 ///
-/// Tokens are short, so a search call per token costs more than the search: each
-/// eight-byte word is tested for spaces and '=' at once with plain integer operations.
-/// Words may read past `limit` (results are clamped); past the end of `s` they read as
-/// spaces (stored events end with [`PAD`] spaces, so that this never happens there).
+/// Tokens are found from bit masks of the spaces and '=' of 64 bytes at a time (a few
+/// vector compares per 64 bytes, a few bit operations per token); a token longer than
+/// 64 bytes is scanned with [`next_token`]. Bytes past `limit` may be read (results
+/// are clamped); past the end of `s` they count as spaces.
 struct Tokens<'a> {
     s: &'a [u8],
     pos: usize,
     limit: usize,
+    /// The spaces and '=' of `s[base..base + 64]`, one bit per byte.
+    base: usize,
+    spaces: u64,
+    equals: u64,
 }
 
 impl<'a> Tokens<'a> {
+    #[inline(always)]
     fn new(s: &'a [u8], pos: usize, limit: usize) -> Self {
+        let (spaces, equals) = block_masks(s, pos);
         Tokens {
             s,
             pos,
             limit: limit.min(s.len()),
+            base: pos,
+            spaces,
+            equals,
+        }
+    }
+
+    /// Read the masks of the 64 bytes from `base`.
+    #[inline(always)]
+    fn load(&mut self, base: usize) {
+        self.base = base;
+        (self.spaces, self.equals) = block_masks(self.s, base);
+    }
+
+    /// The next token as (start, end, first '=' or [`NO_EQ`]).
+    #[inline(always)]
+    fn next_raw(&mut self) -> Option<(usize, usize, usize)> {
+        loop {
+            let pos = self.pos;
+            if pos >= self.limit {
+                return None;
+            }
+            let rel = pos.wrapping_sub(self.base);
+            if rel >= 64 {
+                self.load(pos);
+                continue;
+            }
+            let non_spaces = !self.spaces >> rel;
+            if non_spaces == 0 {
+                self.pos = self.base + 64;
+                continue;
+            }
+            let start = pos + non_spaces.trailing_zeros() as usize;
+            if start >= self.limit {
+                self.pos = start;
+                return None;
+            }
+            let r = start - self.base;
+            let after = self.spaces >> r;
+            if after == 0 {
+                self.pos = start;
+                if r != 0 {
+                    // The token runs past this block: read the block it starts.
+                    self.load(start);
+                    continue;
+                }
+                // A token longer than a block.
+                return next_token(self.s, &mut self.pos, self.limit);
+            }
+            let len = after.trailing_zeros() as usize;
+            let end = (start + len).min(self.limit);
+            let eqs = (self.equals >> r) & ((1u64 << len) - 1);
+            let eq = start + eqs.trailing_zeros() as usize;
+            self.pos = end + 1;
+            return Some((start, end, if eqs != 0 && eq < end { eq } else { NO_EQ }));
         }
     }
 }
@@ -972,51 +965,44 @@ fn word_tail(s: &[u8], i: usize) -> u64 {
     u64::from_le_bytes(w)
 }
 
-/// Bit masks of the spaces and of the '=' among the 64 bytes of `s` from `base`
-/// (bytes past the end of `s` count as spaces).
+/// Bit masks (bit i for byte `base + i`) of the spaces and of the '=' among the 64
+/// bytes of `s` from `base` (bytes past the end of `s` count as spaces).
 #[inline(always)]
 fn block_masks(s: &[u8], base: usize) -> (u64, u64) {
-    byte_masks(s, base, b' ', b'=', b' ')
-}
-
-/// Bit masks (bit i for byte `base + i`) of the bytes equal to `a` and of those equal
-/// to `b` among the 64 bytes of `s` from `base`; bytes past the end of `s` count as
-/// `fill`.
-#[inline(always)]
-fn byte_masks(s: &[u8], base: usize, a: u8, b: u8, fill: u8) -> (u64, u64) {
     match s.get(base..base + 64) {
-        Some(block) => masks_of(block, a, b),
-        None => byte_masks_tail(s, base, a, b, fill),
+        Some(block) => masks_of(block),
+        None => block_masks_tail(s, base),
     }
 }
 
 #[cold]
 #[inline(never)]
-fn byte_masks_tail(s: &[u8], base: usize, a: u8, b: u8, fill: u8) -> (u64, u64) {
-    let mut block = [fill; 64];
+fn block_masks_tail(s: &[u8], base: usize) -> (u64, u64) {
+    let mut block = [b' '; 64];
     let tail = s.get(base..).unwrap_or(b"");
     let n = tail.len().min(64);
     block[..n].copy_from_slice(&tail[..n]);
-    masks_of(&block, a, b)
+    masks_of(&block)
 }
 
 /// Sixteen bytes at a time with vector compares (SSE2 on x86_64; `wide` falls back
 /// to plain code elsewhere).
 #[inline(always)]
-fn masks_of(block: &[u8], a: u8, b: u8) -> (u64, u64) {
-    let va = wide::u8x16::splat(a);
-    let vb = wide::u8x16::splat(b);
-    let (mut ma, mut mb) = (0u64, 0u64);
+fn masks_of(block: &[u8]) -> (u64, u64) {
+    let space = wide::u8x16::splat(b' ');
+    let equal = wide::u8x16::splat(b'=');
+    let (mut spaces, mut equals) = (0u64, 0u64);
     for (k, chunk) in block.chunks_exact(16).enumerate().take(4) {
-        let v = wide::u8x16::new(<[u8; 16]>::try_from(chunk).unwrap_or([0; 16]));
-        ma |= u64::from(v.simd_eq(va).to_bitmask()) << (16 * k);
-        mb |= u64::from(v.simd_eq(vb).to_bitmask()) << (16 * k);
+        let v = wide::u8x16::new(<[u8; 16]>::try_from(chunk).unwrap_or([b' '; 16]));
+        spaces |= u64::from(v.simd_eq(space).to_bitmask()) << (16 * k);
+        equals |= u64::from(v.simd_eq(equal).to_bitmask()) << (16 * k);
     }
-    (ma, mb)
+    (spaces, equals)
 }
 
 /// The next token of `s[*pos..limit]` as (start, end, first '=' or [`NO_EQ`]), moving
-/// `*pos` past it. `limit` must not exceed `s.len()`.
+/// `*pos` past it, scanned eight bytes at a time (for tokens longer than the 64 bytes
+/// of [`Tokens`]' masks). `limit` must not exceed `s.len()`.
 #[inline(always)]
 fn next_token(s: &[u8], pos: &mut usize, limit: usize) -> Option<(usize, usize, usize)> {
     let mut i = *pos;
@@ -1075,7 +1061,7 @@ impl Iterator for Tokens<'_> {
     type Item = (usize, usize, Option<usize>);
     #[inline(always)]
     fn next(&mut self) -> Option<Self::Item> {
-        let (s, e, eq) = next_token(self.s, &mut self.pos, self.limit)?;
+        let (s, e, eq) = self.next_raw()?;
         Some((s, e, (eq != NO_EQ).then_some(eq)))
     }
 }
