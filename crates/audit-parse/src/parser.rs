@@ -32,7 +32,7 @@
 
 use crate::error::{ErrorKind, ParseError};
 use crate::event::Event;
-use crate::record::{Builder, EventId, Header, Record, TypeCache, GROUP_SEPARATOR};
+use crate::record::{Builder, EventId, Header, HeaderCache, Record, GROUP_SEPARATOR};
 use audit_wire::RecordType;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
@@ -179,7 +179,7 @@ pub struct Parser {
     ready: VecDeque<Item>,
     /// The slot of the event opened last: in an in-order log, the next record's event.
     last_opened: u32,
-    types: TypeCache,
+    types: HeaderCache,
     line_search: LineSearch,
     stats: Stats,
 }
@@ -234,7 +234,7 @@ impl Parser {
             in_flight: 0,
             ready: VecDeque::new(),
             last_opened: NONE,
-            types: TypeCache::default(),
+            types: HeaderCache::default(),
             line_search: LineSearch::new(),
             stats: Stats::default(),
         }

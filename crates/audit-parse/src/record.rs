@@ -299,7 +299,7 @@ impl Record {
     /// Parse a line found at `line_number` (from 1) and byte `offset` of its source.
     pub fn parse_at(line: &[u8], line_number: u64, offset: u64) -> Result<Record, ParseError> {
         let line = line.strip_suffix(b"\r").unwrap_or(line);
-        let head = Header::parse(line, None, &mut TypeCache::default())
+        let head = Header::parse(line, None, &mut HeaderCache::default())
             .map_err(|kind| ParseError::new(kind, line_number, offset, line))?;
         let mut b = Builder::default();
         b.add_line(line, &head, line_number, offset, None);
@@ -570,7 +570,7 @@ impl Header {
     pub(crate) fn parse(
         line: &[u8],
         separator: Option<usize>,
-        cache: &mut TypeCache,
+        cache: &mut HeaderCache,
     ) -> Result<Header, ErrorKind> {
         let main_end = match separator {
             Some(p) => p.min(line.len()),
@@ -645,7 +645,7 @@ fn token_end(s: &[u8], mut i: usize) -> usize {
 /// which costs less than the table's lookup), and the last time stamp (the records of
 /// an event follow each other, and share it).
 #[derive(Debug, Default)]
-pub(crate) struct TypeCache {
+pub(crate) struct HeaderCache {
     slots: [(u64, u64, u32, Option<RecordType>); 16],
     /// The text of the last stamp, up to and including its `)`, and what it said.
     stamp: [u8; 32],
@@ -653,7 +653,7 @@ pub(crate) struct TypeCache {
     stamp_id: EventId,
 }
 
-impl TypeCache {
+impl HeaderCache {
     /// The stamp at the start of `s` (the text after `audit(`), and its length.
     #[inline(always)]
     fn stamp(&mut self, s: &[u8]) -> Result<(EventId, usize), ErrorKind> {
