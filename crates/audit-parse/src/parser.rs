@@ -179,7 +179,7 @@ pub struct Parser {
     ready: VecDeque<Item>,
     /// The slot of the event opened last: in an in-order log, the next record's event.
     last_opened: u32,
-    types: HeaderCache,
+    headers: HeaderCache,
     line_search: LineSearch,
     stats: Stats,
 }
@@ -234,7 +234,7 @@ impl Parser {
             in_flight: 0,
             ready: VecDeque::new(),
             last_opened: NONE,
-            types: HeaderCache::default(),
+            headers: HeaderCache::default(),
             line_search: LineSearch::new(),
             stats: Stats::default(),
         }
@@ -448,7 +448,7 @@ impl Parser {
             return;
         }
         let body = body.strip_suffix(b"\r").unwrap_or(body);
-        match Header::parse(body, separator, &mut self.types) {
+        match Header::parse(body, separator, &mut self.headers) {
             Ok(head) => {
                 let (line_no, source) = (self.line_no, self.source);
                 self.place(head.id, head.node(body), head.record_type, |b| {
