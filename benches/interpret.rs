@@ -101,25 +101,26 @@ fn ours(text: &[u8], it: &mut Interpreter) -> u64 {
     let mut sum = 0u64;
     let mut buf = Vec::with_capacity(256);
     let mut parser = Parser::new(Options::default());
-    let mut each = |parser: &mut Parser, buf: &mut Vec<u8>, sum: &mut u64| {
-        for ev in parser.drain().flatten() {
-            for rec in ev.records() {
-                let ctx = SyscallContext::of_record(rec);
-                for f in rec.fields() {
-                    buf.clear();
-                    if it.interpret_field_with(rec, &ctx, &f, buf).is_some() {
-                        *sum += u64::from(buf.first().copied().unwrap_or(0));
-                    }
+    // Events handed to a closure as they complete (as libauparse's feed callback).
+    let mut each = |item: audit_parse::Item| {
+        let Ok(ev) = item else { return };
+        for rec in ev.records() {
+            let ctx = SyscallContext::of_record(rec);
+            for f in rec.fields() {
+                buf.clear();
+                if it.interpret_field_with(rec, &ctx, &f, &mut buf).is_some() {
+                    sum += u64::from(buf.first().copied().unwrap_or(0));
                 }
             }
         }
     };
     for chunk in text.chunks(1 << 16) {
-        parser.feed(chunk);
-        each(&mut parser, &mut buf, &mut sum);
+        parser.feed_with(chunk, &mut each);
     }
     parser.flush();
-    each(&mut parser, &mut buf, &mut sum);
+    while let Some(item) = parser.next_event() {
+        each(item);
+    }
     sum
 }
 

@@ -40,23 +40,23 @@ fn feed_and_walk(log: &[u8], chunk: usize) -> (u64, u64) {
     let mut parser = Parser::new(Options::default());
     let mut fields = 0u64;
     let mut bytes = 0u64;
-    let mut walk = |parser: &mut Parser| {
-        for item in parser.drain() {
-            let ev = item.expect("synthetic log has no bad lines");
-            for rec in ev.records() {
-                for f in rec.fields() {
-                    fields += 1;
-                    bytes += (f.name().len() + f.value().len()) as u64;
-                }
+    // Events handed to a closure as they complete (as libauparse's feed callback).
+    let mut walk = |item: audit_parse::Item| {
+        let ev = item.expect("synthetic log has no bad lines");
+        for rec in ev.records() {
+            for f in rec.fields() {
+                fields += 1;
+                bytes += (f.name().len() + f.value().len()) as u64;
             }
         }
     };
     for c in log.chunks(chunk) {
-        parser.feed(c);
-        walk(&mut parser);
+        parser.feed_with(c, &mut walk);
     }
     parser.flush();
-    walk(&mut parser);
+    while let Some(item) = parser.next_event() {
+        walk(item);
+    }
     (fields, bytes)
 }
 

@@ -1,17 +1,21 @@
 //! Compare the speed and memory of our parser with libauparse on one log.
 //!
-//! Usage: `bench-vs-auparse <LOG> [--c-walker PATH] [--chunk N] [--repeat N]`
+//! Usage: `bench-vs-auparse <LOG> [--c-walker PATH] [--chunk N] [--repeat N] [--pull]`
 //!
 //! - (a) libauparse: runs the C walker `tests/c/auparse_walk.c` in
 //!   `--count` mode (feed API, 64 KiB chunks, every field's name and value
 //!   fetched). Without `--c-walker` the example compiles it first with
 //!   `cc -O2 ... -lauparse -laudit` into a temporary directory (needs
 //!   `apt-get install libauparse-dev libaudit-dev`). Its wall time comes
-//!   from the clock, its peak RSS from `wait4()`'s rusage.
+//!   from the clock, its peak RSS from its own `VmHWM` (`--peak-rss`; the
+//!   `maxrss` of `wait4()` would inherit this process's peak through the fork).
 //! - (b) ours: in this process, reads the log in the same chunks, feeds
-//!   `audit_parse::Parser`, and walks every field of every record of every
-//!   event (name and value). Peak RSS from `getrusage(RUSAGE_SELF)`, which
-//!   includes this program's own small baseline.
+//!   `audit_parse::Parser` and walks every field of every record of every
+//!   event, reading the first byte of each name and value as the C walker
+//!   does. Events come to a closure as they complete (`Parser::feed_with`, as
+//!   the C walker's `auparse_feed` callback gets them); `--pull` takes them
+//!   with `Parser::next_event` after each chunk instead. Peak RSS is this
+//!   process's `VmHWM`, which includes this program's own small baseline.
 //!
 //! It runs both `--repeat` times (default 5), alternating, and prints for each
 //! the fastest run's events/s, MB/s and peak RSS, the ratio of the fastest
@@ -80,72 +84,87 @@ fn parse_counts(text: &str) -> Option<Counts> {
             "events" => c.events = v,
             "records" => c.records = v,
             "fields" => c.fields = v,
+            "peak_rss_kib" => {}
             _ => return None,
         }
     }
     Some(c)
 }
 
-/// Runs the C walker in --count mode and reaps it with wait4() to get its
-/// resource usage.
-fn run_c(walker: &Path, log: &Path, chunk: usize) -> Result<Run, String> {
-    let start = Instant::now();
-    let mut child = Command::new(walker)
-        .args(["--count", "--chunk", &chunk.to_string()])
-        .arg(log)
-        .stdout(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot run {}: {e}", walker.display()))?;
-    let mut text = String::new();
-    if let Some(mut out) = child.stdout.take() {
-        out.read_to_string(&mut text)
-            .map_err(|e| format!("reading the walker's output: {e}"))?;
-    }
-    let pid = child.id() as libc::pid_t;
-    let mut status: libc::c_int = 0;
-    // SAFETY: all-zero bytes are a valid `rusage` (plain integers).
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: `pid` is our own unreaped child (std has not waited for it);
-    // `status` and `usage` are valid, writable and live for the call.
-    let rc = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    let wall = start.elapsed();
-    if rc != pid {
-        return Err(format!("wait4: {}", io::Error::last_os_error()));
-    }
-    if !libc::WIFEXITED(status) || libc::WEXITSTATUS(status) != 0 {
-        return Err(format!("the C walker failed (wait status {status:#x})"));
-    }
-    let counts =
-        parse_counts(text.trim()).ok_or_else(|| format!("unexpected C walker output {text:?}"))?;
-    Ok(Run {
-        counts,
-        wall,
-        max_rss_kib: usage.ru_maxrss as u64,
+/// This process's peak resident set size in KiB (`VmHWM`).
+fn peak_rss_kib() -> Result<u64, String> {
+    let status = std::fs::read_to_string("/proc/self/status")
+        .map_err(|e| format!("/proc/self/status: {e}"))?;
+    peak_rss_of(&status).ok_or_else(|| "no VmHWM in /proc/self/status".to_string())
+}
+
+/// The `VmHWM` of a `/proc/PID/status` text, or the `peak_rss_kib=` the C
+/// walker prints.
+fn peak_rss_of(text: &str) -> Option<u64> {
+    text.lines().find_map(|l| {
+        let v = l
+            .strip_prefix("VmHWM:")
+            .or_else(|| l.strip_prefix("peak_rss_kib="))?;
+        v.trim().trim_end_matches("kB").trim().parse().ok()
     })
 }
 
+/// Runs the C walker in --count mode.
+fn run_c(walker: &Path, log: &Path, chunk: usize) -> Result<Run, String> {
+    let start = Instant::now();
+    let out = Command::new(walker)
+        .args(["--count", "--peak-rss", "--chunk", &chunk.to_string()])
+        .arg(log)
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", walker.display()))?;
+    let wall = start.elapsed();
+    if !out.status.success() {
+        return Err(format!("the C walker failed ({})", out.status));
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let counts =
+        parse_counts(text.trim()).ok_or_else(|| format!("unexpected C walker output {text:?}"))?;
+    let max_rss_kib = peak_rss_of(&text)
+        .ok_or_else(|| format!("no peak_rss_kib in the C walker's output {text:?}"))?;
+    Ok(Run {
+        counts,
+        wall,
+        max_rss_kib,
+    })
+}
+
+/// How our side takes events from the parser.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Delivery {
+    /// `Parser::feed_with`: a closure called as events complete (the default).
+    Push,
+    /// `Parser::feed`, then `Parser::next_event` until none is ready.
+    Pull,
+}
+
 /// Parses the log in this process and walks every field.
-fn run_ours(log: &Path, chunk: usize) -> Result<Run, String> {
+fn run_ours(log: &Path, chunk: usize, delivery: Delivery) -> Result<Run, String> {
     let start = Instant::now();
     let mut file = File::open(log).map_err(|e| format!("{}: {e}", log.display()))?;
     let mut parser = Parser::new(Options::default());
     let mut buf = vec![0u8; chunk];
     let mut c = Counts::default();
     let mut errors = 0u64;
-    let mut drain = |parser: &mut Parser, c: &mut Counts| {
-        while let Some(item) = parser.next_event() {
-            let Ok(ev) = item else {
-                errors += 1;
-                continue;
-            };
-            c.events += 1;
-            for rec in ev.records() {
-                c.records += 1;
-                for f in rec.fields() {
-                    c.fields += 1;
-                    black_box(f.name());
-                    black_box(f.value());
-                }
+    // As the C walker does: read each field's name and value (their first bytes).
+    let mut checksum = 0u64;
+    let mut walk = |item: audit_parse::Item, c: &mut Counts| {
+        let Ok(ev) = item else {
+            errors += 1;
+            return;
+        };
+        c.events += 1;
+        for rec in ev.records() {
+            c.records += 1;
+            for f in rec.fields() {
+                c.fields += 1;
+                checksum += u64::from(f.name().first().copied().unwrap_or(0));
+                checksum += u64::from(f.value().first().copied().unwrap_or(0));
             }
         }
     };
@@ -156,26 +175,31 @@ fn run_ours(log: &Path, chunk: usize) -> Result<Run, String> {
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(format!("reading {}: {e}", log.display())),
         };
-        parser.feed(&buf[..n]);
-        drain(&mut parser, &mut c);
+        match delivery {
+            // Events handed to a closure as they complete, as the C walker's
+            // auparse_feed callback gets them.
+            Delivery::Push => parser.feed_with(&buf[..n], |item| walk(item, &mut c)),
+            Delivery::Pull => {
+                parser.feed(&buf[..n]);
+                while let Some(item) = parser.next_event() {
+                    walk(item, &mut c);
+                }
+            }
+        }
     }
     parser.flush();
-    drain(&mut parser, &mut c);
+    while let Some(item) = parser.next_event() {
+        walk(item, &mut c);
+    }
+    black_box(checksum);
     let wall = start.elapsed();
     if errors > 0 {
         eprintln!("note: our parser reported {errors} bad lines");
     }
-    // SAFETY: all-zero bytes are a valid `rusage` (plain integers).
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: `usage` is a valid, writable rusage for the call.
-    let rc = unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) };
-    if rc != 0 {
-        return Err(format!("getrusage: {}", io::Error::last_os_error()));
-    }
     Ok(Run {
         counts: c,
         wall,
-        max_rss_kib: usage.ru_maxrss as u64,
+        max_rss_kib: peak_rss_kib()?,
     })
 }
 
@@ -199,9 +223,12 @@ fn main() -> ExitCode {
     let mut walker: Option<PathBuf> = None;
     let mut chunk = 65536usize;
     let mut repeat = 5usize;
+    let mut delivery = Delivery::Push;
     let mut args = std::env::args().skip(1);
     let usage = || {
-        eprintln!("usage: bench-vs-auparse <LOG> [--c-walker PATH] [--chunk N] [--repeat N]");
+        eprintln!(
+            "usage: bench-vs-auparse <LOG> [--c-walker PATH] [--chunk N] [--repeat N] [--pull]"
+        );
         ExitCode::from(2)
     };
     while let Some(a) = args.next() {
@@ -214,6 +241,7 @@ fn main() -> ExitCode {
                 Some(n) if n > 0 => chunk = n,
                 _ => return usage(),
             },
+            "--pull" => delivery = Delivery::Pull,
             "--repeat" => match args.next().and_then(|n| n.parse().ok()) {
                 Some(n) if n > 0 => repeat = n,
                 _ => return usage(),
@@ -252,7 +280,7 @@ fn main() -> ExitCode {
                 break;
             }
         }
-        match run_ours(&log, chunk) {
+        match run_ours(&log, chunk, delivery) {
             Ok(r) => our_runs.push(r),
             Err(e) => {
                 failure = Some(e);

@@ -9,12 +9,15 @@
  *    record <i> type=<number>(<name or UNKNOWN>) fields=<n>
  *     <name>=<value>[ => <interpretation>]
  *
- * Usage: auparse_walk [--chunk N] [--interpret] [--count] [FILE]
+ * Usage: auparse_walk [--chunk N] [--interpret] [--count] [--peak-rss] [FILE]
  *   FILE         log to read (default: standard input)
  *   --chunk N    bytes per auparse_feed() call (default 65536)
  *   --interpret  append " => <auparse_interpret_field()>" to each field
  *   --count      walk every field but only print
  *                "events=N records=N fields=N"
+ *   --peak-rss   then print "peak_rss_kib=N", this process's own peak
+ *                resident size (VmHWM: unlike getrusage's maxrss, it does not
+ *                inherit the peak of the process that forked it)
  *
  * Build: cc -O2 -o auparse_walk auparse_walk.c -lauparse -laudit
  */
@@ -29,6 +32,7 @@
 struct walk_opts {
 	int interpret;
 	int count_only;
+	int peak_rss;
 	unsigned long long events;
 	unsigned long long records;
 	unsigned long long fields;
@@ -113,10 +117,26 @@ static void on_event(auparse_state_t *au, auparse_cb_event_t type, void *data)
 	}
 }
 
+/* Prints VmHWM from /proc/self/status as "peak_rss_kib=N". */
+static void print_peak_rss(void)
+{
+	char line[256];
+	unsigned long kib = 0;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (f) {
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, "VmHWM: %lu kB", &kib) == 1)
+				break;
+		fclose(f);
+	}
+	printf("peak_rss_kib=%lu\n", kib);
+}
+
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: auparse_walk [--chunk N] [--interpret] [--count] [FILE]\n");
+		"usage: auparse_walk [--chunk N] [--interpret] [--count] [--peak-rss] [FILE]\n");
 	exit(2);
 }
 
@@ -147,6 +167,8 @@ int main(int argc, char **argv)
 			opts.interpret = 1;
 		} else if (strcmp(argv[i], "--count") == 0) {
 			opts.count_only = 1;
+		} else if (strcmp(argv[i], "--peak-rss") == 0) {
+			opts.peak_rss = 1;
 		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
 			usage();
 		} else if (path == NULL) {
@@ -191,6 +213,8 @@ int main(int argc, char **argv)
 	if (opts.count_only)
 		printf("events=%llu records=%llu fields=%llu\n", opts.events,
 		       opts.records, opts.fields);
+	if (opts.peak_rss)
+		print_peak_rss();
 	if (opts.checksum == 1)	/* practically never; keeps reads alive */
 		fputs("", stderr);
 	free(buf);

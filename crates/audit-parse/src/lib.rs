@@ -27,7 +27,8 @@
 //! - [`Event`]: the records that share one id and node; [`Cursor`] walks it with
 //!   libauparse's moves.
 //! - [`Parser`]: the feed interface (`auparse_feed`): bytes in any chunks, events out
-//!   pull-style ([`Parser::next_event`]) or to a closure ([`Parser::feed_with`]), in
+//!   pull-style ([`Parser::next_event`]) or to a closure ([`Parser::feed_with`], the
+//!   faster: each event is handed out while its bytes are still in the cache), in
 //!   libauparse's delivery order; see the [`parser`] module for the rules.
 //! - [`source::EventReader`]: events from a reader, a buffer, files or the rotated log.
 //! - Bad lines come out as [`ParseError`]s (line, byte offset, reason) in the same stream.

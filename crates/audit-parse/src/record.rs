@@ -228,7 +228,7 @@ struct Fields<'a> {
 impl<'a> Iterator for Fields<'a> {
     type Item = Field<'a>;
 
-    #[inline]
+    #[inline(always)]
     fn next(&mut self) -> Option<Field<'a>> {
         let record = self.record;
         let bytes = self.toks.s;

@@ -1,6 +1,6 @@
 //! Property tests of the parser: chunking does not change the events, records
 //! round-trip, and every line is accounted for.
-use audit_parse::{Event, Options, Parser, Record};
+use audit_parse::{Event, Item, Options, Parser, Record};
 use proptest::prelude::*;
 
 const TYPES: &[&str] = &[
@@ -152,6 +152,37 @@ proptest! {
         let c = canonical(whole);
         prop_assert_eq!(&c, &canonical(chunked));
         prop_assert_eq!(&c, &canonical(bytewise));
+    }
+
+    #[test]
+    fn push_and_pull_hand_out_the_same_items_in_the_same_order(
+        recs in prop::collection::vec(rec(), 1..60),
+        junk in prop::collection::vec(0usize..60, 0..4),
+        cuts in prop::collection::vec(1usize..200, 0..40),
+        cap in 1usize..8,
+    ) {
+        // Not canonicalised: the order of events and errors must be the same.
+        let text = log_text(&recs, &junk);
+        let opts = Options::default().max_events_in_flight(cap);
+        let show = |item: Item| match item {
+            Ok(e) => format!("{} {:?} {:?}", e.id(), e.node(), e.records().iter().map(|r| r.text().to_vec()).collect::<Vec<_>>()),
+            Err(e) => format!("error {e}"),
+        };
+        let (mut pull, mut push) = (Vec::new(), Vec::new());
+        let (mut pp, mut ps) = (Parser::new(opts.clone()), Parser::new(opts));
+        let mut pos = 0;
+        for end in cuts.iter().scan(0, |at, &c| { *at += c; Some(*at) }).chain([text.len()]) {
+            let end = end.min(text.len()).max(pos);
+            pp.feed(&text[pos..end]);
+            pull.extend(pp.drain().map(show));
+            ps.feed_with(&text[pos..end], |item| push.push(show(item)));
+            pos = end;
+        }
+        pp.flush();
+        ps.flush();
+        pull.extend(pp.drain().map(show));
+        push.extend(ps.drain().map(show));
+        prop_assert_eq!(pull, push);
     }
 
     #[test]
