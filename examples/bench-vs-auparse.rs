@@ -161,11 +161,14 @@ fn run_ours(log: &Path, chunk: usize, delivery: Delivery) -> Result<Run, String>
         c.events += 1;
         for rec in ev.records() {
             c.records += 1;
+            let (mut fields, mut sum) = (0u64, 0u64);
             for f in rec.fields() {
-                c.fields += 1;
-                checksum += u64::from(f.name().first().copied().unwrap_or(0));
-                checksum += u64::from(f.value().first().copied().unwrap_or(0));
+                fields += 1;
+                sum += u64::from(f.name().first().copied().unwrap_or(0));
+                sum += u64::from(f.value().first().copied().unwrap_or(0));
             }
+            c.fields += fields;
+            checksum += sum;
         }
     };
     loop {
