@@ -6,7 +6,7 @@
 //! { "id": {"sec": 1700000000, "milli": 123, "serial": 42},
 //!   "node": "host" | null,
 //!   "records": [
-//!     { "type": 1300, "type_name": "SYSCALL", "line": 1, "offset": 0,
+//!     { "type": 1300, "type_name": "SYSCALL", "line": 1, "offset": 0, "source": 0,
 //!       "text": "type=SYSCALL msg=audit(...): arch=c000003e syscall=59 ...",
 //!       "fields": [ {"name": "type", "value": "SYSCALL", "ftype": 0},
 //!                   {"name": "syscall", "value": 59, "ftype": 2, "interp": "execve"}, ... ],
@@ -24,8 +24,12 @@
 //!   `ftype` libauparse's `AUPARSE_TYPE_*` number of the field, `interp` the
 //!   interpretation (absent where libauparse gives none); `enriched` the
 //!   interpretations an ENRICHED log carries after 0x1D.
+//! - `line`, `offset` and `source` say where the record was read: its line
+//!   number and byte offset in its source, and the index of that source in a
+//!   read of several files (absent when there was one source).
 //! - `text` is the record's line: it alone decides the record when the JSON
-//!   is read back ([`event_from_json`]); everything else is derived from it.
+//!   is read back ([`event_from_json`]), with `line`, `offset` and `source`;
+//!   everything else is derived from it.
 //! - `normalized` ([`JsonOptions::normalized`]) is the normalizer's view:
 //!   every position as `{"record", "field", "name", "value", "interp"}` (or
 //!   `{"record", "field", "error"}` when it does not resolve).
@@ -166,6 +170,9 @@ fn record_to_json(rec: &Record, ctx: &mut NormalizeContext, opts: &JsonOptions) 
     m.insert("type_name".into(), bytes_to_json(rec.type_text()));
     m.insert("line".into(), Value::from(rec.line()));
     m.insert("offset".into(), Value::from(rec.offset()));
+    if let Some(source) = rec.source_index() {
+        m.insert("source".into(), Value::from(source));
+    }
     m.insert("text".into(), bytes_to_json(rec.text()));
     let sctx = SyscallContext::of_record(rec);
     let rtype = u32::try_from(rec.type_number()).unwrap_or(0);
@@ -306,8 +313,8 @@ fn shape(at: impl Into<String>, expected: &'static str) -> JsonError {
 }
 
 /// Reads an event back from its JSON ([`event_to_json`]'s output): the
-/// records are parsed again from their `text`, with their `line` and
-/// `offset`; `id` and `node` must agree with them. Members other than these
+/// records are parsed again from their `text`, with their `line`, `offset`
+/// and `source`; `id` and `node` must agree with them. Members other than these
 /// are derived data and are not read.
 pub fn event_from_json(v: &Value) -> Result<Event, JsonError> {
     let obj = v.as_object().ok_or_else(|| shape("event", "an object"))?;
@@ -331,11 +338,19 @@ pub fn event_from_json(v: &Value) -> Result<Event, JsonError> {
             }
         };
         let (line, offset) = (num("line")?, num("offset")?);
+        let source = match r.get("source") {
+            None | Some(Value::Null) => None,
+            Some(x) => Some(
+                x.as_u64()
+                    .and_then(|n| u32::try_from(n).ok())
+                    .ok_or_else(|| shape(at("source"), "a source index (u32)"))?,
+            ),
+        };
         let rec = Record::parse_at(&text, line, offset).map_err(|source| JsonError::Record {
             at: at("text"),
             source,
         })?;
-        records.push(rec);
+        records.push(rec.with_source_index(source));
     }
     let ev = Event::from_records(records);
     if let Some(id) = obj.get("id") {
@@ -421,6 +436,39 @@ mod tests {
             event_from_json_str("{"),
             Err(JsonError::Syntax(_))
         ));
+    }
+
+    #[test]
+    fn source_index_is_kept() {
+        let mut p = audit_parse::Parser::default();
+        p.begin_source(Some(3));
+        p.feed(b"type=CWD msg=audit(1.000:1): cwd=\"/\"\ntype=EOE msg=audit(1.000:1): \n");
+        let ev = p.next_event().unwrap().unwrap();
+        let mut ctx = NormalizeContext::default();
+        let v = event_to_json(&ev, &mut ctx, &JsonOptions::default());
+        assert_eq!(v["records"][0]["source"], json!(3));
+        let back = event_from_json(&v).unwrap();
+        assert_eq!(back, ev);
+        assert_eq!(back.records()[0].source_index(), Some(3));
+        // One source: no member, and none read back.
+        let one = Event::from_records(vec![Record::parse(
+            b"type=CWD msg=audit(1.000:1): cwd=\"/\"",
+        )
+        .unwrap()]);
+        let v = event_to_json(&one, &mut ctx, &JsonOptions::default());
+        assert!(v["records"][0].get("source").is_none());
+        assert_eq!(
+            event_from_json(&v).unwrap().records()[0].source_index(),
+            None
+        );
+        let e = event_from_json(
+            &json!({"records": [{"text": "type=CWD msg=audit(1.000:1): cwd=\"/\"", "source": -1}]}),
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "records[0].source: expected a source index (u32)"
+        );
     }
 
     #[test]

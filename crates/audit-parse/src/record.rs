@@ -391,6 +391,19 @@ impl Record {
         self.m.source
     }
 
+    /// The record, said to come from source `index` (see [`Record::source_index`]):
+    /// for a record parsed alone and then placed, as when it is read back from JSON.
+    ///
+    /// ```
+    /// let r = audit_parse::Record::parse(b"type=CWD msg=audit(1.000:1): cwd=\"/\"").unwrap();
+    /// assert_eq!(r.source_index(), None);
+    /// assert_eq!(r.with_source_index(Some(2)).source_index(), Some(2));
+    /// ```
+    pub fn with_source_index(mut self, index: Option<u32>) -> Record {
+        self.m.source = index;
+        self
+    }
+
     /// Number of fields, counted as libauparse counts them (`type` and `node` count).
     pub fn field_count(&self) -> usize {
         self.split().spans.len()
