@@ -1,7 +1,9 @@
 //! The feed parser on arbitrary bytes cut at arbitrary places: it must not panic, must
-//! keep the number of open events under its cap, and must account for every line.
+//! keep the number of open events under its cap, must account for every line, and
+//! must hand out the same items in the same order whether they are pulled
+//! (`feed` + `drain`) or pushed (`feed_with`).
 #![no_main]
-use audit_parse::{Options, Parser};
+use audit_parse::{Item, Options, Parser};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -11,12 +13,18 @@ fuzz_target!(|data: &[u8]| {
     }
     let (ctl, log) = data.split_at(3);
     let cap = usize::from(ctl[0] % 16) + 1;
-    let mut parser = Parser::new(
-        Options::default()
-            .max_events_in_flight(cap)
-            .max_line_len(usize::from(ctl[1]) * 16 + 1)
-            .eoe_timeout(u64::from(ctl[2] % 4)),
-    );
+    let opts = Options::default()
+        .max_events_in_flight(cap)
+        .max_line_len(usize::from(ctl[1]) * 16 + 1)
+        .eoe_timeout(u64::from(ctl[2] % 4));
+    let mut parser = Parser::new(opts.clone());
+    let mut pushing = Parser::new(opts);
+    // What each item was, to compare the pulled and the pushed sequences.
+    let show = |item: &Item| match item {
+        Ok(ev) => format!("{} {:?} {}", ev.id(), ev.node(), ev.records().len()),
+        Err(e) => e.to_string(),
+    };
+    let (mut pulled, mut pushed) = (Vec::new(), Vec::new());
     let mut records = 0u64;
     let mut pos = 0usize;
     let mut step = usize::from(ctl[2]) + 1;
@@ -24,9 +32,11 @@ fuzz_target!(|data: &[u8]| {
         let end = (pos + step).min(log.len());
         parser.feed(&log[pos..end]);
         assert!(parser.events_in_flight() <= cap);
+        pushing.feed_with(&log[pos..end], |item| pushed.push(show(&item)));
         pos = end;
         step = step * 7 % 251 + 1;
         for item in parser.drain() {
+            pulled.push(show(&item));
             if let Ok(ev) = item {
                 records += ev.records().len() as u64;
                 for r in ev.records() {
@@ -38,10 +48,19 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     parser.flush();
-    for ev in parser.drain().flatten() {
-        records += ev.records().len() as u64;
+    pushing.flush();
+    for item in parser.drain() {
+        pulled.push(show(&item));
+        if let Ok(ev) = item {
+            records += ev.records().len() as u64;
+        }
     }
+    pushed.extend(pushing.drain().map(|item| show(&item)));
+    assert_eq!(pulled, pushed);
     let s = parser.stats();
     assert_eq!(records, s.records);
-    assert_eq!(s.lines, s.blank_lines + s.records + s.errors + s.eoe_after_end);
+    assert_eq!(
+        s.lines,
+        s.blank_lines + s.records + s.errors + s.eoe_after_end
+    );
 });
