@@ -10,11 +10,13 @@
 //! | [`netlink`] | `audit-netlink` | NETLINK_AUDIT control, rules and events (the libaudit equivalent) |
 //! | [`rules`] | `audit-rules` | auditctl's rule language |
 //! | [`interpret`] | `audit-interpret` | field interpretation, normalizer, search expressions |
+//! | [`nss`] | `audit-nss` | user, group and protocol names from the system's name service |
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
 pub use audit_interpret as interpret;
 pub use audit_netlink as netlink;
+pub use audit_nss as nss;
 pub use audit_parse as parse;
 pub use audit_rules as rules;
 pub use audit_syscalls as syscalls;

@@ -3,7 +3,7 @@
 //! results (including its texts for values it cannot decode).
 
 use crate::cnum::{push_dec, push_hex, push_oct, push_udec, strtol, strtoul, HEX};
-use crate::ids::{protocol_name, IdCache, IdKind};
+use crate::ids::{IdCache, IdKind};
 use crate::machine::{syscall_name, Machine};
 use crate::memo::{ctx_key, Memo};
 use crate::scan::find_byte;
@@ -544,7 +544,7 @@ impl Decoders {
             if self.protos.len() > 1024 {
                 self.protos.clear();
             }
-            self.protos.insert(p, protocol_name(p));
+            self.protos.insert(p, audit_nss::protocol_name(p));
         }
         self.protos.get(&p).and_then(|e| e.as_deref())
     }

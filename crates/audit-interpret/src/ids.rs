@@ -1,5 +1,5 @@
 //! User and group names through libc's NSS lookups (`getpwuid_r`,
-//! `getgrgid_r`), with a bounded cache that also remembers ids that have no
+//! `getgrgid_r`, in `audit-nss`), with a bounded cache that also remembers ids that have no
 //! name (a negative cache: libauparse looks a missing id up again every time).
 
 use std::collections::HashMap;
@@ -74,89 +74,10 @@ impl IdCache {
 
 /// One NSS lookup; `None` when there is no entry or the lookup fails.
 fn lookup(kind: IdKind, id: u32) -> Entry {
-    let mut buf: Vec<libc::c_char> = vec![0; 1024];
-    loop {
-        let (rc, name_ptr) = match kind {
-            IdKind::User => {
-                // SAFETY: all-zero bytes are a valid `struct passwd` (integers and null pointers).
-                let mut pw: libc::passwd = unsafe { std::mem::zeroed() };
-                let mut result: *mut libc::passwd = std::ptr::null_mut();
-                // SAFETY: every pointer is valid for the call: `pw` and `result` are live
-                // locals and `buf` is a writable buffer of the length passed.
-                let rc = unsafe {
-                    libc::getpwuid_r(id, &mut pw, buf.as_mut_ptr(), buf.len(), &mut result)
-                };
-                (
-                    rc,
-                    if result.is_null() {
-                        std::ptr::null()
-                    } else {
-                        pw.pw_name.cast_const()
-                    },
-                )
-            }
-            IdKind::Group => {
-                // SAFETY: all-zero bytes are a valid `struct group` (integers and null pointers).
-                let mut gr: libc::group = unsafe { std::mem::zeroed() };
-                let mut result: *mut libc::group = std::ptr::null_mut();
-                // SAFETY: as above, with `struct group`.
-                let rc = unsafe {
-                    libc::getgrgid_r(id, &mut gr, buf.as_mut_ptr(), buf.len(), &mut result)
-                };
-                (
-                    rc,
-                    if result.is_null() {
-                        std::ptr::null()
-                    } else {
-                        gr.gr_name.cast_const()
-                    },
-                )
-            }
-        };
-        if rc == libc::ERANGE && buf.len() < (1 << 20) {
-            let n = buf.len() * 4;
-            buf.resize(n, 0);
-            continue;
-        }
-        if rc != 0 || name_ptr.is_null() {
-            return None;
-        }
-        // SAFETY: on success `pw_name`/`gr_name` points to a NUL-terminated string
-        // inside `buf`, which is still alive here.
-        let name = unsafe { std::ffi::CStr::from_ptr(name_ptr) };
-        return Some(name.to_bytes().into());
+    match kind {
+        IdKind::User => audit_nss::user_name(id),
+        IdKind::Group => audit_nss::group_name(id),
     }
-}
-
-/// The official name of IP protocol `proto` from the protocols database
-/// (`getprotobynumber_r`), as libauparse prints protocols.
-pub(crate) fn protocol_name(proto: i32) -> Option<Box<[u8]>> {
-    let mut buf: Vec<libc::c_char> = vec![0; 1024];
-    // SAFETY: all-zero bytes are a valid `struct protoent`.
-    let mut pe: libc::protoent = unsafe { std::mem::zeroed() };
-    let mut result: *mut libc::protoent = std::ptr::null_mut();
-    // SAFETY: `pe`, `result` and `buf` are live and writable, `buf.len()` is its size.
-    let rc =
-        unsafe { getprotobynumber_r(proto, &mut pe, buf.as_mut_ptr(), buf.len(), &mut result) };
-    if rc != 0 || result.is_null() || pe.p_name.is_null() {
-        return None;
-    }
-    // SAFETY: on success `p_name` is a NUL-terminated string inside `buf`.
-    Some(
-        unsafe { std::ffi::CStr::from_ptr(pe.p_name) }
-            .to_bytes()
-            .into(),
-    )
-}
-
-extern "C" {
-    fn getprotobynumber_r(
-        proto: libc::c_int,
-        result_buf: *mut libc::protoent,
-        buf: *mut libc::c_char,
-        buflen: libc::size_t,
-        result: *mut *mut libc::protoent,
-    ) -> libc::c_int;
 }
 
 #[cfg(test)]
@@ -175,11 +96,5 @@ mod tests {
         assert_eq!(c.user_name(0), Some(&b"root"[..]));
         c.clear();
         assert_eq!(c.user_name(0), Some(&b"root"[..]));
-    }
-
-    #[test]
-    fn protocols() {
-        assert_eq!(protocol_name(6).as_deref(), Some(&b"tcp"[..]));
-        assert_eq!(protocol_name(255), None);
     }
 }

@@ -69,7 +69,7 @@ impl NormalizeContext {
         if let Some(v) = self.users.get(name) {
             return *v;
         }
-        let v = lookup_uid(name);
+        let v = audit_nss::user_id(name);
         if self.users.len() >= 1024 {
             self.users.clear();
         }
@@ -128,33 +128,6 @@ impl NormalizeContext {
         }
         let len = w.iter().position(|&b| b == 0).unwrap_or(w.len());
         Some(w[..len].to_vec())
-    }
-}
-
-/// `getpwnam(name)`'s uid.
-fn lookup_uid(name: &[u8]) -> Option<u32> {
-    let cname = std::ffi::CString::new(name).ok()?;
-    let mut buf = vec![0 as libc::c_char; 4096];
-    loop {
-        // SAFETY: an all-zero passwd is a valid value for getpwnam_r to fill.
-        let mut pw: libc::passwd = unsafe { std::mem::zeroed() };
-        let mut result: *mut libc::passwd = std::ptr::null_mut();
-        // SAFETY: every pointer is valid for the call and buf's length is
-        // passed with it; the result only points into pw and buf.
-        let rc = unsafe {
-            libc::getpwnam_r(
-                cname.as_ptr(),
-                &mut pw,
-                buf.as_mut_ptr(),
-                buf.len(),
-                &mut result,
-            )
-        };
-        if rc == libc::ERANGE && buf.len() < (1 << 20) {
-            buf.resize(buf.len() * 2, 0);
-            continue;
-        }
-        return (rc == 0 && !result.is_null()).then_some(pw.pw_uid);
     }
 }
 

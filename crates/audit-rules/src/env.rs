@@ -3,8 +3,6 @@
 //! and which kernel features exist. [`SystemEnv`] answers from the running system;
 //! tests and tools can supply their own [`Environment`].
 
-use std::collections::HashMap;
-
 /// `__AUDIT_ARCH_64BIT`.
 pub const AUDIT_ARCH_64BIT: u32 = 0x8000_0000;
 
@@ -171,31 +169,15 @@ pub trait Environment {
 
 /// The running system: uname, the syscall tables of `audit-syscalls` (as far
 /// as auditctl 3.0.9 knows them, unless [`SystemEnv::with_newer_syscalls`]),
-/// `/etc/passwd` and `/etc/group`, `stat`, and a feature bitmap (every feature
-/// unless told otherwise, e.g. from the kernel's status reply).
+/// user and group names through libc's NSS lookups (`getpwnam_r`,
+/// `getgrnam_r`: `/etc/passwd`, LDAP, sssd, ... as `nsswitch.conf` says, as
+/// auditctl resolves them), `stat`, and a feature bitmap (every feature unless
+/// told otherwise, e.g. from the kernel's status reply).
 #[derive(Debug, Clone)]
 pub struct SystemEnv {
     machine: Option<Machine>,
     features: u32,
     newer_syscalls: bool,
-    users: HashMap<String, u32>,
-    groups: HashMap<String, u32>,
-}
-
-fn read_id_file(path: &str) -> HashMap<String, u32> {
-    let mut map = HashMap::new();
-    if let Ok(text) = std::fs::read_to_string(path) {
-        for line in text.lines() {
-            let mut parts = line.split(':');
-            let (Some(name), Some(_), Some(id)) = (parts.next(), parts.next(), parts.next()) else {
-                continue;
-            };
-            if let Ok(id) = id.parse::<u32>() {
-                map.entry(name.to_string()).or_insert(id);
-            }
-        }
-    }
-    map
 }
 
 impl SystemEnv {
@@ -205,8 +187,6 @@ impl SystemEnv {
             machine: Machine::detect(),
             features: FEATURES_ALL,
             newer_syscalls: false,
-            users: read_id_file("/etc/passwd"),
-            groups: read_id_file("/etc/group"),
         }
     }
 
@@ -262,11 +242,11 @@ impl Environment for SystemEnv {
     }
 
     fn user_id(&self, name: &str) -> Option<u32> {
-        self.users.get(name).copied()
+        audit_nss::user_id(name.as_bytes())
     }
 
     fn group_id(&self, name: &str) -> Option<u32> {
-        self.groups.get(name).copied()
+        audit_nss::group_id(name.as_bytes())
     }
 
     fn is_dir(&self, path: &str) -> bool {
@@ -275,5 +255,19 @@ impl Environment for SystemEnv {
 
     fn features(&self) -> u32 {
         self.features
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_resolve_through_nss() {
+        let env = SystemEnv::new();
+        assert_eq!(env.user_id("root"), Some(0));
+        assert_eq!(env.group_id("root"), Some(0));
+        assert_eq!(env.user_id("no-such-user-here"), None);
+        assert_eq!(env.group_id("no-such-group-here"), None);
     }
 }
