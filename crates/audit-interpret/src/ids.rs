@@ -1,6 +1,6 @@
-//! User and group names through libc's NSS lookups (`getpwuid_r`,
-//! `getgrgid_r`, in `audit-nss`), with a bounded cache that also remembers ids that have no
-//! name (a negative cache: libauparse looks a missing id up again every time).
+//! User and group names through libc's NSS lookups (`audit-nss`: `getpwuid_r`,
+//! `getgrgid_r`), with a bounded cache that also remembers ids that have no name
+//! (a negative cache: libauparse looks a missing id up again every time).
 
 use std::collections::HashMap;
 

@@ -108,7 +108,9 @@ pub struct Stats {
 pub type Item = Result<Event, ParseError>;
 
 /// Where [`Parser::feed_lines`] hands ready items: nowhere (they wait for
-/// [`Parser::next_event`]), or a caller's closure.
+/// [`Parser::next_event`]), or a caller's closure. A trait rather than an
+/// `Option<&mut F>`: that simpler form compiled to 3% more instructions for a walk
+/// of every field (callgrind, 10 MB in-order log).
 trait Sink {
     fn wants(&self) -> bool;
     fn take(&mut self, item: Item);
