@@ -104,7 +104,7 @@ fn ours(text: &[u8], it: &mut Interpreter) -> u64 {
     // Events handed to a closure as they complete (as libauparse's feed callback).
     let mut each = |item: audit_parse::Item| {
         let Ok(ev) = item else { return };
-        for rec in ev.records() {
+        for rec in ev.iter() {
             let ctx = SyscallContext::of_record(rec);
             for f in rec.fields() {
                 buf.clear();

@@ -43,7 +43,7 @@ fn feed_and_walk(log: &[u8], chunk: usize) -> (u64, u64) {
     // Events handed to a closure as they complete (as libauparse's feed callback).
     let mut walk = |item: audit_parse::Item| {
         let ev = item.expect("synthetic log has no bad lines");
-        for rec in ev.records() {
+        for rec in ev.iter() {
             for f in rec.fields() {
                 fields += 1;
                 bytes += (f.name().len() + f.value().len()) as u64;

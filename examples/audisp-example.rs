@@ -14,7 +14,7 @@ use std::io::{self, Write};
 mod plugin;
 
 fn print_event(out: &mut impl Write, ev: &Event) -> io::Result<()> {
-    for rec in ev.records() {
+    for rec in ev.iter() {
         let name = rec
             .record_type()
             .and_then(|t| t.name())

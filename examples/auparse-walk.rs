@@ -28,8 +28,8 @@ fn write_event(
     let id = ev.id();
     write!(out, "event {}.{:03}:{} node=", id.sec, id.milli, id.serial)?;
     out.write_all(ev.node().unwrap_or(b"-"))?;
-    writeln!(out, " records={}", ev.records().len())?;
-    for (i, rec) in ev.records().iter().enumerate() {
+    writeln!(out, " records={}", ev.len())?;
+    for (i, rec) in ev.iter().enumerate() {
         let name = rec
             .record_type()
             .and_then(|t| t.name())

@@ -159,7 +159,7 @@ fn run_ours(log: &Path, chunk: usize, delivery: Delivery) -> Result<Run, String>
             return;
         };
         c.events += 1;
-        for rec in ev.records() {
+        for rec in ev.iter() {
             c.records += 1;
             let (mut fields, mut sum) = (0u64, 0u64);
             for f in rec.fields() {

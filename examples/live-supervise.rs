@@ -114,11 +114,11 @@ fn text_value(v: &[u8]) -> String {
 }
 
 fn num(ev: &Event, name: &str) -> Option<i64> {
-    ev.records().first()?.field(name)?.value_i64()
+    ev.record(0)?.field(name)?.value_i64()
 }
 
 fn hex_arg(ev: &Event, name: &str) -> Option<u64> {
-    ev.records().first()?.field(name)?.value_u64_radix(16)
+    ev.record(0)?.field(name)?.value_u64_radix(16)
 }
 
 struct Tree {

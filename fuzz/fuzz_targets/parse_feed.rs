@@ -38,12 +38,14 @@ fuzz_target!(|data: &[u8]| {
         for item in parser.drain() {
             pulled.push(show(&item));
             if let Ok(ev) = item {
-                records += ev.records().len() as u64;
-                for r in ev.records() {
+                records += ev.len() as u64;
+                for r in ev.iter() {
                     for f in r.fields() {
                         let _ = (f.name(), f.value(), f.interpreted());
                     }
                 }
+                // The owned records read as the borrowed ones.
+                assert!(ev.records().iter().map(|r| r.view()).eq(ev.iter()));
             }
         }
     }

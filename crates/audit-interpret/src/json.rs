@@ -54,7 +54,7 @@ use crate::normalize::{
     EventCursor, FieldPos, NormalizeContext, NormalizeOptions, Normalized, ObjectKind,
 };
 use crate::SyscallContext;
-use audit_parse::{Event, Record};
+use audit_parse::{Event, Record, RecordRef};
 pub use serde_json;
 use serde_json::{json, Map, Value};
 
@@ -161,7 +161,7 @@ fn value_to_json(v: &[u8]) -> Value {
     bytes_to_json(v)
 }
 
-fn record_to_json(rec: &Record, ctx: &mut NormalizeContext, opts: &JsonOptions) -> Value {
+fn record_to_json(rec: RecordRef<'_>, ctx: &mut NormalizeContext, opts: &JsonOptions) -> Value {
     let mut m = Map::new();
     m.insert(
         "type".into(),
@@ -221,11 +221,7 @@ pub fn event_to_json(event: &Event, ctx: &mut NormalizeContext, opts: &JsonOptio
         "node".into(),
         event.node().map_or(Value::Null, bytes_to_json),
     );
-    let records: Vec<Value> = event
-        .records()
-        .iter()
-        .map(|r| record_to_json(r, ctx, opts))
-        .collect();
+    let records: Vec<Value> = event.iter().map(|r| record_to_json(r, ctx, opts)).collect();
     m.insert("records".into(), Value::Array(records));
     if let Some(nopt) = opts.normalized {
         let mut c = ctx.cursor(event);

@@ -103,8 +103,7 @@ impl FieldPos {
     /// The field of `event` at this position.
     pub fn field<'e>(self, event: &'e Event) -> Result<Field<'e>, SeekError> {
         let rec = event
-            .records()
-            .get(usize::from(self.record))
+            .record(usize::from(self.record))
             .ok_or(SeekError::Record(self.record))?;
         rec.field_at(usize::from(self.field))
             .ok_or(SeekError::Field {

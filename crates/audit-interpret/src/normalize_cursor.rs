@@ -23,7 +23,7 @@
 use crate::decode::{escaped, SyscallContext};
 use crate::interp::{Enriched, Interpreter};
 use crate::types::{field_type, FieldType};
-use audit_parse::{Event, Field, Record};
+use audit_parse::{Event, Field, RecordRef};
 use std::collections::HashMap;
 
 const PATH_MAX: usize = 4096;
@@ -147,10 +147,9 @@ pub struct EventCursor<'a> {
 
 impl<'a> EventCursor<'a> {
     fn new(event: &'a Event, ctx: &'a mut NormalizeContext) -> Self {
-        let n = event.records().len();
+        let n = event.len();
         // The event's working directory: the cwd of its last CWD record.
         let cwd = event
-            .records()
             .iter()
             .rev()
             .find(|r| r.type_number() == 1307)
@@ -181,23 +180,23 @@ impl<'a> EventCursor<'a> {
         self.event.id().sec != 0
     }
 
-    fn record(&self) -> Option<&'a Record> {
-        self.cur.map(|c| &self.event.records()[c])
+    fn record(&self) -> Option<RecordRef<'a>> {
+        self.cur.and_then(|c| self.event.record(c))
     }
 
     /// The current record (`None` after the cursor ran past the last one).
-    pub fn current_record(&self) -> Option<&'a Record> {
+    pub fn current_record(&self) -> Option<RecordRef<'a>> {
         self.record()
     }
 
     /// Number of records (`auparse_get_num_records`).
     pub fn num_records(&self) -> usize {
-        self.event.records().len()
+        self.event.len()
     }
 
     /// `auparse_first_record`: 1, or 0 for an empty event.
     pub fn first_record(&mut self) -> i32 {
-        if self.event.records().is_empty() {
+        if self.event.is_empty() {
             return 0;
         }
         self.cur = Some(0);
@@ -209,7 +208,7 @@ impl<'a> EventCursor<'a> {
     /// `auparse_next_record`: 1, or 0 (and no current record) past the last.
     pub fn next_record(&mut self) -> i32 {
         self.loaded = false;
-        if self.event.records().is_empty() {
+        if self.event.is_empty() {
             return 0;
         }
         self.cur = match self.cur {
@@ -261,7 +260,7 @@ impl<'a> EventCursor<'a> {
     /// `auparse_next_field`: 1, or 0 at the record's last field.
     pub fn next_field(&mut self) -> i32 {
         match self.cur {
-            Some(c) if self.fields[c] + 1 < self.event.records()[c].field_count() => {
+            Some(c) if self.fields[c] + 1 < self.event.record(c).map_or(0, |r| r.field_count()) => {
                 self.fields[c] += 1;
                 1
             }
@@ -272,7 +271,7 @@ impl<'a> EventCursor<'a> {
     /// `auparse_goto_field_num`.
     pub fn goto_field_num(&mut self, num: usize) -> i32 {
         match self.cur {
-            Some(c) if num < self.event.records()[c].field_count() => {
+            Some(c) if num < self.event.record(c).map_or(0, |r| r.field_count()) => {
                 self.fields[c] = num;
                 1
             }
@@ -291,7 +290,7 @@ impl<'a> EventCursor<'a> {
             return None;
         }
         let c = self.cur?;
-        self.event.records()[c].field_at(self.fields[c])
+        self.event.record(c)?.field_at(self.fields[c])
     }
 
     /// `auparse_get_field_name`.
@@ -355,7 +354,7 @@ impl<'a> EventCursor<'a> {
                 }
                 moved = true;
             }
-            let rec = &self.event.records()[c];
+            let rec = self.event.record(c)?;
             if let Some(i) = (self.fields[c]..rec.field_count())
                 .find(|&i| rec.field_at(i).is_some_and(|f| f.name() == name))
             {
@@ -419,7 +418,7 @@ impl<'a> EventCursor<'a> {
             return None;
         }
         let c = self.cur?;
-        let rec = &self.event.records()[c];
+        let rec = self.event.record(c)?;
         let field = rec.field_at(self.fields[c])?;
         let key = (c, self.fields[c]);
         if let Some(v) = self.cache.get(&key) {

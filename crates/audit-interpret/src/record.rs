@@ -5,12 +5,14 @@ use crate::decode::SyscallContext;
 use crate::interp::Interpreter;
 use crate::machine::Machine;
 use crate::types::FieldType;
-use audit_parse::{Field, Record};
+use audit_parse::{Field, RecordRef};
 
 impl SyscallContext {
     /// The context libauparse collects from `record`'s fields (see
-    /// [`SyscallContext::from_fields`]).
-    pub fn of_record(record: &Record) -> Self {
+    /// [`SyscallContext::from_fields`]). `record` is a `&Record` or a
+    /// [`RecordRef`].
+    pub fn of_record<'r>(record: impl Into<RecordRef<'r>>) -> Self {
+        let record = record.into();
         // The fields `from_fields` looks at, read directly: `arch` 2nd or 11th,
         // `syscall` 3rd or 12th (the later one wins), `a0` 6th, `a1` 7th, all
         // one place further on after a leading `node`.
@@ -52,7 +54,7 @@ impl SyscallContext {
 }
 
 /// The record type number as libauparse uses it (0 when unknown).
-fn type_number(record: &Record) -> u32 {
+fn type_number(record: RecordRef<'_>) -> u32 {
     u32::try_from(record.type_number()).unwrap_or(0)
 }
 
@@ -72,12 +74,13 @@ impl Interpreter {
     /// it.interpret_field(&rec, &f, &mut out);
     /// assert_eq!(out, b"execve");
     /// ```
-    pub fn interpret_field(
+    pub fn interpret_field<'r>(
         &mut self,
-        record: &Record,
+        record: impl Into<RecordRef<'r>>,
         field: &Field<'_>,
         out: &mut Vec<u8>,
     ) -> Option<FieldType> {
+        let record = record.into();
         let ctx = SyscallContext::of_record(record);
         self.interpret_field_with(record, &ctx, field, out)
     }
@@ -85,13 +88,14 @@ impl Interpreter {
     /// As [`Interpreter::interpret_field`] with the record's context computed
     /// once by the caller ([`SyscallContext::of_record`]), for walking every
     /// field of a record.
-    pub fn interpret_field_with(
+    pub fn interpret_field_with<'r>(
         &mut self,
-        record: &Record,
+        record: impl Into<RecordRef<'r>>,
         ctx: &SyscallContext,
         field: &Field<'_>,
         out: &mut Vec<u8>,
     ) -> Option<FieldType> {
+        let record = record.into();
         match field.value_opt() {
             Some(value) => match record.interpretation_text() {
                 None => self.interpret_plain(type_number(record), ctx, field.name(), value, out),
@@ -116,9 +120,9 @@ impl Interpreter {
 
     /// The interpretation of `field` of `record` as a new byte vector
     /// (`None` where libauparse gives NULL).
-    pub fn interpret_field_to_vec(
+    pub fn interpret_field_to_vec<'r>(
         &mut self,
-        record: &Record,
+        record: impl Into<RecordRef<'r>>,
         field: &Field<'_>,
     ) -> Option<Vec<u8>> {
         let mut out = Vec::new();
@@ -129,6 +133,7 @@ impl Interpreter {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use audit_parse::Record;
 
     #[test]
     fn context_of_record_is_from_fields() {

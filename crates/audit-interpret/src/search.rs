@@ -30,7 +30,7 @@
 
 use crate::interp::Interpreter;
 use crate::types::{type_of_name, FieldType};
-use audit_parse::{Event, Record};
+use audit_parse::{Event, RecordRef};
 use std::cmp::Ordering;
 
 /// Why an expression does not compile; the texts are libauparse's.
@@ -551,22 +551,24 @@ impl Expr {
 
     /// Whether some record of `event` matches.
     pub fn matches_event(&self, event: &Event, it: &mut Interpreter) -> bool {
-        event
-            .records()
-            .iter()
-            .any(|r| self.matches_record(event, r, it))
+        event.iter().any(|r| self.matches_ref(event, r, it))
     }
 
-    /// Whether `record` (of `event`) matches.
-    pub fn matches_record(&self, event: &Event, record: &Record, it: &mut Interpreter) -> bool {
+    /// Whether `record` (of `event`; a `&Record` or a [`RecordRef`]) matches.
+    pub fn matches_record<'r>(
+        &self,
+        event: &Event,
+        record: impl Into<RecordRef<'r>>,
+        it: &mut Interpreter,
+    ) -> bool {
+        self.matches_ref(event, record.into(), it)
+    }
+
+    fn matches_ref(&self, event: &Event, record: RecordRef<'_>, it: &mut Interpreter) -> bool {
         match self {
-            Expr::Not(e) => !e.matches_record(event, record, it),
-            Expr::And(a, b) => {
-                a.matches_record(event, record, it) && b.matches_record(event, record, it)
-            }
-            Expr::Or(a, b) => {
-                a.matches_record(event, record, it) || b.matches_record(event, record, it)
-            }
+            Expr::Not(e) => !e.matches_ref(event, record, it),
+            Expr::And(a, b) => a.matches_ref(event, record, it) && b.matches_ref(event, record, it),
+            Expr::Or(a, b) => a.matches_ref(event, record, it) || b.matches_ref(event, record, it),
             Expr::Exists(f) => record.fields().any(|x| x.name() == f.as_slice()),
             Expr::Regex(re) => {
                 let text = record.text();
@@ -631,7 +633,7 @@ mod tests {
         Event::from_records(
             lines
                 .iter()
-                .map(|l| Record::parse(l.as_bytes()).unwrap())
+                .map(|l| audit_parse::Record::parse(l.as_bytes()).unwrap())
                 .collect(),
         )
     }

@@ -1,16 +1,44 @@
 //! Events (the records that share one id and node) and a cursor over them.
 
-use crate::record::{EventId, Field, Record};
+use crate::record::{Builder, Entry, EventId, Field, Record, RecordRef};
+use core::fmt;
+use std::sync::{Arc, OnceLock};
 
 /// A complete event: every record that shares one time stamp, serial and node.
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// The records' lines live in one buffer the event owns. [`Event::iter`] and
+/// [`Event::record`] lend them out as [`RecordRef`]s, which costs nothing;
+/// [`Event::records`] gives them as owned [`Record`]s, made on its first call (each
+/// holds a share of the buffer, which is a reference count to raise and, later, to
+/// drop). For a walk over the records, `iter` is the faster: with an atomic count,
+/// sharing the buffer record by record took about a tenth of the time of a parse and
+/// walk of every field.
+#[derive(Clone)]
 pub struct Event {
-    pub(crate) id: EventId,
-    pub(crate) node: Option<Box<[u8]>>,
-    pub(crate) records: Vec<Record>,
+    id: EventId,
+    node: Option<Box<[u8]>>,
+    bytes: Arc<[u8]>,
+    entries: Vec<Entry>,
+    /// The records as owned values, once [`Event::records`] was called.
+    records: OnceLock<Vec<Record>>,
 }
 
 impl Event {
+    /// An event of the lines a builder stored.
+    pub(crate) fn from_parts(
+        id: EventId,
+        node: Option<Box<[u8]>>,
+        (bytes, entries): (Arc<[u8]>, Vec<Entry>),
+    ) -> Event {
+        Event {
+            id,
+            node,
+            bytes,
+            entries,
+            records: OnceLock::new(),
+        }
+    }
+
     /// Make an event of records (they should share the first record's id and node).
     ///
     /// # Panics
@@ -20,7 +48,13 @@ impl Event {
             .first()
             .map(|r| (r.id(), r.node().map(Box::from)))
             .unwrap_or_default();
-        Event { id, node, records }
+        let mut b = Builder::default();
+        for r in &records {
+            b.add_record(r.view());
+        }
+        let mut ev = Event::from_parts(id, node, b.finish());
+        ev.records = OnceLock::from(records);
+        ev
     }
 
     /// The event id: time stamp and serial.
@@ -33,24 +67,64 @@ impl Event {
         self.node.as_deref()
     }
 
-    /// The records, in the order they arrived.
+    /// Number of records.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether the event has no records (only one made by [`Event::from_records`] of
+    /// an empty list).
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The records in the order they arrived, borrowed (the fast way to walk them).
+    ///
+    /// ```
+    /// let mut p = audit_parse::Parser::default();
+    /// p.feed(b"type=SYSCALL msg=audit(1.000:1): syscall=59\n\
+    ///          type=PROCTITLE msg=audit(1.000:1): proctitle=6C73\n");
+    /// let ev = p.next_event().unwrap().unwrap();
+    /// let types: Vec<_> = ev.iter().map(|r| r.type_text()).collect();
+    /// assert_eq!(types, [&b"SYSCALL"[..], b"PROCTITLE"]);
+    /// ```
+    pub fn iter(&self) -> Records<'_> {
+        Records {
+            bytes: &self.bytes,
+            entries: self.entries.iter(),
+        }
+    }
+
+    /// Record `index` (from 0), borrowed.
+    pub fn record(&self, index: usize) -> Option<RecordRef<'_>> {
+        self.entries
+            .get(index)
+            .map(|e| RecordRef::new(&self.bytes, e))
+    }
+
+    /// The records as owned values, in the order they arrived. Made on the first call;
+    /// see [`Event::iter`] for the borrowed form.
     pub fn records(&self) -> &[Record] {
-        &self.records
+        self.records
+            .get_or_init(|| Record::all_of(&self.bytes, &self.entries))
     }
 
     /// Take the records out of the event.
     pub fn into_records(self) -> Vec<Record> {
-        self.records
+        match self.records.into_inner() {
+            Some(records) => records,
+            None => Record::all_of(&self.bytes, &self.entries),
+        }
     }
 
     /// The first record of this type.
-    pub fn record_of_type(&self, t: audit_wire::RecordType) -> Option<&Record> {
-        self.records.iter().find(|r| r.record_type() == Some(t))
+    pub fn record_of_type(&self, t: audit_wire::RecordType) -> Option<RecordRef<'_>> {
+        self.iter().find(|r| r.record_type() == Some(t))
     }
 
     /// The first field with this name in any record, in record order.
     pub fn find_field(&self, name: &str) -> Option<Field<'_>> {
-        self.records.iter().find_map(|r| r.field(name))
+        self.iter().find_map(|r| r.field(name))
     }
 
     /// A libauparse-style cursor over the event's records and fields.
@@ -63,6 +137,62 @@ impl Event {
         }
     }
 }
+
+impl PartialEq for Event {
+    fn eq(&self, other: &Event) -> bool {
+        self.id == other.id && self.node == other.node && self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for Event {}
+
+impl fmt::Debug for Event {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Event")
+            .field("id", &self.id)
+            .field("node", &self.node().map(String::from_utf8_lossy))
+            .field("records", &self.iter().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> IntoIterator for &'a Event {
+    type Item = RecordRef<'a>;
+    type IntoIter = Records<'a>;
+    fn into_iter(self) -> Records<'a> {
+        self.iter()
+    }
+}
+
+/// The records of an event, borrowed: what [`Event::iter`] gives.
+#[derive(Clone, Debug)]
+pub struct Records<'a> {
+    bytes: &'a [u8],
+    entries: std::slice::Iter<'a, Entry>,
+}
+
+impl<'a> Iterator for Records<'a> {
+    type Item = RecordRef<'a>;
+
+    #[inline]
+    fn next(&mut self) -> Option<RecordRef<'a>> {
+        let e = self.entries.next()?;
+        Some(RecordRef::new(self.bytes, e))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.entries.size_hint()
+    }
+}
+
+impl DoubleEndedIterator for Records<'_> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        let e = self.entries.next_back()?;
+        Some(RecordRef::new(self.bytes, e))
+    }
+}
+
+impl ExactSizeIterator for Records<'_> {}
 
 /// A cursor over one event, with the moves of libauparse's record and field API
 /// (`auparse_first_record`, `auparse_next_field`, `auparse_find_field`, ...).
@@ -106,7 +236,7 @@ impl<'e> Cursor<'e> {
 
     /// Go to record `n` (from 0) and its first field. False when out of range.
     pub fn goto_record(&mut self, n: usize) -> bool {
-        if n < self.event.records.len() {
+        if n < self.event.len() {
             self.record = n;
             self.field = 0;
             true
@@ -116,8 +246,8 @@ impl<'e> Cursor<'e> {
     }
 
     /// The current record.
-    pub fn record(&self) -> Option<&'e Record> {
-        self.event.records.get(self.record)
+    pub fn record(&self) -> Option<RecordRef<'e>> {
+        self.event.record(self.record)
     }
 
     /// The current record's index, from 0.
@@ -174,12 +304,12 @@ impl<'e> Cursor<'e> {
     fn scan(&mut self, mut from: usize) -> Option<Field<'e>> {
         let name = self.find.clone()?;
         let event = self.event;
-        while let Some(rec) = event.records.get(self.record) {
+        while let Some(rec) = event.record(self.record) {
             if let Some(f) = rec.find_from(from, &name) {
                 self.field = f.index();
                 return Some(f);
             }
-            if self.record + 1 >= event.records.len() {
+            if self.record + 1 >= event.len() {
                 return None;
             }
             self.record += 1;

@@ -17,15 +17,17 @@
 //! let event = parser.next_event().unwrap().unwrap();
 //! assert_eq!(event.id().serial, 42);
 //! assert_eq!(event.records().len(), 3);
-//! let execve = &event.records()[1];
+//! let execve = event.record(1).unwrap();
 //! assert_eq!(execve.field("a1").unwrap().value(), b"\"-l\"");
 //! ```
 //!
 //! # Concepts
 //! - [`Record`]: one line, `[node=N ]type=T msg=audit(SEC.MSEC:SERIAL): fields`; values
 //!   are bytes (logs hold invalid UTF-8), split into [`Field`]s as libauparse splits them.
-//! - [`Event`]: the records that share one id and node; [`Cursor`] walks it with
-//!   libauparse's moves.
+//! - [`Event`]: the records that share one id and node, in one buffer the event owns.
+//!   [`Event::iter`] lends them out as [`RecordRef`]s (no copy, no reference count:
+//!   the fast way to walk); [`Event::records`] gives them as owned [`Record`]s.
+//!   [`Cursor`] walks an event with libauparse's moves.
 //! - [`Parser`]: the feed interface (`auparse_feed`): bytes in any chunks, events out
 //!   pull-style ([`Parser::next_event`]) or to a closure ([`Parser::feed_with`], the
 //!   faster: each event is handed out while its bytes are still in the cache), in
@@ -43,6 +45,6 @@ pub mod source;
 
 pub use audit_wire::RecordType;
 pub use error::{ErrorKind, ParseError};
-pub use event::{Cursor, Event};
+pub use event::{Cursor, Event, Records};
 pub use parser::{Item, Options, Parser, Stats};
-pub use record::{EventId, Field, Record};
+pub use record::{EventId, Field, Record, RecordRef};

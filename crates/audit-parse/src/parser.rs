@@ -433,7 +433,7 @@ impl Parser {
     /// It joins its event exactly as a fed line would.
     pub fn push_record(&mut self, record: Record) {
         self.place(record.id(), record.node(), record.record_type(), |b| {
-            b.add_record(&record)
+            b.add_record(record.view())
         });
         self.deliver_ready();
     }
@@ -710,11 +710,7 @@ impl Parser {
             }
             self.order.pop();
             s.state = State::Empty;
-            let ev = Event {
-                id: s.id,
-                node: s.node.take(),
-                records: s.build.finish(),
-            };
+            let ev = Event::from_parts(s.id, s.node.take(), s.build.finish());
             self.stats.events += 1;
             self.ready.push_back(Ok(ev));
             self.free.push(Reverse(slot));

@@ -120,22 +120,49 @@ struct Meta {
     source: Option<u32>,
 }
 
-/// An audit record.
+/// What is kept of each record beside its line: where the line lies in its buffer,
+/// what its header said, and its field table once something needed it.
+#[derive(Clone, Debug)]
+pub(crate) struct Entry {
+    m: Meta,
+    /// Boxed: most records never need one.
+    split: OnceLock<Box<Split>>,
+}
+
+impl Entry {
+    fn new(m: Meta) -> Entry {
+        Entry {
+            m,
+            split: OnceLock::new(),
+        }
+    }
+}
+
+/// An audit record that owns its line (shared, when it came out of an
+/// [`Event`](crate::Event), with the event's other records); cloning one is cheap.
 ///
-/// The bytes are shared with the other records of its event (one allocation per
-/// event); cloning a record is cheap.
+/// Every reading method is also on [`RecordRef`], the borrowed form that
+/// [`Event::iter`](crate::Event::iter) gives; [`Record::view`] turns one into the other.
 #[derive(Clone)]
 pub struct Record {
     bytes: Arc<[u8]>,
-    m: Meta,
-    /// Boxed: most records never need one, and a record is copied around by value.
-    split: OnceLock<Box<Split>>,
+    e: Entry,
+}
+
+/// A record borrowed from the [`Event`](crate::Event) (or the [`Record`]) that holds its
+/// line: what [`Event::iter`](crate::Event::iter) and [`Event::record`](crate::Event::record)
+/// give. It reads exactly as a [`Record`] does, and costs nothing to make: no reference
+/// count to raise, so walking an event this way is the fastest.
+#[derive(Clone, Copy)]
+pub struct RecordRef<'a> {
+    bytes: &'a [u8],
+    e: &'a Entry,
 }
 
 /// A field of a record: a name and its raw value, both bytes.
 #[derive(Clone, Copy)]
 pub struct Field<'a> {
-    record: &'a Record,
+    record: RecordRef<'a>,
     name: &'a [u8],
     value: Option<&'a [u8]>,
     index: usize,
@@ -144,7 +171,7 @@ pub struct Field<'a> {
 
 impl<'a> Field<'a> {
     #[inline(always)]
-    fn from_span(record: &'a Record, split: &'a Split, span: &FieldSpan, index: usize) -> Self {
+    fn from_span(record: RecordRef<'a>, split: &'a Split, span: &FieldSpan, index: usize) -> Self {
         Field {
             record,
             name: record.span_bytes(split, span.name),
@@ -217,7 +244,7 @@ impl fmt::Debug for Field<'_> {
 /// field that needs bytes of its own (a hex-encoded key) or a record whose unlabelled
 /// words become fields (AVC); from there on, from the record's table.
 struct Fields<'a> {
-    record: &'a Record,
+    record: RecordRef<'a>,
     toks: Tokens<'a>,
     index: usize,
     /// The header tokens still to give (2: node and type, 1: type).
@@ -248,13 +275,13 @@ impl<'a> Iterator for Fields<'a> {
             } else {
                 let tok = if self.head == 2 {
                     self.head = 1;
-                    match record.m.node_tok {
+                    match record.e.m.node_tok {
                         Some(t) => t,
                         None => continue,
                     }
                 } else {
                     self.head = 0;
-                    record.m.type_tok
+                    record.e.m.type_tok
                 };
                 (tok[0] as usize, tok[1] as usize, tok[2] as usize)
             };
@@ -303,10 +330,12 @@ impl Record {
             .map_err(|kind| ParseError::new(kind, line_number, offset, line))?;
         let mut b = Builder::default();
         b.add_line(line, &head, line_number, offset, None);
-        let mut recs = b.finish();
+        let (bytes, mut entries) = b.finish();
         // One line added, one record out.
-        recs.pop()
-            .ok_or_else(|| ParseError::new(ErrorKind::MissingType, line_number, offset, line))
+        let e = entries
+            .pop()
+            .ok_or_else(|| ParseError::new(ErrorKind::MissingType, line_number, offset, line))?;
+        Ok(Record { bytes, e })
     }
 
     /// Build a record from the kernel's form: the netlink message type and its payload
@@ -327,68 +356,72 @@ impl Record {
         Record::parse(&line)
     }
 
-    #[inline(always)]
-    fn range(&self, start: u32, end: u32) -> &[u8] {
-        self.bytes.get(start as usize..end as usize).unwrap_or(b"")
+    /// The records of an event's buffer, each holding a share of it.
+    pub(crate) fn all_of(bytes: &Arc<[u8]>, entries: &[Entry]) -> Vec<Record> {
+        entries
+            .iter()
+            .map(|e| Record {
+                bytes: Arc::clone(bytes),
+                e: e.clone(),
+            })
+            .collect()
     }
 
-    #[inline(always)]
-    fn span_bytes<'s>(&'s self, split: &'s Split, s: Span) -> &'s [u8] {
-        let start = s.start as usize;
-        if s.len & MADE == 0 {
-            self.bytes.get(start..start + s.len as usize)
-        } else {
-            split.made.get(start..start + (s.len & !MADE) as usize)
+    /// The record as a [`RecordRef`], the form that [`Event::iter`](crate::Event::iter)
+    /// gives.
+    #[inline]
+    pub fn view(&self) -> RecordRef<'_> {
+        RecordRef {
+            bytes: &self.bytes,
+            e: &self.e,
         }
-        .unwrap_or(b"")
     }
 
     /// The whole line as read (without newline).
     pub fn text(&self) -> &[u8] {
-        self.range(self.m.text_start, self.m.text_end)
+        self.view().text()
     }
 
     /// The record type, `None` when the `type=` value is not a name the table knows, not
     /// `UNKNOWN[n]` and not a number (see [`Record::type_text`]).
     pub fn record_type(&self) -> Option<RecordType> {
-        self.m.record_type
+        self.e.m.record_type
     }
 
     /// The type number as libauparse's `auparse_get_type` gives it: -1 for a name it
     /// cannot resolve.
     pub fn type_number(&self) -> i64 {
-        self.m.record_type.map_or(-1, |t| i64::from(t.0))
+        self.view().type_number()
     }
 
     /// The text after `type=` (`SYSCALL`, `UNKNOWN[1329]`).
     pub fn type_text(&self) -> &[u8] {
-        let [s, e, _] = self.m.type_tok;
-        self.range(s + 5, e)
+        self.view().type_text()
     }
 
     /// The event id from `msg=audit(SEC.MSEC:SERIAL)`.
     pub fn id(&self) -> EventId {
-        self.m.id
+        self.e.m.id
     }
 
     /// The `node=` name the record was prefixed with, if any.
     pub fn node(&self) -> Option<&[u8]> {
-        self.m.node_tok.map(|[s, e, _]| self.range(s + 5, e))
+        self.view().node()
     }
 
     /// Line number within its source (from 1; 0 when parsed alone).
     pub fn line(&self) -> u64 {
-        self.m.line
+        self.e.m.line
     }
 
     /// Byte offset of the line within its source.
     pub fn offset(&self) -> u64 {
-        self.m.offset
+        self.e.m.offset
     }
 
     /// Index of the source (file) the record came from, in a multi-source read.
     pub fn source_index(&self) -> Option<u32> {
-        self.m.source
+        self.e.m.source
     }
 
     /// The record, said to come from source `index` (see [`Record::source_index`]):
@@ -400,19 +433,150 @@ impl Record {
     /// assert_eq!(r.with_source_index(Some(2)).source_index(), Some(2));
     /// ```
     pub fn with_source_index(mut self, index: Option<u32>) -> Record {
-        self.m.source = index;
+        self.e.m.source = index;
         self
     }
 
     /// Number of fields, counted as libauparse counts them (`type` and `node` count).
     pub fn field_count(&self) -> usize {
+        self.view().field_count()
+    }
+
+    /// The fields in order.
+    ///
+    /// The walk splits the line as it goes (see [`Record`]); it gives the same fields
+    /// as [`Record::field_at`] over `0..field_count()`.
+    #[inline]
+    pub fn fields(&self) -> impl Iterator<Item = Field<'_>> + '_ {
+        self.view().fields()
+    }
+
+    /// The field at `index`.
+    pub fn field_at(&self, index: usize) -> Option<Field<'_>> {
+        self.view().field_at(index)
+    }
+
+    /// The first field with this name.
+    pub fn field(&self, name: &str) -> Option<Field<'_>> {
+        self.view().field(name)
+    }
+
+    /// The raw text after the 0x1D separator of an ENRICHED record, if any.
+    pub fn interpretation_text(&self) -> Option<&[u8]> {
+        self.view().interpretation_text()
+    }
+
+    /// The interpreted fields an ENRICHED record carries after 0x1D (`AUID="root"`).
+    pub fn interpretations(&self) -> impl Iterator<Item = Field<'_>> + '_ {
+        self.view().interpretations()
+    }
+
+    /// The ENRICHED interpretation for the field `name` (looked up as `NAME`).
+    pub fn interpretation_of(&self, name: &[u8]) -> Option<&[u8]> {
+        self.view().interpretation_of(name)
+    }
+}
+
+impl<'a> From<&'a Record> for RecordRef<'a> {
+    fn from(r: &'a Record) -> RecordRef<'a> {
+        r.view()
+    }
+}
+
+impl<'a> RecordRef<'a> {
+    pub(crate) fn new(bytes: &'a [u8], e: &'a Entry) -> RecordRef<'a> {
+        RecordRef { bytes, e }
+    }
+
+    /// An owned copy of the record, holding only its own line.
+    pub fn to_record(self) -> Record {
+        let mut b = Builder::default();
+        b.add_record(self);
+        let (bytes, mut entries) = b.finish();
+        match entries.pop() {
+            Some(e) => Record { bytes, e },
+            // One record added, one out.
+            None => Record {
+                bytes: Arc::clone(&bytes),
+                e: self.e.clone(),
+            },
+        }
+    }
+
+    #[inline(always)]
+    fn range(self, start: u32, end: u32) -> &'a [u8] {
+        self.bytes.get(start as usize..end as usize).unwrap_or(b"")
+    }
+
+    #[inline(always)]
+    fn span_bytes(self, split: &'a Split, s: Span) -> &'a [u8] {
+        let start = s.start as usize;
+        if s.len & MADE == 0 {
+            self.bytes.get(start..start + s.len as usize)
+        } else {
+            split.made.get(start..start + (s.len & !MADE) as usize)
+        }
+        .unwrap_or(b"")
+    }
+
+    /// The whole line as read (without newline).
+    pub fn text(self) -> &'a [u8] {
+        self.range(self.e.m.text_start, self.e.m.text_end)
+    }
+
+    /// The record type, `None` when the `type=` value is not a name the table knows, not
+    /// `UNKNOWN[n]` and not a number (see [`RecordRef::type_text`]).
+    pub fn record_type(self) -> Option<RecordType> {
+        self.e.m.record_type
+    }
+
+    /// The type number as libauparse's `auparse_get_type` gives it: -1 for a name it
+    /// cannot resolve.
+    pub fn type_number(self) -> i64 {
+        self.e.m.record_type.map_or(-1, |t| i64::from(t.0))
+    }
+
+    /// The text after `type=` (`SYSCALL`, `UNKNOWN[1329]`).
+    pub fn type_text(self) -> &'a [u8] {
+        let [s, e, _] = self.e.m.type_tok;
+        self.range(s + 5, e)
+    }
+
+    /// The event id from `msg=audit(SEC.MSEC:SERIAL)`.
+    pub fn id(self) -> EventId {
+        self.e.m.id
+    }
+
+    /// The `node=` name the record was prefixed with, if any.
+    pub fn node(self) -> Option<&'a [u8]> {
+        self.e.m.node_tok.map(|[s, e, _]| self.range(s + 5, e))
+    }
+
+    /// Line number within its source (from 1; 0 when parsed alone).
+    pub fn line(self) -> u64 {
+        self.e.m.line
+    }
+
+    /// Byte offset of the line within its source.
+    pub fn offset(self) -> u64 {
+        self.e.m.offset
+    }
+
+    /// Index of the source (file) the record came from, in a multi-source read.
+    pub fn source_index(self) -> Option<u32> {
+        self.e.m.source
+    }
+
+    /// Number of fields, counted as libauparse counts them (`type` and `node` count).
+    pub fn field_count(self) -> usize {
         self.split().spans.len()
     }
 
     /// The record's field table, split on first use.
-    fn split(&self) -> &Split {
-        self.split.get_or_init(|| {
-            let bytes = &self.bytes[..];
+    fn split(self) -> &'a Split {
+        self.e.split.get_or_init(|| {
+            let bytes = self.bytes;
+            let m = &self.e.m;
             let mut spans = Vec::new();
             let mut made = Vec::new();
             let mut split = Splitter {
@@ -420,19 +584,15 @@ impl Record {
                 fields: &mut spans,
                 made: &mut made,
                 avc: matches!(
-                    self.m.record_type,
+                    m.record_type,
                     Some(RecordType::AVC) | Some(RecordType::USER_AVC)
                 ),
                 offset: 0,
             };
-            for [s, e, eq] in self.m.node_tok.into_iter().chain([self.m.type_tok]) {
+            for [s, e, eq] in m.node_tok.into_iter().chain([m.type_tok]) {
                 split.token(s as usize, e as usize, eq as usize);
             }
-            split.run(Tokens::new(
-                bytes,
-                self.m.rest as usize,
-                self.m.main_end as usize,
-            ));
+            split.run(Tokens::new(bytes, m.rest as usize, m.main_end as usize));
             Box::new(Split {
                 spans: spans.into_boxed_slice(),
                 made: made.into_boxed_slice(),
@@ -443,16 +603,17 @@ impl Record {
     /// The fields in order.
     ///
     /// The walk splits the line as it goes (see [`Record`]); it gives the same fields
-    /// as [`Record::field_at`] over `0..field_count()`.
+    /// as [`RecordRef::field_at`] over `0..field_count()`.
     #[inline]
-    pub fn fields(&self) -> impl Iterator<Item = Field<'_>> + '_ {
+    pub fn fields(self) -> impl Iterator<Item = Field<'a>> + 'a {
+        let m = &self.e.m;
         let avc = matches!(
-            self.m.record_type,
+            m.record_type,
             Some(RecordType::AVC) | Some(RecordType::USER_AVC)
         );
         Fields {
             record: self,
-            toks: Tokens::new(&self.bytes, self.m.rest as usize, self.m.main_end as usize),
+            toks: Tokens::new(self.bytes, m.rest as usize, m.main_end as usize),
             index: 0,
             head: 2,
             table: avc.then(|| self.split()),
@@ -460,7 +621,7 @@ impl Record {
     }
 
     /// The field at `index`.
-    pub fn field_at(&self, index: usize) -> Option<Field<'_>> {
+    pub fn field_at(self, index: usize) -> Option<Field<'a>> {
         let split = self.split();
         split
             .spans
@@ -469,15 +630,15 @@ impl Record {
     }
 
     /// The first field with this name.
-    pub fn field(&self, name: &str) -> Option<Field<'_>> {
+    pub fn field(self, name: &str) -> Option<Field<'a>> {
         let name = name.as_bytes();
-        if self.split.get().is_some() {
+        if self.e.split.get().is_some() {
             return self.find_from(0, name);
         }
         self.fields().find(|f| f.name == name)
     }
 
-    pub(crate) fn find_from(&self, start: usize, name: &[u8]) -> Option<Field<'_>> {
+    pub(crate) fn find_from(self, start: usize, name: &[u8]) -> Option<Field<'a>> {
         let split = self.split();
         let spans = split.spans.get(start..).unwrap_or(&[]);
         let i = spans
@@ -487,76 +648,101 @@ impl Record {
     }
 
     /// The raw text after the 0x1D separator of an ENRICHED record, if any.
-    pub fn interpretation_text(&self) -> Option<&[u8]> {
-        self.m.interp_start.map(|s| self.range(s, self.m.text_end))
+    pub fn interpretation_text(self) -> Option<&'a [u8]> {
+        self.e
+            .m
+            .interp_start
+            .map(|s| self.range(s, self.e.m.text_end))
     }
 
     /// The interpreted fields an ENRICHED record carries after 0x1D (`AUID="root"`).
-    pub fn interpretations(&self) -> impl Iterator<Item = Field<'_>> + '_ {
-        let toks = match self.m.interp_start {
-            Some(s) => Tokens::new(&self.bytes, s as usize, self.m.text_end as usize),
-            None => Tokens::new(&self.bytes, 0, 0),
+    pub fn interpretations(self) -> impl Iterator<Item = Field<'a>> + 'a {
+        let bytes = self.bytes;
+        let toks = match self.e.m.interp_start {
+            Some(s) => Tokens::new(bytes, s as usize, self.e.m.text_end as usize),
+            None => Tokens::new(bytes, 0, 0),
         };
         toks.filter_map(|(s, e, eq)| Some((s, e, eq?)))
             .enumerate()
             .map(move |(index, (s, e, eq))| Field {
                 record: self,
-                name: self.bytes.get(s..eq).unwrap_or(b""),
-                value: Some(self.bytes.get(eq + 1..e).unwrap_or(b"")),
+                name: bytes.get(s..eq).unwrap_or(b""),
+                value: Some(bytes.get(eq + 1..e).unwrap_or(b"")),
                 index,
                 interpreted_part: true,
             })
     }
 
     /// The ENRICHED interpretation for the field `name` (looked up as `NAME`).
-    pub fn interpretation_of(&self, name: &[u8]) -> Option<&[u8]> {
+    pub fn interpretation_of(self, name: &[u8]) -> Option<&'a [u8]> {
         self.interpretations()
             .find(|f| f.name.eq_ignore_ascii_case(name))
             .map(|f| f.value())
     }
 }
 
-impl PartialEq for Record {
-    fn eq(&self, other: &Record) -> bool {
-        fn same<'a>(
+impl PartialEq for RecordRef<'_> {
+    fn eq(&self, other: &RecordRef<'_>) -> bool {
+        fn same<'a, 'b>(
             a: impl Iterator<Item = Field<'a>>,
-            b: impl Iterator<Item = Field<'a>>,
+            b: impl Iterator<Item = Field<'b>>,
         ) -> bool {
             a.map(|f| (f.name, f.value))
                 .eq(b.map(|f| (f.name, f.value)))
         }
+        let (m, o) = (&self.e.m, &other.e.m);
         self.text() == other.text()
-            && self.m.record_type == other.m.record_type
-            && self.m.id == other.m.id
+            && m.record_type == o.record_type
+            && m.id == o.id
             && self.node() == other.node()
             && self.type_text() == other.type_text()
-            && self.m.line == other.m.line
-            && self.m.offset == other.m.offset
-            && self.m.source == other.m.source
+            && m.line == o.line
+            && m.offset == o.offset
+            && m.source == o.source
             && self.interpretation_text() == other.interpretation_text()
             && same(self.fields(), other.fields())
             && same(self.interpretations(), other.interpretations())
     }
 }
 
+impl Eq for RecordRef<'_> {}
+
+impl PartialEq for Record {
+    fn eq(&self, other: &Record) -> bool {
+        self.view() == other.view()
+    }
+}
+
 impl Eq for Record {}
 
-impl fmt::Debug for Record {
+impl fmt::Debug for RecordRef<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Record")
             .field("text", &String::from_utf8_lossy(self.text()))
-            .field("line", &self.m.line)
+            .field("line", &self.e.m.line)
             .finish()
     }
 }
 
-impl fmt::Display for Record {
+impl fmt::Debug for Record {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.view().fmt(f)
+    }
+}
+
+impl fmt::Display for RecordRef<'_> {
     /// The record's line, lossily as UTF-8.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&String::from_utf8_lossy(self.text()))
     }
 }
 
+impl fmt::Display for Record {
+    /// The record's line, lossily as UTF-8.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.view().fmt(f)
+    }
+}
 /// What the start of a line says: `[node=N ]type=T msg=audit(S.M:N)`. Found before the
 /// line is stored, so that the parser knows the record's event (and can skip an `EOE`
 /// that belongs to none) before copying anything.
@@ -752,8 +938,8 @@ impl Builder {
     }
 
     /// Copy a record built elsewhere.
-    pub(crate) fn add_record(&mut self, r: &Record) {
-        let m = r.m;
+    pub(crate) fn add_record(&mut self, r: RecordRef<'_>) {
+        let m = r.e.m;
         let base = self.bytes.len() as u32;
         self.bytes.extend_from_slice(r.text());
         self.bytes.extend_from_slice(&[b' '; PAD]);
@@ -771,16 +957,12 @@ impl Builder {
         });
     }
 
-    /// Freeze what was added into records sharing one buffer; the builder is
-    /// left empty for the next event (keeping its buffers unless they grew large).
-    pub(crate) fn finish(&mut self) -> Vec<Record> {
+    /// Freeze what was added into one buffer and the records' entries over it; the
+    /// builder is left empty for the next event (keeping its buffers unless they grew
+    /// large).
+    pub(crate) fn finish(&mut self) -> (Arc<[u8]>, Vec<Entry>) {
         let bytes: Arc<[u8]> = Arc::from(self.bytes.as_slice());
-        let mut recs = Vec::with_capacity(self.metas.len());
-        recs.extend(self.metas.iter().map(|&m| Record {
-            bytes: bytes.clone(),
-            m,
-            split: OnceLock::new(),
-        }));
+        let entries = self.metas.iter().map(|&m| Entry::new(m)).collect();
         // Keep a slot's buffers for reuse only while they are small, so that a burst of
         // many open events does not leave its peak memory behind in every slot.
         const KEEP: usize = 1 << 13;
@@ -792,7 +974,7 @@ impl Builder {
         }
         self.bytes.clear();
         self.metas.clear();
-        recs
+        (bytes, entries)
     }
 }
 
@@ -859,82 +1041,90 @@ fn digits(s: &[u8], start: usize) -> Option<(u64, usize)> {
 
 /// Space-separated tokens of `s[pos..limit]`, as (start, end, offset of the first '=').
 ///
-/// Tokens are found from bit masks of the spaces and '=' of 64 bytes at a time (a few
-/// vector compares per 64 bytes, a few bit operations per token); a token longer than
-/// 64 bytes is scanned with [`next_token`]. Bytes past `limit` may be read (results
-/// are clamped); past the end of `s` they count as spaces.
+/// Tokens are found from bit masks of 64 bytes at a time: the spaces, the '=' and the
+/// token starts (a byte that is not a space after one that is), made with a few vector
+/// compares per block. Each token then costs a few bit operations: its start is the
+/// lowest start bit left, its end the next space bit. A token longer than 64 bytes is
+/// scanned with [`next_token`]. Bytes past `limit` may be read (results are clamped);
+/// past the end of `s` they count as spaces.
 struct Tokens<'a> {
     s: &'a [u8],
-    pos: usize,
     limit: usize,
-    /// The spaces and '=' of `s[base..base + 64]`, one bit per byte.
+    /// The masks are of `s[base..base + 64]`, one bit per byte.
     base: usize,
     spaces: u64,
     equals: u64,
+    /// The starts of the block's tokens not given yet.
+    starts: u64,
 }
 
 impl<'a> Tokens<'a> {
     #[inline(always)]
     fn new(s: &'a [u8], pos: usize, limit: usize) -> Self {
-        let (spaces, equals) = block_masks(s, pos);
-        Tokens {
+        let mut t = Tokens {
             s,
-            pos,
             limit: limit.min(s.len()),
             base: pos,
-            spaces,
-            equals,
-        }
+            spaces: 0,
+            equals: 0,
+            starts: 0,
+        };
+        t.load(pos);
+        t
     }
 
-    /// Read the masks of the 64 bytes from `base`.
+    /// Read the masks of the 64 bytes from `base`. A token starts at `base` if a
+    /// non-space is there: blocks are read where the walk starts, where a token
+    /// starts, after a token's end, or after a block whose last byte is a space (a
+    /// token ending in the last byte is not given from its block, whose mask cannot
+    /// see its end: the block is read again from its start).
     #[inline(always)]
     fn load(&mut self, base: usize) {
         self.base = base;
         (self.spaces, self.equals) = block_masks(self.s, base);
+        self.starts = !self.spaces & ((self.spaces << 1) | 1);
     }
 
     /// The next token as (start, end, first '=' or [`NO_EQ`]).
     #[inline(always)]
     fn next_raw(&mut self) -> Option<(usize, usize, usize)> {
+        if self.limit > self.s.len() {
+            // Never (`new` clamps it); tells the compiler that what is below the
+            // limit is in range, which drops the callers' bounds checks.
+            return None;
+        }
         loop {
-            let pos = self.pos;
-            if pos >= self.limit {
-                return None;
-            }
-            let rel = pos.wrapping_sub(self.base);
-            if rel >= 64 {
-                self.load(pos);
+            if self.starts == 0 {
+                let next = self.base + 64;
+                if next >= self.limit {
+                    return None;
+                }
+                self.load(next);
                 continue;
             }
-            let non_spaces = !self.spaces >> rel;
-            if non_spaces == 0 {
-                self.pos = self.base + 64;
-                continue;
-            }
-            let start = pos + non_spaces.trailing_zeros() as usize;
+            let r = self.starts.trailing_zeros() as usize;
+            let start = self.base + r;
             if start >= self.limit {
-                self.pos = start;
+                self.starts = 0;
                 return None;
             }
-            let r = start - self.base;
             let after = self.spaces >> r;
             if after == 0 {
-                self.pos = start;
                 if r != 0 {
                     // The token runs past this block: read the block it starts.
                     self.load(start);
                     continue;
                 }
                 // A token longer than a block.
-                return next_token(self.s, &mut self.pos, self.limit);
+                let mut pos = start;
+                let tok = next_token(self.s, &mut pos, self.limit);
+                self.load(pos);
+                return tok;
             }
-            let len = after.trailing_zeros() as usize;
-            let end = (start + len).min(self.limit);
-            let eqs = (self.equals >> r) & ((1u64 << len) - 1);
-            let eq = start + eqs.trailing_zeros() as usize;
-            self.pos = end + 1;
-            return Some((start, end, if eqs != 0 && eq < end { eq } else { NO_EQ }));
+            self.starts &= self.starts - 1;
+            let end = (start + after.trailing_zeros() as usize).min(self.limit);
+            let eq = start + (self.equals >> r).trailing_zeros() as usize;
+            return Some((start, end, if eq < end { eq } else { NO_EQ }));
         }
     }
 }
@@ -1485,6 +1675,53 @@ mod tests {
                 pos += tok.len() + 1;
             }
             assert_eq!(got, want, "{:?}", String::from_utf8_lossy(c));
+        }
+    }
+
+    /// The tokens of `c[pos..limit]` by a plain split, offsets into `c`.
+    fn plain_tokens(c: &[u8], pos: usize, limit: usize) -> Vec<(usize, usize, Option<usize>)> {
+        let mut want = Vec::new();
+        let mut at = pos;
+        for tok in c[pos..limit].split(|&b| b == b' ') {
+            if !tok.is_empty() {
+                let eq = tok.iter().position(|&b| b == b'=').map(|i| at + i);
+                want.push((at, at + tok.len(), eq));
+            }
+            at += tok.len() + 1;
+        }
+        want
+    }
+
+    #[test]
+    fn tokens_match_a_plain_split_at_any_start_and_limit() {
+        // Random texts of spaces, '=' and letters, long enough to cross several
+        // 64-byte blocks and to hold tokens longer than one.
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..3000 {
+            let len = (next() % 300) as usize;
+            let spaces = 1 + next() % 6;
+            let c: Vec<u8> = (0..len)
+                .map(|_| match next() % (8 + spaces) {
+                    0 => b'=',
+                    1..=7 => b'a' + (next() % 3) as u8,
+                    _ => b' ',
+                })
+                .collect();
+            let pos = (next() as usize) % (len + 1);
+            let limit = pos + (next() as usize) % (len - pos + 1);
+            let got: Vec<_> = Tokens::new(&c, pos, limit).collect();
+            assert_eq!(
+                got,
+                plain_tokens(&c, pos, limit),
+                "{:?} from {pos} to {limit}",
+                String::from_utf8_lossy(&c)
+            );
         }
     }
 

@@ -155,6 +155,39 @@ proptest! {
     }
 
     #[test]
+    fn borrowed_and_owned_records_read_the_same(
+        recs in prop::collection::vec(rec(), 1..40),
+    ) {
+        let text = log_text(&recs, &[]);
+        let (events, _, _) = run(&text, &[], Options::default());
+        for ev in events {
+            let owned = ev.records();
+            prop_assert_eq!(owned.len(), ev.len());
+            for (i, r) in ev.iter().enumerate() {
+                let o = &owned[i];
+                prop_assert_eq!(r, o.view());
+                prop_assert_eq!(Some(r), ev.record(i));
+                prop_assert_eq!(r.text(), o.text());
+                prop_assert_eq!(r.field_count(), o.field_count());
+                let walked: Vec<_> = r.fields().map(|f| (f.name(), f.value())).collect();
+                let owned_walk: Vec<_> = o.fields().map(|f| (f.name(), f.value())).collect();
+                prop_assert_eq!(&walked, &owned_walk);
+                let by_index: Vec<_> = (0..r.field_count())
+                    .filter_map(|k| r.field_at(k))
+                    .map(|f| (f.name(), f.value()))
+                    .collect();
+                prop_assert_eq!(&walked, &by_index);
+                prop_assert_eq!(r.to_record(), o.clone());
+            }
+            prop_assert_eq!(ev.record(ev.len()), None);
+            // An event rebuilt from its owned records equals it, and gives them back.
+            let rebuilt = Event::from_records(owned.to_vec());
+            prop_assert_eq!(&rebuilt, &ev);
+            prop_assert_eq!(rebuilt.into_records(), ev.clone().into_records());
+        }
+    }
+
+    #[test]
     fn push_and_pull_hand_out_the_same_items_in_the_same_order(
         recs in prop::collection::vec(rec(), 1..60),
         junk in prop::collection::vec(0usize..60, 0..4),
