@@ -1045,8 +1045,8 @@ fn digits(s: &[u8], start: usize) -> Option<(u64, usize)> {
 /// token starts (a byte that is not a space after one that is), made with a few vector
 /// compares per block. Each token then costs a few bit operations: its start is the
 /// lowest start bit left, its end the next space bit. A token longer than 64 bytes is
-/// scanned with [`next_token`]. Bytes past `limit` may be read (results are clamped);
-/// past the end of `s` they count as spaces.
+/// followed block by block. Bytes past `limit` may be read (results are clamped); past
+/// the end of `s` they count as spaces.
 struct Tokens<'a> {
     s: &'a [u8],
     limit: usize,
@@ -1115,11 +1115,7 @@ impl<'a> Tokens<'a> {
                     self.load(start);
                     continue;
                 }
-                // A token longer than a block.
-                let mut pos = start;
-                let tok = next_token(self.s, &mut pos, self.limit);
-                self.load(pos);
-                return tok;
+                return Some(self.long_token(start));
             }
             self.starts &= self.starts - 1;
             let end = (start + after.trailing_zeros() as usize).min(self.limit);
@@ -1127,13 +1123,44 @@ impl<'a> Tokens<'a> {
             return Some((start, end, if eq < end { eq } else { NO_EQ }));
         }
     }
+
+    /// A token that starts at `base` and has no space in the block read from there:
+    /// its end is found block by block, and the block it ends in stays read.
+    #[inline(always)]
+    fn long_token(&mut self, start: usize) -> (usize, usize, usize) {
+        let mut eq = if self.equals != 0 {
+            start + self.equals.trailing_zeros() as usize
+        } else {
+            NO_EQ
+        };
+        let end = loop {
+            let next = self.base + 64;
+            if next >= self.limit {
+                self.base = next;
+                self.starts = 0;
+                break self.limit;
+            }
+            self.load(next);
+            if eq == NO_EQ && self.equals != 0 {
+                eq = next + self.equals.trailing_zeros() as usize;
+            }
+            if self.spaces != 0 {
+                let rel = self.spaces.trailing_zeros();
+                // The token goes on at the block's first byte, which `load` took for a
+                // start.
+                self.starts &= u64::MAX << rel;
+                break next + rel as usize;
+            }
+        };
+        let end = end.min(self.limit);
+        (start, end, if eq < end { eq } else { NO_EQ })
+    }
 }
 
 const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGHS: u64 = 0x8080_8080_8080_8080;
 const SPACES: u64 = ONES * b' ' as u64;
-const EQUALS: u64 = ONES * b'=' as u64;
-/// `next_token`'s '=' offset for a token without one.
+/// The '=' offset of a token without one.
 const NO_EQ: usize = usize::MAX;
 
 /// High bit set in each byte of `x` that is zero. Bits above the first zero byte may
@@ -1141,13 +1168,6 @@ const NO_EQ: usize = usize::MAX;
 #[inline(always)]
 fn zero_bytes(x: u64) -> u64 {
     x.wrapping_sub(ONES) & !x & HIGHS
-}
-
-/// High bit set in exactly the bytes of `x` that are zero.
-#[inline(always)]
-fn exact_zero_bytes(x: u64) -> u64 {
-    const LOWS: u64 = !HIGHS;
-    !(((x & LOWS).wrapping_add(LOWS)) | x) & HIGHS
 }
 
 /// Eight bytes from `i`, little-endian; bytes past the end read as spaces.
@@ -1201,63 +1221,6 @@ fn masks_of(block: &[u8]) -> (u64, u64) {
         equals |= u64::from(v.simd_eq(equal).to_bitmask()) << (16 * k);
     }
     (spaces, equals)
-}
-
-/// The next token of `s[*pos..limit]` as (start, end, first '=' or [`NO_EQ`]), moving
-/// `*pos` past it, scanned eight bytes at a time (for tokens longer than the 64 bytes
-/// of [`Tokens`]' masks). `limit` must not exceed `s.len()`.
-#[inline(always)]
-fn next_token(s: &[u8], pos: &mut usize, limit: usize) -> Option<(usize, usize, usize)> {
-    let mut i = *pos;
-    loop {
-        if i >= limit {
-            *pos = i;
-            return None;
-        }
-        if s.get(i) != Some(&b' ') {
-            break;
-        }
-        i += 1;
-    }
-    let start = i;
-    let mut eq = NO_EQ;
-    let end = loop {
-        let w = word(s, i);
-        let sp = exact_zero_bytes(w ^ SPACES);
-        let em = exact_zero_bytes(w ^ EQUALS);
-        let first = sp | em;
-        if first != 0 {
-            let low = first & first.wrapping_neg();
-            if low & em == 0 {
-                break i + (low.trailing_zeros() / 8) as usize;
-            }
-            // The first '=': from here on only a space ends the token, often in
-            // this same word.
-            eq = i + (low.trailing_zeros() / 8) as usize;
-            let later = sp & !(low | low.wrapping_sub(1));
-            if later != 0 {
-                break i + (later.trailing_zeros() / 8) as usize;
-            }
-            i += 8;
-            break loop {
-                if i >= limit {
-                    break limit;
-                }
-                let sp = zero_bytes(word(s, i) ^ SPACES);
-                if sp != 0 {
-                    break i + (sp.trailing_zeros() / 8) as usize;
-                }
-                i += 8;
-            };
-        }
-        i += 8;
-        if i >= limit {
-            break limit;
-        }
-    };
-    let end = end.min(limit);
-    *pos = end + 1;
-    Some((start, end, if eq < end { eq } else { NO_EQ }))
 }
 
 impl Iterator for Tokens<'_> {
