@@ -357,11 +357,12 @@ impl Record {
     }
 
     /// The records of an event's buffer, each holding a share of it.
-    pub(crate) fn all_of(bytes: &Arc<[u8]>, entries: &[Entry]) -> Vec<Record> {
+    pub(crate) fn all_of(bytes: &[u8], entries: &[Entry]) -> Vec<Record> {
+        let bytes: Arc<[u8]> = Arc::from(bytes);
         entries
             .iter()
             .map(|e| Record {
-                bytes: Arc::clone(bytes),
+                bytes: Arc::clone(&bytes),
                 e: e.clone(),
             })
             .collect()
@@ -960,8 +961,8 @@ impl Builder {
     /// Freeze what was added into one buffer and the records' entries over it; the
     /// builder is left empty for the next event (keeping its buffers unless they grew
     /// large).
-    pub(crate) fn finish(&mut self) -> (Arc<[u8]>, Vec<Entry>) {
-        let bytes: Arc<[u8]> = Arc::from(self.bytes.as_slice());
+    pub(crate) fn finish<B: for<'b> From<&'b [u8]>>(&mut self) -> (B, Vec<Entry>) {
+        let bytes = B::from(self.bytes.as_slice());
         let entries = self.metas.iter().map(|&m| Entry::new(m)).collect();
         // Keep a slot's buffers for reuse only while they are small, so that a burst of
         // many open events does not leave its peak memory behind in every slot.

@@ -826,6 +826,7 @@ impl RecordType {
     /// applies: `PROCTITLE` and `EOE` end an event; every type below the kernel's event
     /// range (1300), `KERNEL` (2000), every type from 2100 on, and the NetLabel
     /// configuration types 1406..=1419 are events of one record.
+    #[inline]
     pub fn is_single_record(self) -> bool {
         let t = self.0;
         t == Self::PROCTITLE.0
