@@ -258,7 +258,7 @@ impl<'a> Iterator for Fields<'a> {
     #[inline(always)]
     fn next(&mut self) -> Option<Field<'a>> {
         let record = self.record;
-        let bytes = self.toks.s;
+        let bytes = self.toks.within;
         loop {
             if let Some(split) = self.table {
                 let span = split.spans.get(self.index)?;
@@ -1050,7 +1050,9 @@ fn digits(s: &[u8], start: usize) -> Option<(u64, usize)> {
 /// the end of `s` they count as spaces.
 struct Tokens<'a> {
     s: &'a [u8],
-    limit: usize,
+    /// `s[..limit]`: the tokens are cut from it (so that their bounds are known to be
+    /// within it).
+    within: &'a [u8],
     /// The masks are of `s[base..base + 64]`, one bit per byte.
     base: usize,
     spaces: u64,
@@ -1064,7 +1066,7 @@ impl<'a> Tokens<'a> {
     fn new(s: &'a [u8], pos: usize, limit: usize) -> Self {
         let mut t = Tokens {
             s,
-            limit: limit.min(s.len()),
+            within: s.get(..limit).unwrap_or(s),
             base: pos,
             spaces: 0,
             equals: 0,
@@ -1089,15 +1091,10 @@ impl<'a> Tokens<'a> {
     /// The next token as (start, end, first '=' or [`NO_EQ`]).
     #[inline(always)]
     fn next_raw(&mut self) -> Option<(usize, usize, usize)> {
-        if self.limit > self.s.len() {
-            // Never (`new` clamps it); tells the compiler that what is below the
-            // limit is in range, which drops the callers' bounds checks.
-            return None;
-        }
         loop {
             if self.starts == 0 {
                 let next = self.base + 64;
-                if next >= self.limit {
+                if next >= self.within.len() {
                     return None;
                 }
                 self.load(next);
@@ -1105,7 +1102,7 @@ impl<'a> Tokens<'a> {
             }
             let r = self.starts.trailing_zeros() as usize;
             let start = self.base + r;
-            if start >= self.limit {
+            if start >= self.within.len() {
                 self.starts = 0;
                 return None;
             }
@@ -1119,7 +1116,7 @@ impl<'a> Tokens<'a> {
                 return Some(self.long_token(start));
             }
             self.starts &= self.starts - 1;
-            let end = (start + after.trailing_zeros() as usize).min(self.limit);
+            let end = (start + after.trailing_zeros() as usize).min(self.within.len());
             let eq = start + (self.equals >> r).trailing_zeros() as usize;
             return Some((start, end, if eq < end { eq } else { NO_EQ }));
         }
@@ -1136,10 +1133,10 @@ impl<'a> Tokens<'a> {
         };
         let end = loop {
             let next = self.base + 64;
-            if next >= self.limit {
+            if next >= self.within.len() {
                 self.base = next;
                 self.starts = 0;
-                break self.limit;
+                break self.within.len();
             }
             self.load(next);
             if eq == NO_EQ && self.equals != 0 {
@@ -1153,7 +1150,7 @@ impl<'a> Tokens<'a> {
                 break next + rel as usize;
             }
         };
-        let end = end.min(self.limit);
+        let end = end.min(self.within.len());
         (start, end, if eq < end { eq } else { NO_EQ })
     }
 }
