@@ -1240,9 +1240,53 @@ enum Token {
     HexKey([usize; 4]),
 }
 
+/// The bytes that need a closer look at a token's start (1: `msg=`, a leading `(`) or
+/// at its end (2: the trailing characters libauparse drops).
+const EDGES: [u8; 256] = {
+    let mut t = [0u8; 256];
+    t[b'm' as usize] |= 1;
+    t[b'(' as usize] |= 1;
+    t[b':' as usize] |= 2;
+    t[b',' as usize] |= 2;
+    t[b'\'' as usize] |= 2;
+    t[b')' as usize] |= 2;
+    t
+};
+
 /// Classify the token `text[s..e]` whose first '=' is at `eq`.
 #[inline(always)]
 fn classify(text: &[u8], s: usize, e: usize, eq: usize) -> Token {
+    // Most tokens are plain `name=value`: one look-up for both of their ends.
+    let edges = match (text.get(s), text.get(e.wrapping_sub(1))) {
+        (Some(&first), Some(&last)) => EDGES[usize::from(first)] | EDGES[usize::from(last)],
+        _ => 1,
+    };
+    if edges != 0 {
+        return classify_edges(text, s, e, eq);
+    }
+    let val_start = eq + 1;
+    if val_start >= e {
+        return Token::Skip;
+    }
+    let spans = [s, eq, val_start, e];
+    if is_hex_key(text, s, eq, val_start) {
+        return Token::HexKey(spans);
+    }
+    Token::Field(spans)
+}
+
+/// Whether the field `text[s..eq]=text[val_start..]` is a `key` that is hex-encoded
+/// (not quoted, not `(null)`).
+#[inline(always)]
+fn is_hex_key(text: &[u8], s: usize, eq: usize, val_start: usize) -> bool {
+    eq - s == 3
+        && text.get(s..eq) == Some(b"key")
+        && !matches!(text.get(val_start), Some(b'(' | b'"'))
+}
+
+/// [`classify`] for a token whose first or last byte needs a closer look.
+#[cold]
+fn classify_edges(text: &[u8], s: usize, e: usize, eq: usize) -> Token {
     let (s, eq) = if text.get(s) == Some(&b'm') {
         match after_msg_prefix(text, s, e, eq) {
             Some(found) => found,
@@ -1261,10 +1305,7 @@ fn classify(text: &[u8], s: usize, e: usize, eq: usize) -> Token {
         val_end = trim_value(text, val_start, val_end);
     }
     let spans = [name_start, eq, val_start, val_end];
-    if eq - name_start == 3
-        && text.get(name_start..eq) == Some(b"key")
-        && !matches!(text.get(val_start), Some(b'(' | b'"'))
-    {
+    if is_hex_key(text, name_start, eq, val_start) {
         return Token::HexKey(spans);
     }
     Token::Field(spans)
