@@ -101,8 +101,8 @@ fn ours(text: &[u8], it: &mut Interpreter) -> u64 {
     let mut sum = 0u64;
     let mut buf = Vec::with_capacity(256);
     let mut parser = Parser::new(Options::default());
-    // Events handed to a closure as they complete (as libauparse's feed callback).
-    let mut each = |item: audit_parse::Item| {
+    // Events lent to a closure as they complete (as libauparse's feed callback).
+    let mut each = |item: audit_parse::ItemRef<'_>| {
         let Ok(ev) = item else { return };
         for rec in ev.iter() {
             let ctx = SyscallContext::of_record(rec);
@@ -115,12 +115,10 @@ fn ours(text: &[u8], it: &mut Interpreter) -> u64 {
         }
     };
     for chunk in text.chunks(1 << 16) {
-        parser.feed_with(chunk, &mut each);
+        parser.feed_with_ref(chunk, &mut each);
     }
     parser.flush();
-    while let Some(item) = parser.next_event() {
-        each(item);
-    }
+    parser.lend_ready(&mut each);
     sum
 }
 

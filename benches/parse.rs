@@ -40,8 +40,8 @@ fn feed_and_walk(log: &[u8], chunk: usize) -> (u64, u64) {
     let mut parser = Parser::new(Options::default());
     let mut fields = 0u64;
     let mut bytes = 0u64;
-    // Events handed to a closure as they complete (as libauparse's feed callback).
-    let mut walk = |item: audit_parse::Item| {
+    // Events lent to a closure as they complete (as libauparse's feed callback).
+    let mut walk = |item: audit_parse::ItemRef<'_>| {
         let ev = item.expect("synthetic log has no bad lines");
         for rec in ev.iter() {
             for f in rec.fields() {
@@ -51,12 +51,10 @@ fn feed_and_walk(log: &[u8], chunk: usize) -> (u64, u64) {
         }
     };
     for c in log.chunks(chunk) {
-        parser.feed_with(c, &mut walk);
+        parser.feed_with_ref(c, &mut walk);
     }
     parser.flush();
-    while let Some(item) = parser.next_event() {
-        walk(item);
-    }
+    parser.lend_ready(&mut walk);
     (fields, bytes)
 }
 

@@ -1,6 +1,6 @@
 //! Compare the speed and memory of our parser with libauparse on one log.
 //!
-//! Usage: `bench-vs-auparse <LOG> [--c-walker PATH] [--chunk N] [--repeat N] [--pull]`
+//! Usage: `bench-vs-auparse <LOG> [--c-walker PATH] [--chunk N] [--repeat N] [--give | --pull]`
 //!
 //! - (a) libauparse: runs the C walker `tests/c/auparse_walk.c` in
 //!   `--count` mode (feed API, 64 KiB chunks, every field's name and value
@@ -12,10 +12,12 @@
 //! - (b) ours: in this process, reads the log in the same chunks, feeds
 //!   `audit_parse::Parser` and walks every field of every record of every
 //!   event, reading the first byte of each name and value as the C walker
-//!   does. Events come to a closure as they complete (`Parser::feed_with`, as
-//!   the C walker's `auparse_feed` callback gets them); `--pull` takes them
-//!   with `Parser::next_event` after each chunk instead. Peak RSS is this
-//!   process's `VmHWM`, which includes this program's own small baseline.
+//!   does. Events are lent to a closure as they complete
+//!   (`Parser::feed_with_ref`, as the C walker's `auparse_feed` callback reads
+//!   the parser's state); `--give` hands them over instead (`Parser::feed_with`:
+//!   each event is then the closure's to keep), and `--pull` takes them with
+//!   `Parser::next_event` after each chunk. Peak RSS is this process's `VmHWM`,
+//!   which includes this program's own small baseline.
 //!
 //! It runs both `--repeat` times (default 5), alternating, and prints for each
 //! the fastest run's events/s, MB/s and peak RSS, the ratio of the fastest
@@ -137,8 +139,11 @@ fn run_c(walker: &Path, log: &Path, chunk: usize) -> Result<Run, String> {
 /// How our side takes events from the parser.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Delivery {
-    /// `Parser::feed_with`: a closure called as events complete (the default).
-    Push,
+    /// `Parser::feed_with_ref`: a closure called with each event as it completes,
+    /// borrowed (the default).
+    Lend,
+    /// `Parser::feed_with`: the same, each event given to the closure.
+    Give,
     /// `Parser::feed`, then `Parser::next_event` until none is ready.
     Pull,
 }
@@ -153,8 +158,8 @@ fn run_ours(log: &Path, chunk: usize, delivery: Delivery) -> Result<Run, String>
     let mut errors = 0u64;
     // As the C walker does: read each field's name and value (their first bytes).
     let mut checksum = 0u64;
-    let mut walk = |item: audit_parse::Item, c: &mut Counts| {
-        let Ok(ev) = item else {
+    let mut walk = |item: Option<&audit_parse::Event>, c: &mut Counts| {
+        let Some(ev) = item else {
             errors += 1;
             return;
         };
@@ -181,18 +186,19 @@ fn run_ours(log: &Path, chunk: usize, delivery: Delivery) -> Result<Run, String>
         match delivery {
             // Events handed to a closure as they complete, as the C walker's
             // auparse_feed callback gets them.
-            Delivery::Push => parser.feed_with(&buf[..n], |item| walk(item, &mut c)),
+            Delivery::Lend => parser.feed_with_ref(&buf[..n], |item| walk(item.ok(), &mut c)),
+            Delivery::Give => parser.feed_with(&buf[..n], |item| walk(item.as_ref().ok(), &mut c)),
             Delivery::Pull => {
                 parser.feed(&buf[..n]);
                 while let Some(item) = parser.next_event() {
-                    walk(item, &mut c);
+                    walk(item.as_ref().ok(), &mut c);
                 }
             }
         }
     }
     parser.flush();
     while let Some(item) = parser.next_event() {
-        walk(item, &mut c);
+        walk(item.as_ref().ok(), &mut c);
     }
     black_box(checksum);
     let wall = start.elapsed();
@@ -226,11 +232,11 @@ fn main() -> ExitCode {
     let mut walker: Option<PathBuf> = None;
     let mut chunk = 65536usize;
     let mut repeat = 5usize;
-    let mut delivery = Delivery::Push;
+    let mut delivery = Delivery::Lend;
     let mut args = std::env::args().skip(1);
     let usage = || {
         eprintln!(
-            "usage: bench-vs-auparse <LOG> [--c-walker PATH] [--chunk N] [--repeat N] [--pull]"
+            "usage: bench-vs-auparse <LOG> [--c-walker PATH] [--chunk N] [--repeat N] [--give | --pull]"
         );
         ExitCode::from(2)
     };
@@ -245,6 +251,7 @@ fn main() -> ExitCode {
                 _ => return usage(),
             },
             "--pull" => delivery = Delivery::Pull,
+            "--give" => delivery = Delivery::Give,
             "--repeat" => match args.next().and_then(|n| n.parse().ok()) {
                 Some(n) if n > 0 => repeat = n,
                 _ => return usage(),

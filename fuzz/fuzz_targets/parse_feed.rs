@@ -1,9 +1,9 @@
 //! The feed parser on arbitrary bytes cut at arbitrary places: it must not panic, must
 //! keep the number of open events under its cap, must account for every line, and
 //! must hand out the same items in the same order whether they are pulled
-//! (`feed` + `drain`) or pushed (`feed_with`).
+//! (`feed` + `drain`), pushed (`feed_with`) or lent (`feed_with_ref`).
 #![no_main]
-use audit_parse::{Item, Options, Parser};
+use audit_parse::{Event, Item, Options, Parser};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -18,13 +18,18 @@ fuzz_target!(|data: &[u8]| {
         .max_line_len(usize::from(ctl[1]) * 16 + 1)
         .eoe_timeout(u64::from(ctl[2] % 4));
     let mut parser = Parser::new(opts.clone());
-    let mut pushing = Parser::new(opts);
-    // What each item was, to compare the pulled and the pushed sequences.
+    let mut pushing = Parser::new(opts.clone());
+    let mut lending = Parser::new(opts);
+    // What each item was, to compare the pulled, pushed and lent sequences.
+    let describe = |ev: &Event| {
+        let texts: Vec<_> = ev.iter().map(|r| (r.text().to_vec(), r.field_count())).collect();
+        format!("{} {:?} {:?}", ev.id(), ev.node(), texts)
+    };
     let show = |item: &Item| match item {
-        Ok(ev) => format!("{} {:?} {}", ev.id(), ev.node(), ev.records().len()),
+        Ok(ev) => describe(ev),
         Err(e) => e.to_string(),
     };
-    let (mut pulled, mut pushed) = (Vec::new(), Vec::new());
+    let (mut pulled, mut pushed, mut lent) = (Vec::new(), Vec::new(), Vec::new());
     let mut records = 0u64;
     let mut pos = 0usize;
     let mut step = usize::from(ctl[2]) + 1;
@@ -33,6 +38,12 @@ fuzz_target!(|data: &[u8]| {
         parser.feed(&log[pos..end]);
         assert!(parser.events_in_flight() <= cap);
         pushing.feed_with(&log[pos..end], |item| pushed.push(show(&item)));
+        lending.feed_with_ref(&log[pos..end], |item| {
+            lent.push(match item {
+                Ok(ev) => describe(ev),
+                Err(e) => e.to_string(),
+            })
+        });
         pos = end;
         step = step * 7 % 251 + 1;
         for item in parser.drain() {
@@ -51,6 +62,7 @@ fuzz_target!(|data: &[u8]| {
     }
     parser.flush();
     pushing.flush();
+    lending.flush();
     for item in parser.drain() {
         pulled.push(show(&item));
         if let Ok(ev) = item {
@@ -58,7 +70,14 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     pushed.extend(pushing.drain().map(|item| show(&item)));
+    lending.lend_ready(|item| {
+        lent.push(match item {
+            Ok(ev) => describe(ev),
+            Err(e) => e.to_string(),
+        })
+    });
     assert_eq!(pulled, pushed);
+    assert_eq!(pulled, lent);
     let s = parser.stats();
     assert_eq!(records, s.records);
     assert_eq!(

@@ -15,12 +15,14 @@ use std::sync::OnceLock;
 /// field.
 #[derive(Clone)]
 pub struct Event {
-    id: EventId,
-    node: Option<Box<[u8]>>,
-    bytes: Box<[u8]>,
-    entries: Vec<Entry>,
+    pub(crate) id: EventId,
+    pub(crate) node: Option<Box<[u8]>>,
+    /// The lines, each followed by a few spaces (a `Vec`, so that the parser can lend
+    /// its builders' buffers as an event without copying them).
+    pub(crate) bytes: Vec<u8>,
+    pub(crate) entries: Vec<Entry>,
     /// The records as owned values, once [`Event::records`] was called.
-    records: OnceLock<Vec<Record>>,
+    pub(crate) records: OnceLock<Vec<Record>>,
 }
 
 impl Event {
@@ -28,7 +30,7 @@ impl Event {
     pub(crate) fn from_parts(
         id: EventId,
         node: Option<Box<[u8]>>,
-        (bytes, entries): (Box<[u8]>, Vec<Entry>),
+        (bytes, entries): (Vec<u8>, Vec<Entry>),
     ) -> Event {
         Event {
             id,

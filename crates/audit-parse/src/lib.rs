@@ -29,9 +29,11 @@
 //!   the fast way to walk); [`Event::records`] gives them as owned [`Record`]s.
 //!   [`Cursor`] walks an event with libauparse's moves.
 //! - [`Parser`]: the feed interface (`auparse_feed`): bytes in any chunks, events out
-//!   pull-style ([`Parser::next_event`]) or to a closure ([`Parser::feed_with`], the
-//!   faster: each event is handed out while its bytes are still in the cache), in
-//!   libauparse's delivery order; see the [`parser`] module for the rules.
+//!   pull-style ([`Parser::next_event`]), given to a closure ([`Parser::feed_with`]:
+//!   each event is handed out while its bytes are still in the cache) or lent to one
+//!   ([`Parser::feed_with_ref`], the fastest: the parser keeps the event's buffers for
+//!   the next one), in libauparse's delivery order; see the [`parser`] module for the
+//!   rules.
 //! - [`source::EventReader`]: events from a reader, a buffer, files or the rotated log.
 //! - Bad lines come out as [`ParseError`]s (line, byte offset, reason) in the same stream.
 #![deny(missing_docs)]
@@ -46,5 +48,5 @@ pub mod source;
 pub use audit_wire::RecordType;
 pub use error::{ErrorKind, ParseError};
 pub use event::{Cursor, Event, Records};
-pub use parser::{Item, Options, Parser, Stats};
+pub use parser::{Item, ItemRef, Options, Parser, Stats};
 pub use record::{EventId, Field, Record, RecordRef};

@@ -901,8 +901,8 @@ const PAD: usize = 8;
 /// records that share it. Its buffers are reused from event to event.
 #[derive(Debug, Default)]
 pub(crate) struct Builder {
-    bytes: Vec<u8>,
-    metas: Vec<Meta>,
+    pub(crate) bytes: Vec<u8>,
+    pub(crate) entries: Vec<Entry>,
 }
 
 impl Builder {
@@ -922,7 +922,7 @@ impl Builder {
         self.bytes.extend_from_slice(&[b' '; PAD]);
         let rel = |s: usize| (base + s) as u32;
         let tok = |(s, e, eq): (usize, usize, usize)| [rel(s), rel(e), rel(eq)];
-        self.metas.push(Meta {
+        self.entries.push(Entry::new(Meta {
             text_start: base as u32,
             text_end: rel(line.len()),
             rest: rel(head.rest),
@@ -935,7 +935,7 @@ impl Builder {
             line: line_number,
             offset,
             source,
-        });
+        }));
     }
 
     /// Copy a record built elsewhere.
@@ -946,7 +946,7 @@ impl Builder {
         self.bytes.extend_from_slice(&[b' '; PAD]);
         let mv = |x: u32| x - m.text_start + base;
         let tok = |[s, e, eq]: Tok| [mv(s), mv(e), mv(eq)];
-        self.metas.push(Meta {
+        self.entries.push(Entry::new(Meta {
             text_start: base,
             text_end: mv(m.text_end),
             rest: mv(m.rest),
@@ -955,7 +955,7 @@ impl Builder {
             type_tok: tok(m.type_tok),
             node_tok: m.node_tok.map(tok),
             ..m
-        });
+        }));
     }
 
     /// Freeze what was added into one buffer and the records' entries over it; the
@@ -963,19 +963,24 @@ impl Builder {
     /// large).
     pub(crate) fn finish<B: for<'b> From<&'b [u8]>>(&mut self) -> (B, Vec<Entry>) {
         let bytes = B::from(self.bytes.as_slice());
-        let entries = self.metas.iter().map(|&m| Entry::new(m)).collect();
-        // Keep a slot's buffers for reuse only while they are small, so that a burst of
-        // many open events does not leave its peak memory behind in every slot.
+        let entries = self.entries.iter().map(|e| Entry::new(e.m)).collect();
+        self.clear();
+        (bytes, entries)
+    }
+
+    /// Empty the builder for the next event, keeping its buffers for reuse while they
+    /// are small, so that a burst of many open events does not leave its peak memory
+    /// behind in every slot.
+    pub(crate) fn clear(&mut self) {
         const KEEP: usize = 1 << 13;
         if self.bytes.capacity() > KEEP {
             self.bytes = Vec::new();
         }
-        if self.metas.capacity() > 64 {
-            self.metas = Vec::new();
+        if self.entries.capacity() > 64 {
+            self.entries = Vec::new();
         }
         self.bytes.clear();
-        self.metas.clear();
-        (bytes, entries)
+        self.entries.clear();
     }
 }
 
