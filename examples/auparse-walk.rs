@@ -14,7 +14,7 @@
 //! the parser in chunks of N bytes (default 65536, as the C walker does), so event
 //! order is the one libauparse gives for the same chunking. Lines that are not records
 //! are reported on stderr with their line number and byte offset.
-use audit_interpret::{Interpreter, SyscallContext};
+use audit_interpret::{Interpreter, RecordContext};
 use audit_parse::{Event, Options, Parser};
 use std::io::{self, BufWriter, Read, Write};
 use std::process::ExitCode;
@@ -42,16 +42,17 @@ fn write_event(
             name,
             rec.field_count()
         )?;
-        let ctx = interpreter.as_ref().map(|_| SyscallContext::of_record(rec));
+        // The record's syscall context, worked out only if a field needs it.
+        let in_rec = RecordContext::new(rec);
         for f in rec.fields() {
             out.write_all(b"  ")?;
             out.write_all(f.name())?;
             out.write_all(b"=")?;
             out.write_all(f.value_opt().unwrap_or(b"(null)"))?;
-            if let (Some(it), Some(ctx)) = (interpreter.as_deref_mut(), ctx.as_ref()) {
+            if let Some(it) = interpreter.as_deref_mut() {
                 out.write_all(b" => ")?;
                 buf.clear();
-                match it.interpret_field_with(rec, ctx, &f, buf) {
+                match it.interpret_field_in(&in_rec, &f, buf) {
                     Some(_) => out.write_all(buf)?,
                     None => out.write_all(b"(null)")?,
                 }

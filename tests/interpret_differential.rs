@@ -136,3 +136,46 @@ fn interpretations_match_libauparse() {
         "known differences that no longer occur: {unused:?}"
     );
 }
+
+/// Working the syscall context out only when a field needs it
+/// (`Interpreter::interpret_field_in`, which `auparse-walk` uses) gives what
+/// interpreting with the record's whole context gives (`Interpreter::interpret`,
+/// which always passes it on), on every field of the corpus.
+#[test]
+fn lazy_context_interprets_as_the_eager_one() {
+    use audit_interpret::{Enriched, RecordContext, SyscallContext};
+    use audit_parse::source::EventReader;
+    let edge = support::manifest_dir().join("tests/interpret_data/edge.log");
+    let (mut lazy, mut eager) = (Interpreter::new(), Interpreter::new());
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    let mut compared = 0usize;
+    let mut with_context = 0usize;
+    for path in corpus_logs().into_iter().chain([edge]) {
+        let reader = EventReader::new(std::fs::File::open(&path).expect("corpus log"));
+        for ev in reader.flatten() {
+            for rec in ev.iter() {
+                let in_rec = RecordContext::new(rec);
+                let ctx = SyscallContext::of_record(rec);
+                let ty = u32::try_from(rec.type_number()).unwrap_or(0);
+                let enriched = rec
+                    .interpretation_text()
+                    .map_or(Enriched::NONE, Enriched::new);
+                for f in rec.fields() {
+                    let Some(value) = f.value_opt() else { continue };
+                    a.clear();
+                    b.clear();
+                    let ta = lazy.interpret_field_in(&in_rec, &f, &mut a);
+                    let tb = eager.interpret(ty, &ctx, enriched, f.name(), value, &mut b);
+                    assert_eq!((ta, &a), (tb, &b), "{}: {rec}", path.display());
+                    compared += 1;
+                    with_context += usize::from(ta.is_some_and(|t| t.uses_context()));
+                }
+            }
+        }
+    }
+    assert!(compared > 10_000, "only {compared} fields compared");
+    assert!(
+        with_context > 1_000,
+        "only {with_context} fields used the context"
+    );
+}

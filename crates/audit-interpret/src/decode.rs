@@ -573,7 +573,7 @@ impl Decoders {
     /// false (and appends nothing) where libauparse returns NULL.
     ///
     /// The commonest types are decoded here, the others out of line.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn decode(
         &mut self,
         ty: FieldType,

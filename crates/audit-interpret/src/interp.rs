@@ -190,17 +190,16 @@ impl Interpreter {
             .then_some(ty)
     }
 
-    /// [`Interpreter::interpret`] without the ENRICHED part.
-    #[inline]
-    pub(crate) fn interpret_plain(
+    /// The interpretation of a field of type `ty` appended to `out` (the type is
+    /// returned), or `None` where libauparse returns NULL.
+    #[inline(always)]
+    pub(crate) fn interpret_typed(
         &mut self,
-        record_type: u32,
+        ty: FieldType,
         ctx: &SyscallContext,
-        name: &[u8],
         value: &[u8],
         out: &mut Vec<u8>,
     ) -> Option<FieldType> {
-        let ty = field_type(record_type, name, value);
         let start = out.len();
         if !self.dec.decode(ty, ctx, value, out) {
             return None;

@@ -50,4 +50,5 @@ pub use escape::EscapeMode;
 pub use ids::IdCache;
 pub use interp::{Enriched, Interpreter};
 pub use machine::{syscall_name, Machine};
+pub use record::RecordContext;
 pub use types::{field_type, type_of_name, FieldType};

@@ -98,6 +98,16 @@ pub enum FieldType {
 }
 
 impl FieldType {
+    /// Whether the interpretation depends on the record's [`SyscallContext`]
+    /// (`arch`, `syscall` and the syscall arguments `a0`..`a3`); no other type
+    /// looks at it.
+    ///
+    /// [`SyscallContext`]: crate::SyscallContext
+    pub fn uses_context(self) -> bool {
+        use FieldType::*;
+        matches!(self, Arch | Syscall | A0 | A1 | A2 | A3)
+    }
+
     /// Every type, in libauparse's numbering order.
     pub const ALL: [FieldType; 43] = {
         use FieldType::*;
