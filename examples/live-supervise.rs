@@ -146,8 +146,7 @@ impl Tree {
         let ppid = num(ev, "ppid");
         let exit = num(ev, "exit").unwrap_or(0);
         let comm = ev
-            .records()
-            .first()
+            .record(0)
             .and_then(|r| r.field("comm"))
             .map(|f| text_value(f.value()))
             .unwrap_or_default();
@@ -170,7 +169,6 @@ impl Tree {
             }
         } else if matches!(name, "execve" | "execveat") {
             let argv: Vec<String> = ev
-                .records()
                 .iter()
                 .find(|r| r.text().starts_with(b"type=EXECVE "))
                 .map(|r| {
@@ -185,8 +183,7 @@ impl Tree {
                 })
                 .unwrap_or_default();
             let exe = ev
-                .records()
-                .first()
+                .record(0)
                 .and_then(|r| r.field("exe"))
                 .map(|f| text_value(f.value()))
                 .unwrap_or_default();

@@ -6,7 +6,7 @@
 //! let mut sock = AuditSocket::open_readlog()?;
 //! let mut events = AsyncEventStream::new(audit_netlink::EventStream::new(sock))?;
 //! while let StreamItem::Event(ev) = events.next().await? {
-//!     println!("{} records", ev.records().len());
+//!     println!("{} records", ev.len());
 //! }
 //! # Ok(()) }
 //! ```

@@ -16,7 +16,7 @@
 //! parser.flush();
 //! let event = parser.next_event().unwrap().unwrap();
 //! assert_eq!(event.id().serial, 42);
-//! assert_eq!(event.records().len(), 3);
+//! assert_eq!(event.len(), 3);
 //! let execve = event.record(1).unwrap();
 //! assert_eq!(execve.field("a1").unwrap().value(), b"\"-l\"");
 //! ```

@@ -32,7 +32,9 @@
 
 use crate::error::{ErrorKind, ParseError};
 use crate::event::Event;
-use crate::record::{Builder, EventId, Header, HeaderCache, Record, GROUP_SEPARATOR};
+use crate::record::{
+    clear_buffers, Builder, EventId, Header, HeaderCache, Record, GROUP_SEPARATOR,
+};
 use audit_wire::RecordType;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
@@ -241,8 +243,8 @@ type IdMap = HashMap<EventId, u32, BuildHasherDefault<IdHasher>>;
 /// closure with [`Parser::feed_with`], or lend them to one with
 /// [`Parser::feed_with_ref`]. All three give the same items in the same order. Pushing
 /// is faster on large inputs (each event is walked while it is still in the cache, and
-/// freed before the next is allocated); lending is the fastest (nothing is allocated,
-/// copied or freed per event: the parser reuses the event's buffers).
+/// freed before the next is allocated); lending is the fastest (the parser reuses the
+/// event's buffers: no copy, and mostly no allocation or free, per event).
 #[derive(Debug)]
 pub struct Parser {
     opts: Options,
@@ -268,6 +270,8 @@ pub struct Parser {
     lent: Event,
     /// Whether events are being lent ([`Parser::feed_with_ref`]): then a ready event
     /// stays in its slot until it is handed out, instead of being taken out at once.
+    /// Every other entry point that can complete events sets it back to false (a
+    /// closure that panicked may have left it set).
     lending: bool,
     /// The slot of the event opened last: in an in-order log, the next record's event.
     last_opened: u32,
@@ -353,6 +357,7 @@ impl Parser {
     /// and records are tagged with `index`. A last unterminated line of the previous
     /// source is parsed first, as a file reader would.
     pub fn begin_source(&mut self, index: Option<u32>) {
+        self.lending = false;
         self.finish_partial_line();
         self.source = index;
         self.line_no = 0;
@@ -362,6 +367,7 @@ impl Parser {
     /// Feed bytes: any chunk, from one byte to megabytes, cut anywhere. Completed
     /// events wait in the parser for [`Parser::next_event`].
     pub fn feed(&mut self, data: &[u8]) {
+        self.lending = false;
         if self.feed_lines(data, &mut NoSink) {
             self.deliver_ready();
         }
@@ -376,6 +382,7 @@ impl Parser {
     /// their order are those of [`Parser::feed`] followed by draining.
     pub fn feed_with(&mut self, data: &[u8], each: impl FnMut(Item)) {
         let mut sink = Give(each);
+        self.lending = false;
         self.hand_out(&mut sink);
         if self.feed_lines(data, &mut sink) {
             self.deliver_ready();
@@ -384,9 +391,14 @@ impl Parser {
     }
 
     /// As [`Parser::feed_with`], but each event is lent to `each` for the call rather
-    /// than given: the parser keeps its buffers for the next event, so nothing is
-    /// allocated, copied or freed per event (as libauparse's callback reads its
-    /// state). The fastest way to read a log; clone an event to keep it.
+    /// than given (as libauparse's callback reads its state): the parser keeps the
+    /// event's buffers for its next one, so an event is not copied, and an ordinary
+    /// one costs no allocation or free (a `node=` name, an event over 8 KiB, and
+    /// events beyond the 64th open at once still do). The fastest way to read a log;
+    /// clone an event to keep it.
+    ///
+    /// If `each` panics, the rest of `data` is not read (as with
+    /// [`Parser::feed_with`]); the parser stays usable.
     ///
     /// ```
     /// let mut p = audit_parse::Parser::default();
@@ -412,8 +424,9 @@ impl Parser {
         self.hand_out(&mut sink);
     }
 
-    /// Lend every ready item to `each`, as [`Parser::feed_with_ref`] does: after
-    /// [`Parser::flush`] or [`Parser::age_events`], say.
+    /// Lend every ready item to `each`: after [`Parser::flush`] or
+    /// [`Parser::age_events`], say. (Events those complete are taken out of the
+    /// parser's buffers when they become ready, so these are lent from their own.)
     pub fn lend_ready(&mut self, each: impl FnMut(ItemRef<'_>)) {
         self.hand_out(&mut Lend(each));
     }
@@ -451,17 +464,17 @@ impl Parser {
     fn lend_slot(&mut self, slot: u32, sink: &mut impl Sink) {
         let s = &mut self.slots[slot as usize];
         s.state = State::Empty;
-        // Free before the call: a closure that panics leaves no slot behind (its
-        // builder holds the lent event's empty buffers).
         self.free.push(Reverse(slot));
         let lent = &mut self.lent;
-        lent.id = s.id;
-        lent.node = s.node.take();
+        // `lent` holds nothing here, unless a closure panicked while it was lent:
+        // then it still holds that event, to be dropped before its buffers go to
+        // the slot (already free, so a panic in this call leaves it empty too).
+        clear_buffers(&mut lent.bytes, &mut lent.entries);
         if lent.records.get().is_some() {
-            // Owned records an earlier closure asked for (and did not give back by
-            // returning, if it panicked).
             lent.records = std::sync::OnceLock::new();
         }
+        lent.id = s.id;
+        lent.node = s.node.take();
         std::mem::swap(&mut lent.bytes, &mut s.build.bytes);
         std::mem::swap(&mut lent.entries, &mut s.build.entries);
         sink.lend(Ok(lent));
@@ -469,6 +482,10 @@ impl Parser {
         std::mem::swap(&mut lent.entries, &mut s.build.entries);
         s.build.clear();
         lent.node = None;
+        if lent.records.get().is_some() {
+            // Owned records the closure asked for: not kept past the call.
+            lent.records = std::sync::OnceLock::new();
+        }
         Self::release(s, slot);
     }
 
@@ -556,6 +573,7 @@ impl Parser {
     /// End of input: parse a last unterminated line, complete every open event and
     /// deliver them all.
     pub fn flush(&mut self) {
+        self.lending = false;
         self.finish_partial_line();
         self.deliver_ready();
         let open = std::mem::take(&mut self.by_sec);
@@ -569,6 +587,7 @@ impl Parser {
     /// (seconds since the epoch, usually the wall clock), for a live stream that went
     /// quiet, as `auparse_feed_age_events` does.
     pub fn age_events(&mut self, now: u64) {
+        self.lending = false;
         self.expire(now);
         self.deliver_ready();
     }
@@ -591,6 +610,7 @@ impl Parser {
     /// Add a record that did not come from text fed to this parser (from netlink, say).
     /// It joins its event exactly as a fed line would.
     pub fn push_record(&mut self, record: Record) {
+        self.lending = false;
         self.place(record.id(), record.node(), record.record_type(), |b| {
             b.add_record(record.view())
         });
@@ -1045,6 +1065,47 @@ mod tests {
                 Some(&b"\"root\""[..])
             );
         }
+    }
+
+    #[test]
+    fn a_closure_that_panics_while_lent_leaves_the_parser_sound() {
+        use std::panic::{catch_unwind, AssertUnwindSafe};
+        let mut p = Parser::default();
+        for i in 1..=3 {
+            let line = format!("type=LOGIN msg=audit(1.000:{i}): panicked={i}\n");
+            let r = catch_unwind(AssertUnwindSafe(|| {
+                p.feed_with_ref(line.as_bytes(), |item| {
+                    let ev = item.unwrap();
+                    // Ask for everything a closure can keep in the lent event.
+                    assert_eq!(ev.records().len(), 1);
+                    assert_eq!(ev.iter().next().unwrap().field_count(), 2);
+                    panic!("in the closure");
+                })
+            }));
+            assert!(r.is_err());
+        }
+        // Every way out afterwards gives the next events alone and whole; a pull
+        // takes each out of its slot at once (the panics left no lending on).
+        p.feed(b"type=LOGIN msg=audit(1.000:4): fresh=4\ntype=LOGIN msg=audit(1.000:9): a=1\n");
+        assert_eq!(p.slots.len(), 1);
+        let ev = p.next_event().unwrap().unwrap();
+        assert_eq!(ev.len(), 1);
+        assert_eq!(
+            ev.record(0).unwrap().text(),
+            b"type=LOGIN msg=audit(1.000:4): fresh=4"
+        );
+        assert_eq!(p.next_event().unwrap().unwrap().id().serial, 9);
+        let mut lent = Vec::new();
+        p.feed_with_ref(b"type=LOGIN msg=audit(1.000:5): fresh=5\n", |item| {
+            let ev = item.unwrap();
+            lent.push((ev.id().serial, ev.len(), ev.records().len()));
+        });
+        assert_eq!(lent, [(5, 1, 1)]);
+        let mut given = Vec::new();
+        p.feed_with(b"type=LOGIN msg=audit(1.000:6): fresh=6\n", |item| {
+            given.push(item.unwrap().record(0).unwrap().to_record());
+        });
+        assert_eq!(given[0].text(), b"type=LOGIN msg=audit(1.000:6): fresh=6");
     }
 
     #[test]

@@ -491,16 +491,29 @@ impl<'a> RecordRef<'a> {
 
     /// An owned copy of the record, holding only its own line.
     pub fn to_record(self) -> Record {
-        let mut b = Builder::default();
-        b.add_record(self);
-        let (bytes, mut entries) = b.finish();
-        match entries.pop() {
-            Some(e) => Record { bytes, e },
-            // One record added, one out.
-            None => Record {
-                bytes: Arc::clone(&bytes),
-                e: self.e.clone(),
-            },
+        let mut bytes = Vec::with_capacity(self.text().len() + PAD);
+        bytes.extend_from_slice(self.text());
+        bytes.extend_from_slice(&[b' '; PAD]);
+        Record {
+            bytes: Arc::from(bytes),
+            e: Entry::new(self.meta_at(0)),
+        }
+    }
+
+    /// The record's metadata for a copy of its line (and [`PAD`]) stored at `base`.
+    fn meta_at(self, base: u32) -> Meta {
+        let m = self.e.m;
+        let mv = |x: u32| x - m.text_start + base;
+        let tok = |[s, e, eq]: Tok| [mv(s), mv(e), mv(eq)];
+        Meta {
+            text_start: base,
+            text_end: mv(m.text_end),
+            rest: mv(m.rest),
+            main_end: mv(m.main_end),
+            interp_start: m.interp_start.map(mv),
+            type_tok: tok(m.type_tok),
+            node_tok: m.node_tok.map(tok),
+            ..m
         }
     }
 
@@ -940,22 +953,10 @@ impl Builder {
 
     /// Copy a record built elsewhere.
     pub(crate) fn add_record(&mut self, r: RecordRef<'_>) {
-        let m = r.e.m;
         let base = self.bytes.len() as u32;
         self.bytes.extend_from_slice(r.text());
         self.bytes.extend_from_slice(&[b' '; PAD]);
-        let mv = |x: u32| x - m.text_start + base;
-        let tok = |[s, e, eq]: Tok| [mv(s), mv(e), mv(eq)];
-        self.entries.push(Entry::new(Meta {
-            text_start: base,
-            text_end: mv(m.text_end),
-            rest: mv(m.rest),
-            main_end: mv(m.main_end),
-            interp_start: m.interp_start.map(mv),
-            type_tok: tok(m.type_tok),
-            node_tok: m.node_tok.map(tok),
-            ..m
-        }));
+        self.entries.push(Entry::new(r.meta_at(base)));
     }
 
     /// Freeze what was added into one buffer and the records' entries over it; the
@@ -972,16 +973,21 @@ impl Builder {
     /// are small, so that a burst of many open events does not leave its peak memory
     /// behind in every slot.
     pub(crate) fn clear(&mut self) {
-        const KEEP: usize = 1 << 13;
-        if self.bytes.capacity() > KEEP {
-            self.bytes = Vec::new();
-        }
-        if self.entries.capacity() > 64 {
-            self.entries = Vec::new();
-        }
-        self.bytes.clear();
-        self.entries.clear();
+        clear_buffers(&mut self.bytes, &mut self.entries);
     }
+}
+
+/// Empty an event's buffers for reuse, keeping them only while they are small.
+pub(crate) fn clear_buffers(bytes: &mut Vec<u8>, entries: &mut Vec<Entry>) {
+    const KEEP: usize = 1 << 13;
+    if bytes.capacity() > KEEP {
+        *bytes = Vec::new();
+    }
+    if entries.capacity() > 64 {
+        *entries = Vec::new();
+    }
+    bytes.clear();
+    entries.clear();
 }
 
 /// Drop the trailing NULs and newline some kernels leave on a payload.

@@ -5,7 +5,7 @@
 //! use audit_parse::source::EventReader;
 //! for item in EventReader::from_audit_log("/var/log/audit/audit.log").unwrap() {
 //!     match item {
-//!         Ok(event) => println!("{} records", event.records().len()),
+//!         Ok(event) => println!("{} records", event.len()),
 //!         Err(e) => eprintln!("{e}"),
 //!     }
 //! }
