@@ -20,7 +20,12 @@ fuzz_target!(|data: &[u8]| {
             let _ = ctx.normalize(&ev, opt);
         }
         let (mut out, mut err) = (Vec::new(), Vec::new());
-        let cols = CsvColumns { keys: true, labels: true, obj2: true, time: true };
+        let cols = CsvColumns {
+            keys: true,
+            labels: true,
+            obj2: true,
+            time: true,
+        };
         csv_event(&mut ctx.cursor(&ev), cols, None, &mut out, &mut err);
         text_event(&mut ctx.cursor(&ev), None, &mut out);
         let opts = JsonOptions::default();

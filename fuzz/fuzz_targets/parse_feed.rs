@@ -22,7 +22,10 @@ fuzz_target!(|data: &[u8]| {
     let mut lending = Parser::new(opts);
     // What each item was, to compare the pulled, pushed and lent sequences.
     let describe = |ev: &Event| {
-        let texts: Vec<_> = ev.iter().map(|r| (r.text().to_vec(), r.field_count())).collect();
+        let texts: Vec<_> = ev
+            .iter()
+            .map(|r| (r.text().to_vec(), r.field_count()))
+            .collect();
         format!("{} {:?} {:?}", ev.id(), ev.node(), texts)
     };
     let show = |item: &Item| match item {

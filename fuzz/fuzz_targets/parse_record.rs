@@ -17,11 +17,23 @@ fuzz_target!(|data: &[u8]| {
         let fresh = Record::parse(data).expect("parsed once, parses again");
         let walked: Vec<_> = fresh
             .fields()
-            .map(|f| (f.index(), f.name().to_vec(), f.value_opt().map(<[u8]>::to_vec)))
+            .map(|f| {
+                (
+                    f.index(),
+                    f.name().to_vec(),
+                    f.value_opt().map(<[u8]>::to_vec),
+                )
+            })
             .collect();
         let table: Vec<_> = (0..rec.field_count())
             .filter_map(|i| rec.field_at(i))
-            .map(|f| (f.index(), f.name().to_vec(), f.value_opt().map(<[u8]>::to_vec)))
+            .map(|f| {
+                (
+                    f.index(),
+                    f.name().to_vec(),
+                    f.value_opt().map(<[u8]>::to_vec),
+                )
+            })
             .collect();
         assert_eq!(walked, table);
         for f in rec.fields() {
