@@ -270,8 +270,8 @@ pub struct Parser {
     lent: Event,
     /// Whether events are being lent ([`Parser::feed_with_ref`]): then a ready event
     /// stays in its slot until it is handed out, instead of being taken out at once.
-    /// Every other entry point that can complete events sets it back to false (a
-    /// closure that panicked may have left it set).
+    /// It is off while items go to a closure, so that one that panics cannot leave
+    /// it on.
     lending: bool,
     /// The slot of the event opened last: in an in-order log, the next record's event.
     last_opened: u32,
@@ -357,7 +357,6 @@ impl Parser {
     /// and records are tagged with `index`. A last unterminated line of the previous
     /// source is parsed first, as a file reader would.
     pub fn begin_source(&mut self, index: Option<u32>) {
-        self.lending = false;
         self.finish_partial_line();
         self.source = index;
         self.line_no = 0;
@@ -367,7 +366,6 @@ impl Parser {
     /// Feed bytes: any chunk, from one byte to megabytes, cut anywhere. Completed
     /// events wait in the parser for [`Parser::next_event`].
     pub fn feed(&mut self, data: &[u8]) {
-        self.lending = false;
         if self.feed_lines(data, &mut NoSink) {
             self.deliver_ready();
         }
@@ -382,7 +380,6 @@ impl Parser {
     /// their order are those of [`Parser::feed`] followed by draining.
     pub fn feed_with(&mut self, data: &[u8], each: impl FnMut(Item)) {
         let mut sink = Give(each);
-        self.lending = false;
         self.hand_out(&mut sink);
         if self.feed_lines(data, &mut sink) {
             self.deliver_ready();
@@ -435,6 +432,7 @@ impl Parser {
         if !sink.wants() {
             return;
         }
+        let lending = std::mem::replace(&mut self.lending, false);
         while let Some(r) = self.ready.pop_front() {
             match r {
                 Ready::Error(e) => sink.take(Err(e)),
@@ -447,6 +445,7 @@ impl Parser {
                 Ready::Event(ev) => sink.take(Ok(ev)),
             }
         }
+        self.lending = lending;
     }
 
     /// The event of a slot in `ready`, as an event of its own; the slot is free again.
@@ -469,10 +468,7 @@ impl Parser {
         // `lent` holds nothing here, unless a closure panicked while it was lent:
         // then it still holds that event, to be dropped before its buffers go to
         // the slot (already free, so a panic in this call leaves it empty too).
-        clear_buffers(&mut lent.bytes, &mut lent.entries);
-        if lent.records.get().is_some() {
-            lent.records = std::sync::OnceLock::new();
-        }
+        empty_lent(lent);
         lent.id = s.id;
         lent.node = s.node.take();
         std::mem::swap(&mut lent.bytes, &mut s.build.bytes);
@@ -481,11 +477,8 @@ impl Parser {
         std::mem::swap(&mut lent.bytes, &mut s.build.bytes);
         std::mem::swap(&mut lent.entries, &mut s.build.entries);
         s.build.clear();
-        lent.node = None;
-        if lent.records.get().is_some() {
-            // Owned records the closure asked for: not kept past the call.
-            lent.records = std::sync::OnceLock::new();
-        }
+        // Owned records the closure asked for are not kept past the call.
+        empty_lent(lent);
         Self::release(s, slot);
     }
 
@@ -573,7 +566,6 @@ impl Parser {
     /// End of input: parse a last unterminated line, complete every open event and
     /// deliver them all.
     pub fn flush(&mut self) {
-        self.lending = false;
         self.finish_partial_line();
         self.deliver_ready();
         let open = std::mem::take(&mut self.by_sec);
@@ -587,7 +579,6 @@ impl Parser {
     /// (seconds since the epoch, usually the wall clock), for a live stream that went
     /// quiet, as `auparse_feed_age_events` does.
     pub fn age_events(&mut self, now: u64) {
-        self.lending = false;
         self.expire(now);
         self.deliver_ready();
     }
@@ -610,7 +601,6 @@ impl Parser {
     /// Add a record that did not come from text fed to this parser (from netlink, say).
     /// It joins its event exactly as a fed line would.
     pub fn push_record(&mut self, record: Record) {
-        self.lending = false;
         self.place(record.id(), record.node(), record.record_type(), |b| {
             b.add_record(record.view())
         });
@@ -899,6 +889,17 @@ impl Parser {
                 self.ready.push_back(Ready::Event(ev));
             }
         }
+    }
+}
+
+/// Empty the event lent to closures: its buffers (kept while small), its name and
+/// the owned records a closure may have asked for.
+#[inline(always)]
+fn empty_lent(lent: &mut Event) {
+    clear_buffers(&mut lent.bytes, &mut lent.entries);
+    lent.node = None;
+    if lent.records.get().is_some() {
+        lent.records = std::sync::OnceLock::new();
     }
 }
 
