@@ -38,36 +38,10 @@ set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
 OUT=${1:-$REPO/tests/data/captured}
-LOCK=/run/lock/linux-audit-rs-live-tests.lock
-[ -d /run/lock ] || LOCK=/tmp/linux-audit-rs-live-tests.lock
 KEYS=(lars-cap-exec lars-cap-fail lars-cap-connect lars-cap-watch)
-
-die() { echo "capture.sh: $*" >&2; exit 1; }
-
-[ "$(id -u)" = 0 ] || die "must run as root"
-for t in auditd auditctl flock cc; do
-	command -v "$t" >/dev/null || die "$t not found (apt-get install auditd gcc)"
-done
-
-exec 9>>"$LOCK"
-flock 9
-
-status_value() { auditctl -s | awk -v k="$1" '$1 == k { print $2 }'; }
-
-SAVED_ENABLED=$(status_value enabled)
-SAVED_PID=$(status_value pid)
-case "$SAVED_ENABLED" in
-0 | 1) ;;
-*) die "audit enabled=$SAVED_ENABLED (locked?); refusing to touch it" ;;
-esac
-[ "$SAVED_PID" = 0 ] || die "an audit daemon (pid $SAVED_PID) is registered; stop it first"
-echo "saved state: enabled=$SAVED_ENABLED pid=$SAVED_PID"
-
-TMP=$(mktemp -d /tmp/lars-capture.XXXXXX)
-chmod 700 "$TMP"
-AUDITD_PID=
-WORK_PID=
 WATCHED=
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
 
 delete_rules() {
 	if [ -n "$WATCHED" ]; then
@@ -78,95 +52,12 @@ delete_rules() {
 	done
 }
 
-set_pid_zero() {
-	cat >"$TMP/setpid0.c" <<'CEOF'
-#include <libaudit.h>
-int main(void)
-{
-	int fd = audit_open();
-	int rc;
-
-	if (fd < 0)
-		return 1;
-	rc = audit_set_pid(fd, 0, WAIT_YES);
-	audit_close(fd);
-	return rc < 0;
-}
-CEOF
-	cc -o "$TMP/setpid0" "$TMP/setpid0.c" -laudit && "$TMP/setpid0"
-}
-
-cleanup() {
-	local rc=$?
-	set +e
-	if [ -n "$WORK_PID" ] && kill -0 "$WORK_PID" 2>/dev/null; then
-		kill "$WORK_PID"
-		wait "$WORK_PID" 2>/dev/null
-	fi
-	delete_rules
-	if [ -n "$AUDITD_PID" ] && kill -0 "$AUDITD_PID" 2>/dev/null; then
-		kill -TERM "$AUDITD_PID"
-		wait "$AUDITD_PID" 2>/dev/null
-	fi
-	if [ "$(status_value pid)" != 0 ]; then
-		echo "daemon pid still set; setting it to 0"
-		set_pid_zero || echo "capture.sh: could not reset the audit pid" >&2
-	fi
-	auditctl -e "$SAVED_ENABLED" >/dev/null
-	echo "restored: $(auditctl -s | awk '$1 == "enabled" || $1 == "pid" { printf "%s=%s ", $1, $2 }')"
-	rm -rf "$TMP"
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# write_conf DIR FORMAT NAME_FORMAT
-write_conf() {
-	cat >"$1/auditd.conf" <<CONF
-local_events = yes
-write_logs = yes
-log_file = $1/log/audit.log
-log_group = root
-log_format = $2
-flush = SYNC
-freq = 0
-max_log_file = 100
-num_logs = 0
-max_log_file_action = IGNORE
-priority_boost = 0
-name_format = $3
-name = lars-capture
-space_left = 2
-space_left_action = IGNORE
-admin_space_left = 1
-admin_space_left_action = IGNORE
-disk_full_action = IGNORE
-disk_error_action = IGNORE
-use_libwrap = no
-plugin_dir = $1/plugins
-end_of_event_timeout = 2
-overflow_action = IGNORE
-CONF
-	chmod 600 "$1/auditd.conf"
-}
+capture_begin
 
 # capture FORMAT NAME_FORMAT OUTPUT_NAME
 capture() {
 	local dir="$TMP/$3"
-	mkdir -p "$dir/log" "$dir/plugins"
-	chmod 700 "$dir" "$dir/log"
-	write_conf "$dir" "$1" "$2"
-
-	auditd -n -c "$dir" >"$dir/auditd.out" 2>&1 &
-	AUDITD_PID=$!
-	local i
-	for i in $(seq 100); do
-		[ "$(status_value pid)" = "$AUDITD_PID" ] && break
-		kill -0 "$AUDITD_PID" 2>/dev/null || { cat "$dir/auditd.out" >&2; die "auditd exited"; }
-		sleep 0.1
-	done
-	[ "$(status_value pid)" = "$AUDITD_PID" ] || die "auditd did not register"
-	echo "[$1] auditd $AUDITD_PID running"
+	start_auditd "$dir" "$1" "$2"
 
 	WATCHED="$dir/watched file"
 	: >"$WATCHED"
@@ -194,10 +85,7 @@ capture() {
 	auditctl -m "linux-audit-rs capture.sh: user message ($1)"
 	delete_rules
 	WATCHED=
-	sleep 1
-	kill -TERM "$AUDITD_PID"
-	wait "$AUDITD_PID" || true
-	AUDITD_PID=
+	stop_auditd
 	mkdir -p "$OUT"
 	cp "$dir/log/audit.log" "$OUT/$3.log"
 	echo "[$1] $(wc -l <"$OUT/$3.log") records -> $OUT/$3.log"
