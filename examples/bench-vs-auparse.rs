@@ -1,6 +1,6 @@
 //! Compare the speed and memory of our parser with libauparse on one log.
 //!
-//! Usage: `bench-vs-auparse <LOG> [--c-walker PATH] [--chunk N] [--repeat N] [--give | --pull]`
+//! Usage: `bench-vs-auparse <LOG> [--c-walker PATH] [--chunk N] [--repeat N] [--give | --pull] [--interpret]`
 //!
 //! - (a) libauparse: runs the C walker `tests/c/auparse_walk.c` in
 //!   `--count` mode (feed API, 64 KiB chunks, every field's name and value
@@ -18,6 +18,10 @@
 //!   each event is then the closure's to keep), and `--pull` takes them with
 //!   `Parser::next_event` after each chunk. Peak RSS is this process's `VmHWM`,
 //!   which includes this program's own small baseline.
+//! - `--interpret`: both sides also interpret every field (libauparse's
+//!   `auparse_interpret_field`; our `Interpreter::interpret_field_in` into one
+//!   reused buffer, the syscall context of each record worked out on demand)
+//!   and read the first byte of each interpretation.
 //!
 //! It runs both `--repeat` times (default 5), alternating, and prints for each
 //! the fastest run's events/s, MB/s and peak RSS, the ratio of the fastest
@@ -38,6 +42,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
+use audit_interpret::{Interpreter, RecordContext};
 use audit_parse::{Options, Parser};
 
 #[derive(Debug, Default, PartialEq, Eq, Clone, Copy)]
@@ -112,10 +117,11 @@ fn peak_rss_of(text: &str) -> Option<u64> {
 }
 
 /// Runs the C walker in --count mode.
-fn run_c(walker: &Path, log: &Path, chunk: usize) -> Result<Run, String> {
+fn run_c(walker: &Path, log: &Path, chunk: usize, interpret: bool) -> Result<Run, String> {
     let start = Instant::now();
     let out = Command::new(walker)
         .args(["--count", "--peak-rss", "--chunk", &chunk.to_string()])
+        .args(interpret.then_some("--interpret"))
         .arg(log)
         .stderr(Stdio::inherit())
         .output()
@@ -149,8 +155,10 @@ enum Delivery {
 }
 
 /// Parses the log in this process and walks every field.
-fn run_ours(log: &Path, chunk: usize, delivery: Delivery) -> Result<Run, String> {
+fn run_ours(log: &Path, chunk: usize, delivery: Delivery, interpret: bool) -> Result<Run, String> {
     let start = Instant::now();
+    let mut interpreter = interpret.then(Interpreter::new);
+    let mut out = Vec::with_capacity(256);
     let mut file = File::open(log).map_err(|e| format!("{}: {e}", log.display()))?;
     let mut parser = Parser::new(Options::default());
     let mut buf = vec![0u8; chunk];
@@ -167,10 +175,23 @@ fn run_ours(log: &Path, chunk: usize, delivery: Delivery) -> Result<Run, String>
         for rec in ev.iter() {
             c.records += 1;
             let (mut fields, mut sum) = (0u64, 0u64);
-            for f in rec.fields() {
-                fields += 1;
-                sum += u64::from(f.name().first().copied().unwrap_or(0));
-                sum += u64::from(f.value().first().copied().unwrap_or(0));
+            if let Some(it) = interpreter.as_mut() {
+                let context = RecordContext::new(rec);
+                for f in rec.fields() {
+                    fields += 1;
+                    sum += u64::from(f.name().first().copied().unwrap_or(0));
+                    sum += u64::from(f.value().first().copied().unwrap_or(0));
+                    out.clear();
+                    if it.interpret_field_in(&context, &f, &mut out).is_some() {
+                        sum += u64::from(out.first().copied().unwrap_or(0));
+                    }
+                }
+            } else {
+                for f in rec.fields() {
+                    fields += 1;
+                    sum += u64::from(f.name().first().copied().unwrap_or(0));
+                    sum += u64::from(f.value().first().copied().unwrap_or(0));
+                }
             }
             c.fields += fields;
             checksum += sum;
@@ -233,10 +254,11 @@ fn main() -> ExitCode {
     let mut chunk = 65536usize;
     let mut repeat = 5usize;
     let mut delivery = Delivery::Lend;
+    let mut interpret = false;
     let mut args = std::env::args().skip(1);
     let usage = || {
         eprintln!(
-            "usage: bench-vs-auparse <LOG> [--c-walker PATH] [--chunk N] [--repeat N] [--give | --pull]"
+            "usage: bench-vs-auparse <LOG> [--c-walker PATH] [--chunk N] [--repeat N] [--give | --pull] [--interpret]"
         );
         ExitCode::from(2)
     };
@@ -252,6 +274,7 @@ fn main() -> ExitCode {
             },
             "--pull" => delivery = Delivery::Pull,
             "--give" => delivery = Delivery::Give,
+            "--interpret" => interpret = true,
             "--repeat" => match args.next().and_then(|n| n.parse().ok()) {
                 Some(n) if n > 0 => repeat = n,
                 _ => return usage(),
@@ -283,14 +306,14 @@ fn main() -> ExitCode {
     let mut our_runs = Vec::new();
     let mut failure = None;
     for _ in 0..repeat {
-        match run_c(&walker, &log, chunk) {
+        match run_c(&walker, &log, chunk, interpret) {
             Ok(r) => c_runs.push(r),
             Err(e) => {
                 failure = Some(e);
                 break;
             }
         }
-        match run_ours(&log, chunk, delivery) {
+        match run_ours(&log, chunk, delivery, interpret) {
             Ok(r) => our_runs.push(r),
             Err(e) => {
                 failure = Some(e);
@@ -312,8 +335,13 @@ fn main() -> ExitCode {
     let (c, ours) = (&c_runs[0], &our_runs[0]);
     let median = |runs: &[Run]| runs[runs.len() / 2].wall.as_secs_f64().max(1e-9);
     println!(
-        "log: {} ({bytes} bytes), chunk {chunk}, fastest of {repeat} runs each",
-        log.display()
+        "log: {} ({bytes} bytes), chunk {chunk}, fastest of {repeat} runs each{}",
+        log.display(),
+        if interpret {
+            ", every field interpreted"
+        } else {
+            ""
+        }
     );
     report("libauparse", c, bytes);
     report("audit-parse", ours, bytes);

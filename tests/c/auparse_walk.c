@@ -13,6 +13,7 @@
  *   FILE         log to read (default: standard input)
  *   --chunk N    bytes per auparse_feed() call (default 65536)
  *   --interpret  append " => <auparse_interpret_field()>" to each field
+ *                (with --count: interpret each field without printing it)
  *   --count      walk every field but only print
  *                "events=N records=N fields=N"
  *   --peak-rss   then print "peak_rss_kib=N", this process's own peak
@@ -67,6 +68,12 @@ static void count_field(auparse_state_t *au, struct walk_opts *o)
 		o->checksum += (unsigned char)name[0];
 	if (value)
 		o->checksum += (unsigned char)value[0];
+	if (o->interpret) {
+		const char *interp = auparse_interpret_field(au);
+
+		if (interp)
+			o->checksum += (unsigned char)interp[0];
+	}
 }
 
 static void on_event(auparse_state_t *au, auparse_cb_event_t type, void *data)
