@@ -8,7 +8,7 @@
 //!
 //! Needs `apt-get install -y libauparse-dev`.
 
-use audit_interpret::{Interpreter, RecordContext};
+use audit_interpret::Interpreter;
 use audit_parse::{Options, Parser};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use std::ffi::{c_char, c_int, c_void, CStr, CString};
@@ -105,13 +105,11 @@ fn ours(text: &[u8], it: &mut Interpreter) -> u64 {
     let mut each = |item: audit_parse::ItemRef<'_>| {
         let Ok(ev) = item else { return };
         for rec in ev.iter() {
-            let in_rec = RecordContext::new(rec);
-            for f in rec.fields() {
-                buf.clear();
-                if it.interpret_field_in(&in_rec, &f, &mut buf).is_some() {
-                    sum += u64::from(buf.first().copied().unwrap_or(0));
+            it.interpret_record(rec, &mut buf, |_, ty, text| {
+                if ty.is_some() {
+                    sum += u64::from(text.first().copied().unwrap_or(0));
                 }
-            }
+            });
         }
     };
     for chunk in text.chunks(1 << 16) {

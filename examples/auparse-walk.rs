@@ -14,8 +14,8 @@
 //! the parser in chunks of N bytes (default 65536, as the C walker does), so event
 //! order is the one libauparse gives for the same chunking. Lines that are not records
 //! are reported on stderr with their line number and byte offset.
-use audit_interpret::{Interpreter, RecordContext};
-use audit_parse::{Event, Options, Parser};
+use audit_interpret::Interpreter;
+use audit_parse::{Event, Field, Options, Parser};
 use std::io::{self, BufWriter, Read, Write};
 use std::process::ExitCode;
 
@@ -42,25 +42,44 @@ fn write_event(
             name,
             rec.field_count()
         )?;
-        // The record's syscall context, worked out only if a field needs it.
-        let in_rec = RecordContext::new(rec);
-        for f in rec.fields() {
-            out.write_all(b"  ")?;
-            out.write_all(f.name())?;
-            out.write_all(b"=")?;
-            out.write_all(f.value_opt().unwrap_or(b"(null)"))?;
-            if let Some(it) = interpreter.as_deref_mut() {
-                out.write_all(b" => ")?;
-                buf.clear();
-                match it.interpret_field_in(&in_rec, &f, buf) {
-                    Some(_) => out.write_all(buf)?,
-                    None => out.write_all(b"(null)")?,
+        match interpreter.as_deref_mut() {
+            // Every field interpreted in one walk of the record (the syscall
+            // context worked out only if a field needs it).
+            Some(it) => {
+                let mut written = Ok(());
+                it.interpret_record(rec, buf, |f, ty, text| {
+                    if written.is_ok() {
+                        written = write_field(out, f, Some(ty.map(|_| text)));
+                    }
+                });
+                written?;
+            }
+            None => {
+                for f in rec.fields() {
+                    write_field(out, &f, None)?;
                 }
             }
-            out.write_all(b"\n")?;
         }
     }
     Ok(())
+}
+
+/// One field line: `  name=value`, then ` => interpretation` (`(null)` for none)
+/// when `interpretation` is given.
+fn write_field(
+    out: &mut impl Write,
+    f: &Field<'_>,
+    interpretation: Option<Option<&[u8]>>,
+) -> io::Result<()> {
+    out.write_all(b"  ")?;
+    out.write_all(f.name())?;
+    out.write_all(b"=")?;
+    out.write_all(f.value_opt().unwrap_or(b"(null)"))?;
+    if let Some(text) = interpretation {
+        out.write_all(b" => ")?;
+        out.write_all(text.unwrap_or(b"(null)"))?;
+    }
+    out.write_all(b"\n")
 }
 
 fn usage() -> ExitCode {

@@ -19,7 +19,7 @@
 //!   `Parser::next_event` after each chunk. Peak RSS is this process's `VmHWM`,
 //!   which includes this program's own small baseline.
 //! - `--interpret`: both sides also interpret every field (libauparse's
-//!   `auparse_interpret_field`; our `Interpreter::interpret_field_in` into one
+//!   `auparse_interpret_field`; our `Interpreter::interpret_record` into one
 //!   reused buffer, the syscall context of each record worked out on demand)
 //!   and read the first byte of each interpretation.
 //!
@@ -42,7 +42,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
-use audit_interpret::{Interpreter, RecordContext};
+use audit_interpret::Interpreter;
 use audit_parse::{Options, Parser};
 
 #[derive(Debug, Default, PartialEq, Eq, Clone, Copy)]
@@ -176,16 +176,14 @@ fn run_ours(log: &Path, chunk: usize, delivery: Delivery, interpret: bool) -> Re
             c.records += 1;
             let (mut fields, mut sum) = (0u64, 0u64);
             if let Some(it) = interpreter.as_mut() {
-                let context = RecordContext::new(rec);
-                for f in rec.fields() {
+                it.interpret_record(rec, &mut out, |f, ty, text| {
                     fields += 1;
                     sum += u64::from(f.name().first().copied().unwrap_or(0));
                     sum += u64::from(f.value().first().copied().unwrap_or(0));
-                    out.clear();
-                    if it.interpret_field_in(&context, &f, &mut out).is_some() {
-                        sum += u64::from(out.first().copied().unwrap_or(0));
+                    if ty.is_some() {
+                        sum += u64::from(text.first().copied().unwrap_or(0));
                     }
-                }
+                });
             } else {
                 for f in rec.fields() {
                     fields += 1;

@@ -177,6 +177,7 @@ const REFERENCE_COUNTS: &[(&str, u64, u64, u64)] = &[
     ("audit-userspace/auparse-test/test2.log", 8, 12, 143),
     ("audit-userspace/auparse-test/test3.log", 8, 15, 231),
     ("audit-userspace/auparse-test/test4.log", 2, 13, 403),
+    ("captured/busy-enriched.log", 1088, 4873, 57928),
     ("captured/busy.log", 1088, 4873, 53055),
     ("captured/enriched.log", 26, 105, 1181),
     ("captured/raw.log", 25, 103, 1048),

@@ -142,12 +142,14 @@ fn interpretations_match_libauparse() {
 /// interpreting with the record's whole context gives (`Interpreter::interpret`,
 /// which always passes it on), on every field of the corpus.
 #[test]
-fn lazy_context_interprets_as_the_eager_one() {
+fn lazy_context_and_record_walk_interpret_as_the_eager_one() {
     use audit_interpret::{Enriched, RecordContext, SyscallContext};
     use audit_parse::source::EventReader;
     let edge = support::manifest_dir().join("tests/interpret_data/edge.log");
     let (mut lazy, mut eager) = (Interpreter::new(), Interpreter::new());
+    let mut whole = Interpreter::new();
     let (mut a, mut b) = (Vec::new(), Vec::new());
+    let (mut by_record, mut scratch) = (Vec::new(), Vec::new());
     let mut compared = 0usize;
     let mut with_context = 0usize;
     for path in corpus_logs().into_iter().chain([edge]) {
@@ -160,11 +162,19 @@ fn lazy_context_interprets_as_the_eager_one() {
                 let enriched = rec
                     .interpretation_text()
                     .map_or(Enriched::NONE, Enriched::new);
-                for f in rec.fields() {
-                    let Some(value) = f.value_opt() else { continue };
+                // The whole record at once (one walk, the first fields read ahead).
+                by_record.clear();
+                whole.interpret_record(rec, &mut scratch, |f, ty, text| {
+                    by_record.push((f.index(), ty, text.to_vec()));
+                });
+                assert_eq!(by_record.len(), rec.fields().count(), "{rec}");
+                for (f, (index, tr, text)) in rec.fields().zip(&by_record) {
+                    assert_eq!(f.index(), *index, "{rec}");
                     a.clear();
-                    b.clear();
                     let ta = lazy.interpret_field_in(&in_rec, &f, &mut a);
+                    assert_eq!((ta, &a), (*tr, text), "{}: {rec}", path.display());
+                    let Some(value) = f.value_opt() else { continue };
+                    b.clear();
                     let tb = eager.interpret(ty, &ctx, enriched, f.name(), value, &mut b);
                     assert_eq!((ta, &a), (tb, &b), "{}: {rec}", path.display());
                     compared += 1;

@@ -73,6 +73,17 @@ fuzz_target!(|data: &[u8]| {
         let ctx = SyscallContext::of_record(&rec);
         let lazy = audit_interpret::RecordContext::new(&rec);
         let mut again = Vec::new();
+        // And the whole record in one walk.
+        let mut whole = Vec::new();
+        it.interpret_record(&rec, &mut again, |f, ty, text| {
+            whole.push((f.index(), ty, text.to_vec()));
+        });
+        assert_eq!(whole.len(), rec.fields().count());
+        for (f, (index, ty, text)) in rec.fields().zip(&whole) {
+            out.clear();
+            let a = it.interpret_field_with(&rec, &ctx, &f, &mut out);
+            assert_eq!((f.index(), a, &out), (*index, *ty, text));
+        }
         for f in rec.fields() {
             out.clear();
             again.clear();

@@ -4,8 +4,9 @@
 # STIG-like rule set (tests/data/captured/busy.log).
 #
 # Usage (as root, on a machine where no audit daemon is running):
-#     tests/capture/capture-busy.sh [OUTPUT_DIR] [ROUNDS]
-#     # defaults: tests/data/captured, 4 rounds of the workload
+#     tests/capture/capture-busy.sh [OUTPUT_DIR] [ROUNDS] [FORMAT]
+#     # defaults: tests/data/captured, 4 rounds of the workload, RAW
+#     # (FORMAT ENRICHED writes busy-enriched.log, name_format = USER)
 #
 # NOT for CI: it drives the real kernel audit subsystem and the real auditd.
 # The log it writes is committed as test data, and it is the template of the
@@ -16,7 +17,7 @@
 # What it does:
 #   1. takes the live-test lock, saves `auditctl -s` (lib.sh), raises the
 #      backlog limit to 8192 for the burst (restored on exit);
-#   2. runs a private auditd (log_format = RAW) as capture.sh does;
+#   2. runs a private auditd (log_format = FORMAT) as capture.sh does;
 #   3. starts a workload shell that makes itself a login session: it writes 0
 #      to /proc/self/loginuid (a LOGIN record; the kernel gives it a new
 #      session id), so auid=root and every process it starts shares that ses;
@@ -39,6 +40,12 @@ set -euo pipefail
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
 OUT=${1:-$REPO/tests/data/captured}
 ROUNDS=${2:-4}
+FORMAT=${3:-RAW}
+case "$FORMAT" in
+RAW) NAME_FORMAT=NONE NAME=busy ;;
+ENRICHED) NAME_FORMAT=USER NAME=busy-enriched ;;
+*) echo "FORMAT must be RAW or ENRICHED" >&2; exit 2 ;;
+esac
 KEYS=(lars-busy-exec lars-busy-access lars-busy-perm lars-busy-delete
 	lars-busy-create lars-busy-net lars-busy-signal lars-busy-setid
 	lars-busy-shadow)
@@ -55,7 +62,7 @@ capture_begin
 auditctl -b 8192 >/dev/null
 
 dir="$TMP/busy"
-start_auditd "$dir" RAW NONE
+start_auditd "$dir" "$FORMAT" "$NAME_FORMAT"
 work="$dir/work"
 mkdir -p "$work/src"
 for i in $(seq 20); do
@@ -137,5 +144,5 @@ delete_rules
 stop_auditd
 echo "lost: $(status_value lost)"
 mkdir -p "$OUT"
-cp "$dir/log/audit.log" "$OUT/busy.log"
-echo "$(wc -l <"$OUT/busy.log") records, $(wc -c <"$OUT/busy.log") bytes -> $OUT/busy.log"
+cp "$dir/log/audit.log" "$OUT/$NAME.log"
+echo "$(wc -l <"$OUT/$NAME.log") records, $(wc -c <"$OUT/$NAME.log") bytes -> $OUT/$NAME.log"

@@ -28,19 +28,20 @@ impl SyscallContext {
     /// apart: for a record one of whose fields needs the context.
     fn of_first_fields(record: RecordRef<'_>) -> Self {
         // One walk over the first fields (a walk in order needs no field table).
-        let mut first: [(&[u8], &[u8]); 13] = [(b"", b""); 13];
+        let mut first: [(&[u8], &[u8]); CONTEXT_FIELDS] = [(b"", b""); CONTEXT_FIELDS];
         let mut count = 0;
         for (slot, f) in first.iter_mut().zip(record.fields()) {
             *slot = (f.name(), f.value());
             count += 1;
         }
-        let named = |i: usize, name: &[u8]| {
-            if i >= count {
-                return None;
-            }
-            let (n, v) = first[i];
-            (n == name).then_some(v)
-        };
+        Self::of_leading(|i| first.get(i).filter(|_| i < count).copied())
+    }
+
+    /// The context from a record's first [`CONTEXT_FIELDS`] fields, `at(i)` giving
+    /// the name and value of the i-th (`None` past the record's last field).
+    #[inline(always)]
+    fn of_leading<'a>(at: impl Fn(usize) -> Option<(&'a [u8], &'a [u8])>) -> Self {
+        let named = |i: usize, name: &[u8]| at(i).and_then(|(n, v)| (n == name).then_some(v));
         let off = usize::from(named(0, b"node").is_some());
         let mut ctx = Self::default();
         if let Some(v) = named(10 + off, b"arch").or_else(|| named(1 + off, b"arch")) {
@@ -58,6 +59,10 @@ impl SyscallContext {
         ctx
     }
 }
+
+/// How many of a record's first fields its [`SyscallContext`] is read from: `arch`
+/// is the 2nd or 11th, `syscall` the 3rd or 12th, one further on after `node`.
+const CONTEXT_FIELDS: usize = 13;
 
 /// A record with its [`SyscallContext`], worked out from the record's fields the
 /// first time something asks for it: what [`Interpreter::interpret_field_in`]
@@ -92,9 +97,23 @@ impl<'r> RecordContext<'r> {
     }
 }
 
-/// The record type number as libauparse uses it (0 when unknown).
-fn type_number(record: RecordRef<'_>) -> u32 {
-    u32::try_from(record.type_number()).unwrap_or(0)
+/// What the interpretation of any field of a record looks at besides the field.
+#[derive(Clone, Copy)]
+struct RecordFacts<'a> {
+    /// The record type number as libauparse uses it (0 when unknown).
+    type_number: u32,
+    /// The ENRICHED part after 0x1D.
+    interpretation: Option<&'a [u8]>,
+}
+
+impl<'a> RecordFacts<'a> {
+    #[inline(always)]
+    fn of(record: RecordRef<'a>) -> Self {
+        RecordFacts {
+            type_number: u32::try_from(record.type_number()).unwrap_or(0),
+            interpretation: record.interpretation_text(),
+        }
+    }
 }
 
 impl Interpreter {
@@ -135,13 +154,14 @@ impl Interpreter {
         field: &Field<'_>,
         out: &mut Vec<u8>,
     ) -> Option<FieldType> {
-        self.interpret_in_context(record.into(), || ctx, field, out)
+        self.interpret_in_context(RecordFacts::of(record.into()), || ctx, field, out)
     }
 
-    /// As [`Interpreter::interpret_field`], for walking every field of a record:
+    /// As [`Interpreter::interpret_field`], for walking the fields of a record:
     /// `record` works the record's [`SyscallContext`] out the first time a field
     /// needs it (only `arch`, `syscall` and `a0`..`a3` do), so that most records
-    /// never pay for it.
+    /// never pay for it. To interpret every field of a record,
+    /// [`Interpreter::interpret_record`] is faster still.
     ///
     /// ```
     /// use audit_interpret::{Interpreter, RecordContext};
@@ -159,15 +179,20 @@ impl Interpreter {
         field: &Field<'_>,
         out: &mut Vec<u8>,
     ) -> Option<FieldType> {
-        self.interpret_in_context(record.record, || record.context(), field, out)
+        self.interpret_in_context(
+            RecordFacts::of(record.record),
+            || record.context(),
+            field,
+            out,
+        )
     }
 
-    /// The interpretation of `field`, with the context asked of `ctx` only when the
-    /// field's type uses it.
+    /// The interpretation of `field` of the record `facts` describes, with the
+    /// context asked of `ctx` only when the field's type uses it.
     #[inline(always)]
     fn interpret_in_context<'c>(
         &mut self,
-        record: RecordRef<'_>,
+        facts: RecordFacts<'_>,
         ctx: impl FnOnce() -> &'c SyscallContext,
         field: &Field<'_>,
         out: &mut Vec<u8>,
@@ -181,9 +206,9 @@ impl Interpreter {
         match field.value_opt() {
             Some(value) => {
                 let name = field.name();
-                let ty = crate::types::field_type(type_number(record), name, value);
+                let ty = crate::types::field_type(facts.type_number, name, value);
                 let ctx = if ty.uses_context() { ctx() } else { &NONE };
-                match record.interpretation_text() {
+                match facts.interpretation {
                     None => self.interpret_typed(ty, ctx, value, out),
                     Some(t) => {
                         let given = self.enriched.get(t, name);
@@ -199,6 +224,81 @@ impl Interpreter {
                 out.push(b' ');
                 self.escape_mode().apply(out, start, false);
                 Some(FieldType::EscapedKey)
+            }
+        }
+    }
+
+    /// Interprets every field of `record` in order: for each, `out` is cleared, the
+    /// interpretation written to it, and `each` called with the field, its type
+    /// (`None` where libauparse gives NULL; `out` is then empty) and `out`'s bytes.
+    ///
+    /// The results are those of [`Interpreter::interpret_field_in`] field by
+    /// field, at less cost: the record is walked once (the first thirteen fields,
+    /// where the syscall context comes from, are read ahead; the context is worked
+    /// out only if a field needs it), and what every field's interpretation looks
+    /// up of the record is looked up once.
+    ///
+    /// ```
+    /// use audit_interpret::Interpreter;
+    /// use audit_parse::Record;
+    /// let rec = Record::parse(b"type=SYSCALL msg=audit(1.000:1): arch=c000003e syscall=2 success=no exit=-2 a0=7ffd1 a1=80000 a2=0 a3=0 items=1 uid=0").unwrap();
+    /// let mut it = Interpreter::new();
+    /// let mut shown = Vec::new();
+    /// it.interpret_record(&rec, &mut Vec::new(), |f, _ty, text| {
+    ///     shown.push(format!("{}={}", String::from_utf8_lossy(f.name()), String::from_utf8_lossy(text)));
+    /// });
+    /// assert_eq!(shown[2], "syscall=open");
+    /// assert_eq!(shown[4], "exit=ENOENT(No such file or directory)");
+    /// assert_eq!(shown[6], "a1=O_RDONLY|O_CLOEXEC");
+    /// assert_eq!(shown[10], "uid=root");
+    /// ```
+    pub fn interpret_record<'r>(
+        &mut self,
+        record: impl Into<RecordRef<'r>>,
+        out: &mut Vec<u8>,
+        mut each: impl FnMut(&Field<'r>, Option<FieldType>, &[u8]),
+    ) {
+        let record = record.into();
+        let mut fields = record.fields();
+        let mut first: [Option<Field<'r>>; CONTEXT_FIELDS] = [None; CONTEXT_FIELDS];
+        let mut n = 0;
+        while n < CONTEXT_FIELDS {
+            match fields.next() {
+                Some(f) => first[n] = Some(f),
+                None => break,
+            }
+            n += 1;
+        }
+        let ctx = std::cell::OnceCell::new();
+        let context = || {
+            ctx.get_or_init(|| {
+                SyscallContext::of_leading(|i| {
+                    first
+                        .get(i)
+                        .copied()
+                        .flatten()
+                        .map(|f| (f.name(), f.value()))
+                })
+            })
+        };
+        let facts = RecordFacts::of(record);
+        let mut one = |f: &Field<'r>| {
+            out.clear();
+            // By reference: handing the closure over by value costs ~7% more
+            // instructions in a walk of every field (measured with callgrind).
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            let ty = self.interpret_in_context(facts, &context, f, out);
+            each(f, ty, out);
+        };
+        // Plain loops: iterator adapters chaining the two parts cost more than the
+        // walk saves.
+        for f in first[..n].iter().flatten() {
+            one(f);
+        }
+        // The walk goes on from the fourteenth field only if there was one.
+        if n == CONTEXT_FIELDS {
+            for f in fields {
+                one(&f);
             }
         }
     }
