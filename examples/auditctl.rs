@@ -1,7 +1,9 @@
 //! `auditctl` in Rust: the reference tool's behaviour for `-s [-i]`, `-l [-i]`, `-a`,
 //! `-A`, `-d`, `-D`, `-w`, `-W`, `-e`, `-f`, `-b`, `-r`, `--backlog_wait_time`,
-//! `-m`, `-R` and `--reset-lost` against the running kernel, with the same output and
-//! exit codes (0 success, 255 for a failed command, 1 for a failed rule file).
+//! `-m`, `-R`, `-t`, `-q`, `--signal`, `--reset-lost`,
+//! `--reset_backlog_wait_time_actual` and `--loginuid-immutable` against the running
+//! kernel, with the same output and exit codes (0 success, 255 for a failed command,
+//! 1 for a failed rule file).
 //!
 //! Rules are parsed by `audit-rules` and sent as `audit_wire::rule::RuleData`
 //! through `audit_netlink::AuditSocket`; a refusal's errno becomes auditctl's
@@ -13,8 +15,11 @@
 //! cargo run --example auditctl -- -R /etc/audit/audit.rules
 //! ```
 //!
-//! Differences: messages of `-R` go to stderr (auditctl sends them to syslog), and
-//! a line is checked completely before any of it runs.
+//! Differences: messages of `-R` go to stderr (auditctl sends them to syslog), a
+//! line is checked completely before any of it runs, `--signal state` is refused
+//! (3.0.9 refuses it too; later versions print auditd's state report), and the
+//! error texts of `--loginuid-immutable` and of a failed `--signal` are ours.
+//! `-e 2` and `--loginuid-immutable` last until the machine reboots.
 
 use std::process::ExitCode;
 
@@ -258,8 +263,59 @@ fn run(sock: &mut AuditSocket, commands: &[Command], env: &SystemEnv) -> Result<
                     println!("auditctl version 3.0.9 (linux-audit-rs)");
                 }
             }
+            Command::ResetBacklogWaitTimeActual => {
+                let v = sock.reset_backlog_wait_time_actual().map_err(|e| {
+                    format!("Error resetting backlog_wait_time_actual ({})", why(&e))
+                })?;
+                eprintln!("backlog_wait_time_actual: {v}");
+            }
+            Command::TrimSubtrees => sock
+                .trim_subtrees()
+                .map_err(|e| format!("Error sending trim subtrees command ({})", why(&e)))?,
+            Command::MakeEquivalent { mount, subtree } => sock
+                .make_equivalent(mount.as_bytes(), subtree.as_bytes())
+                .map_err(|e| format!("Error sending make_equivalent command ({})", why(&e)))?,
+            // Until the machine reboots: never run by the tests.
+            Command::LoginuidImmutable => sock
+                .lock_feature_until_reboot(Feature::LoginuidImmutable, true)
+                .map_err(|e| format!("Error setting loginuid immutable ({})", why(&e)))?,
+            Command::Signal(name) => signal_auditd(sock, name)?,
             other => return Err(format!("{other:?} is not supported by this example")),
         }
+    }
+    Ok(())
+}
+
+/// `--signal NAME`: sends the registered audit daemon TERM, HUP, USR1, USR2 or
+/// CONT (names as auditctl 3.0.9 takes them: without `SIG`, any case).
+fn signal_auditd(sock: &mut AuditSocket, name: &str) -> Result<(), String> {
+    let sig = match name.to_ascii_uppercase().as_str() {
+        "TERM" => libc::SIGTERM,
+        "HUP" => libc::SIGHUP,
+        "USR1" => libc::SIGUSR1,
+        "USR2" => libc::SIGUSR2,
+        "CONT" => libc::SIGCONT,
+        _ => return Err(format!("{name} is an unsupported signal")),
+    };
+    let pid = sock
+        .get_status()
+        .map_err(|e| format!("Error sending status request ({})", why(&e)))?
+        .pid;
+    let Ok(pid) = libc::pid_t::try_from(pid) else {
+        return Err(format!("Error: the daemon pid {pid} is out of range"));
+    };
+    if pid == 0 {
+        eprintln!("Auditd is not running");
+        return Ok(());
+    }
+    // SAFETY: kill(2) takes plain integers: a positive pid the kernel reported
+    // and one of the signal numbers above.
+    if unsafe { libc::kill(pid, sig) } != 0 {
+        let e = std::io::Error::last_os_error();
+        return Err(format!(
+            "Error sending signal to auditd ({})",
+            strerror(e.raw_os_error().unwrap_or(0))
+        ));
     }
     Ok(())
 }

@@ -449,3 +449,64 @@ fn user_message_matches_auditctl() {
     same("-m bad\u{1}char");
     same("-m two words");
 }
+
+/// `-t`, `-q`, `--reset_backlog_wait_time_actual` and `--signal` as auditctl
+/// runs them; `--signal` also for real, at this process registered as the
+/// audit daemon: the kernel's signal info names the sender.
+#[test]
+fn trees_counters_and_signals_match_auditctl() {
+    let _lock = audit_testlock::live_lock();
+    if !audit_testlock::live_kernel_available() {
+        return;
+    }
+    let _settings = SettingsGuard::new();
+    let dir = std::env::temp_dir().join(format!("lars-equiv-{}", std::process::id()));
+    let (a, b) = (dir.join("a"), dir.join("b"));
+    std::fs::create_dir_all(&a).expect("temp dir");
+    std::fs::create_dir_all(&b).expect("temp dir");
+    same("-t");
+    same(&format!("-q {},{}", a.display(), b.display()));
+    same(&format!("-q {},/nonexistent-lars-equiv", a.display()));
+    same(&format!("-q {}", a.display()));
+    same("--reset_backlog_wait_time_actual");
+    std::fs::remove_dir_all(&dir).expect("remove temp dir");
+    for bad in ["bogus", "SIGHUP", "state", "1"] {
+        let r = same(&format!("--signal {bad}"));
+        assert_eq!(r.code, 255, "--signal {bad}");
+    }
+
+    let mut daemon = socket();
+    if daemon.get_status().expect("status").pid != 0 {
+        eprintln!("SKIPPED: an audit daemon is running; --signal would reach it");
+        return;
+    }
+    let r = same("--signal usr2");
+    assert_eq!(r.stderr, "Auditd is not running\n");
+    // USR2 ("resume logging") at this process as the daemon, ignored here.
+    // SAFETY: SIG_IGN is a valid disposition for SIGUSR2.
+    unsafe { libc::signal(libc::SIGUSR2, libc::SIG_IGN) };
+    daemon
+        .register_daemon()
+        .expect("register as the audit daemon");
+    let mut senders = Vec::new();
+    for exe in [PathBuf::from("auditctl"), example()] {
+        let mut child = Command::new(&exe)
+            .args(["--signal", "usr2"])
+            .spawn()
+            .expect("run auditctl");
+        let pid = child.id();
+        let status = child.wait().expect("wait for auditctl");
+        let info = daemon.signal_info();
+        senders.push((exe, pid, status.code(), info.map(|i| i.pid)));
+    }
+    daemon.unregister_daemon().expect("unregister");
+    for (exe, pid, code, sender) in senders {
+        assert_eq!(code, Some(0), "{}", exe.display());
+        assert_eq!(
+            sender.expect("signal info"),
+            pid as i32,
+            "{}",
+            exe.display()
+        );
+    }
+}

@@ -1,4 +1,5 @@
-//! Control requests: status, features, signal info, rules and user messages.
+//! Control requests: status, features, signal info, rules, directory trees,
+//! terminal auditing and user messages.
 
 use crate::error::{Error, Result};
 use crate::socket::{msg, AuditSocket, Want};
@@ -6,6 +7,7 @@ use audit_wire::features::{feature_to_mask, Features, FEATURE_VERSION};
 use audit_wire::rule::RuleData;
 use audit_wire::sig_info::SigInfo;
 use audit_wire::status::{self, Status};
+use audit_wire::tty_status::TtyStatus;
 use audit_wire::RecordType;
 
 /// The kernel's failure-to-log action (`AUDIT_FAIL_*`).
@@ -271,6 +273,69 @@ impl AuditSocket {
             what: "audit_sig_info",
             source,
         })
+    }
+
+    /// Whether the kernel audits this process's terminal input
+    /// (`AUDIT_TTY_GET`, as `audit_getttystate`; `pam_tty_audit` sets it per
+    /// session, and children inherit it).
+    pub fn tty_status(&mut self) -> Result<TtyStatus> {
+        let (_, replies) = self.transact(msg::TTY_GET, &[], Want::One(msg::TTY_GET))?;
+        let p = replies.first().map(Vec::as_slice).unwrap_or(&[]);
+        TtyStatus::parse(p).map_err(|source| Error::Wire {
+            what: "audit_tty_status",
+            source,
+        })
+    }
+
+    /// Turn the auditing of this process's terminal input on or off
+    /// (`AUDIT_TTY_SET`, as `audit_setttystate`). Each field must be 0 or 1
+    /// (checked here; the kernel answers `EINVAL` too).
+    pub fn set_tty_status(&mut self, s: &TtyStatus) -> Result<()> {
+        if s.enabled > 1 || s.log_passwd > 1 {
+            return Err(Error::InvalidArgument(
+                "audit_tty_status: enabled and log_passwd must be 0 or 1",
+            ));
+        }
+        self.transact(msg::TTY_SET, &s.to_bytes(), Want::Ack)
+            .map(drop)
+    }
+
+    /// Drop the directory-tree watches (`-F dir=` rules) whose directories are
+    /// gone (`AUDIT_TRIM`, as `audit_trim_subtrees` and `auditctl -t`).
+    pub fn trim_subtrees(&mut self) -> Result<()> {
+        self.transact(msg::TRIM, &[], Want::Ack).map(drop)
+    }
+
+    /// Make `subtree` watched as `mount_point` is: every directory-tree rule on
+    /// `mount_point` also covers `subtree`, as after a bind mount
+    /// (`AUDIT_MAKE_EQUIV`, as `audit_make_equivalent` and `auditctl -q`). The
+    /// kernel answers `ENOENT` when `subtree` does not exist.
+    pub fn make_equivalent(&mut self, mount_point: &[u8], subtree: &[u8]) -> Result<()> {
+        // Two lengths, then both paths without NULs (the kernel's
+        // audit_unpack_string); each must be 1..=PATH_MAX bytes.
+        const PATH_MAX: usize = 4096;
+        for p in [mount_point, subtree] {
+            if p.is_empty() || p.contains(&0) {
+                return Err(Error::InvalidArgument(
+                    "make_equivalent: paths must be non-empty and hold no NUL",
+                ));
+            }
+            if p.len() > PATH_MAX {
+                return Err(Error::TooLong {
+                    what: "make_equivalent path",
+                    len: p.len(),
+                    max: PATH_MAX,
+                });
+            }
+        }
+        let mut payload = Vec::with_capacity(8 + mount_point.len() + subtree.len());
+        // Lengths of at most PATH_MAX fit in u32.
+        payload.extend_from_slice(&(mount_point.len() as u32).to_ne_bytes());
+        payload.extend_from_slice(&(subtree.len() as u32).to_ne_bytes());
+        payload.extend_from_slice(mount_point);
+        payload.extend_from_slice(subtree);
+        self.transact(msg::MAKE_EQUIV, &payload, Want::Ack)
+            .map(drop)
     }
 
     /// Add a rule (`AUDIT_ADD_RULE`; `EEXIST` when an identical rule exists).

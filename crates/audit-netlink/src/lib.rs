@@ -4,7 +4,9 @@
 //! - [`AuditSocket`]: requests with ACKs and typed errors keeping the kernel's errno
 //!   ([`Error::errno`]), explicit timeouts, records received meanwhile kept in order.
 //! - Control: [`AuditSocket::get_status`] and setters, features, signal info, rules on
-//!   the wire ([`audit_wire::rule::RuleData`]), user messages.
+//!   the wire ([`audit_wire::rule::RuleData`]), directory-tree watches
+//!   ([`AuditSocket::trim_subtrees`], [`AuditSocket::make_equivalent`]), terminal
+//!   auditing ([`AuditSocket::tty_status`]), user messages.
 //! - Events: [`AuditSocket::register_daemon`] (given back on drop) or
 //!   [`AuditSocket::open_readlog`] (multicast beside a running auditd); raw records
 //!   with [`AuditSocket::recv`], complete events with [`EventStream`]. A receive-queue

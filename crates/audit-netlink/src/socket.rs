@@ -35,6 +35,10 @@ pub(crate) mod msg {
     pub const ADD_RULE: u16 = 1011;
     pub const DEL_RULE: u16 = 1012;
     pub const LIST_RULES: u16 = 1013;
+    pub const TRIM: u16 = 1014;
+    pub const MAKE_EQUIV: u16 = 1015;
+    pub const TTY_GET: u16 = 1016;
+    pub const TTY_SET: u16 = 1017;
     pub const SET_FEATURE: u16 = 1018;
     pub const GET_FEATURE: u16 = 1019;
 }
@@ -48,6 +52,10 @@ pub(crate) fn request_name(ty: u16) -> &'static str {
         msg::ADD_RULE => "AUDIT_ADD_RULE",
         msg::DEL_RULE => "AUDIT_DEL_RULE",
         msg::LIST_RULES => "AUDIT_LIST_RULES",
+        msg::TRIM => "AUDIT_TRIM",
+        msg::MAKE_EQUIV => "AUDIT_MAKE_EQUIV",
+        msg::TTY_GET => "AUDIT_TTY_GET",
+        msg::TTY_SET => "AUDIT_TTY_SET",
         msg::SET_FEATURE => "AUDIT_SET_FEATURE",
         msg::GET_FEATURE => "AUDIT_GET_FEATURE",
         1100..=1199 | 2100..=2999 => "a user message",

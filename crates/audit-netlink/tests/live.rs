@@ -3,6 +3,7 @@
 
 use audit_netlink::audit_wire::rule::{RuleData, ACTION_ALWAYS, FILTER_EXIT};
 use audit_netlink::audit_wire::status::Status;
+use audit_netlink::audit_wire::tty_status::TtyStatus;
 use audit_netlink::{
     AuditSocket, Errno, EventStream, FailureMode, Feature, Incoming, StreamItem, UserMessage,
 };
@@ -509,6 +510,99 @@ fn signal_info_names_the_sender() {
     let uid = unsafe { libc::getuid() };
     let expect = if loginuid == u32::MAX { uid } else { loginuid };
     assert_eq!(info.uid, expect);
+}
+
+/// Sets this process's terminal auditing back when dropped.
+struct TtyRestore {
+    sock: AuditSocket,
+    orig: TtyStatus,
+}
+
+impl Drop for TtyRestore {
+    fn drop(&mut self) {
+        let _ = self.sock.set_tty_status(&self.orig);
+    }
+}
+
+#[test]
+fn tty_status_set_and_back() {
+    let _g = audit_testlock::live_lock();
+    if !audit_testlock::live_kernel_available() {
+        return;
+    }
+    // Auditing on: the kernel logs a control change only then.
+    let mut r = Restore::new();
+    r.enable();
+    let mut sock = AuditSocket::open().unwrap();
+    let orig = sock.tty_status().unwrap();
+    assert!(orig.enabled <= 1 && orig.log_passwd <= 1, "{orig:?}");
+    let restore = TtyRestore {
+        sock: AuditSocket::open().unwrap(),
+        orig,
+    };
+    let mut d = AuditSocket::open().unwrap();
+    d.register_daemon().unwrap();
+    let flipped = TtyStatus {
+        enabled: 1 - orig.enabled,
+        log_passwd: 1 - orig.log_passwd,
+    };
+    sock.set_tty_status(&flipped).unwrap();
+    let now = sock.tty_status().unwrap();
+    // The kernel's record of the change says what it read from our request.
+    let needle = format!(
+        "op=tty_set old-enabled={} new-enabled={} old-log_passwd={} new-log_passwd={} res=1",
+        orig.enabled, flipped.enabled, orig.log_passwd, flipped.log_passwd
+    );
+    let seen = wait_for_record(&mut d, &needle);
+    d.unregister_daemon().unwrap();
+    assert_eq!(now, flipped);
+    assert!(seen.is_some(), "no CONFIG_CHANGE record with {needle}");
+    // Values other than 0 and 1 are refused before they reach the kernel.
+    assert!(sock
+        .set_tty_status(&TtyStatus {
+            enabled: 2,
+            log_passwd: 0
+        })
+        .is_err());
+    drop(restore);
+    assert_eq!(sock.tty_status().unwrap(), orig);
+}
+
+#[test]
+fn trim_and_make_equivalent_reach_the_kernel() {
+    let _g = audit_testlock::live_lock();
+    if !audit_testlock::live_kernel_available() {
+        return;
+    }
+    let mut r = Restore::new();
+    r.enable();
+    let mut d = AuditSocket::open().unwrap();
+    d.register_daemon().unwrap();
+    let base = std::env::temp_dir().join(unique_key("equiv"));
+    let (a, b) = (base.join("mount point"), base.join("subtree"));
+    std::fs::create_dir_all(&a).unwrap();
+    std::fs::create_dir_all(&b).unwrap();
+    let trimmed = d.trim_subtrees();
+    let trim_seen = wait_for_record(&mut d, "op=trim res=1");
+    let (pa, pb) = (a.to_str().unwrap(), b.to_str().unwrap());
+    let equiv = d.make_equivalent(pa.as_bytes(), pb.as_bytes());
+    // The kernel logs the paths it unpacked (hex, as the first holds a space).
+    let hex = |s: &str| s.bytes().map(|c| format!("{c:02X}")).collect::<String>();
+    let needle = format!("op=make_equiv old={} new=\"{pb}\" res=1", hex(pa));
+    let equiv_seen = wait_for_record(&mut d, &needle);
+    let missing = d.make_equivalent(pa.as_bytes(), b"/nonexistent-lars-equiv");
+    d.unregister_daemon().unwrap();
+    let _ = std::fs::remove_dir_all(&base);
+    trimmed.unwrap();
+    assert!(trim_seen.is_some(), "no CONFIG_CHANGE record of the trim");
+    equiv.unwrap();
+    assert!(
+        equiv_seen.is_some(),
+        "no CONFIG_CHANGE record with {needle}"
+    );
+    assert_eq!(missing.unwrap_err().errno(), Some(Errno(libc::ENOENT)));
+    assert!(d.make_equivalent(b"", b"/").is_err());
+    assert!(d.make_equivalent(b"/a\0b", b"/").is_err());
 }
 
 #[test]

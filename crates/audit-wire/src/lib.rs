@@ -39,6 +39,7 @@ pub mod record_type;
 pub mod rule;
 pub mod sig_info;
 pub mod status;
+pub mod tty_status;
 
 pub use error::WireError;
 pub use record_type::RecordType;
