@@ -251,9 +251,7 @@ fn run(sock: &mut AuditSocket, commands: &[Command], env: &SystemEnv) -> Result<
                 sock.log_user_message(&audit_netlink::UserMessage {
                     msg_type: AUDIT_USER,
                     message: &message,
-                    hostname: None,
-                    addr: None,
-                    terminal: None,
+                    origin: audit_netlink::Origin::default(),
                     success: true,
                 })
                 .map_err(|e| format!("Error sending user message request ({})", why(&e)))?

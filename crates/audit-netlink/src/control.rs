@@ -3,6 +3,7 @@
 
 use crate::error::{Error, Result};
 use crate::socket::{msg, AuditSocket, Want};
+use crate::user_message::{UserMessage, UserRecord};
 use audit_wire::features::{feature_to_mask, Features, FEATURE_VERSION};
 use audit_wire::rule::RuleData;
 use audit_wire::sig_info::SigInfo;
@@ -61,79 +62,8 @@ impl Feature {
     }
 }
 
-/// A user-space message in the form `audit_log_user_message` gives it:
-/// `MESSAGE exe=EXE hostname=H addr=A terminal=T res=success|failed`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UserMessage<'a> {
-    /// Record type, in the user ranges 1100..=1199 or 2100..=2999 (`USER` is 1005,
-    /// deprecated, and also accepted).
-    pub msg_type: u16,
-    /// The message text (usually `op=... key=value ...`).
-    pub message: &'a str,
-    /// Host name, `?` when `None`.
-    pub hostname: Option<&'a str>,
-    /// Network address, `?` when `None` (libaudit would resolve `hostname`; we don't).
-    pub addr: Option<&'a str>,
-    /// Terminal; `None` looks up the tty of stdin/stdout/stderr (`?` when there is none).
-    pub terminal: Option<&'a str>,
-    /// `res=success` when true, `res=failed` when false.
-    pub success: bool,
-}
-
 /// Largest user message the kernel accepts (`MAX_AUDIT_MESSAGE_LENGTH`).
 pub const MAX_USER_MESSAGE: usize = 8970;
-
-/// Encode a value as libaudit does for untrusted names: quoted when it holds only
-/// printable ASCII other than `"`, otherwise uppercase hex.
-pub fn encode_untrusted(v: &[u8]) -> String {
-    if v.iter().all(|&b| b > 0x20 && b < 0x7f && b != b'"') {
-        format!("\"{}\"", String::from_utf8_lossy(v))
-    } else {
-        v.iter().map(|b| format!("{b:02X}")).collect()
-    }
-}
-
-fn own_exe() -> String {
-    use std::os::unix::ffi::OsStrExt;
-    match std::fs::read_link("/proc/self/exe") {
-        Ok(p) => encode_untrusted(p.as_os_str().as_bytes()),
-        Err(_) => "\"?\"".to_string(),
-    }
-}
-
-fn own_tty() -> Option<String> {
-    use std::os::unix::fs::FileTypeExt;
-    (0..3).find_map(|fd| {
-        let p = std::fs::read_link(format!("/proc/self/fd/{fd}")).ok()?;
-        let meta = std::fs::metadata(&p).ok()?;
-        if !meta.file_type().is_char_device() {
-            return None;
-        }
-        let s = p.to_str()?;
-        let name = s.strip_prefix("/dev/")?;
-        (name.starts_with("pts/") || name.starts_with("tty") || name == "console")
-            .then(|| name.to_string())
-    })
-}
-
-impl UserMessage<'_> {
-    /// The text sent to the kernel.
-    pub fn to_text(&self) -> String {
-        let terminal = match self.terminal {
-            Some(t) => t.to_string(),
-            None => own_tty().unwrap_or_else(|| "?".to_string()),
-        };
-        format!(
-            "{} exe={} hostname={} addr={} terminal={} res={}",
-            self.message,
-            own_exe(),
-            self.hostname.unwrap_or("?"),
-            self.addr.filter(|a| !a.is_empty()).unwrap_or("?"),
-            terminal,
-            if self.success { "success" } else { "failed" }
-        )
-    }
-}
 
 impl AuditSocket {
     /// The kernel's audit status (`AUDIT_GET`).
@@ -401,7 +331,15 @@ impl AuditSocket {
 
     /// Send a user message formatted as `audit_log_user_message` formats it.
     pub fn log_user_message(&mut self, m: &UserMessage<'_>) -> Result<()> {
+        self.log_user(m)
+    }
+
+    /// Send a user-space record in one of libaudit's forms ([`UserMessage`],
+    /// [`UserCommMessage`](crate::UserCommMessage), [`AcctMessage`](crate::AcctMessage),
+    /// [`UserAvcMessage`](crate::UserAvcMessage),
+    /// [`SemanageMessage`](crate::SemanageMessage), [`UserCommand`](crate::UserCommand)).
+    pub fn log_user(&mut self, m: &(impl UserRecord + ?Sized)) -> Result<()> {
         let text = m.to_text();
-        self.send_user_raw(m.msg_type, &text)
+        self.send_user_raw(m.record_type(), &text)
     }
 }

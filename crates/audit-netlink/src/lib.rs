@@ -6,7 +6,8 @@
 //! - Control: [`AuditSocket::get_status`] and setters, features, signal info, rules on
 //!   the wire ([`audit_wire::rule::RuleData`]), directory-tree watches
 //!   ([`AuditSocket::trim_subtrees`], [`AuditSocket::make_equivalent`]), terminal
-//!   auditing ([`AuditSocket::tty_status`]), user messages.
+//!   auditing ([`AuditSocket::tty_status`]), user-space records in each of
+//!   libaudit's forms ([`user_message`], [`AuditSocket::log_user`]).
 //! - Events: [`AuditSocket::register_daemon`] (given back on drop) or
 //!   [`AuditSocket::open_readlog`] (multicast beside a running auditd); raw records
 //!   with [`AuditSocket::recv`], complete events with [`EventStream`]. A receive-queue
@@ -44,11 +45,16 @@ mod record;
 mod socket;
 #[cfg(feature = "tokio")]
 pub mod tokio_stream;
+pub mod user_message;
 
-pub use control::{encode_untrusted, FailureMode, Feature, UserMessage, MAX_USER_MESSAGE};
+pub use control::{FailureMode, Feature, MAX_USER_MESSAGE};
 pub use error::{Errno, Error, Result};
 pub use events::{EventStream, StreamItem};
 pub use record::{Incoming, RawRecord};
 pub use socket::{AuditSocket, DEFAULT_TIMEOUT, NLGRP_READLOG};
+pub use user_message::{
+    encode_untrusted, Account, AcctMessage, Origin, SemanageMessage, UserAvcMessage,
+    UserCommMessage, UserCommand, UserMessage, UserRecord,
+};
 
 pub use audit_wire;

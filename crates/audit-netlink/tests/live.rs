@@ -5,7 +5,8 @@ use audit_netlink::audit_wire::rule::{RuleData, ACTION_ALWAYS, FILTER_EXIT};
 use audit_netlink::audit_wire::status::Status;
 use audit_netlink::audit_wire::tty_status::TtyStatus;
 use audit_netlink::{
-    AuditSocket, Errno, EventStream, FailureMode, Feature, Incoming, StreamItem, UserMessage,
+    AuditSocket, Errno, EventStream, FailureMode, Feature, Incoming, Origin, StreamItem,
+    UserMessage,
 };
 use std::process::Command;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -620,9 +621,11 @@ fn user_message_comes_back_as_an_event() {
     d.log_user_message(&UserMessage {
         msg_type: 1120, // TEST
         message: &msg,
-        hostname: Some("lar-host"),
-        addr: Some("127.0.0.1"),
-        terminal: Some("lar-tty"),
+        origin: Origin {
+            hostname: Some("lar-host"),
+            addr: Some("127.0.0.1"),
+            terminal: Some("lar-tty"),
+        },
         success: true,
     })
     .unwrap();

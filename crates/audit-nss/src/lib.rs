@@ -1,6 +1,7 @@
-//! User, group and protocol names from the system's name service (NSS), through
-//! libc's reentrant lookups: `/etc/passwd`, LDAP, sssd, ... as `nsswitch.conf`
-//! says, which is how auditctl resolves `-F uid=NAME` and libauparse names ids.
+//! User, group and protocol names and host addresses from the system's name
+//! service (NSS), through libc's reentrant lookups: `/etc/passwd`, LDAP, sssd,
+//! DNS, ... as `nsswitch.conf` says, which is how auditctl resolves `-F uid=NAME`,
+//! libauparse names ids and libaudit fills in the `addr` of user messages.
 //!
 //! ```
 //! assert_eq!(audit_nss::user_id(b"root"), Some(0));
@@ -152,6 +153,59 @@ pub fn protocol_name(proto: i32) -> Option<Box<[u8]>> {
         };
         (rc, name)
     })
+}
+
+/// The first address of host `name` (`getaddrinfo` with `AI_ADDRCONFIG`, stream
+/// sockets), as libaudit finds the `addr` of a user message from its host name.
+/// `None` when the name does not resolve or holds a NUL byte.
+///
+/// ```
+/// assert!(audit_nss::host_address(b"localhost").is_some_and(|a| a.is_loopback()));
+/// assert_eq!(audit_nss::host_address(b"no-such-host.invalid"), None);
+/// ```
+pub fn host_address(name: &[u8]) -> Option<std::net::IpAddr> {
+    use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+    let name = CString::new(name).ok()?;
+    // SAFETY: all-zero bytes are a valid `struct addrinfo` (null pointers, zero
+    // numbers) to fill in as hints.
+    let mut hints: libc::addrinfo = unsafe { std::mem::zeroed() };
+    hints.ai_flags = libc::AI_ADDRCONFIG;
+    hints.ai_socktype = libc::SOCK_STREAM;
+    let mut list: *mut libc::addrinfo = std::ptr::null_mut();
+    // SAFETY: `name` is NUL-terminated, the service may be null, `hints` and
+    // `list` are live; on success `list` must be given back to freeaddrinfo.
+    let rc = unsafe { libc::getaddrinfo(name.as_ptr(), std::ptr::null(), &hints, &mut list) };
+    if rc != 0 || list.is_null() {
+        return None;
+    }
+    // SAFETY: `list` is the non-null head getaddrinfo returned; its `ai_addr`
+    // points to a socket address of `ai_addrlen` bytes of family `ai_family`.
+    let found = unsafe {
+        let first = &*list;
+        let addr = first.ai_addr;
+        match first.ai_family {
+            libc::AF_INET
+                if !addr.is_null()
+                    && first.ai_addrlen as usize >= std::mem::size_of::<libc::sockaddr_in>() =>
+            {
+                let sin = &*addr.cast::<libc::sockaddr_in>();
+                Some(IpAddr::V4(Ipv4Addr::from(u32::from_be(
+                    sin.sin_addr.s_addr,
+                ))))
+            }
+            libc::AF_INET6
+                if !addr.is_null()
+                    && first.ai_addrlen as usize >= std::mem::size_of::<libc::sockaddr_in6>() =>
+            {
+                let sin6 = &*addr.cast::<libc::sockaddr_in6>();
+                Some(IpAddr::V6(Ipv6Addr::from(sin6.sin6_addr.s6_addr)))
+            }
+            _ => None,
+        }
+    };
+    // SAFETY: `list` came from getaddrinfo and is freed once, after its last use.
+    unsafe { libc::freeaddrinfo(list) };
+    found
 }
 
 extern "C" {
