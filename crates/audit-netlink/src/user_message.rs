@@ -440,7 +440,7 @@ pub struct UserCommand<'a> {
     /// dropped, and it is cut to 4095 bytes (4096 when it needs no encoding,
     /// as libaudit does).
     pub command: &'a str,
-    /// Terminal (see [`UserMessage::terminal`]).
+    /// Terminal (see [`Origin::terminal`]).
     pub terminal: Option<&'a str>,
     /// `res=success` when true, `res=failed` when false.
     pub success: bool,
