@@ -373,7 +373,8 @@ pub struct SemanageMessage<'a> {
     pub program: Option<&'a str>,
     /// The operation (`adding-user`, ...).
     pub op: &'a str,
-    /// The account: a name (when not empty) or the uid.
+    /// The account: a name or the uid (an empty name is logged as `id=0`, as
+    /// libaudit logs no name with id 0).
     pub account: Account<'a>,
     /// The new SELinux user.
     pub new_seuser: Option<&'a str>,
