@@ -6,6 +6,7 @@ use audit_wire::features::Features;
 use audit_wire::rule::{RuleData, RULE_FIXED_LEN};
 use audit_wire::sig_info::SigInfo;
 use audit_wire::status::Status;
+use audit_wire::tty_status::TtyStatus;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -16,6 +17,11 @@ fuzz_target!(|data: &[u8]| {
     }
     if let Ok(f) = Features::parse(data) {
         assert_eq!(f.to_bytes(), &data[..Features::LEN]);
+    }
+    if let Ok(t) = TtyStatus::parse(data) {
+        // A 4-byte reply (older kernels) re-encodes with log_passwd 0 appended.
+        let n = data.len().min(TtyStatus::LEN);
+        assert_eq!(&t.to_bytes()[..n], &data[..n]);
     }
     if let Ok(s) = SigInfo::parse(data) {
         assert_eq!(SigInfo::parse(&s.to_bytes()).unwrap(), s);
