@@ -724,3 +724,74 @@ fn async_stream_yields_events() {
     let ev = found.expect("no async event with our key");
     assert!(ev.records().len() >= 2);
 }
+
+/// In a child started by `login_uid_set_in_a_child_makes_a_session` (with
+/// `LARS_IDENTITY_CHILD=1`): makes this process a login session of nobody,
+/// prints what it reads back, then unsets it again. Run normally, it checks
+/// what this process reads against /proc.
+#[test]
+fn identity_reads_and_child_side() {
+    use audit_netlink::identity::{login_uid, session_id, set_login_uid, UNSET};
+    let proc_id = |f: &str| -> u32 {
+        std::fs::read_to_string(format!("/proc/thread-self/{f}"))
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap()
+    };
+    if std::env::var_os("LARS_IDENTITY_CHILD").is_none() {
+        let auid = login_uid().unwrap();
+        assert_eq!(auid.unwrap_or(UNSET), proc_id("loginuid"));
+        assert_eq!(session_id().unwrap().unwrap_or(UNSET), proc_id("sessionid"));
+        assert_eq!(auid.is_none(), session_id().unwrap().is_none());
+        return;
+    }
+    let before = session_id().unwrap();
+    set_login_uid(65534).unwrap();
+    let (auid, ses) = (login_uid().unwrap(), session_id().unwrap());
+    set_login_uid(UNSET).unwrap();
+    let (auid2, ses2) = (login_uid().unwrap(), session_id().unwrap());
+    println!(
+        "IDENTITY before={before:?} auid={auid:?} ses={ses:?} unset_auid={auid2:?} unset_ses={ses2:?}"
+    );
+}
+
+#[test]
+fn login_uid_set_in_a_child_makes_a_session() {
+    let _g = audit_testlock::live_lock();
+    if !audit_testlock::live_kernel_available() {
+        return;
+    }
+    let mut r = Restore::new();
+    r.enable();
+    let mut d = AuditSocket::open().unwrap();
+    d.register_daemon().unwrap();
+    let out = Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "identity_reads_and_child_side", "--nocapture"])
+        .env("LARS_IDENTITY_CHILD", "1")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    // The kernel's LOGIN record of the child's change.
+    let login = wait_for_record(&mut d, " auid=65534 ");
+    d.unregister_daemon().unwrap();
+    assert!(
+        out.status.success(),
+        "child: {text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("IDENTITY "))
+        .unwrap_or_else(|| panic!("no IDENTITY line in {text}"));
+    assert!(line.contains(" auid=Some(65534) "), "{line}");
+    let ses = line
+        .split(" ses=Some(")
+        .nth(1)
+        .and_then(|s| s.split(')').next())
+        .unwrap_or_else(|| panic!("no session in {line}"));
+    assert!(line.ends_with("unset_auid=None unset_ses=None"), "{line}");
+    let login = String::from_utf8(login.expect("no LOGIN record for auid 65534")).unwrap();
+    assert!(login.starts_with("type=LOGIN "), "{login}");
+    assert!(login.contains(&format!(" ses={ses} ")), "{login}");
+}
