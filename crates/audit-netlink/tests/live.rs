@@ -72,6 +72,32 @@ impl Drop for Restore {
     }
 }
 
+/// What a test that receives records as the audit daemon holds: a socket
+/// registered as the daemon (given back when dropped, first), auditing turned on
+/// (restored next) and the live-test lock (released last).
+struct AsDaemon {
+    d: AuditSocket,
+    _restore: Restore,
+    _lock: audit_testlock::LiveGuard,
+}
+
+/// [`AsDaemon`], or `None` where the kernel refuses live tests.
+fn as_daemon() -> Option<AsDaemon> {
+    let lock = audit_testlock::live_lock();
+    if !audit_testlock::live_kernel_available() {
+        return None;
+    }
+    let mut restore = Restore::new();
+    restore.enable();
+    let mut d = AuditSocket::open().unwrap();
+    d.register_daemon().unwrap();
+    Some(AsDaemon {
+        d,
+        _restore: restore,
+        _lock: lock,
+    })
+}
+
 fn unique_key(tag: &str) -> String {
     static N: AtomicU32 = AtomicU32::new(0);
     format!(
@@ -571,26 +597,22 @@ fn tty_status_set_and_back() {
 
 #[test]
 fn trim_and_make_equivalent_reach_the_kernel() {
-    let _g = audit_testlock::live_lock();
-    if !audit_testlock::live_kernel_available() {
+    let Some(mut daemon) = as_daemon() else {
         return;
-    }
-    let mut r = Restore::new();
-    r.enable();
-    let mut d = AuditSocket::open().unwrap();
-    d.register_daemon().unwrap();
+    };
+    let d = &mut daemon.d;
     let base = std::env::temp_dir().join(unique_key("equiv"));
     let (a, b) = (base.join("mount point"), base.join("subtree"));
     std::fs::create_dir_all(&a).unwrap();
     std::fs::create_dir_all(&b).unwrap();
     let trimmed = d.trim_subtrees();
-    let trim_seen = wait_for_record(&mut d, "op=trim res=1");
+    let trim_seen = wait_for_record(d, "op=trim res=1");
     let (pa, pb) = (a.to_str().unwrap(), b.to_str().unwrap());
     let equiv = d.make_equivalent(pa.as_bytes(), pb.as_bytes());
     // The kernel logs the paths it unpacked (hex, as the first holds a space).
     let hex = |s: &str| s.bytes().map(|c| format!("{c:02X}")).collect::<String>();
     let needle = format!("op=make_equiv old={} new=\"{pb}\" res=1", hex(pa));
-    let equiv_seen = wait_for_record(&mut d, &needle);
+    let equiv_seen = wait_for_record(d, &needle);
     let missing = d.make_equivalent(pa.as_bytes(), b"/nonexistent-lars-equiv");
     d.unregister_daemon().unwrap();
     let _ = std::fs::remove_dir_all(&base);
@@ -608,14 +630,10 @@ fn trim_and_make_equivalent_reach_the_kernel() {
 
 #[test]
 fn user_message_comes_back_as_an_event() {
-    let _g = audit_testlock::live_lock();
-    if !audit_testlock::live_kernel_available() {
+    let Some(mut daemon) = as_daemon() else {
         return;
-    }
-    let mut r = Restore::new();
-    r.enable();
-    let mut d = AuditSocket::open().unwrap();
-    d.register_daemon().unwrap();
+    };
+    let d = &mut daemon.d;
     let nonce = unique_key("user");
     let msg = format!("op=lar-test nonce={nonce}");
     d.log_user_message(&UserMessage {
@@ -629,7 +647,7 @@ fn user_message_comes_back_as_an_event() {
         success: true,
     })
     .unwrap();
-    let got = wait_for_record(&mut d, &nonce);
+    let got = wait_for_record(d, &nonce);
     d.unregister_daemon().unwrap();
     let line = String::from_utf8(got.expect("our user message did not come back")).unwrap();
     assert!(line.starts_with("type=TEST msg=audit("), "{line}");
@@ -758,14 +776,10 @@ fn identity_reads_and_child_side() {
 
 #[test]
 fn login_uid_set_in_a_child_makes_a_session() {
-    let _g = audit_testlock::live_lock();
-    if !audit_testlock::live_kernel_available() {
+    let Some(mut daemon) = as_daemon() else {
         return;
-    }
-    let mut r = Restore::new();
-    r.enable();
-    let mut d = AuditSocket::open().unwrap();
-    d.register_daemon().unwrap();
+    };
+    let d = &mut daemon.d;
     let out = Command::new(std::env::current_exe().unwrap())
         .args(["--exact", "identity_reads_and_child_side", "--nocapture"])
         .env("LARS_IDENTITY_CHILD", "1")
@@ -773,7 +787,7 @@ fn login_uid_set_in_a_child_makes_a_session() {
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     // The kernel's LOGIN record of the child's change.
-    let login = wait_for_record(&mut d, " auid=65534 ");
+    let login = wait_for_record(d, " auid=65534 ");
     d.unregister_daemon().unwrap();
     assert!(
         out.status.success(),
