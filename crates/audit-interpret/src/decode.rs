@@ -613,6 +613,15 @@ impl Decoders {
         val: &[u8],
         out: &mut Vec<u8>,
     ) -> Produced {
+        // Syscall arguments are mostly pointers and counts that never repeat, and
+        // most decode to `0x` and the value: remembering them costs more than
+        // decoding them again and pushes out the results that do repeat.
+        if matches!(
+            ty,
+            FieldType::A0 | FieldType::A1 | FieldType::A2 | FieldType::A3
+        ) {
+            return self.decode_uncached(ty, ctx, val, out);
+        }
         let key = ctx_key(ty, ctx);
         match self.memo.lookup(ty, &key, val, out) {
             Ok(produced) => produced,

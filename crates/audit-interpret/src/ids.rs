@@ -15,6 +15,17 @@ pub struct IdCache {
     users: HashMap<u32, Entry>,
     groups: HashMap<u32, Entry>,
     limit: usize,
+    /// The last ids seen, by kind and a hash of the id: logs name the same few
+    /// ids over and over, and a compare here is cheaper than the map's hashing.
+    recent: [[Option<(u32, Entry)>; RECENT]; 2],
+}
+
+/// Slots of [`IdCache::recent`] per kind.
+const RECENT: usize = 16;
+
+#[inline]
+fn recent_slot(id: u32) -> usize {
+    (id.wrapping_mul(0x9e37_79b9) >> 28) as usize % RECENT
 }
 
 impl Default for IdCache {
@@ -37,6 +48,7 @@ impl IdCache {
             users: HashMap::new(),
             groups: HashMap::new(),
             limit: limit.max(1),
+            recent: Default::default(),
         }
     }
 
@@ -44,6 +56,7 @@ impl IdCache {
     pub fn clear(&mut self) {
         self.users.clear();
         self.groups.clear();
+        self.recent = Default::default();
     }
 
     /// The name of user `uid`, if NSS knows one.
@@ -58,17 +71,26 @@ impl IdCache {
 
     pub(crate) fn name(&mut self, kind: IdKind, id: u32) -> Option<&[u8]> {
         let limit = self.limit;
-        let map = match kind {
-            IdKind::User => &mut self.users,
-            IdKind::Group => &mut self.groups,
+        let (map, k) = match kind {
+            IdKind::User => (&mut self.users, 0),
+            IdKind::Group => (&mut self.groups, 1),
         };
-        if !map.contains_key(&id) {
-            if map.len() >= limit {
-                map.clear();
-            }
-            map.insert(id, lookup(kind, id));
+        let slot = &mut self.recent[k][recent_slot(id)];
+        if !matches!(slot, Some((seen, _)) if *seen == id) {
+            let entry = match map.get(&id) {
+                Some(e) => e.clone(),
+                None => {
+                    if map.len() >= limit {
+                        map.clear();
+                    }
+                    let e = lookup(kind, id);
+                    map.insert(id, e.clone());
+                    e
+                }
+            };
+            *slot = Some((id, entry));
         }
-        map.get(&id).and_then(|e| e.as_deref())
+        slot.as_ref().and_then(|(_, e)| e.as_deref())
     }
 }
 
@@ -96,5 +118,28 @@ mod tests {
         assert_eq!(c.user_name(0), Some(&b"root"[..]));
         c.clear();
         assert_eq!(c.user_name(0), Some(&b"root"[..]));
+    }
+
+    #[test]
+    fn recent_slots_answer_as_nss() {
+        // More ids than recent slots, several sharing a slot, users and groups
+        // alike, asked for in shifting orders and through a table bound of 3.
+        let ids: Vec<u32> = (0..40).chain([65534, 3_999_999_999]).collect();
+        let mut c = IdCache::new(3);
+        for round in 0..3 {
+            for i in 0..ids.len() {
+                let id = ids[(i * 7 + round) % ids.len()];
+                assert_eq!(
+                    c.user_name(id).map(<[u8]>::to_vec),
+                    audit_nss::user_name(id).map(|b| b.to_vec()),
+                    "uid {id}"
+                );
+                assert_eq!(
+                    c.group_name(id).map(<[u8]>::to_vec),
+                    audit_nss::group_name(id).map(|b| b.to_vec()),
+                    "gid {id}"
+                );
+            }
+        }
     }
 }
