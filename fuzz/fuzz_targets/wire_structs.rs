@@ -19,9 +19,17 @@ fuzz_target!(|data: &[u8]| {
         assert_eq!(f.to_bytes(), &data[..Features::LEN]);
     }
     if let Ok(t) = TtyStatus::parse(data) {
-        // A 4-byte reply (older kernels) re-encodes with log_passwd 0 appended.
-        let n = data.len().min(TtyStatus::LEN);
+        // Shorter than the whole structure, only `enabled` is read (the 4-byte
+        // form of older kernels); it re-encodes with log_passwd 0.
+        let n = if data.len() >= TtyStatus::LEN {
+            TtyStatus::LEN
+        } else {
+            4
+        };
         assert_eq!(&t.to_bytes()[..n], &data[..n]);
+        if n == 4 {
+            assert_eq!(t.log_passwd, 0);
+        }
     }
     if let Ok(s) = SigInfo::parse(data) {
         assert_eq!(SigInfo::parse(&s.to_bytes()).unwrap(), s);
