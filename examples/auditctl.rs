@@ -18,7 +18,7 @@
 //! Differences: messages of `-R` go to stderr (auditctl sends them to syslog), a
 //! line is checked completely before any of it runs, `--signal state` is refused
 //! (3.0.9 refuses it too; later versions print auditd's state report), and the
-//! error texts of `--loginuid-immutable` and of a failed `--signal` are ours.
+//! error text of `--loginuid-immutable` is ours.
 //! `-e 2` and `--loginuid-immutable` last until the machine reboots.
 
 use std::process::ExitCode;
@@ -311,7 +311,7 @@ fn signal_auditd(sock: &mut AuditSocket, name: &str) -> Result<(), String> {
     if unsafe { libc::kill(pid, sig) } != 0 {
         let e = std::io::Error::last_os_error();
         return Err(format!(
-            "Error sending signal to auditd ({})",
+            "Failed sending signal to auditd ({})",
             strerror(e.raw_os_error().unwrap_or(0))
         ));
     }

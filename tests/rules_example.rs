@@ -464,7 +464,18 @@ fn trees_counters_and_signals_match_auditctl() {
     let (a, b) = (dir.join("a"), dir.join("b"));
     std::fs::create_dir_all(&a).expect("temp dir");
     std::fs::create_dir_all(&b).expect("temp dir");
-    same("-t");
+    // A trim deletes the tree rules whose directories are gone: only where
+    // there is none.
+    if socket()
+        .list_rules()
+        .expect("rules")
+        .iter()
+        .any(|r| r.fields[..(r.field_count as usize).min(r.fields.len())].contains(&107))
+    {
+        eprintln!("SKIPPED -t: directory-tree rules are loaded");
+    } else {
+        same("-t");
+    }
     same(&format!("-q {},{}", a.display(), b.display()));
     same(&format!("-q {},/nonexistent-lars-equiv", a.display()));
     same(&format!("-q {}", a.display()));

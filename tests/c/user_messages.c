@@ -92,6 +92,47 @@ int main(int argc, char **argv)
 		rc = audit_log_user_command(fd, AUDIT_USER_CMD, text, "pts/4",
 					    0);
 		break;
+	case 12: /* terminal and host name looked up */
+		snprintf(text, sizeof(text), "op=%s", mark);
+		rc = audit_log_user_message(fd, AUDIT_TEST, text, NULL, NULL,
+					    NULL, 1);
+		break;
+	case 13: /* comm looked up */
+		snprintf(text, sizeof(text), "op=%s", mark);
+		rc = audit_log_user_comm_message(fd, AUDIT_TEST, text, NULL,
+						 "h", "a", "t", 1);
+		break;
+	case 14: /* semanage without a name */
+		rc = audit_log_semanage_message(fd, AUDIT_ROLE_REMOVE, NULL,
+						mark, NULL, 1234, NULL, NULL,
+						NULL, "staff_u", "staff_r",
+						"s0", NULL, NULL, NULL, 0);
+		break;
+	case 15: /* AVC without a host name */
+		snprintf(text, sizeof(text), "avc:  granted  { %s }", mark);
+		rc = audit_log_user_avc_message(fd, AUDIT_USER_AVC, text, NULL,
+						NULL, NULL, 1000);
+		break;
+	case 16: /* an address longer than libaudit keeps */
+		rc = audit_log_acct_message(fd, AUDIT_ADD_GROUP, "groupadd",
+					    mark, "grp", -1, "h",
+					    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789",
+					    "t", 1);
+		break;
+	case 17: /* non-ASCII text passes as it is */
+		snprintf(text, sizeof(text), "op=%s name=na\xc3\xafve", mark);
+		rc = audit_log_user_message(fd, AUDIT_TEST, text, "h", "a",
+					    "t", 1);
+		break;
+	case 18: { /* a command longer than PATH_MAX */
+		static char cmd[6000];
+
+		snprintf(cmd, sizeof(cmd), "/usr/bin/%s", mark);
+		memset(cmd + strlen(cmd), 'x', 5000);
+		cmd[5000] = 0;
+		rc = audit_log_user_command(fd, AUDIT_USER_CMD, cmd, "t", 1);
+		break;
+	}
 	default:
 		fprintf(stderr, "user_messages: no scenario %d\n", scenario);
 		return 2;

@@ -65,6 +65,33 @@ impl Feature {
 /// Largest user message the kernel accepts (`MAX_AUDIT_MESSAGE_LENGTH`).
 pub const MAX_USER_MESSAGE: usize = 8970;
 
+/// The payload of `AUDIT_MAKE_EQUIV`: the two lengths, then both paths without
+/// NULs (the kernel's `audit_unpack_string`); each must be 1..=PATH_MAX bytes.
+fn make_equiv_payload(mount_point: &[u8], subtree: &[u8]) -> Result<Vec<u8>> {
+    const PATH_MAX: usize = 4096;
+    for p in [mount_point, subtree] {
+        if p.is_empty() || p.contains(&0) {
+            return Err(Error::InvalidArgument(
+                "make_equivalent: paths must be non-empty and hold no NUL",
+            ));
+        }
+        if p.len() > PATH_MAX {
+            return Err(Error::TooLong {
+                what: "make_equivalent path",
+                len: p.len(),
+                max: PATH_MAX,
+            });
+        }
+    }
+    let mut payload = Vec::with_capacity(8 + mount_point.len() + subtree.len());
+    // Lengths of at most PATH_MAX fit in u32.
+    payload.extend_from_slice(&(mount_point.len() as u32).to_ne_bytes());
+    payload.extend_from_slice(&(subtree.len() as u32).to_ne_bytes());
+    payload.extend_from_slice(mount_point);
+    payload.extend_from_slice(subtree);
+    Ok(payload)
+}
+
 impl AuditSocket {
     /// The kernel's audit status (`AUDIT_GET`).
     pub fn get_status(&mut self) -> Result<Status> {
@@ -206,8 +233,9 @@ impl AuditSocket {
     }
 
     /// Whether the kernel audits this process's terminal input
-    /// (`AUDIT_TTY_GET`, as `audit_getttystate`; `pam_tty_audit` sets it per
-    /// session, and children inherit it).
+    /// (`AUDIT_TTY_GET`; `pam_tty_audit` sets it per session over netlink, and
+    /// children inherit it). Like the other requests here it needs
+    /// `CAP_AUDIT_CONTROL` in the initial pid namespace.
     pub fn tty_status(&mut self) -> Result<TtyStatus> {
         let (_, replies) = self.transact(msg::TTY_GET, &[], Want::One(msg::TTY_GET))?;
         let p = replies.first().map(Vec::as_slice).unwrap_or(&[]);
@@ -218,8 +246,8 @@ impl AuditSocket {
     }
 
     /// Turn the auditing of this process's terminal input on or off
-    /// (`AUDIT_TTY_SET`, as `audit_setttystate`). Each field must be 0 or 1
-    /// (checked here; the kernel answers `EINVAL` too).
+    /// (`AUDIT_TTY_SET`). Each field must be 0 or 1 (checked here; the kernel
+    /// answers `EINVAL` too).
     pub fn set_tty_status(&mut self, s: &TtyStatus) -> Result<()> {
         if s.enabled > 1 || s.log_passwd > 1 {
             return Err(Error::InvalidArgument(
@@ -239,31 +267,9 @@ impl AuditSocket {
     /// Make `subtree` watched as `mount_point` is: every directory-tree rule on
     /// `mount_point` also covers `subtree`, as after a bind mount
     /// (`AUDIT_MAKE_EQUIV`, as `audit_make_equivalent` and `auditctl -q`). The
-    /// kernel answers `ENOENT` when `subtree` does not exist.
+    /// kernel answers `ENOENT` when either path does not exist.
     pub fn make_equivalent(&mut self, mount_point: &[u8], subtree: &[u8]) -> Result<()> {
-        // Two lengths, then both paths without NULs (the kernel's
-        // audit_unpack_string); each must be 1..=PATH_MAX bytes.
-        const PATH_MAX: usize = 4096;
-        for p in [mount_point, subtree] {
-            if p.is_empty() || p.contains(&0) {
-                return Err(Error::InvalidArgument(
-                    "make_equivalent: paths must be non-empty and hold no NUL",
-                ));
-            }
-            if p.len() > PATH_MAX {
-                return Err(Error::TooLong {
-                    what: "make_equivalent path",
-                    len: p.len(),
-                    max: PATH_MAX,
-                });
-            }
-        }
-        let mut payload = Vec::with_capacity(8 + mount_point.len() + subtree.len());
-        // Lengths of at most PATH_MAX fit in u32.
-        payload.extend_from_slice(&(mount_point.len() as u32).to_ne_bytes());
-        payload.extend_from_slice(&(subtree.len() as u32).to_ne_bytes());
-        payload.extend_from_slice(mount_point);
-        payload.extend_from_slice(subtree);
+        let payload = make_equiv_payload(mount_point, subtree)?;
         self.transact(msg::MAKE_EQUIV, &payload, Want::Ack)
             .map(drop)
     }
@@ -305,7 +311,9 @@ impl AuditSocket {
 
     /// Send a user-space record of type `msg_type` with `text` (as
     /// `audit_send_user_message` does). The kernel adds pid, uid, auid, ses and subj
-    /// and logs it when auditing is enabled.
+    /// and logs it when auditing is enabled. A text with a NUL byte
+    /// ([`Error::InvalidArgument`]) or of [`MAX_USER_MESSAGE`] bytes or more
+    /// ([`Error::TooLong`]) is refused.
     pub fn send_user_raw(&mut self, msg_type: u16, text: &str) -> Result<()> {
         let t = u32::from(msg_type);
         if !(RecordType::USER_MSG_RANGE.contains(&t)
@@ -314,6 +322,12 @@ impl AuditSocket {
         {
             return Err(Error::InvalidArgument(
                 "user messages need a type in 1100..=1199 or 2100..=2999",
+            ));
+        }
+        if text.contains('\0') {
+            // The kernel would log the text only up to it.
+            return Err(Error::InvalidArgument(
+                "user messages cannot hold a NUL byte",
             ));
         }
         if text.len() >= MAX_USER_MESSAGE {
@@ -334,12 +348,35 @@ impl AuditSocket {
         self.log_user(m)
     }
 
-    /// Send a user-space record in one of libaudit's forms ([`UserMessage`],
+    /// Send a user-space record in one of libaudit's forms (see
+    /// [`crate::user_message`] for how it differs: values end at a NUL, and a
+    /// text too long is cut before its trailing fields) ([`UserMessage`],
     /// [`UserCommMessage`](crate::UserCommMessage), [`AcctMessage`](crate::AcctMessage),
     /// [`UserAvcMessage`](crate::UserAvcMessage),
     /// [`SemanageMessage`](crate::SemanageMessage), [`UserCommand`](crate::UserCommand)).
     pub fn log_user(&mut self, m: &(impl UserRecord + ?Sized)) -> Result<()> {
         let text = m.to_text();
         self.send_user_raw(m.record_type(), &text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn make_equiv_payload_layout() {
+        let p = make_equiv_payload(b"/mnt", b"/srv/x").unwrap();
+        let mut want = 4u32.to_ne_bytes().to_vec();
+        want.extend_from_slice(&6u32.to_ne_bytes());
+        want.extend_from_slice(b"/mnt/srv/x");
+        assert_eq!(p, want);
+        assert!(make_equiv_payload(b"", b"/").is_err());
+        assert!(make_equiv_payload(b"/a\0", b"/").is_err());
+        assert!(make_equiv_payload(&[b'a'; 4096], b"/").is_ok());
+        assert!(matches!(
+            make_equiv_payload(&[b'a'; 4097], b"/"),
+            Err(Error::TooLong { max: 4096, .. })
+        ));
     }
 }

@@ -11,10 +11,10 @@
 //! two are the same.
 //!
 //! ```
-//! // Both may be unset (a process started outside any login session).
+//! // Either may be unset (a process started outside any login session).
 //! let auid = audit_netlink::identity::login_uid()?;
 //! let ses = audit_netlink::identity::session_id()?;
-//! assert_eq!(auid.is_none(), ses.is_none());
+//! println!("auid={auid:?} ses={ses:?}");
 //! # Ok::<(), std::io::Error>(())
 //! ```
 
@@ -45,6 +45,7 @@ fn read_id(name: &str) -> io::Result<Option<u32>> {
 }
 
 /// The calling thread's login uid, `None` when unset (`audit_getloginuid`).
+/// In a user namespace that does not map it, the kernel shows it as unset too.
 pub fn login_uid() -> io::Result<Option<u32>> {
     read_id("loginuid")
 }
@@ -58,10 +59,11 @@ pub fn session_id() -> io::Result<Option<u32>> {
 /// Makes the calling thread (and the children it starts from now on) a login
 /// session of `uid` (`audit_setloginuid`, what `pam_loginuid` does at login): the
 /// kernel gives it a new session id and logs a LOGIN record. [`UNSET`] takes the
-/// login uid away again.
+/// login uid away again, and the session with it.
 ///
-/// Changing a login uid that is set needs `CAP_AUDIT_CONTROL`, and is refused
-/// (`EPERM`) once the kernel's `loginuid_immutable` feature is on.
+/// Changing a login uid that is set needs `CAP_AUDIT_CONTROL`; the kernel
+/// refuses it (`EPERM`) when its `only_unset_loginuid` feature is on, and any
+/// change once `loginuid_immutable` is.
 pub fn set_login_uid(uid: u32) -> io::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;

@@ -8,7 +8,7 @@
 //!   ([`AuditSocket::trim_subtrees`], [`AuditSocket::make_equivalent`]), terminal
 //!   auditing ([`AuditSocket::tty_status`]), user-space records in each of
 //!   libaudit's forms ([`user_message`], [`AuditSocket::log_user`]).
-//! - The calling process's login uid and session ([`identity`]).
+//! - The calling thread's login uid and session ([`identity`]).
 //! - Events: [`AuditSocket::register_daemon`] (given back on drop) or
 //!   [`AuditSocket::open_readlog`] (multicast beside a running auditd); raw records
 //!   with [`AuditSocket::recv`], complete events with [`EventStream`]. A receive-queue

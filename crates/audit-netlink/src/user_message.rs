@@ -11,9 +11,20 @@
 //! What the caller leaves out is filled in as libaudit does: `exe` is this
 //! program's path, the terminal is the first of standard input, output and
 //! error that is one, the host name is this machine's when the terminal is a
-//! real one (`pts*`, `tty*`), and the address is the host name's first address
-//! ([`audit_nss::host_address`]). Values that could break the record's
-//! `name=value` form are hex-encoded ([`encode_untrusted`]).
+//! real one (`pts*`, `tty*`; for user, comm and acct messages), and the address
+//! is the first address of the host name the caller gave
+//! ([`audit_nss::host_address`]; `?` without one). Values that could break the
+//! record's `name=value` form are hex-encoded ([`encode_untrusted`]). Building a
+//! text may therefore read `/proc` and ask the name service (DNS): it can block.
+//!
+//! Two things differ from libaudit, on purpose:
+//! - A value is cut at its first NUL byte, as a C string ends there (a Rust
+//!   string may go on, and the kernel would log the text only up to it: a
+//!   caller could otherwise end a record early, with a `res=` of its own).
+//! - A text longer than the kernel takes (8969 bytes) is cut in its variable
+//!   part (the message, the operation and account, or the command), so that
+//!   `exe=`, `hostname=`, `addr=`, `terminal=` and `res=` stay; libaudit cuts
+//!   the end off, `res=` with it.
 //!
 //! [`AuditSocket::log_user`]: crate::AuditSocket::log_user
 //!
@@ -51,12 +62,31 @@ const HOST_MAX: usize = 63;
 pub trait UserRecord {
     /// The record type (1100..=1199, 2100..=2999, or 1005 `USER`).
     fn record_type(&self) -> u16;
-    /// The text sent to the kernel.
+    /// The text sent to the kernel (the types here keep it within
+    /// [`MAX_USER_MESSAGE`](crate::MAX_USER_MESSAGE) less one byte).
     fn to_text(&self) -> String;
 }
 
-/// Whether libaudit hex-encodes `v`: a quote, a space or control character, DEL,
-/// or any byte above 0x7f (its test runs on signed chars).
+/// `s` up to its first NUL byte, where a C string would end.
+fn c_str(s: &str) -> &str {
+    s.split('\0').next().unwrap_or("")
+}
+
+/// `head` and `tail` joined, `head` cut (at a character boundary) so that the
+/// text fits in what the kernel takes; `tail` holds the fields that must stay.
+fn fit(mut head: String, tail: String) -> String {
+    let max = crate::MAX_USER_MESSAGE - 1;
+    if head.len() + tail.len() > max {
+        head.truncate(floor_char_boundary(&head, max.saturating_sub(tail.len())));
+    }
+    head.push_str(&tail);
+    head.truncate(floor_char_boundary(&head, max));
+    head
+}
+
+/// Whether `v` is hex-encoded: a quote, a space or control character, DEL, or
+/// any byte above 0x7f, as the kernel and libaudit on x86 (whose test runs on
+/// signed chars) encode.
 fn needs_encoding(v: &[u8]) -> bool {
     v.iter().any(|&b| b == b'"' || !(0x21..0x7f).contains(&b))
 }
@@ -94,10 +124,15 @@ fn own_exe() -> String {
 /// The terminal of standard input, output or error (the first that is one),
 /// without `/dev/`.
 fn own_tty() -> Option<String> {
+    use std::io::IsTerminal;
     use std::os::unix::ffi::OsStrExt;
+    let terminals = [
+        std::io::stdin().is_terminal(),
+        std::io::stdout().is_terminal(),
+        std::io::stderr().is_terminal(),
+    ];
     (0..3).find_map(|fd| {
-        // SAFETY: isatty only inspects the descriptor number.
-        if unsafe { libc::isatty(fd) } != 1 {
+        if !terminals[fd] {
             return None;
         }
         let p = std::fs::read_link(format!("/proc/self/fd/{fd}")).ok()?;
@@ -116,7 +151,7 @@ fn own_hostname() -> String {
 
 /// A terminal: given (`Some("")` means none), or looked up when `None`.
 fn terminal_of(given: Option<&str>) -> Option<String> {
-    match given {
+    match given.map(c_str) {
         None => own_tty(),
         Some("") => None,
         Some(t) => Some(t.to_string()),
@@ -124,15 +159,17 @@ fn terminal_of(given: Option<&str>) -> Option<String> {
 }
 
 /// Where the user of a user-space record is: the `hostname=`, `addr=` and
-/// `terminal=` of libaudit's messages. `Origin::default()` has everything looked
-/// up.
+/// `terminal=` of libaudit's messages. `Origin::default()` leaves each to be
+/// filled in: the terminal looked up, the host name this machine's for a real
+/// terminal, the address `?` (it is looked up only from a host name given).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Origin<'a> {
     /// Host name; `None` or empty: this machine's when the terminal is a real
     /// one (`pts*`, `tty*`; not for AVC and semanage messages), else `?`.
     pub hostname: Option<&'a str>,
-    /// Network address; `None` or empty: the host name's first address, `?`
-    /// when there is none.
+    /// Network address (at most 45 bytes kept); `None` or empty: the first
+    /// address of the host name given here, `?` when none was given or it does
+    /// not resolve.
     pub addr: Option<&'a str>,
     /// Terminal; `None`: the terminal of stdin/stdout/stderr (`?` when none is
     /// one); `Some("")`: none (`?`; semanage messages look it up then too).
@@ -145,8 +182,8 @@ impl Origin<'_> {
     /// when there is none); a missing host name is this machine's when the
     /// terminal is a real one and `fill_host` holds.
     fn values(&self, fill_host: bool) -> (String, String, String) {
-        let hostname = self.hostname.filter(|h| !h.is_empty());
-        let addr = match self.addr.filter(|a| !a.is_empty()) {
+        let hostname = self.hostname.map(c_str).filter(|h| !h.is_empty());
+        let addr = match self.addr.map(c_str).filter(|a| !a.is_empty()) {
             Some(a) => a[..floor_char_boundary(a, ADDR_MAX)].to_string(),
             None => hostname
                 .and_then(|h| audit_nss::host_address(h.as_bytes()))
@@ -205,12 +242,12 @@ impl UserMessage<'_> {
     /// The text sent to the kernel.
     pub fn to_text(&self) -> String {
         let (host, addr, tty) = self.origin.values(true);
-        format!(
-            "{} exe={} hostname={host} addr={addr} terminal={tty} res={}",
-            self.message,
+        let tail = format!(
+            " exe={} hostname={host} addr={addr} terminal={tty} res={}",
             own_exe(),
             result(self.success)
-        )
+        );
+        fit(c_str(self.message).to_string(), tail)
     }
 }
 
@@ -247,7 +284,7 @@ impl UserRecord for UserCommMessage<'_> {
     fn to_text(&self) -> String {
         let (host, addr, tty) = self.origin.values(true);
         let comm = match self.comm {
-            Some(c) => encode_untrusted(c.as_bytes()),
+            Some(c) => encode_untrusted(c_str(c).as_bytes()),
             // libaudit reads at most 20 bytes and drops the last (the newline).
             None => match std::fs::read("/proc/self/comm") {
                 Ok(c) if !c.is_empty() => {
@@ -257,12 +294,12 @@ impl UserRecord for UserCommMessage<'_> {
                 _ => "\"?\"".to_string(),
             },
         };
-        format!(
-            "{} comm={comm} exe={} hostname={host} addr={addr} terminal={tty} res={}",
-            self.message,
+        let tail = format!(
+            " comm={comm} exe={} hostname={host} addr={addr} terminal={tty} res={}",
             own_exe(),
             result(self.success)
-        )
+        );
+        fit(c_str(self.message).to_string(), tail)
     }
 }
 
@@ -298,7 +335,7 @@ pub struct AcctMessage<'a> {
 /// `exe=` of a program name given by the caller (`None`: this program's path),
 /// quoted unless it starts with a quote.
 fn program_exe(program: Option<&str>) -> String {
-    match program {
+    match program.map(c_str) {
         None => own_exe(),
         Some(p) if p.starts_with('"') => p.to_string(),
         Some(p) => format!("\"{p}\""),
@@ -307,7 +344,7 @@ fn program_exe(program: Option<&str>) -> String {
 
 /// `acct=` of an account name: at most [`NAME_MAX`] bytes, quoted or hex.
 fn acct(name: &str) -> String {
-    let b = name.as_bytes();
+    let b = c_str(name).as_bytes();
     encode_untrusted(&b[..b.len().min(NAME_MAX)])
 }
 
@@ -321,12 +358,12 @@ impl UserRecord for AcctMessage<'_> {
             Account::Name(n) => format!("acct={}", acct(n)),
             Account::Id(id) => format!("id={id}"),
         };
-        format!(
-            "op={} {who} exe={} hostname={host} addr={addr} terminal={tty} res={}",
-            self.op,
+        let tail = format!(
+            " exe={} hostname={host} addr={addr} terminal={tty} res={}",
             program_exe(self.program),
             result(self.success)
-        )
+        );
+        fit(format!("op={} {who}", c_str(self.op)), tail)
     }
 }
 
@@ -352,12 +389,12 @@ impl UserRecord for UserAvcMessage<'_> {
     }
     fn to_text(&self) -> String {
         let (host, addr, tty) = self.origin.values(false);
-        format!(
-            "{} exe={} sauid={} hostname={host} addr={addr} terminal={tty}",
-            self.message,
+        let tail = format!(
+            " exe={} sauid={} hostname={host} addr={addr} terminal={tty}",
             own_exe(),
             self.subject_auid as i32
-        )
+        );
+        fit(c_str(self.message).to_string(), tail)
     }
 }
 
@@ -373,8 +410,8 @@ pub struct SemanageMessage<'a> {
     pub program: Option<&'a str>,
     /// The operation (`adding-user`, ...).
     pub op: &'a str,
-    /// The account: a name or the uid (an empty name is logged as `id=0`, as
-    /// libaudit logs no name with id 0).
+    /// The account: a name or the uid. An empty name is logged as `id=0` (our
+    /// choice: libaudit then logs the id it is given beside the name).
     pub account: Account<'a>,
     /// The new SELinux user.
     pub new_seuser: Option<&'a str>,
@@ -405,28 +442,37 @@ impl UserRecord for SemanageMessage<'_> {
             ..self.origin
         };
         let (host, addr, tty) = origin.values(false);
-        let or_q = |v: Option<&str>| v.filter(|v| !v.is_empty()).unwrap_or("?").to_string();
+        let or_q = |v: Option<&str>| {
+            v.map(c_str)
+                .filter(|v| !v.is_empty())
+                .unwrap_or("?")
+                .to_string()
+        };
         let who = match self.account {
-            Account::Name(n) if !n.is_empty() => format!("acct={}", acct(n)),
+            Account::Name(n) if !c_str(n).is_empty() => format!("acct={}", acct(n)),
             Account::Name(_) => "id=0".to_string(),
             Account::Id(id) => format!("id={id}"),
         };
-        let exe = match self.program.filter(|p| !p.is_empty()) {
+        let exe = match self.program.map(c_str).filter(|p| !p.is_empty()) {
             Some(p) => p.to_string(),
             None => own_exe(),
         };
-        format!(
+        let head = format!(
             "op={} {who} old-seuser={} old-role={} old-range={} new-seuser={} new-role={} \
-             new-range={} exe={exe} hostname={host} addr={addr} terminal={tty} res={}",
-            self.op,
+             new-range={}",
+            c_str(self.op),
             or_q(self.old_seuser),
             or_q(self.old_role),
             or_q(self.old_range),
             or_q(self.new_seuser),
             or_q(self.new_role),
             or_q(self.new_range),
+        );
+        let tail = format!(
+            " exe={exe} hostname={host} addr={addr} terminal={tty} res={}",
             result(self.success)
-        )
+        );
+        fit(head, tail)
     }
 }
 
@@ -457,7 +503,7 @@ impl UserRecord for UserCommand<'_> {
         let cwd = std::env::current_dir()
             .map(|d| d.as_os_str().as_bytes().to_vec())
             .unwrap_or_else(|_| b"?".to_vec());
-        let cmd = self.command.trim_start_matches(' ').as_bytes();
+        let cmd = c_str(self.command).trim_start_matches(' ').as_bytes();
         let mut len = cmd.len();
         while len > 0 && matches!(cmd[len - 1], b'\n' | b' ') {
             len -= 1;
@@ -470,12 +516,12 @@ impl UserRecord for UserCommand<'_> {
         } else {
             format!("\"{}\"", String::from_utf8_lossy(&cmd[..len.min(PATH_MAX)]))
         };
-        format!(
-            "cwd={} cmd={cmd} exe={} terminal={tty} res={}",
-            encode_untrusted(&cwd),
+        let tail = format!(
+            " exe={} terminal={tty} res={}",
             own_exe(),
             result(self.success)
-        )
+        );
+        fit(format!("cwd={} cmd={cmd}", encode_untrusted(&cwd)), tail)
     }
 }
 
@@ -553,6 +599,88 @@ mod tests {
             .len(),
             ADDR_MAX
         );
+    }
+
+    #[test]
+    fn a_nul_ends_each_value_as_in_c() {
+        let m = UserMessage {
+            msg_type: 1120,
+            message: "op=x\0 res=success",
+            origin: Origin {
+                hostname: Some("evil addr=1.2.3.4 terminal=ssh res=success\0junk"),
+                addr: Some("10.0.0.9\0x"),
+                terminal: Some("ssh\0"),
+            },
+            success: false,
+        };
+        let t = m.to_text();
+        assert!(!t.contains('\0'), "{t:?}");
+        assert!(t.starts_with("op=x exe="), "{t}");
+        assert!(
+            t.ends_with(
+                " hostname=evil addr=1.2.3.4 terminal=ssh res=success addr=10.0.0.9 \
+                 terminal=ssh res=failed"
+            ),
+            "{t}"
+        );
+        let a = AcctMessage {
+            msg_type: 1114,
+            program: Some("prog\0x"),
+            op: "op\0x",
+            account: Account::Name("joe\0 x"),
+            origin: Origin {
+                hostname: Some("h"),
+                addr: Some("a"),
+                terminal: Some("t"),
+            },
+            success: true,
+        };
+        assert_eq!(
+            a.to_text(),
+            "op=op acct=\"joe\" exe=\"prog\" hostname=h addr=a terminal=t res=success"
+        );
+    }
+
+    #[test]
+    fn long_texts_keep_their_trailing_fields() {
+        let long = "x".repeat(20_000);
+        let m = UserMessage {
+            msg_type: 1120,
+            message: &long,
+            origin: Origin {
+                hostname: Some("h"),
+                addr: Some("a"),
+                terminal: Some("t"),
+            },
+            success: true,
+        };
+        let t = m.to_text();
+        assert_eq!(t.len(), crate::MAX_USER_MESSAGE - 1);
+        assert!(
+            t.ends_with(" hostname=h addr=a terminal=t res=success"),
+            "{}",
+            &t[8900..]
+        );
+        // A command that needs encoding doubles in size and is cut the same way.
+        let cmd = format!("a {}", "é".repeat(4000));
+        let c = UserCommand {
+            msg_type: 1123,
+            command: &cmd,
+            terminal: Some("pts/1"),
+            success: false,
+        };
+        let t = c.to_text();
+        assert!(t.len() < crate::MAX_USER_MESSAGE, "{}", t.len());
+        assert!(t.ends_with(" terminal=pts/1 res=failed"));
+        // Multi-byte characters are not split.
+        let wide = "é".repeat(6000);
+        let w = UserAvcMessage {
+            msg_type: 1107,
+            message: &wide,
+            origin: Origin::default(),
+            subject_auid: 0,
+        };
+        assert!(w.to_text().len() < crate::MAX_USER_MESSAGE);
     }
 
     #[test]
