@@ -237,6 +237,21 @@ impl RuleData {
         word < BITMASK_SIZE && self.mask[word] & (1 << (nr % 32)) != 0
     }
 
+    /// Whether one of the rule's fields is field number `field` (`AUDIT_DIR`,
+    /// `AUDIT_PID`, ...), whatever its operator and value.
+    ///
+    /// ```
+    /// use audit_wire::rule::{RuleData, ACTION_ALWAYS, FILTER_EXIT};
+    /// let mut r = RuleData::new(FILTER_EXIT, ACTION_ALWAYS);
+    /// r.push_field(0, 0x4000_0000, 42).unwrap(); // pid=42
+    /// assert!(r.has_field(0));
+    /// assert!(!r.has_field(107)); // not a dir= rule
+    /// ```
+    pub fn has_field(&self, field: u32) -> bool {
+        let n = (self.field_count as usize).min(MAX_FIELDS);
+        self.fields[..n].contains(&field)
+    }
+
     /// Select every syscall (`-S all`).
     pub fn set_all_syscalls(&mut self) {
         self.mask = [u32::MAX; BITMASK_SIZE];
