@@ -4,6 +4,7 @@
 use crate::decode::{Decoders, SyscallContext};
 use crate::escape::EscapeMode;
 use crate::ids::IdCache;
+use crate::scan::{find_byte, le32, le64};
 use crate::types::{field_type, FieldType};
 
 /// The interpretations an ENRICHED record carries after its 0x1D separator
@@ -91,47 +92,183 @@ pub struct Interpreter {
 
 /// The entries of the last ENRICHED text looked at, so that the fields of a
 /// record do not each scan the whole text again.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct EnrichedIndex {
-    /// The text the entries describe (empty and no entries at first).
-    text: Vec<u8>,
-    /// (name start, `=` position, value end) of each `NAME=value` entry.
-    entries: Vec<(usize, usize, usize)>,
+    /// The text the entries describe, when [`EnrichedIndex::get`] indexed it
+    /// (a walk over a record's fields [loads](EnrichedIndex::load) its text
+    /// without keeping a copy).
+    text: Option<Vec<u8>>,
+    /// Each `NAME=value` entry, in order.
+    entries: Vec<EnrichedEntry>,
+    /// For each [`FoldedName::slot`], the first entry whose name has it
+    /// ([`NO_ENTRY`] for none): most field names have no entry, and the others
+    /// are found without a walk over the entries.
+    first: [u16; 64],
+    /// One bit for each slot of [`EnrichedIndex::first`] that more than one
+    /// entry has: only there may a name other than the first entry's have one.
+    shared: u64,
+    /// The text is one that [`Enriched::get`] must scan (a sockaddr record's
+    /// `SADDR={ ... }`, or longer than [`MAX_INDEXED`]).
+    scan: bool,
 }
 
-/// Longest ENRICHED text indexed (longer ones are scanned each time).
+impl Default for EnrichedIndex {
+    fn default() -> Self {
+        EnrichedIndex {
+            text: None,
+            entries: Vec::new(),
+            first: [NO_ENTRY; 64],
+            shared: 0,
+            scan: false,
+        }
+    }
+}
+
+/// No entry in [`EnrichedIndex::first`].
+const NO_ENTRY: u16 = u16::MAX;
+
+/// One `NAME=value` entry of an indexed ENRICHED text.
+#[derive(Debug, Clone, Copy)]
+struct EnrichedEntry {
+    name: FoldedName,
+    /// Where the name starts, where its `=` is and where the value ends.
+    start: usize,
+    eq: usize,
+    end: usize,
+}
+
+/// A name's length and (up to) eight of its bytes case folded (`AUID` as `auid`), which
+/// tell almost every pair of names apart with one comparison.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct FoldedName {
+    len: usize,
+    head: u64,
+}
+
+impl FoldedName {
+    #[inline(always)]
+    fn of(name: &[u8]) -> Self {
+        // Two overlapping loads for a short name: any function of the name's
+        // bytes does, as long as equal names give equal words.
+        let n = name.len();
+        let word = if n >= 8 {
+            le64(name, 0)
+        } else if n >= 4 {
+            le32(name, 0) | (le32(name, n - 4) << 32)
+        } else if n >= 1 {
+            u64::from(name[0]) | (u64::from(name[n / 2]) << 8) | (u64::from(name[n - 1]) << 16)
+        } else {
+            0
+        };
+        FoldedName {
+            len: n,
+            // Letters lose their case bit; other bytes map the same way on
+            // both sides, and a match is checked exactly anyway.
+            head: word | 0x2020_2020_2020_2020,
+        }
+    }
+
+    /// The name's slot in [`EnrichedIndex::first`].
+    #[inline(always)]
+    fn slot(self) -> usize {
+        let h = (self.head ^ self.len as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        (h >> 58) as usize
+    }
+}
+
+/// Longest ENRICHED text indexed (longer ones are scanned each time). Entry
+/// numbers then fit [`EnrichedIndex::first`]'s `u16`s.
 const MAX_INDEXED: usize = 1 << 16;
 
 impl EnrichedIndex {
     /// [`Enriched::get`] of `text` for `name`.
     pub(crate) fn get<'t>(&mut self, text: &'t [u8], name: &[u8]) -> Option<&'t [u8]> {
-        if text.starts_with(b"SADDR=") || text.len() > MAX_INDEXED {
+        if self.text.as_deref() != Some(text) {
+            self.load(text);
+            let mut copy = self.text.take().unwrap_or_default();
+            copy.clear();
+            copy.extend_from_slice(text);
+            self.text = Some(copy);
+        }
+        self.find(text, name)
+    }
+
+    /// Indexes `text`, whatever was indexed before: for a caller that is about
+    /// to look up the fields of a new record ([`EnrichedIndex::find`]).
+    pub(crate) fn load(&mut self, text: &[u8]) {
+        self.text = None;
+        self.entries.clear();
+        self.first = [NO_ENTRY; 64];
+        self.shared = 0;
+        self.scan = text.starts_with(b"SADDR=") || text.len() > MAX_INDEXED;
+        if self.scan {
+            return;
+        }
+        let mut pos = 0;
+        while let Some(rest) = text.get(pos..) {
+            let len = find_byte(b' ', rest).unwrap_or(rest.len());
+            let tok = &rest[..len];
+            if let Some(eq) = find_byte(b'=', tok) {
+                let name = FoldedName::of(&tok[..eq]);
+                let slot = &mut self.first[name.slot()];
+                if *slot == NO_ENTRY {
+                    // At most 32768 entries in MAX_INDEXED bytes.
+                    *slot = self.entries.len() as u16;
+                } else {
+                    self.shared |= 1 << name.slot();
+                }
+                self.entries.push(EnrichedEntry {
+                    name,
+                    start: pos,
+                    eq: pos + eq,
+                    end: pos + len,
+                });
+            }
+            pos += len + 1;
+        }
+    }
+
+    /// [`Enriched::get`] of `text` for `name`, `text` being the one last
+    /// [loaded](EnrichedIndex::load).
+    #[inline(always)]
+    pub(crate) fn find<'t>(&self, text: &'t [u8], name: &[u8]) -> Option<&'t [u8]> {
+        if self.scan {
             return Enriched::new(text).get(name);
         }
-        if self.text != text {
-            self.text.clear();
-            self.text.extend_from_slice(text);
-            self.entries.clear();
-            let mut pos = 0;
-            for tok in text.split(|&b| b == b' ') {
-                let end = pos + tok.len();
-                if let Some(eq) = memchr::memchr(b'=', tok) {
-                    self.entries.push((pos, pos + eq, end));
-                }
-                pos = end + 1;
-            }
+        let folded = FoldedName::of(name);
+        let slot = folded.slot();
+        let first = self.first[slot];
+        if first == NO_ENTRY {
+            return None;
         }
-        for &(s, eq, e) in &self.entries {
-            let n = text.get(s..eq)?;
-            if n.len() == name.len()
-                && n.iter()
+        // The first entry in the slot is the first entry with this name, if
+        // it has this name (an earlier one would be in the slot).
+        match self.entries.get(usize::from(first)) {
+            Some(e) if Self::is(text, e, name, folded) => text.get(e.eq + 1..e.end),
+            _ if self.shared & (1 << slot) != 0 => self.find_entry(text, name, folded),
+            _ => None,
+        }
+    }
+
+    /// Whether `e` is the entry of field `name` (folded: `folded`).
+    #[inline(always)]
+    fn is(text: &[u8], e: &EnrichedEntry, name: &[u8], folded: FoldedName) -> bool {
+        e.name == folded
+            && text.get(e.start..e.eq).is_some_and(|n| {
+                n.iter()
                     .zip(name)
                     .all(|(a, b)| a.to_ascii_lowercase() == *b)
-            {
-                return text.get(eq + 1..e);
-            }
-        }
-        None
+            })
+    }
+
+    /// The first entry of field `name`, by a walk over them all.
+    #[cold]
+    fn find_entry<'t>(&self, text: &'t [u8], name: &[u8], folded: FoldedName) -> Option<&'t [u8]> {
+        let e = self
+            .entries
+            .iter()
+            .find(|e| Self::is(text, e, name, folded))?;
+        text.get(e.eq + 1..e.end)
     }
 }
 
@@ -332,6 +469,50 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn index_agrees_with_scan_on_many_names() {
+        // Enough entries that many share a slot of the index, names that differ
+        // only past their eighth byte, repeated names (the first one counts), and
+        // case: every name is looked up after a load (as a walk over a record's
+        // fields does) and through get, against the plain scan.
+        let mut text = Vec::new();
+        let mut names: Vec<Vec<u8>> = Vec::new();
+        for i in 0..150u32 {
+            let name = match i % 5 {
+                0 => format!("N{i}"),
+                1 => format!("LONGNAME_{i:03}"),
+                2 => format!("LONGNAME_{:03}", i - 1),
+                3 => format!("x{}", i % 7),
+                _ => format!("Mixed-Case{}", i % 3),
+            };
+            text.extend_from_slice(format!("{name}=v{i} ").as_bytes());
+            names.push(name.to_ascii_lowercase().into_bytes());
+            names.push(name.into_bytes());
+        }
+        names.push(b"absent".to_vec());
+        names.push(b"longname_".to_vec());
+        let mut idx = EnrichedIndex::default();
+        idx.load(&text);
+        let mut found = 0;
+        for n in &names {
+            let want = Enriched::new(&text).get(n);
+            found += usize::from(want.is_some());
+            assert_eq!(idx.find(&text, n), want, "{:?}", String::from_utf8_lossy(n));
+        }
+        for n in &names {
+            assert_eq!(idx.get(&text, n), Enriched::new(&text).get(n));
+        }
+        assert!(
+            idx.shared != 0,
+            "no slot is shared: the walk is not covered"
+        );
+        assert!(found >= names.len() / 2 - 1, "{found} names found");
+        // The first of two entries of the same name is the one given.
+        let dup = b"UID=first uid=second AUID=a";
+        idx.load(dup);
+        assert_eq!(idx.find(dup, b"uid"), Some(&b"first"[..]));
     }
 
     #[test]

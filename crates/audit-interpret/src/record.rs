@@ -104,6 +104,9 @@ struct RecordFacts<'a> {
     type_number: u32,
     /// The ENRICHED part after 0x1D.
     interpretation: Option<&'a [u8]>,
+    /// Whether the interpreter's ENRICHED index already holds `interpretation`
+    /// (loaded once for a walk over the record's fields).
+    loaded: bool,
 }
 
 impl<'a> RecordFacts<'a> {
@@ -112,6 +115,7 @@ impl<'a> RecordFacts<'a> {
         RecordFacts {
             type_number: u32::try_from(record.type_number()).unwrap_or(0),
             interpretation: record.interpretation_text(),
+            loaded: false,
         }
     }
 }
@@ -211,7 +215,11 @@ impl Interpreter {
                 match facts.interpretation {
                     None => self.interpret_typed(ty, ctx, value, out),
                     Some(t) => {
-                        let given = self.enriched.get(t, name);
+                        let given = if facts.loaded {
+                            self.enriched.find(t, name)
+                        } else {
+                            self.enriched.get(t, name)
+                        };
                         self.interpret_given(ty, ctx, given, value, out)
                             .then_some(ty)
                     }
@@ -281,7 +289,11 @@ impl Interpreter {
                 })
             })
         };
-        let facts = RecordFacts::of(record);
+        let mut facts = RecordFacts::of(record);
+        if let Some(t) = facts.interpretation {
+            self.enriched.load(t);
+            facts.loaded = true;
+        }
         let mut one = |f: &Field<'r>| {
             out.clear();
             // By reference: handing the closure over by value costs ~7% more
