@@ -551,10 +551,15 @@ impl Decoders {
 
     #[inline(never)]
     fn id(&mut self, kind: IdKind, val: &[u8], base: u32, out: &mut Vec<u8>) {
-        let Some(v) = strtoul(val, base) else {
-            conversion_error(out, val);
-            return;
-        };
+        match strtoul(val, base) {
+            Some(v) => self.id_of(kind, v, out),
+            None => conversion_error(out, val),
+        }
+    }
+
+    /// [`Decoders::id`] of the number read from the value.
+    fn id_of(&mut self, kind: IdKind, v: u64, out: &mut Vec<u8>) {
+        // As libauparse, the number is taken as a 32-bit id.
         let id = v as u32;
         if id == u32::MAX {
             out.extend_from_slice(b"unset");
@@ -581,27 +586,48 @@ impl Decoders {
         val: &[u8],
         out: &mut Vec<u8>,
     ) -> Produced {
+        match self.decode_or_borrow(ty, ctx, val, out) {
+            Ok(direct) => {
+                out.extend_from_slice(direct);
+                true
+            }
+            Err(produced) => produced,
+        }
+    }
+
+    /// As [`Decoders::decode`], but where the interpretation is `val` itself or
+    /// a constant (most fields of any record), it is given as `Ok`, not
+    /// appended; otherwise `Err` with what [`Decoders::decode`] returns.
+    #[inline(always)]
+    pub(crate) fn decode_or_borrow<'v>(
+        &mut self,
+        ty: FieldType,
+        ctx: &SyscallContext,
+        val: &'v [u8],
+        out: &mut Vec<u8>,
+    ) -> Result<&'v [u8], Produced> {
         use FieldType as F;
         match ty {
-            F::Unclassified | F::Addr | F::MacLabel => out.extend_from_slice(val),
+            F::Unclassified | F::Addr | F::MacLabel => return Ok(val),
             F::Uid | F::Gid => match strtoul(val, 10) {
                 // No lookup for the two ids every log is full of.
-                Some(0) => out.extend_from_slice(b"root"),
-                Some(0xffff_ffff) => out.extend_from_slice(b"unset"),
-                _ => {
+                Some(0) => return Ok(b"root"),
+                Some(0xffff_ffff) => return Ok(b"unset"),
+                Some(id) => {
                     let kind = if ty == F::Uid {
                         IdKind::User
                     } else {
                         IdKind::Group
                     };
-                    self.id(kind, val, 10, out);
+                    self.id_of(kind, id, out);
                 }
+                None => conversion_error(out, val),
             },
-            F::Session => out.extend_from_slice(if val == b"4294967295" { b"unset" } else { val }),
+            F::Session => return Ok(if val == b"4294967295" { b"unset" } else { val }),
             F::Escaped | F::EscapedFile | F::EscapedKey => escaped(val, out),
-            _ => return self.decode_other(ty, ctx, val, out),
+            _ => return Err(self.decode_other(ty, ctx, val, out)),
         }
-        true
+        Err(true)
     }
 
     /// [`Decoders::decode`] for the less common types, through the memo.

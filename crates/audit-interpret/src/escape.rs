@@ -79,6 +79,7 @@ impl EscapeMode {
     }
 
     /// Whether `s` would change under this mode.
+    #[inline]
     pub fn needs_escape(self, s: &[u8]) -> bool {
         // Blocks folded without an early exit compile to vector code; most values
         // need no escaping, so the whole value is usually scanned.

@@ -4,8 +4,8 @@
 use crate::decode::{Decoders, SyscallContext};
 use crate::escape::EscapeMode;
 use crate::ids::IdCache;
-use crate::scan::{find_byte, le32, le64};
-use crate::types::{field_type, FieldType};
+use crate::scan::find_byte;
+use crate::types::{field_type, name_key, FieldType, ShapeCache};
 
 /// The interpretations an ENRICHED record carries after its 0x1D separator
 /// (`AUID="root" UID="root" ... SYSCALL=execve`), looked up by field name the
@@ -72,6 +72,16 @@ impl<'a> Enriched<'a> {
     }
 }
 
+/// Where the interpretation of a field is.
+pub(crate) enum Interpreted<'v> {
+    /// None: libauparse gives NULL.
+    Null,
+    /// Appended to the caller's buffer.
+    InOut(FieldType),
+    /// The ENRICHED interpretation, the raw value itself, or a constant.
+    Direct(FieldType, &'v [u8]),
+}
+
 /// Interprets audit fields as libauparse's `auparse_interpret_field` does,
 /// with caches for user, group and protocol names.
 ///
@@ -85,9 +95,10 @@ impl<'a> Enriched<'a> {
 /// ```
 #[derive(Debug)]
 pub struct Interpreter {
-    dec: Decoders,
+    pub(crate) dec: Decoders,
     escape: EscapeMode,
     pub(crate) enriched: EnrichedIndex,
+    pub(crate) shapes: ShapeCache,
 }
 
 /// The entries of the last ENRICHED text looked at, so that the fields of a
@@ -148,23 +159,11 @@ struct FoldedName {
 impl FoldedName {
     #[inline(always)]
     fn of(name: &[u8]) -> Self {
-        // Two overlapping loads for a short name: any function of the name's
-        // bytes does, as long as equal names give equal words.
-        let n = name.len();
-        let word = if n >= 8 {
-            le64(name, 0)
-        } else if n >= 4 {
-            le32(name, 0) | (le32(name, n - 4) << 32)
-        } else if n >= 1 {
-            u64::from(name[0]) | (u64::from(name[n / 2]) << 8) | (u64::from(name[n - 1]) << 16)
-        } else {
-            0
-        };
         FoldedName {
-            len: n,
+            len: name.len(),
             // Letters lose their case bit; other bytes map the same way on
             // both sides, and a match is checked exactly anyway.
-            head: word | 0x2020_2020_2020_2020,
+            head: name_key(name).a | 0x2020_2020_2020_2020,
         }
     }
 
@@ -286,6 +285,7 @@ impl Interpreter {
             dec: Decoders::default(),
             escape: EscapeMode::Tty,
             enriched: EnrichedIndex::default(),
+            shapes: ShapeCache::default(),
         }
     }
 
@@ -327,24 +327,6 @@ impl Interpreter {
             .then_some(ty)
     }
 
-    /// The interpretation of a field of type `ty` appended to `out` (the type is
-    /// returned), or `None` where libauparse returns NULL.
-    #[inline(always)]
-    pub(crate) fn interpret_typed(
-        &mut self,
-        ty: FieldType,
-        ctx: &SyscallContext,
-        value: &[u8],
-        out: &mut Vec<u8>,
-    ) -> Option<FieldType> {
-        let start = out.len();
-        if !self.dec.decode(ty, ctx, value, out) {
-            return None;
-        }
-        self.escape.apply(out, start, ty == FieldType::EscapedKey);
-        Some(ty)
-    }
-
     /// As [`Interpreter::interpret`], with the field type given. Returns false
     /// where libauparse returns NULL.
     pub fn interpret_as(
@@ -369,26 +351,48 @@ impl Interpreter {
         value: &[u8],
         out: &mut Vec<u8>,
     ) -> bool {
+        match self.interpret_given_or_borrow(ty, ctx, given, value, out) {
+            Interpreted::Null => false,
+            Interpreted::InOut(_) => true,
+            Interpreted::Direct(_, text) => {
+                out.extend_from_slice(text);
+                true
+            }
+        }
+    }
+
+    /// [`Interpreter::interpret_given`], but an interpretation that is the
+    /// ENRICHED one, the raw value itself or a constant (and needs no escaping)
+    /// is given as it stands, not copied to `out`.
+    #[inline(always)]
+    pub(crate) fn interpret_given_or_borrow<'v>(
+        &mut self,
+        ty: FieldType,
+        ctx: &SyscallContext,
+        given: Option<&'v [u8]>,
+        value: &'v [u8],
+        out: &mut Vec<u8>,
+    ) -> Interpreted<'v> {
         let start = out.len();
         // An interpretation auditd recorded (ENRICHED) is given back as it stands:
         // libauparse applies the escape mode only to values it decodes itself.
         match given.filter(|v| !v.starts_with(b"unknown-")) {
             Some(v) if matches!(ty, FieldType::Uid | FieldType::Gid) => {
                 crate::decode::escaped(v, out);
-                return true;
+                return Interpreted::InOut(ty);
             }
-            Some(v) => {
-                out.extend_from_slice(v);
-                return true;
-            }
-            None => {
-                if !self.dec.decode(ty, ctx, value, out) {
-                    return false;
+            Some(v) => return Interpreted::Direct(ty, v),
+            None => match self.dec.decode_or_borrow(ty, ctx, value, out) {
+                Ok(text) if !self.escape.needs_escape(text) => {
+                    return Interpreted::Direct(ty, text);
                 }
-            }
+                Ok(text) => out.extend_from_slice(text),
+                Err(false) => return Interpreted::Null,
+                Err(true) => {}
+            },
         }
         self.escape.apply(out, start, ty == FieldType::EscapedKey);
-        true
+        Interpreted::InOut(ty)
     }
 
     /// Appends the interpretation of `value` as type `ty` with no enrichment

@@ -2,7 +2,7 @@
 
 use crate::cnum::strtoul;
 use crate::decode::SyscallContext;
-use crate::interp::Interpreter;
+use crate::interp::{Interpreted, Interpreter};
 use crate::machine::Machine;
 use crate::types::FieldType;
 use audit_parse::{Field, RecordRef};
@@ -104,9 +104,11 @@ struct RecordFacts<'a> {
     type_number: u32,
     /// The ENRICHED part after 0x1D.
     interpretation: Option<&'a [u8]>,
-    /// Whether the interpreter's ENRICHED index already holds `interpretation`
-    /// (loaded once for a walk over the record's fields).
-    loaded: bool,
+    /// Whether the fields are interpreted in a walk over the record
+    /// ([`Interpreter::interpret_record`]): the interpreter's ENRICHED index
+    /// then already holds `interpretation`, and its shape cache types the
+    /// fields.
+    walk: bool,
 }
 
 impl<'a> RecordFacts<'a> {
@@ -115,7 +117,7 @@ impl<'a> RecordFacts<'a> {
         RecordFacts {
             type_number: u32::try_from(record.type_number()).unwrap_or(0),
             interpretation: record.interpretation_text(),
-            loaded: false,
+            walk: false,
         }
     }
 }
@@ -192,7 +194,8 @@ impl Interpreter {
     }
 
     /// The interpretation of `field` of the record `facts` describes, with the
-    /// context asked of `ctx` only when the field's type uses it.
+    /// context asked of `ctx` only when the field's type uses it, appended to
+    /// `out`.
     #[inline(always)]
     fn interpret_in_context<'c>(
         &mut self,
@@ -201,39 +204,55 @@ impl Interpreter {
         field: &Field<'_>,
         out: &mut Vec<u8>,
     ) -> Option<FieldType> {
+        match self.interpret_or_borrow(facts, ctx, field, out) {
+            Interpreted::Null => None,
+            Interpreted::InOut(ty) => Some(ty),
+            Interpreted::Direct(ty, text) => {
+                out.extend_from_slice(text);
+                Some(ty)
+            }
+        }
+    }
+
+    /// As [`Interpreter::interpret_in_context`], but an interpretation that is
+    /// the raw value itself or a constant (and needs no escaping) is given as
+    /// it stands, not copied to `out`.
+    #[inline(always)]
+    fn interpret_or_borrow<'c, 'v>(
+        &mut self,
+        facts: RecordFacts<'v>,
+        ctx: impl FnOnce() -> &'c SyscallContext,
+        field: &Field<'v>,
+        out: &mut Vec<u8>,
+    ) -> Interpreted<'v> {
         const NONE: SyscallContext = SyscallContext {
             machine: None,
             syscall: -1,
             a0: 0,
             a1: 0,
         };
-        match field.value_opt() {
-            Some(value) => {
-                let name = field.name();
-                let ty = crate::types::field_type(facts.type_number, name, value);
-                let ctx = if ty.uses_context() { ctx() } else { &NONE };
-                match facts.interpretation {
-                    None => self.interpret_typed(ty, ctx, value, out),
-                    Some(t) => {
-                        let given = if facts.loaded {
-                            self.enriched.find(t, name)
-                        } else {
-                            self.enriched.get(t, name)
-                        };
-                        self.interpret_given(ty, ctx, given, value, out)
-                            .then_some(ty)
-                    }
-                }
-            }
-            None => {
-                // A NULL raw value (a key whose hex is broken): libauparse's
-                // string decoder gives a single space for it.
-                let start = out.len();
-                out.push(b' ');
-                self.escape_mode().apply(out, start, false);
-                Some(FieldType::EscapedKey)
-            }
-        }
+        let Some(value) = field.value_opt() else {
+            // A NULL raw value (a key whose hex is broken): libauparse's
+            // string decoder gives a single space for it.
+            let start = out.len();
+            out.push(b' ');
+            self.escape_mode().apply(out, start, false);
+            return Interpreted::InOut(FieldType::EscapedKey);
+        };
+        let name = field.name();
+        let ty = if facts.walk {
+            self.shapes
+                .field_type(facts.type_number, field.index(), name, value)
+        } else {
+            crate::types::field_type(facts.type_number, name, value)
+        };
+        let given = match facts.interpretation {
+            None => None,
+            Some(t) if facts.walk => self.enriched.find(t, name),
+            Some(t) => self.enriched.get(t, name),
+        };
+        let ctx = if ty.uses_context() { ctx() } else { &NONE };
+        self.interpret_given_or_borrow(ty, ctx, given, value, out)
     }
 
     /// Interprets every field of `record` in order: for each, `out` is cleared, the
@@ -292,25 +311,29 @@ impl Interpreter {
         let mut facts = RecordFacts::of(record);
         if let Some(t) = facts.interpretation {
             self.enriched.load(t);
-            facts.loaded = true;
         }
-        let mut one = |f: &Field<'r>| {
+        facts.walk = true;
+        // One loop over the fields read ahead, then the rest of the walk (from
+        // the fourteenth field, if there was one): the body is inlined once.
+        let mut i = 0;
+        loop {
+            let f = if i < n {
+                first[i]
+            } else if n == CONTEXT_FIELDS {
+                fields.next()
+            } else {
+                None
+            };
+            let Some(f) = f else { break };
+            i += 1;
             out.clear();
             // By reference: handing the closure over by value costs ~7% more
             // instructions in a walk of every field (measured with callgrind).
             #[allow(clippy::needless_borrows_for_generic_args)]
-            let ty = self.interpret_in_context(facts, &context, f, out);
-            each(f, ty, out);
-        };
-        // Plain loops: iterator adapters chaining the two parts cost more than the
-        // walk saves.
-        for f in first[..n].iter().flatten() {
-            one(f);
-        }
-        // The walk goes on from the fourteenth field only if there was one.
-        if n == CONTEXT_FIELDS {
-            for f in fields {
-                one(&f);
+            match self.interpret_or_borrow(facts, &context, &f, out) {
+                Interpreted::Null => each(&f, None, out),
+                Interpreted::InOut(ty) => each(&f, Some(ty), out),
+                Interpreted::Direct(ty, text) => each(&f, Some(ty), text),
             }
         }
     }

@@ -103,9 +103,17 @@ impl FieldType {
     /// looks at it.
     ///
     /// [`SyscallContext`]: crate::SyscallContext
+    #[inline]
     pub fn uses_context(self) -> bool {
         use FieldType::*;
-        matches!(self, Arch | Syscall | A0 | A1 | A2 | A3)
+        // One bit test: a `matches!` of the six compiles to a chain of compares.
+        const USES: u64 = 1 << Arch as u8
+            | 1 << Syscall as u8
+            | 1 << A0 as u8
+            | 1 << A1 as u8
+            | 1 << A2 as u8
+            | 1 << A3 as u8;
+        (USES >> (self as u8 & 63)) & 1 != 0
     }
 
     /// Every type, in libauparse's numbering order.
@@ -329,10 +337,10 @@ const CORRECTED: &[&[u8]] = &[
 /// last eight bytes (four and four, or three single bytes, for shorter names;
 /// the parts overlap when the name is short). With the length, the words
 /// give the name back, so comparing keys compares names.
-#[derive(Clone, Copy, Debug)]
-struct NameKey {
-    a: u64,
-    b: u64,
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct NameKey {
+    pub(crate) a: u64,
+    pub(crate) b: u64,
 }
 
 /// Longest name the table holds.
@@ -370,9 +378,10 @@ const fn name_key_const(s: &[u8]) -> NameKey {
     }
 }
 
-/// The key of a name of at most [`MAX_NAME`] bytes.
+/// The key of a name of at most [`MAX_NAME`] bytes (of a longer one, its
+/// first and last eight bytes).
 #[inline(always)]
-fn name_key(s: &[u8]) -> NameKey {
+pub(crate) fn name_key(s: &[u8]) -> NameKey {
     use crate::scan::{le32, le64};
     let n = s.len();
     if n >= 8 {
@@ -485,7 +494,12 @@ fn name_slot(name: &[u8]) -> Option<&'static Slot> {
     if n > MAX_NAME {
         return None;
     }
-    let key = name_key(name);
+    slot_of_key(name_key(name), n)
+}
+
+/// The slot of the name of `n` bytes (at most [`MAX_NAME`]) whose key is `key`.
+#[inline(always)]
+fn slot_of_key(key: NameKey, n: usize) -> Option<&'static Slot> {
     let mut i = slot_of(key, n);
     loop {
         let s = &NAME_TABLE[i];
@@ -521,13 +535,123 @@ fn is_int_string(v: &[u8]) -> bool {
 /// `flags` in PATH records, `id` in group records, ...).
 #[inline]
 pub fn field_type(record_type: u32, name: &[u8], value: &[u8]) -> FieldType {
-    let slot = name_slot(name);
+    field_type_of_slot(name_slot(name), record_type, name, value)
+}
+
+/// [`field_type`] with the name's slot in the table looked up.
+#[inline(always)]
+fn field_type_of_slot(
+    slot: Option<&'static Slot>,
+    record_type: u32,
+    name: &[u8],
+    value: &[u8],
+) -> FieldType {
     match slot {
         Some(s) if s.corrected => {}
         _ if record_type == rt::EXECVE || record_type == rt::TRUSTED_APP => {}
         _ => return slot.map_or(FieldType::Unclassified, |s| s.ty),
     }
     corrected_type(record_type, name, value)
+}
+
+/// The field types of the last record of each of a few record types, field by
+/// field: most records have the fields of the last record of their type, in
+/// the same order, and a field whose name is the one remembered at its place
+/// is typed with one comparison instead of a look-up.
+#[derive(Debug)]
+pub(crate) struct ShapeCache {
+    shapes: Box<[Shape; SHAPES]>,
+}
+
+/// Record types remembered at once (direct-mapped by number: the kernel's
+/// 1300-1331 each have their own place).
+const SHAPES: usize = 32;
+/// Fields remembered of each record.
+const SHAPE_FIELDS: usize = 32;
+
+#[derive(Debug, Clone, Copy)]
+struct Shape {
+    record_type: u32,
+    fields: [KnownField; SHAPE_FIELDS],
+}
+
+#[derive(Debug, Clone, Copy)]
+struct KnownField {
+    key: NameKey,
+    /// The name's length ([`EMPTY`]: nothing remembered).
+    len: u8,
+    ty: FieldType,
+}
+
+const UNKNOWN_FIELD: KnownField = KnownField {
+    key: NameKey { a: 0, b: 0 },
+    len: EMPTY,
+    ty: FieldType::Unclassified,
+};
+
+impl Default for ShapeCache {
+    fn default() -> Self {
+        ShapeCache {
+            shapes: Box::new(
+                [Shape {
+                    record_type: 0,
+                    fields: [UNKNOWN_FIELD; SHAPE_FIELDS],
+                }; SHAPES],
+            ),
+        }
+    }
+}
+
+impl ShapeCache {
+    /// [`field_type`] of the field at `index` of a record of type
+    /// `record_type`.
+    #[inline(always)]
+    pub(crate) fn field_type(
+        &mut self,
+        record_type: u32,
+        index: usize,
+        name: &[u8],
+        value: &[u8],
+    ) -> FieldType {
+        let n = name.len();
+        let shape = &mut self.shapes[record_type as usize % SHAPES];
+        if n > MAX_NAME || index >= SHAPE_FIELDS {
+            return field_type(record_type, name, value);
+        }
+        if shape.record_type != record_type {
+            shape.record_type = record_type;
+            shape.fields = [UNKNOWN_FIELD; SHAPE_FIELDS];
+        }
+        let key = name_key(name);
+        let known = &mut shape.fields[index];
+        if usize::from(known.len) == n && known.key == key {
+            return known.ty;
+        }
+        Self::look_up(known, record_type, key, name, value)
+    }
+
+    /// The type of a field not remembered at its place, remembered there if
+    /// it depends on the record type and name alone.
+    #[inline(never)]
+    fn look_up(
+        known: &mut KnownField,
+        record_type: u32,
+        key: NameKey,
+        name: &[u8],
+        value: &[u8],
+    ) -> FieldType {
+        let slot = slot_of_key(key, name.len());
+        let ty = field_type_of_slot(slot, record_type, name, value);
+        // Only these corrections look at the value.
+        if record_type != rt::TRUSTED_APP && name != b"acct" {
+            *known = KnownField {
+                key,
+                len: name.len() as u8,
+                ty,
+            };
+        }
+        ty
+    }
 }
 
 /// [`field_type`] for the names and record types with corrections.
@@ -765,5 +889,77 @@ mod tests {
             field_type(rt::USER_TTY, b"msg", b"\"x\""),
             FieldType::Escaped
         );
+    }
+
+    #[test]
+    fn shape_cache_types_as_field_type() {
+        // Records of a few types (pairs of which share a place in the cache, and
+        // the two whose corrections read the value), with fields drawn from
+        // names that differ in one byte, in length, past 16 bytes and in case,
+        // and values that change the corrected types: every field is typed as
+        // field_type types it, whatever was remembered before.
+        let types = [
+            1300,
+            1300 + SHAPES as u32,
+            rt::EXECVE,
+            rt::EXECVE + SHAPES as u32,
+            rt::TRUSTED_APP,
+            rt::PATH,
+            rt::ADD_GROUP,
+            0,
+        ];
+        let names: &[&[u8]] = &[
+            b"uid",
+            b"gid",
+            b"pid",
+            b"auid",
+            b"Auid",
+            b"acct",
+            b"a0",
+            b"a1",
+            b"a1_len",
+            b"argc",
+            b"mode",
+            b"flags",
+            b"id",
+            b"name",
+            b"saddr",
+            b"sauid",
+            b"oauid",
+            b"a_very_long_field_name_1",
+            b"a_very_long_field_name_2",
+            b"x",
+            b"",
+        ];
+        let values: &[&[u8]] = &[b"0", b"\"x\"", b"6162", b"zz", b"12"];
+        let mut cache = ShapeCache::default();
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        for _ in 0..3000 {
+            let rt = types[next(types.len())];
+            let fields = next(40);
+            // Often the same names in the same places as a record before.
+            let base = next(3);
+            for index in 0..fields {
+                let name = if next(4) == 0 {
+                    names[next(names.len())]
+                } else {
+                    names[(index * 7 + base) % names.len()]
+                };
+                let value = values[next(values.len())];
+                assert_eq!(
+                    cache.field_type(rt, index, name, value),
+                    field_type(rt, name, value),
+                    "type {rt} field {index} {:?}={:?}",
+                    String::from_utf8_lossy(name),
+                    String::from_utf8_lossy(value)
+                );
+            }
+        }
     }
 }
