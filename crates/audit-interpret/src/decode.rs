@@ -625,7 +625,12 @@ impl Decoders {
             },
             F::Session => return Ok(if val == b"4294967295" { b"unset" } else { val }),
             F::Escaped | F::EscapedFile | F::EscapedKey => escaped(val, out),
-            _ => return Err(self.decode_other(ty, ctx, val, out)),
+            _ => {
+                if let Some(text) = common_direct(ty, ctx, val) {
+                    return Ok(text);
+                }
+                return Err(self.decode_other(ty, ctx, val, out));
+            }
         }
         Err(true)
     }
@@ -1066,6 +1071,35 @@ impl Decoders {
         } else {
             table_or(out, t::SOCKLEVEL, lvl, b"unknown-sockopt-level(0x", val);
         }
+    }
+}
+
+/// The interpretations of the commonest values of the types
+/// [`Decoders::decode_other`] handles that are the value itself or a constant
+/// (a syscall's name, an architecture's, a count or a file descriptor
+/// returned, `yes`, an empty capability set), as [`Decoders::decode_uncached`]
+/// would append them: found at less cost than through the memo. `None` for
+/// the rest.
+#[inline(always)]
+fn common_direct<'v>(ty: FieldType, ctx: &SyscallContext, val: &'v [u8]) -> Option<&'v [u8]> {
+    use FieldType as F;
+    match ty {
+        F::CapBitmap if val == b"0" => Some(b"none"),
+        F::Success if !val.first().is_some_and(u8::is_ascii_digit) => Some(val),
+        F::Exit => match strtol(val, 10) {
+            Some(v) if v >= 0 => Some(val),
+            _ => None,
+        },
+        F::Syscall => {
+            // With a0, socketcall and ipc name the call they make.
+            let sys = syscall_name(ctx.machine.or_else(Machine::host)?, ctx.syscall)?;
+            (sys != "socketcall" && sys != "ipc").then_some(sys.as_bytes())
+        }
+        F::Arch => match ctx.machine {
+            Some(m) if m != Machine::Ppc64le => m.name().map(str::as_bytes),
+            _ => None,
+        },
+        _ => None,
     }
 }
 
@@ -1532,6 +1566,91 @@ fn a3(ctx: &SyscallContext, val: &[u8], out: &mut Vec<u8>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn direct_interpretations_are_the_decoded_ones() {
+        // Wherever decode_or_borrow gives a value as it stands, decoding it
+        // the long way gives the same bytes.
+        use FieldType as F;
+        let machines = [
+            None,
+            Some(Machine::X86_64),
+            Some(Machine::X86),
+            Some(Machine::Ppc64le),
+            Some(Machine::Ia64),
+            Some(Machine::Aarch64),
+        ];
+        let values: &[&[u8]] = &[
+            b"0",
+            b"1",
+            b"00",
+            b"-2",
+            b"-0",
+            b"12",
+            b"4294967295",
+            b"4294967296",
+            b"yes",
+            b"no",
+            b"c000003e",
+            b"40000003",
+            b"zz",
+            b"",
+            b"1x",
+            b"+3",
+            b"ff",
+            b"-",
+        ];
+        let types = [
+            F::Unclassified,
+            F::Uid,
+            F::Gid,
+            F::Session,
+            F::CapBitmap,
+            F::Success,
+            F::Exit,
+            F::Syscall,
+            F::Arch,
+            F::Mode,
+        ];
+        let mut direct = 0;
+        for machine in machines {
+            for syscall in [-1, 0, 59, 102, 117, 1 << 20] {
+                let ctx = SyscallContext {
+                    machine,
+                    syscall,
+                    a0: 1,
+                    a1: 0,
+                };
+                for ty in types {
+                    for val in values {
+                        let mut dec = Decoders::default();
+                        let mut out = Vec::new();
+                        if let Ok(text) = dec.decode_or_borrow(ty, &ctx, val, &mut out) {
+                            direct += 1;
+                            assert!(out.is_empty());
+                            let mut want = Vec::new();
+                            let produced = if matches!(ty, F::Uid | F::Gid) {
+                                dec.id(IdKind::User, val, 10, &mut want);
+                                true
+                            } else if matches!(ty, F::Unclassified | F::Session) {
+                                dec.decode(ty, &ctx, val, &mut want)
+                            } else {
+                                dec.decode_uncached(ty, &ctx, val, &mut want)
+                            };
+                            assert!(produced);
+                            assert_eq!(
+                                String::from_utf8_lossy(text),
+                                String::from_utf8_lossy(&want),
+                                "{ty:?} {:?} in {ctx:?}",
+                                String::from_utf8_lossy(val)
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        assert!(direct > 500, "{direct}");
+    }
 
     fn d(ty: FieldType, val: &str) -> String {
         d_ctx(ty, &SyscallContext::default(), val)
