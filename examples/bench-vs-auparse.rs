@@ -19,9 +19,10 @@
 //!   `Parser::next_event` after each chunk. Peak RSS is this process's `VmHWM`,
 //!   which includes this program's own small baseline.
 //! - `--interpret`: both sides also interpret every field (libauparse's
-//!   `auparse_interpret_field`; our `Interpreter::interpret_record` into one
-//!   reused buffer, the syscall context of each record worked out on demand)
-//!   and read the first byte of each interpretation.
+//!   `auparse_interpret_field`; our `Interpreter::interpret_record` with one
+//!   reused buffer for the interpretations it has to make, the syscall context
+//!   of each record worked out on demand) and read the first byte of each
+//!   interpretation.
 //!
 //! It runs both `--repeat` times (default 5), alternating, and prints for each
 //! the fastest run's events/s, MB/s and peak RSS, the ratio of the fastest

@@ -1,6 +1,6 @@
 //! Write a large, synthetic but realistic audit log, for benchmarks.
 //!
-//! Usage: `gen-log [--in-order] <size-MB> <output> [TEMPLATE-LOG...]`
+//! Usage: `gen-log [--in-order] [--unknown-login PERCENT] <size-MB> <output> [TEMPLATE-LOG...]`
 //!
 //! The events of the template logs (default: the logs captured from a real
 //! kernel and auditd in `tests/data/captured/` plus the audit-userspace test
@@ -12,8 +12,12 @@
 //! eight, two events whose records are interleaved, as auditd writes them on
 //! a busy machine. With `--in-order`, events never interleave: each event's
 //! records follow each other, as in the log of a machine that is not busy
-//! (libauparse's best case). The output is deterministic: same arguments,
-//! same bytes.
+//! (libauparse's best case). With `--unknown-login PERCENT`, that share of the
+//! events (spread evenly) have their login uid (`auid=`, where set) replaced by
+//! a uid that no user has on this machine, as in a log read on another machine
+//! than the one that wrote it, or after the user was deleted. The output is
+//! deterministic: same arguments (and, with `--unknown-login`, the same users
+//! on the machine), same bytes.
 //!
 //! Example: `cargo run --release --example gen-log -- 200 /tmp/big.log`
 use std::fs::File;
@@ -32,6 +36,40 @@ struct Line {
 /// The records of one template event, in file order.
 struct Template {
     lines: Vec<Line>,
+}
+
+/// `tail` with the value of each `auid=` field that is set (not 4294967295)
+/// replaced by `uid`; `None` when there is none.
+fn with_login_uid(tail: &[u8], uid: u32) -> Option<Vec<u8>> {
+    const KEY: &[u8] = b" auid=";
+    let mut out = Vec::with_capacity(tail.len() + 8);
+    let mut rest = tail;
+    let mut changed = false;
+    while let Some(at) = rest.windows(KEY.len()).position(|w| w == KEY) {
+        let value_start = at + KEY.len();
+        let value_len = rest[value_start..]
+            .iter()
+            .position(|&b| !b.is_ascii_digit())
+            .unwrap_or(rest.len() - value_start);
+        let value = &rest[value_start..value_start + value_len];
+        out.extend_from_slice(&rest[..value_start]);
+        if value.is_empty() || value == b"4294967295" {
+            out.extend_from_slice(value);
+        } else {
+            out.extend_from_slice(uid.to_string().as_bytes());
+            changed = true;
+        }
+        rest = &rest[value_start + value_len..];
+    }
+    out.extend_from_slice(rest);
+    changed.then_some(out)
+}
+
+/// The first uid from 4000 on that no user has here.
+fn unknown_uid() -> u32 {
+    (4000..u32::MAX)
+        .find(|&uid| audit_nss::user_name(uid).is_none())
+        .unwrap_or(u32::MAX - 1)
 }
 
 /// Splits `line` at its time stamp; `None` when it has none (comments,
@@ -123,18 +161,68 @@ impl Clock {
     }
 }
 
-fn write_line(out: &mut impl Write, line: &Line, stamp: &[u8]) -> io::Result<u64> {
+/// Writes `line` with `stamp`, and with the login uids of `foreign` (the line's
+/// tail as [`with_login_uid`] made it) when that is given.
+fn write_line(
+    out: &mut impl Write,
+    line: &Line,
+    stamp: &[u8],
+    foreign: Option<&[u8]>,
+) -> io::Result<u64> {
+    let tail = foreign.unwrap_or(&line.tail);
     out.write_all(&line.head)?;
     out.write_all(stamp)?;
-    out.write_all(&line.tail)?;
+    out.write_all(tail)?;
     out.write_all(b"\n")?;
-    Ok((line.head.len() + stamp.len() + line.tail.len() + 1) as u64)
+    Ok((line.head.len() + stamp.len() + tail.len() + 1) as u64)
+}
+
+/// Which events have an unknown login uid, and their lines' tails.
+struct UnknownLogin {
+    percent: u64,
+    /// For each template, for each line, the tail with the unknown uid.
+    tails: Vec<Vec<Option<Vec<u8>>>>,
+    /// Events written so far.
+    events: u64,
+}
+
+impl UnknownLogin {
+    fn new(templates: &[Template], percent: u64, uid: u32) -> Self {
+        let tails = templates
+            .iter()
+            .map(|t| {
+                t.lines
+                    .iter()
+                    .map(|l| with_login_uid(&l.tail, uid))
+                    .collect()
+            })
+            .collect();
+        UnknownLogin {
+            percent,
+            tails,
+            events: 0,
+        }
+    }
+
+    /// Whether the next event is one of those to change: `percent` of every
+    /// hundred events, spread evenly.
+    fn next_event(&mut self) -> bool {
+        let n = self.events;
+        self.events += 1;
+        (n * 37) % 100 < self.percent
+    }
+
+    /// The changed tail of line `k` of template `t`, if it has one.
+    fn tail(&self, t: usize, k: usize) -> Option<&[u8]> {
+        self.tails.get(t)?.get(k)?.as_deref()
+    }
 }
 
 fn generate(
     templates: &[Template],
     size: u64,
     interleave: bool,
+    mut unknown: Option<UnknownLogin>,
     out: &mut impl Write,
 ) -> io::Result<u64> {
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
@@ -154,26 +242,42 @@ fn generate(
                 *next
             };
             *next = (i + 1) % templates.len();
-            &templates[i]
+            i
         };
-        let a = pick(&mut rng, &mut next);
+        let ia = pick(&mut rng, &mut next);
+        let change_a = unknown.as_mut().is_some_and(UnknownLogin::next_event);
         let stamp_a = clock.stamp(&mut rng);
-        if rng.below(8) == 0 && interleave {
-            // Two events in flight: interleave their records.
-            let b = pick(&mut rng, &mut next);
-            let stamp_b = clock.stamp(&mut rng);
-            let n = a.lines.len().max(b.lines.len());
-            for k in 0..n {
-                if let Some(l) = a.lines.get(k) {
-                    written += write_line(out, l, &stamp_a)?;
-                }
-                if let Some(l) = b.lines.get(k) {
-                    written += write_line(out, l, &stamp_b)?;
+        // Two events in flight: their records interleave.
+        let second = (rng.below(8) == 0 && interleave).then(|| {
+            let ib = pick(&mut rng, &mut next);
+            let change_b = unknown.as_mut().is_some_and(UnknownLogin::next_event);
+            (ib, change_b, clock.stamp(&mut rng))
+        });
+        // Line `k` of template `t`, changed or not.
+        let tail = |t: usize, k: usize, change: bool| {
+            unknown
+                .as_ref()
+                .filter(|_| change)
+                .and_then(|u| u.tail(t, k))
+        };
+        let a = &templates[ia];
+        match second {
+            Some((ib, change_b, stamp_b)) => {
+                let b = &templates[ib];
+                let n = a.lines.len().max(b.lines.len());
+                for k in 0..n {
+                    if let Some(l) = a.lines.get(k) {
+                        written += write_line(out, l, &stamp_a, tail(ia, k, change_a))?;
+                    }
+                    if let Some(l) = b.lines.get(k) {
+                        written += write_line(out, l, &stamp_b, tail(ib, k, change_b))?;
+                    }
                 }
             }
-        } else {
-            for l in &a.lines {
-                written += write_line(out, l, &stamp_a)?;
+            None => {
+                for (k, l) in a.lines.iter().enumerate() {
+                    written += write_line(out, l, &stamp_a, tail(ia, k, change_a))?;
+                }
             }
         }
     }
@@ -182,14 +286,30 @@ fn generate(
 
 fn main() -> ExitCode {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
-    let in_order = args.first().is_some_and(|a| a == "--in-order");
-    if in_order {
-        args.remove(0);
-    }
     let usage = || {
-        eprintln!("usage: gen-log [--in-order] <size-MB> <output> [TEMPLATE-LOG...]");
+        eprintln!(
+            "usage: gen-log [--in-order] [--unknown-login PERCENT] <size-MB> <output> [TEMPLATE-LOG...]"
+        );
         ExitCode::from(2)
     };
+    let mut in_order = false;
+    let mut unknown_percent = None;
+    loop {
+        match args.first().map(String::as_str) {
+            Some("--in-order") => {
+                in_order = true;
+                args.remove(0);
+            }
+            Some("--unknown-login") => {
+                match args.get(1).and_then(|p| p.parse::<u64>().ok()) {
+                    Some(p) if p <= 100 => unknown_percent = Some(p),
+                    _ => return usage(),
+                }
+                args.drain(..2);
+            }
+            _ => break,
+        }
+    }
     if args.len() < 2 {
         return usage();
     }
@@ -235,8 +355,13 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let unknown = unknown_percent.map(|percent| {
+        let uid = unknown_uid();
+        eprintln!("gen-log: login uid {uid} (no user here) in {percent}% of the events");
+        UnknownLogin::new(&templates, percent, uid)
+    });
     let mut out = BufWriter::with_capacity(1 << 20, file);
-    match generate(&templates, mb * 1024 * 1024, !in_order, &mut out)
+    match generate(&templates, mb * 1024 * 1024, !in_order, unknown, &mut out)
         .and_then(|n| out.flush().map(|_| n))
     {
         Ok(n) => {

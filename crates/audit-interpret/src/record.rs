@@ -255,15 +255,20 @@ impl Interpreter {
         self.interpret_given_or_borrow(ty, ctx, given, value, out)
     }
 
-    /// Interprets every field of `record` in order: for each, `out` is cleared, the
-    /// interpretation written to it, and `each` called with the field, its type
-    /// (`None` where libauparse gives NULL; `out` is then empty) and `out`'s bytes.
+    /// Interprets every field of `record` in order: for each, `out` is cleared and
+    /// `each` is called with the field, its type (`None` where libauparse gives
+    /// NULL) and the interpretation's bytes. Those are written to `out` where
+    /// they have to be made; an interpretation that is the raw value itself, a
+    /// constant (`root`, a syscall's name) or the ENRICHED text is given as it
+    /// stands, not copied, so read the bytes `each` gets, not `out`.
     ///
     /// The results are those of [`Interpreter::interpret_field_in`] field by
     /// field, at less cost: the record is walked once (the first thirteen fields,
     /// where the syscall context comes from, are read ahead; the context is worked
-    /// out only if a field needs it), and what every field's interpretation looks
-    /// up of the record is looked up once.
+    /// out only if a field needs it), what every field's interpretation looks up
+    /// of the record is looked up once, and a field whose name is the one at its
+    /// place in the last record of the same type gets that field's type without a
+    /// look-up (records of a type mostly have the same fields in the same order).
     ///
     /// ```
     /// use audit_interpret::Interpreter;
