@@ -1,5 +1,6 @@
 //! The feed parser on arbitrary bytes cut at arbitrary places: it must not panic, must
-//! keep the number of open events under its cap, must account for every line, and
+//! keep the number of open events and the bytes they hold under their caps, must
+//! account for every line, and
 //! must hand out the same items in the same order whether they are pulled
 //! (`feed` + `drain`), pushed (`feed_with`) or lent (`feed_with_ref`).
 #![no_main]
@@ -13,9 +14,13 @@ fuzz_target!(|data: &[u8]| {
     }
     let (ctl, log) = data.split_at(3);
     let cap = usize::from(ctl[0] % 16) + 1;
+    // A byte cap small enough to be reached, from the same control byte.
+    let byte_cap = usize::from(ctl[0] / 16) * 64 + 1;
+    let line_cap = usize::from(ctl[1]) * 16 + 1;
     let opts = Options::default()
         .max_events_in_flight(cap)
-        .max_line_len(usize::from(ctl[1]) * 16 + 1)
+        .max_bytes_in_flight(byte_cap)
+        .max_line_len(line_cap)
         .eoe_timeout(u64::from(ctl[2] % 4));
     let mut parser = Parser::new(opts.clone());
     let mut pushing = Parser::new(opts.clone());
@@ -40,6 +45,8 @@ fuzz_target!(|data: &[u8]| {
         let end = (pos + step).min(log.len());
         parser.feed(&log[pos..end]);
         assert!(parser.events_in_flight() <= cap);
+        // Each record holds its line and a few bytes of padding.
+        assert!(parser.bytes_in_flight() <= byte_cap + line_cap + 64);
         pushing.feed_with(&log[pos..end], |item| pushed.push(show(&item)));
         lending.feed_with_ref(&log[pos..end], |item| {
             lent.push(match item {

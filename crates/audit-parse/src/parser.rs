@@ -6,8 +6,11 @@
 //! record arrives whose time is at least [`Options::eoe_timeout`] seconds past the
 //! event's own (log time, not wall time); on [`Parser::age_events`] with a wall-clock
 //! time; on [`Parser::flush`]; and, unlike libauparse, when more than
-//! [`Options::max_events_in_flight`] events are open: the oldest is completed early and
-//! counted in [`Stats::evicted`], so memory stays bounded.
+//! [`Options::max_events_in_flight`] events are open, or their records hold more than
+//! [`Options::max_bytes_in_flight`] bytes: the oldest is completed early and counted in
+//! [`Stats::evicted`], so memory stays bounded whatever the input. (An event that alone
+//! grows past the byte bound, as a log that repeats one record without end would make
+//! it, is handed out in parts: each part is an event with the same id.)
 //!
 //! # In which order events come out
 //! Exactly libauparse's order: an event is handed out only when it is complete *and* no
@@ -49,6 +52,10 @@ pub struct Options {
     pub eoe_timeout: u64,
     /// Most events open at once; past it the oldest is completed early. Default 65536.
     pub max_events_in_flight: usize,
+    /// Most bytes the records of the open events may hold together; past it the oldest
+    /// event is completed early. Default 256 MiB, at most 2 GiB (an event's records
+    /// are addressed with 32-bit offsets).
+    pub max_bytes_in_flight: usize,
     /// Longest line accepted, in bytes; a longer one is reported and skipped. Default 4 MiB.
     pub max_line_len: usize,
 }
@@ -58,6 +65,7 @@ impl Default for Options {
         Options {
             eoe_timeout: 2,
             max_events_in_flight: 65536,
+            max_bytes_in_flight: 256 << 20,
             max_line_len: 4 << 20,
         }
     }
@@ -76,9 +84,32 @@ impl Options {
         self
     }
 
-    /// Set [`Options::max_line_len`].
+    /// Set [`Options::max_bytes_in_flight`] (at least 1, at most 2 GiB).
+    pub fn max_bytes_in_flight(mut self, n: usize) -> Self {
+        self.max_bytes_in_flight = n.clamp(1, MAX_BYTES_IN_FLIGHT);
+        self
+    }
+
+    /// Set [`Options::max_line_len`] (at most 1 GiB).
     pub fn max_line_len(mut self, n: usize) -> Self {
-        self.max_line_len = n;
+        self.max_line_len = n.min(MAX_LINE_LEN);
+        self
+    }
+}
+
+/// Upper bound of [`Options::max_bytes_in_flight`].
+const MAX_BYTES_IN_FLIGHT: usize = 2 << 30;
+/// Upper bound of [`Options::max_line_len`]: with the bound above, an event's records
+/// stay below 4 GiB, the reach of their 32-bit offsets.
+const MAX_LINE_LEN: usize = 1 << 30;
+
+impl Options {
+    /// The limits in force: the fields are public, so a caller may have set them past
+    /// their bounds without the setters.
+    fn bounded(mut self) -> Self {
+        self.max_events_in_flight = self.max_events_in_flight.max(1);
+        self.max_bytes_in_flight = self.max_bytes_in_flight.clamp(1, MAX_BYTES_IN_FLIGHT);
+        self.max_line_len = self.max_line_len.min(MAX_LINE_LEN);
         self
     }
 }
@@ -102,7 +133,8 @@ pub struct Stats {
     /// `PROCTITLE` then `EOE`, and `PROCTITLE` ends an event) or without any event:
     /// they carry no data and are counted here instead of being made events.
     pub eoe_after_end: u64,
-    /// Events completed early because [`Options::max_events_in_flight`] was reached.
+    /// Events completed early because [`Options::max_events_in_flight`] or
+    /// [`Options::max_bytes_in_flight`] was reached.
     pub evicted: u64,
 }
 
@@ -264,6 +296,8 @@ pub struct Parser {
     /// [`Parser::compact_by_sec`] drops them.)
     by_sec: BinaryHeap<Reverse<(u64, u32)>>,
     in_flight: usize,
+    /// Bytes held by the records of the events in flight.
+    bytes_in_flight: usize,
     ready: VecDeque<Ready>,
     /// The event lent to a [`Parser::feed_with_ref`] closure: its buffers are swapped
     /// with those of the slot whose event it is, for the call.
@@ -316,7 +350,7 @@ impl Parser {
     /// A parser with these options.
     pub fn new(opts: Options) -> Parser {
         Parser {
-            opts,
+            opts: opts.bounded(),
             pending: Vec::new(),
             discarding: false,
             line_no: 0,
@@ -328,6 +362,7 @@ impl Parser {
             order: BinaryHeap::new(),
             by_sec: BinaryHeap::new(),
             in_flight: 0,
+            bytes_in_flight: 0,
             ready: VecDeque::new(),
             lent: Event::from_parts(EventId::default(), None, (Vec::new(), Vec::new())),
             lending: false,
@@ -351,6 +386,12 @@ impl Parser {
     /// Events open now (being built, or complete and waiting for an older one).
     pub fn events_in_flight(&self) -> usize {
         self.in_flight
+    }
+
+    /// Bytes the records of the events open now hold (bounded by
+    /// [`Options::max_bytes_in_flight`] and one line).
+    pub fn bytes_in_flight(&self) -> usize {
+        self.bytes_in_flight
     }
 
     /// Start a new source (the next file of a list): line numbers and offsets restart,
@@ -705,11 +746,18 @@ impl Parser {
         let ends = record_type.is_none_or(RecordType::is_single_record);
         if let Some(slot) = self.find_building(id, node) {
             self.stats.records += 1;
-            add(&mut self.slots[slot as usize].build);
+            let build = &mut self.slots[slot as usize].build;
+            let before = build.bytes.len();
+            add(build);
+            self.bytes_in_flight += build.bytes.len() - before;
             if ends {
                 self.complete(slot);
             }
             self.expire(id.sec);
+            if self.bytes_in_flight > self.opts.max_bytes_in_flight {
+                self.enforce_cap();
+                self.deliver_ready();
+            }
             return;
         }
         if record_type == Some(RecordType::EOE) {
@@ -733,7 +781,9 @@ impl Parser {
         s.node = node.map(Box::from);
         s.next_same = NONE;
         s.in_map = false;
+        let before = s.build.bytes.len();
         add(&mut s.build);
+        self.bytes_in_flight += s.build.bytes.len() - before;
         self.last_opened = slot;
         self.order.push(Reverse((id, slot)));
         self.by_sec.push(Reverse((id.sec, slot)));
@@ -840,14 +890,22 @@ impl Parser {
     }
 
     fn enforce_cap(&mut self) {
-        while self.in_flight > self.opts.max_events_in_flight {
+        let over = |p: &Parser| {
+            p.in_flight > p.opts.max_events_in_flight
+                || p.bytes_in_flight > p.opts.max_bytes_in_flight
+        };
+        while over(self) {
             self.deliver_ready();
-            if self.in_flight <= self.opts.max_events_in_flight {
+            if !over(self) {
                 break;
             }
-            if let Some(&Reverse((_, slot))) = self.order.peek() {
-                self.complete(slot);
-                self.stats.evicted += 1;
+            // After delivery the oldest open event is still building.
+            match self.order.peek() {
+                Some(&Reverse((_, slot))) => {
+                    self.complete(slot);
+                    self.stats.evicted += 1;
+                }
+                None => break,
             }
         }
     }
@@ -880,6 +938,8 @@ impl Parser {
             self.order.pop();
             self.stats.events += 1;
             self.in_flight -= 1;
+            debug_assert!(self.bytes_in_flight >= s.build.bytes.len());
+            self.bytes_in_flight = self.bytes_in_flight.saturating_sub(s.build.bytes.len());
             if self.lending {
                 s.state = State::Ready;
                 self.ready.push_back(Ready::Slot(slot));
@@ -968,6 +1028,85 @@ mod tests {
         );
         // Errors come out when found; events when libauparse would hand them out.
         assert_eq!(ids(&mut p), ["err:MissingType", "1.000:1:2"]);
+    }
+
+    #[test]
+    fn byte_cap_splits_an_endless_event_and_loses_no_record() {
+        // One event id repeated without end (no EOE, no later time): without a
+        // bound on bytes, it would grow with the input.
+        const CAP: usize = 64 << 10;
+        let line = "type=PATH msg=audit(1.000:7): item=0 name=\"/etc/passwd\" inode=1 dev=fd:00\n";
+        for delivery in 0..3 {
+            let mut p = Parser::new(Options::default().max_bytes_in_flight(CAP));
+            let (mut events, mut records) = (0, 0);
+            let mut count = |ev: &Event| {
+                assert_eq!(ev.id().serial, 7);
+                assert!(
+                    ev.len() * line.len() <= CAP + 4 * line.len(),
+                    "{}",
+                    ev.len()
+                );
+                events += 1;
+                records += ev.len();
+            };
+            for _ in 0..20_000 {
+                match delivery {
+                    0 => p.feed_with_ref(line.as_bytes(), |item| count(item.unwrap())),
+                    1 => p.feed_with(line.as_bytes(), |item| count(&item.unwrap())),
+                    _ => {
+                        p.feed(line.as_bytes());
+                        for item in p.drain() {
+                            count(&item.unwrap());
+                        }
+                    }
+                }
+                assert!(p.bytes_in_flight() <= CAP + 2 * line.len());
+            }
+            p.flush();
+            for item in p.drain() {
+                count(&item.unwrap());
+            }
+            assert_eq!(records, 20_000, "delivery {delivery}");
+            assert!(events > 20, "{events} events");
+            assert_eq!(p.stats().evicted as usize, events - 1);
+            assert_eq!(p.bytes_in_flight(), 0);
+        }
+    }
+
+    #[test]
+    fn byte_cap_bounds_many_open_events() {
+        // Interleaved events with long records: the oldest are completed early once
+        // their records hold more than the bound, in order.
+        const CAP: usize = 1 << 20;
+        let mut p = Parser::new(
+            Options::default()
+                .max_bytes_in_flight(CAP)
+                .max_events_in_flight(1 << 20),
+        );
+        let long = "x".repeat(2000);
+        let mut records = 0;
+        for i in 0..5000u32 {
+            for serial in [i, i + 100_000, i % 7] {
+                let line = format!("type=PATH msg=audit(1.000:{serial}): name={long}\n");
+                p.feed_with(line.as_bytes(), |item| records += item.unwrap().len());
+                assert!(p.bytes_in_flight() <= CAP + 2100, "{}", p.bytes_in_flight());
+            }
+        }
+        assert!(p.stats().evicted > 0);
+        assert!(p.events_in_flight() < 1000);
+        p.flush();
+        records += p.drain().map(|item| item.unwrap().len()).sum::<usize>();
+        assert_eq!(records, 15_000);
+        // The bound is clamped to what 32-bit offsets reach.
+        let o = Options::default()
+            .max_bytes_in_flight(usize::MAX)
+            .max_line_len(usize::MAX);
+        assert_eq!((o.max_bytes_in_flight, o.max_line_len), (2 << 30, 1 << 30));
+        let raw = Options {
+            max_bytes_in_flight: 0,
+            ..Options::default()
+        };
+        assert_eq!(Parser::new(raw).options().max_bytes_in_flight, 1);
     }
 
     #[test]
