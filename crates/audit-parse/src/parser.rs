@@ -101,7 +101,7 @@ impl Options {
 const MAX_BYTES_IN_FLIGHT: usize = 2 << 30;
 /// Upper bound of [`Options::max_line_len`]: with the bound above, an event's records
 /// stay below 4 GiB, the reach of their 32-bit offsets.
-const MAX_LINE_LEN: usize = 1 << 30;
+const MAX_LINE_LEN: usize = crate::record::MAX_RECORD_LEN;
 
 impl Options {
     /// The limits in force: the fields are public, so a caller may have set them past

@@ -149,6 +149,10 @@ pub struct Record {
     e: Entry,
 }
 
+/// Longest line [`Record::parse`] takes (the parser's own bound,
+/// [`Options::max_line_len`](crate::Options::max_line_len), is at most this).
+pub(crate) const MAX_RECORD_LEN: usize = 1 << 30;
+
 /// A record borrowed from the [`Event`](crate::Event) (or the [`Record`]) that holds its
 /// line: what [`Event::iter`](crate::Event::iter) and [`Event::record`](crate::Event::record)
 /// give. It reads exactly as a [`Record`] does, and costs nothing to make: no reference
@@ -312,6 +316,7 @@ const KEY_SEPARATOR: u8 = 0x01;
 
 impl Record {
     /// Parse one line (without its newline; a trailing `\r` is dropped) into a record.
+    /// A line longer than 1 GiB is refused ([`ErrorKind::LineTooLong`]).
     ///
     /// ```
     /// let r = audit_parse::Record::parse(
@@ -326,6 +331,17 @@ impl Record {
     /// Parse a line found at `line_number` (from 1) and byte `offset` of its source.
     pub fn parse_at(line: &[u8], line_number: u64, offset: u64) -> Result<Record, ParseError> {
         let line = line.strip_suffix(b"\r").unwrap_or(line);
+        // A record's parts are addressed with 32-bit offsets.
+        if line.len() > MAX_RECORD_LEN {
+            return Err(ParseError::new(
+                ErrorKind::LineTooLong {
+                    limit: MAX_RECORD_LEN,
+                },
+                line_number,
+                offset,
+                line,
+            ));
+        }
         let head = Header::parse(line, None, &mut HeaderCache::default())
             .map_err(|kind| ParseError::new(kind, line_number, offset, line))?;
         let mut b = Builder::default();
@@ -1510,6 +1526,20 @@ fn hex_val(b: u8) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_line_past_what_offsets_reach_is_refused() {
+        let head = b"type=PATH msg=audit(1.000:1): name=";
+        let mut line = vec![b'a'; MAX_RECORD_LEN + 1];
+        line[..head.len()].copy_from_slice(head);
+        let e = Record::parse(&line).unwrap_err();
+        assert_eq!(
+            e.kind,
+            ErrorKind::LineTooLong {
+                limit: MAX_RECORD_LEN
+            }
+        );
+    }
 
     fn pairs(r: &Record) -> Vec<(String, Option<String>)> {
         r.fields()
