@@ -150,36 +150,47 @@ impl EventReader {
             }
         }
         while !self.done {
-            if self.current.is_none() {
-                match self.open_next() {
-                    Some(Ok(())) => {}
-                    Some(Err(e)) => {
-                        each(Err(e));
-                        continue;
-                    }
-                    None => {
-                        self.parser.flush();
-                        self.parser
-                            .lend_ready(|item| each(item.map_err(ReadError::from)));
-                        self.done = true;
-                        continue;
-                    }
-                }
-            }
-            let Some((reader, path)) = self.current.as_mut() else {
-                continue;
-            };
-            match reader.read(&mut self.buf) {
-                Ok(0) => self.current = None,
-                Ok(n) => self
+            match self.step() {
+                Step::Read(n) => self
                     .parser
                     .feed_with_ref(&self.buf[..n], |item| each(item.map_err(ReadError::from))),
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(source) => {
-                    let path = path.clone();
-                    self.current = None;
-                    each(Err(ReadError::Io { path, source }));
+                Step::Failed(e) => each(Err(e)),
+                Step::Flushed => self
+                    .parser
+                    .lend_ready(|item| each(item.map_err(ReadError::from))),
+                Step::Nothing => {}
+            }
+        }
+    }
+
+    /// Reads the next chunk of the sources into `buf`, opening the next source where
+    /// one ended; after the last, flushes the parser.
+    fn step(&mut self) -> Step {
+        if self.current.is_none() {
+            match self.open_next() {
+                Some(Ok(())) => {}
+                Some(Err(e)) => return Step::Failed(e),
+                None => {
+                    self.parser.flush();
+                    self.done = true;
+                    return Step::Flushed;
                 }
+            }
+        }
+        let Some((reader, path)) = self.current.as_mut() else {
+            return Step::Nothing;
+        };
+        match reader.read(&mut self.buf) {
+            Ok(0) => {
+                self.current = None;
+                Step::Nothing
+            }
+            Ok(n) => Step::Read(n),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => Step::Nothing,
+            Err(source) => {
+                let path = path.clone();
+                self.current = None;
+                Step::Failed(ReadError::Io { path, source })
             }
         }
     }
@@ -242,32 +253,25 @@ impl Iterator for EventReader {
             if self.done {
                 return None;
             }
-            if self.current.is_none() {
-                match self.open_next() {
-                    Some(Ok(())) => {}
-                    Some(Err(e)) => return Some(Err(e)),
-                    None => {
-                        self.parser.flush();
-                        self.done = true;
-                        continue;
-                    }
-                }
-            }
-            let Some((reader, path)) = self.current.as_mut() else {
-                continue;
-            };
-            match reader.read(&mut self.buf) {
-                Ok(0) => self.current = None,
-                Ok(n) => self.parser.feed(&self.buf[..n]),
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(source) => {
-                    let path = path.clone();
-                    self.current = None;
-                    return Some(Err(ReadError::Io { path, source }));
-                }
+            match self.step() {
+                Step::Read(n) => self.parser.feed(&self.buf[..n]),
+                Step::Failed(e) => return Some(Err(e)),
+                Step::Flushed | Step::Nothing => {}
             }
         }
     }
+}
+
+/// What one [`EventReader::step`] did.
+enum Step {
+    /// Read this many bytes into the buffer.
+    Read(usize),
+    /// A source could not be opened or read (reading goes on with the next).
+    Failed(ReadError),
+    /// The sources are done: the parser was flushed.
+    Flushed,
+    /// Nothing to hand on (a source ended, or a read was interrupted).
+    Nothing,
 }
 
 #[cfg(test)]
