@@ -1,7 +1,8 @@
 //! Interpretation of arbitrary fields: every field type and escape mode on
 //! arbitrary bytes, with an arbitrary record context and enrichment, and the
-//! fields of an arbitrary record line (with the record's context worked out up
-//! front and on demand, which must agree). Nothing may panic.
+//! fields of arbitrary record lines (with the record's context worked out up
+//! front and on demand, and in one walk of the record, which must agree). Nothing
+//! may panic.
 #![no_main]
 
 use audit_interpret::{Enriched, EscapeMode, FieldType, Interpreter, Machine, SyscallContext};
@@ -68,7 +69,14 @@ fuzz_target!(|data: &[u8]| {
             it.decode(ty, &c, value, &mut out);
         }
     }
-    if let Ok(rec) = audit_parse::Record::parse(data) {
+    // The whole input as one record, then each of its lines: records walked one
+    // after another with the same interpreter, whose caches (the types of the fields
+    // of the last record of each type, the ENRICHED index) carry over.
+    let lines = data.split(|&b| b == b'\n').filter(|_| data.contains(&b'\n'));
+    for rec in std::iter::once(data)
+        .chain(lines)
+        .filter_map(|line| audit_parse::Record::parse(line).ok())
+    {
         // The context worked out up front and on demand interpret alike.
         let ctx = SyscallContext::of_record(&rec);
         let lazy = audit_interpret::RecordContext::new(&rec);
