@@ -15,7 +15,9 @@
 //! (libauparse's best case). With `--unknown-login PERCENT`, that share of the
 //! events (spread evenly) have their login uid (`auid=`, where set) replaced by
 //! a uid that no user has on this machine, as in a log read on another machine
-//! than the one that wrote it, or after the user was deleted. The output is
+//! than the one that wrote it, or after the user was deleted (an ENRICHED
+//! record keeps the name the writing machine recorded, `AUID="..."`, as such a
+//! log would: only the raw value changes). The output is
 //! deterministic: same arguments (and, with `--unknown-login`, the same users
 //! on the machine), same bytes.
 //!

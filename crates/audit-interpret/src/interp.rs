@@ -106,9 +106,10 @@ pub struct Interpreter {
 #[derive(Debug)]
 pub(crate) struct EnrichedIndex {
     /// The text the entries describe, when [`EnrichedIndex::get`] indexed it
-    /// (a walk over a record's fields [loads](EnrichedIndex::load) its text
-    /// without keeping a copy).
-    text: Option<Vec<u8>>,
+    /// (`copied`; a walk over a record's fields [loads](EnrichedIndex::load) its
+    /// text without keeping a copy).
+    text: Vec<u8>,
+    copied: bool,
     /// Each `NAME=value` entry, in order.
     entries: Vec<EnrichedEntry>,
     /// For each [`FoldedName::slot`], the first entry whose name has it
@@ -126,7 +127,8 @@ pub(crate) struct EnrichedIndex {
 impl Default for EnrichedIndex {
     fn default() -> Self {
         EnrichedIndex {
-            text: None,
+            text: Vec::new(),
+            copied: false,
             entries: Vec::new(),
             first: [NO_ENTRY; 64],
             shared: 0,
@@ -182,12 +184,11 @@ const MAX_INDEXED: usize = 1 << 16;
 impl EnrichedIndex {
     /// [`Enriched::get`] of `text` for `name`.
     pub(crate) fn get<'t>(&mut self, text: &'t [u8], name: &[u8]) -> Option<&'t [u8]> {
-        if self.text.as_deref() != Some(text) {
+        if !self.copied || self.text != text {
             self.load(text);
-            let mut copy = self.text.take().unwrap_or_default();
-            copy.clear();
-            copy.extend_from_slice(text);
-            self.text = Some(copy);
+            self.text.clear();
+            self.text.extend_from_slice(text);
+            self.copied = true;
         }
         self.find(text, name)
     }
@@ -195,7 +196,7 @@ impl EnrichedIndex {
     /// Indexes `text`, whatever was indexed before: for a caller that is about
     /// to look up the fields of a new record ([`EnrichedIndex::find`]).
     pub(crate) fn load(&mut self, text: &[u8]) {
-        self.text = None;
+        self.copied = false;
         self.entries.clear();
         self.first = [NO_ENTRY; 64];
         self.shared = 0;

@@ -113,6 +113,7 @@ impl FieldType {
             | 1 << A1 as u8
             | 1 << A2 as u8
             | 1 << A3 as u8;
+        const _: () = assert!(FieldType::ALL.len() <= 64, "one bit per type");
         (USES >> (self as u8 & 63)) & 1 != 0
     }
 

@@ -154,11 +154,17 @@ impl EventReader {
                 Step::Read(n) => self
                     .parser
                     .feed_with_ref(&self.buf[..n], |item| each(item.map_err(ReadError::from))),
-                Step::Failed(e) => each(Err(e)),
-                Step::Flushed => self
+                // Opening a source can complete an event (the last line of the one
+                // before, without a newline): what is ready goes before the error,
+                // as the iterator gives it.
+                Step::Failed(e) => {
+                    self.parser
+                        .lend_ready(|item| each(item.map_err(ReadError::from)));
+                    each(Err(e));
+                }
+                Step::Flushed | Step::Nothing => self
                     .parser
                     .lend_ready(|item| each(item.map_err(ReadError::from))),
-                Step::Nothing => {}
             }
         }
     }
@@ -387,6 +393,31 @@ mod tests {
         assert_eq!(got.len(), 2, "{got:?}");
         assert!(got[0].contains("missing.log"), "{got:?}");
         assert_eq!(got[1], "2 records");
+        // A file whose last line has no newline, an empty one, then a missing one:
+        // opening the empty file completes the event, which comes before the error
+        // (as the iterator gives them).
+        std::fs::write(&one, b"type=USER msg=audit(2.000:2): u=1").unwrap();
+        std::fs::write(&two, b"").unwrap();
+        let files = [one, two, dir.join("missing.log")];
+        let show = |item: Result<&Event, ReadError>| match item {
+            Ok(ev) => format!("{} records", ev.len()),
+            Err(e) => e.to_string(),
+        };
+        let want: Vec<String> = EventReader::from_files(&files, Options::default())
+            .map(|item| {
+                show(item.as_ref().map_err(|e| ReadError::Io {
+                    path: None,
+                    source: io::Error::other(e.to_string()),
+                }))
+            })
+            .collect();
+        let mut got = Vec::new();
+        EventReader::from_files(&files, Options::default())
+            .for_each_ref(|item| got.push(show(item)));
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert_eq!(got[0], "1 records");
+        assert_eq!(got[0], want[0]);
+        assert!(got[1].contains("missing.log") && want[1].contains("missing.log"));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
