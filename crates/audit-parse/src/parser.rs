@@ -32,6 +32,8 @@
 //! - An `EOE` for an event no longer open is counted in [`Stats::eoe_after_end`]
 //!   (libauparse drops it without a trace).
 //! - A trailing `\r` is removed from each line (libauparse keeps it in the last value).
+//! - Open events are bounded in number and in bytes (see above); libauparse keeps every
+//!   open event, and an event's records, however many there are.
 
 use crate::error::{ErrorKind, ParseError};
 use crate::event::Event;
