@@ -521,6 +521,20 @@ mod tests {
     }
 
     #[test]
+    fn debug_output_stays_short() {
+        // The caches print as a summary, not as their tables.
+        let mut it = Interpreter::new();
+        let rec = audit_parse::Record::parse(
+            b"type=SYSCALL msg=audit(1.000:1): arch=c000003e syscall=59 uid=0",
+        )
+        .unwrap();
+        it.interpret_record(&rec, &mut Vec::new(), |_, _, _| {});
+        let text = format!("{it:?}");
+        assert!(text.contains("record_types: [1300]"), "{text}");
+        assert!(text.len() < 4000, "{} bytes", text.len());
+    }
+
+    #[test]
     fn uses_enrichment() {
         let mut it = Interpreter::new();
         let ctx = SyscallContext::default();

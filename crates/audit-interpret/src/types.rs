@@ -559,9 +559,23 @@ fn field_type_of_slot(
 /// field: most records have the fields of the last record of their type, in
 /// the same order, and a field whose name is the one remembered at its place
 /// is typed with one comparison instead of a look-up.
-#[derive(Debug)]
 pub(crate) struct ShapeCache {
     shapes: Box<[Shape; SHAPES]>,
+}
+
+impl std::fmt::Debug for ShapeCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The record types remembered, not the whole table.
+        let types: Vec<u32> = self
+            .shapes
+            .iter()
+            .filter(|s| s.fields[0].len != EMPTY)
+            .map(|s| s.record_type)
+            .collect();
+        f.debug_struct("ShapeCache")
+            .field("record_types", &types)
+            .finish()
+    }
 }
 
 /// Record types remembered at once (direct-mapped by number: the kernel's
