@@ -2,18 +2,37 @@
 //!
 //! Every live test takes [`live_lock`] first: it is an exclusive `flock` on one file,
 //! so live tests of every test binary, crate and worktree on the machine run one at a
-//! time, whatever the test harness parallelism.
+//! time, whatever the test harness parallelism. Then it asks whether it can run:
+//! [`live_kernel_available`] (root and a kernel with audit) for every live test, or
+//! [`daemon_slot_free`] (that, and no other audit daemon registered) for a test that
+//! registers itself as the audit daemon. Tests that only read the multicast group run
+//! beside a running auditd and need only the first.
 //!
 //! ```no_run
 //! let _guard = audit_testlock::live_lock();
 //! if !audit_testlock::live_kernel_available() { return; }
 //! // ... add a rule, trigger, receive, delete ...
 //! ```
+//!
+//! A test that cannot run calls [`skip`] (the two checks do it for it): a loud
+//! `SKIPPED live audit test: WHY` line on stderr, one line appended to the file that
+//! [`SKIP_LOG_ENV`] names (so `cargo xtask test` can count skips across test binaries),
+//! and a panic instead when [`LIVE_REQUIRED_ENV`] is `1`.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+use std::fmt;
 use std::fs::{File, OpenOptions};
+use std::io::Write;
 use std::path::Path;
+
+/// Environment variable naming a file to which every skip appends one line
+/// (`REASON<TAB>TEST`): `cargo xtask test` sets it and counts the lines.
+pub const SKIP_LOG_ENV: &str = "AUDIT_SKIP_LOG";
+
+/// Environment variable that, set to `1`, turns every skip into a panic (CI, where the
+/// live tests must run).
+pub const LIVE_REQUIRED_ENV: &str = "AUDIT_LIVE_REQUIRED";
 
 /// Where the lock lives. `/run/lock` is a tmpfs on Debian; fall back to `/tmp`.
 fn lock_path() -> &'static Path {
@@ -46,29 +65,150 @@ pub fn live_lock() -> LiveGuard {
     LiveGuard { _file: file }
 }
 
-/// Whether live kernel tests can run here: we are root and the kernel has audit.
+/// Record that the calling live test cannot run here, and why.
 ///
-/// When they cannot, this prints a loud `SKIPPED` line on stderr saying why, and the
-/// caller returns early. On this project's machines (root, `CONFIG_AUDIT`) it is
-/// always true, and `AUDIT_LIVE_REQUIRED=1` (set by `.ci/run`) turns a skip into a
-/// panic so CI cannot go green without running them.
-pub fn live_kernel_available() -> bool {
-    let reason = if !is_root() {
-        Some("not running as root")
+/// Prints `SKIPPED live audit test: WHY` on stderr and appends `WHY<TAB>TEST` to the
+/// file named by [`SKIP_LOG_ENV`] (when set), `TEST` being the harness thread's name,
+/// which is the test's name. The caller then returns early.
+///
+/// # Panics
+/// When [`LIVE_REQUIRED_ENV`] is `1` (CI): a live test that cannot run is a failure
+/// there. Also when the skip log is set but cannot be written: a skip must not go
+/// uncounted.
+pub fn skip(why: impl fmt::Display) {
+    if let Err(message) = record_skip(&why.to_string(), &SkipPolicy::from_env()) {
+        panic!("{message}");
+    }
+}
+
+/// What a skip does: fail (CI) or print and count it in a log.
+struct SkipPolicy {
+    required: bool,
+    log: Option<std::path::PathBuf>,
+}
+
+impl SkipPolicy {
+    fn from_env() -> Self {
+        Self {
+            required: std::env::var_os(LIVE_REQUIRED_ENV).is_some_and(|v| v == "1"),
+            log: std::env::var_os(SKIP_LOG_ENV).map(Into::into),
+        }
+    }
+}
+
+/// [`skip`] under a given policy (tests pass their own instead of the environment).
+fn record_skip(why: &str, policy: &SkipPolicy) -> Result<(), String> {
+    if policy.required {
+        return Err(format!(
+            "live audit test cannot run: {why}, and {LIVE_REQUIRED_ENV}=1"
+        ));
+    }
+    eprintln!("SKIPPED live audit test: {why}");
+    if let Some(log) = &policy.log {
+        let thread = std::thread::current();
+        let test = thread.name().unwrap_or("main");
+        // One write of a short line to an O_APPEND file: lines of test binaries and
+        // threads running at the same time do not interleave.
+        let line = format!("{}\t{test}\n", why.replace(['\n', '\t'], " "));
+        OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(log)
+            .and_then(|mut f| f.write_all(line.as_bytes()))
+            .map_err(|e| format!("cannot append the skip to {}: {e}", log.display()))?;
+    }
+    Ok(())
+}
+
+/// Why live kernel tests cannot run here (not root, no audit in the kernel), or `None`
+/// when they can. Records nothing: see [`live_kernel_available`].
+pub fn live_kernel_unavailable_reason() -> Option<String> {
+    if !is_root() {
+        Some("not running as root".to_owned())
     } else if !Path::new("/proc/self/loginuid").exists() {
-        Some("kernel has no audit support (/proc/self/loginuid missing)")
+        Some("kernel has no audit support (/proc/self/loginuid missing)".to_owned())
     } else {
         None
-    };
-    match reason {
-        None => true,
-        Some(why) => {
-            if std::env::var_os("AUDIT_LIVE_REQUIRED").is_some_and(|v| v == "1") {
-                panic!("live audit test cannot run: {why}, and AUDIT_LIVE_REQUIRED=1");
+    }
+}
+
+/// Whether live kernel tests can run here: we are root and the kernel has audit.
+///
+/// When they cannot, this calls [`skip`] with the reason and returns false; the caller
+/// returns early. On this project's machines (root, `CONFIG_AUDIT`) it is always true.
+pub fn live_kernel_available() -> bool {
+    decide(live_kernel_check(), &SkipPolicy::from_env())
+}
+
+/// A skip reason becomes a recorded skip (false) or, where required, a panic.
+fn decide(check: Result<(), String>, policy: &SkipPolicy) -> bool {
+    match check {
+        Ok(()) => true,
+        Err(why) => {
+            if let Err(message) = record_skip(&why, policy) {
+                panic!("{message}");
             }
-            eprintln!("SKIPPED live audit test: {why}");
             false
         }
+    }
+}
+
+fn live_kernel_check() -> Result<(), String> {
+    live_kernel_unavailable_reason().map_or(Ok(()), Err)
+}
+
+/// A process registered as the kernel's audit daemon.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SlotHolder {
+    /// Its pid, as the kernel reports it.
+    pub pid: u32,
+    /// Its command name (`/proc/PID/comm`), or `?` when it cannot be read.
+    pub comm: String,
+}
+
+impl fmt::Display for SlotHolder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "another audit daemon (pid {}, {}) holds the daemon slot",
+            self.pid, self.comm
+        )
+    }
+}
+
+/// Who holds the audit daemon slot: `Ok(None)` when it is free, the holder when a
+/// process is registered, an error text when the kernel refuses `AUDIT_GET`. Records
+/// nothing: see [`daemon_slot_free`].
+pub fn daemon_slot_holder() -> Result<Option<SlotHolder>, String> {
+    let status = audit_netlink::AuditSocket::open()
+        .and_then(|mut sock| sock.get_status())
+        .map_err(|e| format!("the kernel refused the audit status request: {e}"))?;
+    let pid = status.pid;
+    if pid == 0 {
+        return Ok(None);
+    }
+    let comm = std::fs::read_to_string(format!("/proc/{pid}/comm"))
+        .map(|c| c.trim_end().to_owned())
+        .unwrap_or_else(|_| "?".to_owned());
+    Ok(Some(SlotHolder { pid, comm }))
+}
+
+/// Whether a test that registers itself as the audit daemon can run: live tests can
+/// ([`live_kernel_available`]) and no process (such as the user's auditd) holds the
+/// daemon slot. Otherwise [`skip`]s with the reason, such as
+/// `another audit daemon (pid 812, auditd) holds the daemon slot`, and returns false:
+/// a test never stops or displaces a running daemon. Call it with [`live_lock`] held.
+/// Tests that only read the multicast group run beside a daemon: they need only
+/// [`live_kernel_available`].
+pub fn daemon_slot_free() -> bool {
+    decide(daemon_slot_check(), &SkipPolicy::from_env())
+}
+
+fn daemon_slot_check() -> Result<(), String> {
+    live_kernel_check()?;
+    match daemon_slot_holder()? {
+        None => Ok(()),
+        Some(holder) => Err(holder.to_string()),
     }
 }
 
@@ -100,5 +240,105 @@ mod tests {
         let out = std::process::Command::new("id").arg("-u").output().unwrap();
         let uid = String::from_utf8(out.stdout).unwrap();
         assert_eq!(is_root(), uid.trim() == "0");
+    }
+
+    fn temp_log(tag: &str) -> std::path::PathBuf {
+        let path =
+            std::env::temp_dir().join(format!("audit-testlock-{tag}-{}.log", std::process::id()));
+        let _ = std::fs::remove_file(&path);
+        path
+    }
+
+    fn counting(log: &Path) -> SkipPolicy {
+        SkipPolicy {
+            required: false,
+            log: Some(log.to_owned()),
+        }
+    }
+
+    #[test]
+    fn a_skip_appends_its_reason_and_test_name() {
+        let log = temp_log("append");
+        let policy = counting(&log);
+        record_skip("first\treason", &policy).unwrap();
+        record_skip("second", &policy).unwrap();
+        let text = std::fs::read_to_string(&log).unwrap();
+        std::fs::remove_file(&log).unwrap();
+        let name = "tests::a_skip_appends_its_reason_and_test_name";
+        assert_eq!(text, format!("first reason\t{name}\nsecond\t{name}\n"));
+    }
+
+    #[test]
+    fn a_required_live_test_fails_instead_of_skipping() {
+        let log = temp_log("required");
+        let policy = SkipPolicy {
+            required: true,
+            log: Some(log.clone()),
+        };
+        let err = record_skip("not running as root", &policy).unwrap_err();
+        assert!(err.contains("not running as root"), "{err}");
+        assert!(err.contains("AUDIT_LIVE_REQUIRED=1"), "{err}");
+        assert!(!log.exists(), "a failure is not counted as a skip");
+    }
+
+    #[test]
+    fn an_unwritable_skip_log_is_an_error() {
+        let policy = counting(Path::new("/nonexistent-dir/skips"));
+        let err = record_skip("x", &policy).unwrap_err();
+        assert!(err.contains("/nonexistent-dir/skips"), "{err}");
+    }
+
+    #[test]
+    fn slot_holder_names_pid_and_command() {
+        let h = SlotHolder {
+            pid: 812,
+            comm: "auditd".into(),
+        };
+        assert_eq!(
+            h.to_string(),
+            "another audit daemon (pid 812, auditd) holds the daemon slot"
+        );
+    }
+
+    /// A test needing the daemon slot skips (counted, not failed) while a process holds
+    /// it, and fails instead where live tests are required.
+    #[test]
+    fn a_held_daemon_slot_is_reported_and_skipped() {
+        let _guard = live_lock();
+        if !daemon_slot_free() {
+            return;
+        }
+        let mut daemon = audit_netlink::AuditSocket::open().unwrap();
+        daemon.register_daemon().unwrap();
+        let holder = daemon_slot_holder();
+        let log = temp_log("slot");
+        let skipped = decide(daemon_slot_check(), &counting(&log));
+        let required = std::panic::catch_unwind(|| {
+            let policy = SkipPolicy {
+                required: true,
+                log: None,
+            };
+            decide(daemon_slot_check(), &policy)
+        });
+        daemon.unregister_daemon().unwrap();
+        drop(daemon);
+
+        let me = std::process::id();
+        let comm = std::fs::read_to_string("/proc/self/comm").unwrap();
+        let expected = SlotHolder {
+            pid: me,
+            comm: comm.trim_end().to_owned(),
+        };
+        assert_eq!(holder, Ok(Some(expected.clone())));
+        assert!(!skipped, "the test would have run beside a daemon");
+        let text = std::fs::read_to_string(&log).unwrap();
+        std::fs::remove_file(&log).unwrap();
+        assert!(text.starts_with(&format!("{expected}\t")), "{text}");
+        assert!(
+            required.is_err(),
+            "AUDIT_LIVE_REQUIRED=1 must fail, not skip"
+        );
+        assert_eq!(daemon_slot_holder(), Ok(None), "slot given back");
+        assert!(daemon_slot_free());
     }
 }
