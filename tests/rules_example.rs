@@ -260,6 +260,9 @@ fn interpreted_listing_and_status_match_auditctl() {
         "-a always,exit -F arch=b64 -S ptrace -F a0=16".to_string(),
         "-a never,exit -F arch=b64 -S socket -F a0!=2 -F a1&0x800".to_string(),
         "-a always,exit -F arch=b64 -S 7 -F a3=0xffffffff".to_string(),
+        // -1 is `unset` for these two with -i (and -1 without).
+        "-a always,exit -F arch=b64 -S openat -F auid=-1 -F sessionid=-1".to_string(),
+        "-a always,exit -F arch=b64 -S openat -F auid!=unset -F auid=-2".to_string(),
     ];
     for r in &rules {
         let line = format!("{r} -F pid={pid} -k zzrtli");
@@ -275,6 +278,17 @@ fn interpreted_listing_and_status_match_auditctl() {
             .contains("-S socket -F a0=inet -F a1=SOCK_STREAM"),
         "{}",
         listing.stdout
+    );
+    assert!(
+        listing
+            .stdout
+            .contains("-S openat -F auid=unset -F sessionid=unset -F pid="),
+        "{}",
+        listing.stdout
+    );
+    assert!(
+        same("-l").stdout.contains("-F auid!=-1 -F auid=-2"),
+        "without -i, -1"
     );
     same("-l -k zzrtli");
     same("-s -i");

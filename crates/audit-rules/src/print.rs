@@ -6,8 +6,9 @@
 //! listing of several rules comes out byte for byte the same;
 //! [`rule_to_string`] prints one rule on its own.
 //!
-//! `auditctl -l -i` differs in two ways, both available here: a known `arch` is
-//! printed by machine name (`x86_64`, `i386`) rather than `b64`/`b32`, and on a
+//! `auditctl -l -i` differs in three ways, all available here: a known `arch` is
+//! printed by machine name (`x86_64`, `i386`) rather than `b64`/`b32`, an
+//! `auid` or `sessionid` of -1 is printed as `unset`, and on a
 //! rule with exactly one syscall the `a0`..`a3` fields are shown as libauparse
 //! interprets them for that syscall. That interpretation lives outside this
 //! crate (`audit-interpret`); [`Lister::interpreted`] takes it as an
@@ -229,6 +230,14 @@ impl Lister {
                         _ => out.push_str(&format!(" -F {name}{op}{n}")),
                     }
                 }
+                // `-i` names the "not set" value of the login uid and the
+                // session id as auditctl 3.0.9 does (the kernel accepts -1
+                // for these two only).
+                Field::LOGINUID | Field::SESSIONID
+                    if interpret && matches!(v, FieldValue::Num(u32::MAX)) =>
+                {
+                    out.push_str(&format!(" -F {name}{op}unset"));
+                }
                 _ if matches!(v, FieldValue::Str(_)) => {
                     out.push_str(&format!(" -F {name}{op}{}", text(v)));
                 }
@@ -375,5 +384,22 @@ mod tests {
         // Without -i nothing changes.
         assert!(Lister::listing(&rules, &env)
             .starts_with("-a always,exit -F arch=b64 -S socket -F a1=0x1 -F a0=0x2 -F key=k\n"));
+    }
+
+    #[test]
+    fn unset_login_uid_and_session_with_i() {
+        let env = SystemEnv::new().with_machine(Machine::X86_64);
+        let rules = [rule(
+            "-a always,exit -F arch=b64 -S openat -F auid=-1 -F auid!=unset -F sessionid=4294967295 -F auid=-2 -F uid=-1",
+            &env,
+        )];
+        assert_eq!(
+            Lister::interpreted(&rules, &env, &mut Echo),
+            "-a always,exit -F arch=x86_64 -S openat -F auid=unset -F auid!=unset -F sessionid=unset -F auid=-2 -F uid=-1\n"
+        );
+        assert_eq!(
+            Lister::listing(&rules, &env),
+            "-a always,exit -F arch=b64 -S openat -F auid=-1 -F auid!=-1 -F sessionid=-1 -F auid=-2 -F uid=-1\n"
+        );
     }
 }
