@@ -11,6 +11,7 @@
 //! | [`rules`] | `audit-rules` | auditctl's rule language |
 //! | [`interpret`] | `audit-interpret` | field interpretation, normalizer, search expressions |
 //! | [`nss`] | `audit-nss` | user, group and protocol names from the system's name service |
+//! | [`plugin`] | `audit-plugin` | the runtime of an audit dispatcher plugin (the libauplugin equivalent) |
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
@@ -18,6 +19,7 @@ pub use audit_interpret as interpret;
 pub use audit_netlink as netlink;
 pub use audit_nss as nss;
 pub use audit_parse as parse;
+pub use audit_plugin as plugin;
 pub use audit_rules as rules;
 pub use audit_syscalls as syscalls;
 pub use audit_wire as wire;

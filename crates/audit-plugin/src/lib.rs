@@ -1,0 +1,689 @@
+//! The runtime of an audit dispatcher plugin, what libauplugin is to C plugins.
+//!
+//! ```no_run
+//! use audit_plugin::{Handler, HandlerResult, ItemRef, Plugin};
+//!
+//! struct Count(u64);
+//! impl Handler for Count {
+//!     fn event(&mut self, item: ItemRef<'_>) -> HandlerResult {
+//!         if let Ok(event) = item { self.0 += 1; eprintln!("event {} ({} records)", self.0, event.len()); }
+//!         Ok(())
+//!     }
+//! }
+//! fn main() -> Result<(), audit_plugin::Error> {
+//!     Plugin::from_args(std::env::args().skip(1))?.run(&mut Count(0)).map(drop)
+//! }
+//! ```
+//!
+//! auditd's dispatcher starts a plugin with the records on its stdin. [`Plugin::run`]
+//! does the rest of what every plugin needs:
+//!
+//! - **Input** from stdin or any other reader (a socket, a pipe), in either format the
+//!   dispatcher writes ([`Format`]): `string`, one record a line in any chunking, or
+//!   `binary`, a 16-byte header then the payload. auditd 3.0.9 pads every binary
+//!   payload to 8970 bytes, auditd 4.1 and later send exactly `size` bytes; both are
+//!   read, and by default the layout is found from the stream ([`BinaryLayout`]).
+//! - **A reader thread** that only reads, cuts records and enqueues them, and the
+//!   worker (the thread that called `run`) that runs the [`Handler`]: a slow handler
+//!   never makes the dispatcher wait on its pipe, until the queue is full.
+//! - **A bounded queue** ([`Plugin::capacity`]); when it is full the [`Overflow`] policy
+//!   drops the newest or the oldest records, or blocks the reader, and every dropped
+//!   record is counted ([`Metrics::overflowed`]).
+//! - **Optionally file-backed** ([`Plugin::queue_file`]): each record is written to the
+//!   file before it is queued and marked done once handled; records not yet done when
+//!   the plugin dies (killed, crashed) are handed out again, first, at its next start.
+//!   That is *at least once*: a record handled just before the crash, or dropped by
+//!   [`Overflow::DropOldest`], can come again. With [`Delivery::Events`] a record is
+//!   done once no event is open in the parser after it was fed (or when the queue
+//!   fills up), so that the records of an event still being assembled are replayed.
+//!   The file's size stays under the given bound: live records may take half of it,
+//!   past that the queue counts as full; the file is compacted when it would grow
+//!   past the bound, and emptied whenever every record is done. The file survives the
+//!   process, not the machine: it is not synced per record.
+//! - **Records or events** ([`Delivery`]): [`Handler::record`] gets each record's line,
+//!   or [`Handler::event`] gets each complete event from `audit_parse`'s feed parser,
+//!   lent for the call. Each read of the input is fed to the parser in one call, so the
+//!   events come out in the order `auparse_feed` would give for the same reads.
+//! - **Timers**: open events are aged by the wall clock every
+//!   [`Plugin::age_interval`] (as `auparse_feed_age_events`), [`Handler::timer`] runs
+//!   every [`Plugin::timer_interval`], and open events are flushed at the end.
+//! - **Signals** (with `signal-hook`): SIGTERM stops the plugin once the queue is
+//!   drained, or at [`Plugin::drain_deadline`] (what is left is counted in
+//!   [`Metrics::abandoned`], and stays in the queue file if there is one); SIGHUP calls
+//!   [`Handler::reload`]; SIGUSR1 writes the [`Metrics`] to the status file
+//!   ([`Plugin::status_file`]) or to stderr.
+//!
+//! The end of the input (the dispatcher closed the pipe) also stops the plugin after
+//! everything queued was handled.
+#![deny(missing_docs)]
+
+mod framing;
+mod journal;
+mod queue;
+
+pub use audit_parse::{Event, ItemRef, Options, ParseError};
+pub use framing::{BinaryLayout, Deframer, Format, FrameError, HEADER_LEN, PADDED_PAYLOAD};
+
+use journal::Journal;
+use queue::Queue;
+use signal_hook::consts::{SIGHUP, SIGTERM, SIGUSR1};
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+/// What a handler's callback returns: an error stops the plugin (the record or event
+/// it failed on is not marked done in a queue file).
+pub type HandlerResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
+
+/// A plugin's callbacks. Each has a default that does nothing.
+pub trait Handler {
+    /// One record, its line without the newline ([`Delivery::Records`]).
+    fn record(&mut self, line: &[u8]) -> HandlerResult {
+        let _ = line;
+        Ok(())
+    }
+    /// One complete event, or a line the parser could not use ([`Delivery::Events`]).
+    fn event(&mut self, item: ItemRef<'_>) -> HandlerResult {
+        let _ = item;
+        Ok(())
+    }
+    /// SIGHUP: re-read the configuration.
+    fn reload(&mut self) -> HandlerResult {
+        Ok(())
+    }
+    /// Every [`Plugin::timer_interval`].
+    fn timer(&mut self) -> HandlerResult {
+        Ok(())
+    }
+}
+
+/// What the handler is given.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Delivery {
+    /// Each record ([`Handler::record`]).
+    Records,
+    /// Each complete event ([`Handler::event`]).
+    #[default]
+    Events,
+}
+
+/// What happens to records that arrive when the queue is full.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Overflow {
+    /// The arriving records are dropped (and counted).
+    #[default]
+    DropNewest,
+    /// The oldest queued records not yet taken by the worker are dropped (and
+    /// counted) to make room.
+    DropOldest,
+    /// The reader waits for room: the dispatcher's pipe fills, and auditd's own
+    /// queue takes the pressure.
+    Block,
+}
+
+/// Counters of the queue, as SIGUSR1 writes them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Metrics {
+    /// Records queued or being handled now.
+    pub depth: usize,
+    /// The largest depth seen.
+    pub max_depth: usize,
+    /// Records dropped because the queue was full.
+    pub overflowed: u64,
+    /// Records handled (given to the handler, or fed to the parser).
+    pub handled: u64,
+    /// Records handed out again from the queue file at start.
+    pub replayed: u64,
+    /// String lines skipped for being longer than [`Plugin::max_record_len`].
+    pub too_long: u64,
+    /// Records left in the queue when the drain deadline passed.
+    pub abandoned: u64,
+}
+
+impl std::fmt::Display for Metrics {
+    /// One `name=value` a line.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(f, "depth={}", self.depth)?;
+        writeln!(f, "max_depth={}", self.max_depth)?;
+        writeln!(f, "overflowed={}", self.overflowed)?;
+        writeln!(f, "handled={}", self.handled)?;
+        writeln!(f, "replayed={}", self.replayed)?;
+        writeln!(f, "too_long={}", self.too_long)?;
+        writeln!(f, "abandoned={}", self.abandoned)
+    }
+}
+
+/// Why [`Plugin::run`] returned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StopReason {
+    /// The input ended (the dispatcher closed it).
+    EndOfInput,
+    /// SIGTERM.
+    Terminated,
+}
+
+/// What [`Plugin::run`] returns when it ends normally.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outcome {
+    /// Why it stopped.
+    pub reason: StopReason,
+    /// The queue's counters at the end.
+    pub metrics: Metrics,
+}
+
+/// Errors of the runtime.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Reading the input failed.
+    #[error("reading the plugin's input: {0}")]
+    Read(#[source] io::Error),
+    /// The binary stream is malformed.
+    #[error(transparent)]
+    Frame(#[from] FrameError),
+    /// The queue file could not be opened, written or read.
+    #[error("queue file {path}: {source}")]
+    QueueFile {
+        /// The file.
+        path: PathBuf,
+        /// What failed.
+        #[source]
+        source: io::Error,
+    },
+    /// The status file could not be written.
+    #[error("status file {path}: {source}")]
+    StatusFile {
+        /// The file.
+        path: PathBuf,
+        /// What failed.
+        #[source]
+        source: io::Error,
+    },
+    /// The signal handlers could not be installed.
+    #[error("installing the signal handlers: {0}")]
+    Signals(#[source] io::Error),
+    /// The reader thread could not be started.
+    #[error("starting the reader thread: {0}")]
+    Thread(#[source] io::Error),
+    /// A handler callback failed.
+    #[error("plugin handler: {0}")]
+    Handler(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// A command-line argument is not understood.
+    #[error("argument {arg:?}: {why}")]
+    Argument {
+        /// The argument.
+        arg: String,
+        /// What is wrong with it.
+        why: &'static str,
+    },
+}
+
+/// A plugin's settings; [`Plugin::run`] runs it.
+pub struct Plugin {
+    input: Box<dyn Read + Send>,
+    format: Format,
+    layout: BinaryLayout,
+    delivery: Delivery,
+    capacity: usize,
+    overflow: Overflow,
+    queue_file: Option<(PathBuf, u64)>,
+    read_size: usize,
+    max_record_len: usize,
+    age_interval: Duration,
+    timer_interval: Option<Duration>,
+    drain_deadline: Duration,
+    status_file: Option<PathBuf>,
+    parser: Options,
+}
+
+impl std::fmt::Debug for Plugin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Plugin")
+            .field("format", &self.format)
+            .field("layout", &self.layout)
+            .field("delivery", &self.delivery)
+            .field("capacity", &self.capacity)
+            .field("overflow", &self.overflow)
+            .field("queue_file", &self.queue_file)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for Plugin {
+    fn default() -> Self {
+        Plugin::new()
+    }
+}
+
+impl Plugin {
+    /// Reads `string` records from stdin, delivers events, a queue of 65536 records
+    /// dropping the newest on overflow, ageing every second, 5 seconds to drain.
+    pub fn new() -> Plugin {
+        Plugin {
+            input: Box::new(io::stdin()),
+            format: Format::String,
+            layout: BinaryLayout::Auto,
+            delivery: Delivery::Events,
+            capacity: 65536,
+            overflow: Overflow::DropNewest,
+            queue_file: None,
+            read_size: PADDED_PAYLOAD,
+            max_record_len: 1 << 20,
+            age_interval: Duration::from_secs(1),
+            timer_interval: None,
+            drain_deadline: Duration::from_secs(5),
+            status_file: None,
+            parser: Options::default(),
+        }
+    }
+
+    /// Settings from a plugin's arguments (its `args` in `plugins.d`): `--format
+    /// string|binary`, `--binary-layout auto|padded|exact`, `--queue-file PATH`,
+    /// `--queue-file-max BYTES`, `--capacity N`, `--overflow
+    /// drop-newest|drop-oldest|block`, `--status-file PATH`. Other arguments are an
+    /// error; use [`Plugin::split_args`] to keep your own.
+    pub fn from_args(args: impl IntoIterator<Item = String>) -> Result<Plugin, Error> {
+        let (plugin, rest) = Plugin::split_args(args)?;
+        match rest.into_iter().next() {
+            Some(arg) => Err(Error::Argument {
+                arg,
+                why: "not an option of the plugin runtime",
+            }),
+            None => Ok(plugin),
+        }
+    }
+
+    /// As [`Plugin::from_args`], but arguments it does not know are returned, in order.
+    pub fn split_args(
+        args: impl IntoIterator<Item = String>,
+    ) -> Result<(Plugin, Vec<String>), Error> {
+        let mut p = Plugin::new();
+        let mut rest = Vec::new();
+        let mut args = args.into_iter();
+        let mut queue_max = 64 << 20;
+        let mut queue_path = None;
+        while let Some(arg) = args.next() {
+            let mut value = |why| {
+                args.next().ok_or(Error::Argument {
+                    arg: arg.clone(),
+                    why,
+                })
+            };
+            let bad = |arg: &str, why| Error::Argument {
+                arg: arg.to_owned(),
+                why,
+            };
+            match arg.as_str() {
+                "--format" => {
+                    p.format = match value("needs string or binary")?.as_str() {
+                        "string" => Format::String,
+                        "binary" => Format::Binary,
+                        v => return Err(bad(v, "format is string or binary")),
+                    }
+                }
+                "--binary-layout" => {
+                    p.layout = match value("needs auto, padded or exact")?.as_str() {
+                        "auto" => BinaryLayout::Auto,
+                        "padded" => BinaryLayout::Padded,
+                        "exact" => BinaryLayout::Exact,
+                        v => return Err(bad(v, "binary layout is auto, padded or exact")),
+                    }
+                }
+                "--queue-file" => queue_path = Some(PathBuf::from(value("needs a path")?)),
+                "--queue-file-max" => {
+                    let v = value("needs a size in bytes")?;
+                    queue_max = v.parse().map_err(|_| bad(&v, "not a size in bytes"))?;
+                }
+                "--capacity" => {
+                    let v = value("needs a number of records")?;
+                    p.capacity = v.parse().map_err(|_| bad(&v, "not a number of records"))?;
+                }
+                "--overflow" => {
+                    p.overflow = match value("needs drop-newest, drop-oldest or block")?.as_str() {
+                        "drop-newest" => Overflow::DropNewest,
+                        "drop-oldest" => Overflow::DropOldest,
+                        "block" => Overflow::Block,
+                        v => return Err(bad(v, "overflow is drop-newest, drop-oldest or block")),
+                    }
+                }
+                "--status-file" => p.status_file = Some(PathBuf::from(value("needs a path")?)),
+                _ => rest.push(arg),
+            }
+        }
+        if let Some(path) = queue_path {
+            p = p.queue_file(path, queue_max);
+        }
+        Ok((p, rest))
+    }
+
+    /// Read from `input` instead of stdin (a socket, a pipe, a file).
+    pub fn input(mut self, input: impl Read + Send + 'static) -> Self {
+        self.input = Box::new(input);
+        self
+    }
+
+    /// The input's format.
+    pub fn format(mut self, format: Format) -> Self {
+        self.format = format;
+        self
+    }
+
+    /// The layout of `binary` payloads.
+    pub fn binary_layout(mut self, layout: BinaryLayout) -> Self {
+        self.layout = layout;
+        self
+    }
+
+    /// Records or events.
+    pub fn delivery(mut self, delivery: Delivery) -> Self {
+        self.delivery = delivery;
+        self
+    }
+
+    /// Most records queued (and being handled) at once; at least 1.
+    pub fn capacity(mut self, records: usize) -> Self {
+        self.capacity = records.max(1);
+        self
+    }
+
+    /// What to do when the queue is full.
+    pub fn overflow(mut self, policy: Overflow) -> Self {
+        self.overflow = policy;
+        self
+    }
+
+    /// Back the queue with the file at `path`, at most `max_bytes` long (see the
+    /// crate docs: at-least-once delivery across crashes).
+    pub fn queue_file(mut self, path: impl Into<PathBuf>, max_bytes: u64) -> Self {
+        self.queue_file = Some((path.into(), max_bytes));
+        self
+    }
+
+    /// Bytes asked for by each read of the input (default 8970, as the C examples).
+    pub fn read_size(mut self, bytes: usize) -> Self {
+        self.read_size = bytes.max(1);
+        self
+    }
+
+    /// Longest record accepted (default 1 MiB).
+    pub fn max_record_len(mut self, bytes: usize) -> Self {
+        self.max_record_len = bytes.max(1);
+        self
+    }
+
+    /// How often open events are aged by the wall clock (default 1 s).
+    pub fn age_interval(mut self, every: Duration) -> Self {
+        self.age_interval = every.max(Duration::from_millis(1));
+        self
+    }
+
+    /// Call [`Handler::timer`] this often.
+    pub fn timer_interval(mut self, every: Duration) -> Self {
+        self.timer_interval = Some(every.max(Duration::from_millis(1)));
+        self
+    }
+
+    /// How long SIGTERM waits for the queue to drain (default 5 s).
+    pub fn drain_deadline(mut self, deadline: Duration) -> Self {
+        self.drain_deadline = deadline;
+        self
+    }
+
+    /// Where SIGUSR1 writes the metrics (replacing the file); stderr without one.
+    pub fn status_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.status_file = Some(path.into());
+        self
+    }
+
+    /// The event parser's settings.
+    pub fn parser_options(mut self, options: Options) -> Self {
+        self.parser = options;
+        self
+    }
+
+    /// Run until the input ends or SIGTERM, calling `handler` on the worker (this
+    /// thread). The reader thread is left blocked on its input if it is still open
+    /// when this returns (SIGTERM): the process is expected to exit.
+    pub fn run(self, handler: &mut impl Handler) -> Result<Outcome, Error> {
+        let (journal, replay) = match &self.queue_file {
+            Some((path, max)) => {
+                let (j, replay) = Journal::open(path, *max).map_err(|source| Error::QueueFile {
+                    path: path.clone(),
+                    source,
+                })?;
+                (Some(j), replay)
+            }
+            None => (None, Vec::new()),
+        };
+        let queue = Arc::new(Queue::new(self.capacity, self.overflow, journal));
+        queue.replay(replay);
+
+        let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGUSR1])
+            .map_err(Error::Signals)?;
+        let signal_handle = signals.handle();
+        let q = Arc::clone(&queue);
+        std::thread::Builder::new()
+            .name("plugin-signals".into())
+            .spawn(move || {
+                for sig in signals.forever() {
+                    q.note_signal(|p| match sig {
+                        SIGTERM => p.term = true,
+                        SIGHUP => p.hup = true,
+                        _ => p.usr1 = true,
+                    });
+                }
+            })
+            .map_err(Error::Thread)?;
+
+        let q = Arc::clone(&queue);
+        let mut input = self.input;
+        let mut deframer = Deframer::new(self.format, self.layout, self.max_record_len);
+        let read_size = self.read_size;
+        std::thread::Builder::new()
+            .name("plugin-reader".into())
+            .spawn(move || {
+                let mut buf = vec![0u8; read_size];
+                let mut lines = Vec::new();
+                let end = loop {
+                    match input.read(&mut buf) {
+                        Ok(0) => break deframer.finish(&mut lines).err().map(Error::Frame),
+                        Ok(n) => {
+                            let framed = deframer.push(&buf[..n], &mut lines);
+                            q.note_too_long(deframer.too_long());
+                            if let Err(e) = q.push(std::mem::take(&mut lines)) {
+                                break Some(e);
+                            }
+                            if let Err(e) = framed {
+                                break Some(Error::Frame(e));
+                            }
+                        }
+                        Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                        Err(e) => break Some(Error::Read(e)),
+                    }
+                };
+                let pushed = q.push(lines);
+                q.close(end.or(pushed.err()));
+            })
+            .map_err(Error::Thread)?;
+
+        let mut worker = Worker {
+            queue: &queue,
+            delivery: self.delivery,
+            parser: audit_parse::Parser::new(self.parser),
+            status_file: self.status_file,
+            handler,
+            uncommitted: None,
+        };
+        let result = worker.run(self.age_interval, self.timer_interval, self.drain_deadline);
+        signal_handle.close();
+        result
+    }
+}
+
+struct Worker<'a, H> {
+    queue: &'a Queue,
+    delivery: Delivery,
+    parser: audit_parse::Parser,
+    status_file: Option<PathBuf>,
+    handler: &'a mut H,
+    /// Events mode: one past the last sequence number fed to the parser and not yet
+    /// committed (its event may still be open).
+    uncommitted: Option<u64>,
+}
+
+fn wall_seconds() -> u64 {
+    SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+impl<H: Handler> Worker<'_, H> {
+    fn run(
+        &mut self,
+        age_every: Duration,
+        timer_every: Option<Duration>,
+        drain: Duration,
+    ) -> Result<Outcome, Error> {
+        let mut next_age = Instant::now() + age_every;
+        let mut next_timer = timer_every.map(|d| Instant::now() + d);
+        let mut stop_at: Option<Instant> = None;
+        let mut feed = Vec::new();
+        let reason = loop {
+            let now = Instant::now();
+            let mut wake = next_age;
+            if let Some(t) = next_timer {
+                wake = wake.min(t);
+            }
+            if let Some(s) = stop_at {
+                wake = wake.min(s);
+            }
+            let taken = self.queue.take(wake.saturating_duration_since(now));
+            if taken.signals.hup {
+                self.handler.reload().map_err(Error::Handler)?;
+            }
+            if taken.signals.usr1 {
+                self.write_status()?;
+            }
+            if taken.signals.term && stop_at.is_none() {
+                stop_at = Some(Instant::now() + drain);
+            }
+            if !taken.batch.is_empty() {
+                self.handle(&taken.batch, &mut feed)?;
+            }
+            let now = Instant::now();
+            if now >= next_age {
+                next_age = now + age_every;
+                if self.delivery == Delivery::Events && self.parser.events_in_flight() > 0 {
+                    self.parser.age_events(wall_seconds());
+                    self.lend_ready()?;
+                    self.commit_if_idle(false)?;
+                }
+            }
+            if let (Some(t), Some(every)) = (next_timer, timer_every) {
+                if now >= t {
+                    next_timer = Some(now + every);
+                    self.handler.timer().map_err(Error::Handler)?;
+                }
+            }
+            if taken.finished {
+                break StopReason::EndOfInput;
+            }
+            if let Some(s) = stop_at {
+                if self.queue.is_empty() || now >= s {
+                    break StopReason::Terminated;
+                }
+            }
+        };
+        if self.delivery == Delivery::Events {
+            self.parser.flush();
+            self.lend_ready()?;
+            self.commit_if_idle(true)?;
+        }
+        let mut metrics = self.queue.metrics();
+        metrics.abandoned = metrics.depth as u64;
+        if let Some(e) = self.queue.take_reader_error() {
+            return Err(e);
+        }
+        Ok(Outcome { reason, metrics })
+    }
+
+    fn handle(&mut self, batch: &[queue::Entry], feed: &mut Vec<u8>) -> Result<(), Error> {
+        let next_seq = batch.last().map(|e| e.seq + 1);
+        match self.delivery {
+            Delivery::Records => {
+                for e in batch {
+                    self.handler.record(&e.line).map_err(Error::Handler)?;
+                }
+                self.queue.finish(batch.len(), next_seq)
+            }
+            Delivery::Events => {
+                feed.clear();
+                for e in batch {
+                    feed.extend_from_slice(&e.line);
+                    feed.push(b'\n');
+                }
+                let handler = &mut *self.handler;
+                let mut failed = None;
+                self.parser.feed_with_ref(feed, |item| {
+                    if failed.is_none() {
+                        failed = handler.event(item).err();
+                    }
+                });
+                if let Some(e) = failed {
+                    return Err(Error::Handler(e));
+                }
+                self.uncommitted = next_seq;
+                self.queue.finish(batch.len(), None)?;
+                let pressure = self.queue.take_pressure();
+                self.commit_if_idle(pressure)
+            }
+        }
+    }
+
+    fn lend_ready(&mut self) -> Result<(), Error> {
+        let handler = &mut *self.handler;
+        let mut failed = None;
+        self.parser.lend_ready(|item| {
+            if failed.is_none() {
+                failed = handler.event(item).err();
+            }
+        });
+        failed.map_or(Ok(()), |e| Err(Error::Handler(e)))
+    }
+
+    /// Mark what was fed done once no event is open (or when `force`d).
+    fn commit_if_idle(&mut self, force: bool) -> Result<(), Error> {
+        if force || self.parser.events_in_flight() == 0 {
+            if let Some(seq) = self.uncommitted.take() {
+                self.queue.finish(0, Some(seq))?;
+            }
+        }
+        Ok(())
+    }
+
+    fn write_status(&self) -> Result<(), Error> {
+        let text = self.queue.metrics().to_string();
+        match &self.status_file {
+            Some(path) => {
+                write_replacing(path, text.as_bytes()).map_err(|source| Error::StatusFile {
+                    path: path.clone(),
+                    source,
+                })
+            }
+            None => {
+                let _ = io::stderr().write_all(text.as_bytes());
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Write `data` to a new file beside `path` and rename it over `path`, so a reader
+/// never sees half of it.
+fn write_replacing(path: &Path, data: &[u8]) -> io::Result<()> {
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, data)?;
+    std::fs::rename(&tmp, path)
+}
