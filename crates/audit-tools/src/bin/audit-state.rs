@@ -1,0 +1,52 @@
+//! `audit-state [--json] [--expect-clean]`: print the kernel's audit status and the
+//! number of loaded audit rules.
+//!
+//! - `--json`: one JSON object instead of `name=value` pairs.
+//! - `--expect-clean`: exit 1 unless no rule is loaded and no audit daemon is
+//!   registered (after live tests: they must leave the kernel as they found it).
+//!
+//! Exit status: 0 read (and clean where asked), 1 not clean, 2 not read (the kernel
+//! refused: not root, no audit in the kernel) or a bad argument. Needs root.
+
+use audit_tools::AuditState;
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: audit-state [--json] [--expect-clean]";
+
+fn main() -> ExitCode {
+    let (mut json, mut expect_clean) = (false, false);
+    for arg in std::env::args().skip(1) {
+        match arg.as_str() {
+            "--json" => json = true,
+            "--expect-clean" => expect_clean = true,
+            "-h" | "--help" => {
+                println!("{USAGE}");
+                return ExitCode::SUCCESS;
+            }
+            other => {
+                eprintln!("audit-state: unknown argument {other:?}\n{USAGE}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let state = match AuditState::read() {
+        Ok(state) => state,
+        Err(e) => {
+            eprintln!("audit-state: the kernel refused: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if json {
+        println!("{}", state.to_json());
+    } else {
+        println!("{state}");
+    }
+    if expect_clean && !state.is_clean() {
+        eprintln!(
+            "audit-state: NOT clean: {} rule(s) loaded, audit pid {}",
+            state.rules, state.status.pid
+        );
+        return ExitCode::from(1);
+    }
+    ExitCode::SUCCESS
+}
