@@ -1,7 +1,10 @@
 //! Events (the records that share one id and node) and a cursor over them.
 
+use crate::argv::ArgvError;
 use crate::record::{Builder, Entry, EventId, Field, Record, RecordRef};
+use audit_wire::RecordType;
 use core::fmt;
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 /// A complete event: every record that shares one time stamp, serial and node.
@@ -129,6 +132,73 @@ impl Event {
         self.iter().find_map(|r| r.field(name))
     }
 
+    /// Every key of the event, as `ausearch -k` matches them: the `key` fields of its
+    /// `SYSCALL`, `CONFIG_CHANGE` and SELinux `MAC_*` (1403-1417) records (ausearch
+    /// looks at no other record type), decoded, in record order, each once.
+    ///
+    /// A quoted key is the text between the quotes; a hex-encoded one is decoded and,
+    /// where it holds several keys (a rule with more than one `-k`), split at the 0x01
+    /// bytes between them. `key=(null)` (a rule without a key) gives no key: unlike
+    /// ausearch, which matches it as the text `(null)`. A malformed hex key gives no
+    /// key, as in ausearch. Keys are bytes: a rule's key need not be UTF-8.
+    ///
+    /// ```
+    /// let mut p = audit_parse::Parser::default();
+    /// // Keys "exec" and "64bit" of one rule, hex-encoded by the kernel.
+    /// p.feed(b"type=SYSCALL msg=audit(1.000:1): syscall=59 key=65786563013634626974\n\
+    ///          type=EOE msg=audit(1.000:1): \n\
+    ///          type=CONFIG_CHANGE msg=audit(2.000:2): op=add_rule key=\"watch\" list=4 res=1\n");
+    /// p.flush();
+    /// let ev = p.next_event().unwrap().unwrap();
+    /// assert_eq!(ev.keys(), [&b"exec"[..], b"64bit"]);
+    /// let ev = p.next_event().unwrap().unwrap();
+    /// assert_eq!(ev.keys(), [&b"watch"[..]]);
+    /// ```
+    pub fn keys(&self) -> Vec<Cow<'_, [u8]>> {
+        let mut keys: Vec<Cow<'_, [u8]>> = Vec::new();
+        for rec in self.iter() {
+            let t = rec.type_number();
+            let searched = t == i64::from(RecordType::SYSCALL.0)
+                || t == i64::from(RecordType::CONFIG_CHANGE.0)
+                || (1403..=1417).contains(&t);
+            if !searched {
+                continue;
+            }
+            // The record's fields hold a hex key already split at its 0x01 bytes:
+            // one field per key, quoted, or hex again where it is not printable.
+            for f in rec.fields().filter(|f| f.name() == b"key") {
+                let Some(key) = f.value_opt().and_then(key_bytes) else {
+                    continue;
+                };
+                if !keys.contains(&key) {
+                    keys.push(key);
+                }
+            }
+        }
+        keys
+    }
+
+    /// The program's arguments, from the event's `EXECVE` records: `argc` arguments,
+    /// `aI` and the pieces of split ones (`aI_len`, `aI[P]`) put back together, those
+    /// in hex decoded (the kernel writes an argument in hex when it holds a space, a
+    /// quote or a byte outside printable ASCII). Arguments are bytes, not necessarily
+    /// UTF-8. See the [`argv`](crate::argv) module.
+    ///
+    /// An argument that is not in the event, or whose pieces do not add up, gives an
+    /// [`ArgvError`] saying which, with the arguments before it.
+    ///
+    /// ```
+    /// let mut p = audit_parse::Parser::default();
+    /// p.feed(b"type=SYSCALL msg=audit(1.000:1): syscall=59\n\
+    ///          type=EXECVE msg=audit(1.000:1): argc=3 a0=\"ls\" a1=\"-l\" a2=6120620A\n\
+    ///          type=EOE msg=audit(1.000:1): \n");
+    /// let ev = p.next_event().unwrap().unwrap();
+    /// assert_eq!(ev.argv().unwrap(), [&b"ls"[..], b"-l", b"a b\n"]);
+    /// ```
+    pub fn argv(&self) -> Result<Vec<Vec<u8>>, ArgvError> {
+        crate::argv::assemble(self)
+    }
+
     /// A libauparse-style cursor over the event's records and fields.
     pub fn cursor(&self) -> Cursor<'_> {
         Cursor {
@@ -164,6 +234,31 @@ impl<'a> IntoIterator for &'a Event {
     fn into_iter(self) -> Records<'a> {
         self.iter()
     }
+}
+
+/// A `key` field's value as the key it names: quoted text without its quotes,
+/// hex decoded; `None` for `(null)` and what is neither.
+fn key_bytes(value: &[u8]) -> Option<Cow<'_, [u8]>> {
+    if let Some(inner) = value.strip_prefix(b"\"") {
+        return Some(Cow::Borrowed(inner.strip_suffix(b"\"").unwrap_or(inner)));
+    }
+    if value.is_empty()
+        || !value.len().is_multiple_of(2)
+        || !value.iter().all(u8::is_ascii_hexdigit)
+    {
+        return None;
+    }
+    let digit = |b: u8| match b {
+        b'0'..=b'9' => b - b'0',
+        b'a'..=b'f' => b - b'a' + 10,
+        _ => b - b'A' + 10,
+    };
+    Some(Cow::Owned(
+        value
+            .chunks_exact(2)
+            .map(|p| (digit(p[0]) << 4) | digit(p[1]))
+            .collect(),
+    ))
 }
 
 /// The records of an event, borrowed: what [`Event::iter`] gives.

@@ -39,12 +39,14 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod argv;
 pub mod error;
 pub mod event;
 pub mod parser;
 pub mod record;
 pub mod source;
 
+pub use argv::{ArgvError, ArgvErrorKind};
 pub use audit_wire::RecordType;
 pub use error::{ErrorKind, ParseError};
 pub use event::{Cursor, Event, Records};

@@ -220,6 +220,25 @@ impl<'a> Field<'a> {
         self.index
     }
 
+    /// The record the field belongs to: with the field, all an interpreter needs
+    /// (the record's type, its other fields such as `arch` and `syscall`), so that a
+    /// field found with [`Event::find_field`](crate::Event::find_field) can be
+    /// interpreted without looking for its record again.
+    ///
+    /// ```
+    /// let mut p = audit_parse::Parser::default();
+    /// p.feed(b"type=SYSCALL msg=audit(1.000:1): arch=c000003e syscall=59\n\
+    ///          type=CWD msg=audit(1.000:1): cwd=\"/\"\n\
+    ///          type=EOE msg=audit(1.000:1): \n");
+    /// let ev = p.next_event().unwrap().unwrap();
+    /// let cwd = ev.find_field("cwd").unwrap();
+    /// assert_eq!(cwd.record().type_text(), b"CWD");
+    /// assert_eq!(cwd.record().field_at(cwd.index()).unwrap().value(), b"\"/\"");
+    /// ```
+    pub fn record(&self) -> RecordRef<'a> {
+        self.record
+    }
+
     /// For a field of the record's main part, the interpretation that an ENRICHED log
     /// carries for it after 0x1D (the field of the same name in upper case).
     pub fn interpreted(&self) -> Option<&'a [u8]> {
