@@ -610,6 +610,16 @@ impl Parser {
     /// deliver them all.
     pub fn flush(&mut self) {
         self.finish_partial_line();
+        self.complete_open();
+    }
+
+    /// Complete every open event and deliver them, as [`Parser::flush`] does, but
+    /// keep an unterminated last line for the bytes that end it: for a live input
+    /// that went quiet (see
+    /// [`EventReader::idle_timeout`](crate::source::EventReader::idle_timeout)).
+    /// Records of an event that arrive after it was completed make another event
+    /// with the same id.
+    pub fn complete_open(&mut self) {
         self.deliver_ready();
         let open = std::mem::take(&mut self.by_sec);
         for Reverse((_, slot)) in open.into_vec() {
