@@ -1,7 +1,7 @@
 //! Control requests: status, features, signal info, rules, directory trees,
 //! terminal auditing and user messages.
 
-use crate::error::{Error, Result};
+use crate::error::{Errno, Error, Result};
 use crate::socket::{msg, AuditSocket, Want};
 use crate::user_message::{UserMessage, UserRecord};
 use audit_wire::features::{feature_to_mask, Features, FEATURE_VERSION};
@@ -274,10 +274,15 @@ impl AuditSocket {
             .map(drop)
     }
 
-    /// Add a rule (`AUDIT_ADD_RULE`; `EEXIST` when an identical rule exists).
+    /// Add a rule (`AUDIT_ADD_RULE`). [`Error::RuleExists`] (errno `EEXIST`) when
+    /// an identical rule is loaded. To have the rule deleted again when done, see
+    /// [`add_rule_guarded`](AuditSocket::add_rule_guarded).
     pub fn add_rule(&mut self, rule: &RuleData) -> Result<()> {
-        self.transact(msg::ADD_RULE, &rule.to_bytes(), Want::Ack)
-            .map(drop)
+        match self.transact(msg::ADD_RULE, &rule.to_bytes(), Want::Ack) {
+            Ok(_) => Ok(()),
+            Err(e) if e.errno() == Some(Errno::EEXIST) => Err(Error::RuleExists),
+            Err(e) => Err(e),
+        }
     }
 
     /// Delete a rule (`AUDIT_DEL_RULE`; `ENOENT` when there is no identical rule).

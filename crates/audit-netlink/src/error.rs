@@ -106,14 +106,40 @@ pub enum Error {
         #[source]
         source: audit_wire::WireError,
     },
-    /// A datagram larger than the receive buffer (it was cut).
-    #[error("received a {len}-byte datagram, larger than the {cap}-byte receive buffer")]
+    /// A datagram from the kernel larger than the receive buffer: its records could
+    /// not be read whole, so it was dropped (a bad record, reported in its place).
+    /// The socket is still good: the next receive goes on with the next datagram.
+    #[error(
+        "dropped a {len}-byte datagram from the kernel: larger than the {cap}-byte \
+         receive buffer, its records were cut (the socket reads on)"
+    )]
     Truncated {
         /// Size of the datagram.
         len: usize,
         /// Size of the buffer.
         cap: usize,
     },
+    /// Registering as the audit daemon failed: another process holds the daemon
+    /// slot (the kernel answered `EEXIST`). Its events can still be read beside it,
+    /// from the read-log multicast group ([`AuditSocket::open_readlog`]).
+    ///
+    /// [`AuditSocket::open_readlog`]: crate::AuditSocket::open_readlog
+    #[error(
+        "another audit daemon ({}) holds the daemon slot; to read events beside it, \
+         join the read-log multicast group (AuditSocket::open_readlog)",
+        DaemonName(.pid, .comm)
+    )]
+    DaemonSlotTaken {
+        /// The registered daemon's pid, as the kernel reported it just after the
+        /// refusal (`None` when it could not be read, or it was gone by then).
+        pid: Option<u32>,
+        /// Its command name (`/proc/PID/comm`), when readable.
+        comm: Option<String>,
+    },
+    /// Adding a rule failed because an identical rule is loaded (the kernel
+    /// answered `AUDIT_ADD_RULE` with `EEXIST`; auditctl says `Rule exists`).
+    #[error("the kernel refused AUDIT_ADD_RULE: Rule exists (an identical rule is loaded)")]
+    RuleExists,
     /// A request's payload is too large for a netlink message or for the kernel.
     #[error("{what} is too long: {len} bytes, at most {max}")]
     TooLong {
@@ -131,11 +157,13 @@ pub enum Error {
 
 impl Error {
     /// The kernel's errno, when the kernel refused a request (or a socket call failed
-    /// with an OS error).
+    /// with an OS error). [`Error::DaemonSlotTaken`] and [`Error::RuleExists`] give
+    /// `EEXIST`, the kernel's answer they stand for.
     pub fn errno(&self) -> Option<Errno> {
         match self {
             Error::Kernel { errno, .. } => Some(*errno),
             Error::Io { source, .. } => source.raw_os_error().map(Errno),
+            Error::DaemonSlotTaken { .. } | Error::RuleExists => Some(Errno::EEXIST),
             _ => None,
         }
     }
@@ -145,5 +173,48 @@ impl Error {
     }
 }
 
+/// How [`Error::DaemonSlotTaken`] names the daemon: `pid 812, auditd`.
+struct DaemonName<'a>(&'a Option<u32>, &'a Option<String>);
+
+impl fmt::Display for DaemonName<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DaemonName(Some(pid), Some(comm)) => write!(f, "pid {pid}, {comm}"),
+            DaemonName(Some(pid), None) => write!(f, "pid {pid}"),
+            DaemonName(None, _) => f.write_str("pid unknown"),
+        }
+    }
+}
+
 /// Result of the netlink client.
 pub type Result<T> = std::result::Result<T, Error>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn daemon_slot_taken_names_the_daemon_and_the_way_beside_it() {
+        let e = Error::DaemonSlotTaken {
+            pid: Some(812),
+            comm: Some("auditd".into()),
+        };
+        let text = e.to_string();
+        assert!(text.contains("pid 812, auditd"), "{text}");
+        assert!(text.contains("open_readlog"), "{text}");
+        assert_eq!(e.errno(), Some(Errno::EEXIST));
+        let text = Error::DaemonSlotTaken {
+            pid: None,
+            comm: None,
+        }
+        .to_string();
+        assert!(text.contains("pid unknown"), "{text}");
+    }
+
+    #[test]
+    fn rule_exists_says_so_as_auditctl_does() {
+        let e = Error::RuleExists;
+        assert!(e.to_string().contains("Rule exists"), "{e}");
+        assert_eq!(e.errno(), Some(Errno::EEXIST));
+    }
+}

@@ -14,9 +14,13 @@ const AGE_TICK: Duration = Duration::from_millis(500);
 pub enum StreamItem {
     /// A complete event.
     Event(Event),
-    /// The socket's receive queue overflowed: records were lost here.
+    /// The socket's receive queue overflowed: records were lost here, how many is
+    /// not told.
     Lost {
-        /// Overflows this socket has seen so far.
+        /// Overflow episodes this socket has seen so far, this one included: not
+        /// records (one episode may lose thousands). Once the next record has come,
+        /// [`AuditSocket::missed_serials`] (through [`EventStream::socket`])
+        /// estimates the events missed.
         overruns: u64,
     },
     /// A record the parser could not read (it is reported, not dropped silently).
@@ -118,6 +122,12 @@ impl EventStream {
 impl std::os::fd::AsRawFd for EventStream {
     fn as_raw_fd(&self) -> std::os::fd::RawFd {
         self.sock.as_raw_fd()
+    }
+}
+
+impl std::os::fd::AsFd for EventStream {
+    fn as_fd(&self) -> std::os::fd::BorrowedFd<'_> {
+        std::os::fd::AsFd::as_fd(&self.sock)
     }
 }
 

@@ -9,10 +9,15 @@
 //!   auditing ([`AuditSocket::tty_status`]), user-space records in each of
 //!   libaudit's forms ([`user_message`], [`AuditSocket::log_user`]).
 //! - The calling thread's login uid and session ([`identity`]).
+//! - Guards that undo a change when dropped: [`AuditSocket::add_rule_guarded`]
+//!   ([`RuleGuard`]) and [`AuditSocket::set_enabled_guarded`] ([`EnabledGuard`]).
 //! - Events: [`AuditSocket::register_daemon`] (given back on drop) or
 //!   [`AuditSocket::open_readlog`] (multicast beside a running auditd); raw records
 //!   with [`AuditSocket::recv`], complete events with [`EventStream`]. A receive-queue
-//!   overflow surfaces as [`Incoming::Overrun`] / [`StreamItem::Lost`].
+//!   overflow surfaces as [`Incoming::Overrun`] / [`StreamItem::Lost`]; their count
+//!   is of overflow episodes, not records ([`AuditSocket::missed_serials`] estimates
+//!   the events missed). Only the kernel's datagrams are read: others are dropped
+//!   and counted ([`AuditSocket::foreign_datagrams`]).
 //!
 //! The record formatting needs no kernel:
 //!
@@ -37,21 +42,30 @@
 //! }
 //! # Ok::<(), audit_netlink::Error>(())
 //! ```
+//!
+//! # Features
+//!
+//! - `tokio` (off by default): `tokio_stream::AsyncEventStream`, events through
+//!   tokio's reactor (`async fn next` and `futures_core::Stream`).
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod control;
 mod error;
 mod events;
+mod guard;
 pub mod identity;
 mod record;
 mod socket;
 #[cfg(feature = "tokio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
 pub mod tokio_stream;
 pub mod user_message;
 
 pub use control::{FailureMode, Feature, MAX_USER_MESSAGE};
 pub use error::{Errno, Error, Result};
 pub use events::{EventStream, StreamItem};
+pub use guard::{EnabledGuard, RuleGuard};
 pub use record::{Incoming, RawRecord};
 pub use socket::{AuditSocket, DEFAULT_TIMEOUT, NLGRP_READLOG};
 pub use user_message::{

@@ -77,9 +77,12 @@ pub enum Incoming {
     /// An audit record.
     Record(RawRecord),
     /// The socket's receive queue overflowed (`ENOBUFS`): records were dropped
-    /// between the previous item and the next. `total` counts overflows so far.
+    /// between the previous item and the next, how many is not told.
     Overrun {
-        /// Overflows seen by this socket so far.
+        /// Overflow episodes this socket has seen so far, this one included: not
+        /// records (one episode may lose thousands). Once the next record has come,
+        /// [`AuditSocket::missed_serials`](crate::AuditSocket::missed_serials)
+        /// estimates the events missed.
         total: u64,
     },
 }

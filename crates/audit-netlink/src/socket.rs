@@ -10,7 +10,7 @@ use audit_wire::status::{Status, STATUS_PID};
 use netlink_sys::{protocols::NETLINK_AUDIT, Socket, SocketAddr};
 use std::collections::VecDeque;
 use std::io;
-use std::os::fd::{AsRawFd, RawFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 use std::time::{Duration, Instant};
 
 /// Default time a request waits for the kernel's complete answer.
@@ -84,12 +84,74 @@ struct CtlMsg {
 
 /// Outcome of one receive call.
 enum Recv {
-    /// A datagram of this length from this port.
-    Data(usize, u32),
+    /// A whole datagram from the kernel, of this length.
+    Data(usize),
+    /// A datagram from the kernel longer than the buffer: its tail was cut off.
+    Truncated(usize),
+    /// A datagram from a user-space port (any size): dropped.
+    Foreign,
     /// Nothing to read (spurious wake-up).
     WouldBlock,
     /// The receive queue overflowed (ENOBUFS).
     Overrun,
+}
+
+/// What waits in the queue for [`AuditSocket::recv`], in arrival order.
+#[derive(Debug)]
+enum Queued {
+    /// A record or an overflow notice.
+    Item(Incoming),
+    /// A datagram from the kernel that did not fit the buffer (its length, the
+    /// buffer's): handed out as [`Error::Truncated`] at its place in the order.
+    Truncated(usize, usize),
+}
+
+/// Counts of receive-queue overflows and the serial gaps they leave.
+///
+/// The kernel reports an overflow (`ENOBUFS`) once, at the first message it drops,
+/// and may drop more until the queue has drained; the report comes ahead of the
+/// records still queued. So from a report on, every jump in serials is counted, up
+/// to and including the first record received after the socket was found empty
+/// (the kernel had stopped dropping by then).
+#[derive(Debug, Default)]
+struct OverflowTracker {
+    /// `ENOBUFS` returns: overflow episodes.
+    episodes: u64,
+    /// Highest serial seen in a record so far.
+    max_serial: Option<u64>,
+    /// From an overflow report to the first record after the socket was empty.
+    counting: bool,
+    /// The socket was found empty while counting.
+    drained: bool,
+    /// The serials skipped over while counting.
+    missed_serials: u64,
+}
+
+impl OverflowTracker {
+    fn overflow(&mut self) {
+        self.episodes += 1;
+        self.counting = true;
+        self.drained = false;
+    }
+
+    fn drained(&mut self) {
+        self.drained = self.counting;
+    }
+
+    fn record(&mut self, serial: Option<u64>) {
+        let Some(s) = serial else { return };
+        match self.max_serial {
+            // Records of one event share a serial; a lower one is an event of
+            // another CPU that finished later: neither is a gap.
+            Some(m) if self.counting && s > m => self.missed_serials += s - m - 1,
+            _ => {}
+        }
+        self.max_serial = Some(self.max_serial.map_or(s, |m| m.max(s)));
+        if self.drained {
+            self.counting = false;
+            self.drained = false;
+        }
+    }
 }
 
 /// A NETLINK_AUDIT socket.
@@ -100,17 +162,27 @@ enum Recv {
 /// and come out of [`recv`] in order. A receive-queue overflow (`ENOBUFS`) is neither
 /// fatal nor swallowed: it becomes an [`Incoming::Overrun`] in that same order.
 ///
+/// Only the kernel (port 0) is listened to. A datagram from any other sender (a
+/// root process may send to a daemon or read-log socket) is dropped whatever its
+/// size and counted in [`foreign_datagrams`]. A datagram from the kernel larger
+/// than the receive buffer (64 KiB; the kernel's records are at most a few KiB) is
+/// dropped, counted in [`truncated_datagrams`] and handed out as
+/// [`Error::Truncated`] at its place among the records; the socket reads on.
+///
 /// [`timeout`]: AuditSocket::set_timeout
 /// [`recv`]: AuditSocket::recv
+/// [`foreign_datagrams`]: AuditSocket::foreign_datagrams
+/// [`truncated_datagrams`]: AuditSocket::truncated_datagrams
 #[derive(Debug)]
 pub struct AuditSocket {
     sock: Socket,
     seq: u32,
     timeout: Duration,
     buf: Vec<u8>,
-    queue: VecDeque<Incoming>,
-    overruns: u64,
+    queue: VecDeque<Queued>,
+    overflow: OverflowTracker,
     foreign: u64,
+    truncated: u64,
     replace_probes: u64,
     pub(crate) daemon_pid: Option<u32>,
 }
@@ -126,8 +198,9 @@ impl AuditSocket {
             timeout: DEFAULT_TIMEOUT,
             buf: Vec::with_capacity(RECV_BUF),
             queue: VecDeque::new(),
-            overruns: 0,
+            overflow: OverflowTracker::default(),
             foreign: 0,
+            truncated: 0,
             replace_probes: 0,
             daemon_pid: None,
         })
@@ -209,14 +282,42 @@ impl AuditSocket {
             .map_err(Error::io("getsockopt(SO_RCVBUF)"))
     }
 
-    /// How many receive-queue overflows (`ENOBUFS`) this socket has seen.
+    /// How many times this socket's receive queue overflowed (`ENOBUFS`): episodes,
+    /// not records. Each episode may have lost any number of records (the kernel
+    /// drops every message that finds the queue full, and tells the reader once);
+    /// the kernel's `lost` counter does not count these drops either. For an
+    /// estimate of what was missed, see [`missed_serials`].
+    ///
+    /// [`missed_serials`]: AuditSocket::missed_serials
     pub fn overruns(&self) -> u64 {
-        self.overruns
+        self.overflow.episodes
     }
 
-    /// How many datagrams were dropped because they did not come from the kernel.
+    /// An estimate of the events missed in receive-queue overflows: the audit serial
+    /// numbers skipped over (each event has one serial and one or more records)
+    /// from each overflow report up to the first record received after the socket
+    /// was next found empty (the kernel drops until then).
+    ///
+    /// It grows as the records after an overflow are received: the last gap is
+    /// known when the next record after the overflow comes. An event counts as
+    /// missed only when none of its records came. Serials the kernel skipped for
+    /// its own reasons in that time (its `lost` records, events no reader is sent)
+    /// count too, and an event that finished out of serial order on another CPU
+    /// can count as missed although it came.
+    pub fn missed_serials(&self) -> u64 {
+        self.overflow.missed_serials
+    }
+
+    /// How many datagrams were dropped because they did not come from the kernel
+    /// (sender port id not 0), whatever their size.
     pub fn foreign_datagrams(&self) -> u64 {
         self.foreign
+    }
+
+    /// How many datagrams from the kernel were dropped because they did not fit
+    /// the receive buffer (each was reported as [`Error::Truncated`]).
+    pub fn truncated_datagrams(&self) -> u64 {
+        self.truncated
     }
 
     /// How many `AUDIT_REPLACE` probes the kernel sent this (daemon) socket: each is a
@@ -332,12 +433,17 @@ impl AuditSocket {
             self.buf.reserve(RECV_BUF);
         }
         let cap = self.buf.capacity();
+        // MSG_TRUNC: the datagram's whole length comes back even when it is longer
+        // than the buffer, and the datagram is consumed whatever its size. Its
+        // sender is checked before its size: nothing another process sends can
+        // make a reader fail.
         match self
             .sock
             .recv_from(&mut self.buf, libc::MSG_DONTWAIT | libc::MSG_TRUNC)
         {
-            Ok((n, _)) if n > cap => Err(Error::Truncated { len: n, cap }),
-            Ok((n, addr)) => Ok(Recv::Data(n, addr.port_number())),
+            Ok((_, addr)) if addr.port_number() != 0 => Ok(Recv::Foreign),
+            Ok((n, _)) if n > cap => Ok(Recv::Truncated(n)),
+            Ok((n, _)) => Ok(Recv::Data(n)),
             Err(e) => match e.raw_os_error() {
                 Some(libc::EAGAIN) | Some(libc::EINTR) => Ok(Recv::WouldBlock),
                 Some(libc::ENOBUFS) => Ok(Recv::Overrun),
@@ -350,28 +456,40 @@ impl AuditSocket {
     }
 
     /// Receive one datagram (waiting at most until `deadline`, forever for `None`):
-    /// queue its records and overruns, return its control messages. `None` on timeout.
+    /// queue its records, overruns and truncation, return its control messages.
+    /// `None` on timeout.
     fn pump(&mut self, deadline: Option<Instant>) -> Result<Option<Vec<CtlMsg>>> {
         loop {
+            if self.overflow.counting
+                && !self.overflow.drained
+                && !self.wait_readable(Some(Instant::now()))?
+            {
+                // Empty: the kernel no longer drops for this socket.
+                self.overflow.drained();
+            }
             if !self.wait_readable(deadline)? {
                 return Ok(None);
             }
             match self.recv_once()? {
                 Recv::WouldBlock => continue,
+                Recv::Foreign => {
+                    self.foreign += 1;
+                    continue;
+                }
                 Recv::Overrun => {
-                    self.overruns += 1;
-                    self.queue.push_back(Incoming::Overrun {
-                        total: self.overruns,
-                    });
+                    self.overflow.overflow();
+                    self.queue.push_back(Queued::Item(Incoming::Overrun {
+                        total: self.overflow.episodes,
+                    }));
                     return Ok(Some(Vec::new()));
                 }
-                Recv::Data(n, port) => {
-                    if port != 0 {
-                        self.foreign += 1;
-                        continue;
-                    }
-                    return self.split(n).map(Some);
+                Recv::Truncated(len) => {
+                    self.truncated += 1;
+                    let cap = self.buf.capacity();
+                    self.queue.push_back(Queued::Truncated(len, cap));
+                    return Ok(Some(Vec::new()));
                 }
+                Recv::Data(n) => return self.split(n).map(Some),
             }
         }
     }
@@ -389,8 +507,9 @@ impl AuditSocket {
                 // registration: a binary pid, not a record.
                 self.replace_probes += 1;
             } else if netlink::is_record_type(m.header.ty) {
-                self.queue
-                    .push_back(Incoming::Record(RawRecord::new(m.header.ty, m.payload)));
+                let rec = RawRecord::new(m.header.ty, m.payload);
+                self.overflow.record(rec.serial());
+                self.queue.push_back(Queued::Item(Incoming::Record(rec)));
             } else {
                 ctl.push(CtlMsg {
                     ty: m.header.ty,
@@ -466,11 +585,18 @@ impl AuditSocket {
     /// (`None`: wait forever). `Ok(None)` when the time ran out.
     ///
     /// Records queued while a request was waiting for its answer come first.
+    ///
+    /// [`Error::Truncated`] reports one datagram from the kernel that did not fit
+    /// the buffer and was dropped: the socket is still good, and the next call goes
+    /// on with the next datagram. Datagrams from other senders never come out (see
+    /// [`foreign_datagrams`](AuditSocket::foreign_datagrams)).
     pub fn recv(&mut self, timeout: Option<Duration>) -> Result<Option<Incoming>> {
         let deadline = timeout.map(|t| Instant::now() + t);
         loop {
-            if let Some(i) = self.queue.pop_front() {
-                return Ok(Some(i));
+            match self.queue.pop_front() {
+                Some(Queued::Item(i)) => return Ok(Some(i)),
+                Some(Queued::Truncated(len, cap)) => return Err(Error::Truncated { len, cap }),
+                None => {}
             }
             // Control messages here are stale answers to timed-out requests: dropped.
             if self.pump(deadline)?.is_none() {
@@ -485,17 +611,34 @@ impl AuditSocket {
     }
 
     /// Register this process as the audit daemon: the kernel then sends every record
-    /// to this socket (`AUDIT_SET` with `AUDIT_STATUS_PID`). `EEXIST` when another
-    /// daemon is registered and alive. Dropping the socket gives the registration back.
+    /// to this socket (`AUDIT_SET` with `AUDIT_STATUS_PID`). Dropping the socket gives
+    /// the registration back.
+    ///
+    /// When another daemon is registered and alive (the kernel answers `EEXIST`),
+    /// the error is [`Error::DaemonSlotTaken`], naming its pid and command: its
+    /// events can still be read beside it with [`AuditSocket::open_readlog`].
     pub fn register_daemon(&mut self) -> Result<()> {
         let pid = std::process::id();
-        self.set_status(&Status {
+        let asked = self.set_status(&Status {
             mask: STATUS_PID,
             pid,
             ..Status::default()
-        })?;
-        self.daemon_pid = Some(pid);
-        Ok(())
+        });
+        match asked {
+            Ok(_) => {
+                self.daemon_pid = Some(pid);
+                Ok(())
+            }
+            Err(e) if e.errno() == Some(Errno::EEXIST) => {
+                // Who holds the slot: asked right after, so it may be gone by now.
+                let holder = self.get_status().ok().map(|s| s.pid).filter(|&p| p != 0);
+                Err(Error::DaemonSlotTaken {
+                    pid: holder,
+                    comm: holder.and_then(command_name),
+                })
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// Give the daemon registration back (pid 0) and wait for the kernel's ACK.
@@ -510,9 +653,24 @@ impl AuditSocket {
     }
 }
 
+/// A process's command name (`/proc/PID/comm`), `None` when it cannot be read.
+fn command_name(pid: u32) -> Option<String> {
+    let text = std::fs::read(format!("/proc/{pid}/comm")).ok()?;
+    let name = String::from_utf8_lossy(&text)
+        .trim_end_matches('\n')
+        .to_owned();
+    (!name.is_empty()).then_some(name)
+}
+
 impl AsRawFd for AuditSocket {
     fn as_raw_fd(&self) -> RawFd {
         self.sock.as_raw_fd()
+    }
+}
+
+impl AsFd for AuditSocket {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.sock.as_fd()
     }
 }
 
@@ -527,5 +685,62 @@ impl Drop for AuditSocket {
             };
             self.send_nowait(msg::SET, &s.to_bytes());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overflow_gap_counts_serials_skipped_until_after_the_socket_was_empty() {
+        let mut t = OverflowTracker::default();
+        t.record(Some(10));
+        t.record(Some(12)); // no overflow yet: not counted
+        t.overflow();
+        t.record(Some(12)); // same event
+        t.record(Some(13));
+        t.record(Some(20)); // 14..=19 dropped
+        t.record(Some(18)); // out of order: no gap
+        t.drained();
+        t.record(Some(31)); // 21..=30, dropped before the queue emptied
+        t.record(Some(40)); // counting ended with the record above
+        assert_eq!(t.episodes, 1);
+        assert_eq!(t.missed_serials, 6 + 10);
+        t.overflow();
+        t.record(None);
+        t.record(Some(45));
+        assert_eq!((t.episodes, t.missed_serials), (2, 16 + 4));
+    }
+
+    #[test]
+    fn a_truncated_kernel_datagram_is_an_error_in_its_place_and_reading_goes_on() {
+        let Ok(mut s) = AuditSocket::open() else {
+            return; // no NETLINK_AUDIT here (a container without it)
+        };
+        let rec = |serial: u64| {
+            Queued::Item(Incoming::Record(RawRecord::new(
+                1300,
+                format!("audit(1.000:{serial}): x=1").as_bytes(),
+            )))
+        };
+        s.queue.push_back(rec(1));
+        s.queue.push_back(Queued::Truncated(100_016, RECV_BUF));
+        s.queue.push_back(rec(2));
+        let first = s.recv(Some(Duration::ZERO)).unwrap();
+        assert!(matches!(first, Some(Incoming::Record(r)) if r.serial() == Some(1)));
+        let e = s.recv(Some(Duration::ZERO)).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                Error::Truncated {
+                    len: 100_016,
+                    cap: RECV_BUF
+                }
+            ),
+            "{e:?}"
+        );
+        let next = s.recv(Some(Duration::ZERO)).unwrap();
+        assert!(matches!(next, Some(Incoming::Record(r)) if r.serial() == Some(2)));
     }
 }
