@@ -3,53 +3,85 @@
 //! `record type 1300(SYSCALL) has 27 fields` (the name is `UNKNOWN` for a type without
 //! one; fields are counted as libauparse counts them).
 //!
-//! SIGTERM stops it (after a flush), SIGHUP asks for a configuration reload (this
-//! example has no configuration, so it only notes it). When stdin stays idle for a
-//! second while events are open, they are aged by the wall clock so that a quiet system
-//! still sees its last events. At end of input everything is flushed.
-use audit_parse::{Event, Parser};
+//! It runs on the `audit-plugin` runtime: `--format binary` reads the dispatcher's
+//! binary format (see `examples/plugins.d/audisp-example.conf`), and the runtime's
+//! other options apply (`--queue-file`, `--overflow`, `--status-file`, ...). Unless
+//! `--overflow` says otherwise, a full queue makes the reader wait, so that no record
+//! is dropped, as the C example reading its input itself.
+//!
+//! SIGTERM stops it (after draining and a flush), SIGHUP asks for a configuration
+//! reload (this example has no configuration, so it only notes it), SIGUSR1 writes the
+//! queue's metrics. When stdin stays idle for a second while events are open, they are
+//! aged by the wall clock so that a quiet system still sees its last events. At end of
+//! input everything is flushed.
+use audit_plugin::{Handler, HandlerResult, ItemRef, Overflow, Plugin, StopReason};
 use std::io::{self, Write};
 
-#[path = "common/plugin.rs"]
-mod plugin;
-
-fn print_event(out: &mut impl Write, ev: &Event) -> io::Result<()> {
-    for rec in ev.iter() {
-        let name = rec
-            .record_type()
-            .and_then(|t| t.name())
-            .unwrap_or("UNKNOWN");
-        writeln!(
-            out,
-            "record type {}({}) has {} fields",
-            rec.type_number(),
-            name,
-            rec.field_count()
-        )?;
-    }
-    Ok(())
+struct Printer<W> {
+    out: W,
 }
 
-fn drain(parser: &mut Parser, out: &mut impl Write) -> io::Result<()> {
-    while let Some(item) = parser.next_event() {
+impl<W: Write> Handler for Printer<W> {
+    fn event(&mut self, item: ItemRef<'_>) -> HandlerResult {
         match item {
-            Ok(ev) => print_event(out, &ev)?,
+            Ok(ev) => {
+                for rec in ev.iter() {
+                    let name = rec
+                        .record_type()
+                        .and_then(|t| t.name())
+                        .unwrap_or("UNKNOWN");
+                    writeln!(
+                        self.out,
+                        "record type {}({}) has {} fields",
+                        rec.type_number(),
+                        name,
+                        rec.field_count()
+                    )?;
+                }
+                // Each event goes out whole, at once (the dispatcher may be slow to
+                // send the next).
+                self.out.flush()?;
+            }
             Err(e) => eprintln!("audisp-example: {e}"),
         }
+        Ok(())
     }
-    out.flush()
+
+    fn reload(&mut self) -> HandlerResult {
+        eprintln!("audisp-example: reload requested (no configuration to reload)");
+        Ok(())
+    }
 }
 
-fn main() -> io::Result<()> {
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let plugin = match Plugin::from_args(args.iter().cloned()) {
+        Ok(p) if args.iter().any(|a| a == "--overflow") => p,
+        Ok(p) => p.overflow(Overflow::Block),
+        Err(e) => {
+            eprintln!("audisp-example: {e}");
+            std::process::exit(2);
+        }
+    };
     let stdout = io::stdout();
-    let mut out = stdout.lock();
-    // Read as the C example does, in blocks of MAX_AUDIT_MESSAGE_LENGTH: the block
-    // boundaries decide when events are handed out, and so their order.
-    let stopped = plugin::run("audisp-example", 8970, |parser| drain(parser, &mut out))?;
-    if stopped {
-        writeln!(out, "audisp-example is exiting on stop request")?;
-    } else {
-        writeln!(out, "audisp-example is exiting on stdin EOF")?;
+    let mut printer = Printer {
+        out: io::BufWriter::new(stdout.lock()),
+    };
+    // Reads of 8970 bytes (MAX_AUDIT_MESSAGE_LENGTH), as the C example: the runtime
+    // feeds the parser one read at a time, and the reads decide when events are handed
+    // out, and so their order.
+    match plugin.run(&mut printer) {
+        Ok(outcome) => {
+            let why = match outcome.reason {
+                StopReason::Terminated => "stop request",
+                StopReason::EndOfInput => "stdin EOF",
+            };
+            let _ = writeln!(printer.out, "audisp-example is exiting on {why}");
+            let _ = printer.out.flush();
+        }
+        Err(e) => {
+            eprintln!("audisp-example: {e}");
+            std::process::exit(1);
+        }
     }
-    out.flush()
 }

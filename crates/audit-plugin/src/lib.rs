@@ -44,8 +44,9 @@
 //!   or [`Handler::event`] gets each complete event from `audit_parse`'s feed parser,
 //!   lent for the call. Each read of the input is fed to the parser in one call, so the
 //!   events come out in the order `auparse_feed` would give for the same reads.
-//! - **Timers**: open events are aged by the wall clock every
-//!   [`Plugin::age_interval`] (as `auparse_feed_age_events`), [`Handler::timer`] runs
+//! - **Timers**: when the input was quiet for [`Plugin::age_interval`], open events
+//!   are aged by the wall clock (as `auparse_feed_age_events`), so that the last
+//!   events of a quiet system come out; [`Handler::timer`] runs
 //!   every [`Plugin::timer_interval`], and open events are flushed at the end.
 //! - **Signals** (with `signal-hook`): SIGTERM stops the plugin once the queue is
 //!   drained, or at [`Plugin::drain_deadline`] (what is left is counted in
@@ -220,6 +221,17 @@ pub enum Error {
     },
 }
 
+/// The options [`Plugin::split_args`] knows.
+const KNOWN: [&str; 7] = [
+    "--format",
+    "--binary-layout",
+    "--queue-file",
+    "--queue-file-max",
+    "--capacity",
+    "--overflow",
+    "--status-file",
+];
+
 /// A plugin's settings; [`Plugin::run`] runs it.
 pub struct Plugin {
     input: Box<dyn Read + Send>,
@@ -296,12 +308,19 @@ impl Plugin {
     }
 
     /// As [`Plugin::from_args`], but arguments it does not know are returned, in order.
+    /// Each option may also be written `--name=value`.
     pub fn split_args(
         args: impl IntoIterator<Item = String>,
     ) -> Result<(Plugin, Vec<String>), Error> {
         let mut p = Plugin::new();
         let mut rest = Vec::new();
-        let mut args = args.into_iter();
+        // auditd 3.0.9 passes at most 3 arguments: `--name=value` saves one each.
+        let mut args = args.into_iter().flat_map(|a| match a.split_once('=') {
+            Some((name, value)) if name.starts_with("--") && KNOWN.contains(&name) => {
+                vec![name.to_owned(), value.to_owned()]
+            }
+            _ => vec![a],
+        });
         let mut queue_max = 64 << 20;
         let mut queue_path = None;
         while let Some(arg) = args.next() {
@@ -413,7 +432,8 @@ impl Plugin {
         self
     }
 
-    /// How often open events are aged by the wall clock (default 1 s).
+    /// How long the input must be quiet before open events are aged by the wall
+    /// clock, and then how often (default 1 s).
     pub fn age_interval(mut self, every: Duration) -> Self {
         self.age_interval = every.max(Duration::from_millis(1));
         self
@@ -571,6 +591,8 @@ impl<H: Handler> Worker<'_, H> {
             }
             if !taken.batch.is_empty() {
                 self.handle(&taken.batch, &mut feed)?;
+                // Ageing is for a quiet input: a log read in a hurry is not aged.
+                next_age = Instant::now() + age_every;
             }
             let now = Instant::now();
             if now >= next_age {
@@ -686,4 +708,39 @@ fn write_replacing(path: &Path, data: &[u8]) -> io::Result<()> {
     let tmp = path.with_extension("tmp");
     std::fs::write(&tmp, data)?;
     std::fs::rename(&tmp, path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(a: &[&str]) -> Vec<String> {
+        a.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn arguments_in_both_spellings() {
+        let (p, rest) = Plugin::split_args(args(&[
+            "--format=binary",
+            "/etc/x.conf",
+            "--overflow",
+            "block",
+            "--status-file=/run/s",
+            "--other=1",
+        ]))
+        .unwrap();
+        assert_eq!(p.format, Format::Binary);
+        assert_eq!(p.overflow, Overflow::Block);
+        assert_eq!(p.status_file.as_deref(), Some(Path::new("/run/s")));
+        assert_eq!(rest, ["/etc/x.conf", "--other=1"]);
+        assert!(matches!(
+            Plugin::from_args(args(&["--format", "xml"])),
+            Err(Error::Argument { .. })
+        ));
+        assert!(matches!(
+            Plugin::from_args(args(&["--capacity"])),
+            Err(Error::Argument { .. })
+        ));
+        assert!(Plugin::from_args(args(&["extra"])).is_err());
+    }
 }
