@@ -12,8 +12,18 @@
 //! | [`interpret`] | `audit-interpret` | field interpretation, normalizer, search expressions |
 //! | [`nss`] | `audit-nss` | user, group and protocol names from the system's name service |
 //! | [`plugin`] | `audit-plugin` | the runtime of an audit dispatcher plugin (the libauplugin equivalent) |
+//!
+//! # Features
+//!
+//! Both off by default, forwarded to the crate that has them:
+//!
+//! - `serde`: `interpret::json` (`audit-interpret/serde`), events and the
+//!   normalizer's view as JSON.
+//! - `tokio`: `netlink::tokio_stream::AsyncEventStream` (`audit-netlink/tokio`),
+//!   events through tokio's reactor, also as a `futures_core::Stream`.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub use audit_interpret as interpret;
 pub use audit_netlink as netlink;

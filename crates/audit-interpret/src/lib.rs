@@ -24,14 +24,22 @@
 //! it.interpret(1300, &ctx, Enriched::NONE, b"proctitle", b"6C73002D6C", &mut out);
 //! assert_eq!(out, b"ls -l");
 //! ```
+//!
+//! # Features
+//!
+//! - `serde` (off by default): the `json` module, events and the normalizer's view
+//!   as JSON.
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod ausearch_group;
 mod cnum;
 mod decode;
 mod escape;
 mod ids;
 mod interp;
 #[cfg(feature = "serde")]
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 pub mod json;
 mod machine;
 mod memo;

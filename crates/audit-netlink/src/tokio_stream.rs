@@ -1,4 +1,5 @@
-//! Async events (feature `tokio`): an [`EventStream`] driven by tokio's reactor.
+//! Async events (feature `tokio`): an [`EventStream`] driven by tokio's reactor, as
+//! an `async fn next` or a [`futures_core::Stream`].
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), audit_netlink::Error> {
@@ -10,80 +11,226 @@
 //! }
 //! # Ok(()) }
 //! ```
+//!
+//! The reactor watches a duplicate of the socket's descriptor that only the
+//! [`AsyncEventStream`] holds: whatever safe code does with the stream it lends out
+//! ([`AsyncEventStream::get_mut`]), even putting another socket in place of the first
+//! and closing it, cannot close or change what tokio has registered. The stream then
+//! follows the new socket:
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), audit_netlink::Error> {
+//! use audit_netlink::{tokio_stream::AsyncEventStream, AuditSocket, EventStream};
+//! let mut events = AsyncEventStream::new(EventStream::new(AuditSocket::open_readlog()?))?;
+//! let old = std::mem::replace(events.get_mut().socket(), AuditSocket::open_readlog()?);
+//! drop(old); // closes the first socket; tokio's registration is of another descriptor
+//! let item = events.next().await?; // read from the new socket, woken by it
+//! # Ok(()) }
+//! ```
 
 use crate::error::{Error, Result};
 use crate::events::{EventStream, StreamItem};
-use std::os::fd::{AsRawFd, RawFd};
+use std::future::Future;
+use std::os::fd::{AsFd, OwnedFd};
+use std::os::unix::fs::MetadataExt;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::time::Duration;
 use tokio::io::unix::AsyncFd;
 use tokio::io::Interest;
+use tokio::time::{Instant, Sleep};
 
 /// How often open events are aged while the socket is quiet.
 const AGE_TICK: Duration = Duration::from_millis(500);
 
-/// Owns an [`EventStream`] whose socket is registered with the tokio reactor; the
-/// socket is read only when the reactor says it is readable.
+/// Owns an [`EventStream`] and keeps its socket registered with the tokio reactor; the
+/// socket is read only when the reactor says it is readable (or on the aging tick).
 #[derive(Debug)]
 pub struct AsyncEventStream {
-    fd: AsyncFd<Inner>,
+    stream: EventStream,
+    /// A duplicate of the socket's descriptor, owned here and never lent out: the
+    /// descriptor tokio watches.
+    registered: AsyncFd<OwnedFd>,
+    /// Device and inode of the registered socket, to notice a socket put in its place.
+    identity: (u64, u64),
+    /// Set when the stream was lent out mutably: check the socket is still the same.
+    lent: bool,
+    /// Wakes a quiet stream to age its open events.
+    tick: Pin<Box<Sleep>>,
 }
 
-#[derive(Debug)]
-struct Inner(EventStream);
+/// A duplicate of `stream`'s socket descriptor, and its device and inode.
+fn duplicate(stream: &EventStream) -> Result<(OwnedFd, (u64, u64))> {
+    let fd = stream
+        .as_fd()
+        .try_clone_to_owned()
+        .map_err(Error::io("dup the socket"))?;
+    let file = std::fs::File::from(fd);
+    let meta = file.metadata().map_err(Error::io("fstat the socket"))?;
+    Ok((OwnedFd::from(file), (meta.dev(), meta.ino())))
+}
 
-impl AsRawFd for Inner {
-    fn as_raw_fd(&self) -> RawFd {
-        self.0.as_raw_fd()
+/// Register a descriptor this module owns with the current runtime's reactor.
+fn register(fd: OwnedFd) -> Result<AsyncFd<OwnedFd>> {
+    if tokio::runtime::Handle::try_current().is_err() {
+        return Err(Error::InvalidArgument(
+            "AsyncEventStream must be used inside a tokio runtime",
+        ));
     }
+    // SAFETY: the AsyncFd owns `fd` (an OwnedFd, open until dropped, whose as_raw_fd
+    // never changes), and this module never takes it out (`into_inner`) nor lends it
+    // mutably: it stays open and the same for the AsyncFd's whole life.
+    unsafe { AsyncFd::register_with_interest(fd, Interest::READABLE) }.map_err(|e| {
+        let (_, source) = e.into_parts();
+        Error::Io {
+            op: "register with tokio",
+            source,
+        }
+    })
 }
 
 impl AsyncEventStream {
-    /// Register `stream`'s socket with the current tokio runtime (which needs IO
-    /// enabled); an error outside a runtime.
+    /// Register `stream`'s socket with the current tokio runtime (which needs IO and
+    /// time enabled); an error outside a runtime.
     pub fn new(stream: EventStream) -> Result<Self> {
-        if tokio::runtime::Handle::try_current().is_err() {
-            return Err(Error::InvalidArgument(
-                "AsyncEventStream::new must be called inside a tokio runtime",
-            ));
-        }
-        // SAFETY: the fd belongs to the socket that `Inner` owns: it stays open and is
-        // the same fd for as long as the AsyncFd holds `Inner` (the socket is never
-        // replaced or closed before `into_inner` or drop).
-        let fd = unsafe { AsyncFd::register_with_interest(Inner(stream), Interest::READABLE) }
-            .map_err(|e| {
-                let (_, source) = e.into_parts();
-                Error::Io {
-                    op: "register with tokio",
-                    source,
-                }
-            })?;
-        Ok(Self { fd })
+        let (fd, identity) = duplicate(&stream)?;
+        let registered = register(fd)?;
+        Ok(Self {
+            stream,
+            registered,
+            identity,
+            lent: false,
+            tick: Box::pin(tokio::time::sleep(AGE_TICK)),
+        })
     }
 
-    /// The wrapped stream (for control requests on its socket).
+    /// The wrapped stream, e.g. for control requests on its socket
+    /// ([`EventStream::socket`]). A socket put in place of the first one is followed
+    /// from the next read on.
     pub fn get_mut(&mut self) -> &mut EventStream {
-        &mut self.fd.get_mut().0
+        self.lent = true;
+        &mut self.stream
+    }
+
+    /// The wrapped stream, to read (such as its parser's statistics).
+    pub fn get_ref(&self) -> &EventStream {
+        &self.stream
     }
 
     /// Unregister from the reactor and give the stream back.
     pub fn into_inner(self) -> EventStream {
-        self.fd.into_inner().0
+        self.stream
     }
 
     /// The next item (complete event, loss notice or unreadable record).
     pub async fn next(&mut self) -> Result<StreamItem> {
+        std::future::poll_fn(|cx| self.poll_item(cx)).await
+    }
+
+    /// Register the stream's socket anew if another was put in place of the one
+    /// registered (after [`get_mut`](Self::get_mut)).
+    fn follow_socket(&mut self) -> Result<()> {
+        if !std::mem::take(&mut self.lent) {
+            return Ok(());
+        }
+        let (fd, identity) = duplicate(&self.stream)?;
+        if identity != self.identity {
+            self.registered = register(fd)?;
+            self.identity = identity;
+        }
+        Ok(())
+    }
+
+    /// One step of [`next`](Self::next) / [`Stream::poll_next`]: an item, or pending
+    /// until the socket is readable or the aging tick.
+    ///
+    /// [`Stream::poll_next`]: futures_core::Stream::poll_next
+    fn poll_item(&mut self, cx: &mut Context<'_>) -> Poll<Result<StreamItem>> {
+        self.follow_socket()?;
         loop {
-            if let Some(item) = self.fd.get_mut().0.next(Some(Duration::ZERO))? {
-                return Ok(item);
+            // Reads what is queued without blocking, ages open events.
+            if let Some(item) = self.stream.next(Some(Duration::ZERO))? {
+                return Poll::Ready(Ok(item));
             }
-            let mut guard = match tokio::time::timeout(AGE_TICK, self.fd.readable_mut()).await {
-                Ok(g) => g.map_err(Error::io("wait for readiness"))?,
-                Err(_) => continue, // quiet: the next try ages open events
-            };
-            match guard.get_inner_mut().0.next(Some(Duration::ZERO))? {
-                Some(item) => return Ok(item),
-                None => guard.clear_ready(),
+            match self.registered.poll_read_ready(cx) {
+                Poll::Ready(Ok(mut guard)) => {
+                    if let Some(item) = self.stream.next(Some(Duration::ZERO))? {
+                        return Poll::Ready(Ok(item));
+                    }
+                    guard.clear_ready();
+                    continue;
+                }
+                Poll::Ready(Err(source)) => {
+                    return Poll::Ready(Err(Error::Io {
+                        op: "wait for readiness",
+                        source,
+                    }))
+                }
+                Poll::Pending => {}
+            }
+            match self.tick.as_mut().poll(cx) {
+                // Quiet for a tick: loop to age open events.
+                Poll::Ready(()) => self.tick.as_mut().reset(Instant::now() + AGE_TICK),
+                Poll::Pending => return Poll::Pending,
             }
         }
+    }
+}
+
+/// The same items as [`AsyncEventStream::next`]; it never ends on its own.
+impl futures_core::Stream for AsyncEventStream {
+    type Item = Result<StreamItem>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.get_mut().poll_item(cx).map(Some)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::AuditSocket;
+
+    fn identity_of(fd: impl AsFd) -> (u64, u64) {
+        let file = std::fs::File::from(fd.as_fd().try_clone_to_owned().unwrap());
+        let meta = file.metadata().unwrap();
+        (meta.dev(), meta.ino())
+    }
+
+    /// Putting another socket in place of the registered one (and closing the first)
+    /// leaves tokio's descriptor open and the same; the stream then follows the new
+    /// socket. (Opening a NETLINK_AUDIT socket needs no privilege.)
+    #[test]
+    fn a_replaced_socket_leaves_the_registration_open_and_is_followed() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let first = AuditSocket::open().unwrap();
+            let first_identity = identity_of(&first);
+            let mut events = AsyncEventStream::new(EventStream::new(first)).unwrap();
+            assert_eq!(identity_of(events.registered.get_ref()), first_identity);
+
+            let old = std::mem::replace(events.get_mut().socket(), AuditSocket::open().unwrap());
+            drop(old);
+            let second_identity = identity_of(events.get_ref());
+            assert_ne!(second_identity, first_identity);
+            // The first socket is closed, but what tokio watches is still open.
+            assert_eq!(identity_of(events.registered.get_ref()), first_identity);
+
+            // A step reads the (empty) new socket and registers it.
+            let step = std::future::poll_fn(|cx| Poll::Ready(events.poll_item(cx))).await;
+            assert!(step.is_pending());
+            assert_eq!(identity_of(events.registered.get_ref()), second_identity);
+            assert_eq!(events.identity, second_identity);
+        });
+    }
+
+    #[test]
+    fn outside_a_runtime_is_an_error() {
+        let stream = EventStream::new(AuditSocket::open().unwrap());
+        let e = AsyncEventStream::new(stream).unwrap_err();
+        assert!(e.to_string().contains("tokio runtime"), "{e}");
     }
 }
