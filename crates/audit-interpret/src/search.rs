@@ -1,5 +1,6 @@
 //! Search expressions: the language of libauparse's
-//! `ausearch_add_expression`, compiled once and matched against events.
+//! `ausearch_add_expression`, compiled once and matched against events, and a
+//! typed way to build the same searches in code.
 //!
 //! ```text
 //! expr       := and ( "||" and )*
@@ -25,26 +26,125 @@
 //! let e = Expr::parse(r#"uid == 0 && \record_type == USER_LOGIN && acct r= "\"root\"""#).unwrap();
 //! assert!(e.matches_event(&ev, &mut it));
 //! assert!(!Expr::parse(r"\timestamp < ts:1700000000.123").unwrap().matches_event(&ev, &mut it));
-//! assert_eq!(Expr::parse("uid ==").unwrap_err().to_string(), "Value expected, got `'");
+//! // Errors say what is wrong and at which byte of the text.
+//! let err = Expr::parse("uid ==").unwrap_err();
+//! assert_eq!(err.offset, 6);
+//! assert_eq!(err.to_string(), "Value expected, got `' (at byte 6)");
 //! ```
+//!
+//! # Building a search in code
+//!
+//! The items libauparse adds with `ausearch_add_item` (raw value),
+//! `ausearch_add_interpreted_item`, `ausearch_add_timestamp_item` and
+//! `ausearch_add_regex` have typed constructors on [`Expr`], combined with
+//! [`Expr::and`], [`Expr::or`], [`Expr::all`], [`Expr::any`] and
+//! [`Expr::negate`] (libauparse's `AUSEARCH_RULE_AND` / `AUSEARCH_RULE_OR`),
+//! and with [`Expr::key`] and [`Expr::record_type`] for the two searches
+//! `ausearch -k` and `ausearch -m` make most:
+//!
+//! ```
+//! use audit_interpret::{Interpreter, search::Expr};
+//! use audit_parse::{Event, Record, RecordType};
+//! let line = b"type=SYSCALL msg=audit(1700000000.500:7): arch=c000003e syscall=59 success=yes exit=0 a0=1 a1=2 a2=3 a3=4 items=1 ppid=1 pid=2 auid=1000 uid=0 comm=\"ls\" key=\"exec\"";
+//! let ev = Event::from_records(vec![Record::parse(line).unwrap()]);
+//! let search = Expr::key("exec")
+//!     .and(Expr::record_type(RecordType::SYSCALL))
+//!     .and(Expr::timestamp_range((1700000000, 0)..(1700000060, 0)))
+//!     .and(Expr::interpreted_eq("syscall", "execve").or(Expr::field_eq("uid", "0")));
+//! let mut it = Interpreter::new();
+//! assert!(search.matches_event(&ev, &mut it));
+//! assert!(!Expr::key("other").matches_event(&ev, &mut it));
+//! ```
+//!
+//! # Bounds
+//!
+//! Any text gives an expression or an [`ExprError`]: groups nest at most
+//! [`MAX_DEPTH`] deep ([`ExprErrorKind::TooDeep`] names the byte of the `(`
+//! past the bound); runs of `!` and chains of `&&` or `||` of any length are
+//! read without recursion (a chain is one flat [`Expr::And`] / [`Expr::Or`]
+//! node, and `!!e` is `e`). Matching and dropping walk the tree with a stack
+//! of their own, so trees built in code of any depth are matched and freed
+//! without exhausting the thread's stack (`Clone`, `Debug` and `PartialEq`
+//! of such a tree still recurse).
 
 use crate::interp::Interpreter;
 use crate::types::{type_of_name, FieldType};
 use audit_parse::{Event, RecordRef};
 use std::cmp::Ordering;
+use std::ops::{Bound, RangeBounds};
 
-/// Why an expression does not compile; the texts are libauparse's.
+/// How deep `(` groups may nest in an expression's text.
+pub const MAX_DEPTH: usize = 256;
+
+/// What is wrong with an expression's text (see [`ExprError`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ExprErrorKind {
+    /// The text holds no expression.
+    Empty,
+    /// A token that cannot start an operand (`&& x`).
+    UnexpectedToken,
+    /// A token after a complete expression (`uid == 1 x`).
+    TrailingToken,
+    /// A `(` group is not closed.
+    RightParenExpected,
+    /// A field name is missing (after `\` or where one must stand).
+    FieldNameExpected,
+    /// A `\name` that is not a virtual field.
+    UnknownEscapedField,
+    /// A comparison operator is missing.
+    OperatorExpected,
+    /// A value is missing after the operator.
+    ValueExpected,
+    /// `==`, `<`... with a field that is not a uid/gid or virtual field.
+    NoValueComparison,
+    /// A uid/gid value that is not a number that fits.
+    BadNumber,
+    /// A `\timestamp` value that is not `ts:SEC.MILLI[:SERIAL]`.
+    BadTimestamp,
+    /// A `\record_type` value that is no record type.
+    BadRecordType,
+    /// A quoted string or `/regex/` without its closing delimiter.
+    UnterminatedString,
+    /// A backslash escape other than of `\` or the delimiter.
+    UnknownEscape,
+    /// A `\regexp` without its pattern.
+    RegexpExpected,
+    /// A pattern the regex engine refuses.
+    BadRegexp,
+    /// `(` groups nest deeper than [`MAX_DEPTH`].
+    TooDeep,
+}
+
+/// Why an expression does not compile: what ([`ExprError::kind`], with
+/// libauparse's wording in the message) and where ([`ExprError::offset`]).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{message}")]
+#[error("{message} (at byte {offset})")]
 pub struct ExprError {
+    kind: ExprErrorKind,
     message: String,
     /// Byte offset in the expression where the problem was found.
     pub offset: usize,
 }
 
 impl ExprError {
-    fn new(message: String, offset: usize) -> Self {
-        Self { message, offset }
+    fn new(kind: ExprErrorKind, message: String, offset: usize) -> Self {
+        Self {
+            kind,
+            message,
+            offset,
+        }
+    }
+
+    /// What is wrong.
+    pub fn kind(&self) -> ExprErrorKind {
+        self.kind
+    }
+
+    /// The message without the position (libauparse's wording, e.g.
+    /// ``Value expected, got `'``).
+    pub fn message(&self) -> &str {
+        &self.message
     }
 }
 
@@ -96,15 +196,58 @@ pub enum Virtual {
     RecordType(i64),
 }
 
+/// A compiled regular expression over a record's text (`\regexp`,
+/// `ausearch_add_regex`). Opaque, so that the regex engine is ours to change.
+#[derive(Clone)]
+pub struct Regex(regex::bytes::Regex);
+
+impl Regex {
+    /// Compiles `pattern` (extended regular expression syntax as the `regex`
+    /// crate reads it). The error's offset is 0.
+    pub fn new(pattern: &str) -> Result<Regex, ExprError> {
+        Self::at(pattern, 0)
+    }
+
+    fn at(pattern: &str, offset: usize) -> Result<Regex, ExprError> {
+        regex::bytes::Regex::new(pattern).map(Regex).map_err(|e| {
+            ExprError::new(
+                ExprErrorKind::BadRegexp,
+                format!("Invalid regexp: {e}"),
+                offset,
+            )
+        })
+    }
+
+    /// The pattern as written.
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+
+    /// Whether the pattern matches somewhere in `text`.
+    pub fn is_match(&self, text: &[u8]) -> bool {
+        self.0.is_match(text)
+    }
+}
+
+impl std::fmt::Debug for Regex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Regex").field(&self.as_str()).finish()
+    }
+}
+
 /// A compiled search expression.
+///
+/// Dropping and matching do not recurse (see the [module doc](self#bounds)).
+/// Because `Expr` implements `Drop`, take a node's parts by reference (or
+/// with [`std::mem::take`] on the vectors), not by moving out of a pattern.
 #[derive(Debug, Clone)]
 pub enum Expr {
     /// `!e`
     Not(Box<Expr>),
-    /// `a && b`
-    And(Box<Expr>, Box<Expr>),
-    /// `a || b`
-    Or(Box<Expr>, Box<Expr>),
+    /// `a && b && ...`: true when every item is (true for no items).
+    And(Vec<Expr>),
+    /// `a || b || ...`: true when some item is (false for no items).
+    Or(Vec<Expr>),
     /// A text comparison (`r=`, `r!=`, `i=`, `i!=`) of a named field.
     Text {
         /// Field name.
@@ -132,8 +275,31 @@ pub enum Expr {
     },
     /// The field is present (`ausearch_add_item` with `exists`).
     Exists(Vec<u8>),
+    /// One of the record's rule keys (its `key` fields, decoded and split at
+    /// 0x01 as `ausearch -k` reads them) is this one.
+    Key(Vec<u8>),
     /// `\regexp /re/`: the record text (before any 0x1D) matches.
-    Regex(regex::bytes::Regex),
+    Regex(Regex),
+}
+
+impl Drop for Expr {
+    fn drop(&mut self) {
+        // Children are moved to a stack of our own and dropped there once
+        // childless, so that a deep tree does not recurse.
+        let mut stack = Vec::new();
+        take_children(self, &mut stack);
+        while let Some(mut e) = stack.pop() {
+            take_children(&mut e, &mut stack);
+        }
+    }
+}
+
+fn take_children(e: &mut Expr, stack: &mut Vec<Expr>) {
+    match e {
+        Expr::Not(inner) => stack.push(std::mem::replace(&mut **inner, Expr::And(Vec::new()))),
+        Expr::And(items) | Expr::Or(items) => stack.append(items),
+        _ => {}
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -203,6 +369,7 @@ impl<'a> Lexer<'a> {
                 loop {
                     let Some(&b) = self.src.get(self.pos) else {
                         return Err(ExprError::new(
+                            ExprErrorKind::UnterminatedString,
                             "Terminating delimiter missing".into(),
                             self.start,
                         ));
@@ -216,6 +383,7 @@ impl<'a> Lexer<'a> {
                         b = self.at(self.pos);
                         if b != b'\\' && b != c {
                             return Err(ExprError::new(
+                                ExprErrorKind::UnknownEscape,
                                 format!("Unknown escape sequence ``\\{}''", b as char),
                                 self.pos,
                             ));
@@ -278,8 +446,8 @@ impl<'a> Lexer<'a> {
         Ok(())
     }
 
-    fn err(&self, what: &str) -> ExprError {
-        ExprError::new(format!("{what}, got `{}'", self.text()), self.start)
+    fn err(&self, kind: ExprErrorKind, what: &str) -> ExprError {
+        ExprError::new(kind, format!("{what}, got `{}'", self.text()), self.start)
     }
 }
 
@@ -347,45 +515,136 @@ struct ExprParser<'a> {
     lx: Lexer<'a>,
 }
 
+/// A group being read (the whole text is one): the `||` terms so far and the
+/// operands of the `&&` term being read.
+#[derive(Default)]
+struct Group {
+    any: Vec<Expr>,
+    all: Vec<Expr>,
+    /// The group has an odd number of `!` before it.
+    negated: bool,
+}
+
+impl Group {
+    /// Ends the `&&` term being read (at `||`).
+    fn end_term(&mut self) {
+        let term = join(std::mem::take(&mut self.all), true);
+        push_flat(&mut self.any, term, false);
+    }
+
+    /// The group's expression.
+    fn finish(mut self) -> Expr {
+        self.end_term();
+        let e = join(std::mem::take(&mut self.any), false);
+        if self.negated {
+            e.negate()
+        } else {
+            e
+        }
+    }
+}
+
+/// Appends `e` to the items of an `And` (`and`) or `Or` node being built,
+/// splicing in the items of a node of the same kind (a group in parentheses).
+fn push_flat(items: &mut Vec<Expr>, mut e: Expr, and: bool) {
+    match &mut e {
+        Expr::And(inner) if and => items.append(inner),
+        Expr::Or(inner) if !and => items.append(inner),
+        _ => items.push(e),
+    }
+}
+
+/// The node of `items`: the item itself when there is one.
+fn join(mut items: Vec<Expr>, and: bool) -> Expr {
+    if items.len() == 1 {
+        if let Some(e) = items.pop() {
+            return e;
+        }
+    }
+    if and {
+        Expr::And(items)
+    } else {
+        Expr::Or(items)
+    }
+}
+
 impl ExprParser<'_> {
-    fn or(&mut self) -> Result<Expr, ExprError> {
-        let mut e = self.and()?;
-        while self.lx.tok == Tok::Or {
-            self.lx.lex()?;
-            e = Expr::Or(Box::new(e), Box::new(self.and()?));
-        }
-        Ok(e)
-    }
-
-    fn and(&mut self) -> Result<Expr, ExprError> {
-        let mut e = self.primary()?;
-        while self.lx.tok == Tok::And {
-            self.lx.lex()?;
-            e = Expr::And(Box::new(e), Box::new(self.primary()?));
-        }
-        Ok(e)
-    }
-
-    fn primary(&mut self) -> Result<Expr, ExprError> {
-        match self.lx.tok {
-            Tok::Not => {
+    /// The whole expression, read with a stack of open groups rather than
+    /// recursion, so that its depth costs no thread stack.
+    fn expr(&mut self) -> Result<Expr, ExprError> {
+        let mut open: Vec<Group> = Vec::new();
+        let mut cur = Group::default();
+        loop {
+            // An operand: a run of `!` (counted: `!!e` is `e`), then a group
+            // or a comparison.
+            let mut negated = false;
+            while self.lx.tok == Tok::Not {
+                negated = !negated;
                 self.lx.lex()?;
-                Ok(Expr::Not(Box::new(self.primary()?)))
             }
-            Tok::LParen => {
-                self.lx.lex()?;
-                let e = self.or()?;
-                if self.lx.tok != Tok::RParen {
-                    return Err(self.lx.err("Right paren expected"));
+            let mut operand = match self.lx.tok {
+                Tok::LParen => {
+                    if open.len() == MAX_DEPTH {
+                        return Err(ExprError::new(
+                            ExprErrorKind::TooDeep,
+                            format!("Groups nest deeper than {MAX_DEPTH}"),
+                            self.lx.start,
+                        ));
+                    }
+                    self.lx.lex()?;
+                    open.push(std::mem::replace(
+                        &mut cur,
+                        Group {
+                            negated,
+                            ..Group::default()
+                        },
+                    ));
+                    continue;
                 }
-                self.lx.lex()?;
-                Ok(e)
+                Tok::Escape | Tok::Str(_) => {
+                    let e = self.comparison()?;
+                    if negated {
+                        e.negate()
+                    } else {
+                        e
+                    }
+                }
+                _ => {
+                    return Err(ExprError::new(
+                        ExprErrorKind::UnexpectedToken,
+                        format!("Unexpected token `{}'", self.lx.text()),
+                        self.lx.start,
+                    ))
+                }
+            };
+            // What follows the operand: `&&` or `||` and another operand, or
+            // the end of groups (each of which is an operand of the group
+            // around it), or the end.
+            loop {
+                push_flat(&mut cur.all, operand, true);
+                match self.lx.tok {
+                    Tok::And => {
+                        self.lx.lex()?;
+                        break;
+                    }
+                    Tok::Or => {
+                        cur.end_term();
+                        self.lx.lex()?;
+                        break;
+                    }
+                    Tok::RParen if !open.is_empty() => {
+                        self.lx.lex()?;
+                        let Some(outer) = open.pop() else { break };
+                        operand = std::mem::replace(&mut cur, outer).finish();
+                    }
+                    _ if !open.is_empty() => {
+                        return Err(self
+                            .lx
+                            .err(ExprErrorKind::RightParenExpected, "Right paren expected"));
+                    }
+                    _ => return Ok(cur.finish()),
+                }
             }
-            Tok::Escape | Tok::Str(_) => self.comparison(),
-            _ => Err(ExprError::new(
-                format!("Unexpected token `{}'", self.lx.text()),
-                self.lx.start,
-            )),
         }
     }
 
@@ -399,6 +658,7 @@ impl ExprParser<'_> {
             self.lx.lex()?;
             let Tok::Str(name) = &self.lx.tok else {
                 return Err(ExprError::new(
+                    ExprErrorKind::FieldNameExpected,
                     "Field name expected after field escape".into(),
                     self.lx.start,
                 ));
@@ -410,6 +670,7 @@ impl ExprParser<'_> {
                 b"record_type" => F::Rt,
                 _ => {
                     return Err(ExprError::new(
+                        ExprErrorKind::UnknownEscapedField,
                         format!("Unknown escaped field name `{}'", self.lx.text()),
                         self.lx.start,
                     ))
@@ -417,18 +678,22 @@ impl ExprParser<'_> {
             }
         } else {
             let Tok::Str(name) = std::mem::replace(&mut self.lx.tok, Tok::Eof) else {
-                return Err(self.lx.err("Field name expected"));
+                return Err(self
+                    .lx
+                    .err(ExprErrorKind::FieldNameExpected, "Field name expected"));
             };
             let numeric = matches!(type_of_name(&name), FieldType::Uid | FieldType::Gid);
             F::Named(name, numeric)
         };
         self.lx.lex()?;
         let Tok::Op(op) = self.lx.tok.clone() else {
-            return Err(self.lx.err("Operator expected"));
+            return Err(self
+                .lx
+                .err(ExprErrorKind::OperatorExpected, "Operator expected"));
         };
         self.lx.lex()?;
         let Tok::Str(value) = self.lx.tok.clone() else {
-            return Err(self.lx.err("Value expected"));
+            return Err(self.lx.err(ExprErrorKind::ValueExpected, "Value expected"));
         };
         let text_op = matches!(
             op,
@@ -439,6 +704,7 @@ impl ExprParser<'_> {
             F::Named(field, true) => {
                 let Some(v) = crate::cnum::strtoul(&value, 10) else {
                     return Err(ExprError::new(
+                        ExprErrorKind::BadNumber,
                         format!("Error converting number `{}'", self.lx.text()),
                         self.lx.start,
                     ));
@@ -451,6 +717,7 @@ impl ExprParser<'_> {
             }
             F::Named(field, false) => {
                 return Err(ExprError::new(
+                    ExprErrorKind::NoValueComparison,
                     format!(
                         "Field `{}' does not support value comparison",
                         String::from_utf8_lossy(&field)
@@ -466,6 +733,7 @@ impl ExprParser<'_> {
             F::Ts(ex) => {
                 let Some((v, end)) = timestamp(self.lx.src, self.lx.start, ex) else {
                     return Err(ExprError::new(
+                        ExprErrorKind::BadTimestamp,
                         format!("Invalid timestamp value `{}'", self.lx.text()),
                         self.lx.start,
                     ));
@@ -480,6 +748,7 @@ impl ExprParser<'_> {
                 },
                 None => {
                     return Err(ExprError::new(
+                        ExprErrorKind::BadRecordType,
                         format!("Invalid record type `{}'", self.lx.text()),
                         self.lx.start,
                     ))
@@ -493,10 +762,11 @@ impl ExprParser<'_> {
     fn regexp(&mut self) -> Result<Expr, ExprError> {
         self.lx.lex()?;
         let (Tok::Str(re) | Tok::Regexp(re)) = self.lx.tok.clone() else {
-            return Err(self.lx.err("Regexp expected"));
+            return Err(self
+                .lx
+                .err(ExprErrorKind::RegexpExpected, "Regexp expected"));
         };
-        let re = regex::bytes::Regex::new(&String::from_utf8_lossy(&re))
-            .map_err(|e| ExprError::new(format!("Invalid regexp: {e}"), self.lx.start))?;
+        let re = Regex::at(&String::from_utf8_lossy(&re), self.lx.start)?;
         self.lx.lex()?;
         Ok(Expr::Regex(re))
     }
@@ -514,6 +784,16 @@ fn cmp_result(op: Op, c: Ordering) -> bool {
     }
 }
 
+/// A node of the tree being matched whose value is not known yet.
+enum Pending<'e> {
+    Not,
+    /// An `And` (`and`) or `Or` node and the items still to look at.
+    Items {
+        and: bool,
+        rest: std::slice::Iter<'e, Expr>,
+    },
+}
+
 impl Expr {
     /// Compiles an expression (`ausearch_add_expression`'s language).
     pub fn parse(text: &str) -> Result<Expr, ExprError> {
@@ -527,11 +807,16 @@ impl Expr {
         };
         p.lx.lex()?;
         if p.lx.tok == Tok::Eof {
-            return Err(ExprError::new("Empty expression".into(), 0));
+            return Err(ExprError::new(
+                ExprErrorKind::Empty,
+                "Empty expression".into(),
+                0,
+            ));
         }
-        let e = p.or()?;
+        let e = p.expr()?;
         if p.lx.tok != Tok::Eof {
             return Err(ExprError::new(
+                ExprErrorKind::TrailingToken,
                 format!("Unexpected trailing token `{}'", p.lx.text()),
                 p.lx.start,
             ));
@@ -539,14 +824,138 @@ impl Expr {
         Ok(e)
     }
 
-    /// `self || other` (`AUSEARCH_RULE_OR`).
-    pub fn or(self, other: Expr) -> Expr {
-        Expr::Or(Box::new(self), Box::new(other))
+    /// The raw value of field `name` is `value` as the log has it, quotes
+    /// included (`ausearch_add_item`; `name r= value`).
+    pub fn field_eq(name: impl AsRef<[u8]>, value: impl AsRef<[u8]>) -> Expr {
+        Expr::Text {
+            field: name.as_ref().to_vec(),
+            op: Op::RawEq,
+            value: value.as_ref().to_vec(),
+        }
     }
 
-    /// `self && other` (`AUSEARCH_RULE_AND`).
+    /// The interpreted value of field `name` is `value`
+    /// (`ausearch_add_interpreted_item`; `name i= value`): `uid` `root`,
+    /// `syscall` `execve`. A field without an interpretation compares its raw
+    /// value.
+    pub fn interpreted_eq(name: impl AsRef<[u8]>, value: impl AsRef<[u8]>) -> Expr {
+        Expr::Text {
+            field: name.as_ref().to_vec(),
+            op: Op::InterpretedEq,
+            value: value.as_ref().to_vec(),
+        }
+    }
+
+    /// The record has a field `name` (`ausearch_add_item` with `exists`).
+    pub fn exists(name: impl AsRef<[u8]>) -> Expr {
+        Expr::Exists(name.as_ref().to_vec())
+    }
+
+    /// One of the record's rule keys is `key` (`ausearch -k`; a record
+    /// written for several keys holds them all).
+    pub fn key(key: impl AsRef<[u8]>) -> Expr {
+        Expr::Key(key.as_ref().to_vec())
+    }
+
+    /// The record is of type `t` (`\record_type == t`, `ausearch -m`).
+    pub fn record_type(t: audit_parse::RecordType) -> Expr {
+        Expr::Virtual {
+            op: Op::Eq,
+            value: Virtual::RecordType(i64::from(t.0)),
+        }
+    }
+
+    /// The event's time compared with `sec`.`milli` (seconds since the epoch
+    /// and milliseconds) by `op`, one of `==`, `!=`, `<`, `<=`, `>`, `>=`
+    /// (`ausearch_add_timestamp_item`; another operator is never true).
+    pub fn timestamp(op: Op, sec: i64, milli: u32) -> Expr {
+        Expr::Virtual {
+            op,
+            value: Virtual::Timestamp { sec, milli },
+        }
+    }
+
+    /// The event's time, as `(seconds, milliseconds)`, is in `range`
+    /// (`ausearch --start` / `--end`): `(1700000000, 0)..(1700000060, 0)` is
+    /// the minute from 1700000000 on.
+    pub fn timestamp_range(range: impl RangeBounds<(i64, u32)>) -> Expr {
+        let bound = |b: Bound<&(i64, u32)>, incl: Op, excl: Op| match b {
+            Bound::Included(&(s, m)) => Some(Expr::timestamp(incl, s, m)),
+            Bound::Excluded(&(s, m)) => Some(Expr::timestamp(excl, s, m)),
+            Bound::Unbounded => None,
+        };
+        let items: Vec<Expr> = [
+            bound(range.start_bound(), Op::Ge, Op::Gt),
+            bound(range.end_bound(), Op::Le, Op::Lt),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        join(items, true)
+    }
+
+    /// The record's text (before any ENRICHED part) matches `re`
+    /// (`ausearch_add_regex`).
+    pub fn regex(re: Regex) -> Expr {
+        Expr::Regex(re)
+    }
+
+    /// `self || other` (`AUSEARCH_RULE_OR`); chains stay one flat node.
+    pub fn or(self, other: Expr) -> Expr {
+        self.joined(other, false)
+    }
+
+    /// `self && other` (`AUSEARCH_RULE_AND`); chains stay one flat node.
     pub fn and(self, other: Expr) -> Expr {
-        Expr::And(Box::new(self), Box::new(other))
+        self.joined(other, true)
+    }
+
+    /// `self && other` (`and`) or `self || other`, added to `self`'s items
+    /// when it is already such a node (so that a chain built one item at a
+    /// time costs no copies).
+    fn joined(mut self, other: Expr, and: bool) -> Expr {
+        match &mut self {
+            Expr::And(items) if and => {
+                push_flat(items, other, and);
+                self
+            }
+            Expr::Or(items) if !and => {
+                push_flat(items, other, and);
+                self
+            }
+            _ => {
+                let mut items = Vec::new();
+                push_flat(&mut items, self, and);
+                push_flat(&mut items, other, and);
+                join(items, and)
+            }
+        }
+    }
+
+    /// `!self` (`!!e` gives `e` back).
+    pub fn negate(mut self) -> Expr {
+        if let Expr::Not(inner) = &mut self {
+            return std::mem::replace(&mut **inner, Expr::And(Vec::new()));
+        }
+        Expr::Not(Box::new(self))
+    }
+
+    /// True when every one of `items` is (and for none).
+    pub fn all(items: impl IntoIterator<Item = Expr>) -> Expr {
+        let mut v = Vec::new();
+        for e in items {
+            push_flat(&mut v, e, true);
+        }
+        Expr::And(v)
+    }
+
+    /// True when one of `items` is (false for none).
+    pub fn any(items: impl IntoIterator<Item = Expr>) -> Expr {
+        let mut v = Vec::new();
+        for e in items {
+            push_flat(&mut v, e, false);
+        }
+        Expr::Or(v)
     }
 
     /// Whether some record of `event` matches.
@@ -564,12 +973,78 @@ impl Expr {
         self.matches_ref(event, record.into(), it)
     }
 
+    /// The value of the tree for one record, with a stack of pending nodes
+    /// of our own rather than recursion, and `&&` / `||` short-circuited.
     fn matches_ref(&self, event: &Event, record: RecordRef<'_>, it: &mut Interpreter) -> bool {
+        let mut pending: Vec<Pending<'_>> = Vec::new();
+        let mut node = self;
+        loop {
+            // Down to a leaf, or to an empty `And` / `Or`.
+            let mut value = loop {
+                match node {
+                    Expr::Not(e) => {
+                        pending.push(Pending::Not);
+                        node = e;
+                    }
+                    Expr::And(items) | Expr::Or(items) => {
+                        let and = matches!(node, Expr::And(_));
+                        let mut rest = items.iter();
+                        match rest.next() {
+                            None => break and,
+                            Some(first) => {
+                                pending.push(Pending::Items { and, rest });
+                                node = first;
+                            }
+                        }
+                    }
+                    leaf => break leaf.matches_leaf(event, record, it),
+                }
+            };
+            // Up until a node has another item to look at.
+            loop {
+                match pending.last_mut() {
+                    None => return value,
+                    Some(Pending::Not) => {
+                        value = !value;
+                        pending.pop();
+                    }
+                    Some(Pending::Items { and, rest }) => {
+                        // `value` decides an `And` when false, an `Or` when true.
+                        let next = if value != *and { None } else { rest.next() };
+                        match next {
+                            Some(e) => {
+                                node = e;
+                                break;
+                            }
+                            None => {
+                                pending.pop();
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The value of a node that has no sub-expressions.
+    fn matches_leaf(&self, event: &Event, record: RecordRef<'_>, it: &mut Interpreter) -> bool {
         match self {
-            Expr::Not(e) => !e.matches_ref(event, record, it),
-            Expr::And(a, b) => a.matches_ref(event, record, it) && b.matches_ref(event, record, it),
-            Expr::Or(a, b) => a.matches_ref(event, record, it) || b.matches_ref(event, record, it),
+            Expr::Not(_) | Expr::And(_) | Expr::Or(_) => false,
             Expr::Exists(f) => record.fields().any(|x| x.name() == f.as_slice()),
+            Expr::Key(key) => {
+                // The parser may give a multi-key value as several `key`
+                // fields (as libauparse does); each may still hold several.
+                let ctx = crate::decode::SyscallContext::default();
+                let mut keys = Vec::new();
+                record.fields().filter(|f| f.name() == b"key").any(|f| {
+                    let Some(raw) = f.value_opt().filter(|v| *v != b"(null)") else {
+                        return false;
+                    };
+                    keys.clear();
+                    it.decode(FieldType::EscapedKey, &ctx, raw, &mut keys)
+                        && keys.split(|&b| b == 1).any(|k| k == key.as_slice())
+                })
+            }
             Expr::Regex(re) => {
                 let text = record.text();
                 let text = match memchr::memchr(0x1d, text) {
@@ -638,12 +1113,11 @@ mod tests {
         )
     }
 
+    const EXEC: &str = "type=SYSCALL msg=audit(1700000000.500:7): arch=c000003e syscall=59 success=yes exit=0 a0=1 a1=2 a2=3 a3=4 items=1 ppid=1 pid=2 auid=1000 uid=0 comm=\"ls\" key=\"k1\"";
+
     #[test]
     fn matching() {
-        let e = ev(&[
-            "type=SYSCALL msg=audit(1700000000.500:7): arch=c000003e syscall=59 success=yes exit=0 a0=1 a1=2 a2=3 a3=4 items=1 ppid=1 pid=2 auid=1000 uid=0 comm=\"ls\" key=\"k1\"",
-            "type=CWD msg=audit(1700000000.500:7): cwd=\"/root\"",
-        ]);
+        let e = ev(&[EXEC, "type=CWD msg=audit(1700000000.500:7): cwd=\"/root\""]);
         let mut it = Interpreter::new();
         let m = |s: &str, it: &mut Interpreter| Expr::parse(s).unwrap().matches_event(&e, it);
         assert!(m("syscall i= execve", &mut it));
@@ -653,6 +1127,7 @@ mod tests {
         assert!(m("auid >= 1000 && uid == 0", &mut it));
         assert!(!m("auid < 1000", &mut it));
         assert!(m("!(nosuch r= x)", &mut it));
+        assert!(!m("!!(nosuch r= x)", &mut it));
         assert!(!m("nosuch r!= x", &mut it));
         assert!(m(r"\record_type == CWD", &mut it));
         assert!(m(r"\record_type == 1307 || uid == 5", &mut it));
@@ -662,33 +1137,191 @@ mod tests {
         assert!(m(r"\regexp /cwd=.*root/", &mut it));
         assert!(!m(r#"\regexp "^type=PATH""#, &mut it));
         assert!(m("key i= k1", &mut it));
+        assert!(m(
+            "(uid == 5 || (auid == 1000 && !(uid == 1))) && comm i= ls",
+            &mut it
+        ));
+        assert!(!m(
+            "(uid == 5 || (auid == 1000 && !(uid == 0))) && comm i= ls",
+            &mut it
+        ));
     }
 
     #[test]
     fn errors() {
-        let e = |s: &str| Expr::parse(s).unwrap_err().to_string();
-        assert_eq!(e(""), "Empty expression");
+        let e = |s: &str| Expr::parse(s).unwrap_err();
+        let m = |s: &str| e(s).message().to_owned();
+        assert_eq!(m(""), "Empty expression");
         assert_eq!(
-            e("comm == x"),
+            m("comm == x"),
             "Field `comm' does not support value comparison"
         );
-        assert_eq!(e("uid"), "Operator expected, got `'");
-        assert_eq!(e("uid == x y"), "Unexpected trailing token `y'");
-        assert_eq!(e("(uid == 1"), "Right paren expected, got `'");
-        assert_eq!(e(r"\nope == 1"), "Unknown escaped field name `nope'");
-        assert_eq!(e(r"\timestamp == 5"), "Invalid timestamp value `5'");
-        assert_eq!(e(r"\record_type == NOPE"), "Invalid record type `NOPE'");
-        assert_eq!(e("a r= \"x"), "Terminating delimiter missing");
-        assert_eq!(e("a r= \"\\x\""), "Unknown escape sequence ``\\x''");
-        assert_eq!(e("&& x"), "Unexpected token `&&'");
-        assert!(e(r"\regexp /(/").starts_with("Invalid regexp: "));
+        assert_eq!(m("uid"), "Operator expected, got `'");
+        assert_eq!(m("uid == x y"), "Unexpected trailing token `y'");
+        assert_eq!(m("(uid == 1"), "Right paren expected, got `'");
+        assert_eq!(m(r"\nope == 1"), "Unknown escaped field name `nope'");
+        assert_eq!(m(r"\timestamp == 5"), "Invalid timestamp value `5'");
+        assert_eq!(m(r"\record_type == NOPE"), "Invalid record type `NOPE'");
+        assert_eq!(m("a r= \"x"), "Terminating delimiter missing");
+        assert_eq!(m("a r= \"\\x\""), "Unknown escape sequence ``\\x''");
+        assert_eq!(m("&& x"), "Unexpected token `&&'");
+        assert!(m(r"\regexp /(/").starts_with("Invalid regexp: "));
         assert_eq!(
-            e("uid == 99999999999999999999"),
+            m("uid == 99999999999999999999"),
             "Error converting number `99999999999999999999'"
         );
-        let ok = Expr::parse("a r= b")
+        // Each error names its kind and the byte it was found at.
+        let at = |s: &str| (e(s).kind(), e(s).offset);
+        assert_eq!(at("uid == x y"), (ExprErrorKind::TrailingToken, 9));
+        assert_eq!(
+            at("uid == 1 && comm == x"),
+            (ExprErrorKind::NoValueComparison, 20)
+        );
+        assert_eq!(at("a r= b || ("), (ExprErrorKind::UnexpectedToken, 11));
+        assert_eq!(
+            at("a r= b && (c r= d"),
+            (ExprErrorKind::RightParenExpected, 17)
+        );
+        assert_eq!(at(r"x r= y || \regexp /(/"), (ExprErrorKind::BadRegexp, 18));
+        assert_eq!(at("x r= \"abc"), (ExprErrorKind::UnterminatedString, 5));
+        assert_eq!(
+            e("uid == 1 x").to_string(),
+            "Unexpected trailing token `x' (at byte 9)"
+        );
+        assert!(matches!(Regex::new("("), Err(x) if x.kind() == ExprErrorKind::BadRegexp));
+    }
+
+    #[test]
+    fn chains_are_flat() {
+        let p = |s: &str| Expr::parse(s).unwrap();
+        assert!(
+            matches!(&p("a r= 1 || b r= 2 || (c r= 3 || d r= 4)"), Expr::Or(v) if v.len() == 4)
+        );
+        assert!(matches!(&p("a r= 1 && (b r= 2 && c r= 3)"), Expr::And(v) if v.len() == 3));
+        assert!(matches!(p("((a r= 1))"), Expr::Text { .. }));
+        assert!(matches!(p("!!!a r= 1"), Expr::Not(_)));
+        assert!(matches!(p("!!a r= 1"), Expr::Text { .. }));
+        let built = Expr::exists("a")
+            .or(Expr::exists("b"))
+            .or(Expr::exists("c"));
+        assert!(matches!(&built, Expr::Or(v) if v.len() == 3));
+        assert!(matches!(
+            Expr::exists("a").negate().negate(),
+            Expr::Exists(_)
+        ));
+    }
+
+    #[test]
+    fn builder_items() {
+        let e = ev(&[
+            EXEC,
+            "type=CONFIG_CHANGE msg=audit(1700000000.500:7): auid=0 op=add_rule key=6B31016B2032 list=4 res=1",
+        ]);
+        let mut it = Interpreter::new();
+        let mut m = |x: Expr| x.matches_event(&e, &mut it);
+        assert!(m(Expr::field_eq("comm", "\"ls\"")));
+        assert!(!m(Expr::field_eq("comm", "ls")));
+        assert!(m(Expr::interpreted_eq("comm", "ls")));
+        assert!(m(Expr::interpreted_eq("uid", "root")));
+        assert!(!m(Expr::interpreted_eq("uid", "0")));
+        assert!(m(Expr::exists("cwd").negate()));
+        // Keys: the quoted one and each of a hex-encoded pair.
+        assert!(m(Expr::key("k1")));
+        assert!(m(Expr::key("k 2")));
+        assert!(!m(Expr::key("k")));
+        assert!(!m(Expr::key("k1\x01k 2")));
+        let rt = audit_parse::RecordType::CONFIG_CHANGE;
+        assert!(m(Expr::record_type(rt).and(Expr::key("k 2"))));
+        assert!(!m(
+            Expr::record_type(rt).and(Expr::interpreted_eq("syscall", "execve"))
+        ));
+        assert!(m(Expr::timestamp_range((1700000000, 500)..(1700000001, 0))));
+        assert!(!m(Expr::timestamp_range((1700000000, 501)..)));
+        assert!(!m(Expr::timestamp_range(..(1700000000, 500))));
+        assert!(m(Expr::timestamp_range(..=(1700000000, 500))));
+        assert!(m(Expr::timestamp(Op::Lt, 1700000001, 0)));
+        assert!(m(Expr::regex(Regex::new("op=add_rule").unwrap())));
+        assert!(m(Expr::any([Expr::exists("x"), Expr::exists("list")])));
+        assert!(!m(Expr::all([Expr::exists("x"), Expr::exists("list")])));
+        assert!(m(Expr::all([])));
+        assert!(!m(Expr::any([])));
+    }
+
+    /// Runs `f` on a thread with a small stack, so that recursion whose depth
+    /// follows the input overflows here whatever the main stack's size.
+    fn small_stack(f: impl FnOnce() + Send + 'static) {
+        std::thread::Builder::new()
+            .stack_size(256 * 1024)
+            .spawn(f)
             .unwrap()
-            .or(Expr::parse("c r= d").unwrap());
-        assert!(matches!(ok, Expr::Or(..)));
+            .join()
+            .unwrap();
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_with_its_position() {
+        small_stack(|| {
+            let text = format!("{}a r= b{}", "(".repeat(9000), ")".repeat(9000));
+            let err = Expr::parse(&text).unwrap_err();
+            assert_eq!(err.kind(), ExprErrorKind::TooDeep);
+            assert_eq!(err.offset, MAX_DEPTH);
+            assert!(err.to_string().contains("at byte 256"), "{err}");
+            // As deep as allowed parses and matches.
+            let ok = format!(
+                "{}uid == 0{}",
+                "(!".repeat(MAX_DEPTH),
+                ")".repeat(MAX_DEPTH)
+            );
+            let e = ev(&[EXEC]);
+            assert!(Expr::parse(&ok)
+                .unwrap()
+                .matches_event(&e, &mut Interpreter::new()));
+        });
+    }
+
+    #[test]
+    fn long_runs_of_not_and_long_chains() {
+        small_stack(|| {
+            let e = ev(&[EXEC]);
+            let mut it = Interpreter::new();
+            let nots = format!("{}uid == 0", "!".repeat(50_000));
+            assert!(Expr::parse(&nots).unwrap().matches_event(&e, &mut it));
+            let nots = format!("{}uid == 0", "!".repeat(50_001));
+            assert!(!Expr::parse(&nots).unwrap().matches_event(&e, &mut it));
+            // A 100k-term chain: the last term decides.
+            let mut chain = "uid == 1 || ".repeat(100_000);
+            chain.push_str("auid == 1000");
+            let x = Expr::parse(&chain).unwrap();
+            assert!(matches!(&x, Expr::Or(v) if v.len() == 100_001));
+            assert!(x.matches_event(&e, &mut it));
+            let mut chain = "uid == 0 && ".repeat(100_000);
+            chain.push_str("auid == 1");
+            assert!(!Expr::parse(&chain).unwrap().matches_event(&e, &mut it));
+        });
+    }
+
+    #[test]
+    fn deep_trees_built_in_code_match_and_drop() {
+        small_stack(|| {
+            let e = ev(&[EXEC]);
+            let mut it = Interpreter::new();
+            // Alternating And/Or nodes do not flatten: a tree 200k deep.
+            let mut x = Expr::field_eq("uid", "0");
+            for i in 0..200_000 {
+                x = if i % 2 == 0 {
+                    Expr::And(vec![Expr::exists("uid"), x])
+                } else {
+                    Expr::Or(vec![Expr::exists("nosuch"), x])
+                };
+            }
+            assert!(x.matches_event(&e, &mut it));
+            let mut n = Expr::exists("uid");
+            for _ in 0..100_001 {
+                n = Expr::Not(Box::new(n));
+            }
+            assert!(!n.matches_event(&e, &mut it));
+            drop(x);
+            drop(n);
+        });
     }
 }
