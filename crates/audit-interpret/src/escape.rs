@@ -2,12 +2,25 @@
 
 /// How interpreted values are escaped before they are returned
 /// (`auparse_set_escape_mode`).
+///
+/// The default is [`EscapeMode::Tty`], as libauparse's (`auparse_init` sets
+/// it) and [`Interpreter::new`](crate::Interpreter::new)'s.
+///
+/// Control characters are the C0 controls (bytes below 0x20) and, unlike
+/// libauparse, the C1 controls U+0080..U+009F: a byte 0x80..0x9F that is not
+/// part of a valid UTF-8 sequence (0x9B is CSI to a terminal that reads 8-bit
+/// controls), and a C1 control encoded in UTF-8 (`C2 80`..`C2 9F`, which
+/// UTF-8 terminals act on). Valid UTF-8 text is otherwise left as it is.
+/// libauparse 3.0.9 passes these bytes through raw, so a crafted value could
+/// drive the terminal of whoever reads `ausearch -i` output; every escaping
+/// mode here writes them as octal escapes (`\233`) instead.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
 pub enum EscapeMode {
-    /// No escaping (libauparse's default).
-    #[default]
+    /// No escaping.
     Raw,
-    /// Control characters become `\ooo` octal escapes.
+    /// Control characters (C0 and C1, see above) become `\ooo` octal escapes
+    /// (libauparse's default).
+    #[default]
     Tty,
     /// Control characters as in [`EscapeMode::Tty`], and `"'`$\!()| ` get a
     /// backslash.
@@ -31,7 +44,60 @@ const fn escape_table(mode: EscapeMode) -> [bool; 256] {
     t
 }
 
-use crate::scan::has_control;
+use crate::scan::{has_control, has_high};
+
+/// What starts at `s[i]`, for a walk from the start of a value: the length
+/// of a C1 control there (see [`EscapeMode`]: 1 for a byte 0x80..=0x9F that
+/// is no part of a valid UTF-8 sequence, 2 for one encoded in UTF-8), or else
+/// the length of the valid UTF-8 sequence or other byte there, negated.
+fn c1_at(s: &[u8], i: usize) -> isize {
+    let b = s[i];
+    let width = match b {
+        0xC2..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        0xF0..=0xF4 => 4,
+        _ => 1,
+    };
+    let seq = &s[i..(i + width).min(s.len())];
+    if width > 1 && seq.len() == width && std::str::from_utf8(seq).is_ok() {
+        if b == 0xC2 && (0x80..=0x9F).contains(&seq[1]) {
+            return 2;
+        }
+        return -(width as isize);
+    }
+    if (0x80..=0x9F).contains(&b) {
+        1
+    } else {
+        -1
+    }
+}
+
+/// Whether `s` holds a C1 control (see [`EscapeMode`]).
+fn has_c1(s: &[u8]) -> bool {
+    // Most values are ASCII: one pass tells, the walk is for the others.
+    if !has_high(s) {
+        return false;
+    }
+    let mut i = 0;
+    while i < s.len() {
+        let n = c1_at(s, i);
+        if n > 0 {
+            return true;
+        }
+        i += n.unsigned_abs();
+    }
+    false
+}
+
+/// Appends `\ooo` for `b`.
+fn octal(b: u8, out: &mut Vec<u8>) {
+    out.extend_from_slice(&[
+        b'\\',
+        b'0' + (b >> 6),
+        b'0' + ((b >> 3) & 7),
+        b'0' + (b & 7),
+    ]);
+}
 
 impl EscapeMode {
     /// Parses `raw`, `tty`, `shell` or `shell_quote`.
@@ -86,14 +152,18 @@ impl EscapeMode {
         const BLOCK: usize = 32;
         match self {
             Self::Raw => false,
-            Self::Tty => has_control(s),
-            Self::Shell => s
-                .chunks(BLOCK)
-                .any(|c| c.iter().fold(false, |acc, &b| acc | SHELL[usize::from(b)])),
-            Self::ShellQuote => s.chunks(BLOCK).any(|c| {
-                c.iter()
-                    .fold(false, |acc, &b| acc | SHELL_QUOTE[usize::from(b)])
-            }),
+            Self::Tty => has_control(s) || has_c1(s),
+            Self::Shell => {
+                s.chunks(BLOCK)
+                    .any(|c| c.iter().fold(false, |acc, &b| acc | SHELL[usize::from(b)]))
+                    || has_c1(s)
+            }
+            Self::ShellQuote => {
+                s.chunks(BLOCK).any(|c| {
+                    c.iter()
+                        .fold(false, |acc, &b| acc | SHELL_QUOTE[usize::from(b)])
+                }) || has_c1(s)
+            }
         }
     }
 
@@ -103,19 +173,27 @@ impl EscapeMode {
             out.extend_from_slice(s);
             return;
         }
-        for &b in s {
+        let mut i = 0;
+        while i < s.len() {
+            let b = s[i];
             if b < 32 {
-                out.extend_from_slice(&[
-                    b'\\',
-                    b'0' + (b >> 6),
-                    b'0' + ((b >> 3) & 7),
-                    b'0' + (b & 7),
-                ]);
+                octal(b, out);
             } else if self.backslashed(b) {
                 out.extend_from_slice(&[b'\\', b]);
-            } else {
+            } else if b < 0x80 {
                 out.push(b);
+            } else {
+                let n = c1_at(s, i);
+                let len = n.unsigned_abs();
+                if n > 0 {
+                    s[i..i + len].iter().for_each(|&c| octal(c, out));
+                } else {
+                    out.extend_from_slice(&s[i..i + len]);
+                }
+                i += len;
+                continue;
             }
+            i += 1;
         }
     }
 
@@ -128,7 +206,9 @@ impl EscapeMode {
         // value that needs no escaping as a whole needs none key by key either.
         let needs = match self {
             Self::Raw => false,
-            Self::Tty => buf.get(start..).is_some_and(has_control),
+            Self::Tty => buf
+                .get(start..)
+                .is_some_and(|t| has_control(t) || has_c1(t)),
             _ => buf.get(start..).is_some_and(|t| self.needs_escape(t)),
         };
         if needs {
@@ -190,7 +270,8 @@ mod tests {
                     b'n', b'o', b'p', b'q', b'r', b's', b't', b'u', b'v', b'w', b'x', b'y', b'z',
                     b'0', b'1', b'2', b'3', b'4', b'5', b'6', b'7', b'8', b'9', b,
                 ];
-                let want = mode != EscapeMode::Raw && (b < 32 || mode.backslashed(b));
+                let c1 = (0x80..=0x9f).contains(&b);
+                let want = mode != EscapeMode::Raw && (b < 32 || c1 || mode.backslashed(b));
                 assert_eq!(mode.needs_escape(&[b]), want, "{mode:?} {b}");
                 assert_eq!(mode.needs_escape(&long), want, "{mode:?} {b} at the end");
             }
@@ -200,6 +281,39 @@ mod tests {
             Some(EscapeMode::ShellQuote)
         );
         assert_eq!(EscapeMode::from_name("x"), None);
+    }
+
+    #[test]
+    fn c1_controls_are_escaped_and_utf8_kept() {
+        let tty = |s: &[u8]| {
+            let mut v = Vec::new();
+            EscapeMode::Tty.escape_into(s, &mut v);
+            assert_eq!(EscapeMode::Tty.needs_escape(s), v != s, "{s:?}");
+            v
+        };
+        // 8-bit CSI, as a lone byte and encoded in UTF-8.
+        assert_eq!(tty(b"a\x9b31mb"), b"a\\23331mb");
+        assert_eq!(tty(b"a\xc2\x9b31m"), b"a\\302\\23331m");
+        assert_eq!(tty(b"\x80\x9f"), b"\\200\\237");
+        // UTF-8 whose continuation bytes are in 0x80..0x9F stays as it is,
+        // and so do other bytes 0xA0..0xFF.
+        assert_eq!(
+            tty("caf\u{e9} \u{20ac} \u{1f600} \u{a0}".as_bytes()),
+            "caf\u{e9} \u{20ac} \u{1f600} \u{a0}".as_bytes()
+        );
+        assert_eq!(tty(b"\xe2\x82"), b"\xe2\\202");
+        assert_eq!(tty(b"\xff\xa0\xe9"), b"\xff\xa0\xe9");
+        // Through the interpreter's in-place path, in a shell mode too.
+        let mut v = b"x=\x9b".to_vec();
+        EscapeMode::Tty.apply(&mut v, 2, false);
+        assert_eq!(v, b"x=\\233");
+        let mut v = Vec::new();
+        EscapeMode::Shell.escape_into(b"a \x9b", &mut v);
+        assert_eq!(v, b"a\\ \\233");
+        let mut v = Vec::new();
+        EscapeMode::Raw.escape_into(b"\x9b", &mut v);
+        assert_eq!(v, b"\x9b");
+        assert_eq!(EscapeMode::default(), EscapeMode::Tty);
     }
 
     #[test]

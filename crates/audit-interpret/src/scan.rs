@@ -54,6 +54,14 @@ pub(crate) fn has_control(s: &[u8]) -> bool {
     }
 }
 
+/// Whether some byte of `s` is 0x80 or above.
+#[inline]
+pub(crate) fn has_high(s: &[u8]) -> bool {
+    // Folded without an early exit, so that it compiles to vector code.
+    s.chunks(32)
+        .any(|c| c.iter().fold(0u8, |acc, &b| acc | b) & 0x80 != 0)
+}
+
 /// The position of the first `needle` in `s`.
 #[inline]
 pub(crate) fn find_byte(needle: u8, s: &[u8]) -> Option<usize> {
