@@ -7,8 +7,12 @@
 //! ```
 //!
 //! Output, messages and exit codes follow the installed C tool (audit 3.0.9)
-//! byte for byte for the architectures it knows; this one also knows
-//! riscv32/64, loongarch32/64 and the mips ABIs (see `audit_syscalls::Machine`).
+//! byte for byte for the architectures it knows: names are libaudit's where
+//! it has one (x86_64 17 is `pread`, not the kernel's `pread64`; see
+//! `audit_syscalls::compat`). Beyond it, this one also knows syscalls newer
+//! than libaudit 3.0.9's tables (by the kernel's names), accepts the
+//! kernel's spellings with `--exact` (`pread64`), and knows riscv32/64,
+//! loongarch32/64 and the mips ABIs (see `audit_syscalls::Machine`).
 //! `arch` is anything `-F arch=` accepts: a machine name (`i686`, `armv7l`,
 //! `s390x`, ...), `b32`/`b64` (relative to this machine) or an `AUDIT_ARCH`
 //! value in hex (`c000003e`).
@@ -20,7 +24,7 @@ use std::io::{self, Write};
 use std::os::unix::ffi::OsStrExt;
 use std::process::ExitCode;
 
-use audit_syscalls::Machine;
+use audit_syscalls::{compat, Machine};
 
 const USAGE: &[u8] = b"usage: ausyscall [arch] name | number | --dump | --exact\n";
 
@@ -104,12 +108,13 @@ fn run_inner(args: &[OsString], out: &mut dyn Write, err: &mut dyn Write) -> io:
             }
         },
     };
-    let table = machine.syscall_table();
+    // libaudit's names where it has one, the kernel's elsewhere.
+    let pairs = compat::pairs(machine);
     let table_name = libaudit_name(machine);
 
     if dump {
         writeln!(out, "Using {table_name} syscall table:")?;
-        for (nr, sc) in table.iter() {
+        for (nr, sc) in &pairs {
             writeln!(out, "{nr}\t{sc}")?;
         }
         return Ok(0);
@@ -119,7 +124,7 @@ fn run_inner(args: &[OsString], out: &mut dyn Write, err: &mut dyn Write) -> io:
         if exact {
             let found = std::str::from_utf8(wanted)
                 .ok()
-                .and_then(|s| table.number(s));
+                .and_then(|s| compat::number(machine, s));
             return match found {
                 Some(nr) => {
                     writeln!(out, "{nr}")?;
@@ -129,7 +134,7 @@ fn run_inner(args: &[OsString], out: &mut dyn Write, err: &mut dyn Write) -> io:
             };
         }
         let mut found = false;
-        for (nr, sc) in table.iter() {
+        for &(nr, sc) in &pairs {
             if contains_ignore_ascii_case(sc.as_bytes(), wanted) {
                 found = true;
                 writeln!(out, "{sc:<18} {nr}")?;
@@ -143,7 +148,9 @@ fn run_inner(args: &[OsString], out: &mut dyn Write, err: &mut dyn Write) -> io:
     }
 
     if number != -1 {
-        let found = u32::try_from(number).ok().and_then(|n| table.name(n));
+        let found = u32::try_from(number)
+            .ok()
+            .and_then(|n| compat::name(machine, n));
         return match found {
             Some(sc) => {
                 writeln!(out, "{sc}")?;

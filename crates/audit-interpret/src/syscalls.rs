@@ -1,21 +1,46 @@
-//! Syscall names per machine, from the audit-syscalls crate (the kernel's
-//! own tables).
+//! Syscall names per machine, from the audit-syscalls crate: libaudit
+//! 3.0.9's names where it has one (x86_64 17 is `pread`, as libauparse
+//! interprets it; users match these strings), the kernel's elsewhere
+//! (syscalls newer than libaudit's tables, x32 numbers).
+
+use audit_syscalls::compat;
 
 use crate::machine::Machine;
 
 /// The name of syscall `nr` on `machine`.
 pub(crate) fn name(machine: Machine, nr: i32) -> Option<&'static str> {
-    let arch = match machine {
-        Machine::X86 => 0x4000_0003,
-        Machine::X86_64 => 0xc000_003e,
-        Machine::Ppc64 => 0x8000_0015,
-        Machine::Ppc64le => 0xc000_0015,
-        Machine::Ppc => 0x0000_0014,
-        Machine::S390x => 0x8000_0016,
-        Machine::S390 => 0x0000_0016,
-        Machine::Arm => 0x4000_0028,
-        Machine::Aarch64 => 0xc000_00b7,
+    let tables_machine = match machine {
+        Machine::X86 => audit_syscalls::Machine::I386,
+        Machine::X86_64 => audit_syscalls::Machine::X86_64,
+        Machine::Ppc64 => audit_syscalls::Machine::Ppc64,
+        Machine::Ppc64le => audit_syscalls::Machine::Ppc64le,
+        Machine::Ppc => audit_syscalls::Machine::Ppc,
+        Machine::S390x => audit_syscalls::Machine::S390x,
+        Machine::S390 => audit_syscalls::Machine::S390,
+        Machine::Arm => audit_syscalls::Machine::Arm,
+        Machine::Aarch64 => audit_syscalls::Machine::Aarch64,
         Machine::Ia64 | Machine::Alpha => return None,
     };
-    audit_syscalls::syscall_name(arch, u32::try_from(nr).ok()?)
+    let nr = u32::try_from(nr).ok()?;
+    // `syscall_name` also reads x86_64's x32 numbers (0x40000000 bit).
+    compat::libaudit_name(tables_machine, nr)
+        .or_else(|| audit_syscalls::syscall_name(tables_machine.audit_arch(), nr))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn libaudit_names_first_then_the_kernel_s() {
+        assert_eq!(name(Machine::X86_64, 17), Some("pread"));
+        assert_eq!(name(Machine::X86_64, 59), Some("execve"));
+        assert_eq!(name(Machine::Arm, 140), Some("llseek"));
+        assert_eq!(name(Machine::X86, 140), Some("_llseek"));
+        assert_eq!(name(Machine::Aarch64, 80), Some("newfstat"));
+        assert_eq!(name(Machine::X86_64, 335), Some("uretprobe"));
+        assert_eq!(name(Machine::X86_64, 0x4000_0000 + 520), Some("execve"));
+        assert_eq!(name(Machine::X86_64, -1), None);
+        assert_eq!(name(Machine::Alpha, 1), None);
+    }
 }

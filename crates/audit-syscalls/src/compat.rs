@@ -22,6 +22,41 @@
 //! Besides, the kernel tables hold syscalls newer than a given libaudit
 //! (audit 3.0.9 stops at 450; Linux 7.1 at 471) and libaudit 3.0.9 has no
 //! riscv, loongarch or mips tables.
+//!
+//! # libaudit 3.0.9's view
+//!
+//! The tools built on libaudit (auditctl, ausyscall, and libauparse when it
+//! interprets `syscall=`) name syscalls from libaudit's tables. Where the
+//! output of ours must read the same (downstream users match these
+//! strings), use this view: [`libaudit_name`] / [`libaudit_number`] are
+//! libaudit 3.0.9's tables exactly (what `ausyscall ARCH --dump` lists: no
+//! syscall newer than 450, none it lacks), and [`name`] / [`number`] are
+//! libaudit's names where it has one and the kernel's elsewhere (what a
+//! program that reads new kernels' records wants). The facts are data,
+//! `data/libaudit-3.0.9-syscalls.txt` of this crate (derived from
+//! `ausyscall ARCH --dump` by the script beside it): per machine the highest
+//! number, the numbers libaudit lacks and its own names where they differ
+//! from the kernel's; every other number has the kernel's name.
+//!
+//! ```
+//! use audit_syscalls::{compat, Machine};
+//! assert_eq!(compat::libaudit_name(Machine::X86_64, 17), Some("pread"));
+//! assert_eq!(compat::name(Machine::X86_64, 17), Some("pread"));
+//! assert_eq!(Machine::X86_64.syscall_table().name(17), Some("pread64"));
+//! // uretprobe (335) is newer than libaudit's table: only the kernel names it.
+//! assert_eq!(compat::libaudit_name(Machine::X86_64, 335), None);
+//! assert_eq!(compat::name(Machine::X86_64, 335), Some("uretprobe"));
+//! // Either spelling finds the number; libaudit's view only its own.
+//! assert_eq!(compat::number(Machine::X86_64, "PREAD"), Some(17));
+//! assert_eq!(compat::number(Machine::X86_64, "pread64"), Some(17));
+//! assert_eq!(compat::libaudit_number(Machine::X86_64, "pread64"), None);
+//! // Machines libaudit 3.0.9 has no table for keep the kernel's names.
+//! assert_eq!(compat::name(Machine::Riscv64, 221), Some("execve"));
+//! ```
+
+use std::sync::OnceLock;
+
+use crate::Machine;
 
 /// libaudit spellings that differ from the kernel's:
 /// `(table label, libaudit name, number, kernel name)`.
@@ -122,4 +157,353 @@ pub(crate) fn alias_number(label: &str, name: &str) -> Option<u32> {
         .iter()
         .find(|(l, n, _, _)| *l == label && n.eq_ignore_ascii_case(name))
         .map(|&(_, _, number, _)| number)
+}
+
+/// The highest syscall number libaudit 3.0.9's tables name (on every
+/// machine it knows).
+pub const LIBAUDIT_MAX_SYSCALL: u32 = 450;
+
+/// How libaudit 3.0.9's tables differ from the kernel's, one line per fact
+/// (format in the file's header).
+const DATA: &str = include_str!("../data/libaudit-3.0.9-syscalls.txt");
+
+/// The machines libaudit 3.0.9 has a table for, each at its index in the
+/// views (`view_index`).
+const LIBAUDIT_MACHINES: [Machine; 9] = [
+    Machine::I386,
+    Machine::X86_64,
+    Machine::Arm,
+    Machine::Aarch64,
+    Machine::Ppc,
+    Machine::Ppc64,
+    Machine::Ppc64le,
+    Machine::S390,
+    Machine::S390x,
+];
+
+fn view_index(machine: Machine) -> Option<usize> {
+    // libaudit has one ARM table, which it calls `armeb` (`ausyscall armeb`
+    // uses it): both byte orders share the kernel's table too.
+    let machine = match machine {
+        Machine::Armeb => Machine::Arm,
+        other => other,
+    };
+    LIBAUDIT_MACHINES.iter().position(|m| *m == machine)
+}
+
+/// What the data says about one machine's table.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+struct Differences {
+    /// libaudit names no number above this.
+    max: u32,
+    /// Inclusive ranges of numbers the kernel names and libaudit does not.
+    lacks: Vec<(u32, u32)>,
+    /// libaudit's own name for these numbers.
+    names: Vec<(u32, &'static str)>,
+}
+
+/// A line of [`DATA`] that does not parse (only this crate's tests can see
+/// one: the data is the crate's own).
+#[derive(Debug, PartialEq, Eq)]
+struct BadLine(usize);
+
+fn parse_range(word: &str) -> Option<(u32, u32)> {
+    let (lo, hi) = word.split_once('-').unwrap_or((word, word));
+    let (lo, hi) = (lo.parse().ok()?, hi.parse().ok()?);
+    (lo <= hi).then_some((lo, hi))
+}
+
+/// Parses the data into one entry per machine of [`LIBAUDIT_MACHINES`]
+/// (`None` for one the data does not mention). Machines are named as
+/// libaudit names them ([`Machine::libaudit_name`]: its ARM table is
+/// `armeb`).
+fn parse_data(text: &'static str) -> Result<Vec<Option<Differences>>, BadLine> {
+    let mut out: Vec<Option<Differences>> = vec![None; LIBAUDIT_MACHINES.len()];
+    for (index, line) in text.lines().enumerate() {
+        let bad = || BadLine(index + 1);
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let mut words = line.split_ascii_whitespace();
+        let (Some(label), Some(kind)) = (words.next(), words.next()) else {
+            return Err(bad());
+        };
+        let at = LIBAUDIT_MACHINES
+            .iter()
+            .position(|m| m.libaudit_name() == Some(label))
+            .ok_or_else(bad)?;
+        let diff = out[at].get_or_insert_with(Differences::default);
+        match kind {
+            "max" => {
+                diff.max = words.next().and_then(|w| w.parse().ok()).ok_or_else(bad)?;
+                if words.next().is_some() {
+                    return Err(bad());
+                }
+            }
+            "lacks" => {
+                for word in words {
+                    diff.lacks.push(parse_range(word).ok_or_else(bad)?);
+                }
+            }
+            "names" => {
+                let (Some(nr), Some(name), None) = (words.next(), words.next(), words.next())
+                else {
+                    return Err(bad());
+                };
+                diff.names.push((nr.parse().map_err(|_| bad())?, name));
+            }
+            _ => return Err(bad()),
+        }
+    }
+    Ok(out)
+}
+
+/// libaudit's table of one machine, indexed by number (0..=max).
+type LibauditTable = Vec<Option<&'static str>>;
+
+fn build(machine: Machine, diff: &Differences) -> LibauditTable {
+    let kernel = machine.syscall_table();
+    (0..=diff.max)
+        .map(|nr| {
+            if let Some(&(_, name)) = diff.names.iter().find(|(n, _)| *n == nr) {
+                return Some(name);
+            }
+            if diff.lacks.iter().any(|&(lo, hi)| (lo..=hi).contains(&nr)) {
+                return None;
+            }
+            kernel.name(nr)
+        })
+        .collect()
+}
+
+/// libaudit's table for `machine`, or `None` where libaudit 3.0.9 has none.
+fn libaudit_table(machine: Machine) -> Option<&'static LibauditTable> {
+    static TABLES: OnceLock<Vec<LibauditTable>> = OnceLock::new();
+    let tables = TABLES.get_or_init(|| {
+        // The data is this crate's own and a unit test checks that it
+        // parses and covers every machine.
+        let diffs = parse_data(DATA).unwrap_or_default();
+        LIBAUDIT_MACHINES
+            .iter()
+            .enumerate()
+            .map(|(i, &m)| match diffs.get(i) {
+                Some(Some(diff)) => build(m, diff),
+                _ => Vec::new(),
+            })
+            .collect()
+    });
+    tables.get(view_index(machine)?).filter(|t| !t.is_empty())
+}
+
+/// Whether libaudit 3.0.9 has a syscall table for `machine` (i386, x86_64,
+/// arm and armeb (one table), aarch64, ppc, ppc64, ppc64le, s390, s390x).
+pub fn libaudit_knows(machine: Machine) -> bool {
+    libaudit_table(machine).is_some()
+}
+
+/// The name libaudit 3.0.9 gives syscall `number` on `machine` (what
+/// `ausyscall`, `auditctl -l` and libauparse's interpretation show), or
+/// `None` where libaudit has no name for it (newer than its table, one of
+/// the numbers it lacks, or a machine it has no table for).
+pub fn libaudit_name(machine: Machine, number: u32) -> Option<&'static str> {
+    libaudit_table(machine)?
+        .get(usize::try_from(number).ok()?)
+        .copied()
+        .flatten()
+}
+
+/// The number libaudit 3.0.9 gives syscall `name` on `machine` (ASCII case
+/// ignored, as `audit_name_to_syscall` does): libaudit's spellings only, so
+/// x86_64's `pread64` is unknown here (libaudit calls 17 `pread`).
+pub fn libaudit_number(machine: Machine, name: &str) -> Option<u32> {
+    let table = libaudit_table(machine)?;
+    let renamed = || {
+        table
+            .iter()
+            .position(|n| n.is_some_and(|n| n.eq_ignore_ascii_case(name)))
+            .and_then(|nr| u32::try_from(nr).ok())
+    };
+    // Most of libaudit's names are the kernel's: a binary search first.
+    match machine.syscall_table().number(name) {
+        Some(nr) if libaudit_name(machine, nr).is_some_and(|n| n.eq_ignore_ascii_case(name)) => {
+            Some(nr)
+        }
+        _ => renamed(),
+    }
+}
+
+/// Every `(number, name)` pair of libaudit 3.0.9's table for `machine`, in
+/// ascending number order (what `ausyscall ARCH --dump` lists; empty for a
+/// machine libaudit has no table for).
+pub fn libaudit_pairs(machine: Machine) -> impl Iterator<Item = (u32, &'static str)> {
+    libaudit_table(machine)
+        .map_or(&[][..], Vec::as_slice)
+        .iter()
+        .enumerate()
+        .filter_map(|(nr, name)| Some((u32::try_from(nr).ok()?, (*name)?)))
+}
+
+/// The name of syscall `number` on `machine` as libaudit's tools show it
+/// where libaudit has a name for it ([`libaudit_name`]), and the kernel's
+/// name elsewhere (syscalls newer than libaudit 3.0.9, machines it has no
+/// table for). This is the name to show users who compare with `ausearch
+/// -i`, `auditctl -l` or `ausyscall`.
+pub fn name(machine: Machine, number: u32) -> Option<&'static str> {
+    libaudit_name(machine, number).or_else(|| machine.syscall_table().name(number))
+}
+
+/// The number of syscall `name` on `machine`, in libaudit's spelling
+/// ([`libaudit_number`]) or the kernel's (ASCII case ignored).
+pub fn number(machine: Machine, name: &str) -> Option<u32> {
+    machine
+        .syscall_table()
+        .number(name)
+        .or_else(|| libaudit_number(machine, name))
+}
+
+/// Every `(number, name)` pair [`name`] gives on `machine`, in ascending
+/// number order: libaudit's table, then the kernel's numbers it lacks.
+pub fn pairs(machine: Machine) -> Vec<(u32, &'static str)> {
+    let mut out: Vec<(u32, &'static str)> = libaudit_pairs(machine).collect();
+    out.extend(
+        machine
+            .syscall_table()
+            .iter()
+            .filter(|&(nr, _)| libaudit_name(machine, nr).is_none()),
+    );
+    out.sort_unstable_by_key(|&(nr, _)| nr);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn data_parses_and_covers_every_libaudit_machine() {
+        let diffs = parse_data(DATA).expect("data/libaudit-3.0.9-syscalls.txt parses");
+        for (m, diff) in LIBAUDIT_MACHINES.iter().zip(&diffs) {
+            assert_eq!(
+                diff.as_ref().map(|d| d.max),
+                Some(LIBAUDIT_MAX_SYSCALL),
+                "{m:?}"
+            );
+            assert!(libaudit_knows(*m), "{m:?}");
+        }
+        assert!(libaudit_knows(Machine::Armeb));
+        for m in [Machine::Riscv64, Machine::Mips, Machine::Mips64N32] {
+            assert!(!libaudit_knows(m), "{m:?}");
+            assert_eq!(libaudit_pairs(m).count(), 0);
+        }
+    }
+
+    #[test]
+    fn bad_data_lines_are_reported() {
+        for (text, line) in [
+            ("x86_64 max\n", 1),
+            ("# c\nx86_64 max 4 5\n", 2),
+            ("nosuch max 4\n", 1),
+            ("arm max 4\n", 1),
+            ("x86_64 lacks 5-3\n", 1),
+            ("x86_64 lacks a\n", 1),
+            ("x86_64 names 17\n", 1),
+            ("x86_64 names x pread\n", 1),
+            ("x86_64 names 1 a b\n", 1),
+            ("x86_64 bogus 1\n", 1),
+            ("x86_64\n", 1),
+        ] {
+            assert_eq!(parse_data(text).err(), Some(BadLine(line)), "{text:?}");
+        }
+        let d = parse_data("x86_64 lacks 3 7-9\narmeb max 2\n").unwrap();
+        assert_eq!(d[1].as_ref().unwrap().lacks, vec![(3, 3), (7, 9)]);
+        assert_eq!(d[2].as_ref().unwrap().max, 2);
+    }
+
+    #[test]
+    fn libaudit_view() {
+        use Machine::*;
+        assert_eq!(libaudit_number(X86_64, "OPEN"), Some(2));
+        assert_eq!(libaudit_number(X86_64, "pread"), Some(17));
+        assert_eq!(libaudit_number(X86_64, "pread64"), None);
+        assert_eq!(number(X86_64, "pread64"), Some(17));
+        assert_eq!(libaudit_name(X86_64, 17), Some("pread"));
+        assert_eq!(libaudit_name(I386, 219), Some("madvise"));
+        assert_eq!(libaudit_name(I386, 159), Some("sched_get_priority_max"));
+        assert_eq!(libaudit_name(X86_64, 450), Some("set_mempolicy_home_node"));
+        assert_eq!(libaudit_name(X86_64, 451), None);
+        assert_eq!(libaudit_name(X86_64, u32::MAX), None);
+        assert_eq!(libaudit_name(X86_64, 335), None);
+        assert_eq!(name(X86_64, 335), Some("uretprobe"));
+        assert_eq!(libaudit_number(X86_64, "uretprobe"), None);
+        assert_eq!(number(X86_64, "uretprobe"), Some(335));
+        assert_eq!(number(X86_64, "fchmodat2"), Some(452));
+        assert_eq!(libaudit_name(Ppc, 0), None);
+        assert_eq!(name(Ppc, 0), Some("restart_syscall"));
+        assert_eq!(libaudit_number(Ppc, "restart_syscall"), None);
+        assert_eq!(libaudit_name(Ppc64le, 291), Some("fstatat64"));
+        assert_eq!(libaudit_number(Ppc64le, "newfstatat"), None);
+        assert_eq!(number(Ppc64le, "newfstatat"), Some(291));
+        assert_eq!(libaudit_number(Ppc64le, "fstatat64"), Some(291));
+        // A number only libaudit's (32-bit) powerpc table has.
+        assert_eq!(name(Ppc64, 192), Some("mmap2"));
+        assert_eq!(number(Ppc64, "mmap2"), Some(192));
+        assert_eq!(Ppc64.syscall_table().name(192), None);
+        assert_eq!(libaudit_name(Arm, 140), Some("llseek"));
+        assert_eq!(name(Armeb, 140), Some("llseek"));
+        assert_eq!(Armeb.syscall_table().name(140), Some("_llseek"));
+        assert_eq!(libaudit_name(S390, 7), None);
+        assert_eq!(name(Riscv64, 221), Some("execve"));
+        assert_eq!(number(Riscv64, "pread"), None);
+    }
+
+    #[test]
+    fn pairs_and_lookups_agree() {
+        for m in LIBAUDIT_MACHINES {
+            let pairs: Vec<_> = libaudit_pairs(m).collect();
+            assert!(pairs.len() > 300, "{m:?}");
+            for (nr, n) in pairs {
+                assert_eq!(libaudit_number(m, n), Some(nr), "{m:?} {n}");
+                assert_eq!(
+                    libaudit_number(m, &n.to_ascii_uppercase()),
+                    Some(nr),
+                    "{m:?} {n}"
+                );
+                assert_eq!(number(m, n), Some(nr), "{m:?} {n}");
+                assert_eq!(name(m, nr), Some(n), "{m:?} {nr}");
+            }
+        }
+        for m in Machine::ALL {
+            let all = pairs(*m);
+            assert!(all.windows(2).all(|w| w[0].0 < w[1].0), "{m:?}");
+            for &(nr, n) in &all {
+                assert_eq!(name(*m, nr), Some(n), "{m:?} {nr}");
+                assert_eq!(number(*m, n), Some(nr), "{m:?} {n}");
+            }
+            // Every number either table has.
+            let kernel = m.syscall_table().iter().count();
+            assert!(all.len() >= kernel, "{m:?}");
+        }
+    }
+
+    /// The summary tables above and the data tell the same story (the
+    /// one exception, i386's `madvise1`, is libaudit 4's spelling).
+    #[test]
+    fn summary_tables_agree_with_the_data() {
+        let machine = |label: &str| Machine::from_name(label).expect("a label of ours");
+        for &(label, alias, nr, kernel) in LIBAUDIT_ALIASES {
+            let m = machine(label);
+            assert_eq!(m.syscall_table().name(nr), Some(kernel), "{label} {nr}");
+            if alias != "madvise1" {
+                assert_eq!(libaudit_name(m, nr), Some(alias), "{label} {nr}");
+            }
+        }
+        for &(label, nr, n) in LIBAUDIT_ONLY {
+            let m = machine(label);
+            // Absent from the kernel's table for that ABI, or another row
+            // there (ppc64 291 is `newfstatat`).
+            assert_ne!(m.syscall_table().name(nr), Some(n), "{label} {nr}");
+            assert_eq!(libaudit_name(m, nr), Some(n), "{label} {nr}");
+        }
+    }
 }

@@ -70,6 +70,10 @@
 //! single powerpc table lists 32-bit-only calls for ppc64. Both kinds are
 //! listed, with the reason for each, in [`compat`];
 //! [`SyscallTable::number_or_alias`] accepts libaudit's spellings.
+//! [`compat`] also has libaudit 3.0.9's whole view (its names, the numbers
+//! it lacks or adds, from a data file derived from `ausyscall --dump`):
+//! [`compat::name`] gives libaudit's name where it has one and the kernel's
+//! elsewhere, as tools that must read like `ausearch -i` or `ausyscall` want.
 //!
 //! `b32`/`b64` ([`resolve_bits`], [`Machine::determine`]) follow
 //! `audit_determine_machine`, with the same error codes

@@ -5,9 +5,10 @@ Compares, for every architecture ausyscall 3.0.9 knows, the (number, name)
 pairs of `ausyscall ARCH --dump` with the kernel table `audit-syscalls` has
 for that architecture, and writes only the differences. Needs the installed
 ausyscall of audit 3.0.9 (Debian package `auditd`) and cargo; run from
-anywhere:  python3 crates/audit-rules/data/derive-libaudit-3.0.9.py
-The test tests/rules_syscalls.rs (workspace root) checks the result against
-ausyscall again; audit-rules reads the file with include_str!.
+anywhere:  python3 crates/audit-syscalls/data/derive-libaudit-3.0.9.py
+The tests tests/rules_syscalls.rs and tests/syscalls_ausyscall_cli.rs
+(workspace root) check the result against ausyscall again; audit-syscalls'
+compat module reads the file with include_str!.
 """
 
 import os
@@ -16,7 +17,7 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-CRATE = os.path.normpath(os.path.join(HERE, "..", "..", "audit-syscalls"))
+CRATE = os.path.normpath(os.path.join(HERE, ".."))
 OUT = os.path.join(HERE, "libaudit-3.0.9-syscalls.txt")
 # ausyscall's own names for its tables (`arm` is its `armeb` table).
 ARCHES = ["i386", "x86_64", "armeb", "aarch64", "ppc", "ppc64", "ppc64le", "s390", "s390x"]
@@ -82,7 +83,7 @@ def main():
     kernel = kernel_tables()
     lines = [
         "# The syscalls libaudit 3.0.9 (auditctl, ausyscall) knows, as differences",
-        "# from the kernel tables of crates/audit-syscalls.",
+        "# from the kernel tables of crates/audit-syscalls (read by its compat module).",
         "# Derived by derive-libaudit-3.0.9.py from `ausyscall ARCH --dump` of",
         "# audit %s (Debian) on %s." % (version, os.uname().machine),
         "#",
