@@ -1,6 +1,6 @@
 //! A plugin for the runtime's tests: appends what it is handed to a file.
 //!
-//! `record-sink --out FILE [--events] [--delay-ms N] [runtime options]`: each record
+//! `record-sink --out[=]FILE [--events] [--delay-ms N] [runtime options]`: each record
 //! (or, with `--events`, each event as `event SECONDS.MILLIS:SERIAL RECORDS`) becomes a
 //! line of FILE, written at once; `--delay-ms` sleeps that long per record or event,
 //! to play a slow handler. SIGHUP appends `reload`, the timer `tick`. At the end it
@@ -48,6 +48,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut delivery = Delivery::Records;
     let mut args = rest.into_iter();
     while let Some(a) = args.next() {
+        if let Some(path) = a.strip_prefix("--out=") {
+            out = Some(path.to_owned());
+            continue;
+        }
         match a.as_str() {
             "--out" => out = args.next(),
             "--events" => delivery = Delivery::Events,

@@ -314,7 +314,8 @@ impl Plugin {
     ) -> Result<(Plugin, Vec<String>), Error> {
         let mut p = Plugin::new();
         let mut rest = Vec::new();
-        // auditd 3.0.9 passes at most 3 arguments: `--name=value` saves one each.
+        // auditd 3.0.9 passes at most two arguments (its `args` line holds two words):
+        // `--name=value` makes one of an option and its value.
         let mut args = args.into_iter().flat_map(|a| match a.split_once('=') {
             Some((name, value)) if name.starts_with("--") && KNOWN.contains(&name) => {
                 vec![name.to_owned(), value.to_owned()]
