@@ -11,7 +11,7 @@
 //! `auparse_interpret_field` gives it (`(null)` where it gives NULL).
 //!
 //! Usage: `auparse-walk [--chunk N] [--interpret] [FILE|-]` (stdin when no file). The log is fed to
-//! the parser in chunks of N bytes (default 65536, as the C walker does), so event
+//! the parser in chunks of N bytes (default 65536, as the C walker does; 1 to 16 MiB), so event
 //! order is the one libauparse gives for the same chunking. Lines that are not records
 //! are reported on stderr with their line number and byte offset.
 use audit_interpret::Interpreter;
@@ -82,6 +82,25 @@ fn write_field(
     out.write_all(b"\n")
 }
 
+/// The largest `--chunk`: the read buffer is allocated whole up front, and
+/// chunks past a few MiB change nothing but memory.
+const MAX_CHUNK: usize = 16 << 20;
+
+/// The value of `--chunk`: a number of bytes from 1 to [`MAX_CHUNK`].
+fn chunk_size(value: Option<&str>) -> Result<usize, String> {
+    let value = value.ok_or("--chunk needs a number of bytes")?;
+    if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!("--chunk {value}: not a number of bytes"));
+    }
+    // All digits: a parse error can only be an overflow.
+    match value.parse::<usize>() {
+        Ok(n) if (1..=MAX_CHUNK).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "--chunk {value}: out of range (1 to {MAX_CHUNK} bytes)"
+        )),
+    }
+}
+
 fn usage() -> ExitCode {
     eprintln!("usage: auparse-walk [--chunk N] [--interpret] [FILE|-]");
     ExitCode::from(2)
@@ -94,9 +113,12 @@ fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
-            "--chunk" => match args.next().and_then(|n| n.parse().ok()) {
-                Some(n) if n > 0 => chunk = n,
-                _ => return usage(),
+            "--chunk" => match chunk_size(args.next().as_deref()) {
+                Ok(n) => chunk = n,
+                Err(message) => {
+                    eprintln!("auparse-walk: {message}");
+                    return usage();
+                }
             },
             "--interpret" => interpreter = Some(Interpreter::new()),
             "-h" | "--help" => return usage(),
