@@ -10,6 +10,10 @@
 //! reproduced with [`EventCursor`], so the positions are the ones libauparse
 //! gives, including the ones that do not resolve ([`SeekError`]).
 //!
+//! For the answers as interpreted text (`root`, `opened-file`,
+//! `/etc/shadow`, the report's sentence) rather than positions, use
+//! [`NormalizeContext::summarize`] ([`Summary`]).
+//!
 //! ```
 //! use audit_interpret::normalize::{NormalizeContext, NormalizeOptions};
 //! use audit_parse::{Options, Parser};
@@ -34,6 +38,9 @@
 
 #[path = "normalize_format.rs"]
 pub mod format;
+#[path = "normalize_summary.rs"]
+mod summary;
+pub use summary::Summary;
 
 pub use crate::normalize_cursor::{EventCursor, NormalizeContext};
 pub use crate::normalize_tables::ObjectKind;

@@ -79,7 +79,7 @@ fn put(out: &mut Vec<u8>, s: Option<&[u8]>) {
     out.extend_from_slice(s.unwrap_or(b"(null)"));
 }
 
-fn cut(v: Option<Vec<u8>>) -> Option<Vec<u8>> {
+pub(super) fn cut(v: Option<Vec<u8>>) -> Option<Vec<u8>> {
     v.map(|mut v| {
         if let Some(p) = memchr::memchr(0, &v) {
             v.truncate(p);
@@ -89,7 +89,7 @@ fn cut(v: Option<Vec<u8>>) -> Option<Vec<u8>> {
 }
 
 /// Whether a result field's interpretation means success.
-fn succeeded(c: &mut EventCursor<'_>, item: Option<&[u8]>) -> bool {
+pub(super) fn succeeded(c: &mut EventCursor<'_>, item: Option<&[u8]>) -> bool {
     match item {
         Some(b"yes") => true,
         Some(i) if i.starts_with(b"suc") => true,
