@@ -1,0 +1,238 @@
+//! An audit dispatcher plugin that mails what happened whenever an event carries a
+//! given rule key (`auditctl ... -k KEY`).
+//!
+//! `key-alert CONFIG [--format binary] [runtime options]`. CONFIG holds `name = value`
+//! lines (`#` starts a comment):
+//!
+//! | name | meaning |
+//! |---|---|
+//! | `key` | the rule key to watch |
+//! | `smtp_server` | the SMTP server's host name or address (plain SMTP, no TLS: a local relay) |
+//! | `smtp_port` | its port (default 25) |
+//! | `mail_from` | the sender's address |
+//! | `mail_to` | the recipients, comma-separated |
+//! | `rate_limit` | most mails in any minute (default 10); events past it are counted, not mailed |
+//!
+//! Each mail's subject names the key; its body is the normalizer's sentence for the
+//! event (who did what to what, how, with what result: the sentence `ausearch --format
+//! text` prints) and the event's id. SIGHUP re-reads CONFIG (a bad file keeps the
+//! configuration in force and says why on stderr). See
+//! `examples/plugins.d/key-alert.conf`.
+use audit_interpret::normalize::format::text_event;
+use audit_interpret::normalize::{NormalizeContext, NormalizeOptions};
+use audit_plugin::{Event, Handler, HandlerResult, ItemRef, Plugin};
+use lettre::message::Mailbox;
+use lettre::{Message, SmtpTransport, Transport};
+use std::collections::VecDeque;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// The plugin's settings, from CONFIG.
+#[derive(Debug, Clone)]
+struct Config {
+    key: String,
+    smtp_server: String,
+    smtp_port: u16,
+    mail_from: Mailbox,
+    mail_to: Vec<Mailbox>,
+    rate_limit: usize,
+}
+
+/// A configuration error: where and what.
+fn bad(path: &Path, line: usize, what: impl std::fmt::Display) -> String {
+    format!("{}:{line}: {what}", path.display())
+}
+
+impl Config {
+    fn read(path: &Path) -> Result<Config, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let (mut key, mut server, mut port, mut from, mut to, mut rate) =
+            (None, None, 25u16, None, Vec::new(), 10usize);
+        for (i, line) in text.lines().enumerate() {
+            let n = i + 1;
+            let line = line.split('#').next().unwrap_or("").trim();
+            if line.is_empty() {
+                continue;
+            }
+            let (name, value) = line
+                .split_once('=')
+                .map(|(a, b)| (a.trim(), b.trim()))
+                .ok_or_else(|| bad(path, n, "expected `name = value`"))?;
+            let mailbox = |v: &str| {
+                v.parse::<Mailbox>()
+                    .map_err(|e| bad(path, n, format!("address {v:?}: {e}")))
+            };
+            match name {
+                "key" => key = Some(value.to_owned()),
+                "smtp_server" => server = Some(value.to_owned()),
+                "smtp_port" => {
+                    port = value
+                        .parse()
+                        .map_err(|_| bad(path, n, format!("port {value:?}")))?
+                }
+                "mail_from" => from = Some(mailbox(value)?),
+                "mail_to" => {
+                    to = value
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|v| !v.is_empty())
+                        .map(mailbox)
+                        .collect::<Result<_, _>>()?
+                }
+                "rate_limit" => {
+                    rate = value
+                        .parse()
+                        .map_err(|_| bad(path, n, format!("rate_limit {value:?}")))?
+                }
+                other => return Err(bad(path, n, format!("unknown setting {other:?}"))),
+            }
+        }
+        let missing = |what| format!("{}: no `{what}` setting", path.display());
+        let config = Config {
+            key: key.ok_or_else(|| missing("key"))?,
+            smtp_server: server.ok_or_else(|| missing("smtp_server"))?,
+            smtp_port: port,
+            mail_from: from.ok_or_else(|| missing("mail_from"))?,
+            mail_to: to,
+            rate_limit: rate,
+        };
+        if config.mail_to.is_empty() {
+            return Err(missing("mail_to"));
+        }
+        Ok(config)
+    }
+}
+
+struct KeyAlert {
+    path: PathBuf,
+    config: Config,
+    mailer: SmtpTransport,
+    normalizer: NormalizeContext,
+    /// When the mails of the last minute went.
+    sent: VecDeque<Instant>,
+    suppressed: u64,
+}
+
+fn mailer(c: &Config) -> SmtpTransport {
+    // Plain SMTP to a relay the administrator names (usually on this host).
+    SmtpTransport::builder_dangerous(&c.smtp_server)
+        .port(c.smtp_port)
+        .timeout(Some(Duration::from_secs(20)))
+        .build()
+}
+
+/// The keys of an event, as the normalizer interprets its `key` field (several keys
+/// come separated by commas or 0x01).
+fn event_keys(normalizer: &mut NormalizeContext, event: &Event) -> Vec<String> {
+    let mut c = normalizer.cursor(event);
+    let n = c.normalize(NormalizeOptions::NoAttributes);
+    if c.seek(n.key) != 1 {
+        return Vec::new();
+    }
+    let text = String::from_utf8_lossy(&c.interpret().unwrap_or_default()).into_owned();
+    text.split([',', '\u{1}']).map(str::to_owned).collect()
+}
+
+/// The normalizer's sentence, without the time `ausearch` puts first.
+fn sentence(normalizer: &mut NormalizeContext, event: &Event) -> String {
+    let mut line = Vec::new();
+    text_event(&mut normalizer.cursor(event), None, &mut line);
+    let text = String::from_utf8_lossy(&line);
+    let text = text.trim_end();
+    match text.split_once(" at ? ") {
+        Some((node, rest)) if node.starts_with("On ") => format!("{node}: {rest}"),
+        _ => text.strip_prefix("At ? ").unwrap_or(text).to_owned(),
+    }
+}
+
+impl KeyAlert {
+    fn mail(&mut self, event: &Event, sentence: &str) -> HandlerResult {
+        let now = Instant::now();
+        while self
+            .sent
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= Duration::from_secs(60))
+        {
+            self.sent.pop_front();
+        }
+        if self.sent.len() >= self.config.rate_limit {
+            self.suppressed += 1;
+            eprintln!(
+                "key-alert: rate limit ({} a minute): event {} not mailed ({} so far)",
+                self.config.rate_limit,
+                event.id(),
+                self.suppressed
+            );
+            return Ok(());
+        }
+        let mut builder = Message::builder()
+            .from(self.config.mail_from.clone())
+            .subject(format!("audit: key {} ({})", self.config.key, event.id()));
+        for to in &self.config.mail_to {
+            builder = builder.to(to.clone());
+        }
+        let body = format!("{sentence}\n\nevent {}\n", event.id());
+        let message = builder.body(body)?;
+        match self.mailer.send(&message) {
+            Ok(_) => self.sent.push_back(now),
+            // The server may be back for the next event: say so, go on.
+            Err(e) => eprintln!("key-alert: mailing event {}: {e}", event.id()),
+        }
+        Ok(())
+    }
+}
+
+impl Handler for KeyAlert {
+    fn event(&mut self, item: ItemRef<'_>) -> HandlerResult {
+        let event = match item {
+            Ok(ev) => ev,
+            Err(e) => {
+                eprintln!("key-alert: {e}");
+                return Ok(());
+            }
+        };
+        if !event_keys(&mut self.normalizer, event).contains(&self.config.key) {
+            return Ok(());
+        }
+        let text = sentence(&mut self.normalizer, event);
+        self.mail(event, &text)
+    }
+
+    fn reload(&mut self) -> HandlerResult {
+        match Config::read(&self.path) {
+            Ok(config) => {
+                self.mailer = mailer(&config);
+                self.config = config;
+                eprintln!(
+                    "key-alert: configuration reloaded (key {})",
+                    self.config.key
+                );
+            }
+            Err(e) => eprintln!("key-alert: reload failed, configuration unchanged: {e}"),
+        }
+        Ok(())
+    }
+}
+
+fn main() {
+    let fail = |e: &dyn std::fmt::Display| -> ! {
+        eprintln!("key-alert: {e}");
+        std::process::exit(1)
+    };
+    let (plugin, rest) = Plugin::split_args(std::env::args().skip(1)).unwrap_or_else(|e| fail(&e));
+    let [path] = <[String; 1]>::try_from(rest)
+        .unwrap_or_else(|_| fail(&"usage: key-alert CONFIG [--format string|binary]"));
+    let path = PathBuf::from(path);
+    let config = Config::read(&path).unwrap_or_else(|e| fail(&e));
+    let mut alert = KeyAlert {
+        mailer: mailer(&config),
+        path,
+        config,
+        normalizer: NormalizeContext::default(),
+        sent: VecDeque::new(),
+        suppressed: 0,
+    };
+    if let Err(e) = plugin.run(&mut alert) {
+        fail(&e);
+    }
+}

@@ -1,0 +1,200 @@
+//! key-alert against a real SMTP server on loopback (`python3 -m aiosmtpd`, its
+//! Mailbox handler writing each mail to a maildir): an event with the key is mailed
+//! with the normalizer's sentence, a second one within the rate limit is not, an event
+//! without the key is not, and SIGHUP re-reads the configuration.
+//!
+//! Needs `python3` with `aiosmtpd` (`pip install aiosmtpd`); without them the test
+//! is skipped, loudly, and fails where `AUDIT_LIVE_REQUIRED=1` (CI).
+mod support;
+
+use audit_interpret::normalize::format::text_event;
+use audit_interpret::normalize::NormalizeContext;
+use std::io::Write;
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn event(serial: u32, key: &str, file: &str) -> String {
+    let hex: String = format!("cat\0{file}")
+        .bytes()
+        .map(|b| format!("{b:02X}"))
+        .collect();
+    format!(
+        "type=SYSCALL msg=audit(1700000001.000:{serial}): arch=c000003e syscall=257 \
+         success=yes exit=3 a0=ffffff9c a1=7ffd1000 a2=0 a3=0 items=1 ppid=1 pid=200 \
+         auid=0 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=pts0 ses=1 \
+         comm=\"cat\" exe=\"/usr/bin/cat\" key=\"{key}\"\n\
+         type=CWD msg=audit(1700000001.000:{serial}): cwd=\"/root\"\n\
+         type=PATH msg=audit(1700000001.000:{serial}): item=0 name=\"{file}\" inode=5 \
+         dev=08:01 mode=0100640 ouid=0 ogid=0 rdev=00:00 nametype=NORMAL\n\
+         type=PROCTITLE msg=audit(1700000001.000:{serial}): proctitle={hex}\n"
+    )
+}
+
+/// The sentence the normalizer gives for `text`'s event, without `At ? `.
+fn expected_sentence(text: &str) -> String {
+    let mut p = audit_parse::Parser::default();
+    p.feed(text.as_bytes());
+    p.flush();
+    let ev = p.next_event().unwrap().unwrap();
+    let mut line = Vec::new();
+    text_event(
+        &mut NormalizeContext::default().cursor(&ev),
+        None,
+        &mut line,
+    );
+    let s = String::from_utf8(line).unwrap();
+    s.trim_end().strip_prefix("At ? ").unwrap().to_owned()
+}
+
+fn wait_until(what: &str, limit: Duration, mut ok: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !ok() {
+        assert!(
+            start.elapsed() < limit,
+            "timed out ({limit:?}) waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn mails(maildir: &Path) -> Vec<String> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(maildir.join("new"))
+        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    files.sort_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
+    files
+        .iter()
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect()
+}
+
+struct Kill(Child);
+impl Drop for Kill {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn config(path: &Path, key: &str, port: u16, rate: u32) {
+    std::fs::write(
+        path,
+        format!(
+            "# key-alert test\nkey = {key}\nsmtp_server = 127.0.0.1\nsmtp_port = {port}\n\
+             mail_from = audit@localhost\nmail_to = admin@localhost, second@localhost\n\
+             rate_limit = {rate}\n"
+        ),
+    )
+    .unwrap();
+}
+
+#[test]
+fn mails_the_sentence_rate_limited_and_reloads() {
+    let have_smtpd = Command::new("python3")
+        .args(["-c", "import aiosmtpd"])
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !have_smtpd {
+        audit_testlock::skip("python3 with aiosmtpd is not installed (pip install aiosmtpd)");
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("key-alert-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let maildir = dir.join("mail");
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let _smtpd = Kill(
+        Command::new("python3")
+            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")])
+            .args(["-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(&maildir)
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    wait_until("the SMTP server", Duration::from_secs(20), || {
+        TcpStream::connect(("127.0.0.1", port)).is_ok()
+    });
+
+    let conf = dir.join("key-alert.conf");
+    config(&conf, "watched", port, 1);
+    let err = dir.join("stderr");
+    let mut alert = Kill(
+        Command::new(support::example_bin("key-alert"))
+            .arg(&conf)
+            .stdin(Stdio::piped())
+            .stderr(std::fs::File::create(&err).unwrap())
+            .spawn()
+            .unwrap(),
+    );
+    let mut input = alert.0.stdin.take().unwrap();
+    let mut send = |text: &str| {
+        input.write_all(text.as_bytes()).unwrap();
+        input.flush().unwrap();
+    };
+    let first = event(1, "watched", "/etc/shadow");
+    send(&first);
+    wait_until("the first mail", Duration::from_secs(20), || {
+        mails(&maildir).len() == 1
+    });
+    let sentence = expected_sentence(&first);
+    assert!(sentence.contains("/etc/shadow"), "{sentence}");
+    let mail = &mails(&maildir)[0];
+    assert!(
+        mail.contains(&sentence),
+        "sentence {sentence:?} not in\n{mail}"
+    );
+    assert!(
+        mail.contains("Subject: audit: key watched (1700000001.000:1)"),
+        "{mail}"
+    );
+    assert!(
+        mail.contains("X-RcptTo: admin@localhost, second@localhost"),
+        "{mail}"
+    );
+
+    // Within the minute: over the limit of 1; and an event without the key.
+    send(&event(2, "watched", "/etc/gshadow"));
+    send(&event(3, "other", "/etc/passwd"));
+    let read_err = || std::fs::read_to_string(&err).unwrap_or_default();
+    wait_until("the rate limit", Duration::from_secs(20), || {
+        read_err().contains("event 1700000001.000:2 not mailed")
+    });
+
+    // Watch the other key, with room for more mails.
+    config(&conf, "other", port, 10);
+    assert!(Command::new("kill")
+        .args(["-HUP", &alert.0.id().to_string()])
+        .status()
+        .unwrap()
+        .success());
+    wait_until("the reload", Duration::from_secs(20), || {
+        read_err().contains("configuration reloaded (key other)")
+    });
+    let fourth = event(4, "other", "/etc/hosts");
+    send(&fourth);
+    send(&event(5, "watched", "/etc/group"));
+    drop(input);
+    let status = alert.0.wait().unwrap();
+    assert!(status.success(), "key-alert failed:\n{}", read_err());
+    std::thread::sleep(Duration::from_millis(300));
+    let all = mails(&maildir);
+    assert_eq!(all.len(), 2, "mails:\n{all:#?}\nstderr:\n{}", read_err());
+    assert!(all[1].contains(&expected_sentence(&fourth)), "{}", all[1]);
+    for (n, mail) in all.iter().enumerate() {
+        for serial in [2, 3, 5] {
+            assert!(
+                !mail.contains(&format!("event 1700000001.000:{serial}\n")),
+                "mail {n} is about event {serial}:\n{mail}"
+            );
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
