@@ -66,6 +66,9 @@ const REQUIREMENTS: &[Requirement] = &[
     ),
     req(Probe::Header("libaudit.h"), Package::Apt("libaudit-dev")),
     req(Probe::Library("libaudit.so"), Package::Apt("libaudit-dev")),
+    // tests/plugin_key_alert: a real SMTP server on loopback.
+    req(Probe::PythonModule("pip"), Package::Apt("python3-pip")),
+    req(Probe::PythonModule("aiosmtpd"), Package::Pip("aiosmtpd")),
 ];
 
 const fn req(probe: Probe, package: Package) -> Requirement {
