@@ -616,7 +616,7 @@ impl Parser {
     /// Complete every open event and deliver them, as [`Parser::flush`] does, but
     /// keep an unterminated last line for the bytes that end it: for a live input
     /// that went quiet (see
-    /// [`EventReader::idle_timeout`](crate::source::EventReader::idle_timeout)).
+    /// [`EventReader::live`](crate::source::EventReader::live)).
     /// Records of an event that arrive after it was completed make another event
     /// with the same id.
     pub fn complete_open(&mut self) {
