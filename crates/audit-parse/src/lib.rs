@@ -34,7 +34,12 @@
 //!   ([`Parser::feed_with_ref`], the fastest: the parser keeps the event's buffers for
 //!   the next one), in libauparse's delivery order; see the [`parser`] module for the
 //!   rules.
-//! - [`source::EventReader`]: events from a reader, a buffer, files or the rotated log.
+//! - [`source::EventReader`]: events from a reader, a buffer, files or the rotated log;
+//!   [`source::EventReader::live`] for a live input (stdin, a pipe, a socket), which
+//!   hands out the open events once the input has been quiet for a while.
+//! - What an event says, ready to use: [`Event::keys`] (the rule keys, as `ausearch -k`
+//!   matches them), [`Event::argv`] (the `execve` arguments, reassembled and decoded),
+//!   [`Field::record`] (the record a found field came from, for an interpreter).
 //! - Bad lines come out as [`ParseError`]s (line, byte offset, reason) in the same stream.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
