@@ -374,3 +374,102 @@ proptest! {
         }
     }
 }
+
+/// Log an argument list as the kernel does: each argument quoted, or in hex when it
+/// holds a quote, a space or a byte outside printable ASCII; an argument longer than
+/// `piece` logged as `aI_len` and pieces; a new EXECVE record every `per_record`
+/// fields.
+fn execve_records(args: &[Vec<u8>], piece: usize, per_record: usize) -> Vec<u8> {
+    let mut fields = vec![format!("argc={}", args.len()).into_bytes()];
+    for (i, arg) in args.iter().enumerate() {
+        let hex = arg
+            .iter()
+            .any(|&b| b == b'"' || !(0x21..=0x7e).contains(&b));
+        let logged: Vec<u8> = if hex {
+            arg.iter()
+                .flat_map(|b| format!("{b:02X}").into_bytes())
+                .collect()
+        } else {
+            arg.clone()
+        };
+        let wrap = |v: &[u8]| -> Vec<u8> {
+            if hex {
+                v.to_vec()
+            } else {
+                [&b"\""[..], v, b"\""].concat()
+            }
+        };
+        // Empty hex would be an empty value; the kernel quotes an empty argument.
+        if arg.is_empty() {
+            fields.push(format!("a{i}=\"\"").into_bytes());
+        } else if logged.len() <= piece {
+            fields.push([format!("a{i}=").into_bytes(), wrap(&logged)].concat());
+        } else {
+            fields.push(format!("a{i}_len={}", logged.len()).into_bytes());
+            // Hex pieces hold whole bytes.
+            let step = if hex { piece.max(2) & !1 } else { piece };
+            for (p, part) in logged.chunks(step).enumerate() {
+                fields.push([format!("a{i}[{p}]=").into_bytes(), wrap(part)].concat());
+            }
+        }
+    }
+    let mut log = b"type=SYSCALL msg=audit(1.000:9): syscall=59 key=\"k\"\n".to_vec();
+    for chunk in fields.chunks(per_record.max(1)) {
+        log.extend_from_slice(b"type=EXECVE msg=audit(1.000:9):");
+        for f in chunk {
+            log.push(b' ');
+            log.extend_from_slice(f);
+        }
+        log.push(b'\n');
+    }
+    log.extend_from_slice(b"type=EOE msg=audit(1.000:9): \n");
+    log
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Whatever arguments a program had, `Event::argv` gives them back from the
+    /// records the kernel would log, however they are split.
+    #[test]
+    fn argv_round_trips(
+        args in prop::collection::vec(prop::collection::vec(any::<u8>(), 0..40), 0..12),
+        piece in 1usize..30,
+        per_record in 1usize..8,
+    ) {
+        let log = execve_records(&args, piece, per_record);
+        let (events, _, _) = run(&log, &[log.len()], Options::default());
+        prop_assert_eq!(events.len(), 1);
+        prop_assert_eq!(events[0].argv().unwrap(), args);
+        prop_assert_eq!(events[0].keys(), [&b"k"[..]]);
+    }
+
+    /// `keys` and `argv` on records of arbitrary EXECVE-like and key tokens: no
+    /// panic, and an error's partial arguments are fewer than `argc` says.
+    #[test]
+    fn keys_and_argv_never_panic(
+        toks in prop::collection::vec(prop_oneof![
+            tricky_token(),
+            "argc=[0-9]{1,3}".prop_map(String::into_bytes),
+            "a[0-3](_len)?=[0-9A-F\"]{0,8}".prop_map(String::into_bytes),
+            "a[0-3]\\[[0-2]\\]=[0-9a-f\"x]{0,6}".prop_map(String::into_bytes),
+            "key=[0-9A-F]{0,10}".prop_map(String::into_bytes),
+        ], 0..24),
+        ty in prop_oneof![Just("EXECVE"), Just("SYSCALL"), Just("CONFIG_CHANGE")],
+    ) {
+        let mut line = format!("type={ty} msg=audit(1.002:3):").into_bytes();
+        for t in &toks {
+            line.push(b' ');
+            line.extend_from_slice(t);
+        }
+        line.push(b'\n');
+        let (events, _, _) = run(&line, &[line.len()], Options::default());
+        for ev in &events {
+            let _ = ev.keys();
+            if let Err(e) = ev.argv() {
+                let _ = e.to_string();
+                prop_assert!(e.partial.len() <= 1000);
+            }
+        }
+    }
+}
