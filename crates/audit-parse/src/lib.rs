@@ -21,6 +21,23 @@
 //! assert_eq!(execve.field("a1").unwrap().value(), b"\"-l\"");
 //! ```
 //!
+//! A key-alert plugin (auditd's dispatcher writes the events to its stdin): each
+//! event as soon as it is whole, even when the next one is long in coming.
+//!
+//! ```no_run
+//! use audit_parse::source::EventReader;
+//! use std::time::Duration;
+//!
+//! for item in EventReader::live(std::io::stdin(), Duration::from_millis(500)) {
+//!     let Ok(event) = item else { continue };
+//!     if event.keys().iter().any(|k| k.as_ref() == b"exec-watch") {
+//!         let argv = event.argv().unwrap_or_default();
+//!         let args: Vec<_> = argv.iter().map(|a| String::from_utf8_lossy(a)).collect();
+//!         println!("{}: {}", event.id(), args.join(" "));
+//!     }
+//! }
+//! ```
+//!
 //! # Concepts
 //! - [`Record`]: one line, `[node=N ]type=T msg=audit(SEC.MSEC:SERIAL): fields`; values
 //!   are bytes (logs hold invalid UTF-8), split into [`Field`]s as libauparse splits them.
