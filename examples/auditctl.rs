@@ -17,8 +17,11 @@
 //!
 //! Differences: messages of `-R` go to stderr (auditctl sends them to syslog), a
 //! line is checked completely before any of it runs, `--signal state` is refused
-//! (3.0.9 refuses it too; later versions print auditd's state report), and the
-//! error text of `--loginuid-immutable` is ours.
+//! (3.0.9 refuses it too; later versions print auditd's state report), the
+//! error text of `--loginuid-immutable` is ours, a rule-file line or an
+//! argument that is not UTF-8 is refused (auditctl passes the bytes on), and
+//! a number past 32 bits (`-F uid=4294967296`, `-b 4294967296`) is refused
+//! where auditctl keeps its low 32 bits (uid 0, backlog 0).
 //! `-e 2` and `--loginuid-immutable` last until the machine reboots.
 
 use std::process::ExitCode;
@@ -26,7 +29,7 @@ use std::process::ExitCode;
 use audit_netlink::audit_wire::rule::RuleData;
 use audit_netlink::{AuditSocket, FailureMode, Feature};
 use audit_rules::{
-    key_matches, parse_args, split_line, ArgInterpreter, Command, Lister, Rule, SystemEnv,
+    key_matches, parse_args, rule_file_words, ArgInterpreter, Command, Lister, Rule, SystemEnv,
 };
 
 /// `AUDIT_USER`: the record type of `-m` messages.
@@ -326,8 +329,8 @@ fn report(msg: &str) {
 }
 
 fn rule_file(path: &str, sock: &mut AuditSocket, env: &SystemEnv) -> ExitCode {
-    let text = match std::fs::read(path) {
-        Ok(t) => String::from_utf8_lossy(&t).into_owned(),
+    let bytes = match std::fs::read(path) {
+        Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             eprintln!("audit rules file {path} doesn't exist");
             return ExitCode::from(1);
@@ -341,12 +344,9 @@ fn rule_file(path: &str, sock: &mut AuditSocket, env: &SystemEnv) -> ExitCode {
         }
     };
     let (mut ignore, mut continued, mut failed) = (false, false, false);
-    for (i, line) in text.split('\n').enumerate() {
-        let lineno = i + 1;
-        let Some(words) = split_line(line) else {
-            continue;
-        };
-        let result = match parse_args(&words, Some(lineno), env) {
+    // A line that is not UTF-8 is an error of that line, never decoded lossily.
+    for (lineno, words) in rule_file_words(&bytes) {
+        let result = match words.and_then(|words| parse_args(&words, Some(lineno), env)) {
             Ok(parsed) => {
                 parsed.warnings.iter().for_each(|w| report(w));
                 if parsed.commands.contains(&Command::IgnoreErrors) {
@@ -379,7 +379,21 @@ fn rule_file(path: &str, sock: &mut AuditSocket, env: &SystemEnv) -> ExitCode {
 }
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    // Arguments are text here: one that is not UTF-8 (a path or key with
+    // other bytes) is refused rather than changed.
+    let mut args: Vec<String> = Vec::new();
+    for (i, arg) in std::env::args_os().skip(1).enumerate() {
+        match arg.into_string() {
+            Ok(a) => args.push(a),
+            Err(raw) => {
+                let bytes = std::os::unix::ffi::OsStrExt::as_bytes(raw.as_os_str());
+                let offset = std::str::from_utf8(bytes).map_or_else(|e| e.valid_up_to(), |_| 0);
+                let kind = audit_rules::RuleErrorKind::NotUtf8 { offset };
+                eprintln!("Argument {}: {}", i + 1, kind.message());
+                return ExitCode::from(255);
+            }
+        }
+    }
     if args.is_empty() {
         eprintln!("usage: auditctl [options]  (see auditctl(8))");
         return ExitCode::from(1);

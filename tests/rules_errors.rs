@@ -5,7 +5,7 @@
 mod rules_support;
 
 use audit_rules::{parse_args, parse_rules, split_line, SystemEnv};
-use rules_support::{c_auditctl, RuleGuard};
+use rules_support::{c_auditctl, socket, RuleGuard};
 
 const BAD: &[&str] = &[
     "-a always,bogus -F pid=1",
@@ -183,4 +183,165 @@ fn file_errors_name_every_line_and_token() {
         bad_option.errors[0].message(),
         "Option -Q on line 1 is invalid"
     );
+}
+
+/// Numbers past 32 bits: auditctl 3.0.9 keeps their low 32 bits (run here:
+/// `-F uid=4294967296` becomes a rule on uid 0), so ours refuses them with a
+/// message naming the field. Values within 32 bits, negative ones down to
+/// `i32::MIN` included, are kept as auditctl keeps them.
+#[test]
+fn numbers_past_32_bits_are_refused() {
+    let _lock = audit_testlock::live_lock();
+    if !audit_testlock::live_kernel_available() {
+        return;
+    }
+    let guard = RuleGuard::new();
+    let env = SystemEnv::new();
+    let pid = std::process::id();
+    for (field, c_keeps) in [
+        ("uid=4294967296", "uid=0"),
+        ("auid=4294967297", "auid=1"),
+        ("gid=4294967296", "gid=0"),
+        ("pid=4294967296", "pid=0"),
+        ("a0=0x100000000", "a0=0x0"),
+        ("a1=-4294967297", "a1=0xFFFFFFFF"),
+        ("exit=-4294967296", "exit=0"),
+        ("inode=4294967296", "inode=0"),
+        ("sessionid=4294967296", "sessionid=0"),
+    ] {
+        let line =
+            format!("-a always,exit -F arch=b64 -S openat -F {field} -F ppid={pid} -k zzrt32");
+        let w = words(&line);
+        let c = c_auditctl(&w);
+        assert_eq!(c.code, 0, "C refused `{line}`: {}", c.stderr);
+        let listing = c_auditctl(&words("-l -k zzrt32")).stdout;
+        assert!(listing.contains(&format!("-F {c_keeps} ")), "{listing}");
+        guard.clean();
+        let name = field.split('=').next().unwrap_or_default();
+        let value = &field[name.len() + 1..];
+        let err = parse_args(&w, None, &env).expect_err(&line);
+        assert_eq!(
+            err.message(),
+            format!("-F value out of 32-bit range for {name}: {value}"),
+            "{line}"
+        );
+    }
+    for ok in [
+        "uid=4294967295",
+        "uid=0xffffffff",
+        "auid=-1",
+        "a2=-1",
+        "a0=-2147483648",
+        "exit=-13",
+    ] {
+        let line = format!("-a always,exit -F arch=b64 -S openat -F {ok}");
+        parse_args(&words(&line), None, &env).expect(&line);
+    }
+    assert!(parse_args(
+        &words("-a always,exit -F arch=b64 -S openat -F a0=-2147483649"),
+        None,
+        &env
+    )
+    .is_err());
+    // Control values: auditctl sets the low 32 bits (`-b 4294967296` sets
+    // backlog_limit 0; not run here, it would change the kernel's setting).
+    for (line, what) in [
+        ("-b 4294967296", "backlog"),
+        ("-r 4294967296", "rate"),
+        ("--backlog_wait_time 4294967296", "backlog_wait_time"),
+    ] {
+        let err = parse_args(&words(line), None, &env).expect_err(line);
+        let value = line.rsplit(' ').next().unwrap_or_default();
+        assert_eq!(
+            err.message(),
+            format!("Error converting {what}: {value} does not fit in 32 bits")
+        );
+    }
+    parse_args(&words("-b 4294967295"), None, &env).expect("32 bits");
+    // Past 64 bits auditctl refuses too, with the same first words.
+    let err = parse_args(&words("-b 99999999999999999999"), None, &env).expect_err("ERANGE");
+    assert_eq!(err.message(), "Error converting backlog");
+    // An arch value past 32 bits is not its low bits (c000003e).
+    let err = parse_args(
+        &words("-a always,exit -F arch=0x1c000003e -S openat"),
+        None,
+        &env,
+    )
+    .expect_err("arch");
+    assert_eq!(err.message(), "arch elf mapping not found");
+}
+
+/// A rule file line with bytes that are not UTF-8: auditctl 3.0.9 passes
+/// them to the kernel as they are (run here); ours refuses the line with
+/// its number and the byte offset rather than watch another path
+/// (`caf\u{FFFD}`) or set another key. Comments may hold any bytes.
+#[test]
+fn non_utf8_rule_lines_are_refused_with_their_number() {
+    let _lock = audit_testlock::live_lock();
+    if !audit_testlock::live_kernel_available() {
+        return;
+    }
+    let guard = RuleGuard::new();
+    let env = SystemEnv::new();
+    let dir = std::env::temp_dir().join(format!("zzrt-utf8-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let mut text = b"# caf\xe9 in a comment\n-w ".to_vec();
+    text.extend_from_slice(dir.to_str().expect("utf-8 temp dir").as_bytes());
+    text.extend_from_slice(b"/caf\xe9 -p wa -k zzrtk\xe9y\n");
+    // The offset of the first 0xe9 of line 2, from the line's start.
+    let line_start = text.iter().position(|b| *b == b'\n').expect("line 1") + 1;
+    let bad_at = text[line_start..]
+        .iter()
+        .position(|b| *b == 0xe9)
+        .expect("the byte");
+    let file = dir.join("bytes.rules");
+    std::fs::write(&file, &text).expect("write rules");
+
+    let c = c_auditctl(&words(&format!("-R {}", file.display())));
+    assert_eq!(c.code, 0, "{}", c.stderr);
+    let listing = socket().list_rules().expect("list rules");
+    let kept = listing.iter().any(|r| r.key() == Some(&b"zzrtk\xe9y"[..]));
+    assert!(kept, "auditctl kept the bytes of the key");
+    guard.clean();
+
+    let err = audit_rules::parse_rule_bytes("bytes.rules", &text, &env).expect_err("not UTF-8");
+    assert_eq!(err.errors.len(), 1);
+    assert_eq!(err.errors[0].line, Some(2));
+    assert_eq!(
+        err.errors[0].kind,
+        audit_rules::RuleErrorKind::NotUtf8 { offset: bad_at }
+    );
+    assert!(err.to_string().contains("line 2: not valid UTF-8"), "{err}");
+
+    // The auditctl example: the line refused, nothing added.
+    let exe = std::env::current_exe().expect("test binary path");
+    let example = exe
+        .parent()
+        .and_then(|d| d.parent())
+        .expect("target dir")
+        .join("examples/auditctl");
+    let out = std::process::Command::new(example)
+        .arg("-R")
+        .arg(&file)
+        .output()
+        .expect("run the auditctl example (built by cargo test)");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!("not valid UTF-8 at byte {bad_at}")),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("There was an error in line 2 of"),
+        "{stderr}"
+    );
+    let listing = socket().list_rules().expect("list rules");
+    assert!(
+        !listing
+            .iter()
+            .any(|r| r.key().is_some_and(|k| k.starts_with(b"zzrtk"))),
+        "nothing added"
+    );
+    guard.clean();
+    std::fs::remove_dir_all(&dir).expect("remove temp dir");
 }

@@ -18,6 +18,14 @@ pub enum RuleErrorKind {
     Message(String),
     /// auditctl stops without a message (e.g. a line whose first word is not an option).
     Silent,
+    /// A rule-file line (or an argument) that is not UTF-8; `offset` is the
+    /// byte where the bad sequence starts. auditctl passes such bytes on as
+    /// they are; this crate reads rules as text, and decoding them lossily
+    /// would watch another path or set another key, so the line is refused.
+    NotUtf8 {
+        /// Offset of the first byte that is not UTF-8, from the line's start.
+        offset: usize,
+    },
 }
 
 const FIELD_MESSAGES: &[(u32, u8, &str)] = &[
@@ -116,6 +124,9 @@ impl RuleErrorKind {
             }
             RuleErrorKind::Message(m) => m.clone(),
             RuleErrorKind::Silent => String::new(),
+            RuleErrorKind::NotUtf8 { offset } => format!(
+                "not valid UTF-8 at byte {offset}: paths and keys must be UTF-8 here (auditctl would pass the bytes on)"
+            ),
         }
     }
 }

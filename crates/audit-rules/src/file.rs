@@ -2,7 +2,7 @@
 //! command per line, `#` comments, blank lines, `\ ` for a space inside a word.
 
 use crate::env::Environment;
-use crate::error::{RuleError, RuleFileError};
+use crate::error::{RuleError, RuleErrorKind, RuleFileError};
 use crate::parse::{parse_args, Parsed};
 
 /// Split one rule-file line into words as auditctl does: words are separated by
@@ -70,6 +70,49 @@ pub fn split_line(line: &str) -> Option<Vec<String>> {
     Some(out)
 }
 
+/// The words of each line of a rule file given as bytes, numbered from 1;
+/// blank and comment lines are skipped ([`split_line`]). A line that is not
+/// UTF-8 gives an error ([`RuleErrorKind::NotUtf8`], with the line number and
+/// the offset of the first bad byte) instead of words decoded lossily, which
+/// would name another path or key; a comment may hold any bytes.
+///
+/// ```
+/// use audit_rules::{rule_file_words, RuleErrorKind};
+/// let file = b"# caf\xe9\n-w /srv/caf\xe9 -p wa\n-w /srv/cafe -p wa\n";
+/// let lines: Vec<_> = rule_file_words(file).collect();
+/// assert_eq!(lines.len(), 2);
+/// let (line, bad) = &lines[0];
+/// assert_eq!(*line, 2);
+/// assert_eq!(bad.as_ref().unwrap_err().kind, RuleErrorKind::NotUtf8 { offset: 11 });
+/// assert_eq!(lines[1].1.as_ref().unwrap()[1], "/srv/cafe");
+/// ```
+pub fn rule_file_words(
+    bytes: &[u8],
+) -> impl Iterator<Item = (usize, Result<Vec<String>, RuleError>)> + '_ {
+    bytes
+        .split(|b| *b == b'\n')
+        .enumerate()
+        .filter_map(|(i, raw)| {
+            let line = i + 1;
+            // The same test as split_line's for blank and comment lines.
+            let first = raw.split(|b| *b == b' ').find(|w| !w.is_empty());
+            if first.is_none_or(|w| w.first() == Some(&b'#')) {
+                return None;
+            }
+            let words = match std::str::from_utf8(raw) {
+                Ok(text) => Ok(split_line(text)?),
+                Err(e) => Err(RuleError {
+                    line: Some(line),
+                    token: String::from_utf8_lossy(raw).into_owned(),
+                    kind: RuleErrorKind::NotUtf8 {
+                        offset: e.valid_up_to(),
+                    },
+                }),
+            };
+            Some((line, words))
+        })
+}
+
 /// One non-blank, non-comment line of a rule file and what it asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RuleLine {
@@ -100,19 +143,35 @@ pub fn parse_rules(
     text: &str,
     env: &dyn Environment,
 ) -> Result<Vec<RuleLine>, RuleFileError> {
+    parse_rule_bytes(file, text.as_bytes(), env)
+}
+
+/// [`parse_rules`] for a file read as bytes: a line that is not UTF-8 is one
+/// of the errors, with its number ([`rule_file_words`]).
+///
+/// ```
+/// use audit_rules::{parse_rule_bytes, SystemEnv};
+/// let bad = parse_rule_bytes("x.rules", b"-D\n-w /srv/caf\xe9\n", &SystemEnv::new()).unwrap_err();
+/// assert_eq!(bad.errors[0].line, Some(2));
+/// assert!(bad.to_string().contains("not valid UTF-8 at byte 11"));
+/// ```
+pub fn parse_rule_bytes(
+    file: &str,
+    bytes: &[u8],
+    env: &dyn Environment,
+) -> Result<Vec<RuleLine>, RuleFileError> {
     let mut lines = Vec::new();
     let mut errors: Vec<RuleError> = Vec::new();
-    for (i, raw) in text.split('\n').enumerate() {
-        let lineno = i + 1;
-        let Some(words) = split_line(raw) else {
-            continue;
-        };
-        match parse_args(&words, Some(lineno), env) {
-            Ok(parsed) => lines.push(RuleLine {
+    for (lineno, words) in rule_file_words(bytes) {
+        let parsed = words.and_then(|words| {
+            parse_args(&words, Some(lineno), env).map(|parsed| RuleLine {
                 line: lineno,
                 words,
                 parsed,
-            }),
+            })
+        });
+        match parsed {
+            Ok(line) => lines.push(line),
             Err(e) => errors.push(e),
         }
     }

@@ -304,6 +304,17 @@ fn starts_minus_digit(s: &str) -> bool {
     s.len() >= 2 && s.as_bytes()[0] == b'-' && s.as_bytes()[1].is_ascii_digit()
 }
 
+/// A `-F` number as auditctl reads it (C `strtol`: the longest numeric
+/// prefix), refused where auditctl would keep only its low 32 bits (it sends
+/// `-F uid=4294967296` as uid 0). Negative values down to `i32::MIN` are
+/// kept as their 32-bit two's complement (`-1` is 4294967295), as in C.
+fn number32(v: &str, name: &str) -> Result<u32, RuleErrorKind> {
+    match strtol(v, 0) {
+        (n, false) if (i64::from(i32::MIN)..=i64::from(u32::MAX)).contains(&n) => Ok(n as u32),
+        _ => Err(msg(format!("-F value out of 32-bit range for {name}: {v}"))),
+    }
+}
+
 /// Split `pair` at the first operator, trying operators in auditctl's order.
 fn split_op<'p>(pair: &'p str, ops: &[Operator]) -> Option<(&'p str, Operator, &'p str)> {
     ops.iter().find_map(|op| {
@@ -598,7 +609,7 @@ impl<'e> State<'e> {
                 if overflow {
                     None
                 } else {
-                    Machine::from_audit_arch(v as u32)
+                    Machine::from_audit_arch(u32::try_from(v).ok()?)
                 }
             });
             (None, m)
@@ -677,10 +688,8 @@ impl<'e> State<'e> {
             | Field::FSUID
             | Field::LOGINUID
             | Field::OBJ_UID => {
-                let value = if starts_digit(v) {
-                    strtoul(v, 0).0 as u32
-                } else if starts_minus_digit(v) {
-                    strtol(v, 0).0 as u32
+                let value = if starts_digit(v) || starts_minus_digit(v) {
+                    number32(v, f)?
                 } else if v == "unset" {
                     u32::MAX
                 } else {
@@ -692,7 +701,7 @@ impl<'e> State<'e> {
             }
             Field::GID | Field::EGID | Field::SGID | Field::FSGID | Field::OBJ_GID => {
                 let value = if starts_digit(v) {
-                    strtol(v, 0).0 as u32
+                    number32(v, f)?
                 } else {
                     self.env
                         .group_id(v)
@@ -705,7 +714,7 @@ impl<'e> State<'e> {
                     return Err(field_err(eau::EXITONLY, f));
                 }
                 let value = if starts_digit(v) || starts_minus_digit(v) {
-                    strtol(v, 0).0 as u32
+                    number32(v, f)?
                 } else {
                     let (neg, name) = match v.strip_prefix('-') {
                         Some(rest) => (true, rest),
@@ -726,7 +735,7 @@ impl<'e> State<'e> {
                     return Err(field_err(eau::MSGTYPEEXCLUDEUSER, f));
                 }
                 let value = if starts_digit(v) {
-                    strtol(v, 0).0 as u32
+                    number32(v, f)?
                 } else {
                     match tables::msg_type_from_name(v) {
                         Some(t) if t as i32 > 0 => t,
@@ -794,12 +803,12 @@ impl<'e> State<'e> {
                     return Err(field_err(eau::OPEQNOTEQ, f));
                 }
                 let elf = if starts_digit(v) {
+                    // A value past 32 bits is unknown, not its low bits.
                     let (n, overflow) = strtoul(v, 0);
-                    let elf = n as u32;
-                    if overflow || Machine::from_audit_arch(elf).is_none() {
-                        return Err(field_err(eau::ELFUNKNOWN, f));
+                    match u32::try_from(n).ok().and_then(Machine::from_audit_arch) {
+                        Some(_) if !overflow => n as u32,
+                        _ => return Err(field_err(eau::ELFUNKNOWN, f)),
                     }
-                    elf
                 } else {
                     self.determine_elf(v)
                         .ok_or_else(|| field_err(eau::ELFUNKNOWN, f))?
@@ -836,7 +845,7 @@ impl<'e> State<'e> {
                     return Err(field_err(eau::OPEQNOTEQ, f));
                 }
                 let value = if starts_digit(v) {
-                    strtoul(v, 0).0 as u32
+                    number32(v, f)?
                 } else {
                     tables::fstype_from_name(v).unwrap_or(u32::MAX)
                 };
@@ -847,10 +856,8 @@ impl<'e> State<'e> {
                 self.push_field(num(value));
             }
             Field::ARG0 | Field::ARG1 | Field::ARG2 | Field::ARG3 => {
-                let value = if starts_digit(v) {
-                    strtoul(v, 0).0 as u32
-                } else if starts_minus_digit(v) {
-                    strtol(v, 0).0 as u32
+                let value = if starts_digit(v) || starts_minus_digit(v) {
+                    number32(v, f)?
                 } else {
                     return Err(field_err(eau::FIELDVALNUM, f));
                 };
@@ -867,10 +874,8 @@ impl<'e> State<'e> {
                     return Err(field_err(eau::FIELDNOFILTER, f));
                 }
                 // auditctl leaves the value 0 when it is neither a number nor `unset`.
-                let value = if starts_digit(v) {
-                    strtoul(v, 0).0 as u32
-                } else if starts_minus_digit(v) {
-                    strtol(v, 0).0 as u32
+                let value = if starts_digit(v) || starts_minus_digit(v) {
+                    number32(v, f)?
                 } else if v == "unset" {
                     u32::MAX
                 } else {
@@ -895,11 +900,7 @@ impl<'e> State<'e> {
                 if !starts_digit(v) {
                     return Err(field_err(eau::FIELDVALNUM, f));
                 }
-                let value = if field == Field::INODE {
-                    strtoul(v, 0).0 as u32
-                } else {
-                    strtol(v, 0).0 as u32
-                };
+                let value = number32(v, f)?;
                 self.push_field(num(value));
             }
         }
@@ -1062,7 +1063,14 @@ impl<'e> State<'e> {
                 what.to_ascii_lowercase()
             )));
         }
-        Ok(cmd(v as u32))
+        // auditctl would set the low 32 bits (`-b 4294967296` sets 0).
+        let v = u32::try_from(v).map_err(|_| {
+            msg(format!(
+                "Error converting {}: {arg} does not fit in 32 bits",
+                what.to_ascii_lowercase()
+            ))
+        })?;
+        Ok(cmd(v))
     }
 
     fn set_flag(arg: &str, what: &str, cmd: fn(u32) -> Command) -> Result<Command, RuleErrorKind> {
