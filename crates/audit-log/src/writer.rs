@@ -1,0 +1,883 @@
+//! The log file: writing, flushing, rotation and disk-space actions.
+
+use crate::config::{Action, Flush, LogConfig, SizeAction, Space};
+use crate::format::Formatter;
+use rustix::fs::{Mode, OFlags};
+use std::fs::File;
+use std::io::{self, Write};
+use std::os::fd::OwnedFd;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command};
+use std::sync::{Arc, Condvar, Mutex};
+use std::thread::JoinHandle;
+
+/// 2^20 bytes: auditd's megabyte.
+const MEGABYTE: u64 = 1 << 20;
+
+/// Free blocks auditd never uses: fewer than this is a full disk.
+const RESERVED_BLOCKS: u64 = 5;
+
+/// The free space is looked at after every this many records (auditd looks
+/// after about three in eight).
+const SPACE_CHECK_EVERY: u64 = 4;
+
+/// How many disk-error reports in a row `syslog` gives before a write
+/// succeeds again (auditd's limit).
+const DISK_ERROR_REPORTS: u32 = 5;
+
+/// Why the writer could not do what was asked.
+#[derive(Debug, thiserror::Error)]
+pub enum LogError {
+    /// The log (or its directory) could not be opened or created.
+    #[error("{}: cannot open: {source}", path.display())]
+    Open {
+        /// The path.
+        path: PathBuf,
+        /// The error.
+        source: io::Error,
+    },
+    /// A symbolic link is in the log's place: it is not followed.
+    #[error("{}: is a symbolic link, refused", path.display())]
+    Symlink {
+        /// The path.
+        path: PathBuf,
+    },
+    /// Something other than a regular file is in the log's place.
+    #[error("{}: not a regular file, refused", path.display())]
+    NotRegular {
+        /// The path.
+        path: PathBuf,
+    },
+    /// Logging is suspended (by an action or `max_log_file_action`): the
+    /// record was not written. [`LogWriter::resume`] starts again.
+    #[error("logging is suspended: record not written")]
+    Suspended,
+    /// The file system is full: the record was not written (the log ends
+    /// with the previous whole line). The disk-full action has run.
+    #[error("{}: no space left: record not written", path.display())]
+    DiskFull {
+        /// The log.
+        path: PathBuf,
+    },
+    /// Writing or syncing failed: the record was not written, or (for
+    /// `op` "fsync") records may not be on disk. The disk-error action has
+    /// run.
+    #[error("{}: {op} failed: {source}", path.display())]
+    Io {
+        /// The log.
+        path: PathBuf,
+        /// What was being done: write, fsync, rotate, reopen.
+        op: &'static str,
+        /// The error.
+        source: io::Error,
+    },
+}
+
+/// What a guarantee [`LogWriter::durable`] gives about the records written
+/// so far.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Durability {
+    /// Handed to the kernel (`flush = none`): they survive the writer's
+    /// crash, not the machine's.
+    Written,
+    /// On disk: they survive the machine's crash.
+    OnDisk,
+}
+
+/// Something that happened that the caller should know of (and, for the
+/// actions the writer leaves to it, act on: syslog, email, single, halt).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notice {
+    /// The log reached `max_log_file`; `action` was taken.
+    MaxLogFile {
+        /// `max_log_file_action`.
+        action: SizeAction,
+    },
+    /// Free space fell below `space_left` (`admin: false`) or
+    /// `admin_space_left` (`admin: true`); `action` was taken (or is the
+    /// caller's to take).
+    SpaceLeft {
+        /// Whether it is the admin threshold.
+        admin: bool,
+        /// The configured action.
+        action: Action,
+        /// Megabytes free for the writer.
+        free_mb: u64,
+    },
+    /// The file system is full; `disk_full_action` was taken.
+    DiskFull {
+        /// The configured action.
+        action: Action,
+    },
+    /// A write, sync, rotation or reopen failed; `disk_error_action` was
+    /// taken.
+    DiskError {
+        /// What failed: write, fsync, rotate, reopen.
+        op: &'static str,
+        /// The error's text.
+        error: String,
+        /// The configured action.
+        action: Action,
+    },
+    /// The logs were rotated: a new, empty log is open.
+    Rotated,
+    /// A rotation was asked for while `num_logs < 2`: nothing was done.
+    RotationDisabled,
+    /// Writing stopped until [`LogWriter::resume`].
+    Suspended,
+    /// An `exec` action started `program` as process `pid`.
+    Executed {
+        /// The program.
+        program: PathBuf,
+        /// Its process id.
+        pid: u32,
+    },
+    /// An `exec` action could not start `program`.
+    ExecFailed {
+        /// The program.
+        program: PathBuf,
+        /// Why.
+        error: String,
+    },
+}
+
+/// What [`LogWriter::write_record`] did with a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Written {
+    /// The line is in the log.
+    Logged,
+    /// `write_logs = no`: nothing is written, by configuration.
+    NotLogging,
+}
+
+/// The state the background flusher (`incremental_async`) shares.
+#[derive(Debug, Default)]
+struct FlushState {
+    file: Option<Arc<File>>,
+    /// Records asked to be on disk (a count of records written).
+    requested: u64,
+    /// Records known on disk.
+    done: u64,
+    error: Option<io::Error>,
+    stop: bool,
+}
+
+#[derive(Debug, Default)]
+struct FlushShared {
+    state: Mutex<FlushState>,
+    wake: Condvar,
+}
+
+/// The `incremental_async` thread: syncs the log when asked, while the
+/// writer goes on writing.
+#[derive(Debug)]
+struct Flusher {
+    shared: Arc<FlushShared>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Flusher {
+    fn start() -> io::Result<Flusher> {
+        let shared = Arc::new(FlushShared::default());
+        let theirs = Arc::clone(&shared);
+        let thread = std::thread::Builder::new()
+            .name("audit-log-flush".into())
+            .spawn(move || flush_loop(&theirs))?;
+        Ok(Flusher {
+            shared,
+            thread: Some(thread),
+        })
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, FlushState> {
+        // A poisoned lock only means the flusher panicked mid-sync; the
+        // counters are still consistent.
+        self.shared.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn request(&self, upto: u64) {
+        let mut s = self.lock();
+        if upto > s.requested {
+            s.requested = upto;
+            self.shared.wake.notify_all();
+        }
+    }
+
+    /// Waits until records up to `upto` are synced; the sync's error if one
+    /// failed.
+    fn wait(&self, upto: u64) -> io::Result<()> {
+        self.request(upto);
+        let mut s = self.lock();
+        while s.done < upto && s.file.is_some() {
+            s = self.shared.wake.wait(s).unwrap_or_else(|e| e.into_inner());
+        }
+        match s.error.take() {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+
+    fn set_file(&self, file: Option<Arc<File>>) {
+        self.lock().file = file;
+        self.shared.wake.notify_all();
+    }
+}
+
+impl Drop for Flusher {
+    fn drop(&mut self) {
+        self.lock().stop = true;
+        self.shared.wake.notify_all();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+fn flush_loop(shared: &FlushShared) {
+    let mut s = shared.state.lock().unwrap_or_else(|e| e.into_inner());
+    loop {
+        while !s.stop && (s.done >= s.requested || s.file.is_none()) {
+            s = shared.wake.wait(s).unwrap_or_else(|e| e.into_inner());
+        }
+        if s.stop {
+            return;
+        }
+        let target = s.requested;
+        let file = s.file.clone();
+        drop(s);
+        let result = file.map_or(Ok(()), |f| f.sync_all());
+        s = shared.state.lock().unwrap_or_else(|e| e.into_inner());
+        s.done = s.done.max(target);
+        if let Err(e) = result {
+            s.error = Some(e);
+        }
+        shared.wake.notify_all();
+    }
+}
+
+/// The audit log as auditd 3.0.9 keeps it. See the [crate] documentation.
+#[derive(Debug)]
+pub struct LogWriter {
+    config: LogConfig,
+    formatter: Formatter,
+    file: Option<Arc<File>>,
+    /// The log's size in bytes.
+    size: u64,
+    /// Records written since the writer started.
+    records: u64,
+    /// `records` when the log was last synced.
+    synced: u64,
+    flusher: Option<Flusher>,
+    suspended: bool,
+    space_left_mb: u64,
+    admin_space_left_mb: u64,
+    space_warned: bool,
+    admin_space_warned: bool,
+    /// Whether the disk was full at the last look (reported once).
+    disk_full: bool,
+    disk_error_reports: u32,
+    size_reported: bool,
+    /// The lowest `.N` that `keep_logs` may find free.
+    last_log: u32,
+    notices: Vec<Notice>,
+    children: Vec<Child>,
+    line: Vec<u8>,
+}
+
+impl LogWriter {
+    /// Opens (or creates) the log `config` names, as auditd starts: the
+    /// directory's and rotated logs' modes set (0700/0400, or 0750/0440 with
+    /// a `log_group`), the log opened without following a symbolic link and
+    /// refused unless a regular file, its mode set to 0600 (0640) and group
+    /// to `log_group` whatever the umask, `num_logs` enforced, percentages
+    /// of `space_left` worked out, size and space looked at.
+    ///
+    /// `config.write_logs = false` opens nothing.
+    pub fn open(config: LogConfig) -> Result<LogWriter, LogError> {
+        let formatter = Formatter::new(config.log_format, config.node_name());
+        let flusher = match config.flush {
+            Flush::IncrementalAsync => Some(Flusher::start().map_err(|source| LogError::Open {
+                path: config.log_file.clone(),
+                source,
+            })?),
+            _ => None,
+        };
+        let mut w = LogWriter {
+            formatter,
+            file: None,
+            size: 0,
+            records: 0,
+            synced: 0,
+            flusher,
+            suspended: false,
+            space_left_mb: 0,
+            admin_space_left_mb: 0,
+            space_warned: false,
+            admin_space_warned: false,
+            disk_full: false,
+            disk_error_reports: 0,
+            size_reported: false,
+            last_log: 1,
+            notices: Vec::new(),
+            children: Vec::new(),
+            line: Vec::with_capacity(1024),
+            config,
+        };
+        if !w.config.write_logs {
+            return Ok(w);
+        }
+        w.fix_permissions();
+        w.open_log()?;
+        w.setup_thresholds();
+        w.check_size();
+        w.remove_excess_logs();
+        w.check_space();
+        Ok(w)
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &LogConfig {
+        &self.config
+    }
+
+    /// The log's current size in bytes.
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// Whether writing is suspended.
+    pub fn is_suspended(&self) -> bool {
+        self.suspended
+    }
+
+    /// The `space_left` and `admin_space_left` thresholds in megabytes, as
+    /// worked out when the log was opened (percentages converted).
+    pub fn thresholds_mb(&self) -> (u64, u64) {
+        (self.space_left_mb, self.admin_space_left_mb)
+    }
+
+    /// What happened since the last call, oldest first.
+    pub fn take_notices(&mut self) -> Vec<Notice> {
+        std::mem::take(&mut self.notices)
+    }
+
+    /// Formats the record of type `record_type` with netlink payload
+    /// `payload` (as audit-netlink's `RawRecord` holds them) and appends its
+    /// line to the log with one `write`, then flushes as `flush` and `freq`
+    /// say, and looks at size and free space, running the configured
+    /// actions ([`LogWriter::take_notices`] tells which).
+    ///
+    /// An `Err` means the record is not in the log: the log then still ends
+    /// with a whole line.
+    pub fn write_record(&mut self, record_type: u32, payload: &[u8]) -> Result<Written, LogError> {
+        if !self.config.write_logs {
+            return Ok(Written::NotLogging);
+        }
+        self.reap_children();
+        let Some(file) = self.file.clone().filter(|_| !self.suspended) else {
+            return Err(LogError::Suspended);
+        };
+        let mut line = std::mem::take(&mut self.line);
+        line.clear();
+        self.formatter.format_into(record_type, payload, &mut line);
+        let result = (&*file).write_all(&line);
+        let len = line.len() as u64;
+        self.line = line;
+        if let Err(e) = result {
+            // Part of the line may be in the file: cut it off so the log
+            // ends with the last whole line.
+            let _ = file.set_len(self.size);
+            return Err(self.write_failed("write", e));
+        }
+        self.size += len;
+        self.records += 1;
+        self.disk_error_reports = 0;
+        self.after_write(&file)?;
+        Ok(Written::Logged)
+    }
+
+    fn after_write(&mut self, file: &File) -> Result<(), LogError> {
+        let freq = u64::from(self.config.freq.max(1));
+        match self.config.flush {
+            Flush::Incremental if self.records.is_multiple_of(freq) => {
+                if let Err(e) = file.sync_all() {
+                    return Err(self.write_failed("fsync", e));
+                }
+                self.synced = self.records;
+            }
+            Flush::IncrementalAsync if self.records.is_multiple_of(freq) => {
+                if let Some(f) = &self.flusher {
+                    f.request(self.records);
+                }
+            }
+            // O_DSYNC / O_SYNC: the write returned once on disk.
+            Flush::Data | Flush::Sync => self.synced = self.records,
+            _ => {}
+        }
+        self.check_size();
+        if self.records.is_multiple_of(SPACE_CHECK_EVERY) {
+            self.check_space();
+        }
+        Ok(())
+    }
+
+    /// Makes every record written so far as durable as the flush mode
+    /// allows, and says how durable that is: `none` gives
+    /// [`Durability::Written`] at once (no sync is ever done); `data` and
+    /// `sync` give [`Durability::OnDisk`] at once (each write was
+    /// synchronous); `incremental` syncs now if records are unsynced;
+    /// `incremental_async` asks its thread and waits for it. A remote
+    /// receiver acknowledges a record after this returns.
+    pub fn durable(&mut self) -> Result<Durability, LogError> {
+        match self.config.flush {
+            Flush::None => Ok(Durability::Written),
+            Flush::Data | Flush::Sync => Ok(Durability::OnDisk),
+            Flush::Incremental => {
+                if self.synced < self.records {
+                    if let Some(file) = self.file.clone() {
+                        if let Err(e) = file.sync_all() {
+                            return Err(self.write_failed("fsync", e));
+                        }
+                    }
+                    self.synced = self.records;
+                }
+                Ok(Durability::OnDisk)
+            }
+            Flush::IncrementalAsync => {
+                let result = match &self.flusher {
+                    Some(f) => f.wait(self.records),
+                    None => Ok(()),
+                };
+                if let Err(e) = result {
+                    return Err(self.write_failed("fsync", e));
+                }
+                self.synced = self.records;
+                Ok(Durability::OnDisk)
+            }
+        }
+    }
+
+    /// Rotates now, as auditd on SIGUSR1: shifting every log up (never
+    /// removing one) when `max_log_file_action = keep_logs`, otherwise a
+    /// rotation keeping `num_logs` (none when `num_logs < 2`).
+    pub fn rotate_now(&mut self) {
+        if !self.config.write_logs {
+            return;
+        }
+        if self.config.max_log_file_action == SizeAction::KeepLogs {
+            self.shift_logs();
+        } else {
+            self.rotate(0, false);
+        }
+    }
+
+    /// Resumes writing after a suspension, as auditd on SIGUSR2: the log is
+    /// opened again (created if an action's program moved it away) and the
+    /// warnings are reset.
+    pub fn resume(&mut self) -> Result<(), LogError> {
+        self.suspended = false;
+        self.disk_full = false;
+        self.space_warned = false;
+        self.admin_space_warned = false;
+        self.disk_error_reports = 0;
+        if self.file.is_none() && self.config.write_logs {
+            self.fix_permissions();
+            if let Err(e) = self.open_log() {
+                self.suspended = true;
+                return Err(e);
+            }
+            self.check_size();
+        }
+        Ok(())
+    }
+
+    /// Syncs (for the sync modes) and closes the log.
+    pub fn close(mut self) -> Result<(), LogError> {
+        if self.config.flush != Flush::None && self.file.is_some() {
+            self.durable()?;
+        }
+        self.close_file();
+        Ok(())
+    }
+
+    fn log_mode(&self) -> Mode {
+        Mode::from_raw_mode(if self.config.log_group != 0 {
+            0o640
+        } else {
+            0o600
+        })
+    }
+
+    fn rotated_mode(&self) -> Mode {
+        Mode::from_raw_mode(if self.config.log_group != 0 {
+            0o440
+        } else {
+            0o400
+        })
+    }
+
+    fn group(&self) -> Option<rustix::fs::Gid> {
+        Some(rustix::fs::Gid::from_raw(self.config.log_group))
+    }
+
+    fn numbered(&self, n: u32) -> PathBuf {
+        let mut s = self.config.log_file.clone().into_os_string();
+        s.push(format!(".{n}"));
+        PathBuf::from(s)
+    }
+
+    /// auditd's start-up permissions: directory 0700 (0750 with a group) and
+    /// its group, rotated logs read-only.
+    fn fix_permissions(&self) {
+        let dir = self.config.log_file.parent().unwrap_or(Path::new("/"));
+        let group = self.config.log_group != 0;
+        let _ = rustix::fs::chmod(dir, Mode::from_raw_mode(if group { 0o750 } else { 0o700 }));
+        let _ = rustix::fs::chown(dir, None, self.group());
+        for i in 1..self.config.num_logs {
+            match rustix::fs::chmod(self.numbered(i), self.rotated_mode()) {
+                Err(rustix::io::Errno::NOENT) => break,
+                _ => continue,
+            }
+        }
+    }
+
+    /// Opens the log for appending, creating it with exact modes.
+    fn open_log(&mut self) -> Result<(), LogError> {
+        let path = self.config.log_file.clone();
+        let mut flags = OFlags::WRONLY | OFlags::APPEND | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+        match self.config.flush {
+            Flush::Data => flags |= OFlags::DSYNC,
+            Flush::Sync => flags |= OFlags::SYNC,
+            _ => {}
+        }
+        // Non-blocking only while opening: a FIFO planted in the log's place
+        // must not hang the open (it is refused below).
+        let open_flags = flags | OFlags::NONBLOCK;
+        let fd: OwnedFd = match rustix::fs::open(&path, open_flags, Mode::empty()) {
+            Ok(fd) => fd,
+            Err(rustix::io::Errno::NOENT) => rustix::fs::open(
+                &path,
+                open_flags | OFlags::CREATE | OFlags::EXCL,
+                self.log_mode(),
+            )
+            .map_err(|e| open_error(&path, e))?,
+            Err(e) => return Err(open_error(&path, e)),
+        };
+        let st = rustix::fs::fstat(&fd).map_err(|e| open_error(&path, e))?;
+        if rustix::fs::FileType::from_raw_mode(st.st_mode) != rustix::fs::FileType::RegularFile {
+            return Err(LogError::NotRegular { path });
+        }
+        rustix::fs::fcntl_setfl(&fd, flags).map_err(|e| open_error(&path, e))?;
+        // Exact modes whatever the umask or the file's past.
+        rustix::fs::fchmod(&fd, self.log_mode()).map_err(|e| open_error(&path, e))?;
+        rustix::fs::fchown(&fd, None, self.group()).map_err(|e| open_error(&path, e))?;
+        let file = Arc::new(File::from(fd));
+        self.size = st.st_size as u64;
+        self.size_reported = false;
+        if let Some(f) = &self.flusher {
+            f.set_file(Some(Arc::clone(&file)));
+        }
+        self.file = Some(file);
+        Ok(())
+    }
+
+    fn close_file(&mut self) {
+        if let Some(f) = &self.flusher {
+            // Records written to the old file are synced before it goes.
+            let _ = f.wait(self.records);
+            f.set_file(None);
+        }
+        self.file = None;
+    }
+
+    fn suspend(&mut self) {
+        self.close_file();
+        self.suspended = true;
+        self.notices.push(Notice::Suspended);
+    }
+
+    fn setup_thresholds(&mut self) {
+        let Some(file) = &self.file else { return };
+        let Ok(st) = rustix::fs::fstatvfs(&**file) else {
+            return;
+        };
+        let mb = |s: Space| match s {
+            Space::Megabytes(m) => m,
+            Space::Percent(p) => {
+                let blocks = st.f_blocks.saturating_mul(u64::from(p)) / 100;
+                st.f_bsize.saturating_mul(blocks) / MEGABYTE
+            }
+        };
+        self.space_left_mb = mb(self.config.space_left);
+        self.admin_space_left_mb = mb(self.config.admin_space_left);
+    }
+
+    fn check_size(&mut self) {
+        let max = self.config.max_log_file;
+        if max == 0 || self.file.is_none() || self.size / MEGABYTE < max {
+            return;
+        }
+        let action = self.config.max_log_file_action;
+        match action {
+            SizeAction::Ignore => {}
+            SizeAction::Syslog => {
+                if !self.size_reported {
+                    self.size_reported = true;
+                    self.notices.push(Notice::MaxLogFile { action });
+                }
+            }
+            SizeAction::Suspend => {
+                self.notices.push(Notice::MaxLogFile { action });
+                self.suspend();
+            }
+            SizeAction::Rotate => {
+                if self.config.num_logs > 1 {
+                    self.notices.push(Notice::MaxLogFile { action });
+                    self.rotate(0, false);
+                }
+            }
+            SizeAction::KeepLogs => {
+                self.notices.push(Notice::MaxLogFile { action });
+                self.shift_logs();
+            }
+        }
+    }
+
+    fn check_space(&mut self) {
+        let Some(file) = &self.file else { return };
+        let Ok(st) = rustix::fs::fstatvfs(&**file) else {
+            return;
+        };
+        if st.f_bavail < RESERVED_BLOCKS {
+            if !self.disk_full {
+                self.disk_full = true;
+                self.disk_full_action();
+            }
+            return;
+        }
+        self.disk_full = false;
+        let bsize = st.f_bsize.max(1);
+        let free_mb = st.f_bavail.saturating_mul(bsize) / MEGABYTE;
+        for admin in [false, true] {
+            let (mb, action) = if admin {
+                (
+                    self.admin_space_left_mb,
+                    self.config.admin_space_left_action.clone(),
+                )
+            } else {
+                (self.space_left_mb, self.config.space_left_action.clone())
+            };
+            let blocks = mb.saturating_mul(MEGABYTE / bsize.min(MEGABYTE));
+            let warned = if admin {
+                self.admin_space_warned
+            } else {
+                self.space_warned
+            };
+            if st.f_bavail < blocks {
+                if !warned {
+                    // Rotation may run again and again, as auditd allows.
+                    let again = action == Action::Rotate;
+                    if admin {
+                        self.admin_space_warned = !again;
+                    } else {
+                        self.space_warned = !again;
+                    }
+                    self.notices.push(Notice::SpaceLeft {
+                        admin,
+                        action: action.clone(),
+                        free_mb,
+                    });
+                    self.run_action(&action);
+                }
+            } else if warned && action == Action::Syslog {
+                if admin {
+                    self.admin_space_warned = false;
+                } else {
+                    self.space_warned = false;
+                }
+            }
+        }
+    }
+
+    fn disk_full_action(&mut self) {
+        let action = self.config.disk_full_action.clone();
+        self.notices.push(Notice::DiskFull {
+            action: action.clone(),
+        });
+        self.run_action(&action);
+    }
+
+    /// Runs the disk-error action for a failed `op`; the error to return.
+    fn write_failed(&mut self, op: &'static str, e: io::Error) -> LogError {
+        let path = self.config.log_file.clone();
+        if e.raw_os_error() == Some(rustix::io::Errno::NOSPC.raw_os_error()) {
+            if !self.disk_full {
+                self.disk_full = true;
+                self.disk_full_action();
+            }
+            return LogError::DiskFull { path };
+        }
+        self.disk_error(op, &e);
+        LogError::Io {
+            path,
+            op,
+            source: e,
+        }
+    }
+
+    fn disk_error(&mut self, op: &'static str, e: &io::Error) {
+        let action = self.config.disk_error_action.clone();
+        if action == Action::Syslog {
+            if self.disk_error_reports >= DISK_ERROR_REPORTS {
+                return;
+            }
+            self.disk_error_reports += 1;
+        }
+        self.notices.push(Notice::DiskError {
+            op,
+            error: e.to_string(),
+            action: action.clone(),
+        });
+        self.run_action(&action);
+    }
+
+    /// Carries out what the writer does itself; the others are the
+    /// caller's, told by the notice already pushed.
+    fn run_action(&mut self, action: &Action) {
+        match action {
+            Action::Ignore | Action::Syslog | Action::Email | Action::Single | Action::Halt => {}
+            Action::Rotate => {
+                if self.config.num_logs > 1 {
+                    self.rotate(0, false);
+                }
+            }
+            Action::Suspend => self.suspend(),
+            Action::Exec(program) => {
+                // Closed first so that the program can move or compress the
+                // log; resume() opens it again.
+                self.suspend();
+                self.exec(program.clone());
+            }
+        }
+    }
+
+    fn exec(&mut self, program: PathBuf) {
+        use std::os::unix::process::CommandExt;
+        match Command::new(&program).arg0(&program).env_clear().spawn() {
+            Ok(child) => {
+                self.notices.push(Notice::Executed {
+                    program,
+                    pid: child.id(),
+                });
+                self.children.push(child);
+            }
+            Err(e) => self.notices.push(Notice::ExecFailed {
+                program,
+                error: e.to_string(),
+            }),
+        }
+    }
+
+    fn reap_children(&mut self) {
+        if !self.children.is_empty() {
+            self.children
+                .retain_mut(|c| matches!(c.try_wait(), Ok(None)));
+        }
+    }
+
+    /// auditd's rotation: `.N-2` to `.N-1` ... `.1` to `.2`, the log to
+    /// `.1`, a new log. `num_logs` 0 means the configured number.
+    fn rotate(&mut self, num_logs: u32, keep: bool) {
+        if self.config.num_logs < 2 && !keep {
+            self.notices.push(Notice::RotationDisabled);
+            return;
+        }
+        if let Some(file) = self.file.clone() {
+            let _ = rustix::fs::fchmod(&*file, self.rotated_mode());
+            let _ = rustix::fs::fchown(&*file, None, self.group());
+        }
+        self.close_file();
+        let n = if num_logs == 0 {
+            self.config.num_logs
+        } else {
+            num_logs
+        };
+        for i in (2..n).rev() {
+            if let Err(e) = std::fs::rename(self.numbered(i - 1), self.numbered(i)) {
+                if e.kind() != io::ErrorKind::NotFound {
+                    self.rename_failed(e);
+                }
+            }
+        }
+        let first = self.numbered(1);
+        if let Err(e) = std::fs::rename(&self.config.log_file, &first) {
+            if e.kind() != io::ErrorKind::NotFound {
+                self.rename_failed(e);
+                let _ = rustix::fs::chmod(&self.config.log_file, self.log_mode());
+            }
+        }
+        match self.open_log() {
+            Ok(()) => {
+                self.suspended = false;
+                self.notices.push(Notice::Rotated);
+            }
+            Err(e) => {
+                self.suspended = true;
+                let err = match e {
+                    LogError::Open { source, .. } => source,
+                    other => io::Error::other(other.to_string()),
+                };
+                self.disk_error("reopen", &err);
+            }
+        }
+    }
+
+    fn rename_failed(&mut self, e: io::Error) {
+        if e.raw_os_error() == Some(rustix::io::Errno::NOSPC.raw_os_error()) && !self.disk_full {
+            self.disk_full = true;
+            self.disk_full_action();
+        } else {
+            self.disk_error("rotate", &e);
+        }
+    }
+
+    /// `keep_logs`: rotation with the first free number, nothing removed.
+    fn shift_logs(&mut self) {
+        let mut n = self.last_log;
+        while self.numbered(n).exists() {
+            n += 1;
+        }
+        if n <= self.last_log && self.last_log > 1 {
+            // The last known log is gone: start again from .1.
+            n = 1;
+            while self.numbered(n).exists() {
+                n += 1;
+            }
+        }
+        self.last_log = n;
+        self.rotate(n + 1, true);
+    }
+
+    /// Removes `.num_logs` and above, left by a larger `num_logs` before.
+    fn remove_excess_logs(&mut self) {
+        if self.config.max_log_file_action != SizeAction::Rotate || self.config.num_logs < 2 {
+            return;
+        }
+        let mut i = self.config.num_logs;
+        while std::fs::remove_file(self.numbered(i)).is_ok() {
+            i += 1;
+        }
+    }
+}
+
+fn open_error(path: &Path, e: rustix::io::Errno) -> LogError {
+    if e == rustix::io::Errno::LOOP {
+        return LogError::Symlink {
+            path: path.to_path_buf(),
+        };
+    }
+    LogError::Open {
+        path: path.to_path_buf(),
+        source: e.into(),
+    }
+}
