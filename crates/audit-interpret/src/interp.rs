@@ -535,6 +535,31 @@ mod tests {
     }
 
     #[test]
+    fn c1_controls_in_decoded_values_are_escaped() {
+        // A hex-encoded comm and proctitle holding 8-bit CSI (0x9B) and a
+        // UTF-8 encoded one (C2 9B): libauparse passes them raw in tty mode.
+        let mut it = Interpreter::new();
+        let ctx = SyscallContext::default();
+        let mut out = Vec::new();
+        it.interpret(1300, &ctx, Enriched::NONE, b"comm", b"619B324A62", &mut out);
+        assert_eq!(out, b"a\\2332Jb");
+        out.clear();
+        it.interpret(
+            1327,
+            &ctx,
+            Enriched::NONE,
+            b"proctitle",
+            b"C29B6D00C3A9",
+            &mut out,
+        );
+        assert_eq!(out, "\\302\\233m \u{e9}".as_bytes());
+        out.clear();
+        it.set_escape_mode(EscapeMode::Raw);
+        it.interpret(1300, &ctx, Enriched::NONE, b"comm", b"619B32", &mut out);
+        assert_eq!(out, b"a\x9b2");
+    }
+
+    #[test]
     fn uses_enrichment() {
         let mut it = Interpreter::new();
         let ctx = SyscallContext::default();
