@@ -2,7 +2,7 @@
 //! terminal auditing and user messages.
 
 use crate::error::{Errno, Error, Result};
-use crate::socket::{msg, AuditSocket, Want};
+use crate::socket::{AuditSocket, Want};
 use crate::user_message::{UserMessage, UserRecord};
 use audit_wire::features::{feature_to_mask, Features, FEATURE_VERSION};
 use audit_wire::rule::RuleData;
@@ -95,7 +95,7 @@ fn make_equiv_payload(mount_point: &[u8], subtree: &[u8]) -> Result<Vec<u8>> {
 impl AuditSocket {
     /// The kernel's audit status (`AUDIT_GET`).
     pub fn get_status(&mut self) -> Result<Status> {
-        let (_, replies) = self.transact(msg::GET, &[], Want::One(msg::GET))?;
+        let (_, replies) = self.transact(RecordType::GET, &[], Want::One(RecordType::GET))?;
         let p = replies.first().map(Vec::as_slice).unwrap_or(&[]);
         Status::parse(p).map_err(|source| Error::Wire {
             what: "audit_status",
@@ -111,7 +111,7 @@ impl AuditSocket {
                 "enabled=2 (immutable until reboot) only through set_enabled_immutable_until_reboot",
             ));
         }
-        self.transact(msg::SET, &s.to_bytes(), Want::Ack)
+        self.transact(RecordType::SET, &s.to_bytes(), Want::Ack)
             .map(|(c, _)| c)
     }
 
@@ -138,7 +138,8 @@ impl AuditSocket {
             enabled: 2,
             ..Status::default()
         };
-        self.transact(msg::SET, &s.to_bytes(), Want::Ack).map(drop)
+        self.transact(RecordType::SET, &s.to_bytes(), Want::Ack)
+            .map(drop)
     }
 
     /// Set the failure-to-log action.
@@ -189,7 +190,11 @@ impl AuditSocket {
 
     /// The kernel's feature settings (`AUDIT_GET_FEATURE`).
     pub fn get_features(&mut self) -> Result<Features> {
-        let (_, replies) = self.transact(msg::GET_FEATURE, &[], Want::One(msg::GET_FEATURE))?;
+        let (_, replies) = self.transact(
+            RecordType::GET_FEATURE,
+            &[],
+            Want::One(RecordType::GET_FEATURE),
+        )?;
         let p = replies.first().map(Vec::as_slice).unwrap_or(&[]);
         Features::parse(p).map_err(|source| Error::Wire {
             what: "audit_features",
@@ -205,7 +210,7 @@ impl AuditSocket {
             features: if on { feature.mask() } else { 0 },
             lock: 0,
         };
-        self.transact(msg::SET_FEATURE, &f.to_bytes(), Want::Ack)
+        self.transact(RecordType::SET_FEATURE, &f.to_bytes(), Want::Ack)
             .map(drop)
     }
 
@@ -217,14 +222,18 @@ impl AuditSocket {
             features: if on { feature.mask() } else { 0 },
             lock: feature.mask(),
         };
-        self.transact(msg::SET_FEATURE, &f.to_bytes(), Want::Ack)
+        self.transact(RecordType::SET_FEATURE, &f.to_bytes(), Want::Ack)
             .map(drop)
     }
 
     /// Who last sent the registered audit daemon TERM, HUP, USR1 or USR2
     /// (`AUDIT_SIGNAL_INFO`): pid, login uid and security context.
     pub fn signal_info(&mut self) -> Result<SigInfo> {
-        let (_, replies) = self.transact(msg::SIGNAL_INFO, &[], Want::One(msg::SIGNAL_INFO))?;
+        let (_, replies) = self.transact(
+            RecordType::SIGNAL_INFO,
+            &[],
+            Want::One(RecordType::SIGNAL_INFO),
+        )?;
         let p = replies.first().map(Vec::as_slice).unwrap_or(&[]);
         SigInfo::parse(p).map_err(|source| Error::Wire {
             what: "audit_sig_info",
@@ -237,7 +246,8 @@ impl AuditSocket {
     /// children inherit it). Like the other requests here it needs
     /// `CAP_AUDIT_CONTROL` in the initial pid namespace.
     pub fn tty_status(&mut self) -> Result<TtyStatus> {
-        let (_, replies) = self.transact(msg::TTY_GET, &[], Want::One(msg::TTY_GET))?;
+        let (_, replies) =
+            self.transact(RecordType::TTY_GET, &[], Want::One(RecordType::TTY_GET))?;
         let p = replies.first().map(Vec::as_slice).unwrap_or(&[]);
         TtyStatus::parse(p).map_err(|source| Error::Wire {
             what: "audit_tty_status",
@@ -254,14 +264,14 @@ impl AuditSocket {
                 "audit_tty_status: enabled and log_passwd must be 0 or 1",
             ));
         }
-        self.transact(msg::TTY_SET, &s.to_bytes(), Want::Ack)
+        self.transact(RecordType::TTY_SET, &s.to_bytes(), Want::Ack)
             .map(drop)
     }
 
     /// Drop the directory-tree watches (`-F dir=` rules) whose directories are
     /// gone (`AUDIT_TRIM`, as `audit_trim_subtrees` and `auditctl -t`).
     pub fn trim_subtrees(&mut self) -> Result<()> {
-        self.transact(msg::TRIM, &[], Want::Ack).map(drop)
+        self.transact(RecordType::TRIM, &[], Want::Ack).map(drop)
     }
 
     /// Make `subtree` watched as `mount_point` is: every directory-tree rule on
@@ -270,7 +280,7 @@ impl AuditSocket {
     /// kernel answers `ENOENT` when either path does not exist.
     pub fn make_equivalent(&mut self, mount_point: &[u8], subtree: &[u8]) -> Result<()> {
         let payload = make_equiv_payload(mount_point, subtree)?;
-        self.transact(msg::MAKE_EQUIV, &payload, Want::Ack)
+        self.transact(RecordType::MAKE_EQUIV, &payload, Want::Ack)
             .map(drop)
     }
 
@@ -278,7 +288,7 @@ impl AuditSocket {
     /// an identical rule is loaded. To have the rule deleted again when done, see
     /// [`add_rule_guarded`](AuditSocket::add_rule_guarded).
     pub fn add_rule(&mut self, rule: &RuleData) -> Result<()> {
-        match self.transact(msg::ADD_RULE, &rule.to_bytes(), Want::Ack) {
+        match self.transact(RecordType::ADD_RULE, &rule.to_bytes(), Want::Ack) {
             Ok(_) => Ok(()),
             Err(e) if e.errno() == Some(Errno::EEXIST) => Err(Error::RuleExists),
             Err(e) => Err(e),
@@ -287,13 +297,17 @@ impl AuditSocket {
 
     /// Delete a rule (`AUDIT_DEL_RULE`; `ENOENT` when there is no identical rule).
     pub fn delete_rule(&mut self, rule: &RuleData) -> Result<()> {
-        self.transact(msg::DEL_RULE, &rule.to_bytes(), Want::Ack)
+        self.transact(RecordType::DEL_RULE, &rule.to_bytes(), Want::Ack)
             .map(drop)
     }
 
     /// Every loaded rule, in the kernel's order (`AUDIT_LIST_RULES`).
     pub fn list_rules(&mut self) -> Result<Vec<RuleData>> {
-        let (_, replies) = self.transact(msg::LIST_RULES, &[], Want::Dump(msg::LIST_RULES))?;
+        let (_, replies) = self.transact(
+            RecordType::LIST_RULES,
+            &[],
+            Want::Dump(RecordType::LIST_RULES),
+        )?;
         replies
             .iter()
             .map(|p| {
@@ -345,7 +359,8 @@ impl AuditSocket {
         let mut payload = Vec::with_capacity(text.len() + 1);
         payload.extend_from_slice(text.as_bytes());
         payload.push(0);
-        self.transact(msg_type, &payload, Want::Ack).map(drop)
+        self.transact(RecordType::from(msg_type), &payload, Want::Ack)
+            .map(drop)
     }
 
     /// Send a user message formatted as `audit_log_user_message` formats it.

@@ -7,6 +7,7 @@ use audit_wire::netlink::{
     self, NlError, NlHeader, NLMSG_DONE, NLMSG_ERROR, NLM_F_ACK, NLM_F_REQUEST,
 };
 use audit_wire::status::{Status, STATUS_PID};
+use audit_wire::RecordType;
 use netlink_sys::{protocols::NETLINK_AUDIT, Socket, SocketAddr};
 use std::collections::VecDeque;
 use std::io;
@@ -19,48 +20,34 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
 /// `AUDIT_NLGRP_READLOG`: the multicast group of the "read log" socket.
 pub const NLGRP_READLOG: u32 = 1;
 
-/// `AUDIT_REPLACE`: sent to the registered daemon when another process asks to
-/// register; its payload is a binary pid, not text.
-const AUDIT_REPLACE: u16 = 1329;
-
 /// Size of the buffer one datagram is received into. The kernel's audit messages are
 /// at most a few KiB (`MAX_AUDIT_MESSAGE_LENGTH` is 8970), rule replies ~10 KiB.
 const RECV_BUF: usize = 64 * 1024;
 
-/// Kernel control message numbers used here (audit_wire::RecordType has them all).
-pub(crate) mod msg {
-    pub const GET: u16 = 1000;
-    pub const SET: u16 = 1001;
-    pub const SIGNAL_INFO: u16 = 1010;
-    pub const ADD_RULE: u16 = 1011;
-    pub const DEL_RULE: u16 = 1012;
-    pub const LIST_RULES: u16 = 1013;
-    pub const TRIM: u16 = 1014;
-    pub const MAKE_EQUIV: u16 = 1015;
-    pub const TTY_GET: u16 = 1016;
-    pub const TTY_SET: u16 = 1017;
-    pub const SET_FEATURE: u16 = 1018;
-    pub const GET_FEATURE: u16 = 1019;
-}
-
 /// The name used in errors for a request type.
-pub(crate) fn request_name(ty: u16) -> &'static str {
+pub(crate) fn request_name(ty: RecordType) -> &'static str {
     match ty {
-        msg::GET => "AUDIT_GET",
-        msg::SET => "AUDIT_SET",
-        msg::SIGNAL_INFO => "AUDIT_SIGNAL_INFO",
-        msg::ADD_RULE => "AUDIT_ADD_RULE",
-        msg::DEL_RULE => "AUDIT_DEL_RULE",
-        msg::LIST_RULES => "AUDIT_LIST_RULES",
-        msg::TRIM => "AUDIT_TRIM",
-        msg::MAKE_EQUIV => "AUDIT_MAKE_EQUIV",
-        msg::TTY_GET => "AUDIT_TTY_GET",
-        msg::TTY_SET => "AUDIT_TTY_SET",
-        msg::SET_FEATURE => "AUDIT_SET_FEATURE",
-        msg::GET_FEATURE => "AUDIT_GET_FEATURE",
-        1100..=1199 | 2100..=2999 => "a user message",
+        RecordType::GET => "AUDIT_GET",
+        RecordType::SET => "AUDIT_SET",
+        RecordType::SIGNAL_INFO => "AUDIT_SIGNAL_INFO",
+        RecordType::ADD_RULE => "AUDIT_ADD_RULE",
+        RecordType::DEL_RULE => "AUDIT_DEL_RULE",
+        RecordType::LIST_RULES => "AUDIT_LIST_RULES",
+        RecordType::TRIM => "AUDIT_TRIM",
+        RecordType::MAKE_EQUIV => "AUDIT_MAKE_EQUIV",
+        RecordType::TTY_GET => "AUDIT_TTY_GET",
+        RecordType::TTY_SET => "AUDIT_TTY_SET",
+        RecordType::SET_FEATURE => "AUDIT_SET_FEATURE",
+        RecordType::GET_FEATURE => "AUDIT_GET_FEATURE",
+        RecordType(1100..=1199 | 2100..=2999) => "a user message",
         _ => "a request",
     }
+}
+
+/// The netlink message type of `ty`, which must fit its 16 bits.
+fn wire_type(ty: RecordType) -> Result<u16> {
+    u16::try_from(ty.0)
+        .map_err(|_| Error::InvalidArgument("netlink message types are at most 65535"))
 }
 
 /// What a request waits for besides the ACK.
@@ -69,9 +56,9 @@ pub(crate) enum Want {
     /// Only the ACK (or error).
     Ack,
     /// The ACK and one reply of this type.
-    One(u16),
+    One(RecordType),
     /// The ACK and replies of this type up to NLMSG_DONE.
-    Dump(u16),
+    Dump(RecordType),
 }
 
 /// A control message (not an audit record) received from the kernel.
@@ -340,7 +327,8 @@ impl AuditSocket {
     }
 
     /// Send one message to the kernel; returns its sequence number.
-    pub(crate) fn send_msg(&mut self, ty: u16, flags: u16, payload: &[u8]) -> Result<u32> {
+    pub(crate) fn send_msg(&mut self, ty: RecordType, flags: u16, payload: &[u8]) -> Result<u32> {
+        let ty = wire_type(ty)?;
         const MAX: usize = u32::MAX as usize - 64;
         if payload.len() > MAX {
             return Err(Error::TooLong {
@@ -374,7 +362,8 @@ impl AuditSocket {
     }
 
     /// Send a request without asking for an ACK and without waiting (used on drop).
-    pub(crate) fn send_nowait(&mut self, ty: u16, payload: &[u8]) {
+    pub(crate) fn send_nowait(&mut self, ty: RecordType, payload: &[u8]) {
+        let Ok(ty) = wire_type(ty) else { return };
         let seq = self.next_seq();
         let msg = NlHeader {
             len: 0,
@@ -502,7 +491,7 @@ impl AuditSocket {
                 what: "netlink message",
                 source,
             })?;
-            if m.header.ty == AUDIT_REPLACE {
+            if RecordType::from(m.header.ty) == RecordType::REPLACE {
                 // The kernel probing whether we (the daemon) are alive before a new
                 // registration: a binary pid, not a record.
                 self.replace_probes += 1;
@@ -525,7 +514,7 @@ impl AuditSocket {
     /// positive value some audit requests return) and the reply payloads.
     pub(crate) fn transact(
         &mut self,
-        ty: u16,
+        ty: RecordType,
         payload: &[u8],
         want: Want,
     ) -> Result<(i32, Vec<Vec<u8>>)> {
@@ -570,11 +559,11 @@ impl AuditSocket {
                         ack = Some(e.error);
                     }
                     (NLMSG_DONE, Want::Dump(_)) => done = true,
-                    (t, Want::One(w)) if t == w => {
+                    (t, Want::One(w)) if RecordType::from(t) == w => {
                         replies.push(m.payload);
                         done = true;
                     }
-                    (t, Want::Dump(w)) if t == w => replies.push(m.payload),
+                    (t, Want::Dump(w)) if RecordType::from(t) == w => replies.push(m.payload),
                     _ => {}
                 }
             }
@@ -683,7 +672,7 @@ impl Drop for AuditSocket {
                 pid: 0,
                 ..Status::default()
             };
-            self.send_nowait(msg::SET, &s.to_bytes());
+            self.send_nowait(RecordType::SET, &s.to_bytes());
         }
     }
 }
