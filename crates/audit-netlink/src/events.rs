@@ -90,6 +90,10 @@ impl EventStream {
 
     /// The next item, waiting at most `timeout` (`None`: forever). `Ok(None)` when the
     /// time ran out with nothing complete.
+    ///
+    /// [`Error::Truncated`](crate::Error::Truncated) reports a datagram from the
+    /// kernel that was dropped because it did not fit: the stream is still good,
+    /// and the next call goes on.
     pub fn next(&mut self, timeout: Option<Duration>) -> Result<Option<StreamItem>> {
         let deadline = timeout.map(|t| Instant::now() + t);
         loop {

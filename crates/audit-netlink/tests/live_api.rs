@@ -49,25 +49,6 @@ impl Drop for EnabledBack {
     }
 }
 
-/// Whether this test may register as the audit daemon: live tests can run and no
-/// other process holds the slot (a running auditd is never displaced).
-fn daemon_slot_free() -> bool {
-    if !audit_testlock::live_kernel_available() {
-        return false;
-    }
-    let pid = AuditSocket::open()
-        .and_then(|mut s| s.get_status())
-        .expect("AUDIT_GET")
-        .pid;
-    if pid != 0 {
-        audit_testlock::skip(format!(
-            "another audit daemon (pid {pid}) holds the daemon slot"
-        ));
-        return false;
-    }
-    true
-}
-
 fn unique_key(tag: &str) -> String {
     static N: AtomicU32 = AtomicU32::new(0);
     format!(
@@ -161,7 +142,7 @@ fn send_oversized_datagram(port: u32) {
 #[test]
 fn oversized_foreign_datagram_to_the_daemon_is_dropped_and_counted() {
     let _lock = audit_testlock::live_lock();
-    if !daemon_slot_free() {
+    if !audit_testlock::daemon_slot_free() {
         return;
     }
     let _enabled_back = EnabledBack::new();
@@ -207,7 +188,7 @@ fn oversized_foreign_datagram_to_a_readlog_socket_is_dropped_and_counted() {
 #[test]
 fn second_register_daemon_names_the_holder_and_the_readlog_group() {
     let _lock = audit_testlock::live_lock();
-    if !daemon_slot_free() {
+    if !audit_testlock::daemon_slot_free() {
         return;
     }
     let mut a = AuditSocket::open().unwrap();
