@@ -345,6 +345,21 @@ impl LogWriter {
         self.size
     }
 
+    /// Records written since the writer was opened.
+    pub fn records_written(&self) -> u64 {
+        self.records
+    }
+
+    /// How many of [`LogWriter::records_written`] are known to be on disk:
+    /// all of them in `data` and `sync` modes, those up to the last sync in
+    /// the incremental modes, none with `flush = none`.
+    pub fn records_on_disk(&self) -> u64 {
+        match (&self.flusher, self.config.flush) {
+            (Some(f), Flush::IncrementalAsync) => self.synced.max(f.lock().done),
+            _ => self.synced,
+        }
+    }
+
     /// Whether writing is suspended.
     pub fn is_suspended(&self) -> bool {
         self.suspended
@@ -546,7 +561,8 @@ impl LogWriter {
         let path = self.config.log_file.clone();
         let mut flags = OFlags::WRONLY | OFlags::APPEND | OFlags::NOFOLLOW | OFlags::CLOEXEC;
         match self.config.flush {
-            Flush::Data => flags |= OFlags::DSYNC,
+            // rustix 1.1's OFlags::DSYNC is O_SYNC on Linux: the real bit.
+            Flush::Data => flags |= OFlags::from_bits_retain(libc::O_DSYNC as _),
             Flush::Sync => flags |= OFlags::SYNC,
             _ => {}
         }
@@ -873,6 +889,13 @@ impl LogWriter {
 fn open_error(path: &Path, e: rustix::io::Errno) -> LogError {
     if e == rustix::io::Errno::LOOP {
         return LogError::Symlink {
+            path: path.to_path_buf(),
+        };
+    }
+    // What a non-blocking open for writing gives for a FIFO or socket with
+    // no reader, or a device with no driver.
+    if e == rustix::io::Errno::NXIO {
+        return LogError::NotRegular {
             path: path.to_path_buf(),
         };
     }
