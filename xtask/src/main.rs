@@ -69,6 +69,10 @@ const REQUIREMENTS: &[Requirement] = &[
     // tests/plugin_key_alert: a real SMTP server on loopback.
     req(Probe::PythonModule("pip"), Package::Apt("python3-pip")),
     req(Probe::PythonModule("aiosmtpd"), Package::Pip("aiosmtpd")),
+    // tests/plugin_login_alert: a session bus and a real notifier on a virtual display.
+    req(Probe::Command("Xvfb"), Package::Apt("xvfb")),
+    req(Probe::Command("dbus-daemon"), Package::Apt("dbus")),
+    req(Probe::Command("dunstctl"), Package::Apt("dunst")),
 ];
 
 const fn req(probe: Probe, package: Package) -> Requirement {
@@ -90,7 +94,9 @@ fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
     match args.next().as_deref() {
         Some("test") => match test(args.collect()) {
-            Ok(()) => ExitCode::SUCCESS,
+            Ok(true) => ExitCode::SUCCESS,
+            // What failed is told above the final line.
+            Ok(false) => ExitCode::FAILURE,
             Err(message) => {
                 eprintln!("xtask: {message}");
                 ExitCode::FAILURE
@@ -107,13 +113,16 @@ fn main() -> ExitCode {
     }
 }
 
-fn test(cargo_test_args: Vec<String>) -> Result<(), String> {
+/// The test task: `Ok(false)` when the run failed (said above its last line), `Err`
+/// when it could not run.
+fn test(cargo_test_args: Vec<String>) -> Result<bool, String> {
     ensure_requirements()?;
     let workspace = workspace_root();
     std::env::set_current_dir(&workspace)
         .map_err(|e| format!("cannot enter {}: {e}", workspace.display()))?;
 
-    let before = audit_state()?;
+    let audit_state_bin = build_audit_state()?;
+    let before = audit_state(&audit_state_bin)?;
     match &before {
         Ok(state) => eprintln!("xtask: audit state before: {}", state.line),
         Err(why) => eprintln!("xtask: audit state not readable ({why}): not compared"),
@@ -134,8 +143,8 @@ fn test(cargo_test_args: Vec<String>) -> Result<(), String> {
     }
 
     if let Ok(before) = &before {
-        match audit_state()? {
-            Ok(after) => {
+        match audit_state(&audit_state_bin) {
+            Ok(Ok(after)) => {
                 eprintln!("xtask: audit state after:  {}", after.line);
                 let changed = before.compare(&after);
                 if !changed.is_empty() {
@@ -147,7 +156,9 @@ fn test(cargo_test_args: Vec<String>) -> Result<(), String> {
                     failures.push(message);
                 }
             }
-            Err(why) => failures.push(format!("audit state not readable after the tests: {why}")),
+            Ok(Err(why)) | Err(why) => {
+                failures.push(format!("audit state not readable after the tests: {why}"))
+            }
         }
     }
 
@@ -165,11 +176,7 @@ fn test(cargo_test_args: Vec<String>) -> Result<(), String> {
     }
     // The last line, loud: how many live tests did not run, and why.
     println!("{line}");
-    if failures.is_empty() {
-        Ok(())
-    } else {
-        Err("test run failed".to_owned())
-    }
+    Ok(failures.is_empty())
 }
 
 /// The final line from the skip log's `REASON<TAB>TEST` lines, and the skip count.
@@ -232,21 +239,53 @@ impl AuditState {
     }
 }
 
-/// Run our `audit-state` (built on the way): `Err` when it could not be built or run,
-/// `Ok(Err(why))` when the kernel refused to tell (not root, no audit).
-fn audit_state() -> Result<Result<AuditState, String>, String> {
+/// Build our `audit-state` (crate `audit-tools`) and give its path: the state after
+/// the tests is read with the same binary, whatever happened to the tree meanwhile.
+fn build_audit_state() -> Result<PathBuf, String> {
     let out = Command::new(cargo())
         .args([
-            "run",
+            "build",
             "--quiet",
             "--package",
             "audit-tools",
             "--bin",
             "audit-state",
         ])
-        .stderr(Stdio::piped())
+        .arg("--message-format=json-render-diagnostics")
+        .stderr(Stdio::inherit())
         .output()
-        .map_err(|e| format!("cannot run cargo run audit-state: {e}"))?;
+        .map_err(|e| format!("cannot run cargo build audit-state: {e}"))?;
+    if !out.status.success() {
+        return Err(format!("cannot build audit-state ({})", out.status));
+    }
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| l.contains("\"reason\":\"compiler-artifact\""))
+        .find_map(executable_of)
+        .ok_or_else(|| "cargo build named no audit-state executable".to_owned())
+}
+
+/// The `"executable"` path of one line of cargo's JSON messages.
+fn executable_of(message: &str) -> Option<PathBuf> {
+    let start = message.find("\"executable\":\"")? + "\"executable\":\"".len();
+    let mut path = String::new();
+    let mut chars = message[start..].chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => return Some(PathBuf::from(path)),
+            '\\' => path.push(chars.next()?),
+            c => path.push(c),
+        }
+    }
+    None
+}
+
+/// Run our `audit-state`: `Err` when it could not run, `Ok(Err(why))` when the kernel
+/// refused to tell (not root, no audit).
+fn audit_state(bin: &Path) -> Result<Result<AuditState, String>, String> {
+    let out = Command::new(bin)
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", bin.display()))?;
     let stderr = String::from_utf8_lossy(&out.stderr).trim().to_owned();
     match out.status.code() {
         Some(0) => {
@@ -493,6 +532,21 @@ mod tests {
         assert_eq!(
             before.compare(&state("enabled=1 pid=0 lost=3 rules=2")),
             ["rules 0 -> 2", "enabled 0 -> 1"]
+        );
+    }
+
+    #[test]
+    fn executable_path_from_cargo_message() {
+        let line =
+            r#"{"reason":"compiler-artifact","executable":"/t/debug/audit-state","fresh":true}"#;
+        assert_eq!(
+            executable_of(line),
+            Some(PathBuf::from("/t/debug/audit-state"))
+        );
+        assert_eq!(executable_of(r#"{"executable":null}"#), None);
+        assert_eq!(
+            executable_of(r#"{"executable":"/a \"b\"/c"}"#),
+            Some(PathBuf::from("/a \"b\"/c"))
         );
     }
 
