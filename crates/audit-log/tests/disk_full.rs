@@ -1,0 +1,203 @@
+//! A full disk: a 64 KiB tmpfs in a private mount namespace (`unshare -m`),
+//! filled by this test program run again as a helper inside it. The
+//! configured action is reported, every record is either in the log or
+//! refused with an error, and the log ends with a whole line.
+//!
+//! The helper (`FILL_LOG_HELPER=1 disk_full DIR ACTION`) writes records to
+//! `DIR/audit.log` with `disk_full_action = ACTION` until writes have failed
+//! for a while, then prints one line per outcome (`ok SERIAL`, `err SERIAL
+//! KIND`), the notices (`notice ...`) and, after a `log` line, the log.
+
+use audit_log::{Action, Flush, LogConfig, LogError, LogFormat, LogWriter};
+use std::path::PathBuf;
+use std::process::Command;
+
+fn main() {
+    if std::env::var_os("FILL_LOG_HELPER").is_some() {
+        if let Err(e) = helper() {
+            eprintln!("{e}");
+            std::process::exit(1);
+        }
+        return;
+    }
+    suspend_is_reported_and_taken();
+    ignore_keeps_trying_and_cuts_no_line();
+    halt_is_only_reported();
+    println!("disk_full: 3 tests passed");
+}
+
+struct Run {
+    ok: Vec<u64>,
+    errors: Vec<(u64, String)>,
+    notices: Vec<String>,
+    log: String,
+}
+
+fn run(action: &str) -> Run {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new("unshare")
+        .args(["-m", "--propagation", "private", "sh", "-c"])
+        .arg(r#"mount -t tmpfs -o size=64k,mode=0700 audit-log-test "$0" && exec "$1" "$0" "$2""#)
+        .arg(dir.path())
+        .arg(std::env::current_exe().unwrap())
+        .env("FILL_LOG_HELPER", "1")
+        .arg(action)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        out.status.success(),
+        "{action}: {}\n{stdout}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Nothing of the tmpfs reached the real directory.
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    let (report, log) = stdout.split_once("log\n").unwrap();
+    let mut run = Run {
+        ok: Vec::new(),
+        errors: Vec::new(),
+        notices: Vec::new(),
+        log: log.to_string(),
+    };
+    for line in report.lines() {
+        let words: Vec<&str> = line.splitn(3, ' ').collect();
+        match words[..] {
+            ["ok", s] => run.ok.push(s.parse().unwrap()),
+            ["err", s, kind] => run.errors.push((s.parse().unwrap(), kind.to_string())),
+            ["notice", ..] => run.notices.push(line["notice ".len()..].to_string()),
+            _ => panic!("{line}"),
+        }
+    }
+    run
+}
+
+/// The log holds exactly the records that were reported written, in order,
+/// each whole.
+fn check_log(action: &str, run: &Run) {
+    assert!(
+        run.log.ends_with('\n'),
+        "{action}: last line cut: {:?}",
+        &run.log[run.log.len().saturating_sub(80)..]
+    );
+    let serials: Vec<u64> = run
+        .log
+        .lines()
+        .map(|l| {
+            assert!(
+                l.starts_with("type=CONFIG_CHANGE msg=audit(1700000000.000:")
+                    && l.ends_with(" res=1"),
+                "{action}: {l}"
+            );
+            let s = l.split("serial=").nth(1).unwrap();
+            s[..s.find(' ').unwrap()].parse().unwrap()
+        })
+        .collect();
+    assert_eq!(
+        serials, run.ok,
+        "{action}: the log is not the records written"
+    );
+    assert!(
+        run.ok.len() > 100,
+        "{action}: only {} records fit",
+        run.ok.len()
+    );
+}
+
+fn suspend_is_reported_and_taken() {
+    let run = run("suspend");
+    check_log("suspend", &run);
+    assert_eq!(run.notices, ["DiskFull { action: Suspend }", "Suspended"]);
+    // Every record after the full disk was refused, none silently lost.
+    let last_ok = *run.ok.last().unwrap();
+    assert_eq!(run.errors.len(), 50);
+    assert!(run
+        .errors
+        .iter()
+        .enumerate()
+        .all(|(i, (s, _))| *s == last_ok + 1 + i as u64));
+    assert!(
+        run.errors[1..].iter().all(|(_, k)| k == "suspended"),
+        "{:?}",
+        run.errors
+    );
+}
+
+fn ignore_keeps_trying_and_cuts_no_line() {
+    for action in ["ignore", "syslog"] {
+        let run = run(action);
+        check_log(action, &run);
+        let want = format!(
+            "DiskFull {{ action: {}{} }}",
+            action[..1].to_uppercase(),
+            &action[1..]
+        );
+        assert_eq!(run.notices, [want], "{action}");
+        assert!(
+            run.errors.iter().all(|(_, k)| k == "diskfull"),
+            "{action}: {:?}",
+            run.errors
+        );
+    }
+}
+
+fn halt_is_only_reported() {
+    // The writer never halts nor singles the machine: it tells the caller.
+    for (action, name) in [("halt", "Halt"), ("single", "Single")] {
+        let run = run(action);
+        check_log(action, &run);
+        assert_eq!(run.notices, [format!("DiskFull {{ action: {name} }}")]);
+    }
+}
+
+fn helper() -> Result<(), Box<dyn std::error::Error>> {
+    let mut args = std::env::args().skip(1);
+    let (Some(dir), Some(action)) = (args.next(), args.next()) else {
+        return Err("usage: fill_log DIR ignore|syslog|suspend|single|halt".into());
+    };
+    let action = match action.as_str() {
+        "ignore" => Action::Ignore,
+        "syslog" => Action::Syslog,
+        "suspend" => Action::Suspend,
+        "single" => Action::Single,
+        "halt" => Action::Halt,
+        other => return Err(format!("unknown action {other}").into()),
+    };
+    let log_file = PathBuf::from(dir).join("audit.log");
+    let mut w = LogWriter::open(LogConfig {
+        log_file: log_file.clone(),
+        log_format: LogFormat::Raw,
+        flush: Flush::Incremental,
+        freq: 10,
+        disk_full_action: action,
+        ..LogConfig::default()
+    })?;
+    let mut failures = 0;
+    let mut serial = 0u64;
+    while failures < 50 {
+        serial += 1;
+        // Lines of varying length, so that one ends across a page boundary.
+        let payload = format!(
+            "audit(1700000000.000:{serial}): op=fill serial={serial} pad={} res=1",
+            "x".repeat(100 + (serial as usize * 37) % 200)
+        );
+        match w.write_record(1305, payload.as_bytes()) {
+            Ok(_) => println!("ok {serial}"),
+            Err(e) => {
+                failures += 1;
+                let kind = match e {
+                    LogError::DiskFull { .. } => "diskfull",
+                    LogError::Suspended => "suspended",
+                    _ => "other",
+                };
+                println!("err {serial} {kind}");
+            }
+        }
+        for n in w.take_notices() {
+            println!("notice {n:?}");
+        }
+    }
+    drop(w);
+    println!("log");
+    print!("{}", std::fs::read_to_string(&log_file)?);
+    Ok(())
+}
