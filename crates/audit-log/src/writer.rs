@@ -59,9 +59,9 @@ pub enum LogError {
         /// The log.
         path: PathBuf,
     },
-    /// Writing or syncing failed: the record was not written, or (for
-    /// `op` "fsync") records may not be on disk. The disk-error action has
-    /// run.
+    /// Writing failed (the record was not written), or syncing failed
+    /// ([`LogWriter::durable`]: written records may not be on disk). The
+    /// disk-error action has run.
     #[error("{}: {op} failed: {source}", path.display())]
     Io {
         /// The log.
@@ -407,18 +407,21 @@ impl LogWriter {
         self.size += len;
         self.records += 1;
         self.disk_error_reports = 0;
-        self.after_write(&file)?;
+        self.after_write(&file);
         Ok(Written::Logged)
     }
 
-    fn after_write(&mut self, file: &File) -> Result<(), LogError> {
+    fn after_write(&mut self, file: &File) {
         let freq = u64::from(self.config.freq.max(1));
         match self.config.flush {
             Flush::Incremental if self.records.is_multiple_of(freq) => {
-                if let Err(e) = file.sync_all() {
-                    return Err(self.write_failed("fsync", e));
+                // The record is written: a failed sync is the disk-error
+                // action's and durable()'s business, not an error of this
+                // write (the caller must not write the record again).
+                match file.sync_all() {
+                    Ok(()) => self.synced = self.records,
+                    Err(e) => self.disk_error("fsync", &e),
                 }
-                self.synced = self.records;
             }
             Flush::IncrementalAsync if self.records.is_multiple_of(freq) => {
                 if let Some(f) = &self.flusher {
@@ -433,7 +436,6 @@ impl LogWriter {
         if self.records.is_multiple_of(SPACE_CHECK_EVERY) {
             self.check_space();
         }
-        Ok(())
     }
 
     /// Makes every record written so far as durable as the flush mode
@@ -598,6 +600,16 @@ impl LogWriter {
     }
 
     fn close_file(&mut self) {
+        // Records are synced before their file is closed, so that what
+        // durable() says stays true after a rotation or suspension.
+        if self.config.flush == Flush::Incremental && self.synced < self.records {
+            if let Some(file) = self.file.clone() {
+                match file.sync_all() {
+                    Ok(()) => self.synced = self.records,
+                    Err(e) => self.disk_error("fsync", &e),
+                }
+            }
+        }
         if let Some(f) = &self.flusher {
             // Records written to the old file are synced before it goes.
             let _ = f.wait(self.records);

@@ -194,6 +194,8 @@ fn rotation_keeps_num_logs() {
     let mut w = LogWriter::open(LogConfig {
         num_logs: 3,
         max_log_file_action: SizeAction::Rotate,
+        flush: Flush::Incremental,
+        freq: 100,
         ..config(dir.path())
     })
     .unwrap();
@@ -203,6 +205,8 @@ fn rotation_keeps_num_logs() {
             w.rotate_now();
         }
     }
+    // A log is synced before it is rotated away, whatever freq says.
+    assert_eq!(w.records_on_disk(), 3);
     assert_eq!(read(dir.path().join("audit.log")), line(4));
     assert_eq!(read(numbered(dir.path(), 1)), line(3));
     assert_eq!(read(numbered(dir.path(), 2)), line(2));
@@ -214,6 +218,35 @@ fn rotation_keeps_num_logs() {
     assert_eq!(mode(numbered(dir.path(), 2)), 0o400);
     assert_eq!(mode(dir.path().join("audit.log")), 0o600);
     assert_eq!(w.take_notices(), vec![Notice::Rotated; 3]);
+}
+
+#[test]
+fn rotated_logs_of_a_group_are_0440() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut w = LogWriter::open(LogConfig {
+        num_logs: 2,
+        log_group: 4,
+        ..config(dir.path())
+    })
+    .unwrap();
+    write(&mut w, 1);
+    w.rotate_now();
+    let rotated = numbered(dir.path(), 1);
+    assert_eq!(mode(&rotated), 0o440);
+    assert_eq!(std::fs::metadata(&rotated).unwrap().gid(), 4);
+    assert_eq!(mode(dir.path().join("audit.log")), 0o640);
+    // Reopened later, the rotated log is made read-only again.
+    std::fs::set_permissions(&rotated, std::fs::Permissions::from_mode(0o666)).unwrap();
+    drop(w);
+    drop(
+        LogWriter::open(LogConfig {
+            num_logs: 2,
+            log_group: 4,
+            ..config(dir.path())
+        })
+        .unwrap(),
+    );
+    assert_eq!(mode(&rotated), 0o440);
 }
 
 #[test]
