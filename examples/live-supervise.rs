@@ -8,7 +8,20 @@
 //!
 //! On Ctrl-C or SIGTERM it removes its rules, gives the daemon pid back and restores
 //! `enabled`. If it crashes, the next start cleans up: it deletes every rule carrying
-//! its key and restores `enabled` from the state file it left in /run.
+//! its key and restores `enabled` from the state file it left in /run. A running copy
+//! holds a lock on `/run/live-supervise.lock` (released by the kernel however it
+//! ends), so a second copy started beside it refuses to run instead of taking the
+//! first one's rules for leftovers.
+//!
+//! Threads are not processes: a `clone` with `CLONE_THREAD` in `a0` is left out, and
+//! so is a `clone3` (which glibc 2.34+ uses for threads, and for `posix_spawn`) whose
+//! new task is a thread of the caller. `clone3`'s flags are in a struct the record
+//! does not show, so the new task is told apart by what the kernel does show: it is
+//! a thread when it is listed under the caller's `/proc/PID/task`, a process when its
+//! own tgid is its id or when records carry its id as their `pid=` (threads' records
+//! carry their process's id). A task that is gone before it could be checked is shown
+//! as forked when a record of its own turns up (a `posix_spawn` child's exec comes
+//! before its parent's `clone3` record), and never otherwise.
 //!
 //! Processes that existed before auditing was first enabled since boot have no audit
 //! context: the kernel reports no syscalls of theirs (their children are seen).
@@ -22,13 +35,17 @@ use audit_netlink::audit_wire::rule::{RuleData, ACTION_ALWAYS, FILTER_EXIT};
 use audit_netlink::{AuditSocket, Errno, EventStream, StreamItem};
 use audit_parse::Event;
 use audit_syscalls::{Machine, SyscallTable};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 const KEY: &str = "live-supervise";
 const STATE_FILE: &str = "/run/live-supervise.state";
+/// Held (flock) by the running copy for its whole life; never removed.
+const LOCK_FILE: &str = "/run/live-supervise.lock";
+/// How many recent record pids, and undecided `clone3` tasks, are remembered.
+const RECENT: usize = 4096;
 const EQUAL: u32 = 0x4000_0000;
 const NOT_EQUAL: u32 = 0x3000_0000;
 const FIELD_PID: u32 = 0;
@@ -74,17 +91,81 @@ fn our_rules(machine: Machine) -> Result<Vec<RuleData>, Box<dyn std::error::Erro
     Ok(rules)
 }
 
-/// Undo what a previous (crashed) run left: its rules, and `enabled` if it changed it.
-fn clean_up_previous(ctl: &mut AuditSocket) -> Result<(), audit_netlink::Error> {
-    let mut removed = 0;
-    for r in ctl.list_rules()? {
-        if r.key() == Some(KEY.as_bytes()) {
-            ctl.delete_rule(&r)?;
-            removed += 1;
+/// The state file: `enabled` before the run, then the pid of the run.
+fn read_state() -> Option<(Option<u32>, Option<u32>)> {
+    let text = std::fs::read_to_string(STATE_FILE).ok()?;
+    let mut lines = text.lines().map(|l| l.trim().parse::<u32>().ok());
+    Some((lines.next().flatten(), lines.next().flatten()))
+}
+
+/// Whether `pid` is a running live-supervise other than this one.
+fn is_running_copy(pid: u32) -> bool {
+    pid != std::process::id()
+        && std::fs::read_to_string(format!("/proc/{pid}/comm"))
+            .is_ok_and(|comm| comm.trim_end() == "live-supervise")
+}
+
+/// Takes the lock a running copy holds, or says which copy holds it.
+fn take_lock() -> Result<std::fs::File, Box<dyn std::error::Error>> {
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(LOCK_FILE)?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => {
+            let owner = read_state()
+                .and_then(|(_, pid)| pid)
+                .map_or_else(String::new, |pid| format!(" (pid {pid})"));
+            Err(format!(
+                "another live-supervise{owner} is running (it holds {LOCK_FILE}); \
+                 its rules are not left over: stop it first"
+            )
+            .into())
         }
+        Err(std::fs::TryLockError::Error(e)) => Err(e.into()),
     }
-    if let Ok(s) = std::fs::read_to_string(STATE_FILE) {
-        if let Ok(enabled) = s.trim().parse::<u32>() {
+}
+
+/// The pid a rule of ours excludes (`-F pid!=<owner>`): the run that loaded it.
+fn rule_owner(r: &RuleData) -> Option<u32> {
+    r.fields_iter().find_map(|f| match f {
+        Ok(f) if f.field == FIELD_PID && f.op == NOT_EQUAL => match f.value {
+            audit_netlink::audit_wire::rule::RuleValue::Num(n) => Some(n),
+            audit_netlink::audit_wire::rule::RuleValue::Str(_) => None,
+        },
+        _ => None,
+    })
+}
+
+/// Undo what a previous (crashed) run left: its rules, and `enabled` if it changed it.
+/// Called with the lock held, so no other copy of this build runs; a rule whose
+/// owner is still a running live-supervise (one that took no lock) is not touched.
+fn clean_up_previous(ctl: &mut AuditSocket) -> Result<(), Box<dyn std::error::Error>> {
+    let ours: Vec<RuleData> = ctl
+        .list_rules()?
+        .into_iter()
+        .filter(|r| r.key() == Some(KEY.as_bytes()))
+        .collect();
+    if let Some(owner) = ours
+        .iter()
+        .filter_map(rule_owner)
+        .find(|&p| is_running_copy(p))
+    {
+        return Err(format!(
+            "another live-supervise (pid {owner}) is running and owns the rules keyed \
+             {KEY}: stop it first"
+        )
+        .into());
+    }
+    let mut removed = 0;
+    for r in &ours {
+        ctl.delete_rule(r)?;
+        removed += 1;
+    }
+    if let Some((enabled, _)) = read_state() {
+        if let Some(enabled) = enabled {
             if enabled < 2 {
                 ctl.set_enabled(enabled == 1)?;
             }
@@ -121,12 +202,101 @@ fn hex_arg(ev: &Event, name: &str) -> Option<u64> {
     ev.record(0)?.field(name)?.value_u64_radix(16)
 }
 
+/// What the new task of a `clone3` is, from what the kernel shows now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum NewTask {
+    Thread,
+    Process,
+    /// Gone already (or its id reused): decided later by the records.
+    Unknown,
+}
+
+/// Tells the task `new` made by `clone3` in process `parent` apart.
+fn new_task(parent: i64, new: i64) -> NewTask {
+    if std::path::Path::new(&format!("/proc/{parent}/task/{new}")).exists() {
+        return NewTask::Thread;
+    }
+    // A thread's /proc/TID (not listed, but there) names its process.
+    let tgid = std::fs::read_to_string(format!("/proc/{new}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("Tgid:"))
+                .and_then(|v| v.trim().parse::<i64>().ok())
+        });
+    match tgid {
+        Some(t) if t == new => NewTask::Process,
+        Some(t) if t == parent => NewTask::Thread,
+        _ => NewTask::Unknown,
+    }
+}
+
+/// A `clone3` whose new task was gone before it could be checked.
+struct PendingFork {
+    stamp: String,
+    parent: i64,
+    comm: String,
+    depth: usize,
+}
+
 struct Tree {
     /// pid -> (parent pid, depth)
     known: HashMap<i64, (i64, usize)>,
+    /// The latest distinct `pid=` values of records (threads' records carry their
+    /// process's id, so a task id seen here is a process), oldest first.
+    seen: VecDeque<i64>,
+    seen_set: HashSet<i64>,
+    /// Undecided `clone3` tasks by id, and their order for the bound.
+    pending: HashMap<i64, PendingFork>,
+    pending_order: VecDeque<i64>,
 }
 
 impl Tree {
+    fn new() -> Tree {
+        Tree {
+            known: HashMap::new(),
+            seen: VecDeque::new(),
+            seen_set: HashSet::new(),
+            pending: HashMap::new(),
+            pending_order: VecDeque::new(),
+        }
+    }
+
+    /// Notes that a record of process `pid` arrived; shows its fork first if it
+    /// was an undecided `clone3` task.
+    fn saw(&mut self, out: &mut impl Write, pid: i64) -> std::io::Result<()> {
+        if let Some(p) = self.pending.remove(&pid) {
+            self.pending_order.retain(|&t| t != pid);
+            self.known.insert(pid, (p.parent, p.depth + 1));
+            let pad = "  ".repeat(p.depth.min(40));
+            writeln!(
+                out,
+                "{} {pad}{} ({}) forked {pid}",
+                p.stamp, p.parent, p.comm
+            )?;
+        }
+        if self.seen_set.insert(pid) {
+            self.seen.push_back(pid);
+            if self.seen.len() > RECENT {
+                if let Some(old) = self.seen.pop_front() {
+                    self.seen_set.remove(&old);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn defer(&mut self, new: i64, fork: PendingFork) {
+        if self.pending.insert(new, fork).is_none() {
+            self.pending_order.push_back(new);
+        }
+        if self.pending_order.len() > RECENT {
+            if let Some(old) = self.pending_order.pop_front() {
+                self.pending.remove(&old);
+            }
+        }
+    }
+
     fn depth(&mut self, pid: i64, ppid: Option<i64>) -> usize {
         if let Some(&(_, d)) = self.known.get(&pid) {
             return d;
@@ -143,6 +313,7 @@ impl Tree {
             return Ok(());
         };
         let pid = num(ev, "pid").unwrap_or(-1);
+        self.saw(out, pid)?;
         let ppid = num(ev, "ppid");
         let exit = num(ev, "exit").unwrap_or(0);
         let comm = ev
@@ -162,6 +333,22 @@ impl Tree {
         if matches!(name, "clone" | "clone3" | "fork" | "vfork") {
             if name == "clone" && hex_arg(ev, "a0").is_some_and(|f| f & CLONE_THREAD != 0) {
                 return Ok(()); // a thread, not a process
+            }
+            if name == "clone3" && exit > 0 && !self.seen_set.contains(&exit) {
+                match new_task(pid, exit) {
+                    NewTask::Thread => return Ok(()),
+                    NewTask::Process => {}
+                    NewTask::Unknown => {
+                        let fork = PendingFork {
+                            stamp,
+                            parent: pid,
+                            comm,
+                            depth,
+                        };
+                        self.defer(exit, fork);
+                        return Ok(());
+                    }
+                }
             }
             if exit > 0 {
                 self.known.insert(exit, (pid, depth + 1));
@@ -221,6 +408,8 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         libc::signal(libc::SIGTERM, on_signal as *const () as libc::sighandler_t);
     }
     let machine = Machine::detect()?;
+    // Held until the process ends, however it ends.
+    let _lock = take_lock()?;
     let mut ctl = AuditSocket::open()?;
     clean_up_previous(&mut ctl)?;
     let before = ctl.get_status()?;
@@ -240,7 +429,10 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     }
     reader.set_recv_buffer_size(8 << 20, true)?;
 
-    std::fs::write(STATE_FILE, format!("{}\n", before.enabled))?;
+    std::fs::write(
+        STATE_FILE,
+        format!("{}\n{}\n", before.enabled, std::process::id()),
+    )?;
     let rules = our_rules(machine)?;
     let mut loaded = Vec::new();
     let mut result: Result<(), Box<dyn std::error::Error>> = Ok(());
@@ -260,9 +452,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     if result.is_ok() {
         eprintln!("live-supervise: watching (Ctrl-C to stop)");
         let mut events = EventStream::new(reader);
-        let mut tree = Tree {
-            known: HashMap::new(),
-        };
+        let mut tree = Tree::new();
         let stdout = std::io::stdout();
         let mut out = stdout.lock();
         while !STOP.load(Ordering::SeqCst) {

@@ -662,11 +662,10 @@ fn live_supervise_cleans_up_after_a_crash() {
     );
     assert!(remaining.iter().all(|r| excluded_pid(r) == Some(first_pid)));
     assert_eq!(kernel.status().enabled, 1);
+    // `enabled` before the run, then the run's pid.
     assert_eq!(
-        std::fs::read_to_string(SUPERVISE_STATE)
-            .expect("the killed run's state file")
-            .trim(),
-        enabled_before.to_string()
+        std::fs::read_to_string(SUPERVISE_STATE).expect("the killed run's state file"),
+        format!("{enabled_before}\n{first_pid}\n")
     );
 
     // The next run removes them before loading its own.
@@ -692,6 +691,120 @@ fn live_supervise_cleans_up_after_a_crash() {
     second.signal(libc::SIGTERM);
     let st = second.wait_exit();
     assert!(st.success(), "{st}\n{}", second.output());
+    let status = kernel.status();
+    assert_eq!(status.pid, 0);
+    assert_eq!(status.enabled, enabled_before);
+    assert!(kernel.rules_with_key(SUPERVISE_KEY).is_empty());
+    assert!(!Path::new(SUPERVISE_STATE).exists());
+}
+
+/// Threads are not forks: a C program makes a thread with pthread_create
+/// (clone3 with CLONE_THREAD on glibc 2.34+), a process with posix_spawn
+/// (clone3 with CLONE_VFORK) and one with fork (clone). live-supervise shows
+/// the two processes as forked and never the thread.
+#[test]
+fn live_supervise_tells_clone3_threads_from_processes() {
+    let _lock = audit_testlock::live_lock();
+    if !audit_testlock::live_kernel_available() {
+        return;
+    }
+    support::example_bin("live-supervise");
+    let program = support::c_program("thread_and_spawn");
+    let mut kernel = KernelGuard::new();
+    kernel.keys.push(SUPERVISE_KEY.to_owned());
+    kernel.state_files.push(SUPERVISE_STATE.into());
+
+    let mut sup = Running::start("live-supervise", &[]);
+    kernel.daemon_pids.push(sup.pid());
+    sup.wait_until("watching", supervise_ready);
+
+    let marker = format!("--marker-{}", unique("threads"));
+    let child = Command::new(&program)
+        .arg(&marker)
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("run thread_and_spawn");
+    let parent = child.id().to_string();
+    let out = child.wait_with_output().expect("wait for thread_and_spawn");
+    assert!(out.status.success(), "{out:?}");
+    let said = String::from_utf8_lossy(&out.stdout).into_owned();
+    let id_of = |what: &str| {
+        said.lines()
+            .find_map(|l| l.strip_prefix(what))
+            .unwrap_or_else(|| panic!("no `{what}` in {said:?}"))
+            .trim()
+            .to_owned()
+    };
+    let (thread, spawned, forked) = (id_of("thread "), id_of("spawned "), id_of("forked "));
+
+    // The program's own exit comes after its clone3 of the thread: once it
+    // is shown, so would the thread be.
+    sup.wait_until("both processes and the program's exit are shown", |r| {
+        let out = r.stdout();
+        shows_fork(&out, &parent, &spawned)
+            && shows_fork(&out, &parent, &forked)
+            && shows_exit(&out, &forked, 3)
+            && shows_exit(&out, &parent, 0)
+    });
+    let shown = sup.stdout();
+    assert!(
+        !supervise_lines(&shown)
+            .iter()
+            .any(
+                |(_, rest)| rest.get(1).map(String::as_str) == Some("forked")
+                    && rest.get(2) == Some(&thread)
+            ),
+        "the thread {thread} is shown as a fork\n{}",
+        sup.output()
+    );
+
+    sup.signal(libc::SIGTERM);
+    let st = sup.wait_exit();
+    assert!(st.success(), "{st}\n{}", sup.output());
+}
+
+/// A second copy started while one runs refuses to run: the first one's rules
+/// are not left over (its pid is in the state file and it holds the lock).
+/// The first keeps its rules and the daemon slot, and cleans up as usual.
+#[test]
+fn live_supervise_second_copy_leaves_the_first_alone() {
+    let _lock = audit_testlock::live_lock();
+    if !audit_testlock::live_kernel_available() {
+        return;
+    }
+    support::example_bin("live-supervise");
+    let mut kernel = KernelGuard::new();
+    kernel.keys.push(SUPERVISE_KEY.to_owned());
+    kernel.state_files.push(SUPERVISE_STATE.into());
+    let enabled_before = kernel.enabled_before;
+
+    let mut first = Running::start("live-supervise", &[]);
+    kernel.daemon_pids.push(first.pid());
+    first.wait_until("watching", supervise_ready);
+    let rules = kernel.rules_with_key(SUPERVISE_KEY);
+    assert!(!rules.is_empty());
+
+    let mut second = Running::start("live-supervise", &[]);
+    kernel.daemon_pids.push(second.pid());
+    let st = second.wait_exit();
+    assert_eq!(st.code(), Some(1), "{}", second.output());
+    assert!(
+        second.stderr().contains(&format!(
+            "another live-supervise (pid {}) is running",
+            first.pid()
+        )),
+        "{}",
+        second.output()
+    );
+    let now = kernel.rules_with_key(SUPERVISE_KEY);
+    assert_eq!(now.len(), rules.len(), "{}", second.output());
+    assert!(now.iter().all(|r| excluded_pid(r) == Some(first.pid())));
+    assert_eq!(kernel.status().pid, first.pid());
+    assert_eq!(kernel.status().enabled, 1);
+
+    first.signal(libc::SIGTERM);
+    let st = first.wait_exit();
+    assert!(st.success(), "{st}\n{}", first.output());
     let status = kernel.status();
     assert_eq!(status.pid, 0);
     assert_eq!(status.enabled, enabled_before);
