@@ -1,0 +1,218 @@
+//! An audit dispatcher plugin that puts up a desktop notification on each login:
+//! "NAME log in RESULT", sent over D-Bus (`org.freedesktop.Notifications`) to the
+//! session bus of every user with one.
+//!
+//! `login-alert [--run-user-dir DIR] [--format binary] [runtime options]`. For each
+//! event with a `USER_LOGIN` record, the name is the normalizer's subject: the account
+//! that logged in. (A login record names it in `acct` when the login failed, in
+//! `id`/`auid` when it worked, which a plugin that reads one field gets wrong half the
+//! time; the normalizer picks the right one.) RESULT is the record's interpreted
+//! result (`success`, `failed`); the body is the normalizer's sentence.
+//!
+//! The sessions are the sockets `DIR/UID/bus` (DIR defaults to `/run/user`, where
+//! logind puts each logged-in user's runtime directory), found again for every login.
+//! A session bus admits only its own user, so the notification is sent by a child
+//! process (this program again, with `--notify-child`) that runs as the directory's
+//! owner, with its uid and group and no other groups; the plugin itself keeps its
+//! privileges, and so keeps working for the next login. See
+//! `examples/plugins.d/login-alert.conf`.
+use audit_interpret::normalize::format::text_event;
+use audit_interpret::normalize::{NormalizeContext, NormalizeOptions};
+use audit_plugin::{Event, Handler, HandlerResult, ItemRef, Plugin};
+use audit_wire::RecordType;
+use std::collections::HashMap;
+use std::os::unix::fs::{FileTypeExt, MetadataExt};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// How long a notifying child may take.
+const CHILD_DEADLINE: Duration = Duration::from_secs(10);
+
+/// A user's session bus.
+#[derive(Debug)]
+struct Session {
+    uid: u32,
+    gid: u32,
+    bus: PathBuf,
+}
+
+/// The session buses under `dir`: `dir/UID/bus` sockets in directories UID owns.
+fn sessions(dir: &Path) -> Vec<Session> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    for entry in entries.flatten() {
+        let Some(uid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|n| n.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let Ok(meta) = entry.metadata() else { continue };
+        let bus = entry.path().join("bus");
+        let is_socket = std::fs::metadata(&bus).is_ok_and(|m| m.file_type().is_socket());
+        // A directory someone else owns is not that user's session.
+        if is_socket && meta.is_dir() && meta.uid() == uid {
+            found.push(Session {
+                uid,
+                gid: meta.gid(),
+                bus,
+            });
+        }
+    }
+    found.sort_by_key(|s| s.uid);
+    found
+}
+
+/// The notification for a login event: (summary, body), or `None` for other events.
+fn login_notice(normalizer: &mut NormalizeContext, event: &Event) -> Option<(String, String)> {
+    if !event
+        .iter()
+        .any(|r| r.record_type() == Some(RecordType::USER_LOGIN))
+    {
+        return None;
+    }
+    let mut c = normalizer.cursor(event);
+    let n = c.normalize(NormalizeOptions::NoAttributes);
+    let mut text = |pos| {
+        (c.seek(pos) == 1)
+            .then(|| c.interpret())
+            .flatten()
+            .map(|v| String::from_utf8_lossy(&v).into_owned())
+    };
+    let name = text(n.subject_primary).unwrap_or_else(|| "?".to_owned());
+    let result = text(n.results).unwrap_or_else(|| "?".to_owned());
+    let mut line = Vec::new();
+    text_event(&mut normalizer.cursor(event), None, &mut line);
+    let sentence = String::from_utf8_lossy(&line);
+    let sentence = sentence.trim_end();
+    let sentence = sentence.strip_prefix("At ? ").unwrap_or(sentence);
+    Some((format!("{name} log in {result}"), sentence.to_owned()))
+}
+
+struct LoginAlert {
+    run_user_dir: PathBuf,
+    normalizer: NormalizeContext,
+    me: PathBuf,
+}
+
+impl LoginAlert {
+    fn notify(&self, session: &Session, summary: &str, body: &str) -> Result<(), String> {
+        let mut child = Command::new(&self.me)
+            .arg("--notify-child")
+            .arg(&session.bus)
+            .args([summary, body])
+            .env_clear()
+            .current_dir("/")
+            .uid(session.uid)
+            .gid(session.gid)
+            .stdin(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("starting the notifier as uid {}: {e}", session.uid))?;
+        let start = Instant::now();
+        loop {
+            match child.try_wait() {
+                Ok(Some(status)) if status.success() => return Ok(()),
+                Ok(Some(status)) => return Err(format!("notifier {status}")),
+                Ok(None) if start.elapsed() > CHILD_DEADLINE => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    return Err(format!("notifier took over {CHILD_DEADLINE:?}"));
+                }
+                Ok(None) => std::thread::sleep(Duration::from_millis(20)),
+                Err(e) => return Err(format!("waiting for the notifier: {e}")),
+            }
+        }
+    }
+}
+
+impl Handler for LoginAlert {
+    fn event(&mut self, item: ItemRef<'_>) -> HandlerResult {
+        let event = match item {
+            Ok(ev) => ev,
+            Err(e) => {
+                eprintln!("login-alert: {e}");
+                return Ok(());
+            }
+        };
+        let Some((summary, body)) = login_notice(&mut self.normalizer, event) else {
+            return Ok(());
+        };
+        for session in sessions(&self.run_user_dir) {
+            match self.notify(&session, &summary, &body) {
+                Ok(()) => eprintln!("login-alert: told uid {}: {summary}", session.uid),
+                Err(e) => eprintln!("login-alert: uid {}: {e}", session.uid),
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The child's work: one notification on the bus at `bus`, as whoever we are now.
+fn notify_child(bus: &str, summary: &str, body: &str) -> zbus::Result<u32> {
+    let connection =
+        zbus::blocking::connection::Builder::address(format!("unix:path={bus}").as_str())?
+            .build()?;
+    let hints: HashMap<&str, zbus::zvariant::Value<'_>> = HashMap::new();
+    let reply = connection.call_method(
+        Some("org.freedesktop.Notifications"),
+        "/org/freedesktop/Notifications",
+        Some("org.freedesktop.Notifications"),
+        "Notify",
+        &(
+            "login-alert",
+            0u32,
+            "",
+            summary,
+            body,
+            Vec::<&str>::new(),
+            hints,
+            -1i32,
+        ),
+    )?;
+    reply.body().deserialize::<u32>()
+}
+
+fn main() {
+    let fail = |e: &dyn std::fmt::Display| -> ! {
+        eprintln!("login-alert: {e}");
+        std::process::exit(1)
+    };
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("--notify-child") {
+        let [_, bus, summary, body] = <[String; 4]>::try_from(args)
+            .unwrap_or_else(|_| fail(&"--notify-child BUS SUMMARY BODY"));
+        match notify_child(&bus, &summary, &body) {
+            Ok(_) => return,
+            Err(e) => fail(&format!("notifying on {bus}: {e}")),
+        }
+    }
+    let (plugin, rest) = Plugin::split_args(args).unwrap_or_else(|e| fail(&e));
+    let mut run_user_dir = PathBuf::from("/run/user");
+    let mut rest = rest.into_iter();
+    while let Some(a) = rest.next() {
+        if let Some(d) = a.strip_prefix("--run-user-dir=") {
+            run_user_dir = PathBuf::from(d);
+        } else if a == "--run-user-dir" {
+            run_user_dir = rest
+                .next()
+                .map(PathBuf::from)
+                .unwrap_or_else(|| fail(&"--run-user-dir DIR"));
+        } else {
+            fail(&format!("unknown argument {a:?}"));
+        }
+    }
+    let me = std::env::current_exe().unwrap_or_else(|e| fail(&format!("own path: {e}")));
+    let mut alert = LoginAlert {
+        run_user_dir,
+        normalizer: NormalizeContext::default(),
+        me,
+    };
+    if let Err(e) = plugin.run(&mut alert) {
+        fail(&e);
+    }
+}
