@@ -312,8 +312,9 @@ enum ActionKey {
 }
 
 impl LogConfig {
-    /// Parses auditd.conf text: `key = value [option]` per line, `#`
-    /// comments, words case-insensitive as auditd reads them. The keys of
+    /// Parses auditd.conf text: `key = value [option]` per line (words
+    /// separated by spaces, `=` a word of its own), `#` comments, values
+    /// case-insensitive, as auditd reads them. The keys of
     /// [`LogConfig`] are checked and typed; other lines are returned in
     /// [`ParsedConfig::others`]. After the lines, auditd's cross-checks:
     /// `space_left` above `admin_space_left` (when both are megabytes), a
@@ -336,12 +337,12 @@ impl LogConfig {
         let mut others = Vec::new();
         for (i, raw) in text.lines().enumerate() {
             let line = i + 1;
-            let words: Vec<&str> = raw.split_ascii_whitespace().collect();
+            // Words are separated by spaces only, as auditd splits them: a
+            // file this parser takes, auditd takes too.
+            let words: Vec<&str> = raw.split(' ').filter(|w| !w.is_empty()).collect();
             if words.is_empty() || words[0].starts_with('#') {
                 continue;
             }
-            // auditd splits on blanks: `key = value` needs spaces around `=`,
-            // but `key=value` is common enough in hand-written files to take.
             let (key, value, option) = split_line(&words).ok_or_else(|| ConfigError::Syntax {
                 line,
                 text: raw.to_string(),
@@ -591,12 +592,6 @@ fn split_line<'a>(words: &[&'a str]) -> Option<(&'a str, &'a str, Option<&'a str
     match words {
         [k, "=", v] => Some((k, v, None)),
         [k, "=", v, o] => Some((k, v, Some(o))),
-        [kv] | [kv, _] if kv.contains('=') && !kv.ends_with('=') && !kv.starts_with('=') => {
-            let (k, v) = kv.split_once('=')?;
-            Some((k, v, words.get(1).copied()))
-        }
-        [k, v] if k.ends_with('=') && k.len() > 1 => Some((&k[..k.len() - 1], v, None)),
-        [k, v] if v.starts_with('=') && v.len() > 1 => Some((k, &v[1..], None)),
         _ => None,
     }
 }
@@ -699,8 +694,18 @@ mod tests {
     fn errors_name_the_line() {
         let e = LogConfig::parse("# c\n\nflush = sometimes\n").unwrap_err();
         assert!(matches!(e, ConfigError::BadValue { line: 3, .. }), "{e}");
-        let e = LogConfig::parse("flush none\n").unwrap_err();
-        assert!(matches!(e, ConfigError::Syntax { line: 1, .. }), "{e}");
+        for bad in [
+            "flush none\n",
+            "flush=none\n",
+            "flush =none\n",
+            "flush = none a b\n",
+        ] {
+            let e = LogConfig::parse(bad).unwrap_err();
+            assert!(
+                matches!(e, ConfigError::Syntax { line: 1, .. }),
+                "{bad:?}: {e}"
+            );
+        }
         let e = LogConfig::parse("num_logs = 5 x\n").unwrap_err();
         assert!(
             matches!(e, ConfigError::UnexpectedOption { line: 1, .. }),

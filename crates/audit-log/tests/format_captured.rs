@@ -74,3 +74,21 @@ fn enriched_lines_are_auditds() {
     assert_eq!(check("enriched.log", LogFormat::Enriched), 105);
     assert_eq!(check("busy-enriched.log", LogFormat::Enriched), 4873);
 }
+
+proptest::proptest! {
+    /// Any payload gives one whole line of the format, and no panic.
+    #[test]
+    fn any_payload_is_one_line(ty in 0u32..3000, payload in proptest::collection::vec(proptest::num::u8::ANY, 0..400), enriched: bool, node: bool) {
+        let format = if enriched { LogFormat::Enriched } else { LogFormat::Raw };
+        let mut f = Formatter::new(format, node.then(|| "n1".to_string()));
+        let mut out = Vec::new();
+        f.format_into(ty, &payload, &mut out);
+        proptest::prop_assert_eq!(out.iter().filter(|&&b| b == b'\n').count(), 1);
+        proptest::prop_assert_eq!(out.last(), Some(&b'\n'));
+        let prefix: &[u8] = if node { b"node=n1 type=" } else { b"type=" };
+        proptest::prop_assert!(out.starts_with(prefix));
+        if !enriched {
+            proptest::prop_assert!(!out.contains(&INTERP_SEPARATOR) || payload.contains(&INTERP_SEPARATOR));
+        }
+    }
+}
