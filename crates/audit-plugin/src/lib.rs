@@ -2,18 +2,20 @@
 //!
 //! ```no_run
 //! use audit_plugin::{Handler, HandlerResult, ItemRef, Plugin};
-//!
-//! struct Count(u64);
-//! impl Handler for Count {
+//! struct Print;
+//! impl Handler for Print {
 //!     fn event(&mut self, item: ItemRef<'_>) -> HandlerResult {
-//!         if let Ok(event) = item { self.0 += 1; eprintln!("event {} ({} records)", self.0, event.len()); }
+//!         if let Ok(ev) = item { println!("event {} of {} records", ev.id(), ev.len()); }
 //!         Ok(())
 //!     }
 //! }
 //! fn main() -> Result<(), audit_plugin::Error> {
-//!     Plugin::from_args(std::env::args().skip(1))?.run(&mut Count(0)).map(drop)
+//!     Plugin::from_args(std::env::args().skip(1))?.run(&mut Print).map(drop)
 //! }
 //! ```
+//!
+//! That is a complete plugin: install it with a `plugins.d` file whose `args` say
+//! `--format=binary` when its `format` is `binary`.
 //!
 //! auditd's dispatcher starts a plugin with the records on its stdin. [`Plugin::run`]
 //! does the rest of what every plugin needs:
@@ -717,6 +719,49 @@ mod tests {
 
     fn args(a: &[&str]) -> Vec<String> {
         a.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[derive(Default)]
+    struct Collect {
+        records: Vec<String>,
+        events: Vec<String>,
+    }
+
+    impl Handler for Collect {
+        fn record(&mut self, line: &[u8]) -> HandlerResult {
+            self.records
+                .push(String::from_utf8_lossy(line).into_owned());
+            Ok(())
+        }
+        fn event(&mut self, item: ItemRef<'_>) -> HandlerResult {
+            let ev = item?;
+            self.events.push(format!("{} {}", ev.id(), ev.len()));
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn any_reader_records_and_events() {
+        let text: &[u8] = b"type=SYSCALL msg=audit(5.000:1): syscall=59\n\
+            type=USER_END msg=audit(6.000:2): pid=1\n\
+            type=CWD msg=audit(5.000:1): cwd=\"/\"";
+        let mut c = Collect::default();
+        let out = Plugin::new()
+            .input(text)
+            .read_size(7)
+            .delivery(Delivery::Records)
+            .run(&mut c)
+            .unwrap();
+        assert_eq!(out.reason, StopReason::EndOfInput);
+        assert_eq!(out.metrics.handled, 3);
+        assert_eq!(c.records.len(), 3);
+        assert_eq!(c.records[2], "type=CWD msg=audit(5.000:1): cwd=\"/\"");
+        let mut c = Collect::default();
+        Plugin::new().input(text).run(&mut c).unwrap();
+        // The first event is completed at the end; the second, complete when read,
+        // waits for it (events come out in order).
+        assert_eq!(c.events, ["5.000:1 2", "6.000:2 1"]);
+        assert!(c.records.is_empty());
     }
 
     #[test]
