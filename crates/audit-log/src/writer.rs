@@ -551,7 +551,7 @@ impl LogWriter {
         let _ = rustix::fs::chmod(dir, Mode::from_raw_mode(if group { 0o750 } else { 0o700 }));
         let _ = rustix::fs::chown(dir, None, self.group());
         for i in 1..self.config.num_logs {
-            match rustix::fs::chmod(self.numbered(i), self.rotated_mode()) {
+            match chmod_regular(&self.numbered(i), self.rotated_mode()) {
                 Err(rustix::io::Errno::NOENT) => break,
                 _ => continue,
             }
@@ -841,7 +841,7 @@ impl LogWriter {
         if let Err(e) = std::fs::rename(&self.config.log_file, &first) {
             if e.kind() != io::ErrorKind::NotFound {
                 self.rename_failed(e);
-                let _ = rustix::fs::chmod(&self.config.log_file, self.log_mode());
+                let _ = chmod_regular(&self.config.log_file, self.log_mode());
             }
         }
         match self.open_log() {
@@ -896,6 +896,19 @@ impl LogWriter {
             i += 1;
         }
     }
+}
+
+/// chmod of a regular file, never through a symbolic link (auditd's chmod
+/// would follow one planted as `audit.log.1` to any file).
+fn chmod_regular(path: &Path, mode: Mode) -> rustix::io::Result<()> {
+    let flags =
+        OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC | OFlags::NOCTTY;
+    let fd = rustix::fs::open(path, flags, Mode::empty())?;
+    let st = rustix::fs::fstat(&fd)?;
+    if rustix::fs::FileType::from_raw_mode(st.st_mode) != rustix::fs::FileType::RegularFile {
+        return Err(rustix::io::Errno::INVAL);
+    }
+    rustix::fs::fchmod(&fd, mode)
 }
 
 fn open_error(path: &Path, e: rustix::io::Errno) -> LogError {

@@ -120,6 +120,32 @@ fn a_planted_symlink_or_fifo_is_refused() {
     assert!(matches!(err, LogError::NotRegular { .. }), "{err}");
 }
 
+#[test]
+fn a_symlink_planted_as_a_rotated_log_is_not_followed() {
+    let dir = tempfile::tempdir().unwrap();
+    let victim = dir.path().join("victim");
+    std::fs::write(&victim, "precious\n").unwrap();
+    std::fs::set_permissions(&victim, std::fs::Permissions::from_mode(0o644)).unwrap();
+    std::os::unix::fs::symlink(&victim, numbered(dir.path(), 1)).unwrap();
+    std::fs::write(numbered(dir.path(), 2), line(1)).unwrap();
+    let mut w = LogWriter::open(LogConfig {
+        num_logs: 3,
+        ..config(dir.path())
+    })
+    .unwrap();
+    assert_eq!(mode(&victim), 0o644);
+    // Rotation moves the link itself, never what it points to.
+    write(&mut w, 2);
+    w.rotate_now();
+    assert_eq!(mode(&victim), 0o644);
+    assert_eq!(read(&victim), "precious\n");
+    assert!(std::fs::symlink_metadata(numbered(dir.path(), 2))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert_eq!(read(numbered(dir.path(), 1)), line(2));
+}
+
 /// The open flags of the writer's descriptor of `path`, from /proc.
 fn open_flags(path: &Path) -> u32 {
     for fd in std::fs::read_dir("/proc/self/fd").unwrap().flatten() {
