@@ -1,7 +1,8 @@
 //! A full disk: a 64 KiB tmpfs in a private mount namespace (`unshare -m`),
 //! filled by this test program run again as a helper inside it. The
 //! configured action is reported, every record is either in the log or
-//! refused with an error, and the log ends with a whole line.
+//! refused with an error, and the log ends with a whole line. The same for
+//! write errors (EFBIG under a file-size limit) and `disk_error_action`.
 //!
 //! The helper (`FILL_LOG_HELPER=1 disk_full DIR ACTION`) writes records to
 //! `DIR/audit.log` with `disk_full_action = ACTION` until writes have failed
@@ -23,7 +24,8 @@ fn main() {
     suspend_is_reported_and_taken();
     ignore_keeps_trying_and_cuts_no_line();
     halt_is_only_reported();
-    println!("disk_full: 3 tests passed");
+    disk_errors_run_disk_error_action();
+    println!("disk_full: 4 tests passed");
 }
 
 struct Run {
@@ -34,16 +36,32 @@ struct Run {
 }
 
 fn run(action: &str) -> Run {
+    run_with(action, false)
+}
+
+/// Runs the helper: on a 64 KiB tmpfs, or (`fsize`) under a file-size limit
+/// that makes writes fail with EFBIG, a disk error.
+fn run_with(action: &str, fsize: bool) -> Run {
     let dir = tempfile::tempdir().unwrap();
-    let out = Command::new("unshare")
-        .args(["-m", "--propagation", "private", "sh", "-c"])
-        .arg(r#"mount -t tmpfs -o size=64k,mode=0700 audit-log-test "$0" && exec "$1" "$0" "$2""#)
-        .arg(dir.path())
-        .arg(std::env::current_exe().unwrap())
-        .env("FILL_LOG_HELPER", "1")
-        .arg(action)
-        .output()
-        .unwrap();
+    let out = if fsize {
+        Command::new(std::env::current_exe().unwrap())
+            .arg(dir.path())
+            .arg(action)
+            .arg("fsize")
+            .env("FILL_LOG_HELPER", "1")
+            .output()
+            .unwrap()
+    } else {
+        Command::new("unshare")
+            .args(["-m", "--propagation", "private", "sh", "-c"])
+            .arg(r#"mount -t tmpfs -o size=64k,mode=0700 audit-log-test "$0" && exec "$1" "$0" "$2""#)
+            .arg(dir.path())
+            .arg(std::env::current_exe().unwrap())
+            .env("FILL_LOG_HELPER", "1")
+            .arg(action)
+            .output()
+            .unwrap()
+    };
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert!(
         out.status.success(),
@@ -51,7 +69,10 @@ fn run(action: &str) -> Run {
         String::from_utf8_lossy(&out.stderr)
     );
     // Nothing of the tmpfs reached the real directory.
-    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        usize::from(fsize)
+    );
     let (report, log) = stdout.split_once("log\n").unwrap();
     let mut run = Run {
         ok: Vec::new(),
@@ -149,6 +170,45 @@ fn halt_is_only_reported() {
     }
 }
 
+fn disk_errors_run_disk_error_action() {
+    let run = run_with("suspend", true);
+    check_log("error suspend", &run);
+    assert_eq!(run.notices.len(), 2, "{:?}", run.notices);
+    assert!(
+        run.notices[0].starts_with("DiskError { op: \"write\", error: \"File too large"),
+        "{:?}",
+        run.notices
+    );
+    assert!(
+        run.notices[0].ends_with("action: Suspend }"),
+        "{:?}",
+        run.notices
+    );
+    assert_eq!(run.notices[1], "Suspended");
+    assert_eq!(run.errors[0].1, "error");
+    assert!(
+        run.errors[1..].iter().all(|(_, k)| k == "suspended"),
+        "{:?}",
+        run.errors
+    );
+
+    // syslog: reported five times in a row, then quiet; writing goes on
+    // being tried, each failure an error.
+    let run = run_with("syslog", true);
+    check_log("error syslog", &run);
+    assert_eq!(run.notices.len(), 5, "{:?}", run.notices);
+    assert!(
+        run.notices.iter().all(|n| n.ends_with("action: Syslog }")),
+        "{:?}",
+        run.notices
+    );
+    assert!(
+        run.errors.iter().all(|(_, k)| k == "error"),
+        "{:?}",
+        run.errors
+    );
+}
+
 fn helper() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let (Some(dir), Some(action)) = (args.next(), args.next()) else {
@@ -162,15 +222,30 @@ fn helper() -> Result<(), Box<dyn std::error::Error>> {
         "halt" => Action::Halt,
         other => return Err(format!("unknown action {other}").into()),
     };
+    let fsize = args.next().as_deref() == Some("fsize");
     let log_file = PathBuf::from(dir).join("audit.log");
-    let mut w = LogWriter::open(LogConfig {
+    let mut config = LogConfig {
         log_file: log_file.clone(),
         log_format: LogFormat::Raw,
         flush: Flush::Incremental,
         freq: 10,
-        disk_full_action: action,
         ..LogConfig::default()
-    })?;
+    };
+    if fsize {
+        config.disk_error_action = action;
+        // SAFETY: setting a signal's disposition to SIG_IGN before any other
+        // thread exists; writes past the limit then fail with EFBIG rather
+        // than killing the process.
+        unsafe { libc::signal(libc::SIGXFSZ, libc::SIG_IGN) };
+        let limit = rustix::process::Rlimit {
+            current: Some(40_000),
+            maximum: Some(40_000),
+        };
+        rustix::process::setrlimit(rustix::process::Resource::Fsize, limit)?;
+    } else {
+        config.disk_full_action = action;
+    }
+    let mut w = LogWriter::open(config)?;
     let mut failures = 0;
     let mut serial = 0u64;
     while failures < 50 {
@@ -187,6 +262,7 @@ fn helper() -> Result<(), Box<dyn std::error::Error>> {
                 let kind = match e {
                     LogError::DiskFull { .. } => "diskfull",
                     LogError::Suspended => "suspended",
+                    LogError::Io { op: "write", .. } => "error",
                     _ => "other",
                 };
                 println!("err {serial} {kind}");
