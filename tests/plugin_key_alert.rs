@@ -3,8 +3,12 @@
 //! with the normalizer's sentence, a second one within the rate limit is not, an event
 //! without the key is not, and SIGHUP re-reads the configuration.
 //!
+//! A second test runs key-alert under the real auditd (see `plugin_common`): an
+//! audited syscall with the key is mailed with the sentence of the event auditd logged.
+//!
 //! Needs `python3` with `aiosmtpd` (`pip install aiosmtpd`); without them the test
 //! is skipped, loudly, and fails where `AUDIT_LIVE_REQUIRED=1` (CI).
+mod plugin_common;
 mod support;
 
 use audit_interpret::normalize::format::text_event;
@@ -66,8 +70,39 @@ fn mails(maildir: &Path) -> Vec<String> {
     files.sort_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
     files
         .iter()
-        .map(|p| std::fs::read_to_string(p).unwrap())
+        .map(|p| decode(&std::fs::read_to_string(p).unwrap()))
         .collect()
+}
+
+/// A mail with its body decoded when it is quoted-printable (lettre encodes lines
+/// longer than 76 characters so).
+fn decode(mail: &str) -> String {
+    let Some((head, body)) = mail.split_once("\n\n") else {
+        return mail.to_owned();
+    };
+    if !head.contains("Content-Transfer-Encoding: quoted-printable") {
+        return mail.to_owned();
+    }
+    let body = body.replace("\r\n", "\n").replace("=\n", "");
+    let mut out = Vec::new();
+    let b = body.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let hex = b
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok());
+        match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+            Some(v) if b[i] == b'=' => {
+                out.push(v);
+                i += 3;
+            }
+            _ => {
+                out.push(b[i]);
+                i += 1;
+            }
+        }
+    }
+    format!("{head}\n\n{}", String::from_utf8_lossy(&out))
 }
 
 struct Kill(Child);
@@ -92,36 +127,14 @@ fn config(path: &Path, key: &str, port: u16, rate: u32) {
 
 #[test]
 fn mails_the_sentence_rate_limited_and_reloads() {
-    let have_smtpd = Command::new("python3")
-        .args(["-c", "import aiosmtpd"])
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !have_smtpd {
-        audit_testlock::skip("python3 with aiosmtpd is not installed (pip install aiosmtpd)");
+    if !have_smtpd() {
         return;
     }
     let dir = std::env::temp_dir().join(format!("key-alert-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let maildir = dir.join("mail");
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let _smtpd = Kill(
-        Command::new("python3")
-            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")])
-            .args(["-c", "aiosmtpd.handlers.Mailbox"])
-            .arg(&maildir)
-            .stdout(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    wait_until("the SMTP server", Duration::from_secs(20), || {
-        TcpStream::connect(("127.0.0.1", port)).is_ok()
-    });
+    let (_smtpd, port) = smtpd(&maildir);
 
     let conf = dir.join("key-alert.conf");
     config(&conf, "watched", port, 1);
@@ -197,4 +210,139 @@ fn mails_the_sentence_rate_limited_and_reloads() {
         }
     }
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn have_smtpd() -> bool {
+    let have = Command::new("python3")
+        .args(["-c", "import aiosmtpd"])
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !have {
+        audit_testlock::skip("python3 with aiosmtpd is not installed (pip install aiosmtpd)");
+    }
+    have
+}
+
+/// An SMTP server on a free loopback port, writing each mail to `maildir`.
+fn smtpd(maildir: &Path) -> (Kill, u16) {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let server = Kill(
+        Command::new("python3")
+            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")])
+            .args(["-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(maildir)
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    wait_until("the SMTP server", Duration::from_secs(20), || {
+        TcpStream::connect(("127.0.0.1", port)).is_ok()
+    });
+    (server, port)
+}
+
+#[test]
+fn mails_under_the_real_auditd() {
+    let _guard = audit_testlock::live_lock();
+    if !audit_testlock::daemon_slot_free() || !have_smtpd() {
+        return;
+    }
+    for tool in ["auditd", "auditctl"] {
+        if !plugin_common::have(tool) {
+            audit_testlock::skip(format!("{tool} is not installed"));
+            return;
+        }
+    }
+    let dir = plugin_common::TempDir::new("key-alert-auditd");
+    let maildir = dir.0.join("mail");
+    let (_smtpd, port) = smtpd(&maildir);
+    let key = format!("key_alert_{}", std::process::id());
+    let conf = dir.0.join("key-alert.conf");
+    config(&conf, &key, port, 10);
+    let mut auditd = plugin_common::Auditd::start(
+        &dir.0.join("auditd"),
+        &[plugin_common::PluginConf {
+            name: "key-alert",
+            path: &support::example_bin("key-alert"),
+            args: format!("{} --format=binary", conf.display()),
+            format: "binary",
+        }],
+    );
+    let rule: Vec<String> = [
+        "always,exit",
+        "-F",
+        "arch=b64",
+        "-S",
+        "getpgid",
+        "-F",
+        "a0=424243",
+        "-k",
+        &key,
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    plugin_common::auditctl(
+        &[
+            &["-a"],
+            &rule.iter().map(String::as_str).collect::<Vec<_>>()[..],
+        ]
+        .concat(),
+    );
+    struct RuleGuard(Vec<String>);
+    impl Drop for RuleGuard {
+        fn drop(&mut self) {
+            let _ = Command::new("auditctl").arg("-d").args(&self.0).output();
+        }
+    }
+    let rule_guard = RuleGuard(rule);
+    // SAFETY: getpgid only reads its argument; it fails (no such process).
+    unsafe { libc::getpgid(424243) };
+    let key_field = format!("key=\"{key}\"");
+    // The syscall's event as auditd logs it (auditctl's CONFIG_CHANGE events carry
+    // the key too, in their CONFIG_CHANGE record, and are mailed as well).
+    let logged_event = || {
+        let mut p = audit_parse::Parser::default();
+        p.feed(plugin_common::read(&auditd.log).as_bytes());
+        p.flush();
+        let found = p.drain().filter_map(Result::ok).find(|ev| {
+            ev.iter().any(|r| {
+                r.record_type() == Some(audit_wire::RecordType::SYSCALL)
+                    && String::from_utf8_lossy(r.text()).contains(&key_field)
+            })
+        });
+        found
+    };
+    wait_until("the event in auditd's log", Duration::from_secs(30), || {
+        logged_event().is_some()
+    });
+    let event = logged_event().unwrap();
+    let subject = format!("Subject: audit: key {key} ({})", event.id());
+    wait_until("its mail", Duration::from_secs(30), || {
+        mails(&maildir).iter().any(|m| m.contains(&subject))
+    });
+    drop(rule_guard);
+    auditd.stop();
+
+    let mut line = Vec::new();
+    text_event(
+        &mut NormalizeContext::default().cursor(&event),
+        None,
+        &mut line,
+    );
+    let sentence = String::from_utf8(line).unwrap();
+    let sentence = sentence.trim_end().strip_prefix("At ? ").unwrap();
+    // getpgid of a process that does not exist fails.
+    assert!(sentence.contains("unsuccessfully"), "{sentence}");
+    let all = mails(&maildir);
+    let mail = all.iter().find(|m| m.contains(&subject)).unwrap();
+    assert!(mail.contains(sentence), "{sentence:?} not in\n{mail}");
+    for m in &all {
+        assert!(m.contains(&format!("Subject: audit: key {key} (")), "{m}");
+    }
 }
