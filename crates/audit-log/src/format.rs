@@ -146,47 +146,54 @@ impl Formatter {
         if self.flush_before.contains(&record_type) {
             self.interpreter.id_cache().clear();
         }
-        let mut enriched: Vec<u8> = Vec::new();
-        let mut separators = 0u32;
-        let value = &mut self.value;
         let type_no = u32::try_from(record.type_number()).unwrap_or(0);
-        self.interpreter
-            .interpret_record(&record, value, |field, ty, text| {
-                if left <= MIN_SPACE_LEFT {
-                    return;
-                }
-                let ty = ty.unwrap_or_else(|| field_type(type_no, field.name(), field.value()));
-                let quoted = match ty {
-                    FieldType::Uid | FieldType::Gid => true,
-                    FieldType::Syscall | FieldType::Arch | FieldType::Sockaddr => false,
-                    _ => return,
-                };
-                if separators == 0 {
-                    enriched.push(INTERP_SEPARATOR);
-                    left -= 1;
-                }
-                separators += 1;
-                let mut item = Vec::with_capacity(field.name().len() + text.len() + 4);
-                if separators > 1 {
-                    item.push(b' ');
-                }
-                item.extend(field.name().iter().take(63).map(u8::to_ascii_uppercase));
-                item.push(b'=');
-                if quoted {
-                    encode_value(text, &mut item);
-                } else {
-                    item.extend_from_slice(text);
-                }
-                // Whole fields or none, as auditd: a field that does not fit
-                // is left out.
-                let text_len = item.len() - usize::from(separators > 1);
-                if text_len + 2 >= left {
-                    return;
-                }
-                left -= item.len();
-                enriched.extend_from_slice(&item);
-            });
-        out.extend_from_slice(&enriched);
+        let in_record = audit_interpret::RecordContext::new(&record);
+        let mut separators = 0u32;
+        // Only these types are written, so only they are interpreted.
+        for field in record.fields() {
+            if left <= MIN_SPACE_LEFT {
+                break;
+            }
+            let quoted = match field_type(type_no, field.name(), field.value()) {
+                FieldType::Uid | FieldType::Gid => true,
+                FieldType::Syscall | FieldType::Arch | FieldType::Sockaddr => false,
+                _ => continue,
+            };
+            self.value.clear();
+            if self
+                .interpreter
+                .interpret_field_in(&in_record, &field, &mut self.value)
+                .is_none()
+            {
+                self.value.clear();
+                self.value.push(b'?');
+            }
+            if separators == 0 {
+                out.push(INTERP_SEPARATOR);
+                left -= 1;
+            }
+            separators += 1;
+            let item_start = out.len();
+            if separators > 1 {
+                out.push(b' ');
+            }
+            out.extend(field.name().iter().take(63).map(u8::to_ascii_uppercase));
+            out.push(b'=');
+            if quoted {
+                encode_value(&self.value, out);
+            } else {
+                out.extend_from_slice(&self.value);
+            }
+            // Whole fields or none, as auditd: a field that does not fit is
+            // left out.
+            let item_len = out.len() - item_start;
+            let text_len = item_len - usize::from(separators > 1);
+            if text_len + 2 >= left {
+                out.truncate(item_start);
+                continue;
+            }
+            left -= item_len;
+        }
         if self.flush_after.contains(&record_type) {
             self.interpreter.id_cache().clear();
         }

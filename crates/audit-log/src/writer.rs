@@ -385,36 +385,74 @@ impl LogWriter {
     /// An `Err` means the record is not in the log: the log then still ends
     /// with a whole line.
     pub fn write_record(&mut self, record_type: u32, payload: &[u8]) -> Result<Written, LogError> {
+        self.write_records([(record_type, payload)]).map(|n| {
+            if n == 0 {
+                Written::NotLogging
+            } else {
+                Written::Logged
+            }
+        })
+    }
+
+    /// Writes several records with one `write`: what a daemon does with the
+    /// records it has read before its socket ran dry, at a fraction of a
+    /// `write` per record. Returns how many records are in the log: all of
+    /// them, or 0 with `write_logs = no`. An `Err` means none of them is
+    /// (the log still ends with the last whole line before them).
+    ///
+    /// Flushing counts records as [`LogWriter::write_record`] does (a sync
+    /// after the batch if it reached a multiple of `freq`); the size and
+    /// free space are looked at after the batch, so a log may pass
+    /// `max_log_file` by the batch's size before it is rotated.
+    pub fn write_records<'p>(
+        &mut self,
+        records: impl IntoIterator<Item = (u32, &'p [u8])>,
+    ) -> Result<usize, LogError> {
         if !self.config.write_logs {
-            return Ok(Written::NotLogging);
+            return Ok(0);
         }
         self.reap_children();
         let Some(file) = self.file.clone().filter(|_| !self.suspended) else {
             return Err(LogError::Suspended);
         };
-        let mut line = std::mem::take(&mut self.line);
-        line.clear();
-        self.formatter.format_into(record_type, payload, &mut line);
-        let result = (&*file).write_all(&line);
-        let len = line.len() as u64;
-        self.line = line;
+        let mut lines = std::mem::take(&mut self.line);
+        lines.clear();
+        let mut count = 0u64;
+        for (record_type, payload) in records {
+            self.formatter.format_into(record_type, payload, &mut lines);
+            count += 1;
+        }
+        let result = (&*file).write_all(&lines);
+        let len = lines.len() as u64;
+        // Batches are bounded by the caller; a huge one's buffer is not kept.
+        if lines.capacity() > 1 << 20 {
+            lines = Vec::with_capacity(1024);
+        }
+        self.line = lines;
         if let Err(e) = result {
-            // Part of the line may be in the file: cut it off so the log
+            // Part of the lines may be in the file: cut it off so the log
             // ends with the last whole line.
             let _ = file.set_len(self.size);
             return Err(self.write_failed("write", e));
         }
+        let before = self.records;
         self.size += len;
-        self.records += 1;
+        self.records += count;
         self.disk_error_reports = 0;
-        self.after_write(&file);
-        Ok(Written::Logged)
+        self.after_write(&file, before);
+        Ok(count as usize)
     }
 
-    fn after_write(&mut self, file: &File) {
+    /// Whether a multiple of `every` is in `before+1 ..= now`.
+    fn crossed(before: u64, now: u64, every: u64) -> bool {
+        now / every != before / every
+    }
+
+    fn after_write(&mut self, file: &File, before: u64) {
         let freq = u64::from(self.config.freq.max(1));
+        let due = Self::crossed(before, self.records, freq);
         match self.config.flush {
-            Flush::Incremental if self.records.is_multiple_of(freq) => {
+            Flush::Incremental if due => {
                 // The record is written: a failed sync is the disk-error
                 // action's and durable()'s business, not an error of this
                 // write (the caller must not write the record again).
@@ -423,7 +461,7 @@ impl LogWriter {
                     Err(e) => self.disk_error("fsync", &e),
                 }
             }
-            Flush::IncrementalAsync if self.records.is_multiple_of(freq) => {
+            Flush::IncrementalAsync if due => {
                 if let Some(f) = &self.flusher {
                     f.request(self.records);
                 }
@@ -433,7 +471,7 @@ impl LogWriter {
             _ => {}
         }
         self.check_size();
-        if self.records.is_multiple_of(SPACE_CHECK_EVERY) {
+        if Self::crossed(before, self.records, SPACE_CHECK_EVERY) {
             self.check_space();
         }
     }

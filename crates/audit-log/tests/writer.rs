@@ -215,6 +215,30 @@ fn each_flush_mode_writes_and_keeps_its_guarantee() {
 }
 
 #[test]
+fn a_batch_is_the_records_one_by_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("audit.log");
+    let mut w = LogWriter::open(LogConfig {
+        flush: Flush::Incremental,
+        freq: 4,
+        ..config(dir.path())
+    })
+    .unwrap();
+    write(&mut w, 1);
+    let payloads: Vec<Vec<u8>> = (2..=6).map(payload).collect();
+    let n = w
+        .write_records(payloads.iter().map(|p| (1305, p.as_slice())))
+        .unwrap();
+    assert_eq!(n, 5);
+    assert_eq!(w.records_written(), 6);
+    // The batch reached the fourth record: synced after it.
+    assert_eq!(w.records_on_disk(), 6);
+    assert_eq!(read(&path), (1..=6).map(line).collect::<String>());
+    assert_eq!(w.write_records([]).unwrap(), 0);
+    assert_eq!(w.records_on_disk(), 6);
+}
+
+#[test]
 fn rotation_keeps_num_logs() {
     let dir = tempfile::tempdir().unwrap();
     let mut w = LogWriter::open(LogConfig {
