@@ -281,11 +281,15 @@ fn executable_of(message: &str) -> Option<PathBuf> {
 }
 
 /// Run our `audit-state`: `Err` when it could not run, `Ok(Err(why))` when the kernel
-/// refused to tell (not root, no audit).
+/// refused to tell (not root, no audit). It runs holding the live-test lock: live tests
+/// of other runs on this machine change the state while they hold it, and restore it
+/// before they give it back.
 fn audit_state(bin: &Path) -> Result<Result<AuditState, String>, String> {
+    let lock = audit_testlock::live_lock();
     let out = Command::new(bin)
         .output()
         .map_err(|e| format!("cannot run {}: {e}", bin.display()))?;
+    drop(lock);
     let stderr = String::from_utf8_lossy(&out.stderr).trim().to_owned();
     match out.status.code() {
         Some(0) => {
