@@ -545,7 +545,8 @@ impl LogConfig {
     }
 
     /// The `node=` name the settings ask for: `None` for
-    /// [`NameFormat::None`], the host name, its address or the `name` key.
+    /// [`NameFormat::None`], the host name, its address or the `name` key
+    /// (the host name when [`NameFormat::User`] has no `name`).
     /// [`NameFormat::Fqd`] gives the host name when the resolver has no
     /// longer one (the canonical name is not looked up here).
     pub fn node_name(&self) -> Option<String> {
@@ -728,6 +729,31 @@ mod tests {
                 admin_space_left: 75
             }
         ));
+    }
+
+    #[test]
+    fn node_names() {
+        let host = rustix::system::uname()
+            .nodename()
+            .to_string_lossy()
+            .into_owned();
+        let named = |name_format, name: Option<&str>| {
+            LogConfig {
+                name_format,
+                name: name.map(str::to_string),
+                ..LogConfig::default()
+            }
+            .node_name()
+        };
+        assert_eq!(named(NameFormat::None, Some("x")), None);
+        assert_eq!(named(NameFormat::Hostname, None), Some(host.clone()));
+        assert_eq!(
+            named(NameFormat::User, Some("lars-capture")).as_deref(),
+            Some("lars-capture")
+        );
+        assert_eq!(named(NameFormat::User, None), Some(host));
+        let p = LogConfig::parse("name_format = user\nname = edge-7\n").unwrap();
+        assert_eq!(p.config.node_name().as_deref(), Some("edge-7"));
     }
 
     #[test]
