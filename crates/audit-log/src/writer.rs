@@ -967,3 +967,13 @@ fn open_error(path: &Path, e: rustix::io::Errno) -> LogError {
         source: e.into(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// A daemon hands the writer to a thread of its own.
+    #[test]
+    fn writer_is_send() {
+        fn send<T: Send>() {}
+        send::<super::LogWriter>();
+    }
+}
