@@ -597,6 +597,12 @@ impl<H: Handler> Worker<'_, H> {
                 // Ageing is for a quiet input: a log read in a hurry is not aged.
                 next_age = Instant::now() + age_every;
             }
+            // The queue filled up: what was fed is done even if its event is still
+            // open, so that the queue file makes room (its records would otherwise
+            // wait for the event to complete).
+            if self.queue.take_pressure() && self.delivery == Delivery::Events {
+                self.commit_if_idle(true)?;
+            }
             let now = Instant::now();
             if now >= next_age {
                 next_age = now + age_every;
@@ -661,8 +667,7 @@ impl<H: Handler> Worker<'_, H> {
                 }
                 self.uncommitted = next_seq;
                 self.queue.finish(batch.len(), None)?;
-                let pressure = self.queue.take_pressure();
-                self.commit_if_idle(pressure)
+                self.commit_if_idle(false)
             }
         }
     }

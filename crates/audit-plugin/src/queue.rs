@@ -197,8 +197,9 @@ impl Queue {
         self.lock().metrics.too_long = total;
     }
 
-    /// Wait up to `timeout` for records, a signal or the end of input; take the
-    /// records up to the end of the first read waiting.
+    /// Wait up to `timeout` for records, a signal, the end of input or a full queue
+    /// ([`Queue::take_pressure`]); take the records up to the end of the first read
+    /// waiting.
     pub(crate) fn take(&self, timeout: Duration) -> Taken {
         let mut st = self.lock();
         let ready = |st: &State| {
@@ -207,6 +208,7 @@ impl Queue {
                 || st.signals.term
                 || st.signals.hup
                 || st.signals.usr1
+                || st.pressure
         };
         if !ready(&st) && !timeout.is_zero() {
             st = self

@@ -363,3 +363,64 @@ fn a_bad_binary_stream_is_an_error_after_what_came_before() {
         ["type=USER_START msg=audit(1.000:1): pid=1"]
     );
 }
+
+#[test]
+fn crash_mid_burst_replays_every_event_at_least_once() {
+    const N: usize = 1500;
+    let dir = Dir::new("crash-events");
+    let (out, queue, stat) = (dir.path("out"), dir.path("queue"), dir.path("status"));
+    let args = [
+        "--out",
+        out.to_str().unwrap(),
+        "--events",
+        "--delay-ms",
+        "2",
+        "--queue-file",
+        queue.to_str().unwrap(),
+        "--capacity",
+        "100000",
+        "--status-file",
+        stat.to_str().unwrap(),
+    ];
+    let mut child = spawn(&args, Stdio::piped());
+    let mut input = child.stdin.take().unwrap();
+    let text: String = (0..N)
+        .map(|i| {
+            format!(
+                "type=SYSCALL msg=audit(1700000000.000:{i}): syscall=59 success=yes\n\
+                 type=PROCTITLE msg=audit(1700000000.000:{i}): proctitle=6C73\n"
+            )
+        })
+        .collect();
+    input.write_all(text.as_bytes()).unwrap();
+    wait_until(
+        "the reader to queue everything",
+        Duration::from_secs(30),
+        || {
+            let s = status(&child, &stat);
+            s["handled"] + s["depth"] >= 2 * N as u64 && lines_of(&out).len() >= 100
+        },
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let before = lines_of(&out).len();
+    assert!(
+        before < N,
+        "killed too late: {before} of {N} events already handled"
+    );
+
+    let child = spawn(&args, Stdio::null());
+    let done = child.wait_with_output().unwrap();
+    assert!(
+        done.status.success(),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    let got = lines_of(&out);
+    let seen: std::collections::HashSet<&str> = got.iter().map(String::as_str).collect();
+    for i in 0..N {
+        let whole = format!("event 1700000000.000:{i} 2");
+        assert!(seen.contains(whole.as_str()), "event {i} lost or cut");
+    }
+    assert!(got.len() < N + 100, "{} lines for {N} events", got.len());
+}
