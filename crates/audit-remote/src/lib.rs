@@ -1,0 +1,44 @@
+//! Remote audit logging with the audisp-remote protocol of auditd 3.0.9: the frame
+//! codec, an acknowledging receiver, and a sender with a durable spool.
+//!
+//! ```
+//! use audit_remote::sender::{Sender, SenderConfig};
+//! use audit_remote::server::{FileSink, Receiver, ReceiverConfig};
+//! use std::sync::Arc;
+//!
+//! let dir = tempfile::tempdir()?;
+//! // The aggregator: every record appended to one file, synced, then acknowledged.
+//! let sink = Arc::new(FileSink::open(&dir.path().join("remote.log"))?);
+//! let server = Receiver::bind("127.0.0.1:0", ReceiverConfig::default(), sink)?.spawn()?;
+//!
+//! // A machine sending its records; each stays in the queue file until its ACK.
+//! let config = SenderConfig::new(server.local_addr());
+//! let mut sender = Sender::open(config, &dir.path().join("queue"))?;
+//! sender.send(b"type=USER_LOGIN msg=audit(1700000000.123:42): pid=1 res=success\n")?;
+//! sender.send(b"type=EOE msg=audit(1700000000.123:42): \n")?; // not sent, as audisp-remote
+//! sender.flush()?;
+//!
+//! let log = std::fs::read_to_string(dir.path().join("remote.log"))?;
+//! assert_eq!(log, "type=USER_LOGIN msg=audit(1700000000.123:42): pid=1 res=success\n");
+//! assert_eq!(server.shutdown().records_written, 1);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! - [`frame`]: the 16-byte little-endian header, the frame types and a caller-driven
+//!   [`Decoder`](frame::Decoder) (fuzzed by the `remote_frame` target).
+//! - [`server`]: [`Receiver`](server::Receiver), ACK only after the [`Sink`](server::Sink)
+//!   reports the record written, heartbeats, duplicates dropped, `tcp_max_per_addr`,
+//!   `tcp_client_max_idle`, ENDING at shutdown.
+//! - [`sender`]: [`Sender`](sender::Sender), sequences from 2, EOE dropped, stop-and-wait
+//!   or a window of frames in flight, resending from the first unacknowledged record
+//!   after a reconnect; [`spool`]: its queue file.
+//!
+//! Interoperates with auditd 3.0.9's `tcp_listen_port` listener and with its
+//! `audisp-remote` plugin (tests/interop.rs).
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+pub mod frame;
+pub mod sender;
+pub mod server;
+pub mod spool;

@@ -1,0 +1,473 @@
+//! The sending end: records go into a durable [`Spool`] first, then out as MESSAGE
+//! frames; each leaves the spool only when its ACK arrives.
+//!
+//! Up to [`SenderConfig::window`] frames are in flight at once (1 is audisp-remote's
+//! stop-and-wait). Replies must come in order, each carrying the sequence of the
+//! oldest frame in flight. auditd 3.0.9's listener allows a window: it decodes every
+//! frame already in its buffer in turn and acknowledges each after writing it, in
+//! order (`src/auditd-listen.c`, the loop over buffered messages).
+//!
+//! When the connection breaks, the receiver sends ENDING, or a reply does not match,
+//! the sender reconnects and sends again from the first unacknowledged record. The
+//! first reconnect is immediate, later ones wait [`SenderConfig::retry_time`];
+//! after [`SenderConfig::max_tries`] failed attempts in a row without progress the
+//! call returns [`SendError::Network`], and the records stay spooled for the next one.
+
+use crate::frame::{Decoder, Frame, FrameType};
+use crate::spool::{Spool, SpoolError};
+use std::collections::VecDeque;
+use std::io::{self, Read, Write};
+use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+/// Settings of a [`Sender`].
+#[derive(Debug, Clone)]
+pub struct SenderConfig {
+    /// The receiver (`remote_server` and `port`).
+    pub server: SocketAddr,
+    /// Frames in flight at once (1: wait for each ACK before the next frame).
+    pub window: usize,
+    /// How long to wait for a reply before taking the connection for dead.
+    pub reply_timeout: Duration,
+    /// How long to wait for a connection to be accepted.
+    pub connect_timeout: Duration,
+    /// Pause between reconnect attempts after the first (`network_retry_time`).
+    pub retry_time: Duration,
+    /// Attempts without progress before a call gives up (`max_tries_per_record`).
+    pub max_tries: u32,
+    /// Send a HEARTBEAT before sending on a connection idle this long, to find a dead
+    /// one before records are entrusted to it (`heartbeat_timeout`; `None`: never).
+    pub heartbeat_timeout: Option<Duration>,
+    /// Most records the spool may hold (`queue_depth`).
+    pub queue_depth: usize,
+}
+
+impl SenderConfig {
+    /// Stop-and-wait to `server`, with audisp-remote's defaults where it has them
+    /// (retry every second, three tries, queue of 2000, no heartbeat).
+    pub fn new(server: SocketAddr) -> Self {
+        Self {
+            server,
+            window: 1,
+            reply_timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(10),
+            retry_time: Duration::from_secs(1),
+            max_tries: 3,
+            heartbeat_timeout: None,
+            queue_depth: 2000,
+        }
+    }
+}
+
+/// Why a send did not complete. Records stay in the spool whatever the error.
+#[derive(Debug, thiserror::Error)]
+pub enum SendError {
+    /// The spool failed, is full, or the record is too long for it.
+    #[error(transparent)]
+    Spool(#[from] SpoolError),
+    /// No connection could be made or kept: `tries` attempts failed in a row.
+    #[error("network failure talking to {server} after {tries} tries: {last}")]
+    Network {
+        /// The receiver.
+        server: SocketAddr,
+        /// Attempts made.
+        tries: u32,
+        /// The last failure.
+        last: String,
+    },
+    /// The receiver refused the record (DISKFULL, DISKERROR or another fatal reply):
+    /// it is not written, and stays spooled.
+    #[error("receiver replied {kind} to record {sequence}: {text}")]
+    Refused {
+        /// The reply's type.
+        kind: FrameType,
+        /// The record's sequence.
+        sequence: u32,
+        /// The reply's text.
+        text: String,
+    },
+    /// The server name resolves to no address.
+    #[error("{0} resolves to no address")]
+    NoAddress(String),
+}
+
+/// What became of a record handed to [`Sender::send`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Queued {
+    /// Spooled under this sequence (and perhaps already acknowledged).
+    Spooled(u32),
+    /// An end-of-event (EOE) record: not sent, as audisp-remote does not send them.
+    DroppedEoe,
+}
+
+/// Counters of what a sender did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SenderStats {
+    /// Records acknowledged.
+    pub acknowledged: u64,
+    /// Frames sent again after a reconnect.
+    pub resent: u64,
+    /// Connections made.
+    pub connections: u64,
+    /// Heartbeats sent and answered.
+    pub heartbeats: u64,
+    /// DISKLOW (or other warning) replies.
+    pub warnings: u64,
+    /// The latest warning's text.
+    pub last_warning: Option<String>,
+}
+
+/// Whether `record` is an end-of-event record: `type=EOE` as its first field or the
+/// one after the node name, as audisp-remote tests it.
+pub fn is_eoe(record: &[u8]) -> bool {
+    if record.starts_with(b"type=") {
+        return record.starts_with(b"type=EOE");
+    }
+    match record.iter().position(|&b| b == b' ') {
+        Some(space) => record[space + 1..].starts_with(b"type=EOE"),
+        None => false,
+    }
+}
+
+/// A connected sender with its spool.
+#[derive(Debug)]
+pub struct Sender {
+    config: SenderConfig,
+    spool: Spool,
+    link: Option<Link>,
+    /// How many of the oldest spooled records were sent on an earlier connection.
+    sent_before: usize,
+    stats: SenderStats,
+}
+
+#[derive(Debug)]
+struct Link {
+    stream: TcpStream,
+    decoder: Decoder,
+    /// Replies decoded but not yet matched.
+    replies: VecDeque<Frame>,
+    /// Sequences of frames sent and not yet answered, oldest first (the first
+    /// `in_flight.len()` spool entries).
+    in_flight: VecDeque<u32>,
+    last_used: Instant,
+}
+
+/// Why the current connection is given up.
+#[derive(Debug)]
+enum LinkDown {
+    /// Reconnect and resend.
+    Retry(String),
+    /// Give up this call with this error.
+    Fail(SendError),
+}
+
+impl From<io::Error> for LinkDown {
+    fn from(e: io::Error) -> Self {
+        LinkDown::Retry(e.to_string())
+    }
+}
+
+impl Sender {
+    /// Opens (or creates) the spool at `queue_file`; records left there by an earlier
+    /// run are sent first. Connects lazily.
+    ///
+    /// # Errors
+    /// [`SendError::Spool`].
+    pub fn open(config: SenderConfig, queue_file: &Path) -> Result<Self, SendError> {
+        let spool = Spool::open(queue_file, config.queue_depth.max(1))?;
+        Ok(Self {
+            config,
+            spool,
+            link: None,
+            sent_before: 0,
+            stats: SenderStats::default(),
+        })
+    }
+
+    /// Resolves `server` (such as `"aggregator.example:60"`) to its first address.
+    ///
+    /// # Errors
+    /// [`SendError::NoAddress`] when it resolves to none.
+    pub fn resolve(server: &str) -> Result<SocketAddr, SendError> {
+        server
+            .to_socket_addrs()
+            .ok()
+            .and_then(|mut a| a.next())
+            .ok_or_else(|| SendError::NoAddress(server.to_owned()))
+    }
+
+    /// Records waiting for their ACK.
+    pub fn pending(&self) -> usize {
+        self.spool.len()
+    }
+
+    /// What it has done so far.
+    pub fn stats(&self) -> &SenderStats {
+        &self.stats
+    }
+
+    /// Spools `record` (one record line with its `\n`) and sends what the window
+    /// allows, waiting for replies only while the window is full. EOE records are
+    /// dropped. Call [`flush`](Self::flush) to wait for every ACK.
+    ///
+    /// # Errors
+    /// [`SendError`]; once spooled, a record stays spooled whatever the error.
+    pub fn send(&mut self, record: &[u8]) -> Result<Queued, SendError> {
+        if is_eoe(record) {
+            return Ok(Queued::DroppedEoe);
+        }
+        let sequence = self.spool.push(record)?;
+        self.pump(false)?;
+        Ok(Queued::Spooled(sequence))
+    }
+
+    /// Sends every spooled record and waits until each is acknowledged.
+    ///
+    /// # Errors
+    /// [`SendError`]; the records not acknowledged stay spooled.
+    pub fn flush(&mut self) -> Result<(), SendError> {
+        self.pump(true)
+    }
+
+    /// Sends a HEARTBEAT and waits for its ACK (after the replies of frames in flight).
+    ///
+    /// # Errors
+    /// [`SendError::Network`] when the receiver cannot be reached.
+    pub fn heartbeat(&mut self) -> Result<(), SendError> {
+        self.flush()?;
+        let mut tries = 0;
+        loop {
+            match self.try_heartbeat() {
+                Ok(()) => return Ok(()),
+                Err(down) => self.recover(down, &mut tries)?,
+            }
+        }
+    }
+
+    fn try_heartbeat(&mut self) -> Result<(), LinkDown> {
+        self.ensure_link()?;
+        self.heartbeat_on_link()
+    }
+
+    /// Sends a heartbeat on the (idle) link and waits for its ACK.
+    fn heartbeat_on_link(&mut self) -> Result<(), LinkDown> {
+        // A sequence no record of ours has now: the next one to be given out.
+        let sequence = self.next_unused_sequence();
+        let frame = Frame::new(FrameType::HEARTBEAT, sequence, Vec::new());
+        self.write_frame(&frame)?;
+        let reply = self.read_reply()?;
+        if reply.kind == FrameType::ENDING {
+            return Err(LinkDown::Retry("receiver is ending".into()));
+        }
+        if reply.sequence != sequence || reply.kind.is_fatal() {
+            return Err(LinkDown::Retry(format!(
+                "heartbeat {sequence} answered by {} {}",
+                reply.kind, reply.sequence
+            )));
+        }
+        self.stats.heartbeats += 1;
+        Ok(())
+    }
+
+    fn next_unused_sequence(&self) -> u32 {
+        // One past the newest spooled record; the spool has not given it out yet.
+        match self.spool.len() {
+            0 => crate::spool::FIRST_SEQUENCE,
+            n => self
+                .spool
+                .get(n - 1)
+                .map_or(crate::spool::FIRST_SEQUENCE, |e| e.sequence.wrapping_add(1)),
+        }
+    }
+
+    /// Sends and reads replies until the spool is empty (`drain`) or until the window
+    /// has room for one more frame.
+    fn pump(&mut self, drain: bool) -> Result<(), SendError> {
+        let mut tries = 0;
+        loop {
+            match self.pump_once(drain) {
+                Ok(true) => return Ok(()),
+                Ok(false) => tries = 0,
+                Err(down) => self.recover(down, &mut tries)?,
+            }
+        }
+    }
+
+    /// Drops the link and decides whether to go on; pauses before later retries.
+    fn recover(&mut self, down: LinkDown, tries: &mut u32) -> Result<(), SendError> {
+        if let Some(link) = self.link.take() {
+            self.sent_before = self.sent_before.max(link.in_flight.len());
+        }
+        match down {
+            LinkDown::Fail(e) => Err(e),
+            LinkDown::Retry(last) => {
+                *tries += 1;
+                if *tries >= self.config.max_tries.max(1) {
+                    return Err(SendError::Network {
+                        server: self.config.server,
+                        tries: *tries,
+                        last,
+                    });
+                }
+                if *tries > 1 {
+                    std::thread::sleep(self.config.retry_time);
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// One step: send what the window allows, then read one reply if one is needed.
+    /// `Ok(true)`: done; `Ok(false)`: an ACK arrived, call again.
+    fn pump_once(&mut self, drain: bool) -> Result<bool, LinkDown> {
+        let window = self.config.window.max(1);
+        if self.is_pumped(drain, window) {
+            return Ok(true);
+        }
+        self.ensure_link()?;
+        let link = self
+            .link
+            .as_mut()
+            .ok_or_else(|| LinkDown::Retry("no link".into()))?;
+        while link.in_flight.len() < window && link.in_flight.len() < self.spool.len() {
+            let index = link.in_flight.len();
+            let Some(entry) = self.spool.get(index) else {
+                break;
+            };
+            let payload = self
+                .spool
+                .read(entry)
+                .map_err(|e| LinkDown::Fail(e.into()))?;
+            let bytes = Frame::message(entry.sequence, payload)
+                .encode()
+                .map_err(|e| LinkDown::Retry(e.to_string()))?;
+            link.stream.write_all(&bytes)?;
+            link.in_flight.push_back(entry.sequence);
+            link.last_used = Instant::now();
+            if index < self.sent_before {
+                self.stats.resent += 1;
+            }
+        }
+        if self.is_pumped(drain, window) {
+            return Ok(true);
+        }
+        let reply = self.read_reply()?;
+        self.take_reply(reply)?;
+        Ok(false)
+    }
+
+    /// Whether a pump is done: everything acknowledged (`drain`), or everything sent
+    /// with room left in the window.
+    fn is_pumped(&self, drain: bool, window: usize) -> bool {
+        let in_flight = self.link.as_ref().map_or(0, |l| l.in_flight.len());
+        if drain {
+            self.spool.is_empty()
+        } else {
+            in_flight == self.spool.len() && in_flight < window
+        }
+    }
+
+    /// Matches a reply to the oldest frame in flight.
+    fn take_reply(&mut self, reply: Frame) -> Result<(), LinkDown> {
+        let link = self
+            .link
+            .as_mut()
+            .ok_or_else(|| LinkDown::Retry("no link".into()))?;
+        if reply.kind == FrameType::ENDING {
+            return Err(LinkDown::Retry(format!(
+                "receiver is ending: {}",
+                String::from_utf8_lossy(&reply.payload)
+            )));
+        }
+        let expected = link.in_flight.front().copied();
+        if Some(reply.sequence) != expected || !reply.kind.is_reply() {
+            return Err(LinkDown::Retry(format!(
+                "reply {} {} does not answer record {expected:?}",
+                reply.kind, reply.sequence
+            )));
+        }
+        let text = String::from_utf8_lossy(&reply.payload).into_owned();
+        if reply.kind.is_fatal() {
+            return Err(LinkDown::Fail(SendError::Refused {
+                kind: reply.kind,
+                sequence: reply.sequence,
+                text,
+            }));
+        }
+        if reply.kind.is_warning() {
+            self.stats.warnings += 1;
+            self.stats.last_warning = Some(format!("{}: {text}", reply.kind));
+        }
+        link.in_flight.pop_front();
+        self.spool.pop().map_err(|e| LinkDown::Fail(e.into()))?;
+        self.sent_before = self.sent_before.saturating_sub(1);
+        self.stats.acknowledged += 1;
+        Ok(())
+    }
+
+    fn ensure_link(&mut self) -> Result<(), LinkDown> {
+        if let Some(link) = &self.link {
+            let idle = link.last_used.elapsed();
+            let stale = link.in_flight.is_empty()
+                && self.config.heartbeat_timeout.is_some_and(|t| idle >= t);
+            if !stale {
+                return Ok(());
+            }
+            return self.heartbeat_on_link();
+        }
+        let stream = TcpStream::connect_timeout(&self.config.server, self.config.connect_timeout)?;
+        stream.set_nodelay(true)?;
+        stream.set_read_timeout(Some(self.config.reply_timeout))?;
+        self.stats.connections += 1;
+        self.link = Some(Link {
+            stream,
+            decoder: Decoder::new(),
+            replies: VecDeque::new(),
+            in_flight: VecDeque::new(),
+            last_used: Instant::now(),
+        });
+        Ok(())
+    }
+
+    fn write_frame(&mut self, frame: &Frame) -> Result<(), LinkDown> {
+        let link = self
+            .link
+            .as_mut()
+            .ok_or_else(|| LinkDown::Retry("no link".into()))?;
+        let bytes = frame.encode().map_err(|e| LinkDown::Retry(e.to_string()))?;
+        link.stream.write_all(&bytes)?;
+        link.last_used = Instant::now();
+        Ok(())
+    }
+
+    /// The next reply, reading as needed.
+    fn read_reply(&mut self) -> Result<Frame, LinkDown> {
+        let link = self
+            .link
+            .as_mut()
+            .ok_or_else(|| LinkDown::Retry("no link".into()))?;
+        let mut buf = [0u8; 4096];
+        loop {
+            if let Some(frame) = link.replies.pop_front() {
+                link.last_used = Instant::now();
+                return Ok(frame);
+            }
+            let n = match link.stream.read(&mut buf) {
+                Ok(0) => return Err(LinkDown::Retry("receiver closed the connection".into())),
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e.into()),
+            };
+            let mut rest = &buf[..n];
+            while !rest.is_empty() {
+                let (used, frame) = link
+                    .decoder
+                    .decode(rest)
+                    .map_err(|e| LinkDown::Retry(e.to_string()))?;
+                rest = &rest[used..];
+                link.replies.extend(frame);
+            }
+        }
+    }
+}

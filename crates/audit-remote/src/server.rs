@@ -1,0 +1,618 @@
+//! The receiving end: a TCP listener that writes each record through a [`Sink`] and
+//! acknowledges it only once the sink reports it durable.
+//!
+//! One thread accepts; each connection has its own thread and buffers at most one
+//! frame (about 9 KiB) plus a read buffer. What it does, per frame:
+//!
+//! - MESSAGE: unless it is a duplicate, hand the payload (the record line, verbatim)
+//!   to the sink; reply ACK when it is written, DISKLOW when written on a disk running
+//!   low, DISKFULL or DISKERROR when it could not be written.
+//! - HEARTBEAT: reply ACK at once.
+//! - anything else, or bytes that are not frames: a protocol error; the connection is
+//!   closed (the sender resends what it did not see acknowledged).
+//!
+//! **Duplicates.** A sender resends a record whose ACK it did not receive (the
+//! connection broke after the write). The receiver remembers, per peer address, the
+//! sequence and a 64-bit hash of the payload of the last [`ReceiverConfig::dedup_window`]
+//! records it wrote; a MESSAGE matching one of them is acknowledged without a second
+//! write. Matching the payload too keeps a restarted sender, whose sequence starts
+//! again, from having a new record taken for an old one (audit records carry their
+//! timestamp and serial, so equal payloads are the same record). Across a restart of
+//! the receiver, [`Sink::recent`] gives the records written last; until a peer's first
+//! new record, a MESSAGE with the same bytes as one of them is taken as a resend.
+//!
+//! **Connections.** At most [`ReceiverConfig::max_per_addr`] connections per address
+//! (auditd's `tcp_max_per_addr`, default 1); more are closed at once. A connection
+//! silent for [`ReceiverConfig::client_max_idle`] (auditd's `tcp_client_max_idle`) is
+//! closed, so that the half-open connection of a client that restarted does not keep
+//! the client out for good. At [`ReceiverHandle::shutdown`] every connection gets an
+//! ENDING frame (sequence 0) before it is closed.
+
+use crate::frame::{Decoder, Frame, FrameType};
+use std::collections::hash_map::DefaultHasher;
+use std::collections::{HashMap, VecDeque};
+use std::fs::File;
+use std::hash::{Hash, Hasher};
+use std::io::{self, Read, Write};
+use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+/// How a record was written, as the sink reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Durability {
+    /// Written durably (as the sink's flush policy defines it): reply ACK.
+    Written,
+    /// Written durably, but disk space is low: reply DISKLOW with this text.
+    WrittenSpaceLow(String),
+}
+
+/// Why a sink could not write a record; the record is not acknowledged.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SinkError {
+    /// No space left: reply DISKFULL with this text.
+    #[error("disk full: {0}")]
+    DiskFull(String),
+    /// Any other write failure: reply DISKERROR with this text.
+    #[error("disk error: {0}")]
+    DiskError(String),
+}
+
+/// Where received records go. Called from the connection threads, one record at a
+/// time (the receiver serialises the calls).
+pub trait Sink: Send + Sync {
+    /// Writes one record (the payload of a MESSAGE frame, normally one line with its
+    /// `\n`) received from `peer`, and returns only once it is as durable as promised:
+    /// the sender is told it may forget the record.
+    ///
+    /// # Errors
+    /// A [`SinkError`] when the record is not written.
+    fn write(&self, peer: SocketAddr, record: &[u8]) -> Result<Durability, SinkError>;
+
+    /// The last records (up to `limit`, oldest first) written before this receiver
+    /// started, such as the tail of the log file. A receiver restarted while a sender
+    /// still waited for an ACK gets that record again; these let it recognise it. The
+    /// default has none.
+    fn recent(&self, limit: usize) -> Vec<Vec<u8>> {
+        let _ = limit;
+        Vec::new()
+    }
+}
+
+/// A sink appending records to one file and syncing its data after each record.
+#[derive(Debug)]
+pub struct FileSink {
+    file: Mutex<File>,
+}
+
+impl FileSink {
+    /// Opens (creating, mode 0600) `path` for appending.
+    ///
+    /// # Errors
+    /// The error of opening the file.
+    pub fn open(path: &Path) -> io::Result<Self> {
+        use std::os::unix::fs::OpenOptionsExt;
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .mode(0o600)
+            .open(path)?;
+        Ok(Self {
+            file: Mutex::new(file),
+        })
+    }
+}
+
+impl Sink for FileSink {
+    fn recent(&self, limit: usize) -> Vec<Vec<u8>> {
+        use std::io::{Seek, SeekFrom};
+        // Records are at most a frame long: this much tail holds `limit` of them, or
+        // as many as fit, which is what a sender's window can have in flight.
+        let tail = (limit as u64).saturating_mul(512).min(4 << 20);
+        let file = lock(&self.file);
+        let Ok(mut file) = file.try_clone() else {
+            return Vec::new();
+        };
+        let Ok(len) = file.seek(SeekFrom::End(0)) else {
+            return Vec::new();
+        };
+        let start = len.saturating_sub(tail);
+        let mut bytes = Vec::new();
+        if file.seek(SeekFrom::Start(start)).is_err() || file.read_to_end(&mut bytes).is_err() {
+            return Vec::new();
+        }
+        let mut lines: Vec<Vec<u8>> = bytes
+            .split_inclusive(|&b| b == b'\n')
+            .map(<[u8]>::to_vec)
+            .collect();
+        if start > 0 && !lines.is_empty() {
+            // The first piece may be the end of a longer line.
+            lines.remove(0);
+        }
+        let skip = lines.len().saturating_sub(limit);
+        lines.split_off(skip)
+    }
+
+    fn write(&self, _peer: SocketAddr, record: &[u8]) -> Result<Durability, SinkError> {
+        let mut file = self.file.lock().unwrap_or_else(|p| p.into_inner());
+        file.write_all(record)
+            .and_then(|()| file.sync_data())
+            .map_err(|e| match e.raw_os_error() {
+                Some(ENOSPC) => SinkError::DiskFull(e.to_string()),
+                _ => SinkError::DiskError(e.to_string()),
+            })?;
+        Ok(Durability::Written)
+    }
+}
+
+/// `ENOSPC` on Linux (every architecture).
+const ENOSPC: i32 = 28;
+
+/// Settings of a [`Receiver`]; `Default` gives auditd's defaults where it has them.
+#[derive(Debug, Clone)]
+pub struct ReceiverConfig {
+    /// Most connections at once from one address (`tcp_max_per_addr`, default 1).
+    pub max_per_addr: usize,
+    /// Close a connection silent this long (`tcp_client_max_idle`; `None`, the
+    /// default as in auditd, never closes one). Senders that heartbeat more often
+    /// than this are never closed while alive.
+    pub client_max_idle: Option<Duration>,
+    /// How many recent records per peer are remembered to drop duplicates (default
+    /// 64; at least the sender's window).
+    pub dedup_window: usize,
+    /// How often idle threads look for shutdown and idleness (default 50 ms).
+    pub tick: Duration,
+}
+
+impl Default for ReceiverConfig {
+    fn default() -> Self {
+        Self {
+            max_per_addr: 1,
+            client_max_idle: None,
+            dedup_window: 64,
+            tick: Duration::from_millis(50),
+        }
+    }
+}
+
+/// Counters of what a receiver did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReceiverStats {
+    /// Records the sink wrote.
+    pub records_written: u64,
+    /// Records acknowledged without writing, as duplicates of written ones.
+    pub duplicates_dropped: u64,
+    /// Heartbeats answered.
+    pub heartbeats: u64,
+    /// Records the sink failed to write (replied DISKFULL or DISKERROR).
+    pub sink_failures: u64,
+    /// Connections accepted.
+    pub connections_accepted: u64,
+    /// Connections closed at once for exceeding `max_per_addr`.
+    pub connections_refused: u64,
+    /// Connections closed for being idle past `client_max_idle`.
+    pub connections_reaped: u64,
+    /// Connections closed for a protocol error.
+    pub protocol_errors: u64,
+    /// The latest protocol error, with its peer.
+    pub last_protocol_error: Option<String>,
+}
+
+#[derive(Debug, Default)]
+struct Counters {
+    records_written: AtomicU64,
+    duplicates_dropped: AtomicU64,
+    heartbeats: AtomicU64,
+    sink_failures: AtomicU64,
+    connections_accepted: AtomicU64,
+    connections_refused: AtomicU64,
+    connections_reaped: AtomicU64,
+    protocol_errors: AtomicU64,
+}
+
+fn bump(counter: &AtomicU64) {
+    counter.fetch_add(1, Ordering::Relaxed);
+}
+
+/// Records recently written for one peer: (sequence, payload hash), oldest first.
+type Recent = VecDeque<(u32, u64)>;
+
+/// Most peers whose recent records are remembered; the least recently written-to peer
+/// is forgotten beyond this, bounding the receiver's memory.
+const MAX_REMEMBERED_PEERS: usize = 4096;
+
+struct Shared {
+    sink: Arc<dyn Sink>,
+    config: ReceiverConfig,
+    stop: AtomicBool,
+    per_addr: Mutex<HashMap<IpAddr, usize>>,
+    /// Held across the duplicate check and the write, so that two connections of one
+    /// peer cannot both write a record.
+    written: Mutex<(HashMap<IpAddr, Recent>, VecDeque<IpAddr>)>,
+    /// Payload hashes of the records the sink wrote before this receiver started.
+    before_start: Vec<u64>,
+    counters: Counters,
+    last_protocol_error: Mutex<Option<String>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panicking sink must not take the whole receiver down with poisoned locks.
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// A bound, not yet running receiver.
+pub struct Receiver {
+    listener: TcpListener,
+    shared: Arc<Shared>,
+}
+
+impl std::fmt::Debug for Receiver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Receiver")
+            .field("listener", &self.listener)
+            .field("config", &self.shared.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Receiver {
+    /// Binds the listening socket (auditd's `tcp_listen_port` on `addr`).
+    ///
+    /// # Errors
+    /// The error of binding.
+    pub fn bind(
+        addr: impl ToSocketAddrs,
+        config: ReceiverConfig,
+        sink: Arc<dyn Sink>,
+    ) -> io::Result<Self> {
+        let listener = TcpListener::bind(addr)?;
+        Ok(Self::from_listener(listener, config, sink))
+    }
+
+    /// A receiver on an already bound listener.
+    pub fn from_listener(
+        listener: TcpListener,
+        config: ReceiverConfig,
+        sink: Arc<dyn Sink>,
+    ) -> Self {
+        let before_start = sink
+            .recent(config.dedup_window)
+            .iter()
+            .map(|r| payload_hash(r))
+            .collect();
+        let shared = Arc::new(Shared {
+            before_start,
+            sink,
+            config,
+            stop: AtomicBool::new(false),
+            per_addr: Mutex::new(HashMap::new()),
+            written: Mutex::new((HashMap::new(), VecDeque::new())),
+            counters: Counters::default(),
+            last_protocol_error: Mutex::new(None),
+        });
+        Self { listener, shared }
+    }
+
+    /// The address it listens on.
+    ///
+    /// # Errors
+    /// The error of `getsockname`.
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Starts accepting in a thread of its own.
+    ///
+    /// # Errors
+    /// The error of making the listener non-blocking.
+    pub fn spawn(self) -> io::Result<ReceiverHandle> {
+        // Non-blocking, so that the accepting thread sees a shutdown within a tick.
+        self.listener.set_nonblocking(true)?;
+        let addr = self.listener.local_addr()?;
+        let shared = Arc::clone(&self.shared);
+        let listener = self.listener;
+        let accept = std::thread::Builder::new()
+            .name("audit-remote-accept".into())
+            .spawn(move || accept_loop(&listener, &shared))?;
+        Ok(ReceiverHandle {
+            addr,
+            shared: self.shared,
+            accept: Some(accept),
+        })
+    }
+}
+
+/// A running receiver. Dropping it shuts it down as [`shutdown`](Self::shutdown) does.
+pub struct ReceiverHandle {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    accept: Option<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for ReceiverHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReceiverHandle")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ReceiverHandle {
+    /// The address it listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// What it has done so far.
+    pub fn stats(&self) -> ReceiverStats {
+        let c = &self.shared.counters;
+        let get = |a: &AtomicU64| a.load(Ordering::Relaxed);
+        ReceiverStats {
+            records_written: get(&c.records_written),
+            duplicates_dropped: get(&c.duplicates_dropped),
+            heartbeats: get(&c.heartbeats),
+            sink_failures: get(&c.sink_failures),
+            connections_accepted: get(&c.connections_accepted),
+            connections_refused: get(&c.connections_refused),
+            connections_reaped: get(&c.connections_reaped),
+            protocol_errors: get(&c.protocol_errors),
+            last_protocol_error: lock(&self.shared.last_protocol_error).clone(),
+        }
+    }
+
+    /// How many connections are open now.
+    pub fn open_connections(&self) -> usize {
+        lock(&self.shared.per_addr).values().sum()
+    }
+
+    /// Stops accepting, sends ENDING (sequence 0) on every connection, closes them
+    /// and waits for every thread. Returns the final counters.
+    pub fn shutdown(mut self) -> ReceiverStats {
+        self.stop_and_join();
+        self.stats()
+    }
+
+    fn stop_and_join(&mut self) {
+        self.shared.stop.store(true, Ordering::SeqCst);
+        if let Some(accept) = self.accept.take() {
+            // The accepting thread joins the connection threads before it returns.
+            let _ = accept.join();
+        }
+    }
+}
+
+impl Drop for ReceiverHandle {
+    fn drop(&mut self) {
+        self.stop_and_join();
+    }
+}
+
+fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>) {
+    let mut connections: Vec<JoinHandle<()>> = Vec::new();
+    while !shared.stop.load(Ordering::SeqCst) {
+        match listener.accept() {
+            Ok((stream, peer)) => {
+                connections.retain(|c| !c.is_finished());
+                if let Some(handle) = admit(stream, peer, shared) {
+                    connections.push(handle);
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                std::thread::sleep(shared.config.tick);
+            }
+            // A connection that failed between SYN and accept, or a short-lived
+            // resource shortage: keep listening.
+            Err(_) => std::thread::sleep(shared.config.tick),
+        }
+    }
+    for c in connections {
+        let _ = c.join();
+    }
+}
+
+/// Counts the connection against its address and starts its thread, or closes it.
+fn admit(stream: TcpStream, peer: SocketAddr, shared: &Arc<Shared>) -> Option<JoinHandle<()>> {
+    {
+        let mut per_addr = lock(&shared.per_addr);
+        let count = per_addr.entry(peer.ip()).or_insert(0);
+        if *count >= shared.config.max_per_addr {
+            bump(&shared.counters.connections_refused);
+            return None;
+        }
+        *count += 1;
+    }
+    bump(&shared.counters.connections_accepted);
+    let thread_shared = Arc::clone(shared);
+    let spawned = std::thread::Builder::new()
+        .name(format!("audit-remote-{peer}"))
+        .spawn(move || {
+            let mut conn = Connection {
+                stream,
+                peer,
+                shared: &thread_shared,
+            };
+            conn.run();
+            release(&thread_shared, peer.ip());
+        });
+    match spawned {
+        Ok(handle) => Some(handle),
+        Err(_) => {
+            release(shared, peer.ip());
+            None
+        }
+    }
+}
+
+fn release(shared: &Shared, ip: IpAddr) {
+    let mut per_addr = lock(&shared.per_addr);
+    if let Some(count) = per_addr.get_mut(&ip) {
+        *count = count.saturating_sub(1);
+        if *count == 0 {
+            per_addr.remove(&ip);
+        }
+    }
+}
+
+fn payload_hash(payload: &[u8]) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    payload.hash(&mut hasher);
+    hasher.finish()
+}
+
+struct Connection<'a> {
+    stream: TcpStream,
+    peer: SocketAddr,
+    shared: &'a Shared,
+}
+
+/// The connection must be closed (an I/O or protocol error, already counted).
+struct Close;
+
+impl Connection<'_> {
+    fn run(&mut self) {
+        let tick = self.shared.config.tick;
+        if self.stream.set_nonblocking(false).is_err()
+            || self.stream.set_read_timeout(Some(tick)).is_err()
+        {
+            return;
+        }
+        let _ = self.stream.set_nodelay(true);
+        let mut decoder = Decoder::new();
+        let mut buf = vec![0u8; 16 * 1024];
+        let mut last_heard = Instant::now();
+        loop {
+            if self.shared.stop.load(Ordering::SeqCst) {
+                let ending = Frame::new(FrameType::ENDING, 0, Vec::new());
+                let _ = self.send(&ending);
+                let _ = self.stream.shutdown(std::net::Shutdown::Both);
+                return;
+            }
+            match self.stream.read(&mut buf) {
+                Ok(0) => return,
+                Ok(n) => {
+                    last_heard = Instant::now();
+                    if self.consume(&mut decoder, &buf[..n]).is_err() {
+                        return;
+                    }
+                }
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                    ) =>
+                {
+                    if let Some(max_idle) = self.shared.config.client_max_idle {
+                        if last_heard.elapsed() >= max_idle {
+                            bump(&self.shared.counters.connections_reaped);
+                            return;
+                        }
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(_) => return,
+            }
+        }
+    }
+
+    /// Decodes and answers every frame in `bytes`.
+    fn consume(&mut self, decoder: &mut Decoder, mut bytes: &[u8]) -> Result<(), Close> {
+        while !bytes.is_empty() {
+            match decoder.decode(bytes) {
+                Ok((used, frame)) => {
+                    bytes = &bytes[used..];
+                    if let Some(frame) = frame {
+                        self.answer(frame)?;
+                    }
+                }
+                Err(e) => {
+                    self.protocol_error(&e.to_string());
+                    return Err(Close);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn answer(&mut self, frame: Frame) -> Result<(), Close> {
+        let reply = match frame.kind {
+            FrameType::HEARTBEAT => {
+                bump(&self.shared.counters.heartbeats);
+                Frame::new(FrameType::ACK, frame.sequence, Vec::new())
+            }
+            FrameType::MESSAGE => self.write_record(frame.sequence, &frame.payload),
+            other => {
+                self.protocol_error(&format!(
+                    "unexpected {other} frame (sequence {}) from a sender",
+                    frame.sequence
+                ));
+                return Err(Close);
+            }
+        };
+        self.send(&reply).map_err(|_| Close)
+    }
+
+    fn write_record(&self, sequence: u32, payload: &[u8]) -> Frame {
+        let hash = payload_hash(payload);
+        let key = (sequence, hash);
+        let ip = self.peer.ip();
+        let mut written = lock(&self.shared.written);
+        let (recent_by_peer, order) = &mut *written;
+        let seen = match recent_by_peer.get(&ip) {
+            Some(recent) => recent.contains(&key),
+            // A peer not heard from since the start: its resend of a record written
+            // just before a restart carries the same bytes.
+            None => self.shared.before_start.contains(&hash),
+        };
+        if seen {
+            bump(&self.shared.counters.duplicates_dropped);
+            return Frame::new(FrameType::ACK, sequence, Vec::new());
+        }
+        let (kind, text) = match self.shared.sink.write(self.peer, payload) {
+            Ok(durability) => {
+                bump(&self.shared.counters.records_written);
+                if !recent_by_peer.contains_key(&ip) {
+                    order.push_back(ip);
+                    if order.len() > MAX_REMEMBERED_PEERS {
+                        if let Some(old) = order.pop_front() {
+                            recent_by_peer.remove(&old);
+                        }
+                    }
+                }
+                let recent = recent_by_peer.entry(ip).or_default();
+                recent.push_back(key);
+                while recent.len() > self.shared.config.dedup_window.max(1) {
+                    recent.pop_front();
+                }
+                match durability {
+                    Durability::Written => (FrameType::ACK, String::new()),
+                    Durability::WrittenSpaceLow(text) => (FrameType::DISK_LOW, text),
+                }
+            }
+            Err(e) => {
+                bump(&self.shared.counters.sink_failures);
+                match e {
+                    SinkError::DiskFull(text) => (FrameType::DISK_FULL, text),
+                    SinkError::DiskError(text) => (FrameType::DISK_ERROR, text),
+                }
+            }
+        };
+        let mut text = text.into_bytes();
+        text.truncate(crate::frame::MAX_RECEIVABLE_PAYLOAD);
+        Frame::new(kind, sequence, text)
+    }
+
+    fn send(&mut self, frame: &Frame) -> io::Result<()> {
+        let bytes = frame
+            .encode()
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+        self.stream.write_all(&bytes)
+    }
+
+    fn protocol_error(&self, what: &str) {
+        bump(&self.shared.counters.protocol_errors);
+        *lock(&self.shared.last_protocol_error) = Some(format!("{}: {what}", self.peer));
+    }
+}
