@@ -55,12 +55,19 @@ pub struct LiveGuard {
 /// Panics when the lock file cannot be opened or locked: a test must not run
 /// unserialised against the kernel.
 pub fn live_lock() -> LiveGuard {
+    let path = lock_path();
     let file = OpenOptions::new()
         .create(true)
         .truncate(false)
         .write(true)
-        .open(lock_path())
-        .expect("open the live-test lock file");
+        .open(path)
+        .or_else(|e| match e.kind() {
+            // Another user (root) made it: a read-only descriptor locks it as well, so
+            // tests run by a non-root user wait their turn and then skip.
+            std::io::ErrorKind::PermissionDenied => File::open(path),
+            _ => Err(e),
+        })
+        .unwrap_or_else(|e| panic!("open the live-test lock file {}: {e}", path.display()));
     file.lock().expect("lock the live-test lock file");
     LiveGuard { _file: file }
 }
@@ -233,6 +240,33 @@ mod tests {
         let a = live_lock();
         drop(a);
         let _b = live_lock();
+    }
+
+    /// Run as root, the lock file is root's: a test run by another user (here the
+    /// first test, re-run as nobody) still takes it, and then skips.
+    #[test]
+    fn another_user_takes_the_lock_made_by_root() {
+        if !is_root() {
+            return;
+        }
+        drop(live_lock()); // make sure root made the file
+        let out = std::process::Command::new("setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "tests::lock_is_reentrant_across_sequential_guards",
+            ])
+            .env_remove(SKIP_LOG_ENV)
+            .output()
+            .expect("run setpriv (util-linux)");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{text}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(text.contains("1 passed"), "{text}");
     }
 
     #[test]
