@@ -1,0 +1,434 @@
+//! The audit dispatcher: hands every audit record to the plugins configured in
+//! `plugins.d`, as auditd's built-in dispatcher (audispd) does, without letting a
+//! slow, stuck or crashing plugin stall the others or the caller.
+//!
+//! ```
+//! use std::os::unix::fs::PermissionsExt;
+//! use std::time::Duration;
+//! use audit_dispatch::{Dispatcher, Payload, Record, Settings};
+//! use audit_wire::RecordType;
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # if !rustix::process::geteuid().is_root() { return Ok(()); } // plugins must be root's
+//! let dir = tempfile::tempdir()?;
+//! // A plugin: a program reading its records on stdin, here into a file.
+//! let out = dir.path().join("events.log");
+//! let script = dir.path().join("to-file");
+//! std::fs::write(&script, format!("#!/bin/sh\nexec cat > {}\n", out.display()))?;
+//! std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o750))?;
+//! // Its file in plugins.d, as auditd reads it.
+//! let plugins = dir.path().join("plugins.d");
+//! std::fs::create_dir(&plugins)?;
+//! std::fs::write(
+//!     plugins.join("to-file.conf"),
+//!     format!("active = yes\ndirection = out\npath = {}\ntype = always\nformat = string\n",
+//!             script.display()),
+//! )?;
+//!
+//! let settings = Settings { plugin_dir: plugins, ..Settings::default() };
+//! let dispatcher = Dispatcher::start(settings)?;
+//! let record = Record::new(RecordType(1305), Payload::Raw, b"audit(1.000:1): op=set")?;
+//! dispatcher.dispatch(&record);
+//! for notice in dispatcher.shutdown(Duration::from_secs(5)) {
+//!     println!("{notice}"); // the caller's log: started, stopped, …
+//! }
+//! assert_eq!(std::fs::read_to_string(&out)?, "type=CONFIG_CHANGE msg=audit(1.000:1): op=set\n");
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # What it does, and how it differs from auditd 3.0.9
+//! - [`PluginDir::read`] reads `plugins.d` as auditd 3.x does ([`NameRule::Auditd3`]:
+//!   hidden names and names with more than one dot skipped); [`NameRule::Auditd4`]
+//!   adds 4.x's rule that a name with a dot ends in `.conf`. A file must be a regular
+//!   file owned by root and not world writable, its program a regular file owned by
+//!   root with mode 0750 or more. A bad file is a [`Notice::ConfigError`] naming the
+//!   file and line; the other plugins run.
+//! - Each plugin's program is started with its records on one end of a
+//!   `socketpair` as stdin, an empty environment, every signal at its default
+//!   disposition and none blocked, `argv[0]` its path and `args` after it (any
+//!   number, where auditd takes two).
+//! - Formats `string` (`type=NAME msg=…` lines) and `binary` (a 16-byte header and
+//!   the payload, padded to 8970 bytes as auditd 3.0.9 writes it, or exact with the
+//!   per-plugin key `binary_layout = exact`).
+//! - Each plugin has its own bounded queue (`q_depth` records) and its own thread
+//!   writing with non-blocking sends: [`Dispatcher::dispatch`] never waits for a
+//!   plugin. A full queue drops the record for that plugin only, counted
+//!   ([`PluginStats::dropped`]), with a [`Notice`] when dropping starts and stops
+//!   (auditd 3.0.9 has one queue and blocking writes: one stuck plugin stops all).
+//! - A plugin that dies is restarted (at once, then with a doubling delay up to 5
+//!   s) up to `max_restarts` times, the record it was being sent sent again; past
+//!   that it stays down ([`Notice::GaveUp`]) until a reload finds it active.
+//! - [`Dispatcher::reload`] is auditd's SIGHUP: a new plugin starts, an unchanged
+//!   one gets SIGHUP (a change of its `args` or `format` alone is not applied, as in
+//!   auditd), one whose program's inode changed is restarted, a removed or
+//!   deactivated one gets SIGTERM and its socket closed, one that was down starts
+//!   again with its restart count reset.
+//! - [`Dispatcher::shutdown`] delivers what is queued until the deadline, closes each
+//!   plugin's socket, sends SIGTERM (after half the time left, to let a reader at end
+//!   of input exit by itself) and SIGKILL at the deadline.
+//! - `builtin_af_unix` serves any number of readers (up to [`MAX_READERS`]) at once,
+//!   each with its own bounded queue (auditd's serves one and blocks on it).
+//!
+//! The crate handles no signal: the daemon maps SIGHUP to [`Dispatcher::reload`] and
+//! SIGTERM to [`Dispatcher::shutdown`], and logs the [`Notice`]s.
+
+mod af_unix;
+mod config;
+mod encode;
+mod notice;
+mod program;
+mod queue;
+
+use std::io;
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use rustix::process::Signal;
+
+pub use af_unix::MAX_READERS;
+pub use audit_plugin::{Format, HEADER_LEN, PADDED_PAYLOAD};
+pub use config::{
+    NameRule, OverflowAction, PluginConfig, PluginConfigError, PluginDir, PluginKind, SettingError,
+    Settings, WriteLayout,
+};
+pub use encode::{Payload, Record, RecordTooLong};
+pub use notice::Notice;
+
+use af_unix::AfUnixShared;
+use notice::Notices;
+use program::{Program, ProgramShared};
+use queue::{Control, Pushed, Queue};
+
+#[derive(Debug)]
+enum Output {
+    Program(Arc<ProgramShared>),
+    AfUnix(Arc<AfUnixShared>),
+}
+
+#[derive(Debug)]
+struct Entry {
+    config: PluginConfig,
+    output: Output,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Entry {
+    fn down(&self) -> bool {
+        match &self.output {
+            Output::Program(p) => p.down.load(Ordering::Relaxed),
+            Output::AfUnix(_) => self.thread.as_ref().is_none_or(|t| t.is_finished()),
+        }
+    }
+
+    fn set_control(&self, control: Control) {
+        match &self.output {
+            Output::Program(p) => {
+                p.queue.lock().control = control;
+                p.queue.wake();
+            }
+            Output::AfUnix(a) => *a.control.lock().unwrap_or_else(|p| p.into_inner()) = control,
+        }
+    }
+}
+
+/// The state of one plugin, for status reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PluginStats {
+    /// The plugin (its file's name).
+    pub name: String,
+    /// Its process, while one runs (`None` for af_unix).
+    pub pid: Option<u32>,
+    /// Past `max_restarts` (or its output failed): it stays down until a reload.
+    pub down: bool,
+    /// Records waiting in its queue (all readers' for af_unix).
+    pub queued: usize,
+    /// Records written to it (to all readers for af_unix).
+    pub sent: u64,
+    /// Records dropped for it: queue full, suspended or down.
+    pub dropped: u64,
+    /// Times it was restarted after dying.
+    pub restarts: u32,
+    /// Connected readers (af_unix).
+    pub readers: usize,
+}
+
+/// The dispatcher: the running plugins of a `plugins.d`.
+#[derive(Debug)]
+pub struct Dispatcher {
+    settings: Settings,
+    entries: Vec<Entry>,
+    /// Threads of plugins a reload stopped, still ending.
+    retired: Vec<JoinHandle<()>>,
+    notices: Arc<Notices>,
+}
+
+impl Dispatcher {
+    /// Reads `settings.plugin_dir` and starts every active plugin. Problems with a
+    /// plugin are [`Notice`]s; only an unreadable directory is an error.
+    pub fn start(settings: Settings) -> io::Result<Dispatcher> {
+        let found = PluginDir::read(&settings.plugin_dir, settings.name_rule)?;
+        let mut d = Dispatcher {
+            settings,
+            entries: Vec::new(),
+            retired: Vec::new(),
+            notices: Arc::new(Notices::default()),
+        };
+        for e in found.errors {
+            d.notices.push(Notice::ConfigError(e));
+        }
+        for config in found.plugins.into_iter().filter(|c| c.active) {
+            if let Some(entry) = d.start_one(config) {
+                d.entries.push(entry);
+            }
+        }
+        Ok(d)
+    }
+
+    fn start_one(&self, config: PluginConfig) -> Option<Entry> {
+        let failed = |e: io::Error| {
+            self.notices.push(Notice::SpawnFailed {
+                plugin: config.name.clone(),
+                error: e.to_string(),
+            })
+        };
+        match config.kind.clone()? {
+            PluginKind::Always { path, .. } => {
+                let shared = Arc::new(ProgramShared {
+                    name: config.name.clone(),
+                    queue: Queue::new(self.settings.q_depth, self.settings.overflow_action),
+                    pid: Mutex::new(None),
+                    restarts: AtomicU32::new(0),
+                    down: AtomicBool::new(false),
+                });
+                let program = Program {
+                    path,
+                    args: config.args.clone(),
+                    max_restarts: self.settings.max_restarts,
+                };
+                match program::start(shared.clone(), program, self.notices.clone()) {
+                    Ok(t) => Some(Entry {
+                        config,
+                        output: Output::Program(shared),
+                        thread: Some(t),
+                    }),
+                    Err(e) => {
+                        failed(e);
+                        None
+                    }
+                }
+            }
+            PluginKind::AfUnix { socket, mode } => {
+                let shared = Arc::new(AfUnixShared {
+                    name: config.name.clone(),
+                    readers: Mutex::new(Vec::new()),
+                    capacity: Mutex::new((self.settings.q_depth, self.settings.overflow_action)),
+                    control: Mutex::new(Control::Run),
+                    path: socket,
+                });
+                match af_unix::start(shared.clone(), mode, self.notices.clone()) {
+                    Ok(t) => Some(Entry {
+                        config,
+                        output: Output::AfUnix(shared),
+                        thread: Some(t),
+                    }),
+                    Err(e) => {
+                        failed(e);
+                        None
+                    }
+                }
+            }
+        }
+    }
+
+    /// The settings in use.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Queues `record` for every plugin; never blocks on a plugin.
+    pub fn dispatch(&self, record: &Record) {
+        for e in &self.entries {
+            let bytes = record.encoded(e.config.format, e.config.layout);
+            match &e.output {
+                Output::Program(p) => match p.queue.push(bytes) {
+                    Pushed::DropStarted => self.notices.push(Notice::DroppingStarted {
+                        plugin: p.name.clone(),
+                        action: self.settings.overflow_action,
+                    }),
+                    Pushed::QueuedAfterDrops(dropped) => {
+                        self.notices.push(Notice::DroppingStopped {
+                            plugin: p.name.clone(),
+                            dropped,
+                        })
+                    }
+                    Pushed::Queued | Pushed::Dropped => {}
+                },
+                Output::AfUnix(a) => a.push(&bytes, &self.notices),
+            }
+        }
+    }
+
+    /// What happened since the last call, for the caller's log.
+    pub fn notices(&self) -> Vec<Notice> {
+        self.notices.take()
+    }
+
+    /// Each plugin's state, in name order.
+    pub fn stats(&self) -> Vec<PluginStats> {
+        self.entries
+            .iter()
+            .map(|e| match &e.output {
+                Output::Program(p) => {
+                    let q = p.queue.lock();
+                    PluginStats {
+                        name: p.name.clone(),
+                        pid: *p.pid.lock().unwrap_or_else(|x| x.into_inner()),
+                        down: p.down.load(Ordering::Relaxed),
+                        queued: q.items.len(),
+                        sent: q.sent,
+                        dropped: q.dropped,
+                        restarts: p.restarts.load(Ordering::Relaxed),
+                        readers: 0,
+                    }
+                }
+                Output::AfUnix(a) => {
+                    let (dropped, sent, queued) = a.counts();
+                    PluginStats {
+                        name: a.name.clone(),
+                        pid: None,
+                        down: e.down(),
+                        queued,
+                        sent,
+                        dropped,
+                        restarts: 0,
+                        readers: a.readers.lock().unwrap_or_else(|x| x.into_inner()).len(),
+                    }
+                }
+            })
+            .collect()
+    }
+
+    /// Re-reads `plugin_dir` with the same settings; see [`Dispatcher::reload_with`].
+    pub fn reload(&mut self) -> io::Result<()> {
+        let settings = self.settings.clone();
+        self.reload_with(settings)
+    }
+
+    /// auditd's SIGHUP: takes `settings` (queue depth, overflow action, restarts,
+    /// directory) and re-reads the plugins' directory. A new plugin starts; an
+    /// unchanged running one gets SIGHUP (and leaves a `suspend`); one whose
+    /// program's inode or af_unix socket changed is restarted; one removed or now
+    /// inactive gets SIGTERM and its socket closed; one that was down starts with
+    /// its restart count reset. An unreadable directory changes nothing.
+    pub fn reload_with(&mut self, settings: Settings) -> io::Result<()> {
+        let found = PluginDir::read(&settings.plugin_dir, settings.name_rule)?;
+        self.settings = settings;
+        for e in found.errors {
+            self.notices.push(Notice::ConfigError(e));
+        }
+        let mut old: Vec<Entry> = std::mem::take(&mut self.entries);
+        let mut entries = Vec::new();
+        for config in found.plugins.into_iter().filter(|c| c.active) {
+            let Some(i) = old.iter().position(|e| e.config.name == config.name) else {
+                entries.extend(self.start_one(config));
+                continue;
+            };
+            let entry = old.swap_remove(i);
+            let same = match (&entry.config.kind, &config.kind) {
+                (
+                    Some(PluginKind::Always { inode: a, path: pa }),
+                    Some(PluginKind::Always { inode: b, path: pb }),
+                ) => a == b && pa == pb,
+                (a, b) => a == b,
+            };
+            if entry.down() {
+                self.retire(entry, Control::Terminate);
+                entries.extend(self.start_one(config));
+            } else if same {
+                self.reconfigure(&entry);
+                entries.push(entry);
+            } else {
+                self.notices.push(Notice::BinaryChanged {
+                    plugin: config.name.clone(),
+                });
+                self.retire(entry, Control::Terminate);
+                entries.extend(self.start_one(config));
+            }
+        }
+        for entry in old {
+            self.retire(entry, Control::Terminate);
+        }
+        self.entries = entries;
+        Ok(())
+    }
+
+    fn reconfigure(&self, entry: &Entry) {
+        let (depth, action) = (self.settings.q_depth, self.settings.overflow_action);
+        match &entry.output {
+            Output::Program(p) => {
+                {
+                    let mut q = p.queue.lock();
+                    q.capacity = depth.max(1);
+                    q.action = action;
+                    q.suspended = false;
+                }
+                if p.signal(Signal::HUP) {
+                    self.notices.push(Notice::Reconfigured {
+                        plugin: p.name.clone(),
+                    });
+                }
+            }
+            Output::AfUnix(a) => {
+                *a.capacity.lock().unwrap_or_else(|x| x.into_inner()) = (depth, action);
+                for r in a.readers.lock().unwrap_or_else(|x| x.into_inner()).iter() {
+                    let mut q = r.queue.lock();
+                    q.capacity = depth.max(1);
+                    q.action = action;
+                    q.suspended = false;
+                }
+            }
+        }
+    }
+
+    fn retire(&mut self, mut entry: Entry, control: Control) {
+        entry.set_control(control);
+        self.retired.extend(entry.thread.take());
+        self.retired.retain(|t| !t.is_finished());
+    }
+
+    /// Stops every plugin: delivers what is queued until `deadline` from now, then
+    /// closes each socket, SIGTERM, and SIGKILL for a plugin still running at the
+    /// deadline. Returns the notices not collected yet.
+    pub fn shutdown(mut self, deadline: Duration) -> Vec<Notice> {
+        let at = Instant::now() + deadline;
+        self.stop_all(Control::Drain(at));
+        self.notices.take()
+    }
+
+    fn stop_all(&mut self, control: Control) {
+        for e in &self.entries {
+            e.set_control(control);
+        }
+        let threads: Vec<_> = self
+            .entries
+            .iter_mut()
+            .filter_map(|e| e.thread.take())
+            .chain(self.retired.drain(..))
+            .collect();
+        for t in threads {
+            let _ = t.join();
+        }
+        self.entries.clear();
+    }
+}
+
+impl Drop for Dispatcher {
+    /// Without [`Dispatcher::shutdown`], plugins are stopped at once (SIGTERM,
+    /// SIGKILL after 2 s), their queues not delivered.
+    fn drop(&mut self) {
+        self.stop_all(Control::Terminate);
+    }
+}

@@ -1,0 +1,336 @@
+//! A `type = always` plugin: its process, its queue and the thread that feeds it.
+
+use std::io;
+use std::os::fd::OwnedFd;
+use std::os::unix::net::UnixStream;
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::path::PathBuf;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use rustix::process::{kill_process, Pid, Signal};
+
+use crate::notice::{Notice, Notices};
+use crate::queue::{write_record, Control, Queue, WriteStop, TICK};
+
+/// The first restart is at once; each next one waits twice as long, up to this.
+const MAX_BACKOFF: Duration = Duration::from_secs(5);
+const FIRST_BACKOFF: Duration = Duration::from_millis(100);
+/// How long a plugin removed by a reload has between SIGTERM and SIGKILL.
+const TERM_GRACE: Duration = Duration::from_secs(2);
+
+/// What the dispatcher and the feeding thread share.
+#[derive(Debug)]
+pub(crate) struct ProgramShared {
+    pub name: String,
+    pub queue: Queue,
+    /// The running process, for signals; cleared before it is reaped so a reused
+    /// pid is never signalled.
+    pub pid: Mutex<Option<u32>>,
+    pub restarts: AtomicU32,
+    /// Past `max_restarts`, or stopped: the thread has ended.
+    pub down: std::sync::atomic::AtomicBool,
+}
+
+impl ProgramShared {
+    /// Sends `sig` to the running process, if any.
+    pub fn signal(&self, sig: Signal) -> bool {
+        let pid = self.pid.lock().unwrap_or_else(|p| p.into_inner());
+        match pid.and_then(|p| Pid::from_raw(p as i32)) {
+            Some(p) => kill_process(p, sig).is_ok(),
+            None => false,
+        }
+    }
+}
+
+/// The program and how to run it.
+#[derive(Debug, Clone)]
+pub(crate) struct Program {
+    pub path: PathBuf,
+    pub args: Vec<String>,
+    pub max_restarts: u32,
+}
+
+/// Starts the thread that runs the plugin and feeds it.
+pub(crate) fn start(
+    shared: Arc<ProgramShared>,
+    program: Program,
+    notices: Arc<Notices>,
+) -> io::Result<JoinHandle<()>> {
+    std::thread::Builder::new()
+        .name(format!("audisp-{}", shared.name))
+        .spawn(move || {
+            Feeder {
+                shared,
+                program,
+                notices,
+                child: None,
+            }
+            .run()
+        })
+}
+
+struct Feeder {
+    shared: Arc<ProgramShared>,
+    program: Program,
+    notices: Arc<Notices>,
+    child: Option<(Child, UnixStream)>,
+}
+
+/// Starts `path` with `args`, its stdin one end of a new socketpair, an empty
+/// environment, every signal at its default disposition and none blocked.
+fn spawn(path: &PathBuf, args: &[String]) -> io::Result<(Child, UnixStream)> {
+    let (ours, theirs) = UnixStream::pair()?;
+    let mut cmd = Command::new(path);
+    cmd.args(args)
+        .env_clear()
+        .stdin(Stdio::from(OwnedFd::from(theirs)));
+    // SAFETY: the closure runs in the forked child before exec and only calls
+    // sigaction(2) and sigprocmask(2) (through signal/sigemptyset), which are
+    // async-signal-safe, on local data; it allocates nothing and takes no lock.
+    unsafe {
+        cmd.pre_exec(|| {
+            // Dispositions set to "ignore" survive exec; the caller's (a daemon's)
+            // ignored signals must not be the plugin's.
+            for sig in 1..65 {
+                if sig != libc::SIGKILL && sig != libc::SIGSTOP {
+                    // Errors are for numbers that are not signals or reserved ones.
+                    libc::signal(sig, libc::SIG_DFL);
+                }
+            }
+            let mut set: libc::sigset_t = std::mem::zeroed();
+            libc::sigemptyset(&mut set);
+            libc::sigprocmask(libc::SIG_SETMASK, &set, std::ptr::null_mut());
+            Ok(())
+        });
+    }
+    let child = cmd.spawn()?;
+    Ok((child, ours))
+}
+
+fn describe(status: ExitStatus) -> String {
+    match status.signal() {
+        Some(sig) => format!("signal {sig}"),
+        None => format!("exit status {}", status.code().unwrap_or(-1)),
+    }
+}
+
+impl Feeder {
+    fn run(mut self) {
+        let mut backoff: Option<Instant> = None;
+        loop {
+            let control = self.shared.queue.lock().control;
+            match control {
+                Control::Terminate => return self.finish(Instant::now() + TERM_GRACE, false),
+                Control::Drain(deadline) if self.child.is_none() => {
+                    let empty = self.shared.queue.lock().items.is_empty();
+                    if empty || Instant::now() >= deadline {
+                        return self.finish(deadline, true);
+                    }
+                }
+                _ => {}
+            }
+            if self.child.is_none() {
+                let restarts = self.shared.restarts.load(Ordering::Relaxed);
+                if restarts > self.program.max_restarts {
+                    let unsent = self.discard();
+                    // Records for it are dropped (and counted) from now on.
+                    self.shared.queue.lock().control = Control::Terminate;
+                    self.shared.down.store(true, Ordering::Relaxed);
+                    self.notices.push(Notice::GaveUp {
+                        plugin: self.shared.name.clone(),
+                        restarts,
+                        unsent,
+                    });
+                    return;
+                }
+                if let Some(at) = backoff {
+                    if Instant::now() < at {
+                        let q = self.shared.queue.lock();
+                        drop(self.shared.queue.wait(q, TICK.min(at - Instant::now())));
+                        continue;
+                    }
+                }
+                match spawn(&self.program.path, &self.program.args) {
+                    Ok((child, sock)) => {
+                        *self.shared.pid.lock().unwrap_or_else(|p| p.into_inner()) =
+                            Some(child.id());
+                        self.notices.push(Notice::Started {
+                            plugin: self.shared.name.clone(),
+                            pid: child.id(),
+                        });
+                        self.child = Some((child, sock));
+                    }
+                    Err(e) => {
+                        self.notices.push(Notice::SpawnFailed {
+                            plugin: self.shared.name.clone(),
+                            error: e.to_string(),
+                        });
+                        let n = self.shared.restarts.fetch_add(1, Ordering::Relaxed) + 1;
+                        backoff = Some(Instant::now() + Self::delay(n));
+                        continue;
+                    }
+                }
+            }
+            // The next record, or a look at the child every tick while idle.
+            let item = {
+                let mut q = self.shared.queue.lock();
+                if q.items.is_empty() && q.control == Control::Run {
+                    q = self.shared.queue.wait(q, TICK);
+                }
+                match (q.items.front().cloned(), q.control) {
+                    (item, Control::Drain(deadline))
+                        if item.is_none() || Instant::now() >= deadline =>
+                    {
+                        drop(q);
+                        return self.finish(deadline, true);
+                    }
+                    (item, _) => item,
+                }
+            };
+            let Some(item) = item else {
+                if let Some(how) = self.exited() {
+                    backoff = Some(self.died(how));
+                }
+                continue;
+            };
+            let (result, how) = {
+                let Some((child, sock)) = self.child.as_mut() else {
+                    continue;
+                };
+                let queue = &self.shared.queue;
+                let mut how = None;
+                let r = write_record(sock, &item, || {
+                    let stop = match queue.lock().control {
+                        Control::Terminate => true,
+                        Control::Drain(deadline) => Instant::now() >= deadline,
+                        Control::Run => false,
+                    };
+                    if !stop {
+                        if let Ok(Some(status)) = child.try_wait() {
+                            how = Some(describe(status));
+                            return true;
+                        }
+                    }
+                    stop
+                });
+                (r, how)
+            };
+            match result {
+                Ok(()) => {
+                    let mut q = self.shared.queue.lock();
+                    // A reload's Terminate may have cleared the queue meanwhile.
+                    if q.items.front().is_some_and(|f| Arc::ptr_eq(f, &item)) {
+                        q.items.pop_front();
+                        q.sent += 1;
+                    }
+                }
+                // The record stays first in the queue: it is resent after the restart.
+                Err(WriteStop::Broken(e)) => {
+                    let how = self
+                        .exited()
+                        .unwrap_or_else(|| format!("write failed: {e}"));
+                    backoff = Some(self.died(how));
+                }
+                Err(WriteStop::Aborted) => {
+                    if let Some(how) = how {
+                        backoff = Some(self.died(how));
+                    }
+                }
+            }
+        }
+    }
+
+    fn delay(restarts: u32) -> Duration {
+        if restarts <= 1 {
+            return Duration::ZERO;
+        }
+        FIRST_BACKOFF
+            .saturating_mul(1 << (restarts - 2).min(16))
+            .min(MAX_BACKOFF)
+    }
+
+    /// How the child ended, if it has (it is then reaped).
+    fn exited(&mut self) -> Option<String> {
+        let (child, _) = self.child.as_mut()?;
+        match child.try_wait() {
+            Ok(Some(status)) => Some(describe(status)),
+            _ => None,
+        }
+    }
+
+    /// The child is gone or its socket is: reap it, count the restart, and say
+    /// when the next start is due.
+    fn died(&mut self, how: String) -> Instant {
+        self.reap(Instant::now() + TERM_GRACE);
+        let restarts = self.shared.restarts.fetch_add(1, Ordering::Relaxed) + 1;
+        self.notices.push(Notice::Died {
+            plugin: self.shared.name.clone(),
+            how,
+            restarts,
+        });
+        Instant::now() + Self::delay(restarts)
+    }
+
+    /// Closes the socket and makes sure the child is reaped: SIGTERM, then
+    /// SIGKILL after `deadline`. True when it had to be killed.
+    fn reap(&mut self, deadline: Instant) -> bool {
+        let Some((mut child, sock)) = self.child.take() else {
+            return false;
+        };
+        drop(sock);
+        // From here the pid is not signalled by anyone else.
+        *self.shared.pid.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        if let Ok(Some(_)) = child.try_wait() {
+            return false;
+        }
+        // A reader at end of input may leave by itself; give it half the time.
+        let half = Instant::now() + deadline.saturating_duration_since(Instant::now()) / 2;
+        let mut termed = false;
+        loop {
+            if let Ok(Some(_)) = child.try_wait() {
+                return false;
+            }
+            let now = Instant::now();
+            if !termed && now >= half {
+                if let Some(pid) = Pid::from_raw(child.id() as i32) {
+                    let _ = kill_process(pid, Signal::TERM);
+                }
+                termed = true;
+            }
+            if now >= deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    fn discard(&self) -> u64 {
+        let mut q = self.shared.queue.lock();
+        let n = q.items.len() as u64;
+        q.items.clear();
+        n
+    }
+
+    /// Stops the plugin: `drained` after delivering what was queued by the
+    /// deadline, otherwise at once (a reload removed it).
+    fn finish(mut self, deadline: Instant, drained: bool) {
+        let unsent = self.discard();
+        if !drained {
+            // auditd: SIGTERM first, then the pipe closed.
+            self.shared.signal(Signal::TERM);
+        }
+        let killed = self.reap(deadline.max(Instant::now() + Duration::from_millis(100)));
+        self.shared.down.store(true, Ordering::Relaxed);
+        self.notices.push(Notice::Stopped {
+            plugin: self.shared.name.clone(),
+            unsent,
+            killed,
+        });
+    }
+}
