@@ -76,9 +76,12 @@ pub trait Sink: Send + Sync {
     /// started, such as the tail of the log file. A receiver restarted while a sender
     /// still waited for an ACK gets that record again; these let it recognise it. The
     /// default has none.
-    fn recent(&self, limit: usize) -> Vec<Vec<u8>> {
+    ///
+    /// # Errors
+    /// The error of reading them: the receiver does not start without them.
+    fn recent(&self, limit: usize) -> io::Result<Vec<Vec<u8>>> {
         let _ = limit;
-        Vec::new()
+        Ok(Vec::new())
     }
 }
 
@@ -89,7 +92,8 @@ pub struct FileSink {
 }
 
 impl FileSink {
-    /// Opens (creating, mode 0600) `path` for appending.
+    /// Opens (creating, mode 0600) `path` for appending (and reading its tail, see
+    /// [`Sink::recent`]).
     ///
     /// # Errors
     /// The error of opening the file.
@@ -98,6 +102,7 @@ impl FileSink {
         let file = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
+            .read(true)
             .mode(0o600)
             .open(path)?;
         Ok(Self {
@@ -107,23 +112,17 @@ impl FileSink {
 }
 
 impl Sink for FileSink {
-    fn recent(&self, limit: usize) -> Vec<Vec<u8>> {
+    fn recent(&self, limit: usize) -> io::Result<Vec<Vec<u8>>> {
         use std::io::{Seek, SeekFrom};
         // Records are at most a frame long: this much tail holds `limit` of them, or
         // as many as fit, which is what a sender's window can have in flight.
         let tail = (limit as u64).saturating_mul(512).min(4 << 20);
-        let file = lock(&self.file);
-        let Ok(mut file) = file.try_clone() else {
-            return Vec::new();
-        };
-        let Ok(len) = file.seek(SeekFrom::End(0)) else {
-            return Vec::new();
-        };
+        let mut file = lock(&self.file).try_clone()?;
+        let len = file.seek(SeekFrom::End(0))?;
         let start = len.saturating_sub(tail);
         let mut bytes = Vec::new();
-        if file.seek(SeekFrom::Start(start)).is_err() || file.read_to_end(&mut bytes).is_err() {
-            return Vec::new();
-        }
+        file.seek(SeekFrom::Start(start))?;
+        file.read_to_end(&mut bytes)?;
         let mut lines: Vec<Vec<u8>> = bytes
             .split_inclusive(|&b| b == b'\n')
             .map(<[u8]>::to_vec)
@@ -133,7 +132,7 @@ impl Sink for FileSink {
             lines.remove(0);
         }
         let skip = lines.len().saturating_sub(limit);
-        lines.split_off(skip)
+        Ok(lines.split_off(skip))
     }
 
     fn write(&self, _peer: SocketAddr, record: &[u8]) -> Result<Durability, SinkError> {
@@ -262,24 +261,27 @@ impl Receiver {
     /// Binds the listening socket (auditd's `tcp_listen_port` on `addr`).
     ///
     /// # Errors
-    /// The error of binding.
+    /// The error of binding, or of [`Sink::recent`].
     pub fn bind(
         addr: impl ToSocketAddrs,
         config: ReceiverConfig,
         sink: Arc<dyn Sink>,
     ) -> io::Result<Self> {
         let listener = TcpListener::bind(addr)?;
-        Ok(Self::from_listener(listener, config, sink))
+        Self::from_listener(listener, config, sink)
     }
 
     /// A receiver on an already bound listener.
+    ///
+    /// # Errors
+    /// The error of [`Sink::recent`].
     pub fn from_listener(
         listener: TcpListener,
         config: ReceiverConfig,
         sink: Arc<dyn Sink>,
-    ) -> Self {
+    ) -> io::Result<Self> {
         let before_start = sink
-            .recent(config.dedup_window)
+            .recent(config.dedup_window)?
             .iter()
             .map(|r| payload_hash(r))
             .collect();
@@ -293,7 +295,7 @@ impl Receiver {
             counters: Counters::default(),
             last_protocol_error: Mutex::new(None),
         });
-        Self { listener, shared }
+        Ok(Self { listener, shared })
     }
 
     /// The address it listens on.

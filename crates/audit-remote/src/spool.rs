@@ -129,7 +129,7 @@ impl Spool {
         };
         if len < SPOOL_HEADER {
             // New, or its creation was cut short before the header was synced.
-            spool.compact()?;
+            spool.compact(true)?;
             return Ok(spool);
         }
         let mut header = [0u8; SPOOL_HEADER as usize];
@@ -179,7 +179,7 @@ impl Spool {
         }
         spool.end = offset;
         if spool.entries.is_empty() {
-            spool.compact()?;
+            spool.compact(true)?;
         } else if offset < len {
             // Drop the torn tail so that appends follow the last good entry.
             spool.file.set_len(offset).map_err(io_err)?;
@@ -195,7 +195,8 @@ impl Spool {
         }
     }
 
-    fn write_header(&self, acked: u64) -> Result<(), SpoolError> {
+    /// Writes the header; `sync` also waits for it to reach the disk.
+    fn write_header(&self, acked: u64, sync: bool) -> Result<(), SpoolError> {
         let mut header = [0u8; SPOOL_HEADER as usize];
         header[0..4].copy_from_slice(SPOOL_MAGIC);
         header[4..8].copy_from_slice(&SPOOL_VERSION.to_le_bytes());
@@ -203,17 +204,17 @@ impl Spool {
         header[16..24].copy_from_slice(&acked.to_le_bytes());
         self.file
             .write_all_at(&header, 0)
-            .and_then(|()| self.file.sync_data())
+            .and_then(|()| if sync { self.file.sync_data() } else { Ok(()) })
             .map_err(|e| self.io(e))
     }
 
     /// Empties the file down to its header, keeping the sequence counter.
-    fn compact(&mut self) -> Result<(), SpoolError> {
+    fn compact(&mut self, sync: bool) -> Result<(), SpoolError> {
         // Truncate first: a crash before the header is rewritten leaves an acked offset
         // past the end, which reads as "nothing queued", never as old records.
         self.file.set_len(SPOOL_HEADER).map_err(|e| self.io(e))?;
         self.end = SPOOL_HEADER;
-        self.write_header(SPOOL_HEADER)
+        self.write_header(SPOOL_HEADER, sync)
     }
 
     /// Appends a record, durably, and returns its sequence.
@@ -280,7 +281,12 @@ impl Spool {
         Ok(payload)
     }
 
-    /// Forgets the oldest record, durably: it has been acknowledged.
+    /// Forgets the oldest record: it has been acknowledged.
+    ///
+    /// The new header is written but not synced: it survives the sender being killed
+    /// (the page cache keeps it), and only a crash of the machine can lose it, after
+    /// which records already acknowledged are sent again, for the receiver to
+    /// recognise as resends. Syncing here would halve the sender's rate.
     ///
     /// # Errors
     /// [`SpoolError::Io`].
@@ -289,8 +295,8 @@ impl Spool {
             return Ok(());
         }
         match self.entries.front() {
-            Some(next) => self.write_header(next.offset),
-            None => self.compact(),
+            Some(next) => self.write_header(next.offset, false),
+            None => self.compact(false),
         }
     }
 }

@@ -1,0 +1,320 @@
+//! Interoperation with the C implementation, auditd 3.0.9, both ways:
+//!
+//! - our sender → the real auditd listener (`tcp_listen_port`, `local_events = no`, its
+//!   own config directory): every record in auditd's log, once, in order, both
+//!   stop-and-wait and with a window of frames in flight; a heartbeat answered;
+//! - the real `audisp-remote` (from Debian's `audispd-plugins`, fetched with
+//!   `apt-get download` and unpacked with `dpkg -x` into the target directory, never
+//!   installed) → our receiver: every record once, no frame our codec rejects.
+//!
+//! The test runs itself again inside `unshare -m -n`: a private network namespace (only
+//! its own loopback) and a private mount namespace, where a temporary directory is
+//! bound over `/etc/audit` because audisp-remote reads its configuration from a fixed
+//! path there. Nothing of the machine's configuration or audit state changes.
+
+use audit_remote::sender::{Queued, Sender, SenderConfig};
+use audit_remote::server::{FileSink, Receiver, ReceiverConfig};
+use std::io::Write;
+use std::net::{SocketAddr, TcpStream};
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const INSIDE: &str = "--inside-namespaces";
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some(INSIDE) {
+        inside(Path::new(&args[2]));
+        return;
+    }
+    // auditd shares its pid file with every other auditd a test starts.
+    let _guard = audit_testlock::live_lock();
+    if let Some(why) = audit_testlock::live_kernel_unavailable_reason() {
+        audit_testlock::skip(why);
+        return;
+    }
+    for tool in ["/sbin/auditd", "/usr/bin/unshare", "/usr/bin/dpkg"] {
+        if !Path::new(tool).exists() {
+            audit_testlock::skip(format!("{tool} is not installed"));
+            return;
+        }
+    }
+    let audisp_remote = match fetch_audisp_remote() {
+        Ok(path) => path,
+        Err(why) => {
+            audit_testlock::skip(why);
+            return;
+        }
+    };
+    let status = Command::new("unshare")
+        .args(["-m", "-n", "--"])
+        .arg(std::env::current_exe().unwrap())
+        .arg(INSIDE)
+        .arg(&audisp_remote)
+        .status()
+        .expect("run unshare");
+    assert!(status.success(), "the interop scenarios failed: {status}");
+    println!("interop: both directions passed");
+}
+
+/// `sbin/audisp-remote` of the Debian package, unpacked under the target directory.
+fn fetch_audisp_remote() -> Result<PathBuf, String> {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("audispd-plugins");
+    let binary = dir.join("root/sbin/audisp-remote");
+    if binary.exists() {
+        return Ok(binary);
+    }
+    std::fs::create_dir_all(&dir).map_err(|e| format!("create {}: {e}", dir.display()))?;
+    let download = Command::new("apt-get")
+        .args(["download", "audispd-plugins"])
+        .current_dir(&dir)
+        .output()
+        .map_err(|e| format!("cannot run apt-get download audispd-plugins: {e}"))?;
+    let deb = std::fs::read_dir(&dir)
+        .map_err(|e| e.to_string())?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "deb"))
+        .ok_or_else(|| {
+            format!(
+                "apt-get download audispd-plugins fetched no package: {}",
+                String::from_utf8_lossy(&download.stderr).trim()
+            )
+        })?;
+    let unpack = Command::new("dpkg")
+        .arg("-x")
+        .arg(&deb)
+        .arg(dir.join("root"))
+        .status()
+        .map_err(|e| format!("cannot run dpkg -x: {e}"))?;
+    if !unpack.success() || !binary.exists() {
+        return Err(format!(
+            "dpkg -x {} gave no sbin/audisp-remote",
+            deb.display()
+        ));
+    }
+    Ok(binary)
+}
+
+fn run(cmd: &str, args: &[&str]) {
+    let status = Command::new(cmd).args(args).status().unwrap();
+    assert!(status.success(), "{cmd} {args:?}: {status}");
+}
+
+fn inside(audisp_remote: &Path) {
+    run("ip", &["link", "set", "lo", "up"]);
+    our_sender_to_real_auditd();
+    real_audisp_remote_to_our_receiver(audisp_remote);
+}
+
+fn record(i: usize) -> String {
+    format!(
+        "type=USER_CMD msg=audit(1700000{:03}.{:03}:{i}): pid={i} uid=0 auid=1000 ses=3 msg='cwd=\"/root\" cmd=7472756500 exe=\"/usr/bin/sudo\" res=success'\n",
+        i / 1000,
+        i % 1000
+    )
+}
+
+fn write_file(path: &Path, text: &str, mode: u32) {
+    std::fs::write(path, text).unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+fn wait_for_port(addr: SocketAddr, child: &mut Child, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while TcpStream::connect(addr).is_err() {
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!("{what} exited before listening: {status}");
+        }
+        assert!(Instant::now() < deadline, "{what} never listened on {addr}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// A started daemon, killed by its pid if the test panics before stopping it.
+struct Started(Child);
+
+impl Drop for Started {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
+/// Stops a child by its pid (SIGTERM) and waits for it.
+fn stop(child: &mut Child) {
+    run("kill", &["-TERM", &child.id().to_string()]);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while child.try_wait().unwrap().is_none() {
+        assert!(Instant::now() < deadline, "pid {} did not stop", child.id());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn our_sender_to_real_auditd() {
+    let dir = tempfile::tempdir().unwrap();
+    let conf_dir = dir.path().join("etc");
+    std::fs::create_dir_all(conf_dir.join("plugins.d")).unwrap();
+    let log = dir.path().join("audit.log");
+    let port = 60_000;
+    write_file(
+        &conf_dir.join("auditd.conf"),
+        &format!(
+            "local_events = no\nlog_file = {}\nlog_format = RAW\nwrite_logs = yes\n\
+             flush = INCREMENTAL_ASYNC\nfreq = 50\nmax_log_file_action = IGNORE\n\
+             space_left = 2\nadmin_space_left = 1\nspace_left_action = IGNORE\n\
+             admin_space_left_action = IGNORE\ndisk_full_action = IGNORE\n\
+             disk_error_action = IGNORE\nplugin_dir = {}\nname_format = none\n\
+             tcp_listen_port = {port}\ntcp_max_per_addr = 1\n",
+            log.display(),
+            conf_dir.join("plugins.d").display()
+        ),
+        0o640,
+    );
+    let auditd = Command::new("/sbin/auditd")
+        .args(["-n", "-c"])
+        .arg(&conf_dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(dir.path().join("auditd.err")).unwrap())
+        .spawn()
+        .expect("start auditd");
+    let mut auditd = Started(auditd);
+    let auditd = &mut auditd.0;
+    let addr: SocketAddr = ([127, 0, 0, 1], port).into();
+    wait_for_port(addr, auditd, "auditd");
+    // auditd takes one connection per address: the probe's must be gone first.
+    std::thread::sleep(Duration::from_millis(200));
+
+    let mut expected = Vec::new();
+    let mut next = 0;
+    for (window, count) in [(1usize, 1000usize), (16, 3000)] {
+        let mut config = SenderConfig::new(addr);
+        config.window = window;
+        config.retry_time = Duration::from_millis(200);
+        config.max_tries = 10;
+        let mut sender = Sender::open(config, &dir.path().join(format!("queue{window}"))).unwrap();
+        let started = Instant::now();
+        for _ in 0..count {
+            let r = record(next);
+            next += 1;
+            assert!(matches!(sender.send(r.as_bytes()), Ok(Queued::Spooled(_))));
+            expected.push(r);
+        }
+        sender.heartbeat().unwrap();
+        sender.flush().unwrap();
+        let elapsed = started.elapsed();
+        assert_eq!(sender.pending(), 0);
+        assert_eq!(sender.stats().acknowledged, count as u64);
+        assert_eq!(sender.stats().heartbeats, 1);
+        println!(
+            "our sender → auditd 3.0.9, window {window}: {count} records in {elapsed:?} ({:.0}/s)",
+            count as f64 / elapsed.as_secs_f64()
+        );
+        // Close this sender's connection before the next one connects.
+        drop(sender);
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    stop(auditd);
+    let text = std::fs::read_to_string(&log).unwrap();
+    let logged: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.starts_with("type=DAEMON_"))
+        .collect();
+    let expected: Vec<&str> = expected.iter().map(|r| r.trim_end()).collect();
+    assert_eq!(logged.len(), expected.len(), "records in auditd's log");
+    assert!(
+        logged == expected,
+        "auditd's log differs from what was sent"
+    );
+}
+
+fn real_audisp_remote_to_our_receiver(audisp_remote: &Path) {
+    let dir = tempfile::tempdir().unwrap();
+    let port = 60_001;
+    let log = dir.path().join("remote.log");
+    let sink = Arc::new(FileSink::open(&log).unwrap());
+    let server = Receiver::bind(("127.0.0.1", port), ReceiverConfig::default(), sink)
+        .unwrap()
+        .spawn()
+        .unwrap();
+
+    // audisp-remote reads /etc/audit/audisp-remote.conf: bind a directory of ours
+    // over /etc/audit in this private mount namespace.
+    let etc = dir.path().join("etc-audit");
+    std::fs::create_dir_all(&etc).unwrap();
+    std::fs::set_permissions(&etc, std::fs::Permissions::from_mode(0o755)).unwrap();
+    write_file(
+        &etc.join("audisp-remote.conf"),
+        &format!(
+            "remote_server = 127.0.0.1\nport = {port}\ntransport = tcp\n\
+             queue_file = {}\nmode = immediate\nqueue_depth = 10240\nformat = managed\n\
+             network_retry_time = 1\nmax_tries_per_record = 3\nmax_time_per_record = 5\n\
+             heartbeat_timeout = 0\nnetwork_failure_action = syslog\n\
+             disk_low_action = ignore\ndisk_full_action = syslog\n\
+             disk_error_action = syslog\nremote_ending_action = reconnect\n\
+             generic_error_action = syslog\ngeneric_warning_action = syslog\n\
+             queue_error_action = syslog\noverflow_action = syslog\n\
+             startup_failure_action = warn_once_continue\n",
+            dir.path().join("remote.queue").display()
+        ),
+        0o640,
+    );
+    run("mount", &["--bind", etc.to_str().unwrap(), "/etc/audit"]);
+
+    let count = 500;
+    let mut input = String::new();
+    let mut expected = Vec::new();
+    for i in 0..count {
+        let r = record(10_000 + i);
+        input.push_str(&r);
+        expected.push(r);
+        input.push_str(&format!(
+            "type=EOE msg=audit(1700000000.000:{}): \n",
+            10_000 + i
+        ));
+    }
+    let plugin = Command::new(audisp_remote)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start audisp-remote");
+    let mut plugin = Started(plugin);
+    let plugin = &mut plugin.0;
+    plugin
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = plugin.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "audisp-remote did not finish");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    run("umount", &["/etc/audit"]);
+    let stats = server.shutdown();
+    assert_eq!(stats.protocol_errors, 0, "{:?}", stats.last_protocol_error);
+    let text = std::fs::read_to_string(&log).unwrap();
+    let got: Vec<&str> = text.split_inclusive('\n').collect();
+    assert_eq!(
+        got.len(),
+        count,
+        "records from audisp-remote (it exited {status})"
+    );
+    assert!(
+        got == expected,
+        "the receiver's log differs from audisp-remote's input"
+    );
+    assert_eq!(stats.duplicates_dropped, 0);
+    println!("audisp-remote 3.0.9 → our receiver: {count} records, exit {status}");
+}
