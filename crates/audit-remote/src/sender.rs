@@ -222,6 +222,23 @@ impl Sender {
         Ok(Queued::Spooled(sequence))
     }
 
+    /// Spools `records` with one write and one sync (much faster than one
+    /// [`send`](Self::send) each), dropping EOE records, then sends what the window
+    /// allows. Returns how many were spooled.
+    ///
+    /// # Errors
+    /// [`SendError`]; all or none are spooled, and once spooled they stay spooled
+    /// whatever the error.
+    pub fn send_all<'r>(
+        &mut self,
+        records: impl IntoIterator<Item = &'r [u8]>,
+    ) -> Result<usize, SendError> {
+        let kept: Vec<&[u8]> = records.into_iter().filter(|r| !is_eoe(r)).collect();
+        self.spool.push_all(&kept)?;
+        self.pump(false)?;
+        Ok(kept.len())
+    }
+
     /// Sends every spooled record and waits until each is acknowledged.
     ///
     /// # Errors

@@ -222,39 +222,57 @@ impl Spool {
     /// # Errors
     /// [`SpoolError::Full`], [`SpoolError::TooLong`] or [`SpoolError::Io`].
     pub fn push(&mut self, record: &[u8]) -> Result<u32, SpoolError> {
+        let sequence = self.next_sequence;
+        self.push_all(&[record])?;
+        Ok(sequence)
+    }
+
+    /// Appends records with one write and one sync; their sequences follow one another
+    /// (skipping 0 and 1 at a wrap past `u32::MAX`). All or none are appended.
+    ///
+    /// # Errors
+    /// [`SpoolError::Full`] when they do not all fit, [`SpoolError::TooLong`] for the
+    /// first one too long, or [`SpoolError::Io`].
+    pub fn push_all(&mut self, records: &[&[u8]]) -> Result<(), SpoolError> {
         let max = crate::frame::MAX_RECEIVABLE_PAYLOAD;
-        if record.len() > max {
+        if let Some(long) = records.iter().find(|r| r.len() > max) {
             return Err(SpoolError::TooLong {
-                len: record.len(),
+                len: long.len(),
                 max,
             });
         }
-        if self.entries.len() >= self.depth {
+        if self.entries.len() + records.len() > self.depth {
             return Err(SpoolError::Full {
                 path: self.path.clone(),
                 depth: self.depth,
             });
         }
-        let sequence = self.next_sequence;
-        // Fits: record.len() <= MAX_RECEIVABLE_PAYLOAD.
-        let len = record.len() as u32;
-        let mut bytes = Vec::with_capacity(ENTRY_HEAD as usize + record.len());
-        bytes.extend_from_slice(&len.to_le_bytes());
-        bytes.extend_from_slice(&sequence.to_le_bytes());
-        bytes.extend_from_slice(&fnv1a(record).to_le_bytes());
-        bytes.extend_from_slice(record);
+        let total: usize = records.iter().map(|r| ENTRY_HEAD as usize + r.len()).sum();
+        let mut bytes = Vec::with_capacity(total);
+        let mut new_entries = Vec::with_capacity(records.len());
+        let mut sequence = self.next_sequence;
+        for record in records {
+            // Fits: record.len() <= MAX_RECEIVABLE_PAYLOAD.
+            let len = record.len() as u32;
+            new_entries.push(Entry {
+                offset: self.end + bytes.len() as u64,
+                sequence,
+                len,
+            });
+            bytes.extend_from_slice(&len.to_le_bytes());
+            bytes.extend_from_slice(&sequence.to_le_bytes());
+            bytes.extend_from_slice(&fnv1a(record).to_le_bytes());
+            bytes.extend_from_slice(record);
+            sequence = after(sequence);
+        }
         self.file
             .write_all_at(&bytes, self.end)
             .and_then(|()| self.file.sync_data())
             .map_err(|e| self.io(e))?;
-        self.entries.push_back(Entry {
-            offset: self.end,
-            sequence,
-            len,
-        });
+        self.entries.extend(new_entries);
         self.end += bytes.len() as u64;
-        self.next_sequence = after(sequence);
-        Ok(sequence)
+        self.next_sequence = sequence;
+        Ok(())
     }
 
     /// How many records wait for their ACK.
@@ -330,6 +348,28 @@ mod tests {
         // The sequence goes on after an empty queue is reopened.
         let mut spool = Spool::open(&path, 10).unwrap();
         assert_eq!(spool.push(b"four\n").unwrap(), 5);
+    }
+
+    #[test]
+    fn a_batch_is_appended_whole_or_not_at_all() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("q");
+        let mut spool = Spool::open(&path, 3).unwrap();
+        spool.push_all(&[b"a\n", b"b\n"]).unwrap();
+        assert!(matches!(
+            spool.push_all(&[b"c\n", b"d\n"]),
+            Err(SpoolError::Full { depth: 3, .. })
+        ));
+        assert_eq!(spool.len(), 2);
+        drop(spool);
+        let spool = Spool::open(&path, 3).unwrap();
+        let got: Vec<(u32, Vec<u8>)> = (0..spool.len())
+            .map(|i| {
+                let e = spool.get(i).unwrap();
+                (e.sequence, spool.read(e).unwrap())
+            })
+            .collect();
+        assert_eq!(got, vec![(2, b"a\n".to_vec()), (3, b"b\n".to_vec())]);
     }
 
     #[test]

@@ -193,18 +193,25 @@ fn our_sender_to_real_auditd() {
 
     let mut expected = Vec::new();
     let mut next = 0;
-    for (window, count) in [(1usize, 1000usize), (16, 3000)] {
+    // Stop-and-wait one record per call, then a window with records spooled in batches.
+    for (window, batch, count) in [(1usize, 1usize, 1000usize), (16, 100, 100_000)] {
         let mut config = SenderConfig::new(addr);
         config.window = window;
         config.retry_time = Duration::from_millis(200);
         config.max_tries = 10;
         let mut sender = Sender::open(config, &dir.path().join(format!("queue{window}"))).unwrap();
         let started = Instant::now();
-        for _ in 0..count {
-            let r = record(next);
-            next += 1;
-            assert!(matches!(sender.send(r.as_bytes()), Ok(Queued::Spooled(_))));
-            expected.push(r);
+        for _ in 0..count / batch {
+            let records: Vec<String> = (next..next + batch).map(record).collect();
+            next += batch;
+            if batch == 1 {
+                let sent = sender.send(records[0].as_bytes());
+                assert!(matches!(sent, Ok(Queued::Spooled(_))), "{sent:?}");
+            } else {
+                let sent = sender.send_all(records.iter().map(String::as_bytes));
+                assert_eq!(sent.unwrap(), batch);
+            }
+            expected.extend(records);
         }
         sender.heartbeat().unwrap();
         sender.flush().unwrap();
@@ -213,7 +220,7 @@ fn our_sender_to_real_auditd() {
         assert_eq!(sender.stats().acknowledged, count as u64);
         assert_eq!(sender.stats().heartbeats, 1);
         println!(
-            "our sender → auditd 3.0.9, window {window}: {count} records in {elapsed:?} ({:.0}/s)",
+            "our sender → auditd 3.0.9, window {window}, batches of {batch}: {count} records in {elapsed:?} ({:.0}/s)",
             count as f64 / elapsed.as_secs_f64()
         );
         // Close this sender's connection before the next one connects.

@@ -324,3 +324,24 @@ fn heartbeat_before_reusing_an_idle_connection_finds_a_dead_one() {
     assert_eq!(sink.records(), vec![record(0), record(1)]);
     assert_eq!(server.stats().records_written, 1);
 }
+
+#[test]
+fn a_batch_is_spooled_at_once_and_every_record_arrives() {
+    let (sink, server) = start(ReceiverConfig::default());
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = SenderConfig::new(server.local_addr());
+    config.window = 16;
+    let mut sender = Sender::open(config, &dir.path().join("q")).unwrap();
+    let records: Vec<Vec<u8>> = (0..1000).map(record).collect();
+    let eoe = b"type=EOE msg=audit(1700000000.000:1): \n".to_vec();
+    let mut expected = Vec::new();
+    for chunk in records.chunks(100) {
+        let mut batch: Vec<&[u8]> = chunk.iter().map(Vec::as_slice).collect();
+        batch.push(&eoe);
+        assert_eq!(sender.send_all(batch).unwrap(), 100);
+        expected.extend_from_slice(chunk);
+    }
+    sender.flush().unwrap();
+    assert_eq!(sink.records(), expected);
+    assert_eq!(server.shutdown().records_written, 1000);
+}
