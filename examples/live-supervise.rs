@@ -334,10 +334,12 @@ impl Tree {
             if name == "clone" && hex_arg(ev, "a0").is_some_and(|f| f & CLONE_THREAD != 0) {
                 return Ok(()); // a thread, not a process
             }
-            if name == "clone3" && exit > 0 && !self.seen_set.contains(&exit) {
+            if name == "clone3" && exit > 0 {
                 match new_task(pid, exit) {
                     NewTask::Thread => return Ok(()),
                     NewTask::Process => {}
+                    // Its own records came first (a vfork-style child's exec).
+                    NewTask::Unknown if self.seen_set.contains(&exit) => {}
                     NewTask::Unknown => {
                         let fork = PendingFork {
                             stamp,
