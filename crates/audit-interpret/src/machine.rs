@@ -91,7 +91,10 @@ impl Machine {
     }
 }
 
-/// The name of syscall `nr` on `machine`: the one place where syscall tables
+/// The name of syscall `nr` on `machine` as libauparse gives it: libaudit
+/// 3.0.9's name where it has one (x86_64 17 is `pread`), the kernel's
+/// elsewhere (`audit_syscalls::compat::name`; the kernel's own names are
+/// `audit_syscalls::SyscallTable::name`). The one place where syscall tables
 /// are consulted.
 pub fn syscall_name(machine: Machine, nr: i32) -> Option<&'static str> {
     crate::syscalls::name(machine, nr)
