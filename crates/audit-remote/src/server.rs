@@ -6,7 +6,9 @@
 //!
 //! - MESSAGE: unless it is a duplicate, hand the payload (the record line, verbatim)
 //!   to the sink; reply ACK when it is written, DISKLOW when written on a disk running
-//!   low, DISKFULL or DISKERROR when it could not be written.
+//!   low, DISKFULL or DISKERROR when it could not be written. The MESSAGE frames that
+//!   arrive in one read (a sender with several in flight) go to
+//!   [`Sink::write_all`] together, so that one sync makes them all durable.
 //! - HEARTBEAT: reply ACK at once.
 //! - anything else, or bytes that are not frames: a protocol error; the connection is
 //!   closed (the sender resends what it did not see acknowledged).
@@ -72,6 +74,26 @@ pub trait Sink: Send + Sync {
     /// A [`SinkError`] when the record is not written.
     fn write(&self, peer: SocketAddr, record: &[u8]) -> Result<Durability, SinkError>;
 
+    /// Writes several records received together from `peer`, in order, and returns
+    /// once all are durable; the default writes them one by one. A sink that can make
+    /// a batch durable at once (one sync) overrides this: with senders that keep
+    /// several frames in flight, it is what makes the receiver fast.
+    ///
+    /// # Errors
+    /// A [`SinkError`] when not all were written; the sender gets it for every record
+    /// of the batch and sends them again, and those already written are recognised as
+    /// resends only as far as [`ReceiverConfig::dedup_window`] reaches, so a sink
+    /// should fail before writing any.
+    fn write_all(&self, peer: SocketAddr, records: &[&[u8]]) -> Result<Durability, SinkError> {
+        let mut worst = Durability::Written;
+        for record in records {
+            if let Durability::WrittenSpaceLow(text) = self.write(peer, record)? {
+                worst = Durability::WrittenSpaceLow(text);
+            }
+        }
+        Ok(worst)
+    }
+
     /// The last records (up to `limit`, oldest first) written before this receiver
     /// started, such as the tail of the log file. A receiver restarted while a sender
     /// still waited for an ACK gets that record again; these let it recognise it. The
@@ -135,9 +157,14 @@ impl Sink for FileSink {
         Ok(lines.split_off(skip))
     }
 
-    fn write(&self, _peer: SocketAddr, record: &[u8]) -> Result<Durability, SinkError> {
-        let mut file = self.file.lock().unwrap_or_else(|p| p.into_inner());
-        file.write_all(record)
+    fn write(&self, peer: SocketAddr, record: &[u8]) -> Result<Durability, SinkError> {
+        self.write_all(peer, &[record])
+    }
+
+    fn write_all(&self, _peer: SocketAddr, records: &[&[u8]]) -> Result<Durability, SinkError> {
+        let bytes = records.concat();
+        let mut file = lock(&self.file);
+        file.write_all(&bytes)
             .and_then(|()| file.sync_data())
             .map_err(|e| match e.raw_os_error() {
                 Some(ENOSPC) => SinkError::DiskFull(e.to_string()),
@@ -488,7 +515,9 @@ impl Connection<'_> {
         loop {
             if self.shared.stop.load(Ordering::SeqCst) {
                 let ending = Frame::new(FrameType::ENDING, 0, Vec::new());
-                let _ = self.send(&ending);
+                if let Ok(bytes) = ending.encode() {
+                    let _ = self.stream.write_all(&bytes);
+                }
                 let _ = self.stream.shutdown(std::net::Shutdown::Both);
                 return;
             }
@@ -521,96 +550,128 @@ impl Connection<'_> {
 
     /// Decodes and answers every frame in `bytes`.
     fn consume(&mut self, decoder: &mut Decoder, mut bytes: &[u8]) -> Result<(), Close> {
+        // The frames of one read are answered together: their records go to the sink
+        // in one call (one sync), their replies out in one write, in frame order.
+        let mut frames = Vec::new();
+        let mut failure = None;
         while !bytes.is_empty() {
             match decoder.decode(bytes) {
                 Ok((used, frame)) => {
                     bytes = &bytes[used..];
-                    if let Some(frame) = frame {
-                        self.answer(frame)?;
-                    }
+                    frames.extend(frame);
                 }
                 Err(e) => {
-                    self.protocol_error(&e.to_string());
-                    return Err(Close);
+                    failure = Some(e.to_string());
+                    break;
                 }
             }
         }
-        Ok(())
+        let mut replies = Vec::new();
+        let mut batch: Vec<Frame> = Vec::new();
+        for frame in frames {
+            match frame.kind {
+                FrameType::MESSAGE => batch.push(frame),
+                FrameType::HEARTBEAT => {
+                    self.write_records(&mut batch, &mut replies);
+                    bump(&self.shared.counters.heartbeats);
+                    replies.push(Frame::new(FrameType::ACK, frame.sequence, Vec::new()));
+                }
+                other => {
+                    failure = Some(format!(
+                        "unexpected {other} frame (sequence {}) from a sender",
+                        frame.sequence
+                    ));
+                    break;
+                }
+            }
+        }
+        self.write_records(&mut batch, &mut replies);
+        let mut out = Vec::new();
+        for reply in &replies {
+            // Reply texts are cut to MAX_RECEIVABLE_PAYLOAD: they encode.
+            let _ = reply.encode_into(&mut out);
+        }
+        let sent = self.stream.write_all(&out);
+        if let Some(what) = failure {
+            self.protocol_error(&what);
+            return Err(Close);
+        }
+        sent.map_err(|_| Close)
     }
 
-    fn answer(&mut self, frame: Frame) -> Result<(), Close> {
-        let reply = match frame.kind {
-            FrameType::HEARTBEAT => {
-                bump(&self.shared.counters.heartbeats);
-                Frame::new(FrameType::ACK, frame.sequence, Vec::new())
-            }
-            FrameType::MESSAGE => self.write_record(frame.sequence, &frame.payload),
-            other => {
-                self.protocol_error(&format!(
-                    "unexpected {other} frame (sequence {}) from a sender",
-                    frame.sequence
-                ));
-                return Err(Close);
-            }
-        };
-        self.send(&reply).map_err(|_| Close)
-    }
-
-    fn write_record(&self, sequence: u32, payload: &[u8]) -> Frame {
-        let hash = payload_hash(payload);
-        let key = (sequence, hash);
+    /// Writes the records of `batch` that are not resends, in one sink call, and
+    /// appends one reply per frame to `replies`, in order.
+    fn write_records(&self, batch: &mut Vec<Frame>, replies: &mut Vec<Frame>) {
+        if batch.is_empty() {
+            return;
+        }
         let ip = self.peer.ip();
         let mut written = lock(&self.shared.written);
         let (recent_by_peer, order) = &mut *written;
-        let seen = match recent_by_peer.get(&ip) {
-            Some(recent) => recent.contains(&key),
-            // A peer not heard from since the start: its resend of a record written
-            // just before a restart carries the same bytes.
-            None => self.shared.before_start.contains(&hash),
-        };
-        if seen {
-            bump(&self.shared.counters.duplicates_dropped);
-            return Frame::new(FrameType::ACK, sequence, Vec::new());
+        let keys: Vec<(u32, u64)> = batch
+            .iter()
+            .map(|f| (f.sequence, payload_hash(&f.payload)))
+            .collect();
+        let mut fresh = Vec::with_capacity(batch.len());
+        for (i, key) in keys.iter().enumerate() {
+            let seen = match recent_by_peer.get(&ip) {
+                Some(recent) => recent.contains(key),
+                // A peer not heard from since the start: its resend of a record
+                // written just before a restart carries the same bytes.
+                None => self.shared.before_start.contains(&key.1),
+            } || keys[..i].contains(key);
+            fresh.push(!seen);
         }
-        let (kind, text) = match self.shared.sink.write(self.peer, payload) {
-            Ok(durability) => {
-                bump(&self.shared.counters.records_written);
-                if !recent_by_peer.contains_key(&ip) {
-                    order.push_back(ip);
-                    if order.len() > MAX_REMEMBERED_PEERS {
-                        if let Some(old) = order.pop_front() {
-                            recent_by_peer.remove(&old);
-                        }
-                    }
-                }
-                let recent = recent_by_peer.entry(ip).or_default();
-                recent.push_back(key);
-                while recent.len() > self.shared.config.dedup_window.max(1) {
-                    recent.pop_front();
-                }
-                match durability {
-                    Durability::Written => (FrameType::ACK, String::new()),
-                    Durability::WrittenSpaceLow(text) => (FrameType::DISK_LOW, text),
-                }
-            }
-            Err(e) => {
-                bump(&self.shared.counters.sink_failures);
-                match e {
-                    SinkError::DiskFull(text) => (FrameType::DISK_FULL, text),
-                    SinkError::DiskError(text) => (FrameType::DISK_ERROR, text),
-                }
-            }
+        let records: Vec<&[u8]> = batch
+            .iter()
+            .zip(&fresh)
+            .filter(|(_, &f)| f)
+            .map(|(frame, _)| frame.payload.as_slice())
+            .collect();
+        let outcome = if records.is_empty() {
+            Ok(Durability::Written)
+        } else {
+            self.shared.sink.write_all(self.peer, &records)
+        };
+        let (kind, text) = match &outcome {
+            Ok(Durability::Written) => (FrameType::ACK, String::new()),
+            Ok(Durability::WrittenSpaceLow(text)) => (FrameType::DISK_LOW, text.clone()),
+            Err(SinkError::DiskFull(text)) => (FrameType::DISK_FULL, text.clone()),
+            Err(SinkError::DiskError(text)) => (FrameType::DISK_ERROR, text.clone()),
         };
         let mut text = text.into_bytes();
         text.truncate(crate::frame::MAX_RECEIVABLE_PAYLOAD);
-        Frame::new(kind, sequence, text)
-    }
-
-    fn send(&mut self, frame: &Frame) -> io::Result<()> {
-        let bytes = frame
-            .encode()
-            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
-        self.stream.write_all(&bytes)
+        let counters = &self.shared.counters;
+        if outcome.is_ok() && !records.is_empty() {
+            counters
+                .records_written
+                .fetch_add(records.len() as u64, Ordering::Relaxed);
+            if !recent_by_peer.contains_key(&ip) {
+                order.push_back(ip);
+                if order.len() > MAX_REMEMBERED_PEERS {
+                    if let Some(old) = order.pop_front() {
+                        recent_by_peer.remove(&old);
+                    }
+                }
+            }
+            let recent = recent_by_peer.entry(ip).or_default();
+            recent.extend(keys.iter().zip(&fresh).filter(|(_, &f)| f).map(|(k, _)| *k));
+            while recent.len() > self.shared.config.dedup_window.max(1) {
+                recent.pop_front();
+            }
+        } else if outcome.is_err() {
+            counters
+                .sink_failures
+                .fetch_add(records.len() as u64, Ordering::Relaxed);
+        }
+        for (frame, is_fresh) in batch.drain(..).zip(fresh) {
+            if is_fresh {
+                replies.push(Frame::new(kind, frame.sequence, text.clone()));
+            } else {
+                bump(&counters.duplicates_dropped);
+                replies.push(Frame::new(FrameType::ACK, frame.sequence, Vec::new()));
+            }
+        }
     }
 
     fn protocol_error(&self, what: &str) {

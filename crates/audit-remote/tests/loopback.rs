@@ -345,3 +345,44 @@ fn a_batch_is_spooled_at_once_and_every_record_arrives() {
     assert_eq!(sink.records(), expected);
     assert_eq!(server.shutdown().records_written, 1000);
 }
+
+/// Counts the sink calls: frames that arrive together are written together.
+#[derive(Default)]
+struct BatchCountingSink {
+    calls: std::sync::atomic::AtomicUsize,
+    records: Mutex<Vec<Vec<u8>>>,
+}
+
+impl Sink for BatchCountingSink {
+    fn write(&self, peer: SocketAddr, record: &[u8]) -> Result<Durability, SinkError> {
+        self.write_all(peer, &[record])
+    }
+
+    fn write_all(&self, _peer: SocketAddr, records: &[&[u8]]) -> Result<Durability, SinkError> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        // Slow enough (like a sync) for the next frames to queue up meanwhile.
+        std::thread::sleep(Duration::from_millis(2));
+        let mut all = self.records.lock().unwrap();
+        all.extend(records.iter().map(|r| r.to_vec()));
+        Ok(Durability::Written)
+    }
+}
+
+#[test]
+fn frames_in_flight_are_written_in_one_sink_call() {
+    let sink = Arc::new(BatchCountingSink::default());
+    let server = Receiver::bind("127.0.0.1:0", ReceiverConfig::default(), sink.clone())
+        .unwrap()
+        .spawn()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = SenderConfig::new(server.local_addr());
+    config.window = 32;
+    let mut sender = Sender::open(config, &dir.path().join("q")).unwrap();
+    let records: Vec<Vec<u8>> = (0..500).map(record).collect();
+    sender.send_all(records.iter().map(Vec::as_slice)).unwrap();
+    sender.flush().unwrap();
+    assert_eq!(*sink.records.lock().unwrap(), records);
+    let calls = sink.calls.load(Ordering::SeqCst);
+    assert!(calls < 250, "{calls} sink calls for 500 records");
+}
