@@ -191,6 +191,12 @@ pub struct ReceiverConfig {
     pub dedup_window: usize,
     /// How often idle threads look for shutdown and idleness (default 50 ms).
     pub tick: Duration,
+    /// Most connections at once in all (default 1024): each has a thread and up to
+    /// about 50 KiB of buffers, so this bounds the receiver's memory.
+    pub max_connections: usize,
+    /// Accept only senders whose source port is in this range (`tcp_client_ports`,
+    /// such as `1..=1023` for privileged ports only; `None`, the default: any).
+    pub client_ports: Option<std::ops::RangeInclusive<u16>>,
 }
 
 impl Default for ReceiverConfig {
@@ -200,6 +206,8 @@ impl Default for ReceiverConfig {
             client_max_idle: None,
             dedup_window: 64,
             tick: Duration::from_millis(50),
+            max_connections: 1024,
+            client_ports: None,
         }
     }
 }
@@ -217,7 +225,8 @@ pub struct ReceiverStats {
     pub sink_failures: u64,
     /// Connections accepted.
     pub connections_accepted: u64,
-    /// Connections closed at once for exceeding `max_per_addr`.
+    /// Connections closed at once: beyond `max_per_addr` or `max_connections`, or
+    /// from a source port outside `client_ports`.
     pub connections_refused: u64,
     /// Connections closed for being idle past `client_max_idle`.
     pub connections_reaped: u64,
@@ -445,13 +454,19 @@ fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>) {
 /// Counts the connection against its address and starts its thread, or closes it.
 fn admit(stream: TcpStream, peer: SocketAddr, shared: &Arc<Shared>) -> Option<JoinHandle<()>> {
     {
+        let config = &shared.config;
         let mut per_addr = lock(&shared.per_addr);
-        let count = per_addr.entry(peer.ip()).or_insert(0);
-        if *count >= shared.config.max_per_addr {
+        let total: usize = per_addr.values().sum();
+        let from_addr = per_addr.get(&peer.ip()).copied().unwrap_or(0);
+        let port_ok = config
+            .client_ports
+            .as_ref()
+            .is_none_or(|ports| ports.contains(&peer.port()));
+        if !port_ok || total >= config.max_connections || from_addr >= config.max_per_addr {
             bump(&shared.counters.connections_refused);
             return None;
         }
-        *count += 1;
+        *per_addr.entry(peer.ip()).or_insert(0) += 1;
     }
     bump(&shared.counters.connections_accepted);
     let thread_shared = Arc::clone(shared);

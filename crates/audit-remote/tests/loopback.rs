@@ -386,3 +386,35 @@ fn frames_in_flight_are_written_in_one_sink_call() {
     let calls = sink.calls.load(Ordering::SeqCst);
     assert!(calls < 250, "{calls} sink calls for 500 records");
 }
+
+#[test]
+fn connections_are_bounded_in_all_and_by_source_port() {
+    let config = ReceiverConfig {
+        max_per_addr: 10,
+        max_connections: 2,
+        ..ReceiverConfig::default()
+    };
+    let (_sink, server) = start(config);
+    let addr = server.local_addr();
+    let _a = connect(addr);
+    let _b = connect(addr);
+    wait_until("two connections", || server.open_connections() == 2);
+    let mut third = connect(addr);
+    let mut byte = [0u8; 1];
+    assert_eq!(
+        third.read(&mut byte).unwrap(),
+        0,
+        "a third is closed at once"
+    );
+    assert_eq!(server.stats().connections_refused, 1);
+
+    // Only privileged source ports: an ordinary client's ephemeral port is refused.
+    let config = ReceiverConfig {
+        client_ports: Some(1..=1023),
+        ..ReceiverConfig::default()
+    };
+    let (_sink, server) = start(config);
+    let mut client = connect(server.local_addr());
+    assert_eq!(client.read(&mut byte).unwrap(), 0);
+    assert_eq!(server.stats().connections_refused, 1);
+}
