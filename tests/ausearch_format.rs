@@ -8,6 +8,10 @@
 //! Both run with `LC_ALL=C` and a fixed `TZ`. Every difference must be a
 //! [`KNOWN`] entry, and every entry must still be needed.
 //!
+//! Also: what both print when nothing matches, a line far longer than
+//! ausearch's line buffer, and logs whose times run backwards or interleave
+//! (made from the corpus here), each compared with ausearch.
+//!
 //! Needs `apt-get install -y auditd` (for `ausearch`).
 
 mod support;
@@ -228,4 +232,220 @@ fn expression_filters_events() {
         None,
     );
     assert_eq!((none.len(), rc), (0, 1));
+}
+
+/// Runs a program on a file; returns (stdout, stderr, exit code).
+fn output_all(program: &Path, args: &[&str]) -> (Vec<u8>, Vec<u8>, i32) {
+    let out = Command::new(program)
+        .args(args)
+        .env("LC_ALL", "C")
+        .env("TZ", TZ)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {program:?}: {e}"));
+    (out.stdout, out.stderr, out.status.code().unwrap_or(-1))
+}
+
+/// A file under the system's temporary directory, removed when dropped.
+struct TempLog(PathBuf);
+
+impl TempLog {
+    fn new(name: &str, data: &[u8]) -> TempLog {
+        let p =
+            std::env::temp_dir().join(format!("ausearch-format-{}-{name}.log", std::process::id()));
+        std::fs::write(&p, data).unwrap_or_else(|e| panic!("cannot write {p:?}: {e}"));
+        TempLog(p)
+    }
+
+    fn path(&self) -> &str {
+        self.0.to_str().unwrap()
+    }
+}
+
+impl Drop for TempLog {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// Runs ausearch and ours on `log` in both formats and compares standard
+/// output, standard error and exit status; returns how many lines ausearch
+/// printed.
+fn compare_with_ausearch(what: &str, log: &str) -> usize {
+    let mut lines = 0;
+    for fmt in ["csv", "text"] {
+        let args = ["-if", log, "--format", fmt];
+        let r = output_all(&ausearch(), &args);
+        let o = output_all(&example_bin("ausearch-format"), &args);
+        if let Some(d) = first_difference(&r.0, &o.0) {
+            panic!("{what}, --format {fmt}:\n{d}");
+        }
+        assert_eq!(
+            (String::from_utf8_lossy(&r.1), r.2),
+            (String::from_utf8_lossy(&o.1), o.2),
+            "{what}, --format {fmt}: standard error and exit status (ausearch, ours)"
+        );
+        lines += r.0.iter().filter(|&&b| b == b'\n').count();
+    }
+    lines
+}
+
+#[test]
+fn no_matches_is_reported_as_ausearch_does() {
+    let empty = TempLog::new("empty", b"");
+    let junk = TempLog::new(
+        "junk",
+        b"garbage\ntype=EOE msg=audit(1700000000.000:1): \n\ntype=SYSCALL msg=x\n",
+    );
+    for (what, log) in [("an empty log", &empty), ("a log of no events", &junk)] {
+        compare_with_ausearch(what, log.path());
+        let (out, err, rc) = output_all(&ausearch(), &["-if", log.path(), "--format", "csv"]);
+        assert_eq!((out.len(), &err[..], rc), (0, &b"<no matches>\n"[..], 1));
+    }
+    // An expression that matches nothing: what ausearch prints for a key
+    // that matches nothing.
+    let log = manifest_dir().join("tests/data/captured/raw.log");
+    let log = log.to_str().unwrap();
+    for fmt in ["csv", "text"] {
+        let r = output_all(
+            &ausearch(),
+            &["-if", log, "--format", fmt, "-k", "no-such-key"],
+        );
+        let o = output_all(
+            &example_bin("ausearch-format"),
+            &["-if", log, "--format", fmt, "--expr", "key r= no-such-key"],
+        );
+        assert_eq!(r, (Vec::new(), b"<no matches>\n".to_vec(), 1));
+        assert_eq!(o, r, "--format {fmt}");
+    }
+}
+
+/// A record line of `len` bytes and more that ausearch reads in pieces of
+/// 8969 bytes; the piece at `record_at` pieces in is a record line of its
+/// own. ausearch reads 128 MiB of it in a fraction of a second; holding the
+/// line and taking pieces off its front costs time in the square of its
+/// length (minutes here).
+#[test]
+fn a_long_line_is_read_in_pieces_as_ausearch_does() {
+    const PIECE: usize = 8969;
+    let len = 128 << 20;
+    let record_at = 1000;
+    let mut log = b"type=USER_CMD msg=audit(1700000000.000:1): pid=1 uid=0 auid=0 ses=1 \
+                    msg='cwd=\"/\" cmd=6C73 exe=\"/usr/bin/sudo\" terminal=pts/0 res=success' x="
+        .to_vec();
+    log.resize(len, b'A');
+    let inner = b"type=USER_LOGIN msg=audit(1700000003.000:2): pid=2 uid=0 auid=0 ses=2 \
+                  msg='op=login acct=\"root\" exe=\"/bin/login\" hostname=? addr=? \
+                  terminal=tty1 res=success' y=";
+    log[record_at * PIECE..record_at * PIECE + inner.len()].copy_from_slice(inner);
+    log.extend_from_slice(b"\ntype=DAEMON_END msg=audit(1700000009.000:3): op=terminate auid=0 pid=1 subj=? res=success\n");
+    let file = TempLog::new("long-line", &log);
+    drop(log);
+    let lines = compare_with_ausearch("a 128 MiB line", file.path());
+    // The header, the two records and the last event, in both formats.
+    assert_eq!(lines, 4 + 3);
+}
+
+/// The corpus log's events: runs of lines with one time stamp and serial.
+fn events_of(log: &str) -> Vec<Vec<Vec<u8>>> {
+    let data = std::fs::read(manifest_dir().join(log)).unwrap();
+    let stamp = |l: &[u8]| -> Vec<u8> {
+        let s = String::from_utf8_lossy(l);
+        s.split_once("audit(")
+            .and_then(|(_, r)| r.split_once(')'))
+            .map(|(t, _)| t.as_bytes().to_vec())
+            .unwrap_or_default()
+    };
+    let mut events: Vec<Vec<Vec<u8>>> = Vec::new();
+    let mut last = None;
+    for line in data.split_inclusive(|&b| b == b'\n') {
+        let s = stamp(line);
+        match events.last_mut() {
+            Some(e) if last.as_ref() == Some(&s) => e.push(line.to_vec()),
+            _ => events.push(vec![line.to_vec()]),
+        }
+        last = Some(s);
+    }
+    assert!(events.len() > 20, "{log}: {} events", events.len());
+    events
+}
+
+/// `line` with the seconds of its time stamp replaced by `sec`.
+fn retimed(line: &[u8], sec: u64) -> Vec<u8> {
+    let s = String::from_utf8_lossy(line);
+    let Some((head, rest)) = s.split_once("audit(") else {
+        return line.to_vec();
+    };
+    let Some((_, rest)) = rest.split_once('.') else {
+        return line.to_vec();
+    };
+    format!("{head}audit({sec}.{rest}").into_bytes()
+}
+
+/// Logs whose time stamps run backwards or interleave, made from corpus
+/// logs: every event open at once (descending times never time one out),
+/// events completed behind older incomplete ones, events whose lines are
+/// shuffled together, each compared with ausearch.
+#[test]
+fn descending_and_interleaved_times_match_ausearch() {
+    let mut cases: Vec<(String, Vec<u8>)> = Vec::new();
+    for log in [
+        "tests/data/captured/raw.log",
+        "tests/data/captured/busy.log",
+    ] {
+        let events = events_of(log);
+        let n = events.len();
+        let base = 1_700_000_000u64;
+        // Events in reverse order, with their own stamps.
+        cases.push((
+            format!("{log} events reversed"),
+            events.iter().rev().flatten().flatten().copied().collect(),
+        ));
+        // Every line in reverse order (an EOE comes before its event).
+        let mut lines: Vec<&Vec<u8>> = events.iter().flatten().collect();
+        lines.reverse();
+        cases.push((
+            format!("{log} lines reversed"),
+            lines.into_iter().flatten().copied().collect(),
+        ));
+        // Event i one second before event i-1: times descend by seconds.
+        cases.push((
+            format!("{log} seconds descending"),
+            events
+                .iter()
+                .enumerate()
+                .flat_map(|(i, e)| e.iter().map(move |l| retimed(l, base + (n - i) as u64)))
+                .flatten()
+                .collect(),
+        ));
+        // Times jump back and forth across the 2-second timeout, and the
+        // lines of each pair of events alternate.
+        let mut out = Vec::new();
+        for (k, pair) in events.chunks(2).enumerate() {
+            let sec = |j: usize| base + ((k * 2 + j) % 7) as u64 * 3 % 10;
+            let longest = pair.iter().map(Vec::len).max().unwrap_or(0);
+            for li in 0..longest {
+                for (j, e) in pair.iter().enumerate() {
+                    if let Some(l) = e.get(li) {
+                        out.extend(retimed(l, sec(j)));
+                    }
+                }
+            }
+        }
+        cases.push((format!("{log} interleaved back and forth"), out));
+        // Events from both ends of the log in turn.
+        let mut out = Vec::new();
+        for i in 0..n.div_ceil(2) {
+            out.extend(events[i].iter().flatten());
+            if n - 1 - i != i {
+                out.extend(events[n - 1 - i].iter().flatten());
+            }
+        }
+        cases.push((format!("{log} from both ends"), out));
+    }
+    for (i, (what, data)) in cases.iter().enumerate() {
+        let file = TempLog::new(&format!("order-{i}"), data);
+        let lines = compare_with_ausearch(what, file.path());
+        assert!(lines > 40, "{what}: only {lines} lines");
+    }
 }

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# examples/ausearch-format against the C `ausearch --format csv|text` on one log,
+# in one run: the two programs alternate, N times each, and the script prints each
+# time, the median of each, MB/s and how many times faster ours is. Both outputs are
+# compared byte for byte first.
+#
+#   cargo build --release --example ausearch-format --example gen-log
+#   target/release/examples/gen-log --in-order 222 /tmp/busy.log tests/data/captured/busy.log
+#   benches/ausearch-format-vs-ausearch.sh /tmp/busy.log 5 csv text
+#
+# Arguments: LOG [N (default 5)] [FORMAT... (default csv text)]. The binary is
+# taken from $AUSEARCH_FORMAT, else $CARGO_TARGET_DIR/release/examples, else
+# target/release/examples. Needs `ausearch` (apt-get install -y auditd).
+set -euo pipefail
+log=${1:?usage: $0 LOG [N] [FORMAT...]}
+n=${2:-5}
+shift $(($# < 2 ? $# : 2))
+formats=("$@")
+[ ${#formats[@]} -gt 0 ] || formats=(csv text)
+here=$(cd "$(dirname "$0")/.." && pwd)
+ours=${AUSEARCH_FORMAT:-${CARGO_TARGET_DIR:-$here/target}/release/examples/ausearch-format}
+[ -x "$ours" ] || { echo "no $ours: cargo build --release --example ausearch-format" >&2; exit 2; }
+command -v ausearch >/dev/null || { echo "no ausearch: apt-get install -y auditd" >&2; exit 2; }
+export LC_ALL=C TZ=UTC
+bytes=$(stat -c %s "$log")
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# Seconds (with nanoseconds) that one run takes, its output to $2.
+run() {
+  local start end
+  start=$(date +%s.%N)
+  "${@:3}" >"$2" 2>/dev/null || [ $? -eq 1 ]
+  end=$(date +%s.%N)
+  echo "$end - $start" | bc -l
+}
+median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+
+echo "log: $log ($bytes bytes), $n runs each, alternating"
+for fmt in "${formats[@]}"; do
+  : >"$tmp/c.times"
+  : >"$tmp/r.times"
+  for i in $(seq "$n"); do
+    c=$(run "$fmt" "$tmp/c.out" ausearch --format "$fmt" -if "$log")
+    r=$(run "$fmt" "$tmp/r.out" "$ours" --format "$fmt" "$log")
+    echo "$c" >>"$tmp/c.times"
+    echo "$r" >>"$tmp/r.times"
+    printf '  %s run %d: ausearch %.2f s, ausearch-format %.2f s\n' "$fmt" "$i" "$c" "$r"
+    if [ "$i" -eq 1 ] && ! cmp -s "$tmp/c.out" "$tmp/r.out"; then
+      echo "  OUTPUTS DIFFER (--format $fmt)" >&2
+      exit 1
+    fi
+  done
+  mc=$(median <"$tmp/c.times")
+  mr=$(median <"$tmp/r.times")
+  printf '%s: ausearch %.2f s (%.1f MB/s), ausearch-format %.2f s (%.1f MB/s): %.2fx faster\n' \
+    "$fmt" "$mc" "$(echo "$bytes / $mc / 1000000" | bc -l)" \
+    "$mr" "$(echo "$bytes / $mr / 1000000" | bc -l)" "$(echo "$mc / $mr" | bc -l)"
+done
