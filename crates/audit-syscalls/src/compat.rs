@@ -259,12 +259,19 @@ fn parse_data(text: &'static str) -> Result<Vec<Option<Differences>>, BadLine> {
     Ok(out)
 }
 
-/// libaudit's table of one machine, indexed by number (0..=max).
-type LibauditTable = Vec<Option<&'static str>>;
+/// libaudit's table of one machine.
+#[derive(Debug, Default)]
+struct LibauditTable {
+    /// Indexed by number (0..=max).
+    by_number: Vec<Option<&'static str>>,
+    /// libaudit's names that are not the kernel's for their number: the
+    /// only names a search of the kernel's table can miss.
+    renamed: Vec<(&'static str, u32)>,
+}
 
 fn build(machine: Machine, diff: &Differences) -> LibauditTable {
     let kernel = machine.syscall_table();
-    (0..=diff.max)
+    let by_number = (0..=diff.max)
         .map(|nr| {
             if let Some(&(_, name)) = diff.names.iter().find(|(n, _)| *n == nr) {
                 return Some(name);
@@ -274,7 +281,9 @@ fn build(machine: Machine, diff: &Differences) -> LibauditTable {
             }
             kernel.name(nr)
         })
-        .collect()
+        .collect();
+    let renamed = diff.names.iter().map(|&(nr, name)| (name, nr)).collect();
+    LibauditTable { by_number, renamed }
 }
 
 /// libaudit's table for `machine`, or `None` where libaudit 3.0.9 has none.
@@ -289,11 +298,13 @@ fn libaudit_table(machine: Machine) -> Option<&'static LibauditTable> {
             .enumerate()
             .map(|(i, &m)| match diffs.get(i) {
                 Some(Some(diff)) => build(m, diff),
-                _ => Vec::new(),
+                _ => LibauditTable::default(),
             })
             .collect()
     });
-    tables.get(view_index(machine)?).filter(|t| !t.is_empty())
+    tables
+        .get(view_index(machine)?)
+        .filter(|t| !t.by_number.is_empty())
 }
 
 /// Whether libaudit 3.0.9 has a syscall table for `machine` (i386, x86_64,
@@ -308,6 +319,7 @@ pub fn libaudit_knows(machine: Machine) -> bool {
 /// the numbers it lacks, or a machine it has no table for).
 pub fn libaudit_name(machine: Machine, number: u32) -> Option<&'static str> {
     libaudit_table(machine)?
+        .by_number
         .get(usize::try_from(number).ok()?)
         .copied()
         .flatten()
@@ -318,18 +330,17 @@ pub fn libaudit_name(machine: Machine, number: u32) -> Option<&'static str> {
 /// x86_64's `pread64` is unknown here (libaudit calls 17 `pread`).
 pub fn libaudit_number(machine: Machine, name: &str) -> Option<u32> {
     let table = libaudit_table(machine)?;
-    let renamed = || {
-        table
-            .iter()
-            .position(|n| n.is_some_and(|n| n.eq_ignore_ascii_case(name)))
-            .and_then(|nr| u32::try_from(nr).ok())
-    };
-    // Most of libaudit's names are the kernel's: a binary search first.
+    // Most of libaudit's names are the kernel's: a binary search, then the
+    // few it spells its own way.
     match machine.syscall_table().number(name) {
         Some(nr) if libaudit_name(machine, nr).is_some_and(|n| n.eq_ignore_ascii_case(name)) => {
             Some(nr)
         }
-        _ => renamed(),
+        _ => table
+            .renamed
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|&(_, nr)| nr),
     }
 }
 
@@ -338,7 +349,7 @@ pub fn libaudit_number(machine: Machine, name: &str) -> Option<u32> {
 /// machine libaudit has no table for).
 pub fn libaudit_pairs(machine: Machine) -> impl Iterator<Item = (u32, &'static str)> {
     libaudit_table(machine)
-        .map_or(&[][..], Vec::as_slice)
+        .map_or(&[][..], |t| t.by_number.as_slice())
         .iter()
         .enumerate()
         .filter_map(|(nr, name)| Some((u32::try_from(nr).ok()?, (*name)?)))
