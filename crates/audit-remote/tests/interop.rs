@@ -108,6 +108,7 @@ fn inside(audisp_remote: &Path) {
     run("ip", &["link", "set", "lo", "up"]);
     our_sender_to_real_auditd();
     real_audisp_remote_to_our_receiver(audisp_remote);
+    c_pair_and_ours_on_one_stream(audisp_remote);
 }
 
 fn record(i: usize) -> String {
@@ -156,17 +157,17 @@ fn stop(child: &mut Child) {
     }
 }
 
-fn our_sender_to_real_auditd() {
-    let dir = tempfile::tempdir().unwrap();
-    let conf_dir = dir.path().join("etc");
+/// Starts auditd 3.0.9 as a pure aggregator (`local_events = no`) in `dir`, listening
+/// on loopback `port`, logging to `dir/audit.log` with `flush`.
+fn start_auditd(dir: &Path, port: u16, flush: &str) -> (Started, PathBuf, SocketAddr) {
+    let conf_dir = dir.join("etc");
     std::fs::create_dir_all(conf_dir.join("plugins.d")).unwrap();
-    let log = dir.path().join("audit.log");
-    let port = 60_000;
+    let log = dir.join("audit.log");
     write_file(
         &conf_dir.join("auditd.conf"),
         &format!(
             "local_events = no\nlog_file = {}\nlog_format = RAW\nwrite_logs = yes\n\
-             flush = INCREMENTAL_ASYNC\nfreq = 50\nmax_log_file_action = IGNORE\n\
+             flush = {flush}\nfreq = 50\nmax_log_file_action = IGNORE\n\
              space_left = 2\nadmin_space_left = 1\nspace_left_action = IGNORE\n\
              admin_space_left_action = IGNORE\ndisk_full_action = IGNORE\n\
              disk_error_action = IGNORE\nplugin_dir = {}\nname_format = none\n\
@@ -181,16 +182,77 @@ fn our_sender_to_real_auditd() {
         .arg(&conf_dir)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
-        .stderr(std::fs::File::create(dir.path().join("auditd.err")).unwrap())
+        .stderr(std::fs::File::create(dir.join("auditd.err")).unwrap())
         .spawn()
         .expect("start auditd");
     let mut auditd = Started(auditd);
-    let auditd = &mut auditd.0;
     let addr: SocketAddr = ([127, 0, 0, 1], port).into();
-    wait_for_port(addr, auditd, "auditd");
+    wait_for_port(addr, &mut auditd.0, "auditd");
     // auditd takes one connection per address: the probe's must be gone first.
     std::thread::sleep(Duration::from_millis(200));
+    (auditd, log, addr)
+}
 
+/// The records of auditd's log, without its own DAEMON_* records.
+fn logged_records(log: &Path) -> Vec<String> {
+    std::fs::read_to_string(log)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with("type=DAEMON_"))
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
+/// Writes an audisp-remote.conf for `port` into `etc` and binds `etc` over
+/// /etc/audit (in this private mount namespace), where audisp-remote looks for it.
+fn configure_audisp_remote(etc: &Path, port: u16, queue: &Path) {
+    std::fs::create_dir_all(etc).unwrap();
+    std::fs::set_permissions(etc, std::fs::Permissions::from_mode(0o755)).unwrap();
+    write_file(
+        &etc.join("audisp-remote.conf"),
+        &format!(
+            "remote_server = 127.0.0.1\nport = {port}\ntransport = tcp\n\
+             queue_file = {}\nmode = immediate\nqueue_depth = 10240\nformat = managed\n\
+             network_retry_time = 1\nmax_tries_per_record = 3\nmax_time_per_record = 5\n\
+             heartbeat_timeout = 0\nnetwork_failure_action = syslog\n\
+             disk_low_action = ignore\ndisk_full_action = syslog\n\
+             disk_error_action = syslog\nremote_ending_action = reconnect\n\
+             generic_error_action = syslog\ngeneric_warning_action = syslog\n\
+             queue_error_action = syslog\noverflow_action = syslog\n\
+             startup_failure_action = warn_once_continue\n",
+            queue.display()
+        ),
+        0o640,
+    );
+    run("mount", &["--bind", etc.to_str().unwrap(), "/etc/audit"]);
+}
+
+/// Runs audisp-remote on `input` until it exits (at the end of its input).
+fn run_audisp_remote(audisp_remote: &Path, input: &str) -> std::process::ExitStatus {
+    let plugin = Command::new(audisp_remote)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start audisp-remote");
+    let mut plugin = Started(plugin);
+    let mut stdin = plugin.0.stdin.take().unwrap();
+    stdin.write_all(input.as_bytes()).unwrap();
+    drop(stdin);
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        if let Some(status) = plugin.0.try_wait().unwrap() {
+            return status;
+        }
+        assert!(Instant::now() < deadline, "audisp-remote did not finish");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn our_sender_to_real_auditd() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut auditd, log, addr) = start_auditd(dir.path(), 60_000, "INCREMENTAL_ASYNC");
+    let auditd = &mut auditd.0;
     let mut expected = Vec::new();
     let mut next = 0;
     // Stop-and-wait one record per call, then a window with records spooled in batches.
@@ -228,12 +290,7 @@ fn our_sender_to_real_auditd() {
         std::thread::sleep(Duration::from_millis(300));
     }
     stop(auditd);
-    let text = std::fs::read_to_string(&log).unwrap();
-    let logged: Vec<&str> = text
-        .lines()
-        .filter(|l| !l.starts_with("type=DAEMON_"))
-        .collect();
-    let expected: Vec<&str> = expected.iter().map(|r| r.trim_end()).collect();
+    let logged = logged_records(&log);
     assert_eq!(logged.len(), expected.len(), "records in auditd's log");
     assert!(
         logged == expected,
@@ -251,29 +308,7 @@ fn real_audisp_remote_to_our_receiver(audisp_remote: &Path) {
         .spawn()
         .unwrap();
 
-    // audisp-remote reads /etc/audit/audisp-remote.conf: bind a directory of ours
-    // over /etc/audit in this private mount namespace.
-    let etc = dir.path().join("etc-audit");
-    std::fs::create_dir_all(&etc).unwrap();
-    std::fs::set_permissions(&etc, std::fs::Permissions::from_mode(0o755)).unwrap();
-    write_file(
-        &etc.join("audisp-remote.conf"),
-        &format!(
-            "remote_server = 127.0.0.1\nport = {port}\ntransport = tcp\n\
-             queue_file = {}\nmode = immediate\nqueue_depth = 10240\nformat = managed\n\
-             network_retry_time = 1\nmax_tries_per_record = 3\nmax_time_per_record = 5\n\
-             heartbeat_timeout = 0\nnetwork_failure_action = syslog\n\
-             disk_low_action = ignore\ndisk_full_action = syslog\n\
-             disk_error_action = syslog\nremote_ending_action = reconnect\n\
-             generic_error_action = syslog\ngeneric_warning_action = syslog\n\
-             queue_error_action = syslog\noverflow_action = syslog\n\
-             startup_failure_action = warn_once_continue\n",
-            dir.path().join("remote.queue").display()
-        ),
-        0o640,
-    );
-    run("mount", &["--bind", etc.to_str().unwrap(), "/etc/audit"]);
-
+    configure_audisp_remote(&dir.path().join("etc-audit"), port, &dir.path().join("q"));
     let count = 500;
     let mut input = String::new();
     let mut expected = Vec::new();
@@ -286,28 +321,7 @@ fn real_audisp_remote_to_our_receiver(audisp_remote: &Path) {
             10_000 + i
         ));
     }
-    let plugin = Command::new(audisp_remote)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start audisp-remote");
-    let mut plugin = Started(plugin);
-    let plugin = &mut plugin.0;
-    plugin
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let status = loop {
-        if let Some(status) = plugin.try_wait().unwrap() {
-            break status;
-        }
-        assert!(Instant::now() < deadline, "audisp-remote did not finish");
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let status = run_audisp_remote(audisp_remote, &input);
     run("umount", &["/etc/audit"]);
     let stats = server.shutdown();
     assert_eq!(stats.protocol_errors, 0, "{:?}", stats.last_protocol_error);
@@ -324,4 +338,63 @@ fn real_audisp_remote_to_our_receiver(audisp_remote: &Path) {
     );
     assert_eq!(stats.duplicates_dropped, 0);
     println!("audisp-remote 3.0.9 → our receiver: {count} records, exit {status}");
+}
+
+/// The same stream through the C pair (audisp-remote → auditd, `flush = SYNC`) and
+/// through ours (sender, window 16, → receiver syncing each batch): ours delivers
+/// every record once; both rates are printed for comparison.
+fn c_pair_and_ours_on_one_stream(audisp_remote: &Path) {
+    let count = 3000;
+    let records: Vec<String> = (20_000..20_000 + count).map(record).collect();
+    let input: String = records.concat();
+
+    let dir = tempfile::tempdir().unwrap();
+    let (mut auditd, log, addr) = start_auditd(dir.path(), 60_002, "SYNC");
+    configure_audisp_remote(
+        &dir.path().join("etc-audit"),
+        addr.port(),
+        &dir.path().join("q"),
+    );
+    let started = Instant::now();
+    let status = run_audisp_remote(audisp_remote, &input);
+    let c_elapsed = started.elapsed();
+    run("umount", &["/etc/audit"]);
+    stop(&mut auditd.0);
+    let c_logged = logged_records(&log);
+    let c_once = c_logged == records;
+
+    let ours_dir = tempfile::tempdir().unwrap();
+    let ours_log = ours_dir.path().join("remote.log");
+    let sink = Arc::new(FileSink::open(&ours_log).unwrap());
+    let server = Receiver::bind("127.0.0.1:0", ReceiverConfig::default(), sink)
+        .unwrap()
+        .spawn()
+        .unwrap();
+    let mut config = SenderConfig::new(server.local_addr());
+    config.window = 16;
+    let started = Instant::now();
+    let mut sender = Sender::open(config, &ours_dir.path().join("q")).unwrap();
+    for chunk in records.chunks(100) {
+        sender.send_all(chunk.iter().map(String::as_bytes)).unwrap();
+    }
+    sender.flush().unwrap();
+    let ours_elapsed = started.elapsed();
+    server.shutdown();
+    let ours: Vec<String> = std::fs::read_to_string(&ours_log)
+        .unwrap()
+        .split_inclusive('\n')
+        .map(str::to_owned)
+        .collect();
+    println!(
+        "same {count} records: audisp-remote → auditd 3.0.9 (flush = SYNC): {} logged{} in {c_elapsed:?} ({:.0}/s, exit {status}); ours: {} in {ours_elapsed:?} ({:.0}/s)",
+        c_logged.len(),
+        if c_once { ", each once in order" } else { ", NOT each once in order" },
+        c_logged.len() as f64 / c_elapsed.as_secs_f64(),
+        ours.len(),
+        ours.len() as f64 / ours_elapsed.as_secs_f64(),
+    );
+    assert!(
+        ours == records,
+        "ours did not deliver every record once, in order"
+    );
 }
