@@ -88,27 +88,54 @@ fn spawn(path: &PathBuf, args: &[String]) -> io::Result<(Child, UnixStream)> {
     cmd.args(args)
         .env_clear()
         .stdin(Stdio::from(OwnedFd::from(theirs)));
-    // SAFETY: the closure runs in the forked child before exec and only calls
-    // sigaction(2) and sigprocmask(2) (through signal/sigemptyset), which are
-    // async-signal-safe, on local data; it allocates nothing and takes no lock.
+    // SAFETY: the closure runs in the forked child before exec and only makes the
+    // rt_sigaction and rt_sigprocmask system calls on local data: it allocates
+    // nothing and takes no lock (async-signal-safe).
     unsafe {
         cmd.pre_exec(|| {
             // Dispositions set to "ignore" survive exec; the caller's (a daemon's)
-            // ignored signals must not be the plugin's.
-            for sig in 1..65 {
+            // ignored signals must not be the plugin's. The raw call, since libc's
+            // wrappers refuse the signals glibc reserves for itself.
+            let default = KernelSigaction {
+                handler: libc::SIG_DFL,
+                flags: 0,
+                restorer: 0,
+                mask: 0,
+            };
+            for sig in 1..=64 {
                 if sig != libc::SIGKILL && sig != libc::SIGSTOP {
-                    // Errors are for numbers that are not signals or reserved ones.
-                    libc::signal(sig, libc::SIG_DFL);
+                    libc::syscall(
+                        libc::SYS_rt_sigaction,
+                        sig,
+                        &default as *const KernelSigaction,
+                        std::ptr::null_mut::<KernelSigaction>(),
+                        8usize,
+                    );
                 }
             }
-            let mut set: libc::sigset_t = std::mem::zeroed();
-            libc::sigemptyset(&mut set);
-            libc::sigprocmask(libc::SIG_SETMASK, &set, std::ptr::null_mut());
+            let empty: u64 = 0;
+            libc::syscall(
+                libc::SYS_rt_sigprocmask,
+                libc::SIG_SETMASK,
+                &empty as *const u64,
+                std::ptr::null_mut::<u64>(),
+                8usize,
+            );
             Ok(())
         });
     }
     let child = cmd.spawn()?;
     Ok((child, ours))
+}
+
+/// The kernel's `struct sigaction` (x86_64, aarch64 and the other 64-bit ABIs
+/// with `sa_restorer`; the mask is the kernel's 64-bit set).
+#[repr(C)]
+struct KernelSigaction {
+    handler: libc::sighandler_t,
+    flags: libc::c_ulong,
+    restorer: usize,
+    mask: u64,
 }
 
 fn describe(status: ExitStatus) -> String {
