@@ -574,3 +574,47 @@ fn af_unix_serves_several_readers_each_with_its_own_queue() {
     );
     assert!(!sock.exists());
 }
+
+#[test]
+fn debian_audisp_syslog_runs_under_the_dispatcher() {
+    let f = Fixture::new();
+    // syslog(3) writes to /dev/log: the plugin gets a private /dev whose `log` is
+    // the test's socket; the plugin itself is Debian's binary, reading our stdin.
+    let log = f.path("log.sock");
+    let syslog = std::os::unix::net::UnixDatagram::bind(&log).unwrap();
+    syslog
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let prog = f.script(
+        "syslog-wrapper",
+        &format!(
+            "exec /usr/bin/unshare -m /bin/sh -c '/bin/mount -t tmpfs none /dev && \
+             /bin/ln -s {} /dev/log && exec /sbin/audisp-syslog LOG_INFO'",
+            log.display()
+        ),
+    );
+    f.plugin("syslog.conf", &prog, "format = string\n");
+    let d = Dispatcher::start(f.settings()).unwrap();
+    let n = 20;
+    for i in 0..n {
+        d.dispatch(&record(i));
+    }
+    let mut got = Vec::new();
+    let mut buf = [0u8; 8192];
+    while got.len() < n {
+        let k = syslog
+            .recv(&mut buf)
+            .expect("audisp-syslog sent too few messages");
+        let msg = String::from_utf8_lossy(&buf[..k]).into_owned();
+        // Its own start message is not a record.
+        if msg.contains("type=") {
+            got.push(msg);
+        }
+    }
+    d.shutdown(Duration::from_secs(5));
+    for (i, msg) in got.iter().enumerate() {
+        assert!(msg.starts_with("<14>"), "LOG_INFO|LOG_USER: {msg}");
+        assert!(msg.contains("audisp-syslog: "), "{msg}");
+        assert!(msg.trim_end().ends_with(line(i).trim_end()), "{msg}");
+    }
+}
