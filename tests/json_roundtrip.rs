@@ -3,10 +3,15 @@
 //! same event and the same JSON, for generated events (property test) and
 //! for every event of every log; and the `au2json` example writes one such
 //! line per event, from a file and as an audispd plugin on standard input.
+//! The streaming writer (`JsonWriter`) writes byte for byte what
+//! `serde_json` writes for the tree, and au2json's memory stays within a
+//! small multiple of the event it converts.
 
 mod support;
 
-use audit_interpret::json::{event_from_json, event_from_json_str, event_to_json, JsonOptions};
+use audit_interpret::json::{
+    event_from_json, event_from_json_str, event_to_json, CompactOptions, JsonOptions, JsonWriter,
+};
 use audit_interpret::normalize::{NormalizeContext, NormalizeOptions};
 use audit_parse::{Event, Options, Parser, Record};
 use proptest::prelude::*;
@@ -45,6 +50,17 @@ fn check_roundtrip(
     if j1 != j2 {
         return Err(format!("JSON changed:\n{j1}\n{j2}"));
     }
+    // The streaming writer: the same text, without the tree.
+    let mut streamed = Vec::new();
+    JsonWriter::new()
+        .write_event(&mut streamed, ev, ctx, opts)
+        .map_err(|e| e.to_string())?;
+    if streamed != format!("{text}\n").as_bytes() {
+        return Err(format!(
+            "streamed JSON differs:\n{text}\n{}",
+            String::from_utf8_lossy(&streamed)
+        ));
+    }
     Ok(())
 }
 
@@ -62,6 +78,10 @@ fn every_corpus_event_roundtrips() {
                 JsonOptions {
                     interpretations: false,
                     normalized: Some(NormalizeOptions::NoAttributes),
+                },
+                JsonOptions {
+                    interpretations: true,
+                    normalized: None,
                 },
             ] {
                 if let Err(e) = check_roundtrip(&ev, &mut ctx, &opts) {
@@ -270,4 +290,261 @@ type=SYSCALL msg=audit(1700000002.000:3): arch=c000003e syscall=2 success=yes ex
     assert_eq!(rest.len(), 1);
     assert_eq!(rest[0]["id"]["serial"], 3);
     assert_eq!(rest[0]["normalized"]["action"], "opened-file");
+}
+
+/// A writer that compares what it is given with a file, byte for byte,
+/// without holding either whole.
+struct SameAsFile {
+    file: std::io::BufReader<std::fs::File>,
+    at: u64,
+    mismatch: Option<u64>,
+}
+
+impl Write for SameAsFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let mut theirs = vec![0; buf.len()];
+        let n = std::io::Read::read(&mut self.file, &mut theirs)?;
+        if self.mismatch.is_none() && (n == 0 || theirs[..n] != buf[..n]) {
+            self.mismatch = Some(self.at);
+        }
+        let n = n.max(1).min(buf.len());
+        self.at += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Runs au2json with `data` (one event) on standard input and its output
+/// to `out`; returns its peak resident memory in bytes (`VmHWM`), read once
+/// the event is out (aged by the clock after a second of idle input) and
+/// before its input is closed. (`wait4`'s `ru_maxrss` would count the memory
+/// of this test process, which the child shares until it executes.)
+fn au2json_peak_rss(data: &[u8], out: &std::path::Path) -> u64 {
+    let mut child = Command::new(example_bin("au2json"))
+        .stdin(Stdio::piped())
+        .stdout(std::fs::File::create(out).unwrap())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(data).unwrap();
+    stdin.flush().unwrap();
+    // A raw newline only ends an event's line (JSON escapes the others).
+    let started = std::time::Instant::now();
+    loop {
+        let written = std::fs::read(out).unwrap();
+        if written.last() == Some(&b'\n') {
+            break;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(300),
+            "au2json wrote no whole event"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    let status = std::fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap();
+    let kib: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().strip_suffix("kB"))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no VmHWM in {status}"));
+    drop(stdin);
+    assert!(child.wait().unwrap().success());
+    kib * 1024
+}
+
+/// au2json's memory is bounded by a small multiple of the event it converts:
+/// one 4 MiB line of a million fields, and a 12 MiB event of three such
+/// records (a JSON tree per event took about 230 bytes per input byte:
+/// 916 MB and 2.7 GB). The output is what the writer gives in this process.
+#[test]
+fn au2json_memory_stays_near_the_event_size() {
+    let dir = std::env::temp_dir().join(format!("json-roundtrip-mem-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let line = |t: &str, serial: u32| {
+        let mut l = format!("type={t} msg=audit(1700000000.000:{serial}):").into_bytes();
+        while l.len() < (4 << 20) - 100 {
+            l.extend_from_slice(b" a=1");
+        }
+        l.push(b'\n');
+        l
+    };
+    let one_line = line("SYSCALL", 1);
+    let mut three = Vec::new();
+    for t in ["SYSCALL", "PATH", "CWD"] {
+        three.extend_from_slice(&line(t, 2));
+    }
+    for (name, data) in [("line", one_line), ("event", three)] {
+        let out = dir.join(format!("{name}.json"));
+        let peak = au2json_peak_rss(&data, &out);
+        let bound = 8 * data.len() as u64 + (16 << 20);
+        assert!(
+            peak < bound,
+            "{name}: au2json peaked at {peak} bytes for {} input bytes (bound {bound})",
+            data.len()
+        );
+        let mut same = SameAsFile {
+            file: std::io::BufReader::new(std::fs::File::open(&out).unwrap()),
+            at: 0,
+            mismatch: None,
+        };
+        let mut ctx = NormalizeContext::default();
+        let mut json = JsonWriter::new();
+        let events = events_of(&data);
+        assert_eq!(events.len(), 1, "{name}");
+        json.write_event(&mut same, &events[0], &mut ctx, &JsonOptions::default())
+            .unwrap();
+        assert_eq!(same.mismatch, None, "{name}: output differs at that byte");
+        let mut rest = Vec::new();
+        std::io::Read::read_to_end(&mut same.file, &mut rest).unwrap();
+        assert!(rest.is_empty(), "{name}: au2json wrote more");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The compact schema on one event that has every case: ids named beside
+/// their values, hex and octal kept as strings, decoded text, a split
+/// argument put back into `argv`, a process title as its arguments, a name
+/// that comes twice, the end-of-event record left out.
+#[test]
+fn compact_schema_of_one_event() {
+    let log = b"node=h1 type=SYSCALL msg=audit(1700000000.042:7): arch=c000003e syscall=59 success=no exit=-2 a0=10 a1=7ffd items=1 pid=9 auid=4294967295 uid=0 ses=007 comm=\"ls\" exe=2F746D702F6120620A key=(null)\n\
+node=h1 type=EXECVE msg=audit(1700000000.042:7): argc=3 a0=\"ls\" a1_len=4 a1[0]=\"ab\" a1[1]=\"cd\" a2=61FF\n\
+node=h1 type=PATH msg=audit(1700000000.042:7): item=0 name=\"/x\" mode=0100644 ouid=0 item=1\n\
+node=h1 type=PATH msg=audit(1700000000.042:7): item=1 name=\"/y\"\n\
+node=h1 type=PROCTITLE msg=audit(1700000000.042:7): proctitle=6C73002D6C00\n\
+node=h1 type=EOE msg=audit(1700000000.042:7): \n";
+    let ev = &events_of(log)[0];
+    let mut ctx = NormalizeContext::default();
+    let mut out = Vec::new();
+    let mut w = JsonWriter::new();
+    w.write_compact(&mut out, ev, &mut ctx, &CompactOptions::default())
+        .unwrap();
+    let want = concat!(
+        r#"{"id":"1700000000.042:7","node":"h1","#,
+        r#""SYSCALL":{"arch":"c000003e","ARCH":"x86_64","syscall":59,"SYSCALL":"execve","#,
+        r#""success":"no","exit":-2,"a0":"10","a1":"7ffd","items":1,"pid":9,"#,
+        r#""auid":4294967295,"AUID":"unset","uid":0,"UID":"root","ses":"007","#,
+        r#""comm":"ls","exe":"/tmp/a b\n","key":"(null)"},"#,
+        r#""EXECVE":{"argc":3,"argv":["ls","abcd",{"hex":"61ff"}]},"#,
+        r#""PATH":[{"item":0,"name":"/x","mode":"0100644","ouid":0,"OUID":"root","item#2":1},"#,
+        r#"{"item":1,"name":"/y"}],"#,
+        r#""PROCTITLE":{"proctitle":["ls","-l"]}}"#,
+        "\n"
+    );
+    assert_eq!(String::from_utf8_lossy(&out), want);
+    // Every interpretation, and the sentence.
+    out.clear();
+    let opts = CompactOptions {
+        sentence: true,
+        every_interpretation: true,
+    };
+    w.write_compact(&mut out, ev, &mut ctx, &opts).unwrap();
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["SYSCALL"]["EXIT"], "ENOENT(No such file or directory)");
+    assert_eq!(v["PATH"][0]["MODE"], "file,644");
+    let sentence = v["sentence"].as_str().unwrap();
+    assert!(
+        sentence.starts_with("system, acting as root, unsuccessfully executed"),
+        "{sentence}"
+    );
+}
+
+/// Every event of every log in the compact schema: one JSON object per
+/// line, its `id` the event's, each record type a member, and each record
+/// with a member for each of its fields (no name lost to another).
+#[test]
+fn compact_keeps_every_record_and_field() {
+    let mut ctx = NormalizeContext::default();
+    let mut w = JsonWriter::new();
+    let mut n = 0;
+    let mut logs = corpus_logs();
+    logs.push(manifest_dir().join("tests/normalize_data/synthetic.log"));
+    for log in logs {
+        let data = std::fs::read(&log).unwrap();
+        for ev in events_of(&data) {
+            let mut out = Vec::new();
+            w.write_compact(&mut out, &ev, &mut ctx, &CompactOptions::default())
+                .unwrap();
+            let at = || format!("{}: {}", data_relative(&log), String::from_utf8_lossy(&out));
+            assert_eq!(out.iter().filter(|&&b| b == b'\n').count(), 1, "{}", at());
+            let v: Value = serde_json::from_slice(&out).unwrap_or_else(|e| panic!("{e}: {}", at()));
+            let id = ev.id();
+            assert_eq!(
+                v["id"],
+                format!("{}.{:03}:{}", id.sec, id.milli, id.serial),
+                "{}",
+                at()
+            );
+            let mut seen: std::collections::HashMap<String, usize> = Default::default();
+            for rec in ev.iter() {
+                let ty = String::from_utf8_lossy(rec.type_text()).into_owned();
+                let headers = rec
+                    .fields()
+                    .take(2)
+                    .filter(|f| f.name() == b"type" || f.name() == b"node")
+                    .count();
+                if ty == "EOE" && rec.field_count() == headers {
+                    continue;
+                }
+                let member = &v[ty.as_str()];
+                assert!(!member.is_null(), "no {ty} in {}", at());
+                let k = seen.entry(ty.clone()).or_insert(0);
+                let obj = match member {
+                    Value::Array(a) => &a[*k],
+                    other => other,
+                };
+                *k += 1;
+                if ty == "EXECVE" && obj.get("argv").is_some() {
+                    continue;
+                }
+                let members = obj.as_object().unwrap_or_else(|| panic!("{}", at()));
+                assert!(
+                    members.len() >= rec.field_count() - headers,
+                    "{ty}: {} members for {} fields in {}",
+                    members.len(),
+                    rec.field_count() - headers,
+                    at()
+                );
+            }
+            n += 1;
+        }
+    }
+    assert!(n > 300, "only {n} events");
+}
+
+#[test]
+fn au2json_compact_writes_what_the_writer_does() {
+    let log = manifest_dir().join("tests/data/captured/enriched.log");
+    let data = std::fs::read(&log).unwrap();
+    let out = Command::new(example_bin("au2json"))
+        .args(["--compact", "--sentence"])
+        .arg(&log)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let mut ctx = NormalizeContext::default();
+    let mut w = JsonWriter::new();
+    let mut want = Vec::new();
+    let opts = CompactOptions {
+        sentence: true,
+        every_interpretation: false,
+    };
+    for ev in events_of(&data) {
+        w.write_compact(&mut want, &ev, &mut ctx, &opts).unwrap();
+    }
+    assert!(!want.is_empty());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&want)
+    );
+    // Options of the one schema are refused with the other.
+    let bad = Command::new(example_bin("au2json"))
+        .args(["--compact", "--no-normalize"])
+        .arg(&log)
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
 }

@@ -1,6 +1,14 @@
-//! Events as JSON, losing nothing, and back (feature `serde`).
+//! Events as JSON, losing nothing, and back (feature `serde`); and a compact
+//! form for log pipelines.
 //!
-//! An event becomes one JSON object:
+//! Both are written straight to a writer by [`JsonWriter`], one line per
+//! event, without building a tree: memory stays within a small constant of
+//! one event's size. [`event_to_json`] builds the lossless form as a
+//! `serde_json::Value` for callers who want one.
+//!
+//! # The lossless schema
+//!
+//! An event becomes one JSON object (members in this order: sorted):
 //!
 //! ```text
 //! { "id": {"sec": 1700000000, "milli": 123, "serial": 42},
@@ -34,6 +42,59 @@
 //!   every position as `{"record", "field", "name", "value", "interp"}` (or
 //!   `{"record", "field", "error"}` when it does not resolve).
 //!
+//! # The compact schema
+//!
+//! [`JsonWriter::write_compact`]: one object per event, for shipping to a
+//! log pipeline; what the records say, once, and the interpretations that
+//! say more than the raw values, without the record lines themselves:
+//!
+//! ```text
+//! {"id":"1700000000.123:42","node":"host",
+//!  "SYSCALL":{"arch":"c000003e","ARCH":"x86_64","syscall":59,"SYSCALL":"execve",
+//!             "success":"yes","exit":0,"a0":"55d1","a1":"55d2",...,"auid":1000,
+//!             "AUID":"alice","uid":0,"UID":"root",...,"comm":"ls","exe":"/usr/bin/ls",
+//!             "key":"(null)"},
+//!  "EXECVE":{"argc":2,"argv":["ls","-l"]},
+//!  "CWD":{"cwd":"/root"},
+//!  "PATH":[{"item":0,"name":"/usr/bin/ls","inode":1234,...,"mode":"0100755",
+//!           "ouid":0,"OUID":"root",...},{"item":1,...}],
+//!  "PROCTITLE":{"proctitle":["ls","-l"]},
+//!  "sentence":"alice, acting as root, successfully executed /usr/bin/ls"}
+//! ```
+//!
+//! - `id` is `SECONDS.MILLISECONDS:SERIAL`; `node` is there when the
+//!   records carry one.
+//! - Each record is a member named by its type. Several records of one type
+//!   are an array of objects, in event order, at the place where the type
+//!   first appears; an `EOE` record without fields is left out (it only
+//!   marks the end of the event).
+//! - A record's fields are members in their order, without the leading
+//!   `node` and `type`. A value is a JSON number where the field is decimal
+//!   (ids, counts, exit codes, pids...) and its value a canonical integer;
+//!   hexadecimal and octal values (`arch`, `a0`..`a3`, `mode`...) stay
+//!   strings. Quoted values lose their quotes; text the kernel encodes
+//!   (quoted or hex: `comm`, `exe`, `name`, `cwd`, `key`...) is written
+//!   decoded.
+//! - Beside a raw value comes its interpretation under the upper-case name
+//!   (`uid` + `UID`), for the fields auditd's ENRICHED format interprets
+//!   (user and group ids, `syscall`, `arch`, `saddr`) or, with
+//!   [`CompactOptions::every_interpretation`], for every field; only where
+//!   it says more than the value: not for a value that interprets as
+//!   itself, nor where it only adds `0x`. In an ENRICHED log the
+//!   interpretations are the ones it carries.
+//! - The `EXECVE` records of an event become one object, `argc` and the
+//!   arguments put back together as `argv` (an array), when they hold
+//!   nothing else and the list is whole; else they are written as records.
+//!   A `PROCTITLE`'s `proctitle` is the array of the title's arguments.
+//! - Byte strings that are not UTF-8 are `{"hex":"..."}` as in the lossless
+//!   schema; a key that is not UTF-8 is `hex:` and its bytes in hex. A name
+//!   that comes again in one record (or an interpretation's name that is
+//!   also a field's) gets `#2`, `#3`... appended, so that no member is lost
+//!   to a reader that keeps one value per name.
+//! - `sentence` ([`CompactOptions::sentence`]) is the normalizer's sentence
+//!   as `ausearch --format text` prints it, without the time and node it
+//!   begins with.
+//!
 //! ```
 //! use audit_interpret::json::{event_from_json, event_to_json, JsonOptions};
 //! use audit_interpret::normalize::NormalizeContext;
@@ -50,6 +111,10 @@
 //! assert_eq!(back, ev);
 //! ```
 
+mod compact;
+mod lossless;
+mod sink;
+
 use crate::normalize::{
     EventCursor, FieldPos, NormalizeContext, NormalizeOptions, Normalized, ObjectKind,
 };
@@ -57,6 +122,7 @@ use crate::SyscallContext;
 use audit_parse::{Event, Record, RecordRef};
 pub use serde_json;
 use serde_json::{json, Map, Value};
+use std::io;
 
 /// What goes into an event's JSON besides the records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,6 +141,121 @@ impl Default for JsonOptions {
             normalized: Some(NormalizeOptions::All),
         }
     }
+}
+
+/// Writes events as JSON Lines straight to a writer, without building a
+/// tree: memory stays within a small constant of one event's size, however
+/// long its lines (the JSON text goes out in blocks). The lossless schema
+/// ([`JsonWriter::write_event`]) is byte for byte what `serde_json` writes
+/// for [`event_to_json`]'s tree.
+///
+/// ```
+/// use audit_interpret::json::{event_to_json, serde_json, JsonOptions, JsonWriter};
+/// use audit_interpret::normalize::NormalizeContext;
+/// use audit_parse::{Event, Record};
+///
+/// let rec = Record::parse(b"type=CWD msg=audit(1.002:3): cwd=\"/tmp\"").unwrap();
+/// let ev = Event::from_records(vec![rec]);
+/// let mut ctx = NormalizeContext::default();
+/// let mut out = Vec::new();
+/// JsonWriter::new().write_event(&mut out, &ev, &mut ctx, &JsonOptions::default()).unwrap();
+/// let tree = event_to_json(&ev, &mut ctx, &JsonOptions::default());
+/// assert_eq!(out, format!("{}\n", serde_json::to_string(&tree).unwrap()).into_bytes());
+/// ```
+#[derive(Debug, Default)]
+pub struct JsonWriter {
+    /// The block buffer, kept across events.
+    buf: Vec<u8>,
+    /// Where interpretations are made, kept across events.
+    scratch: Vec<u8>,
+    /// The compact writer's buffers.
+    compact: compact::Scratch,
+}
+
+impl JsonWriter {
+    /// A writer with empty buffers.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Writes `event` in the lossless schema (see the module documentation)
+    /// and a newline to `w`. The text goes to `w` in blocks of 64 KiB and
+    /// the last part at the end of the event, so `w` need not be buffered
+    /// for memory's sake (a `BufWriter` still saves system calls).
+    pub fn write_event<W: io::Write + ?Sized>(
+        &mut self,
+        w: &mut W,
+        event: &Event,
+        ctx: &mut NormalizeContext,
+        opts: &JsonOptions,
+    ) -> io::Result<()> {
+        let mut s = sink::Sink::new(w, std::mem::take(&mut self.buf));
+        lossless::write_event(&mut s, event, ctx, opts, &mut self.scratch);
+        s.byte(b'\n');
+        let (buf, result) = s.finish();
+        self.buf = buf;
+        self.shrink();
+        result
+    }
+
+    /// Writes `event` in the compact schema (see the module documentation)
+    /// and a newline to `w`, in blocks as [`JsonWriter::write_event`] does.
+    /// Interpretations are made without escaping (JSON escapes what needs
+    /// it); the context's escape mode is restored for the sentence.
+    ///
+    /// ```
+    /// use audit_interpret::json::{CompactOptions, JsonWriter};
+    /// use audit_interpret::normalize::NormalizeContext;
+    /// use audit_parse::{Event, Record};
+    ///
+    /// let rec = Record::parse(b"type=CWD msg=audit(1.002:3): cwd=2F746D702F6120620A").unwrap();
+    /// let ev = Event::from_records(vec![rec]);
+    /// let mut out = Vec::new();
+    /// JsonWriter::new()
+    ///     .write_compact(&mut out, &ev, &mut NormalizeContext::default(), &CompactOptions::default())
+    ///     .unwrap();
+    /// assert_eq!(out, b"{\"id\":\"1.002:3\",\"CWD\":{\"cwd\":\"/tmp/a b\\n\"}}\n");
+    /// ```
+    pub fn write_compact<W: io::Write + ?Sized>(
+        &mut self,
+        w: &mut W,
+        event: &Event,
+        ctx: &mut NormalizeContext,
+        opts: &CompactOptions,
+    ) -> io::Result<()> {
+        let mut s = sink::Sink::new(w, std::mem::take(&mut self.buf));
+        compact::write_event(&mut s, event, ctx, opts, &mut self.compact);
+        s.byte(b'\n');
+        let (buf, result) = s.finish();
+        self.buf = buf;
+        self.shrink();
+        result
+    }
+
+    /// Gives back buffers a very long event made large (they are kept
+    /// across events only up to a few blocks).
+    fn shrink(&mut self) {
+        const KEEP: usize = 1 << 20;
+        if self.buf.capacity() > KEEP {
+            self.buf = Vec::new();
+        }
+        if self.scratch.capacity() > KEEP {
+            self.scratch = Vec::new();
+        }
+        self.compact.shrink(KEEP);
+    }
+}
+
+/// What goes into an event's compact JSON besides the records (see the
+/// module documentation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CompactOptions {
+    /// The normalizer's sentence (`sentence`).
+    pub sentence: bool,
+    /// Every interpretation that says more than its raw value (`EXIT`,
+    /// `MODE`, `A1`, `PERM`...), not only those auditd's ENRICHED format
+    /// gives (ids, syscall, architecture, socket address).
+    pub every_interpretation: bool,
 }
 
 /// Why JSON could not be read back into an event: what and where.
