@@ -3,6 +3,7 @@
 //! bad line with its number and token.
 
 mod rules_support;
+mod support;
 
 use audit_rules::{parse_args, parse_rules, split_line, SystemEnv};
 use rules_support::{c_auditctl, socket, RuleGuard};
@@ -314,17 +315,11 @@ fn non_utf8_rule_lines_are_refused_with_their_number() {
     assert!(err.to_string().contains("line 2: not valid UTF-8"), "{err}");
 
     // The auditctl example: the line refused, nothing added.
-    let exe = std::env::current_exe().expect("test binary path");
-    let example = exe
-        .parent()
-        .and_then(|d| d.parent())
-        .expect("target dir")
-        .join("examples/auditctl");
-    let out = std::process::Command::new(example)
+    let out = std::process::Command::new(support::example_bin("auditctl"))
         .arg("-R")
         .arg(&file)
         .output()
-        .expect("run the auditctl example (built by cargo test)");
+        .expect("run the auditctl example");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(
