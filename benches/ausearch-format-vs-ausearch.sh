@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # examples/ausearch-format against the C `ausearch --format csv|text` on one log,
 # in one run: the two programs alternate, N times each, and the script prints each
-# time, the median of each, MB/s and how many times faster ours is. Both outputs are
+# time (wall and CPU), the medians, MB/s and how many times faster ours is. Both outputs are
 # compared byte for byte first.
 #
 #   cargo build --release --example ausearch-format --example gen-log
@@ -26,13 +26,13 @@ bytes=$(stat -c %s "$log")
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# Seconds (with nanoseconds) that one run takes, its output to $2.
+# One run, its output to $1: prints "WALL CPU" in seconds (CPU = user + system, the
+# figure that stays put on a machine shared with other work).
 run() {
-  local start end
-  start=$(date +%s.%N)
-  "${@:3}" >"$2" 2>/dev/null || [ $? -eq 1 ]
-  end=$(date +%s.%N)
-  echo "$end - $start" | bc -l
+  local out=$1
+  shift
+  /usr/bin/time -f '%e %U %S' -o "$tmp/time" "$@" >"$out" 2>/dev/null || [ $? -eq 1 ]
+  awk '{printf "%s %.2f\n", $1, $2 + $3}' "$tmp/time"
 }
 median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 
@@ -41,19 +41,23 @@ for fmt in "${formats[@]}"; do
   : >"$tmp/c.times"
   : >"$tmp/r.times"
   for i in $(seq "$n"); do
-    c=$(run "$fmt" "$tmp/c.out" ausearch --format "$fmt" -if "$log")
-    r=$(run "$fmt" "$tmp/r.out" "$ours" --format "$fmt" "$log")
-    echo "$c" >>"$tmp/c.times"
-    echo "$r" >>"$tmp/r.times"
-    printf '  %s run %d: ausearch %.2f s, ausearch-format %.2f s\n' "$fmt" "$i" "$c" "$r"
+    read -r cw cc < <(run "$tmp/c.out" ausearch --format "$fmt" -if "$log")
+    read -r rw rc < <(run "$tmp/r.out" "$ours" --format "$fmt" "$log")
+    echo "$cw $cc" >>"$tmp/c.times"
+    echo "$rw $rc" >>"$tmp/r.times"
+    printf '  %s run %d: ausearch %.2f s (CPU %.2f s), ausearch-format %.2f s (CPU %.2f s)\n' \
+      "$fmt" "$i" "$cw" "$cc" "$rw" "$rc"
     if [ "$i" -eq 1 ] && ! cmp -s "$tmp/c.out" "$tmp/r.out"; then
       echo "  OUTPUTS DIFFER (--format $fmt)" >&2
       exit 1
     fi
   done
-  mc=$(median <"$tmp/c.times")
-  mr=$(median <"$tmp/r.times")
-  printf '%s: ausearch %.2f s (%.1f MB/s), ausearch-format %.2f s (%.1f MB/s): %.2fx faster\n' \
-    "$fmt" "$mc" "$(echo "$bytes / $mc / 1000000" | bc -l)" \
-    "$mr" "$(echo "$bytes / $mr / 1000000" | bc -l)" "$(echo "$mc / $mr" | bc -l)"
+  for col in 1 2; do
+    what=$([ $col -eq 1 ] && echo "wall" || echo "CPU")
+    mc=$(cut -d' ' -f$col "$tmp/c.times" | median)
+    mr=$(cut -d' ' -f$col "$tmp/r.times" | median)
+    printf '%s, median %s: ausearch %.2f s (%.1f MB/s), ausearch-format %.2f s (%.1f MB/s): %.2fx faster\n' \
+      "$fmt" "$what" "$mc" "$(echo "$bytes / $mc / 1000000" | bc -l)" \
+      "$mr" "$(echo "$bytes / $mr / 1000000" | bc -l)" "$(echo "$mc / $mr" | bc -l)"
+  done
 done
