@@ -30,6 +30,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     config.window = args.get(3).map_or(Ok(1), |w| w.parse())?;
     // Keep trying through a receiver's restart rather than give up after three tries.
     config.max_tries = 60;
+    config.max_time = Some(std::time::Duration::from_secs(60));
     let mut sender = Sender::open(config, Path::new(&args[2]))?;
     let mut input = std::io::BufReader::with_capacity(1 << 16, std::io::stdin());
     let mut batch: Vec<Vec<u8>> = Vec::new();

@@ -36,6 +36,9 @@ pub struct SenderConfig {
     pub retry_time: Duration,
     /// Attempts without progress before a call gives up (`max_tries_per_record`).
     pub max_tries: u32,
+    /// Time without progress, from the first failure, after which a call gives up
+    /// (`max_time_per_record`; `None`: only `max_tries` counts).
+    pub max_time: Option<Duration>,
     /// Send a HEARTBEAT before sending on a connection idle this long, to find a dead
     /// one before records are entrusted to it (`heartbeat_timeout`; `None`: never).
     pub heartbeat_timeout: Option<Duration>,
@@ -45,7 +48,8 @@ pub struct SenderConfig {
 
 impl SenderConfig {
     /// Stop-and-wait to `server`, with audisp-remote's defaults where it has them
-    /// (retry every second, three tries, queue of 2000, no heartbeat).
+    /// (retry every second, three tries or five seconds, no heartbeat; a queue of
+    /// 2000).
     pub fn new(server: SocketAddr) -> Self {
         Self {
             server,
@@ -54,6 +58,7 @@ impl SenderConfig {
             connect_timeout: Duration::from_secs(10),
             retry_time: Duration::from_secs(1),
             max_tries: 3,
+            max_time: Some(Duration::from_secs(5)),
             heartbeat_timeout: None,
             queue_depth: 2000,
         }
@@ -66,13 +71,16 @@ pub enum SendError {
     /// The spool failed, is full, or the record is too long for it.
     #[error(transparent)]
     Spool(#[from] SpoolError),
-    /// No connection could be made or kept: `tries` attempts failed in a row.
-    #[error("network failure talking to {server} after {tries} tries: {last}")]
+    /// No connection could be made or kept: `tries` attempts failed in a row, over
+    /// `elapsed`.
+    #[error("network failure talking to {server} after {tries} tries in {elapsed:?}: {last}")]
     Network {
         /// The receiver.
         server: SocketAddr,
         /// Attempts made.
         tries: u32,
+        /// Time since the first of them failed.
+        elapsed: Duration,
         /// The last failure.
         last: String,
     },
@@ -151,6 +159,13 @@ struct Link {
     /// `in_flight.len()` spool entries).
     in_flight: VecDeque<u32>,
     last_used: Instant,
+}
+
+/// Failed attempts in a row, and since when.
+#[derive(Debug, Default)]
+struct Tries {
+    count: u32,
+    since: Option<Instant>,
 }
 
 /// Why the current connection is given up.
@@ -253,7 +268,7 @@ impl Sender {
     /// [`SendError::Network`] when the receiver cannot be reached.
     pub fn heartbeat(&mut self) -> Result<(), SendError> {
         self.flush()?;
-        let mut tries = 0;
+        let mut tries = Tries::default();
         loop {
             match self.try_heartbeat() {
                 Ok(()) => return Ok(()),
@@ -301,33 +316,36 @@ impl Sender {
     /// Sends and reads replies until the spool is empty (`drain`) or until the window
     /// has room for one more frame.
     fn pump(&mut self, drain: bool) -> Result<(), SendError> {
-        let mut tries = 0;
+        let mut tries = Tries::default();
         loop {
             match self.pump_once(drain) {
                 Ok(true) => return Ok(()),
-                Ok(false) => tries = 0,
+                Ok(false) => tries = Tries::default(),
                 Err(down) => self.recover(down, &mut tries)?,
             }
         }
     }
 
     /// Drops the link and decides whether to go on; pauses before later retries.
-    fn recover(&mut self, down: LinkDown, tries: &mut u32) -> Result<(), SendError> {
+    fn recover(&mut self, down: LinkDown, tries: &mut Tries) -> Result<(), SendError> {
         if let Some(link) = self.link.take() {
             self.sent_before = self.sent_before.max(link.in_flight.len());
         }
         match down {
             LinkDown::Fail(e) => Err(e),
             LinkDown::Retry(last) => {
-                *tries += 1;
-                if *tries >= self.config.max_tries.max(1) {
+                tries.count += 1;
+                let elapsed = tries.since.get_or_insert_with(Instant::now).elapsed();
+                let out_of_time = self.config.max_time.is_some_and(|max| elapsed >= max);
+                if tries.count >= self.config.max_tries.max(1) || out_of_time {
                     return Err(SendError::Network {
                         server: self.config.server,
-                        tries: *tries,
+                        tries: tries.count,
+                        elapsed,
                         last,
                     });
                 }
-                if *tries > 1 {
+                if tries.count > 1 {
                     std::thread::sleep(self.config.retry_time);
                 }
                 Ok(())

@@ -36,7 +36,12 @@ fn main() {
         audit_testlock::skip(why);
         return;
     }
-    for tool in ["/sbin/auditd", "/usr/bin/unshare", "/usr/bin/dpkg"] {
+    for tool in [
+        "/sbin/auditd",
+        "/usr/bin/unshare",
+        "/usr/bin/dpkg",
+        "/sbin/ip",
+    ] {
         if !Path::new(tool).exists() {
             audit_testlock::skip(format!("{tool} is not installed"));
             return;

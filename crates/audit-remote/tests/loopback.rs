@@ -418,3 +418,61 @@ fn connections_are_bounded_in_all_and_by_source_port() {
     assert_eq!(client.read(&mut byte).unwrap(), 0);
     assert_eq!(server.stats().connections_refused, 1);
 }
+
+/// Reports every write as done on a disk running low.
+struct LowSpaceSink;
+
+impl Sink for LowSpaceSink {
+    fn write(&self, _peer: SocketAddr, _record: &[u8]) -> Result<Durability, SinkError> {
+        Ok(Durability::WrittenSpaceLow("12 MB left".into()))
+    }
+}
+
+#[test]
+fn disk_low_is_success_with_a_warning() {
+    let server = Receiver::bind(
+        "127.0.0.1:0",
+        ReceiverConfig::default(),
+        Arc::new(LowSpaceSink),
+    )
+    .unwrap()
+    .spawn()
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut sender = Sender::open(
+        SenderConfig::new(server.local_addr()),
+        &dir.path().join("q"),
+    )
+    .unwrap();
+    sender.send(&record(0)).unwrap();
+    assert_eq!(sender.pending(), 0);
+    assert_eq!(sender.stats().warnings, 1);
+    assert_eq!(
+        sender.stats().last_warning.as_deref(),
+        Some("DISKLOW: 12 MB left")
+    );
+}
+
+#[test]
+fn a_sender_gives_up_after_max_time_and_keeps_the_record() {
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = SenderConfig::new(port);
+    config.max_tries = 1000;
+    config.retry_time = Duration::from_millis(20);
+    config.max_time = Some(Duration::from_millis(300));
+    let mut sender = Sender::open(config, &dir.path().join("q")).unwrap();
+    let started = Instant::now();
+    match sender.send(&record(0)) {
+        Err(SendError::Network { tries, elapsed, .. }) => {
+            assert!(tries > 2 && tries < 1000, "{tries}");
+            assert!(elapsed >= Duration::from_millis(300), "{elapsed:?}");
+        }
+        other => panic!("expected a network failure, got {other:?}"),
+    }
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!(sender.pending(), 1);
+}

@@ -58,6 +58,7 @@ fn sender_config(port: u16) -> SenderConfig {
     config.window = 8;
     config.retry_time = Duration::from_millis(50);
     config.max_tries = 400;
+    config.max_time = None;
     config.reply_timeout = Duration::from_secs(5);
     config.queue_depth = 100_000;
     config
