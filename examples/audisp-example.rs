@@ -38,12 +38,16 @@ impl<W: Write> Handler for Printer<W> {
                         rec.field_count()
                     )?;
                 }
-                // Each event goes out whole, at once (the dispatcher may be slow to
-                // send the next).
-                self.out.flush()?;
             }
             Err(e) => eprintln!("audisp-example: {e}"),
         }
+        Ok(())
+    }
+
+    /// Nothing more waiting: what was printed goes out now, not when the buffer
+    /// fills (a quiet system's last events are seen at once).
+    fn idle(&mut self) -> HandlerResult {
+        self.out.flush()?;
         Ok(())
     }
 

@@ -99,6 +99,12 @@ pub trait Handler {
     fn timer(&mut self) -> HandlerResult {
         Ok(())
     }
+    /// The queue ran empty after records were handled, and before the plugin stops:
+    /// the time to flush buffered output (a handler that flushes per event spends a
+    /// write per event on a busy system).
+    fn idle(&mut self) -> HandlerResult {
+        Ok(())
+    }
 }
 
 /// What the handler is given.
@@ -594,6 +600,9 @@ impl<H: Handler> Worker<'_, H> {
             }
             if !taken.batch.is_empty() {
                 self.handle(&taken.batch, &mut feed)?;
+                if self.queue.is_empty() {
+                    self.handler.idle().map_err(Error::Handler)?;
+                }
                 // Ageing is for a quiet input: a log read in a hurry is not aged.
                 next_age = Instant::now() + age_every;
             }
@@ -610,6 +619,7 @@ impl<H: Handler> Worker<'_, H> {
                     self.parser.age_events(wall_seconds());
                     self.lend_ready()?;
                     self.commit_if_idle(false)?;
+                    self.handler.idle().map_err(Error::Handler)?;
                 }
             }
             if let (Some(t), Some(every)) = (next_timer, timer_every) {
@@ -632,6 +642,7 @@ impl<H: Handler> Worker<'_, H> {
             self.lend_ready()?;
             self.commit_if_idle(true)?;
         }
+        self.handler.idle().map_err(Error::Handler)?;
         let mut metrics = self.queue.metrics();
         metrics.abandoned = metrics.depth as u64;
         if let Some(e) = self.queue.take_reader_error() {
