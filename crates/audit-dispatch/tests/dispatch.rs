@@ -5,6 +5,7 @@ use std::io::Read;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use audit_dispatch::{
@@ -308,11 +309,21 @@ fn plugin_past_max_restarts_stays_down() {
 #[test]
 fn stuck_plugin_overflows_alone() {
     let f = Fixture::new();
-    // Reads nothing for 3 s, then everything.
+    // Reads nothing until the test opens its gate, then everything.
     let slow_out = f.path("slow.out");
+    let gate = f.path("gate");
+    assert!(Command::new("mkfifo")
+        .arg(&gate)
+        .status()
+        .unwrap()
+        .success());
     let prog = f.script(
         "slow",
-        &format!("sleep 3\nexec cat > {}", slow_out.display()),
+        &format!(
+            "read go < {}\nexec cat > {}",
+            gate.display(),
+            slow_out.display()
+        ),
     );
     f.plugin("slow.conf", &prog, "");
     let other = f.to_file("other", "");
@@ -323,26 +334,27 @@ fn stuck_plugin_overflows_alone() {
     };
     let d = Dispatcher::start(settings).unwrap();
     let n = 20_000;
-    let started = Instant::now();
+    let mut in_dispatch = Duration::ZERO;
     for i in 0..n {
+        let t = Instant::now();
         d.dispatch(&record(i));
+        in_dispatch += t.elapsed();
         if i % 100 == 0 {
-            // Let the reading plugin keep up with its queue of 500.
-            std::thread::sleep(Duration::from_millis(1));
+            // The test paces itself on the reading plugin, never on the stuck one.
+            wait_for("other keeps up", Duration::from_secs(20), || {
+                stat(&d, "other.conf").queued < 200
+            });
         }
     }
-    // The caller never waits for a plugin.
-    assert!(
-        started.elapsed() < Duration::from_secs(3),
-        "{:?}",
-        started.elapsed()
-    );
+    // The caller never waits for a plugin: 20000 calls in well under a second.
+    assert!(in_dispatch < Duration::from_secs(2), "{in_dispatch:?}");
     let dropped = stat(&d, "slow.conf").dropped;
     assert!(dropped > 0, "the slow plugin's queue never overflowed");
     wait_for("other", Duration::from_secs(20), || {
         read(&other).len() == lines(0..n).len()
     });
     assert_eq!(stat(&d, "other.conf").dropped, 0);
+    std::fs::write(&gate, "go\n").unwrap();
     // Once it reads again, its queue empties and the next record ends the run.
     wait_for("slow drains", Duration::from_secs(20), || {
         stat(&d, "slow.conf").queued == 0
@@ -554,8 +566,11 @@ fn af_unix_serves_several_readers_each_with_its_own_queue() {
     for i in 0..n {
         d.dispatch(&record(i));
         if i % 50 == 0 {
-            // Let the readers keep up; the stuck one cannot.
-            std::thread::sleep(Duration::from_millis(1));
+            // Paced on the reading readers: all queued records but the stuck
+            // one's (at most 1000) are few.
+            wait_for("readers keep up", Duration::from_secs(20), || {
+                stat(&d, "af_unix.conf").queued < 1000 + 150
+            });
         }
     }
     for r in readers {
