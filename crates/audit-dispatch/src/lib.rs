@@ -73,6 +73,8 @@
 //! The crate handles no signal: the daemon maps SIGHUP to [`Dispatcher::reload`] and
 //! SIGTERM to [`Dispatcher::shutdown`], and logs the [`Notice`]s.
 
+#![deny(missing_docs)]
+
 mod af_unix;
 mod config;
 mod encode;
