@@ -7,14 +7,19 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// Kills the daemon if the test fails before stopping it.
-struct DaemonGuard(Child);
+/// Kills the daemon if the test fails before stopping it, and puts `enabled` back.
+struct DaemonGuard(Child, u32);
 
 impl Drop for DaemonGuard {
     fn drop(&mut self) {
         if let Ok(None) = self.0.try_wait() {
             let _ = self.0.kill();
             let _ = self.0.wait();
+        }
+        if let Ok(mut s) = audit_netlink::AuditSocket::open() {
+            if s.get_status().is_ok_and(|st| st.enabled != self.1) {
+                let _ = s.set_enabled(self.1 != 0);
+            }
         }
     }
 }
@@ -69,13 +74,20 @@ fn logs_dispatches_reloads_rotates_and_names_its_stopper() {
     )
     .unwrap();
 
+    // The user record needs auditing enabled: when it is off, the daemon turns it
+    // on (`-s enable`) and off again at exit, leaving the state as it was.
+    let enabled = audit_netlink::AuditSocket::open()
+        .and_then(|mut s| s.get_status())
+        .unwrap()
+        .enabled;
+    let set = if enabled == 0 { "enable" } else { "nochange" };
     let child = Command::new(env!("CARGO_BIN_EXE_audit-daemon"))
-        .args(["-f", "-s", "nochange", "-c"])
+        .args(["-f", "-s", set, "-c"])
         .arg(dir.path())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut daemon = DaemonGuard(child);
+    let mut daemon = DaemonGuard(child, enabled);
     wait_for("DAEMON_START", || read(&log).contains("type=DAEMON_START "));
     wait_for("DAEMON_START at the plugin", || {
         read(&out).contains("type=DAEMON_START ")
@@ -135,6 +147,11 @@ fn logs_dispatches_reloads_rotates_and_names_its_stopper() {
         audit_testlock::daemon_slot_free(),
         "the daemon slot was given back"
     );
+    let after = audit_netlink::AuditSocket::open()
+        .and_then(|mut s| s.get_status())
+        .unwrap()
+        .enabled;
+    assert_eq!(after, enabled, "enabled restored");
 
     // ausearch reads our log as it reads auditd's.
     let found = Command::new("ausearch")
