@@ -18,8 +18,7 @@
 //! text` prints) and the event's id. SIGHUP re-reads CONFIG (a bad file keeps the
 //! configuration in force and says why on stderr). See
 //! `examples/plugins.d/key-alert.conf`.
-use audit_interpret::normalize::format::text_event;
-use audit_interpret::normalize::{NormalizeContext, NormalizeOptions};
+use audit_interpret::normalize::NormalizeContext;
 use audit_plugin::{Event, Handler, HandlerResult, ItemRef, Plugin};
 use lettre::message::Mailbox;
 use lettre::{Message, SmtpTransport, Transport};
@@ -121,30 +120,6 @@ fn mailer(c: &Config) -> SmtpTransport {
         .build()
 }
 
-/// The keys of an event, as the normalizer interprets its `key` field (several keys
-/// come separated by commas or 0x01).
-fn event_keys(normalizer: &mut NormalizeContext, event: &Event) -> Vec<String> {
-    let mut c = normalizer.cursor(event);
-    let n = c.normalize(NormalizeOptions::NoAttributes);
-    if c.seek(n.key) != 1 {
-        return Vec::new();
-    }
-    let text = String::from_utf8_lossy(&c.interpret().unwrap_or_default()).into_owned();
-    text.split([',', '\u{1}']).map(str::to_owned).collect()
-}
-
-/// The normalizer's sentence, without the time `ausearch` puts first.
-fn sentence(normalizer: &mut NormalizeContext, event: &Event) -> String {
-    let mut line = Vec::new();
-    text_event(&mut normalizer.cursor(event), None, &mut line);
-    let text = String::from_utf8_lossy(&line);
-    let text = text.trim_end();
-    match text.split_once(" at ? ") {
-        Some((node, rest)) if node.starts_with("On ") => format!("{node}: {rest}"),
-        _ => text.strip_prefix("At ? ").unwrap_or(text).to_owned(),
-    }
-}
-
 impl KeyAlert {
     fn mail(&mut self, event: &Event, sentence: &str) -> HandlerResult {
         let now = Instant::now();
@@ -191,10 +166,19 @@ impl Handler for KeyAlert {
                 return Ok(());
             }
         };
-        if !event_keys(&mut self.normalizer, event).contains(&self.config.key) {
+        if !event
+            .keys()
+            .iter()
+            .any(|k| **k == *self.config.key.as_bytes())
+        {
             return Ok(());
         }
-        let text = sentence(&mut self.normalizer, event);
+        // The sentence, after the node's name when the event has one.
+        let mut text = match event.node() {
+            Some(node) => format!("{}: ", String::from_utf8_lossy(node)),
+            None => String::new(),
+        };
+        text.push_str(&self.normalizer.summarize(event).sentence.to_str_lossy());
         self.mail(event, &text)
     }
 
