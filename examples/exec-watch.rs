@@ -27,7 +27,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let Error::DaemonSlotTaken { .. } = e else {
             return Err(e.into());
         };
-        eprintln!("exec-watch: {e}; reading the read-log group beside it");
+        eprintln!("exec-watch: {e}; doing so");
         sock = AuditSocket::open_readlog()?;
     }
     let parsed = parse_line(RULE, &SystemEnv::new())?;
