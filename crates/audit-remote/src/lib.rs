@@ -33,11 +33,15 @@
 //!   or a window of frames in flight, resending from the first unacknowledged record
 //!   after a reconnect; [`spool`]: its queue file.
 //!
+//! - [`config`]: [`RemoteConfig`](config::RemoteConfig), an `audisp-remote.conf` read
+//!   with the keys, values and defaults of audisp-remote 3.0.9.
+//!
 //! Interoperates with auditd 3.0.9's `tcp_listen_port` listener and with its
 //! `audisp-remote` plugin (tests/interop.rs).
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod config;
 pub mod frame;
 pub mod sender;
 pub mod server;
