@@ -314,6 +314,8 @@ pub struct Parser {
     headers: HeaderCache,
     line_search: LineSearch,
     stats: Stats,
+    /// Where [`Parser::push_kernel`] writes a record's line, kept between records.
+    kernel_line: Vec<u8>,
 }
 
 /// The search for a line's end (or its 0x1D), prepared once: a search call per line
@@ -372,6 +374,7 @@ impl Parser {
             headers: HeaderCache::default(),
             line_search: LineSearch::new(),
             stats: Stats::default(),
+            kernel_line: Vec::new(),
         }
     }
 
@@ -657,6 +660,55 @@ impl Parser {
         self.place(record.id(), record.node(), record.record_type(), |b| {
             b.add_record(record.view())
         });
+        self.deliver_ready();
+    }
+
+    /// Add a record in the kernel's form, the netlink message type and its payload
+    /// (`audit(SEC.MSEC:SERIAL): fields`, trailing NULs and newlines dropped): it
+    /// joins its event as the record [`Record::from_kernel`] builds would, the line
+    /// `type=NAME msg=PAYLOAD` (line number and offset 0), but without building a
+    /// record of its own first. A payload the header cannot be read from is an error
+    /// item in [`Parser::next_event`]'s order (counted in [`Stats::errors`]).
+    ///
+    /// ```
+    /// let mut p = audit_parse::Parser::default();
+    /// p.push_kernel(1300, b"audit(1.000:7): arch=c000003e syscall=59\0");
+    /// p.push_kernel(1327, b"audit(1.000:7): proctitle=6C73");
+    /// let ev = p.next_event().unwrap().unwrap();
+    /// assert_eq!(ev.len(), 2);
+    /// assert_eq!(ev.iter().next().unwrap().text(),
+    ///            b"type=SYSCALL msg=audit(1.000:7): arch=c000003e syscall=59");
+    /// ```
+    pub fn push_kernel(&mut self, msg_type: u16, payload: &[u8]) {
+        let mut line = std::mem::take(&mut self.kernel_line);
+        crate::record::write_kernel_line(&mut line, msg_type, payload);
+        if line.len() > crate::record::MAX_RECORD_LEN {
+            let e = ParseError::new(
+                ErrorKind::LineTooLong {
+                    limit: crate::record::MAX_RECORD_LEN,
+                },
+                0,
+                0,
+                &line,
+            );
+            self.stats.errors += 1;
+            self.ready.push_back(Ready::Error(e));
+        } else {
+            match Header::parse(&line, None, &mut self.headers) {
+                Ok(head) => self.place(head.id, head.node(&line), head.record_type, |b| {
+                    b.add_line(&line, &head, 0, 0, None)
+                }),
+                Err(kind) => {
+                    self.stats.errors += 1;
+                    let e = ParseError::new(kind, 0, 0, &line);
+                    self.ready.push_back(Ready::Error(e));
+                }
+            }
+        }
+        // Keep the buffer unless one huge record grew it.
+        if line.capacity() <= 1 << 16 {
+            self.kernel_line = line;
+        }
         self.deliver_ready();
     }
 

@@ -382,12 +382,8 @@ impl Record {
     /// assert_eq!(r.text(), b"type=CWD msg=audit(1.002:3): cwd=\"/\"");
     /// ```
     pub fn from_kernel(msg_type: u16, payload: &[u8]) -> Result<Record, ParseError> {
-        let payload = trim_kernel_payload(payload);
-        let mut line = Vec::with_capacity(payload.len() + 32);
-        line.extend_from_slice(b"type=");
-        line.extend_from_slice(RecordType::from(msg_type).to_string().as_bytes());
-        line.extend_from_slice(b" msg=");
-        line.extend_from_slice(payload);
+        let mut line = Vec::new();
+        write_kernel_line(&mut line, msg_type, payload);
         Record::parse(&line)
     }
 
@@ -1023,6 +1019,26 @@ pub(crate) fn clear_buffers(bytes: &mut Vec<u8>, entries: &mut Vec<Entry>) {
     }
     bytes.clear();
     entries.clear();
+}
+
+/// Replace `line` with auditd's RAW line for a kernel record, `type=NAME msg=PAYLOAD`
+/// (`UNKNOWN[n]` for a type without a name), the payload's trailing NULs and
+/// newlines dropped.
+pub(crate) fn write_kernel_line(line: &mut Vec<u8>, msg_type: u16, payload: &[u8]) {
+    use std::io::Write;
+    let payload = trim_kernel_payload(payload);
+    line.clear();
+    line.reserve(payload.len() + 32);
+    line.extend_from_slice(b"type=");
+    match RecordType::from(msg_type).name() {
+        Some(name) => line.extend_from_slice(name.as_bytes()),
+        // Writing to a Vec cannot fail.
+        None => {
+            let _ = write!(line, "UNKNOWN[{msg_type}]");
+        }
+    }
+    line.extend_from_slice(b" msg=");
+    line.extend_from_slice(payload);
 }
 
 /// Drop the trailing NULs and newline some kernels leave on a payload.
