@@ -316,13 +316,14 @@ impl Write for SameAsFile {
     }
 }
 
-/// Runs au2json with `data` (one event) on standard input and its output
+/// Runs au2json with `args` and `data` (one event) on standard input and its output
 /// to `out`; returns its peak resident memory in bytes (`VmHWM`), read once
 /// the event is out (aged by the clock after a second of idle input) and
 /// before its input is closed. (`wait4`'s `ru_maxrss` would count the memory
 /// of this test process, which the child shares until it executes.)
-fn au2json_peak_rss(data: &[u8], out: &std::path::Path) -> u64 {
+fn au2json_peak_rss(args: &[&str], data: &[u8], out: &std::path::Path) -> u64 {
     let mut child = Command::new(example_bin("au2json"))
+        .args(args)
         .stdin(Stdio::piped())
         .stdout(std::fs::File::create(out).unwrap())
         .spawn()
@@ -356,50 +357,64 @@ fn au2json_peak_rss(data: &[u8], out: &std::path::Path) -> u64 {
 }
 
 /// au2json's memory is bounded by a small multiple of the event it converts:
-/// one 4 MiB line of a million fields, and a 12 MiB event of three such
+/// one 4 MiB line of a million fields, and a 12 MiB event of three 4 MiB
 /// records (a JSON tree per event took about 230 bytes per input byte:
 /// 916 MB and 2.7 GB). The output is what the writer gives in this process.
 #[test]
 fn au2json_memory_stays_near_the_event_size() {
     let dir = std::env::temp_dir().join(format!("json-roundtrip-mem-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let line = |t: &str, serial: u32| {
+    let line = |t: &str, serial: u32, field: &[u8]| {
         let mut l = format!("type={t} msg=audit(1700000000.000:{serial}):").into_bytes();
         while l.len() < (4 << 20) - 100 {
-            l.extend_from_slice(b" a=1");
+            l.extend_from_slice(field);
         }
         l.push(b'\n');
         l
     };
-    let one_line = line("SYSCALL", 1);
+    let one_line = line("SYSCALL", 1, b" a=1");
     let mut three = Vec::new();
     for t in ["SYSCALL", "PATH", "CWD"] {
-        three.extend_from_slice(&line(t, 2));
+        // Longer fields here, for a test that runs in reasonable time.
+        three.extend_from_slice(&line(t, 2, b" a=0123456789abcdef"));
     }
-    for (name, data) in [("line", one_line), ("event", three)] {
-        let out = dir.join(format!("{name}.json"));
-        let peak = au2json_peak_rss(&data, &out);
-        let bound = 8 * data.len() as u64 + (16 << 20);
-        assert!(
-            peak < bound,
-            "{name}: au2json peaked at {peak} bytes for {} input bytes (bound {bound})",
-            data.len()
-        );
-        let mut same = SameAsFile {
-            file: std::io::BufReader::new(std::fs::File::open(&out).unwrap()),
-            at: 0,
-            mismatch: None,
-        };
-        let mut ctx = NormalizeContext::default();
-        let mut json = JsonWriter::new();
-        let events = events_of(&data);
-        assert_eq!(events.len(), 1, "{name}");
-        json.write_event(&mut same, &events[0], &mut ctx, &JsonOptions::default())
-            .unwrap();
-        assert_eq!(same.mismatch, None, "{name}: output differs at that byte");
-        let mut rest = Vec::new();
-        std::io::Read::read_to_end(&mut same.file, &mut rest).unwrap();
-        assert!(rest.is_empty(), "{name}: au2json wrote more");
+    for (name, data) in [("line", &one_line), ("event", &three)] {
+        // The compact schema too: every field is named `a`, so that each
+        // record's names all need a suffix.
+        for compact in [false, true] {
+            let args: &[&str] = if compact { &["--compact"] } else { &[] };
+            let out = dir.join(format!("{name}.json"));
+            let peak = au2json_peak_rss(args, data, &out);
+            let bound = 8 * data.len() as u64 + (16 << 20);
+            assert!(
+                peak < bound,
+                "{name} {args:?}: au2json peaked at {peak} bytes for {} input bytes (bound {bound})",
+                data.len()
+            );
+            let mut same = SameAsFile {
+                file: std::io::BufReader::new(std::fs::File::open(&out).unwrap()),
+                at: 0,
+                mismatch: None,
+            };
+            let mut ctx = NormalizeContext::default();
+            let mut json = JsonWriter::new();
+            let events = events_of(data);
+            assert_eq!(events.len(), 1, "{name}");
+            if compact {
+                json.write_compact(&mut same, &events[0], &mut ctx, &CompactOptions::default())
+                    .unwrap();
+            } else {
+                json.write_event(&mut same, &events[0], &mut ctx, &JsonOptions::default())
+                    .unwrap();
+            }
+            assert_eq!(
+                same.mismatch, None,
+                "{name} {args:?}: output differs at that byte"
+            );
+            let mut rest = Vec::new();
+            std::io::Read::read_to_end(&mut same.file, &mut rest).unwrap();
+            assert!(rest.is_empty(), "{name} {args:?}: au2json wrote more");
+        }
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -23,7 +23,10 @@ pub(super) struct Scratch {
 impl Scratch {
     /// Drops buffers grown past `keep` bytes by a very large event.
     pub(super) fn shrink(&mut self, keep: usize) {
-        if self.interp.capacity() > keep || self.keys.arena.capacity() > keep {
+        if self.interp.capacity() > keep
+            || self.keys.arena.capacity() > keep
+            || self.keys.large.capacity() > keep / 16
+        {
             *self = Scratch::default();
         }
     }
@@ -407,13 +410,19 @@ fn write_sentence<W: Write + ?Sized>(
 /// field's) gets `#2`, `#3`... appended.
 #[derive(Debug, Default)]
 struct Keys {
+    /// The keys, while there are at most [`SMALL`].
     arena: Vec<u8>,
     spans: Vec<(usize, usize)>,
-    /// A filter of the keys' hashes: most keys are new, and this says so
-    /// without comparing.
+    /// A filter of the small set's hashes: most keys are new, and this says
+    /// so without comparing.
     mask: [u64; 4],
-    /// All keys, once a record has more than [`SMALL`] of them.
-    large: HashSet<Vec<u8>>,
+    /// How many keys the record has.
+    count: usize,
+    /// The keys' hashes (randomly keyed), once there are more than
+    /// [`SMALL`]: 16 bytes or so a key, however long. Two keys with one
+    /// hash would only give the second a suffix, never lose it.
+    large: HashSet<u64>,
+    hasher: std::hash::RandomState,
     /// The next suffix to try for a name met more than once.
     next: HashMap<Vec<u8>, u32>,
     candidate: Vec<u8>,
@@ -434,6 +443,7 @@ impl Keys {
         self.arena.clear();
         self.spans.clear();
         self.mask = [0; 4];
+        self.count = 0;
         if !self.large.is_empty() {
             self.large.clear();
         }
@@ -442,9 +452,13 @@ impl Keys {
         }
     }
 
+    fn strong_hash(&self, k: &[u8]) -> u64 {
+        std::hash::BuildHasher::hash_one(&self.hasher, k)
+    }
+
     fn contains(&self, k: &[u8]) -> bool {
-        if self.spans.len() > SMALL {
-            return self.large.contains(k);
+        if self.count > SMALL {
+            return self.large.contains(&self.strong_hash(k));
         }
         let h = key_hash(k);
         if self.mask[h >> 6] & (1 << (h & 63)) == 0 {
@@ -456,17 +470,25 @@ impl Keys {
     }
 
     fn insert(&mut self, k: &[u8]) {
-        let h = key_hash(k);
-        self.mask[h >> 6] |= 1 << (h & 63);
-        self.spans.push((self.arena.len(), k.len()));
-        self.arena.extend_from_slice(k);
-        if self.spans.len() == SMALL + 1 {
-            for &(at, len) in &self.spans {
-                self.large.insert(self.arena[at..at + len].to_vec());
-            }
-        } else if self.spans.len() > SMALL {
-            self.large.insert(k.to_vec());
+        self.count += 1;
+        if self.count <= SMALL {
+            let h = key_hash(k);
+            self.mask[h >> 6] |= 1 << (h & 63);
+            self.spans.push((self.arena.len(), k.len()));
+            self.arena.extend_from_slice(k);
+            return;
         }
+        if self.count == SMALL + 1 {
+            for i in 0..self.spans.len() {
+                let (at, len) = self.spans[i];
+                let h = self.strong_hash(&self.arena[at..at + len]);
+                self.large.insert(h);
+            }
+            self.arena.clear();
+            self.spans.clear();
+        }
+        let h = self.strong_hash(k);
+        self.large.insert(h);
     }
 
     /// Writes `k` (or `k#N`, the first N from 2 not yet a key) as a key.
@@ -477,22 +499,26 @@ impl Keys {
             return;
         }
         let mut n = self.next.get(k).copied().unwrap_or(2);
+        let mut c = std::mem::take(&mut self.candidate);
         loop {
-            self.candidate.clear();
-            self.candidate.extend_from_slice(k);
-            self.candidate.push(b'#');
-            self.candidate.extend_from_slice(n.to_string().as_bytes());
+            c.clear();
+            c.extend_from_slice(k);
+            c.push(b'#');
+            c.extend_from_slice(n.to_string().as_bytes());
             n += 1;
-            let c = std::mem::take(&mut self.candidate);
             if !self.contains(&c) {
                 self.insert(&c);
                 write_key(s, &c);
-                self.candidate = c;
                 break;
             }
-            self.candidate = c;
         }
-        self.next.insert(k.to_vec(), n);
+        self.candidate = c;
+        match self.next.get_mut(k) {
+            Some(next) => *next = n,
+            None => {
+                self.next.insert(k.to_vec(), n);
+            }
+        }
     }
 }
 
