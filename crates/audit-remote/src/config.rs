@@ -39,6 +39,9 @@ use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+/// The queue file when `queue_file` is not set (audisp-remote's `SPOOL_FILE`).
+pub const DEFAULT_QUEUE_FILE: &str = "/var/spool/audit/remote.log";
+
 /// How records reach the receiver (`transport`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Transport {
@@ -50,8 +53,8 @@ pub enum Transport {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
     /// `immediate`: audisp-remote keeps its queue in memory. Ours spools every record
-    /// to `queue_file` in both modes (nothing is lost to a crash); in this mode a
-    /// missing `queue_file` means a file beside the configuration.
+    /// to the queue file in both modes (nothing is lost to a crash); without
+    /// `queue_file` that is [`DEFAULT_QUEUE_FILE`], audisp-remote's default.
     Immediate,
     /// `forward` (store and forward): the queue is the file `queue_file`.
     Forward,

@@ -36,13 +36,18 @@
 //! - [`config`]: [`RemoteConfig`](config::RemoteConfig), an `audisp-remote.conf` read
 //!   with the keys, values and defaults of audisp-remote 3.0.9.
 //!
+//! - [`plugin`]: the sender as a plugin `audit-remote CONFIG` on the `audit-plugin`
+//!   runtime, with the configured [`actions`].
+//!
 //! Interoperates with auditd 3.0.9's `tcp_listen_port` listener and with its
 //! `audisp-remote` plugin (tests/interop.rs).
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod actions;
 pub mod config;
 pub mod frame;
+pub mod plugin;
 pub mod sender;
 pub mod server;
 pub mod spool;

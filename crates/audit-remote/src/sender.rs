@@ -237,6 +237,18 @@ impl Sender {
         Ok(Queued::Spooled(sequence))
     }
 
+    /// Spools `record` without sending anything (while sending is suspended). EOE
+    /// records are dropped.
+    ///
+    /// # Errors
+    /// [`SendError::Spool`].
+    pub fn enqueue(&mut self, record: &[u8]) -> Result<Queued, SendError> {
+        if is_eoe(record) {
+            return Ok(Queued::DroppedEoe);
+        }
+        Ok(Queued::Spooled(self.spool.push(record)?))
+    }
+
     /// Spools `records` with one write and one sync (much faster than one
     /// [`send`](Self::send) each), dropping EOE records, then sends what the window
     /// allows. Returns how many were spooled.

@@ -1,0 +1,164 @@
+//! The sender as a plugin (`audit_remote::plugin::run`, what `examples/audit_remote`
+//! runs): this test runs itself again as the plugin process, with an
+//! `audisp-remote.conf` and records on its stdin, against our receiver on loopback.
+
+use audit_remote::actions::{Level, Log};
+use audit_remote::server::{FileSink, Receiver, ReceiverConfig};
+use std::io::Write;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::{Command, ExitStatus, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const AS_PLUGIN: &str = "AUDIT_REMOTE_TEST_AS_PLUGIN";
+
+struct Stderr;
+impl Log for Stderr {
+    fn log(&mut self, level: Level, message: &str) {
+        eprintln!("plugin log {level:?}: {message}");
+    }
+}
+
+fn main() {
+    if std::env::var_os(AS_PLUGIN).is_some() {
+        let code = match audit_remote::plugin::run(std::env::args().skip(1), Box::new(Stderr)) {
+            Ok(()) => 0,
+            Err(e) => {
+                eprintln!("plugin: {e}");
+                1
+            }
+        };
+        std::process::exit(code);
+    }
+    let tests: [(&str, fn()); 2] = [
+        (
+            "records_on_stdin_reach_the_receiver",
+            records_on_stdin_reach_the_receiver,
+        ),
+        (
+            "network_failure_exec_runs_the_program",
+            network_failure_exec_runs_the_program,
+        ),
+    ];
+    for (name, test) in tests {
+        eprintln!("test {name} ...");
+        test();
+        eprintln!("test {name} ... ok");
+    }
+}
+
+/// Runs the plugin with `config` as its configuration and `input` on its stdin.
+fn run_plugin(dir: &Path, config: &str, input: &[u8]) -> ExitStatus {
+    let path = dir.join("audisp-remote.conf");
+    std::fs::write(&path, config).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .arg(&path)
+        .env(AS_PLUGIN, "1")
+        .stdin(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    child.wait().unwrap()
+}
+
+fn records(n: usize) -> (Vec<u8>, String) {
+    let mut input = Vec::new();
+    let mut expected = String::new();
+    for i in 0..n {
+        let line = format!(
+            "type=USER_CMD msg=audit(1700000000.{:03}:{i}): pid={i} cmd=\"ls\" res=success\n",
+            i % 1000
+        );
+        input.extend_from_slice(line.as_bytes());
+        expected.push_str(&line);
+        // EOE records are not sent, as audisp-remote.
+        input.extend_from_slice(
+            format!("type=EOE msg=audit(1700000000.{:03}:{i}): \n", i % 1000).as_bytes(),
+        );
+    }
+    (input, expected)
+}
+
+fn records_on_stdin_reach_the_receiver() {
+    let dir = tempfile::tempdir().unwrap();
+    let sink = Arc::new(FileSink::open(&dir.path().join("remote.log")).unwrap());
+    let server = Receiver::bind("127.0.0.1:0", ReceiverConfig::default(), sink)
+        .unwrap()
+        .spawn()
+        .unwrap();
+    let (input, expected) = records(300);
+    let config = format!(
+        "remote_server = 127.0.0.1\nport = {}\nmode = forward\nqueue_file = {}\n\
+         network_failure_action = stop\n",
+        server.local_addr().port(),
+        dir.path().join("queue").display()
+    );
+    let status = run_plugin(dir.path(), &config, &input);
+    assert!(status.success(), "{status}");
+    assert_eq!(server.shutdown().records_written, 300);
+    let log = std::fs::read_to_string(dir.path().join("remote.log")).unwrap();
+    assert_eq!(log, expected);
+}
+
+fn network_failure_exec_runs_the_program() {
+    let dir = tempfile::tempdir().unwrap();
+    // A port with nothing listening: bound, then closed.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let marker = dir.path().join("marker");
+    let program = dir.path().join("network-down");
+    std::fs::write(
+        &program,
+        format!("#!/bin/sh\nprintf '%s\\n' \"$1\" >> {}\n", marker.display()),
+    )
+    .unwrap();
+    std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o750)).unwrap();
+    let config = format!(
+        "remote_server = 127.0.0.1\nport = {port}\nqueue_file = {}\n\
+         network_retry_time = 1\nmax_tries_per_record = 1\nmax_time_per_record = 1\n\
+         startup_failure_action = ignore\nnetwork_failure_action = exec {}\n",
+        dir.path().join("queue").display(),
+        program.display()
+    );
+    let (input, expected) = records(2);
+    let status = run_plugin(dir.path(), &config, &input);
+    assert!(status.success(), "{status}");
+    // The program runs detached: wait for what it writes.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let text = loop {
+        if let Ok(text) = std::fs::read_to_string(&marker) {
+            if !text.is_empty() {
+                break text;
+            }
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the network_failure program did not run"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(
+        text.contains(&format!("127.0.0.1:{port}")),
+        "its argument names the receiver: {text}"
+    );
+
+    // Nothing was lost: with the receiver up on that port, a run with no input sends
+    // what the first run left queued.
+    let sink = Arc::new(FileSink::open(&dir.path().join("remote.log")).unwrap());
+    let server = Receiver::bind(("127.0.0.1", port), ReceiverConfig::default(), sink)
+        .unwrap()
+        .spawn()
+        .unwrap();
+    let status = run_plugin(dir.path(), &config, b"");
+    assert!(status.success(), "{status}");
+    assert_eq!(server.shutdown().records_written, 2);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("remote.log")).unwrap(),
+        expected
+    );
+}
