@@ -92,6 +92,22 @@ enum Layout {
     Exact,
 }
 
+/// Where a [`Deframer`] puts the records it cuts.
+///
+/// `Vec<Vec<u8>>` takes each line as its own vector; the runtime's queue keeps the
+/// records of one read in one buffer instead (a copy, no allocation, per record).
+pub trait RecordSink {
+    /// One record: its line without the newline (a `\r` before the newline stays, the
+    /// parser removes it).
+    fn push_record(&mut self, line: &[u8]);
+}
+
+impl RecordSink for Vec<Vec<u8>> {
+    fn push_record(&mut self, line: &[u8]) {
+        self.push(line.to_vec());
+    }
+}
+
 /// Cuts a stream of bytes, in any chunks, into records (lines without their newline).
 #[derive(Debug)]
 pub struct Deframer {
@@ -145,7 +161,11 @@ impl Deframer {
     }
 
     /// Add `data` and append every record it completes to `out`.
-    pub fn push(&mut self, data: &[u8], out: &mut Vec<Vec<u8>>) -> Result<(), FrameError> {
+    pub fn push<S: RecordSink + ?Sized>(
+        &mut self,
+        data: &[u8],
+        out: &mut S,
+    ) -> Result<(), FrameError> {
         match self.format {
             Format::String => {
                 self.push_string(data, out);
@@ -162,12 +182,11 @@ impl Deframer {
 
     /// End of the stream: a last line without newline is a record; a binary stream
     /// must end between records (padding of the last one may be missing).
-    pub fn finish(&mut self, out: &mut Vec<Vec<u8>>) -> Result<(), FrameError> {
+    pub fn finish<S: RecordSink + ?Sized>(&mut self, out: &mut S) -> Result<(), FrameError> {
         match self.format {
             Format::String => {
                 if !self.buf.is_empty() && !self.discarding {
-                    let line = std::mem::take(&mut self.buf);
-                    push_line(out, &line);
+                    out.push_record(&self.buf);
                 }
                 self.buf.clear();
                 Ok(())
@@ -179,7 +198,7 @@ impl Deframer {
         }
     }
 
-    fn push_string(&mut self, mut data: &[u8], out: &mut Vec<Vec<u8>>) {
+    fn push_string<S: RecordSink + ?Sized>(&mut self, mut data: &[u8], out: &mut S) {
         while let Some(i) = memchr::memchr(b'\n', data) {
             if self.discarding {
                 self.discarding = false;
@@ -187,12 +206,10 @@ impl Deframer {
                 self.too_long += 1;
                 self.buf.clear();
             } else if self.buf.is_empty() {
-                push_line(out, &data[..i]);
+                out.push_record(&data[..i]);
             } else {
                 self.buf.extend_from_slice(&data[..i]);
-                let line = std::mem::take(&mut self.buf);
-                push_line(out, &line);
-                self.buf = line;
+                out.push_record(&self.buf);
                 self.buf.clear();
             }
             data = &data[i + 1..];
@@ -210,7 +227,10 @@ impl Deframer {
     }
 
     /// Cut the records `buf` holds: (bytes used, result).
-    fn cut_binary(&mut self, out: &mut Vec<Vec<u8>>) -> (usize, Result<(), FrameError>) {
+    fn cut_binary<S: RecordSink + ?Sized>(
+        &mut self,
+        out: &mut S,
+    ) -> (usize, Result<(), FrameError>) {
         let mut at = 0;
         loop {
             let rest = &self.buf[at..];
@@ -267,7 +287,7 @@ impl Deframer {
                 return (at, Ok(()));
             }
             let payload = &rest[HEADER_LEN..HEADER_LEN + size];
-            out.push(binary_line(version, rtype, payload));
+            out.push_record(&binary_line(version, rtype, payload));
             at += HEADER_LEN + size;
             let pad = PADDED_PAYLOAD - size.min(PADDED_PAYLOAD);
             match self.layout {
@@ -286,11 +306,6 @@ impl Deframer {
 
 fn word(b: &[u8], at: usize) -> u32 {
     u32::from_ne_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
-}
-
-/// A record as read (a `\r` before the newline stays: the parser removes it).
-fn push_line(out: &mut Vec<Vec<u8>>, line: &[u8]) {
-    out.push(line.to_vec());
 }
 
 /// The line of a binary record: the payload ends at its first NUL (it is a C string)

@@ -124,9 +124,9 @@ impl Journal {
         &self.path
     }
 
-    /// Bytes the records in `lines` take in the file.
-    pub(crate) fn cost(lines: &[Vec<u8>]) -> u64 {
-        lines.iter().map(|l| (RECORD_HEADER + l.len()) as u64).sum()
+    /// Bytes `records` records of `line_bytes` bytes in all take in the file.
+    pub(crate) fn cost(records: usize, line_bytes: usize) -> u64 {
+        (records * RECORD_HEADER + line_bytes) as u64
     }
 
     /// Whether records taking `cost` bytes fit beside the live ones: live records may
@@ -136,19 +136,23 @@ impl Journal {
     }
 
     /// Append `lines`; returns the sequence number of the first.
-    pub(crate) fn append(&mut self, lines: &[Vec<u8>]) -> io::Result<u64> {
-        let cost = Self::cost(lines);
-        if self.len + cost > self.max_bytes {
-            self.compact()?;
-        }
+    pub(crate) fn append<'l>(
+        &mut self,
+        lines: impl IntoIterator<Item = &'l [u8]>,
+    ) -> io::Result<u64> {
         let first = self.next_seq;
-        let mut data = Vec::with_capacity(cost as usize);
+        let mut data = Vec::new();
         for line in lines {
             let before = data.len();
             encode(&mut data, self.next_seq, line);
             self.live
                 .push_back((self.next_seq, (data.len() - before) as u64));
             self.next_seq += 1;
+        }
+        let cost = data.len() as u64;
+        // Compaction rewrites what the file holds; `live` is not read by it.
+        if self.len + cost > self.max_bytes {
+            self.compact()?;
         }
         self.file.write_all(&data)?;
         self.len += cost;
@@ -235,8 +239,9 @@ mod tests {
         let mut seq = 0;
         for round in 0..100u32 {
             let batch = lines(round * 10..round * 10 + 10);
-            assert!(j.fits(Journal::cost(&batch)));
-            seq = j.append(&batch).unwrap() + 10;
+            let bytes = batch.iter().map(Vec::len).sum();
+            assert!(j.fits(Journal::cost(batch.len(), bytes)));
+            seq = j.append(batch.iter().map(Vec::as_slice)).unwrap() + 10;
             // Leave the last 3 records of each batch undone until the next one.
             j.commit(seq - 3).unwrap();
             assert!(j.len() <= 4096, "round {round}: {} bytes", j.len());

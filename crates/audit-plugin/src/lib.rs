@@ -65,10 +65,12 @@ mod journal;
 mod queue;
 
 pub use audit_parse::{Event, ItemRef, Options, ParseError};
-pub use framing::{BinaryLayout, Deframer, Format, FrameError, HEADER_LEN, PADDED_PAYLOAD};
+pub use framing::{
+    BinaryLayout, Deframer, Format, FrameError, RecordSink, HEADER_LEN, PADDED_PAYLOAD,
+};
 
 use journal::Journal;
-use queue::Queue;
+use queue::{Chunk, Queue};
 use signal_hook::consts::{SIGHUP, SIGTERM, SIGUSR1};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
@@ -514,14 +516,16 @@ impl Plugin {
             .name("plugin-reader".into())
             .spawn(move || {
                 let mut buf = vec![0u8; read_size];
-                let mut lines = Vec::new();
+                // Room for a read's records, and a guess at how many.
+                let fresh = || Chunk::with_capacity(read_size + 256, read_size / 128 + 1);
+                let mut lines = fresh();
                 let end = loop {
                     match input.read(&mut buf) {
                         Ok(0) => break deframer.finish(&mut lines).err().map(Error::Frame),
                         Ok(n) => {
                             let framed = deframer.push(&buf[..n], &mut lines);
                             q.note_too_long(deframer.too_long());
-                            if let Err(e) = q.push(std::mem::take(&mut lines)) {
+                            if let Err(e) = q.push(std::mem::replace(&mut lines, fresh())) {
                                 break Some(e);
                             }
                             if let Err(e) = framed {
@@ -578,7 +582,6 @@ impl<H: Handler> Worker<'_, H> {
         let mut next_age = Instant::now() + age_every;
         let mut next_timer = timer_every.map(|d| Instant::now() + d);
         let mut stop_at: Option<Instant> = None;
-        let mut feed = Vec::new();
         let reason = loop {
             let now = Instant::now();
             let mut wake = next_age;
@@ -599,7 +602,7 @@ impl<H: Handler> Worker<'_, H> {
                 stop_at = Some(Instant::now() + drain);
             }
             if !taken.batch.is_empty() {
-                self.handle(&taken.batch, &mut feed)?;
+                self.handle(&taken.batch)?;
                 if self.queue.is_empty() {
                     self.handler.idle().map_err(Error::Handler)?;
                 }
@@ -651,24 +654,19 @@ impl<H: Handler> Worker<'_, H> {
         Ok(Outcome { reason, metrics })
     }
 
-    fn handle(&mut self, batch: &[queue::Entry], feed: &mut Vec<u8>) -> Result<(), Error> {
-        let next_seq = batch.last().map(|e| e.seq + 1);
+    fn handle(&mut self, batch: &queue::Batch) -> Result<(), Error> {
+        let next_seq = batch.next_seq();
         match self.delivery {
             Delivery::Records => {
-                for e in batch {
-                    self.handler.record(&e.line).map_err(Error::Handler)?;
+                for line in batch.lines() {
+                    self.handler.record(line).map_err(Error::Handler)?;
                 }
                 self.queue.finish(batch.len(), next_seq)
             }
             Delivery::Events => {
-                feed.clear();
-                for e in batch {
-                    feed.extend_from_slice(&e.line);
-                    feed.push(b'\n');
-                }
                 let handler = &mut *self.handler;
                 let mut failed = None;
-                self.parser.feed_with_ref(feed, |item| {
+                self.parser.feed_with_ref(batch.text(), |item| {
                     if failed.is_none() {
                         failed = handler.event(item).err();
                     }

@@ -6,15 +6,95 @@ use std::collections::VecDeque;
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
-/// A record in the queue.
-#[derive(Debug)]
-pub(crate) struct Entry {
-    pub(crate) line: Vec<u8>,
-    /// Last record of one read of the input: the worker feeds the parser up to here
-    /// in one call, so events come out as they would from the same reads.
-    pub(crate) end_of_read: bool,
-    /// Its sequence number in the journal (0 without one).
-    pub(crate) seq: u64,
+/// The records of one read of the input, in one buffer: the reader copies each line
+/// once, and the worker feeds the parser the whole text in one call, without an
+/// allocation or a copy per record.
+#[derive(Debug, Default)]
+pub(crate) struct Chunk {
+    /// The lines, each followed by a newline (the parser's input).
+    text: Vec<u8>,
+    /// Where each line ends in `text`, just past its newline.
+    ends: Vec<usize>,
+}
+
+impl Chunk {
+    /// An empty chunk with room for `bytes` of text and `records` records.
+    pub(crate) fn with_capacity(bytes: usize, records: usize) -> Chunk {
+        Chunk {
+            text: Vec::with_capacity(bytes),
+            ends: Vec::with_capacity(records),
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    fn start(&self, i: usize) -> usize {
+        if i == 0 {
+            0
+        } else {
+            self.ends[i - 1]
+        }
+    }
+
+    /// Bytes of the first `n` lines, without their newlines.
+    fn line_bytes(&self, n: usize) -> usize {
+        self.start(n) - n
+    }
+
+    /// Keep the first `n` records.
+    fn truncate(&mut self, n: usize) {
+        self.text.truncate(self.start(n));
+        self.ends.truncate(n);
+    }
+
+    fn lines_from(&self, first: usize) -> impl Iterator<Item = &[u8]> + '_ {
+        (first..self.len()).map(move |i| &self.text[self.start(i)..self.ends[i] - 1])
+    }
+}
+
+impl crate::RecordSink for Chunk {
+    fn push_record(&mut self, line: &[u8]) {
+        self.text.extend_from_slice(line);
+        self.text.push(b'\n');
+        self.ends.push(self.text.len());
+    }
+}
+
+/// The records of one read still queued (or taken by the worker): those of `chunk`
+/// from `first` on (the ones before were dropped by [`Overflow::DropOldest`]).
+#[derive(Debug, Default)]
+pub(crate) struct Batch {
+    chunk: Chunk,
+    first: usize,
+    /// The journal sequence number of record `first` (0 without a journal).
+    seq: u64,
+}
+
+impl Batch {
+    pub(crate) fn len(&self) -> usize {
+        self.chunk.len() - self.first
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The records' lines, without their newlines.
+    pub(crate) fn lines(&self) -> impl Iterator<Item = &[u8]> + '_ {
+        self.chunk.lines_from(self.first)
+    }
+
+    /// The records as the parser is fed: each line followed by a newline.
+    pub(crate) fn text(&self) -> &[u8] {
+        &self.chunk.text[self.chunk.start(self.first)..]
+    }
+
+    /// One past the journal sequence number of the last record.
+    pub(crate) fn next_seq(&self) -> Option<u64> {
+        (!self.is_empty()).then(|| self.seq + self.len() as u64)
+    }
 }
 
 /// Signals noted by the signal thread, taken by the worker.
@@ -28,7 +108,7 @@ pub(crate) struct Pending {
 /// What the worker gets from [`Queue::take`].
 #[derive(Debug, Default)]
 pub(crate) struct Taken {
-    pub(crate) batch: Vec<Entry>,
+    pub(crate) batch: Batch,
     pub(crate) signals: Pending,
     /// The reader is done (end of input or an error) and the queue is empty.
     pub(crate) finished: bool,
@@ -36,7 +116,9 @@ pub(crate) struct Taken {
 
 #[derive(Debug)]
 struct State {
-    items: VecDeque<Entry>,
+    items: VecDeque<Batch>,
+    /// Records in `items`.
+    queued: usize,
     /// Records taken by the worker and not yet finished.
     in_flight: usize,
     closed: bool,
@@ -64,6 +146,7 @@ impl Queue {
         Queue {
             state: Mutex::new(State {
                 items: VecDeque::new(),
+                queued: 0,
                 in_flight: 0,
                 closed: false,
                 reader_error: None,
@@ -87,87 +170,101 @@ impl Queue {
     /// Put back the records a journal replays, ahead of anything read.
     pub(crate) fn replay(&self, lines: Vec<Vec<u8>>) {
         let mut st = self.lock();
-        let n = lines.len();
-        st.metrics.replayed += n as u64;
-        for (i, line) in lines.into_iter().enumerate() {
-            st.items.push_back(Entry {
-                line,
-                end_of_read: i + 1 == n,
-                seq: i as u64,
+        st.metrics.replayed += lines.len() as u64;
+        let mut chunk = Chunk::default();
+        for line in &lines {
+            crate::RecordSink::push_record(&mut chunk, line);
+        }
+        if chunk.len() > 0 {
+            st.queued += chunk.len();
+            st.items.push_back(Batch {
+                chunk,
+                first: 0,
+                seq: 0,
             });
         }
-        let depth = st.items.len();
+        let depth = st.queued;
         st.metrics.depth = depth;
         st.metrics.max_depth = st.metrics.max_depth.max(depth);
     }
 
     /// Enqueue the records of one read, following the overflow policy.
-    pub(crate) fn push(&self, mut lines: Vec<Vec<u8>>) -> Result<(), crate::Error> {
-        if lines.is_empty() {
+    pub(crate) fn push(&self, mut chunk: Chunk) -> Result<(), crate::Error> {
+        if chunk.len() == 0 {
             return Ok(());
         }
         let mut st = self.lock();
-        let depth = |st: &State| st.items.len() + st.in_flight;
-        let fits = |st: &State, lines: &[Vec<u8>]| {
-            let count_ok = depth(st) + lines.len() <= self.capacity;
+        let depth = |st: &State| st.queued + st.in_flight;
+        // Whether the first `n` records of `chunk` fit.
+        let fits = |st: &State, chunk: &Chunk, n: usize| {
+            let count_ok = depth(st) + n <= self.capacity;
             let file_ok = st
                 .journal
                 .as_ref()
-                .is_none_or(|j| j.fits(Journal::cost(lines)));
+                .is_none_or(|j| j.fits(Journal::cost(n, chunk.line_bytes(n))));
             count_ok && file_ok
         };
-        if !fits(&st, &lines) {
+        let all = chunk.len();
+        if !fits(&st, &chunk, all) {
             st.pressure = true;
             self.work.notify_all();
             match self.policy {
                 Overflow::Block => {
                     // Whole reads wait for room; one larger than the queue waits
                     // for an empty queue.
-                    while !fits(&st, &lines) && depth(&st) > 0 {
+                    while !fits(&st, &chunk, all) && depth(&st) > 0 {
                         st = self.room.wait(st).unwrap_or_else(|p| p.into_inner());
                     }
                 }
                 Overflow::DropNewest => {
-                    let mut keep = lines.len();
-                    while keep > 0 && !fits(&st, &lines[..keep]) {
+                    let mut keep = all;
+                    while keep > 0 && !fits(&st, &chunk, keep) {
                         keep -= 1;
                     }
-                    st.metrics.overflowed += (lines.len() - keep) as u64;
-                    lines.truncate(keep);
+                    st.metrics.overflowed += (all - keep) as u64;
+                    chunk.truncate(keep);
                 }
                 Overflow::DropOldest => {
-                    while !fits(&st, &lines) && !st.items.is_empty() {
-                        st.items.pop_front();
+                    while !fits(&st, &chunk, all) && st.queued > 0 {
+                        let Some(front) = st.items.front_mut() else {
+                            break;
+                        };
+                        front.first += 1;
+                        front.seq += 1;
+                        if front.is_empty() {
+                            st.items.pop_front();
+                        }
+                        st.queued -= 1;
                         st.metrics.overflowed += 1;
                     }
                     // Still too many (the worker holds the rest): the newest go.
-                    let mut keep = lines.len();
-                    while keep > 0 && !fits(&st, &lines[..keep]) {
+                    let mut keep = all;
+                    while keep > 0 && !fits(&st, &chunk, keep) {
                         keep -= 1;
                     }
-                    st.metrics.overflowed += (lines.len() - keep) as u64;
-                    lines.truncate(keep);
+                    st.metrics.overflowed += (all - keep) as u64;
+                    chunk.truncate(keep);
                 }
             }
         }
-        if lines.is_empty() {
+        if chunk.len() == 0 {
             return Ok(());
         }
-        let first = match st.journal.as_mut() {
-            Some(j) => j.append(&lines).map_err(|source| crate::Error::QueueFile {
-                path: j.path().to_path_buf(),
-                source,
-            })?,
+        let seq = match st.journal.as_mut() {
+            Some(j) => j
+                .append(chunk.lines_from(0))
+                .map_err(|source| crate::Error::QueueFile {
+                    path: j.path().to_path_buf(),
+                    source,
+                })?,
             None => 0,
         };
-        let n = lines.len();
-        for (i, line) in lines.into_iter().enumerate() {
-            st.items.push_back(Entry {
-                line,
-                end_of_read: i + 1 == n,
-                seq: first + i as u64,
-            });
-        }
+        st.queued += chunk.len();
+        st.items.push_back(Batch {
+            chunk,
+            first: 0,
+            seq,
+        });
         let d = depth(&st);
         st.metrics.depth = d;
         st.metrics.max_depth = st.metrics.max_depth.max(d);
@@ -221,14 +318,11 @@ impl Queue {
             signals: std::mem::take(&mut st.signals),
             ..Taken::default()
         };
-        while let Some(e) = st.items.pop_front() {
-            let end = e.end_of_read;
-            taken.batch.push(e);
-            if end {
-                break;
-            }
+        if let Some(batch) = st.items.pop_front() {
+            st.queued -= batch.len();
+            st.in_flight += batch.len();
+            taken.batch = batch;
         }
-        st.in_flight += taken.batch.len();
         taken.finished = st.closed && st.items.is_empty() && st.in_flight == 0;
         taken
     }
@@ -239,7 +333,7 @@ impl Queue {
         let mut st = self.lock();
         st.in_flight -= n.min(st.in_flight);
         st.metrics.handled += n as u64;
-        st.metrics.depth = st.items.len() + st.in_flight;
+        st.metrics.depth = st.queued + st.in_flight;
         self.room.notify_all();
         if let (Some(seq), Some(j)) = (commit, st.journal.as_mut()) {
             j.commit(seq).map_err(|source| crate::Error::QueueFile {
@@ -257,7 +351,7 @@ impl Queue {
 
     pub(crate) fn is_empty(&self) -> bool {
         let st = self.lock();
-        st.items.is_empty() && st.in_flight == 0
+        st.queued == 0 && st.in_flight == 0
     }
 
     pub(crate) fn metrics(&self) -> Metrics {
@@ -270,14 +364,18 @@ mod tests {
     use super::*;
     use std::sync::Arc;
 
-    fn lines(r: std::ops::Range<u32>) -> Vec<Vec<u8>> {
-        r.map(|i| i.to_string().into_bytes()).collect()
+    fn lines(r: std::ops::Range<u32>) -> Chunk {
+        let mut chunk = Chunk::default();
+        for i in r {
+            crate::RecordSink::push_record(&mut chunk, i.to_string().as_bytes());
+        }
+        chunk
     }
 
-    fn texts(batch: &[Entry]) -> Vec<String> {
+    fn texts(batch: &Batch) -> Vec<String> {
         batch
-            .iter()
-            .map(|e| String::from_utf8_lossy(&e.line).into_owned())
+            .lines()
+            .map(|l| String::from_utf8_lossy(l).into_owned())
             .collect()
     }
 
