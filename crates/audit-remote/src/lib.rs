@@ -39,6 +39,9 @@
 //! - [`plugin`]: the sender as a plugin `audit-remote CONFIG` on the `audit-plugin`
 //!   runtime, with the configured [`actions`].
 //!
+//! - [`tls`]: TLS (rustls) between our sender and our receiver, the same frames
+//!   inside.
+//!
 //! Interoperates with auditd 3.0.9's `tcp_listen_port` listener and with its
 //! `audisp-remote` plugin (tests/interop.rs).
 #![deny(missing_docs)]
@@ -51,3 +54,4 @@ pub mod plugin;
 pub mod sender;
 pub mod server;
 pub mod spool;
+pub mod tls;

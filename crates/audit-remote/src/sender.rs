@@ -15,6 +15,7 @@
 
 use crate::frame::{Decoder, Frame, FrameType};
 use crate::spool::{Spool, SpoolError};
+use crate::tls::Stream;
 use std::collections::VecDeque;
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
@@ -44,6 +45,8 @@ pub struct SenderConfig {
     pub heartbeat_timeout: Option<Duration>,
     /// Most records the spool may hold (`queue_depth`).
     pub queue_depth: usize,
+    /// TLS to the receiver (`None`: plain TCP, as audisp-remote).
+    pub tls: Option<crate::tls::TlsClient>,
 }
 
 impl SenderConfig {
@@ -61,6 +64,7 @@ impl SenderConfig {
             max_time: Some(Duration::from_secs(5)),
             heartbeat_timeout: None,
             queue_depth: 2000,
+            tls: None,
         }
     }
 }
@@ -151,7 +155,7 @@ pub struct Sender {
 
 #[derive(Debug)]
 struct Link {
-    stream: TcpStream,
+    stream: Stream,
     decoder: Decoder,
     /// Replies decoded but not yet matched.
     replies: VecDeque<Frame>,
@@ -390,6 +394,7 @@ impl Sender {
                 .encode()
                 .map_err(|e| LinkDown::Retry(e.to_string()))?;
             link.stream.write_all(&bytes)?;
+            link.stream.flush()?;
             link.in_flight.push_back(entry.sequence);
             link.last_used = Instant::now();
             if index < self.sent_before {
@@ -466,6 +471,10 @@ impl Sender {
         let stream = TcpStream::connect_timeout(&self.config.server, self.config.connect_timeout)?;
         stream.set_nodelay(true)?;
         stream.set_read_timeout(Some(self.config.reply_timeout))?;
+        let stream = match &self.config.tls {
+            Some(tls) => tls.wrap(stream)?,
+            None => Stream::Plain(stream),
+        };
         self.stats.connections += 1;
         self.link = Some(Link {
             stream,
@@ -484,6 +493,7 @@ impl Sender {
             .ok_or_else(|| LinkDown::Retry("no link".into()))?;
         let bytes = frame.encode().map_err(|e| LinkDown::Retry(e.to_string()))?;
         link.stream.write_all(&bytes)?;
+        link.stream.flush()?;
         link.last_used = Instant::now();
         Ok(())
     }

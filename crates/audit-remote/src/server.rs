@@ -31,6 +31,7 @@
 //! ENDING frame (sequence 0) before it is closed.
 
 use crate::frame::{Decoder, Frame, FrameType};
+use crate::tls::Stream;
 use std::collections::hash_map::DefaultHasher;
 use std::collections::{HashMap, VecDeque};
 use std::fs::File;
@@ -197,6 +198,8 @@ pub struct ReceiverConfig {
     /// Accept only senders whose source port is in this range (`tcp_client_ports`,
     /// such as `1..=1023` for privileged ports only; `None`, the default: any).
     pub client_ports: Option<std::ops::RangeInclusive<u16>>,
+    /// TLS on every connection (`None`, the default: plain TCP, as auditd 3.0.9).
+    pub tls: Option<crate::tls::TlsServer>,
 }
 
 impl Default for ReceiverConfig {
@@ -208,6 +211,7 @@ impl Default for ReceiverConfig {
             tick: Duration::from_millis(50),
             max_connections: 1024,
             client_ports: None,
+            tls: None,
         }
     }
 }
@@ -473,6 +477,14 @@ fn admit(stream: TcpStream, peer: SocketAddr, shared: &Arc<Shared>) -> Option<Jo
     let spawned = std::thread::Builder::new()
         .name(format!("audit-remote-{peer}"))
         .spawn(move || {
+            let stream = match &thread_shared.config.tls {
+                Some(tls) => tls.wrap(stream),
+                None => Ok(Stream::Plain(stream)),
+            };
+            let Ok(stream) = stream else {
+                release(&thread_shared, peer.ip());
+                return;
+            };
             let mut conn = Connection {
                 stream,
                 peer,
@@ -507,7 +519,7 @@ fn payload_hash(payload: &[u8]) -> u64 {
 }
 
 struct Connection<'a> {
-    stream: TcpStream,
+    stream: Stream,
     peer: SocketAddr,
     shared: &'a Shared,
 }
@@ -518,12 +530,11 @@ struct Close;
 impl Connection<'_> {
     fn run(&mut self) {
         let tick = self.shared.config.tick;
-        if self.stream.set_nonblocking(false).is_err()
-            || self.stream.set_read_timeout(Some(tick)).is_err()
-        {
+        let tcp = self.stream.tcp();
+        if tcp.set_nonblocking(false).is_err() || tcp.set_read_timeout(Some(tick)).is_err() {
             return;
         }
-        let _ = self.stream.set_nodelay(true);
+        let _ = tcp.set_nodelay(true);
         let mut decoder = Decoder::new();
         let mut buf = vec![0u8; 16 * 1024];
         let mut last_heard = Instant::now();
@@ -532,8 +543,9 @@ impl Connection<'_> {
                 let ending = Frame::new(FrameType::ENDING, 0, Vec::new());
                 if let Ok(bytes) = ending.encode() {
                     let _ = self.stream.write_all(&bytes);
+                    let _ = self.stream.flush();
                 }
-                let _ = self.stream.shutdown(std::net::Shutdown::Both);
+                let _ = self.stream.tcp().shutdown(std::net::Shutdown::Both);
                 return;
             }
             match self.stream.read(&mut buf) {
@@ -606,7 +618,10 @@ impl Connection<'_> {
             // Reply texts are cut to MAX_RECEIVABLE_PAYLOAD: they encode.
             let _ = reply.encode_into(&mut out);
         }
-        let sent = self.stream.write_all(&out);
+        let sent = self
+            .stream
+            .write_all(&out)
+            .and_then(|()| self.stream.flush());
         if let Some(what) = failure {
             self.protocol_error(&what);
             return Err(Close);
