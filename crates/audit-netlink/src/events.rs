@@ -28,8 +28,8 @@ pub enum StreamItem {
 }
 
 /// Complete events from an [`AuditSocket`] (a registered daemon or a read-log socket):
-/// each kernel message becomes an `audit_parse::Record` (`type=NAME msg=...`) and
-/// joins its event; events come out when complete, in libauparse's order, and open
+/// each kernel message joins its event as the record `type=NAME msg=...`
+/// (`audit_parse::Parser::push_kernel`); events come out when complete, in libauparse's order, and open
 /// events are aged on the wall clock when the socket is quiet.
 #[derive(Debug)]
 pub struct EventStream {
@@ -105,10 +105,9 @@ impl EventStream {
                 Some(d) => d.saturating_duration_since(Instant::now()).min(AGE_TICK),
             };
             match self.sock.recv(Some(wait))? {
-                Some(Incoming::Record(r)) => match r.to_record() {
-                    Ok(rec) => self.parser.push_record(rec),
-                    Err(e) => return Ok(Some(StreamItem::BadRecord(e))),
-                },
+                // Straight into the event being built (no record of its own); a
+                // record the parser cannot read comes out of `next_ready`.
+                Some(Incoming::Record(r)) => self.parser.push_kernel(r.msg_type, &r.payload),
                 Some(Incoming::Overrun { total }) => {
                     return Ok(Some(StreamItem::Lost { overruns: total }))
                 }

@@ -77,8 +77,11 @@ enum Recv {
     Truncated(usize),
     /// A datagram from a user-space port (any size): dropped.
     Foreign,
-    /// Nothing to read (spurious wake-up).
+    /// Nothing to read: the receive queue is empty (or stayed empty until the
+    /// receive timeout).
     WouldBlock,
+    /// A signal interrupted the receive.
+    Interrupted,
     /// The receive queue overflowed (ENOBUFS).
     Overrun,
 }
@@ -171,6 +174,8 @@ pub struct AuditSocket {
     foreign: u64,
     truncated: u64,
     replace_probes: u64,
+    /// The `SO_RCVTIMEO` last set (`Some(None)`: none); `None` when not known.
+    recv_timeout: Option<Option<Duration>>,
     pub(crate) daemon_pid: Option<u32>,
 }
 
@@ -189,6 +194,7 @@ impl AuditSocket {
             foreign: 0,
             truncated: 0,
             replace_probes: 0,
+            recv_timeout: None,
             daemon_pid: None,
         })
     }
@@ -416,7 +422,42 @@ impl AuditSocket {
         }
     }
 
-    fn recv_once(&mut self) -> Result<Recv> {
+    /// Set the socket's receive timeout (`SO_RCVTIMEO`; `None`: none, wait
+    /// forever), unless it is already that.
+    fn set_recv_timeout(&mut self, timeout: Option<Duration>) -> Result<()> {
+        if self.recv_timeout == Some(timeout) {
+            return Ok(());
+        }
+        // A zero timeval means no timeout; a timeout is never zero here.
+        let d = timeout.unwrap_or(Duration::ZERO);
+        let tv = libc::timeval {
+            tv_sec: libc::time_t::try_from(d.as_secs()).unwrap_or(libc::time_t::MAX),
+            tv_usec: d.subsec_micros() as libc::suseconds_t,
+        };
+        // SAFETY: `tv` is a valid timeval that outlives the call, and its size is passed.
+        let r = unsafe {
+            libc::setsockopt(
+                self.sock.as_raw_fd(),
+                libc::SOL_SOCKET,
+                libc::SO_RCVTIMEO,
+                (&tv as *const libc::timeval).cast(),
+                std::mem::size_of::<libc::timeval>() as libc::socklen_t,
+            )
+        };
+        if r < 0 {
+            self.recv_timeout = None;
+            return Err(Error::Io {
+                op: "setsockopt(SO_RCVTIMEO)",
+                source: io::Error::last_os_error(),
+            });
+        }
+        self.recv_timeout = Some(timeout);
+        Ok(())
+    }
+
+    /// Receive one datagram; with `block`, waiting up to the socket's receive
+    /// timeout (see [`set_recv_timeout`](Self::set_recv_timeout)).
+    fn recv_once(&mut self, block: bool) -> Result<Recv> {
         self.buf.clear();
         if self.buf.capacity() < RECV_BUF {
             self.buf.reserve(RECV_BUF);
@@ -426,15 +467,14 @@ impl AuditSocket {
         // than the buffer, and the datagram is consumed whatever its size. Its
         // sender is checked before its size: nothing another process sends can
         // make a reader fail.
-        match self
-            .sock
-            .recv_from(&mut self.buf, libc::MSG_DONTWAIT | libc::MSG_TRUNC)
-        {
+        let flags = libc::MSG_TRUNC | if block { 0 } else { libc::MSG_DONTWAIT };
+        match self.sock.recv_from(&mut self.buf, flags) {
             Ok((_, addr)) if addr.port_number() != 0 => Ok(Recv::Foreign),
             Ok((n, _)) if n > cap => Ok(Recv::Truncated(n)),
             Ok((n, _)) => Ok(Recv::Data(n)),
             Err(e) => match e.raw_os_error() {
-                Some(libc::EAGAIN) | Some(libc::EINTR) => Ok(Recv::WouldBlock),
+                Some(libc::EINTR) => Ok(Recv::Interrupted),
+                Some(libc::EAGAIN) => Ok(Recv::WouldBlock),
                 Some(libc::ENOBUFS) => Ok(Recv::Overrun),
                 _ => Err(Error::Io {
                     op: "recvfrom",
@@ -447,20 +487,56 @@ impl AuditSocket {
     /// Receive one datagram (waiting at most until `deadline`, forever for `None`):
     /// queue its records, overruns and truncation, return its control messages.
     /// `None` on timeout.
+    ///
+    /// One blocking receive (with `SO_RCVTIMEO` for the deadline) per datagram: a
+    /// `poll` before each, or a non-blocking try and a `poll` whenever the queue is
+    /// empty, costs as much again when records come one at a time. The queue is
+    /// tried without blocking only while an overflow's end is looked for.
     fn pump(&mut self, deadline: Option<Instant>) -> Result<Option<Vec<CtlMsg>>> {
         loop {
-            if self.overflow.counting
-                && !self.overflow.drained
-                && !self.wait_readable(Some(Instant::now()))?
-            {
-                // Empty: the kernel no longer drops for this socket.
-                self.overflow.drained();
-            }
-            if !self.wait_readable(deadline)? {
-                return Ok(None);
-            }
-            match self.recv_once()? {
-                Recv::WouldBlock => continue,
+            let got = if self.overflow.counting && !self.overflow.drained {
+                match self.recv_once(false)? {
+                    Recv::WouldBlock => {
+                        // Empty: the kernel no longer drops for this socket.
+                        self.overflow.drained();
+                        continue;
+                    }
+                    got => got,
+                }
+            } else {
+                // Rounded up to whole milliseconds: never wakes just before the
+                // deadline, and a stream's steady waits set the timeout once.
+                let wait = match deadline {
+                    None => None,
+                    Some(d) => {
+                        let left = d.saturating_duration_since(Instant::now());
+                        let ms = left.as_micros().div_ceil(1000);
+                        Some(Duration::from_millis(u64::try_from(ms).unwrap_or(u64::MAX)))
+                    }
+                };
+                match wait {
+                    Some(Duration::ZERO) => match self.recv_once(false)? {
+                        Recv::WouldBlock => return Ok(None),
+                        got => got,
+                    },
+                    wait => {
+                        self.set_recv_timeout(wait)?;
+                        match self.recv_once(true)? {
+                            // The timeout ran out, or the descriptor was made
+                            // non-blocking (it is lent out): wait the rest in poll.
+                            Recv::WouldBlock => {
+                                if !self.wait_readable(deadline)? {
+                                    return Ok(None);
+                                }
+                                continue;
+                            }
+                            got => got,
+                        }
+                    }
+                }
+            };
+            match got {
+                Recv::WouldBlock | Recv::Interrupted => continue,
                 Recv::Foreign => {
                     self.foreign += 1;
                     continue;
@@ -700,6 +776,54 @@ mod tests {
         t.record(None);
         t.record(Some(45));
         assert_eq!((t.episodes, t.missed_serials), (2, 16 + 4));
+    }
+
+    /// CPU time (user + system) of the calling thread.
+    fn thread_cpu() -> Duration {
+        // SAFETY: an all-zero rusage is valid for the call to overwrite.
+        let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+        // SAFETY: `ru` is a valid rusage the call writes to.
+        assert_eq!(unsafe { libc::getrusage(libc::RUSAGE_THREAD, &mut ru) }, 0);
+        let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+        tv(ru.ru_utime) + tv(ru.ru_stime)
+    }
+
+    #[test]
+    fn a_timed_receive_on_a_quiet_socket_waits_its_whole_time() {
+        let Ok(mut s) = AuditSocket::open() else {
+            return; // no NETLINK_AUDIT here (a container without it)
+        };
+        for wait in [Duration::from_millis(120), Duration::from_millis(30)] {
+            let t = Instant::now();
+            assert!(s.recv(Some(wait)).unwrap().is_none());
+            assert!(t.elapsed() >= wait, "{:?} < {wait:?}", t.elapsed());
+        }
+        assert!(s.recv(Some(Duration::ZERO)).unwrap().is_none());
+    }
+
+    /// The descriptor is lent out (`AsRawFd`): made non-blocking, the receive still
+    /// waits until its deadline, and in `poll`, not spinning.
+    #[test]
+    fn a_descriptor_made_non_blocking_still_waits_without_spinning() {
+        let Ok(mut s) = AuditSocket::open() else {
+            return;
+        };
+        let fd = s.as_raw_fd();
+        // SAFETY: fcntl on a descriptor this socket owns, with valid flag arguments.
+        unsafe {
+            let fl = libc::fcntl(fd, libc::F_GETFL);
+            assert!(fl >= 0);
+            assert_eq!(libc::fcntl(fd, libc::F_SETFL, fl | libc::O_NONBLOCK), 0);
+        }
+        let wait = Duration::from_millis(200);
+        let (t, cpu) = (Instant::now(), thread_cpu());
+        assert!(s.recv(Some(wait)).unwrap().is_none());
+        let (elapsed, cpu) = (t.elapsed(), thread_cpu() - cpu);
+        assert!(elapsed >= wait, "{elapsed:?} < {wait:?}");
+        assert!(
+            cpu < Duration::from_millis(5),
+            "{cpu:?} of CPU in {elapsed:?}"
+        );
     }
 
     #[test]
