@@ -1,13 +1,19 @@
 //! Exec storm: one audited syscall (execve of this process's children), measured for
-//! our netlink reader and for auditd (RAW format) on the same storm.
+//! our netlink readers and for auditd 3.0.9 (RAW format) on the same storms, in one
+//! run.
 //!
-//! Reports, besides criterion's time per storm: events received per second, reader
-//! CPU per event, and the kernel's `lost` counter over the run. Needs root and the
-//! machine-wide live-test lock; without them it skips loudly.
-//! Run: `cargo bench --bench exec_storm`.
+//! Our readers, each registered as the audit daemon in turn: `AuditSocket::recv`
+//! (records), `EventStream` (complete events) and, with `--features tokio`,
+//! `AsyncEventStream` on a current-thread runtime. Reports, besides criterion's time
+//! per storm: events received per second, the reader thread's CPU per event
+//! (`getrusage(RUSAGE_THREAD)` around its whole run, so that the measuring costs
+//! nothing per record) and the kernel's `lost` counter over the run. auditd's CPU
+//! comes from /proc (10 ms ticks). Needs root and the machine-wide live-test lock;
+//! without them it skips loudly.
+//! Run: `cargo bench --bench exec_storm --features tokio`.
 
 use audit_netlink::audit_wire::rule::{RuleData, ACTION_ALWAYS, FILTER_EXIT};
-use audit_netlink::{AuditSocket, Incoming};
+use audit_netlink::{AuditSocket, EventStream, Incoming, StreamItem};
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -72,14 +78,15 @@ fn storm(n: u64) {
     }
 }
 
+/// CPU time (user + system) the calling thread used so far.
 fn thread_cpu() -> Duration {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: `ts` is a valid timespec the call writes to.
-    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
-    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+    // SAFETY: an all-zero rusage is a valid value for the call to overwrite.
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: `ru` is a valid rusage the call writes to.
+    let r = unsafe { libc::getrusage(libc::RUSAGE_THREAD, &mut ru) };
+    assert_eq!(r, 0, "getrusage(RUSAGE_THREAD)");
+    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    tv(ru.ru_utime) + tv(ru.ru_stime)
 }
 
 /// Wait until `counter` reaches `target` (or 30 s pass: then the events are lost).
@@ -94,59 +101,171 @@ fn wait_for(mut counter: impl FnMut() -> u64, target: u64) -> bool {
     false
 }
 
-fn bench_ours(c: &mut Criterion, setup: &mut Setup) {
-    let seen = Arc::new(AtomicU64::new(0));
-    let records = Arc::new(AtomicU64::new(0));
-    let cpu_ns = Arc::new(AtomicU64::new(0));
+/// Which of our readers a run measures.
+#[derive(Clone, Copy, Debug)]
+enum Reader {
+    /// `AuditSocket::recv`: records.
+    Records,
+    /// `EventStream::next`: complete events.
+    Events,
+    /// `AsyncEventStream::next` on a current-thread tokio runtime.
+    #[cfg(feature = "tokio")]
+    Async,
+}
+
+impl Reader {
+    fn name(self) -> &'static str {
+        match self {
+            Reader::Records => "socket-recv",
+            Reader::Events => "event-stream",
+            #[cfg(feature = "tokio")]
+            Reader::Async => "async-stream",
+        }
+    }
+}
+
+/// What a reader thread counts: storm events seen and records received.
+#[derive(Default)]
+struct Counts {
+    events: AtomicU64,
+    records: AtomicU64,
+}
+
+/// Whether an event is one of the storm's (its SYSCALL record carries the key).
+fn is_storm_event(ev: &audit_parse::Event, finder: &memchr::memmem::Finder<'_>) -> bool {
+    ev.iter()
+        .any(|r| r.type_number() == 1300 && finder.find(r.text()).is_some())
+}
+
+/// Read until `stop`; returns the thread's CPU time over the whole run.
+fn read_records(mut sock: AuditSocket, counts: &Counts, stop: &AtomicBool) -> Duration {
+    let finder = memchr::memmem::Finder::new(KEY.as_bytes());
+    let t0 = thread_cpu();
+    while !stop.load(Ordering::Relaxed) {
+        match sock.recv(Some(Duration::from_millis(50))) {
+            Ok(Some(Incoming::Record(r))) => {
+                counts.records.fetch_add(1, Ordering::Relaxed);
+                if r.msg_type == 1300 && finder.find(&r.payload).is_some() {
+                    counts.events.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+            Ok(Some(Incoming::Overrun { .. })) | Ok(None) => {}
+            Err(e) => panic!("reader: {e}"),
+        }
+    }
+    let cpu = thread_cpu() - t0;
+    if sock.daemon_pid().is_some() {
+        let _ = sock.unregister_daemon();
+    }
+    cpu
+}
+
+fn count_item(item: StreamItem, counts: &Counts, finder: &memchr::memmem::Finder<'_>) {
+    match item {
+        StreamItem::Event(ev) => {
+            counts.records.fetch_add(ev.len() as u64, Ordering::Relaxed);
+            if is_storm_event(&ev, finder) {
+                counts.events.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        StreamItem::Lost { .. } => {}
+        StreamItem::BadRecord(e) => panic!("reader: unreadable record: {e}"),
+    }
+}
+
+fn read_events(sock: AuditSocket, counts: &Counts, stop: &AtomicBool) -> Duration {
+    let finder = memchr::memmem::Finder::new(KEY.as_bytes());
+    let mut stream = EventStream::new(sock);
+    let t0 = thread_cpu();
+    while !stop.load(Ordering::Relaxed) {
+        match stream.next(Some(Duration::from_millis(50))) {
+            Ok(Some(item)) => count_item(item, counts, &finder),
+            Ok(None) => {}
+            Err(e) => panic!("reader: {e}"),
+        }
+    }
+    let cpu = thread_cpu() - t0;
+    if stream.socket().daemon_pid().is_some() {
+        let _ = stream.socket().unregister_daemon();
+    }
+    cpu
+}
+
+#[cfg(feature = "tokio")]
+fn read_async(sock: AuditSocket, counts: &Counts, stop: &AtomicBool) -> Duration {
+    use audit_netlink::tokio_stream::AsyncEventStream;
+    let finder = memchr::memmem::Finder::new(KEY.as_bytes());
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    rt.block_on(async {
+        let mut stream = AsyncEventStream::new(EventStream::new(sock)).expect("register");
+        let t0 = thread_cpu();
+        while !stop.load(Ordering::Relaxed) {
+            // Dropping `next` while it waits loses nothing: it holds no item then.
+            match tokio::time::timeout(Duration::from_millis(50), stream.next()).await {
+                Ok(Ok(item)) => count_item(item, counts, &finder),
+                Ok(Err(e)) => panic!("reader: {e}"),
+                Err(_) => {}
+            }
+        }
+        let cpu = thread_cpu() - t0;
+        let sock = stream.get_mut().socket();
+        if sock.daemon_pid().is_some() {
+            let _ = sock.unregister_daemon();
+        }
+        cpu
+    })
+}
+
+fn bench_ours(c: &mut Criterion, setup: &mut Setup, reader: Reader, multicast: bool) {
+    let counts = Arc::new(Counts::default());
     let stop = Arc::new(AtomicBool::new(false));
-    let (s2, r2, c2, st2) = (seen.clone(), records.clone(), cpu_ns.clone(), stop.clone());
+    let (counts2, stop2) = (counts.clone(), stop.clone());
     let (ready_tx, ready_rx) = std::sync::mpsc::channel();
-    let reader = std::thread::spawn(move || {
-        let mut sock = AuditSocket::open().expect("reader socket");
-        sock.register_daemon().expect("register as daemon");
+    let thread = std::thread::spawn(move || {
+        let sock = if multicast {
+            AuditSocket::open_readlog().expect("read-log socket")
+        } else {
+            let mut sock = AuditSocket::open().expect("reader socket");
+            sock.register_daemon().expect("register as daemon");
+            sock
+        };
         let _ = sock.set_recv_buffer_size(8 << 20, true);
         ready_tx.send(()).unwrap();
-        let finder = memchr::memmem::Finder::new(KEY.as_bytes());
-        let t0 = thread_cpu();
-        while !st2.load(Ordering::Relaxed) {
-            match sock.recv(Some(Duration::from_millis(50))) {
-                Ok(Some(Incoming::Record(r))) => {
-                    r2.fetch_add(1, Ordering::Relaxed);
-                    if r.msg_type == 1300 && finder.find(&r.payload).is_some() {
-                        s2.fetch_add(1, Ordering::Relaxed);
-                    }
-                }
-                Ok(Some(Incoming::Overrun { .. })) | Ok(None) => {}
-                Err(e) => panic!("reader: {e}"),
-            }
-            c2.store((thread_cpu() - t0).as_nanos() as u64, Ordering::Relaxed);
+        match reader {
+            Reader::Records => read_records(sock, &counts2, &stop2),
+            Reader::Events => read_events(sock, &counts2, &stop2),
+            #[cfg(feature = "tokio")]
+            Reader::Async => read_async(sock, &counts2, &stop2),
         }
-        let _ = sock.unregister_daemon();
     });
     ready_rx.recv().unwrap();
     let lost0 = setup.lost();
     let mut expected = 0;
     let mut complete = true;
     let wall = Instant::now();
-    c.bench_function("exec_storm/ours", |b| {
+    c.bench_function(&format!("exec_storm/{}", reader.name()), |b| {
         b.iter_custom(|iters| {
             let t = Instant::now();
             for _ in 0..iters {
                 storm(STORM);
                 expected += STORM;
-                complete &= wait_for(|| seen.load(Ordering::Relaxed), expected);
+                complete &= wait_for(|| counts.events.load(Ordering::Relaxed), expected);
             }
             t.elapsed()
         })
     });
     let wall = wall.elapsed();
     stop.store(true, Ordering::Relaxed);
-    reader.join().unwrap();
-    let events = seen.load(Ordering::Relaxed);
-    let cpu = Duration::from_nanos(cpu_ns.load(Ordering::Relaxed));
+    let cpu = thread.join().unwrap();
+    let events = counts.events.load(Ordering::Relaxed);
     eprintln!(
-        "ours: {events}/{expected} events ({} records), {:.0} events/s, reader CPU {:.1} µs/event, kernel lost +{}{}",
-        records.load(Ordering::Relaxed),
+        "{}{}: {events}/{expected} events ({} records), {:.0} events/s, reader CPU {:.2} µs/event, kernel lost +{}{}",
+        reader.name(),
+        if multicast { " (read-log multicast)" } else { "" },
+        counts.records.load(Ordering::Relaxed),
         events as f64 / wall.as_secs_f64(),
         cpu.as_secs_f64() * 1e6 / events.max(1) as f64,
         setup.lost().wrapping_sub(lost0),
@@ -256,12 +375,30 @@ fn bench_auditd(c: &mut Criterion, setup: &mut Setup) {
 
 fn exec_storm(c: &mut Criterion) {
     let _g = audit_testlock::live_lock();
-    if !audit_testlock::daemon_slot_free() {
+    if !audit_testlock::live_kernel_available() {
         return;
     }
+    // A daemon already registered (the user's auditd) is never displaced: our readers
+    // then read the read-log multicast group beside it, and auditd is not run.
+    let holder = match audit_testlock::daemon_slot_holder() {
+        Ok(h) => h,
+        Err(e) => {
+            eprintln!("SKIPPED exec_storm: {e}");
+            return;
+        }
+    };
+    let multicast = holder.is_some();
     let mut setup = Setup::new();
-    bench_ours(c, &mut setup);
-    bench_auditd(c, &mut setup);
+    bench_ours(c, &mut setup, Reader::Records, multicast);
+    bench_ours(c, &mut setup, Reader::Events, multicast);
+    #[cfg(feature = "tokio")]
+    bench_ours(c, &mut setup, Reader::Async, multicast);
+    #[cfg(not(feature = "tokio"))]
+    eprintln!("SKIPPED async-stream: build with --features tokio");
+    match holder {
+        None => bench_auditd(c, &mut setup),
+        Some(h) => eprintln!("SKIPPED auditd comparison: {h}"),
+    }
 }
 
 criterion_group! {
