@@ -516,7 +516,7 @@ impl Plugin {
             .name("plugin-reader".into())
             .spawn(move || {
                 let mut buf = vec![0u8; read_size];
-                // Room for a read's records, and a guess at how many.
+                // Room for a full read (the queue gives back what a short read leaves).
                 let fresh = || Chunk::with_capacity(read_size + 256, read_size / 128 + 1);
                 let mut lines = fresh();
                 let end = loop {

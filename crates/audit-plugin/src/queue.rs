@@ -26,6 +26,15 @@ impl Chunk {
         }
     }
 
+    /// Give back the room a short read left unused: a quiet system's reads carry a
+    /// record each, and a full queue holds many of them.
+    fn fit(&mut self) {
+        if self.text.capacity() > 2 * self.text.len() + 1024 {
+            self.text.shrink_to_fit();
+            self.ends.shrink_to_fit();
+        }
+    }
+
     pub(crate) fn len(&self) -> usize {
         self.ends.len()
     }
@@ -193,6 +202,7 @@ impl Queue {
         if chunk.len() == 0 {
             return Ok(());
         }
+        chunk.fit();
         let mut st = self.lock();
         let depth = |st: &State| st.queued + st.in_flight;
         // Whether the first `n` records of `chunk` fit.
@@ -436,6 +446,16 @@ mod tests {
         pusher.join().unwrap();
         assert_eq!(drain(&q), ["2", "3"]);
         assert_eq!(q.metrics().overflowed, 0);
+    }
+
+    #[test]
+    fn a_short_read_does_not_keep_a_full_read_of_room() {
+        let q = Queue::new(100, Overflow::Block, None);
+        let mut chunk = Chunk::with_capacity(9000, 64);
+        crate::RecordSink::push_record(&mut chunk, b"type=EOE msg=audit(1.000:1): ");
+        q.push(chunk).unwrap();
+        let room = q.lock().items[0].chunk.text.capacity();
+        assert!(room < 1024, "{room} bytes kept for a 30-byte record");
     }
 
     #[test]
