@@ -565,7 +565,7 @@ fn supervise_ready(r: &Running) -> bool {
 #[test]
 fn live_supervise_shows_fork_exec_exit_and_cleans_up() {
     let _lock = audit_testlock::live_lock();
-    if !audit_testlock::live_kernel_available() {
+    if !audit_testlock::daemon_slot_free() {
         return;
     }
     support::example_bin("live-supervise");
@@ -635,7 +635,7 @@ fn excluded_pid(r: &RuleData) -> Option<u32> {
 #[test]
 fn live_supervise_cleans_up_after_a_crash() {
     let _lock = audit_testlock::live_lock();
-    if !audit_testlock::live_kernel_available() {
+    if !audit_testlock::daemon_slot_free() {
         return;
     }
     support::example_bin("live-supervise");
@@ -705,7 +705,7 @@ fn live_supervise_cleans_up_after_a_crash() {
 #[test]
 fn live_supervise_tells_clone3_threads_from_processes() {
     let _lock = audit_testlock::live_lock();
-    if !audit_testlock::live_kernel_available() {
+    if !audit_testlock::daemon_slot_free() {
         return;
     }
     support::example_bin("live-supervise");
@@ -769,7 +769,7 @@ fn live_supervise_tells_clone3_threads_from_processes() {
 #[test]
 fn live_supervise_second_copy_leaves_the_first_alone() {
     let _lock = audit_testlock::live_lock();
-    if !audit_testlock::live_kernel_available() {
+    if !audit_testlock::daemon_slot_free() {
         return;
     }
     support::example_bin("live-supervise");
