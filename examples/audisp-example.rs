@@ -17,8 +17,16 @@
 use audit_plugin::{Handler, HandlerResult, ItemRef, Overflow, Plugin, StopReason};
 use std::io::{self, Write};
 
+/// Slots of the cache of line starts, by record type number.
+const PREFIX_SLOTS: usize = 64;
+
 struct Printer<W> {
     out: W,
+    /// `record type N(NAME) has ` of the types seen last, in the slot of N: a log
+    /// has few types, and the start of their line is the same every time.
+    prefixes: Vec<Option<(i64, Vec<u8>)>>,
+    /// The line being put together.
+    line: Vec<u8>,
 }
 
 impl<W: Write> Handler for Printer<W> {
@@ -26,21 +34,28 @@ impl<W: Write> Handler for Printer<W> {
         match item {
             Ok(ev) => {
                 for rec in ev.iter() {
-                    let name = rec
-                        .record_type()
-                        .and_then(|t| t.name())
-                        .unwrap_or("UNKNOWN");
+                    let number = rec.type_number();
+                    let slot = number.rem_euclid(PREFIX_SLOTS as i64) as usize;
+                    let prefix = match &mut self.prefixes[slot] {
+                        Some((n, p)) if *n == number => p,
+                        other => {
+                            let name = rec
+                                .record_type()
+                                .and_then(|t| t.name())
+                                .unwrap_or("UNKNOWN");
+                            let text = format!("record type {number}({name}) has ");
+                            &mut other.insert((number, text.into_bytes())).1
+                        }
+                    };
                     // `fields()` walks the line without building the record's field
                     // table, and gives the same fields as `field_count` counts; the
                     // line is put together by hand, `write!` costs more than the
                     // counting.
-                    self.out.write_all(b"record type ")?;
-                    write_decimal(&mut self.out, rec.type_number())?;
-                    self.out.write_all(b"(")?;
-                    self.out.write_all(name.as_bytes())?;
-                    self.out.write_all(b") has ")?;
-                    write_decimal(&mut self.out, rec.fields().count() as i64)?;
-                    self.out.write_all(b" fields\n")?;
+                    self.line.clear();
+                    self.line.extend_from_slice(prefix);
+                    push_decimal(&mut self.line, rec.fields().count());
+                    self.line.extend_from_slice(b" fields\n");
+                    self.out.write_all(&self.line)?;
                 }
             }
             Err(e) => eprintln!("audisp-example: {e}"),
@@ -62,11 +77,7 @@ impl<W: Write> Handler for Printer<W> {
 }
 
 /// `n` in decimal, as `{}` would print it.
-fn write_decimal(out: &mut impl Write, value: i64) -> io::Result<()> {
-    if value < 0 {
-        out.write_all(b"-")?;
-    }
-    let mut n = value.unsigned_abs();
+fn push_decimal(out: &mut Vec<u8>, mut n: usize) {
     let mut digits = [0u8; 20];
     let mut at = digits.len();
     loop {
@@ -77,7 +88,7 @@ fn write_decimal(out: &mut impl Write, value: i64) -> io::Result<()> {
             break;
         }
     }
-    out.write_all(&digits[at..])
+    out.extend_from_slice(&digits[at..]);
 }
 
 fn main() {
@@ -93,6 +104,8 @@ fn main() {
     let stdout = io::stdout();
     let mut printer = Printer {
         out: io::BufWriter::new(stdout.lock()),
+        prefixes: vec![None; PREFIX_SLOTS],
+        line: Vec::new(),
     };
     // Reads of 8970 bytes (MAX_AUDIT_MESSAGE_LENGTH), as the C example: the runtime
     // feeds the parser one read at a time, and the reads decide when events are handed
