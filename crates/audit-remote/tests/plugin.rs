@@ -31,7 +31,7 @@ fn main() {
         };
         std::process::exit(code);
     }
-    let tests: [(&str, fn()); 2] = [
+    let tests: [(&str, fn()); 3] = [
         (
             "records_on_stdin_reach_the_receiver",
             records_on_stdin_reach_the_receiver,
@@ -39,6 +39,10 @@ fn main() {
         (
             "network_failure_exec_runs_the_program",
             network_failure_exec_runs_the_program,
+        ),
+        (
+            "suspend_holds_records_until_sigusr2",
+            suspend_holds_records_until_sigusr2,
         ),
     ];
     for (name, test) in tests {
@@ -161,4 +165,62 @@ fn network_failure_exec_runs_the_program() {
         std::fs::read_to_string(dir.path().join("remote.log")).unwrap(),
         expected
     );
+}
+
+fn suspend_holds_records_until_sigusr2() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let config_path = dir.path().join("audisp-remote.conf");
+    std::fs::write(
+        &config_path,
+        format!(
+            "remote_server = 127.0.0.1\nport = {port}\nqueue_file = {}\n\
+             max_tries_per_record = 1\nmax_time_per_record = 1\n\
+             startup_failure_action = ignore\nnetwork_failure_action = suspend\n",
+            dir.path().join("queue").display()
+        ),
+    )
+    .unwrap();
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .arg(&config_path)
+        .env(AS_PLUGIN, "1")
+        .stdin(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let (input, expected) = records(3);
+    // The first record meets the closed port: network failure, suspended.
+    stdin.write_all(&input).unwrap();
+    stdin.flush().unwrap();
+    std::thread::sleep(Duration::from_secs(3));
+    let sink = Arc::new(FileSink::open(&dir.path().join("remote.log")).unwrap());
+    let server = Receiver::bind(("127.0.0.1", port), ReceiverConfig::default(), sink)
+        .unwrap()
+        .spawn()
+        .unwrap();
+    // Suspended: the timer (every second) does not send, though the receiver is up.
+    std::thread::sleep(Duration::from_secs(3));
+    let log = dir.path().join("remote.log");
+    assert_eq!(
+        std::fs::read_to_string(&log).unwrap(),
+        "",
+        "sent while suspended"
+    );
+    let kill = Command::new("kill")
+        .args(["-USR2", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::fs::read_to_string(&log).unwrap() != expected {
+        assert!(Instant::now() < deadline, "not sent after SIGUSR2");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    drop(stdin);
+    assert!(child.wait().unwrap().success());
+    assert_eq!(server.shutdown().records_written, 3);
 }
