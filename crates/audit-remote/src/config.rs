@@ -16,6 +16,10 @@
 //! - Tabs separate words as spaces do, and `key=value` needs no spaces around `=`
 //!   (C needs `=` as a word of its own); lines have no length limit (C cuts at 127
 //!   bytes).
+//! - Our own keys for TLS with certificates: `transport = tls` with `tls_ca_file`,
+//!   optional `tls_cert_file` and `tls_key_file` (a client certificate) and
+//!   `tls_server_name` ([`TlsSettings`]); auditd 4.2's `tls_psk_*` keys are warned
+//!   about and ignored.
 //! - `format = ascii` is read, with a warning: in ascii mode a record goes out bare,
 //!   with no frame, and auditd 3.0.9's listener takes the first bytes for a header,
 //!   finds no magic and drops them (and the connection) without a word. Our sender
@@ -47,6 +51,25 @@ pub const DEFAULT_QUEUE_FILE: &str = "/var/spool/audit/remote.log";
 pub enum Transport {
     /// Plain TCP (`tcp`), the only transport of a 3.0.9 build without GSSAPI.
     Tcp,
+    /// TLS with certificates (`tls`, our extension): needs `tls_ca_file`. auditd 4.2
+    /// also names its transport `tls`, but authenticates with a pre-shared key
+    /// (`tls_psk_file`), which we do not offer: its `tls_*` keys are warned about and
+    /// ignored, and without `tls_ca_file` the file is refused.
+    Tls,
+}
+
+/// Our TLS settings (`transport = tls`), see [`crate::tls`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TlsSettings {
+    /// `tls_ca_file`: PEM CA certificates the receiver's certificate must chain to.
+    pub ca_file: Option<PathBuf>,
+    /// `tls_cert_file`: PEM certificate chain presented to the receiver (optional).
+    pub cert_file: Option<PathBuf>,
+    /// `tls_key_file`: PEM private key of `tls_cert_file`.
+    pub key_file: Option<PathBuf>,
+    /// `tls_server_name`: the name the receiver's certificate must carry (default:
+    /// `remote_server`).
+    pub server_name: Option<String>,
 }
 
 /// When records are written to the queue file (`mode`).
@@ -162,6 +185,8 @@ pub struct RemoteConfig {
     /// `warn_once_continue`; only ignore, syslog, exec, warn_once and
     /// warn_once_continue are allowed).
     pub startup_failure_action: FailureAction,
+    /// `tls_*`: our TLS settings, used with `transport = tls`.
+    pub tls: TlsSettings,
     /// What was read but not used: unknown keys, ignored Kerberos keys, ascii format.
     pub warnings: Vec<ConfigWarning>,
 }
@@ -191,6 +216,7 @@ impl Default for RemoteConfig {
             queue_error_action: FailureAction::Stop,
             overflow_action: OverflowAction::Syslog,
             startup_failure_action: FailureAction::WarnOnceContinue,
+            tls: TlsSettings::default(),
             warnings: Vec::new(),
         }
     }
@@ -227,6 +253,15 @@ pub enum ConfigError {
     ForwardNeedsManaged {
         /// The line of the `mode` or `format` key read last.
         line: usize,
+    },
+    /// `transport = tls` without `tls_ca_file`, or one of `tls_cert_file` and
+    /// `tls_key_file` without the other.
+    #[error("line {line}: {what}")]
+    IncompleteTls {
+        /// The line of the `transport` key.
+        line: usize,
+        /// What is missing.
+        what: &'static str,
     },
     /// The file could not be read.
     #[error("{path}: {source}")]
@@ -376,11 +411,35 @@ impl RemoteConfig {
     pub fn parse(text: &str) -> Result<Self, ConfigError> {
         let mut config = Self::default();
         let mut mode_or_format_line = 0;
+        let mut transport_line = 0;
         for (index, raw) in text.lines().enumerate() {
             let line = index + 1;
+            if raw
+                .trim_start()
+                .to_ascii_lowercase()
+                .starts_with("transport")
+            {
+                transport_line = line;
+            }
             config
                 .parse_line(raw, line, &mut mode_or_format_line)
                 .map_err(|kind| ConfigError::Line { line, kind })?;
+        }
+        if config.transport == Transport::Tls {
+            let tls = &config.tls;
+            let what = if tls.ca_file.is_none() {
+                Some("transport = tls needs tls_ca_file (auditd 4.2's pre-shared keys are not offered)")
+            } else if tls.cert_file.is_some() != tls.key_file.is_some() {
+                Some("tls_cert_file and tls_key_file go together")
+            } else {
+                None
+            };
+            if let Some(what) = what {
+                return Err(ConfigError::IncompleteTls {
+                    line: transport_line,
+                    what,
+                });
+            }
         }
         if config.mode == Mode::Forward && config.format != WireFormat::Managed {
             return Err(ConfigError::ForwardNeedsManaged {
@@ -493,8 +552,7 @@ impl RemoteConfig {
                         value: value.into(),
                     });
                 }
-                words("tcp")?;
-                self.transport = Transport::Tcp;
+                self.transport = [Transport::Tcp, Transport::Tls][words("tcp, tls")?];
             }
             "mode" => {
                 self.mode = [Mode::Immediate, Mode::Forward][words("immediate, forward")?];
@@ -526,6 +584,31 @@ impl RemoteConfig {
             "max_tries_per_record" => self.max_tries_per_record = number(&key, value, 1, INT_MAX)?,
             "max_time_per_record" => self.max_time_per_record = number(&key, value, 1, INT_MAX)?,
             "heartbeat_timeout" => self.heartbeat_timeout = number(&key, value, 0, INT_MAX)?,
+            "tls_ca_file" | "tls_cert_file" | "tls_key_file" => {
+                if !value.starts_with('/') {
+                    return Err(LineError::RelativePath {
+                        key,
+                        value: value.into(),
+                    });
+                }
+                let slot = match key.as_str() {
+                    "tls_ca_file" => &mut self.tls.ca_file,
+                    "tls_cert_file" => &mut self.tls.cert_file,
+                    _ => &mut self.tls.key_file,
+                };
+                *slot = Some(value.into());
+            }
+            "tls_server_name" => self.tls.server_name = Some(value.into()),
+            "tls_psk_file" | "tls_psk_identity" | "tls_cipher_suites" | "tls_key_exchange"
+            | "tls_require_pqc" | "tls_auth" | "tls_crypto_profile" => {
+                self.warnings.push(ConfigWarning {
+                    line,
+                    message: format!(
+                        "{key}: auditd 4.2's pre-shared-key TLS is not offered (ours uses \
+                         certificates: tls_ca_file), ignored"
+                    ),
+                })
+            }
             "enable_krb5" | "krb5_principal" | "krb5_client_name" | "krb5_key_file" => {
                 self.warnings.push(ConfigWarning {
                     line,

@@ -15,15 +15,17 @@
 //! Not honoured, and logged at start when set: `local_port` (the connection comes
 //! from any port), and a `remote_ending_action` other than `reconnect` (ENDING
 //! always leads to a reconnect, from the first unacknowledged record).
+//! With `transport = tls` it speaks TLS to our receiver ([`crate::tls`]).
 //! `format = ascii` is refused. The runtime's in-memory queue blocks its reader when
 //! full (an `--overflow` argument is overridden): records wait in the dispatcher's
 //! pipe rather than be dropped before they reach the queue file.
 
 use crate::actions::{Actions, Level, Log, Reaction, Trigger};
-use crate::config::{FailureAction, RemoteConfig, WireFormat, DEFAULT_QUEUE_FILE};
+use crate::config::{FailureAction, RemoteConfig, Transport, WireFormat, DEFAULT_QUEUE_FILE};
 use crate::frame::FrameType;
 use crate::sender::{SendError, Sender};
 use crate::spool::SpoolError;
+use crate::tls::TlsClient;
 use audit_plugin::{Delivery, Handler, HandlerResult, Overflow, Plugin};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -107,7 +109,11 @@ impl RemoteHandler {
             .queue_file
             .clone()
             .unwrap_or_else(|| DEFAULT_QUEUE_FILE.into());
-        let sender = Sender::open(config.sender_config(address), &queue_file)?;
+        let mut sender_config = config.sender_config(address);
+        if config.transport == Transport::Tls {
+            sender_config.tls = Some(tls_client(&config, server)?);
+        }
+        let sender = Sender::open(sender_config, &queue_file)?;
         Ok(Self {
             config,
             sender,
@@ -259,6 +265,30 @@ impl Handler for RemoteHandler {
         }
         Ok(())
     }
+}
+
+/// The TLS client of `transport = tls`, from the files the configuration names.
+fn tls_client(config: &RemoteConfig, server: &str) -> Result<TlsClient, PluginError> {
+    let read = |path: &Path| {
+        std::fs::read(path).map_err(|e| PluginError::Unusable(format!("{}: {e}", path.display())))
+    };
+    let ca_file = config
+        .tls
+        .ca_file
+        .as_deref()
+        .ok_or_else(|| PluginError::Unusable("transport = tls needs tls_ca_file".into()))?;
+    let ca = read(ca_file)?;
+    let client = match (&config.tls.cert_file, &config.tls.key_file) {
+        (Some(cert), Some(key)) => Some((read(cert)?, read(key)?)),
+        _ => None,
+    };
+    let name = config.tls.server_name.as_deref().unwrap_or(server);
+    TlsClient::from_pem(
+        &ca,
+        name,
+        client.as_ref().map(|(c, k)| (c.as_slice(), k.as_slice())),
+    )
+    .map_err(|e| PluginError::Unusable(format!("TLS settings: {e}")))
 }
 
 /// `host:port`, with brackets around an IPv6 address.

@@ -235,3 +235,39 @@ fn bad_lines_are_refused_naming_the_line() {
         Err(ConfigError::ForwardNeedsManaged { line: 2 })
     ));
 }
+
+#[test]
+fn tls_keys_and_auditd_42_psk_keys() {
+    use audit_remote::config::Transport;
+    let config = RemoteConfig::parse(
+        "transport = tls\ntls_ca_file = /etc/audit/ca.pem\ntls_cert_file = /c.pem\n\
+         tls_key_file = /k.pem\ntls_server_name = logs.example\ntls_psk_file = /p\n",
+    )
+    .unwrap();
+    assert_eq!(config.transport, Transport::Tls);
+    assert_eq!(
+        config.tls.ca_file.as_deref(),
+        Some(Path::new("/etc/audit/ca.pem"))
+    );
+    assert_eq!(config.tls.server_name.as_deref(), Some("logs.example"));
+    assert_eq!(config.warnings.len(), 1);
+    assert_eq!(config.warnings[0].line, 6);
+    // A 4.2 PSK configuration is refused, naming the transport line.
+    assert!(matches!(
+        RemoteConfig::parse(
+            "port = 60\ntransport = tls\ntls_psk_file = /etc/audit/tls/audit.psk\n"
+        ),
+        Err(ConfigError::IncompleteTls { line: 2, .. })
+    ));
+    assert!(matches!(
+        RemoteConfig::parse("transport = tls\ntls_ca_file = /ca\ntls_cert_file = /c\n"),
+        Err(ConfigError::IncompleteTls { line: 1, .. })
+    ));
+    assert!(matches!(
+        RemoteConfig::parse("tls_ca_file = ca.pem\n"),
+        Err(ConfigError::Line {
+            line: 1,
+            kind: LineError::RelativePath { .. }
+        })
+    ));
+}

@@ -31,7 +31,7 @@ fn main() {
         };
         std::process::exit(code);
     }
-    let tests: [(&str, fn()); 3] = [
+    let tests: [(&str, fn()); 4] = [
         (
             "records_on_stdin_reach_the_receiver",
             records_on_stdin_reach_the_receiver,
@@ -43,6 +43,10 @@ fn main() {
         (
             "suspend_holds_records_until_sigusr2",
             suspend_holds_records_until_sigusr2,
+        ),
+        (
+            "transport_tls_reaches_a_tls_receiver",
+            transport_tls_reaches_a_tls_receiver,
         ),
     ];
     for (name, test) in tests {
@@ -223,4 +227,50 @@ fn suspend_holds_records_until_sigusr2() {
     drop(stdin);
     assert!(child.wait().unwrap().success());
     assert_eq!(server.shutdown().records_written, 3);
+}
+
+fn transport_tls_reaches_a_tls_receiver() {
+    use rcgen::{BasicConstraints, CertificateParams, IsCa, KeyPair};
+    let dir = tempfile::tempdir().unwrap();
+    let ca_key = KeyPair::generate().unwrap();
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let ca = ca_params.self_signed(&ca_key).unwrap();
+    let server_key = KeyPair::generate().unwrap();
+    let server_cert = CertificateParams::new(vec!["localhost".to_owned()])
+        .unwrap()
+        .signed_by(&server_key, &ca, &ca_key)
+        .unwrap();
+    let tls = audit_remote::tls::TlsServer::from_pem(
+        server_cert.pem().as_bytes(),
+        server_key.serialize_pem().as_bytes(),
+        None,
+    )
+    .unwrap();
+    let sink = Arc::new(FileSink::open(&dir.path().join("remote.log")).unwrap());
+    let config = ReceiverConfig {
+        tls: Some(tls),
+        ..ReceiverConfig::default()
+    };
+    let server = Receiver::bind("127.0.0.1:0", config, sink)
+        .unwrap()
+        .spawn()
+        .unwrap();
+    let ca_file = dir.path().join("ca.pem");
+    std::fs::write(&ca_file, ca.pem()).unwrap();
+    let (input, expected) = records(50);
+    let config = format!(
+        "remote_server = 127.0.0.1\nport = {}\nqueue_file = {}\ntransport = tls\n\
+         tls_ca_file = {}\ntls_server_name = localhost\n",
+        server.local_addr().port(),
+        dir.path().join("queue").display(),
+        ca_file.display()
+    );
+    let status = run_plugin(dir.path(), &config, &input);
+    assert!(status.success(), "{status}");
+    assert_eq!(server.shutdown().records_written, 50);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("remote.log")).unwrap(),
+        expected
+    );
 }
