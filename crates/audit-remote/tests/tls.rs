@@ -44,8 +44,11 @@ impl Ca {
 
 fn receiver(dir: &Path, tls: TlsServer) -> ReceiverHandle {
     let sink = Arc::new(FileSink::open(&dir.join("remote.log")).unwrap());
+    // Several connections from 127.0.0.1 at once: a refused handshake's connection
+    // may still hold its slot when the sender tries again.
     let config = ReceiverConfig {
         tls: Some(tls),
+        max_per_addr: 16,
         ..ReceiverConfig::default()
     };
     Receiver::bind("127.0.0.1:0", config, sink)
