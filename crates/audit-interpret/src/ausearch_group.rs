@@ -153,11 +153,17 @@ fn msg_type(name: &[u8]) -> i64 {
     if let Some(t) = RecordType::from_name_bytes(name).filter(|t| t.libaudit_name().is_some()) {
         return i64::from(t.0);
     }
+    // C's `strtol` (saturating at LONG_MAX), returned as libaudit's `int`: the
+    // low 32 bits, as gcc converts. A plain number may have any number of digits.
     let digits = |s: &[u8]| -> i64 {
-        // At most 7 digits are taken: the value fits.
-        s.iter()
+        let long = s
+            .iter()
             .take_while(|b| b.is_ascii_digit())
-            .fold(0i64, |v, d| v.saturating_mul(10) + i64::from(d - b'0'))
+            .try_fold(0i64, |v, d| {
+                v.checked_mul(10)?.checked_add(i64::from(d - b'0'))
+            })
+            .unwrap_or(i64::MAX);
+        i64::from(long as i32)
     };
     if let Some(rest) = name.strip_prefix(b"UNKNOWN[") {
         let Some(end) = memchr::memchr(b']', rest) else {
@@ -484,6 +490,19 @@ impl Grouper {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn numeric_types_of_any_length_do_not_overflow() {
+        // The fuzzer's find: 20 digits overflowed the accumulator.
+        assert_eq!(
+            msg_type(b"44444444444444444444"),
+            i64::from(i64::MAX as i32)
+        );
+        assert_eq!(msg_type(b"1300"), 1300);
+        assert_eq!(msg_type(b"UNKNOWN[99999999999]"), 9_999_999);
+        let line = b"node=b type=44444444444444444444 msg=audit(100.0:1): x=1";
+        assert!(stamp_of(line).is_ok());
+    }
+
     use super::*;
 
     #[test]
