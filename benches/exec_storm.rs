@@ -78,15 +78,35 @@ fn storm(n: u64) {
     }
 }
 
-/// CPU time (user + system) the calling thread used so far.
-fn thread_cpu() -> Duration {
+/// What the calling thread used so far: CPU time (user + system) and the times it
+/// went to sleep (voluntary context switches: each is a wake-up to come).
+#[derive(Clone, Copy)]
+struct Usage {
+    cpu: Duration,
+    sleeps: u64,
+}
+
+impl std::ops::Sub for Usage {
+    type Output = Usage;
+    fn sub(self, earlier: Usage) -> Usage {
+        Usage {
+            cpu: self.cpu - earlier.cpu,
+            sleeps: self.sleeps - earlier.sleeps,
+        }
+    }
+}
+
+fn thread_usage() -> Usage {
     // SAFETY: an all-zero rusage is a valid value for the call to overwrite.
     let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
     // SAFETY: `ru` is a valid rusage the call writes to.
     let r = unsafe { libc::getrusage(libc::RUSAGE_THREAD, &mut ru) };
     assert_eq!(r, 0, "getrusage(RUSAGE_THREAD)");
     let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
-    tv(ru.ru_utime) + tv(ru.ru_stime)
+    Usage {
+        cpu: tv(ru.ru_utime) + tv(ru.ru_stime),
+        sleeps: ru.ru_nvcsw as u64,
+    }
 }
 
 /// Wait until `counter` reaches `target` (or 30 s pass: then the events are lost).
@@ -138,9 +158,9 @@ fn is_storm_event(ev: &audit_parse::Event, finder: &memchr::memmem::Finder<'_>) 
 }
 
 /// Read until `stop`; returns the thread's CPU time over the whole run.
-fn read_records(mut sock: AuditSocket, counts: &Counts, stop: &AtomicBool) -> Duration {
+fn read_records(mut sock: AuditSocket, counts: &Counts, stop: &AtomicBool) -> Usage {
     let finder = memchr::memmem::Finder::new(KEY.as_bytes());
-    let t0 = thread_cpu();
+    let t0 = thread_usage();
     while !stop.load(Ordering::Relaxed) {
         match sock.recv(Some(Duration::from_millis(50))) {
             Ok(Some(Incoming::Record(r))) => {
@@ -153,11 +173,11 @@ fn read_records(mut sock: AuditSocket, counts: &Counts, stop: &AtomicBool) -> Du
             Err(e) => panic!("reader: {e}"),
         }
     }
-    let cpu = thread_cpu() - t0;
+    let usage = thread_usage() - t0;
     if sock.daemon_pid().is_some() {
         let _ = sock.unregister_daemon();
     }
-    cpu
+    usage
 }
 
 fn count_item(item: StreamItem, counts: &Counts, finder: &memchr::memmem::Finder<'_>) {
@@ -173,10 +193,10 @@ fn count_item(item: StreamItem, counts: &Counts, finder: &memchr::memmem::Finder
     }
 }
 
-fn read_events(sock: AuditSocket, counts: &Counts, stop: &AtomicBool) -> Duration {
+fn read_events(sock: AuditSocket, counts: &Counts, stop: &AtomicBool) -> Usage {
     let finder = memchr::memmem::Finder::new(KEY.as_bytes());
     let mut stream = EventStream::new(sock);
-    let t0 = thread_cpu();
+    let t0 = thread_usage();
     while !stop.load(Ordering::Relaxed) {
         match stream.next(Some(Duration::from_millis(50))) {
             Ok(Some(item)) => count_item(item, counts, &finder),
@@ -184,15 +204,15 @@ fn read_events(sock: AuditSocket, counts: &Counts, stop: &AtomicBool) -> Duratio
             Err(e) => panic!("reader: {e}"),
         }
     }
-    let cpu = thread_cpu() - t0;
+    let usage = thread_usage() - t0;
     if stream.socket().daemon_pid().is_some() {
         let _ = stream.socket().unregister_daemon();
     }
-    cpu
+    usage
 }
 
 #[cfg(feature = "tokio")]
-fn read_async(sock: AuditSocket, counts: &Counts, stop: &AtomicBool) -> Duration {
+fn read_async(sock: AuditSocket, counts: &Counts, stop: &AtomicBool) -> Usage {
     use audit_netlink::tokio_stream::AsyncEventStream;
     let finder = memchr::memmem::Finder::new(KEY.as_bytes());
     let rt = tokio::runtime::Builder::new_current_thread()
@@ -201,7 +221,7 @@ fn read_async(sock: AuditSocket, counts: &Counts, stop: &AtomicBool) -> Duration
         .expect("tokio runtime");
     rt.block_on(async {
         let mut stream = AsyncEventStream::new(EventStream::new(sock)).expect("register");
-        let t0 = thread_cpu();
+        let t0 = thread_usage();
         // No timer per call (it would cost as much as the stream): at the end, the
         // bench sends events until this loop has seen `stop`.
         while !stop.load(Ordering::Relaxed) {
@@ -210,12 +230,12 @@ fn read_async(sock: AuditSocket, counts: &Counts, stop: &AtomicBool) -> Duration
                 Err(e) => panic!("reader: {e}"),
             }
         }
-        let cpu = thread_cpu() - t0;
+        let usage = thread_usage() - t0;
         let sock = stream.get_mut().socket();
         if sock.daemon_pid().is_some() {
             let _ = sock.unregister_daemon();
         }
-        cpu
+        usage
     })
 }
 
@@ -265,14 +285,15 @@ fn bench_ours(c: &mut Criterion, setup: &mut Setup, reader: Reader, multicast: b
         storm(1);
         std::thread::sleep(Duration::from_millis(20));
     }
-    let cpu = thread.join().unwrap();
+    let usage = thread.join().unwrap();
     eprintln!(
-        "{}{}: {events}/{expected} events ({} records), {:.0} events/s, reader CPU {:.2} µs/event, kernel lost +{}{}",
+        "{}{}: {events}/{expected} events ({} records), {:.0} events/s, reader CPU {:.2} µs/event, {:.2} wake-ups/event, kernel lost +{}{}",
         reader.name(),
         if multicast { " (read-log multicast)" } else { "" },
         counts.records.load(Ordering::Relaxed),
         events as f64 / wall.as_secs_f64(),
-        cpu.as_secs_f64() * 1e6 / events.max(1) as f64,
+        usage.cpu.as_secs_f64() * 1e6 / events.max(1) as f64,
+        usage.sleeps as f64 / events.max(1) as f64,
         setup.lost().wrapping_sub(lost0),
         if complete { "" } else { " (INCOMPLETE: events missing)" }
     );
