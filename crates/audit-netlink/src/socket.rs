@@ -159,6 +159,11 @@ impl OverflowTracker {
 /// dropped, counted in [`truncated_datagrams`] and handed out as
 /// [`Error::Truncated`] at its place among the records; the socket reads on.
 ///
+/// A receive is one blocking `recvfrom` per datagram, its wait bounded by the
+/// socket's `SO_RCVTIMEO`, which this type sets and remembers: do not set that
+/// option on the descriptor ([`AsRawFd`]), or waits may outlast their timeout.
+/// Making the descriptor non-blocking is fine (waits then happen in `poll`).
+///
 /// [`timeout`]: AuditSocket::set_timeout
 /// [`recv`]: AuditSocket::recv
 /// [`foreign_datagrams`]: AuditSocket::foreign_datagrams
