@@ -17,6 +17,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+#[path = "src/name_hash.rs"]
+mod name_hash;
+
 /// One generated table.
 struct Spec {
     /// Rust identifier of the generated `static`.
@@ -319,7 +322,8 @@ fn generate_table(spec: &Spec, rows: &[Row], out: &mut String) -> Result<(), Str
         writeln!(out, "    (\"{name}\", {number}),").map_err(w)?;
     }
     writeln!(out, "];").map_err(w)?;
-    write_keys(out, id, sorted.iter().map(|p| p.0))?;
+    let names: Vec<&str> = sorted.iter().map(|p| p.0).collect();
+    let seed = write_hash(out, id, &names)?;
     let abis = match spec.abis {
         Some(list) => list.join(","),
         None => "*".to_owned(),
@@ -328,7 +332,8 @@ fn generate_table(spec: &Spec, rows: &[Row], out: &mut String) -> Result<(), Str
         out,
         "pub(crate) static {id}: SyscallTable = SyscallTable {{\n    \
          label: \"{label}\",\n    source: \"{file}\",\n    abis: \"{abis}\",\n    \
-         base: {base},\n    by_number: &{id}_NAMES,\n    by_name: &{id}_BY_NAME,\n    keys: &{id}_KEYS,\n}};\n",
+         base: {base},\n    by_number: &{id}_NAMES,\n    by_name: &{id}_BY_NAME,\n    \
+         hash_seed: {seed:#x},\n    slots: &{id}_SLOTS,\n    displacements: &{id}_DISPLACEMENTS,\n}};\n",
         label = spec.label,
         file = spec.file,
     )
@@ -437,37 +442,94 @@ fn generate_io_uring(ops: &[String], out: &mut String) -> Result<(), String> {
         writeln!(out, "    (\"{name}\", {number}),").map_err(w)?;
     }
     writeln!(out, "];").map_err(w)?;
-    write_keys(out, "IO_URING", sorted.iter().map(|p| p.0))?;
+    let names: Vec<&str> = sorted.iter().map(|p| p.0).collect();
+    let seed = write_hash(out, "IO_URING", &names)?;
     writeln!(
         out,
         "pub(crate) static IO_URING: SyscallTable = SyscallTable {{\n    \
          label: \"io_uring\",\n    source: \"{IO_URING_FILE}\",\n    abis: \"enum io_uring_op\",\n    \
-         base: 0,\n    by_number: &IO_URING_NAMES,\n    by_name: &IO_URING_BY_NAME,\n    keys: &IO_URING_KEYS,\n}};"
+         base: 0,\n    by_number: &IO_URING_NAMES,\n    by_name: &IO_URING_BY_NAME,\n    \
+         hash_seed: {seed:#x},\n    slots: &IO_URING_SLOTS,\n    displacements: &IO_URING_DISPLACEMENTS,\n}};"
     )
     .map_err(w)?;
     Ok(())
 }
 
-/// The first 8 bytes of a name as a big-endian integer, zero padded: the
-/// integers sort like the names, so the search can compare integers and look
-/// at whole names only among equal prefixes. Must match `table::prefix_key`.
-fn prefix_key(name: &str) -> u64 {
-    let mut buf = [0u8; 8];
-    for (d, s) in buf.iter_mut().zip(name.bytes()) {
-        *d = s;
-    }
-    u64::from_be_bytes(buf)
+/// Places every name of a table (in `by_name` order) in a perfect hash
+/// table: writes `{id}_SLOTS` (name index per slot, `u16::MAX` = empty) and
+/// `{id}_DISPLACEMENTS` (per bucket), and returns the seed of the hash.
+fn write_hash(out: &mut String, id: &str, names: &[&str]) -> Result<u64, String> {
+    let w = |e: std::fmt::Error| e.to_string();
+    let (seed, slots, displacements) = place(names).ok_or_else(|| {
+        format!(
+            "table {id}: no perfect hash found for its {} names",
+            names.len()
+        )
+    })?;
+    writeln!(
+        out,
+        "static {id}_SLOTS: [u16; {}] = {slots:?};",
+        slots.len()
+    )
+    .map_err(w)?;
+    writeln!(
+        out,
+        "static {id}_DISPLACEMENTS: [u16; {}] = {displacements:?};",
+        displacements.len()
+    )
+    .map_err(w)?;
+    Ok(seed)
 }
 
-fn write_keys<'a>(
-    out: &mut String,
-    id: &str,
-    names: impl ExactSizeIterator<Item = &'a str>,
-) -> Result<(), String> {
-    let w = |e: std::fmt::Error| e.to_string();
-    writeln!(out, "static {id}_KEYS: [u64; {}] = [", names.len()).map_err(w)?;
-    for name in names {
-        writeln!(out, "    {:#018x},", prefix_key(name)).map_err(w)?;
+/// Hash and displace: names go to buckets by one part of their hash; the
+/// buckets, largest first, each get the smallest displacement that puts all
+/// their names in free slots. Tries seeds, then twice the slots.
+fn place(names: &[&str]) -> Option<(u64, Vec<u16>, Vec<u16>)> {
+    const EMPTY: u16 = u16::MAX;
+    if names.len() >= usize::from(EMPTY) {
+        return None;
     }
-    writeln!(out, "];").map_err(w)
+    let mut slot_count = names.len().next_power_of_two();
+    while slot_count <= 1 << 16 {
+        let bucket_count = (slot_count / 4).max(1);
+        'seed: for seed in 0..256u64 {
+            let hashes: Vec<u64> = names
+                .iter()
+                .map(|n| name_hash::hash(n.as_bytes(), seed))
+                .collect();
+            let mut buckets: Vec<Vec<usize>> = vec![Vec::new(); bucket_count];
+            for (index, &h) in hashes.iter().enumerate() {
+                buckets[name_hash::bucket(h, bucket_count)].push(index);
+            }
+            let mut order: Vec<usize> = (0..bucket_count).collect();
+            order.sort_by_key(|&b| std::cmp::Reverse(buckets[b].len()));
+            let mut slots = vec![EMPTY; slot_count];
+            let mut displacements = vec![0u16; bucket_count];
+            for b in order {
+                let members = &buckets[b];
+                if members.is_empty() {
+                    break;
+                }
+                let found = (0..slot_count).find(|&d| {
+                    let mut taken: Vec<usize> = Vec::with_capacity(members.len());
+                    members.iter().all(|&i| {
+                        let s = name_hash::slot(hashes[i], d as u16, slot_count);
+                        let free = slots[s] == EMPTY && !taken.contains(&s);
+                        taken.push(s);
+                        free
+                    })
+                });
+                let Some(d) = found else {
+                    continue 'seed;
+                };
+                displacements[b] = d as u16;
+                for &i in members {
+                    slots[name_hash::slot(hashes[i], d as u16, slot_count)] = i as u16;
+                }
+            }
+            return Some((seed, slots, displacements));
+        }
+        slot_count *= 2;
+    }
+    None
 }

@@ -182,13 +182,22 @@ const LIBAUDIT_MACHINES: [Machine; 9] = [
 ];
 
 fn view_index(machine: Machine) -> Option<usize> {
-    // libaudit has one ARM table, which it calls `armeb` (`ausyscall armeb`
-    // uses it): both byte orders share the kernel's table too.
-    let machine = match machine {
-        Machine::Armeb => Machine::Arm,
-        other => other,
-    };
-    LIBAUDIT_MACHINES.iter().position(|m| *m == machine)
+    // A match, not a search of LIBAUDIT_MACHINES: it runs on every lookup
+    // (a unit test checks the two agree). libaudit has one ARM table, which
+    // it calls `armeb` (`ausyscall armeb` uses it): both byte orders share
+    // the kernel's table too.
+    Some(match machine {
+        Machine::I386 => 0,
+        Machine::X86_64 => 1,
+        Machine::Arm | Machine::Armeb => 2,
+        Machine::Aarch64 => 3,
+        Machine::Ppc => 4,
+        Machine::Ppc64 => 5,
+        Machine::Ppc64le => 6,
+        Machine::S390 => 7,
+        Machine::S390x => 8,
+        _ => return None,
+    })
 }
 
 /// What the data says about one machine's table.
@@ -267,11 +276,14 @@ struct LibauditTable {
     /// libaudit's names that are not the kernel's for their number: the
     /// only names a search of the kernel's table can miss.
     renamed: Vec<(&'static str, u32)>,
+    /// What [`name`] answers, indexed by number: `by_number` where it has a
+    /// name, the kernel's elsewhere (one array read per lookup).
+    merged: Vec<Option<&'static str>>,
 }
 
 fn build(machine: Machine, diff: &Differences) -> LibauditTable {
     let kernel = machine.syscall_table();
-    let by_number = (0..=diff.max)
+    let by_number: Vec<Option<&'static str>> = (0..=diff.max)
         .map(|nr| {
             if let Some(&(_, name)) = diff.names.iter().find(|(n, _)| *n == nr) {
                 return Some(name);
@@ -283,7 +295,29 @@ fn build(machine: Machine, diff: &Differences) -> LibauditTable {
         })
         .collect();
     let renamed = diff.names.iter().map(|&(nr, name)| (name, nr)).collect();
-    LibauditTable { by_number, renamed }
+    let kernel_end = kernel.highest().map_or(0, |nr| nr as usize + 1);
+    let merged = (0..by_number.len().max(kernel_end))
+        .map(|nr| {
+            let libaudit = by_number.get(nr).copied().flatten();
+            libaudit.or_else(|| kernel.name(u32::try_from(nr).ok()?))
+        })
+        .collect();
+    LibauditTable {
+        by_number,
+        renamed,
+        merged,
+    }
+}
+
+impl LibauditTable {
+    /// The number of `name` among libaudit's own spellings (ASCII case
+    /// ignored).
+    fn renamed_number(&self, name: &str) -> Option<u32> {
+        self.renamed
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|&(_, nr)| nr)
+    }
 }
 
 /// libaudit's table for `machine`, or `None` where libaudit 3.0.9 has none.
@@ -330,17 +364,20 @@ pub fn libaudit_name(machine: Machine, number: u32) -> Option<&'static str> {
 /// x86_64's `pread64` is unknown here (libaudit calls 17 `pread`).
 pub fn libaudit_number(machine: Machine, name: &str) -> Option<u32> {
     let table = libaudit_table(machine)?;
-    // Most of libaudit's names are the kernel's: a binary search, then the
-    // few it spells its own way.
+    // Most of libaudit's names are the kernel's: the kernel table's hash,
+    // then the few it spells its own way.
     match machine.syscall_table().number(name) {
-        Some(nr) if libaudit_name(machine, nr).is_some_and(|n| n.eq_ignore_ascii_case(name)) => {
+        Some(nr)
+            if table
+                .by_number
+                .get(nr as usize)
+                .copied()
+                .flatten()
+                .is_some_and(|n| n.eq_ignore_ascii_case(name)) =>
+        {
             Some(nr)
         }
-        _ => table
-            .renamed
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|&(_, nr)| nr),
+        _ => table.renamed_number(name),
     }
 }
 
@@ -361,16 +398,25 @@ pub fn libaudit_pairs(machine: Machine) -> impl Iterator<Item = (u32, &'static s
 /// table for). This is the name to show users who compare with `ausearch
 /// -i`, `auditctl -l` or `ausyscall`.
 pub fn name(machine: Machine, number: u32) -> Option<&'static str> {
-    libaudit_name(machine, number).or_else(|| machine.syscall_table().name(number))
+    match libaudit_table(machine) {
+        Some(table) => table
+            .merged
+            .get(usize::try_from(number).ok()?)
+            .copied()
+            .flatten(),
+        None => machine.syscall_table().name(number),
+    }
 }
 
 /// The number of syscall `name` on `machine`, in libaudit's spelling
 /// ([`libaudit_number`]) or the kernel's (ASCII case ignored).
 pub fn number(machine: Machine, name: &str) -> Option<u32> {
+    // A name the kernel's table lacks can only be one of libaudit's own
+    // spellings (what `libaudit_number` would find after the same miss).
     machine
         .syscall_table()
         .number(name)
-        .or_else(|| libaudit_number(machine, name))
+        .or_else(|| libaudit_table(machine)?.renamed_number(name))
 }
 
 /// Every `(number, name)` pair [`name`] gives on `machine`, in ascending
@@ -403,6 +449,9 @@ mod tests {
             assert!(libaudit_knows(*m), "{m:?}");
         }
         assert!(libaudit_knows(Machine::Armeb));
+        for (i, m) in LIBAUDIT_MACHINES.iter().enumerate() {
+            assert_eq!(view_index(*m), Some(i), "{m:?}");
+        }
         for m in [Machine::Riscv64, Machine::Mips, Machine::Mips64N32] {
             assert!(!libaudit_knows(m), "{m:?}");
             assert_eq!(libaudit_pairs(m).count(), 0);

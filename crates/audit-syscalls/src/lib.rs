@@ -55,10 +55,10 @@
 //! `build.rs` reads the `.tbl` files of `syscall-tables/` (a copy of the
 //! kernel's files, Linux 7.1, with a provenance README) and writes one
 //! number-indexed array (number -> name is an index) and one name-sorted
-//! array per table; name -> number is a binary search over the names' first
-//! eight bytes packed into integers (a dense `u64` array, so the search
-//! compares integers), then a whole-name comparison among the few names
-//! sharing that prefix. Nothing generated is
+//! array per table; name -> number is a perfect hash (hash and displace)
+//! the build script places every name in, so a lookup is one hash of the
+//! name (ASCII case folded), two array reads and one name comparison.
+//! Nothing generated is
 //! committed; changing a `.tbl` file rebuilds the tables. A selection that
 //! comes out empty, selects two names for one number, or one name for two
 //! numbers fails the build.
@@ -84,6 +84,7 @@
 
 pub mod compat;
 mod machine;
+mod name_hash;
 mod table;
 
 pub use machine::{

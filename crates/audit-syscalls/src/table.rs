@@ -3,6 +3,8 @@
 use std::fmt;
 use std::iter::FusedIterator;
 
+use crate::name_hash;
+
 /// The syscall name <-> number table of one architecture ABI.
 ///
 /// Tables are `'static` and generated at build time from the kernel's
@@ -10,9 +12,8 @@ use std::iter::FusedIterator;
 /// [`SyscallTable::for_audit_arch`] or [`x32_syscall_table`].
 ///
 /// * [`name`](Self::name) (number -> name) is an array index;
-/// * [`number`](Self::number) (name -> number) is a binary search in a
-///   name-sorted array generated at build time (over integer name prefixes,
-///   then whole names among equal prefixes);
+/// * [`number`](Self::number) (name -> number) is a perfect hash generated
+///   at build time (one hash, one name comparison);
 /// * [`iter`](Self::iter) walks the table in ascending number order.
 ///
 /// Numbers are those the kernel reports in audit records: mips tables carry
@@ -27,8 +28,12 @@ pub struct SyscallTable {
     pub(crate) by_number: &'static [Option<&'static str>],
     /// `(name, number)` sorted by name.
     pub(crate) by_name: &'static [(&'static str, u32)],
-    /// `prefix_key` of each `by_name` entry, same order.
-    pub(crate) keys: &'static [u64],
+    /// Seed of [`name_hash::hash`] for this table.
+    pub(crate) hash_seed: u64,
+    /// Perfect hash slots: index into `by_name`, `u16::MAX` where empty.
+    pub(crate) slots: &'static [u16],
+    /// Per hash bucket, the displacement that gives its names their slots.
+    pub(crate) displacements: &'static [u16],
 }
 
 include!(concat!(env!("OUT_DIR"), "/tables.rs"));
@@ -50,7 +55,8 @@ impl SyscallTable {
 
     /// The number of the syscall called `name`, or `None`. The match is
     /// exact except for ASCII case (like libaudit's `audit_name_to_syscall`,
-    /// `EXECVE` finds `execve`). O(log n), no allocation.
+    /// `EXECVE` finds `execve`). O(1): a perfect hash generated at build
+    /// time, then one name comparison; no allocation.
     ///
     /// ```
     /// use audit_syscalls::Machine;
@@ -58,29 +64,17 @@ impl SyscallTable {
     /// assert_eq!(Machine::I386.syscall_table().number("CLONE"), Some(120));
     /// assert_eq!(Machine::I386.syscall_table().number("clon"), None);
     /// ```
+    #[inline]
     pub fn number(&self, name: &str) -> Option<u32> {
         let bytes = name.as_bytes();
-        let mut lowered = [0u8; MAX_NAME_LEN];
-        let key: &[u8] = if bytes.iter().any(u8::is_ascii_uppercase) {
-            // Longer than any syscall name: cannot match.
-            let dst = lowered.get_mut(..bytes.len())?;
-            for (d, s) in dst.iter_mut().zip(bytes) {
-                *d = s.to_ascii_lowercase();
-            }
-            dst
-        } else {
-            bytes
-        };
-        // Binary search over the dense integer prefixes, then compare whole
-        // names among the (few) entries sharing the prefix.
-        let prefix = prefix_key(key);
-        let start = self.keys.partition_point(|&k| k < prefix);
-        self.keys[start..]
-            .iter()
-            .take_while(|&&k| k == prefix)
-            .zip(&self.by_name[start..])
-            .find(|(_, (candidate, _))| candidate.as_bytes() == key)
-            .map(|(_, &(_, number))| number)
+        let h = name_hash::hash(bytes, self.hash_seed);
+        let bucket = name_hash::bucket(h, self.displacements.len());
+        let displacement = *self.displacements.get(bucket)?;
+        let slot = name_hash::slot(h, displacement, self.slots.len());
+        // An empty slot (u16::MAX) is past the end of `by_name`.
+        let &(candidate, number) = self.by_name.get(usize::from(*self.slots.get(slot)?))?;
+        // Table names are lower case: an exact match is the common case.
+        (candidate.as_bytes() == bytes || candidate.eq_ignore_ascii_case(name)).then_some(number)
     }
 
     /// Like [`number`](Self::number), but also accepts the spellings that
@@ -114,7 +108,7 @@ impl SyscallTable {
         }
     }
 
-    /// Every `(name, number)` pair sorted by name (the order `number` searches).
+    /// Every `(name, number)` pair sorted by name.
     pub fn iter_by_name(&self) -> impl ExactSizeIterator<Item = (&'static str, u32)> + 'static {
         self.by_name.iter().copied()
     }
@@ -238,20 +232,6 @@ impl DoubleEndedIterator for Iter<'_> {
 }
 
 impl FusedIterator for Iter<'_> {}
-
-/// No generated name is longer (the build script checks it).
-const MAX_NAME_LEN: usize = 64;
-
-/// The first 8 bytes of `name` as a big-endian integer, zero padded (the
-/// build script generates the same for every table name).
-#[inline]
-fn prefix_key(name: &[u8]) -> u64 {
-    let mut buf = [0u8; 8];
-    for (d, s) in buf.iter_mut().zip(name) {
-        *d = *s;
-    }
-    u64::from_be_bytes(buf)
-}
 
 /// The x32 table (`x86/syscall_64.tbl`, abis `common,x32`, numbers with the
 /// `0x40000000` bit set as the kernel reports them under
