@@ -385,7 +385,9 @@ fn au2json_memory_stays_near_the_event_size() {
             let args: &[&str] = if compact { &["--compact"] } else { &[] };
             let out = dir.join(format!("{name}.json"));
             let peak = au2json_peak_rss(args, data, &out);
-            let bound = 8 * data.len() as u64 + (16 << 20);
+            // 9 copies: the plugin runtime's reader holds a record while it is
+            // cut and queued, one more than au2json reading its input itself.
+            let bound = 9 * data.len() as u64 + (16 << 20);
             assert!(
                 peak < bound,
                 "{name} {args:?}: au2json peaked at {peak} bytes for {} input bytes (bound {bound})",
