@@ -122,9 +122,7 @@ fn main() -> ExitCode {
     // The runtime would skip the lines the parser refuses as too long (and
     // count them); one byte more lets the parser see and report them.
     let max_line = parser.max_line_len.saturating_add(1);
-    let mut plugin = plugin
-        .parser_options(parser)
-        .max_record_len(max_line);
+    let mut plugin = plugin.parser_options(parser).max_record_len(max_line);
     if !overflow_given {
         plugin = plugin.overflow(Overflow::Block);
     }
