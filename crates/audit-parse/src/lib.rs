@@ -58,6 +58,19 @@
 //!   matches them), [`Event::argv`] (the `execve` arguments, reassembled and decoded),
 //!   [`Field::record`] (the record a found field came from, for an interpreter).
 //! - Bad lines come out as [`ParseError`]s (line, byte offset, reason) in the same stream.
+//!
+//! # Which entry point, when
+//! | you have | call | you get |
+//! |---|---|---|
+//! | a file, a directory of rotated logs, any reader | [`source::EventReader`] (iterator, or `for_each_ref` for speed) | events in order, errors in place |
+//! | a live input that may go quiet (stdin of a plugin, a pipe) | [`source::EventReader::live`] | the same, with open events completed after the idle time |
+//! | bytes in chunks of your own (your own loop, `auparse_feed`) | [`Parser::feed`] then [`Parser::next_event`] until `None`; at the end [`Parser::flush`] | owned events, pulled |
+//! | the same, fastest | [`Parser::feed_with_ref`] (events lent to a closure), or [`Parser::feed_with`] (handed over) | no event copied, or owned events |
+//! | records from the kernel (netlink) | [`Parser::push_kernel`] | the same events as from their log lines, without formatting them |
+//! | records parsed already | [`Parser::push_record`] | |
+//! | an input gone quiet in your own loop | [`Parser::complete_open`] (ages what is open, as `auparse_feed_age_events`) | |
+//!
+//! [`Parser::drain`] is `next_event` as an iterator.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
