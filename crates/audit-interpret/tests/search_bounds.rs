@@ -25,7 +25,10 @@ fn nine_thousand_nested_groups_give_an_error_with_its_position() {
         let text = format!("{}uid == 0{}", "(".repeat(9000), ")".repeat(9000));
         let err = Expr::parse(&text).unwrap_err();
         assert!(err.offset > 0 && err.offset < 9000, "{err}");
-        assert!(err.to_string().contains(&format!("byte {}", err.offset)), "{err}");
+        assert!(
+            err.to_string().contains(&format!("byte {}", err.offset)),
+            "{err}"
+        );
     });
 }
 
