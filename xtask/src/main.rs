@@ -16,6 +16,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 
+use audit_testlock::is_root;
+
 /// Where a requirement comes from when it is missing.
 #[derive(Debug, Clone, Copy)]
 enum Package {
@@ -486,18 +488,6 @@ fn library_dirs() -> Vec<PathBuf> {
         }
     }
     dirs
-}
-
-/// Whether the effective uid is 0 (`/proc/self/status`: real, effective, saved, fs).
-fn is_root() -> bool {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("Uid:"))
-                .and_then(|l| l.split_whitespace().nth(2).map(|e| e == "0"))
-        })
-        .unwrap_or(false)
 }
 
 #[cfg(test)]

@@ -219,8 +219,9 @@ fn daemon_slot_check() -> Result<(), String> {
     }
 }
 
-fn is_root() -> bool {
-    // /proc/self/status "Uid:" line: real, effective, saved, fs.
+/// Whether this process runs as root (effective uid 0), read from the `Uid:` line of
+/// `/proc/self/status` (real, effective, saved, fs).
+pub fn is_root() -> bool {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
