@@ -44,7 +44,7 @@ const fn escape_table(mode: EscapeMode) -> [bool; 256] {
     t
 }
 
-use crate::scan::{has_control, has_high};
+use crate::scan::{has_control, has_control_or_high, has_high};
 
 /// What starts at `s[i]`, for a walk from the start of a value: the length
 /// of a C1 control there (see [`EscapeMode`]: 1 for a byte 0x80..=0x9F that
@@ -152,7 +152,8 @@ impl EscapeMode {
         const BLOCK: usize = 32;
         match self {
             Self::Raw => false,
-            Self::Tty => has_control(s) || has_c1(s),
+            // One pass rules out plain ASCII; the precise checks only follow a hit.
+            Self::Tty => has_control_or_high(s) && (has_control(s) || has_c1(s)),
             Self::Shell => {
                 s.chunks(BLOCK)
                     .any(|c| c.iter().fold(false, |acc, &b| acc | SHELL[usize::from(b)]))
@@ -208,7 +209,7 @@ impl EscapeMode {
             Self::Raw => false,
             Self::Tty => buf
                 .get(start..)
-                .is_some_and(|t| has_control(t) || has_c1(t)),
+                .is_some_and(|t| has_control_or_high(t) && (has_control(t) || has_c1(t))),
             _ => buf.get(start..).is_some_and(|t| self.needs_escape(t)),
         };
         if needs {

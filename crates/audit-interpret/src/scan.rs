@@ -54,6 +54,28 @@ pub(crate) fn has_control(s: &[u8]) -> bool {
     }
 }
 
+/// Whether `s` holds a byte below 0x20 or from 0x80 up, in one pass: a plain
+/// ASCII value (the common case) then needs no look for C0 or C1 controls.
+pub(crate) fn has_control_or_high(s: &[u8]) -> bool {
+    let n = s.len();
+    if n >= 8 {
+        // `x - 0x20..` sets a byte's high bit when it is below 0x20 (a borrow
+        // only follows such a byte), `| x` when it is 0x80 or above.
+        let mut acc = 0u64;
+        let mut i = 0;
+        while i + 8 <= n {
+            let x = le64(s, i);
+            acc |= x.wrapping_sub(ONES * 32) | x;
+            i += 8;
+        }
+        let x = le64(s, n - 8);
+        acc |= x.wrapping_sub(ONES * 32) | x;
+        acc & HIGHS != 0
+    } else {
+        s.iter().any(|&b| !(32..0x80).contains(&b))
+    }
+}
+
 /// Whether some byte of `s` is 0x80 or above.
 #[inline]
 pub(crate) fn has_high(s: &[u8]) -> bool {
@@ -111,6 +133,25 @@ mod tests {
                 v[at] = 32;
                 v.iter_mut().skip(at + 1).for_each(|x| *x = 0xff);
                 assert!(!has_control(&v), "{n} {at}");
+            }
+        }
+    }
+
+    #[test]
+    fn control_or_high_bytes_found_anywhere() {
+        for n in 0..40 {
+            let clean = vec![b'a'; n];
+            assert!(!has_control_or_high(&clean));
+            for at in 0..n {
+                for b in [0u8, 31, 0x80, 0x9b, 0xff] {
+                    let mut v = clean.clone();
+                    v[at] = b;
+                    assert!(has_control_or_high(&v), "{n} {at} {b}");
+                }
+                let mut v = clean.clone();
+                v[at] = 32;
+                v.iter_mut().skip(at + 1).for_each(|x| *x = 0x7f);
+                assert!(!has_control_or_high(&v), "{n} {at}");
             }
         }
     }
