@@ -33,6 +33,9 @@
 //!   or a window of frames in flight, resending from the first unacknowledged record
 //!   after a reconnect; [`spool`]: its queue file.
 //!
+//! - [`listen`]: [`ListenConfig`](listen::ListenConfig), the receiver's keys of
+//!   `auditd.conf` (`tcp_listen_port`, `local_events`, ...) and its listening socket.
+//!
 //! - [`config`]: [`RemoteConfig`](config::RemoteConfig), an `audisp-remote.conf` read
 //!   with the keys, values and defaults of audisp-remote 3.0.9.
 //!
@@ -50,6 +53,7 @@
 pub mod actions;
 pub mod config;
 pub mod frame;
+pub mod listen;
 pub mod plugin;
 pub mod sender;
 pub mod server;
