@@ -41,6 +41,85 @@ fn read(p: &Path) -> String {
     std::fs::read_to_string(p).unwrap_or_default()
 }
 
+/// The kernel's `enabled` now.
+fn enabled_now() -> u32 {
+    audit_netlink::AuditSocket::open()
+        .and_then(|mut s| s.get_status())
+        .unwrap()
+        .enabled
+}
+
+/// A daemon's directory: `auditd.conf`, `plugins.d` (empty), `audit.log`.
+struct Setup {
+    dir: tempfile::TempDir,
+    log: std::path::PathBuf,
+}
+
+impl Setup {
+    fn new(extra: &str) -> Setup {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("audit.log");
+        std::fs::create_dir(dir.path().join("plugins.d")).unwrap();
+        let s = Setup { dir, log };
+        s.configure(&s.log.clone(), extra);
+        s
+    }
+
+    /// Writes `auditd.conf` with the log at `log` and `extra` lines.
+    fn configure(&self, log: &Path, extra: &str) {
+        std::fs::write(
+            self.dir.path().join("auditd.conf"),
+            format!(
+                "log_file = {}\nlog_format = RAW\nflush = INCREMENTAL_ASYNC\nfreq = 50\n\
+                 plugin_dir = {}\n{extra}",
+                log.display(),
+                self.dir.path().join("plugins.d").display()
+            ),
+        )
+        .unwrap();
+    }
+
+    /// Starts `audit-daemon -f -c DIR`, enabling auditing (and disabling it at
+    /// exit) when it is off.
+    fn start(&self) -> DaemonGuard {
+        let enabled = enabled_now();
+        let set = if enabled == 0 { "enable" } else { "nochange" };
+        let child = Command::new(env!("CARGO_BIN_EXE_audit-daemon"))
+            .args(["-f", "-s", set, "-c"])
+            .arg(self.dir.path())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        DaemonGuard(child, enabled)
+    }
+}
+
+impl DaemonGuard {
+    /// Stops it with SIGTERM; its exit status and stderr.
+    fn stop(&mut self) -> (std::process::ExitStatus, String) {
+        signal(&self.0, libc::SIGTERM);
+        let status = self.0.wait().unwrap();
+        let mut stderr = String::new();
+        if let Some(mut e) = self.0.stderr.take() {
+            e.read_to_string(&mut stderr).unwrap();
+        }
+        (status, stderr)
+    }
+}
+
+/// `auditctl -m TEXT`: a user record through the kernel.
+fn user_message(text: &str) {
+    let status = Command::new("auditctl")
+        .args(["-m", text])
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+fn has_line(log: &Path, pred: impl Fn(&str) -> bool) -> bool {
+    read(log).lines().any(pred)
+}
+
 #[test]
 fn logs_dispatches_reloads_rotates_and_names_its_stopper() {
     let _lock = audit_testlock::live_lock();
@@ -164,5 +243,64 @@ fn logs_dispatches_reloads_rotates_and_names_its_stopper() {
         found.status.success(),
         "{}",
         String::from_utf8_lossy(&found.stderr)
+    );
+}
+
+/// SIGHUP re-reads the writer's settings too, as auditd: a new log path and
+/// format are taken, the DAEMON_CONFIG record (auditd's wording) opens the
+/// new log; a bad file changes nothing and says so.
+#[test]
+fn sighup_takes_the_writers_new_settings() {
+    let _lock = audit_testlock::live_lock();
+    if !audit_testlock::daemon_slot_free() {
+        return;
+    }
+    let setup = Setup::new("");
+    let mut daemon = setup.start();
+    wait_for("DAEMON_START", || {
+        read(&setup.log).contains("type=DAEMON_START ")
+    });
+
+    let new_log = setup.dir.path().join("other.log");
+    setup.configure(&new_log, "name_format = user\nname = reconfigured\n");
+    signal(&daemon.0, libc::SIGHUP);
+    let me = std::process::id();
+    let config = "op=reconfigure state=changed auid=";
+    wait_for("DAEMON_CONFIG in the new log", || {
+        has_line(&new_log, |l| {
+            l.starts_with("node=reconfigured type=DAEMON_CONFIG ")
+                && l.contains(config)
+                && l.contains(&format!(" pid={me} subj="))
+                && l.ends_with(" res=success")
+        })
+    });
+    let marker = format!("audit-daemon-hup-{me}");
+    user_message(&marker);
+    wait_for("the user record in the new log", || {
+        read(&new_log).contains(&marker)
+    });
+    assert!(!read(&setup.log).contains(&marker), "the old log is left");
+
+    // A refused value: nothing changes, and the record says so.
+    setup.configure(&setup.log, "freq = many\n");
+    signal(&daemon.0, libc::SIGHUP);
+    wait_for("the failed DAEMON_CONFIG", || {
+        has_line(&new_log, |l| {
+            l.contains("type=DAEMON_CONFIG ")
+                && l.contains("op=reconfigure state=no-change auid=")
+                && l.contains(&format!(" pid={me} "))
+                && l.ends_with(" res=failed")
+        })
+    });
+    let (status, stderr) = daemon.stop();
+    assert!(status.success(), "{status:?}: {stderr}");
+    assert!(
+        stderr.contains("freq"),
+        "the refused line is told: {stderr}"
+    );
+    let last = read(&new_log);
+    assert!(
+        last.lines().last().unwrap().contains("type=DAEMON_END "),
+        "{last}"
     );
 }

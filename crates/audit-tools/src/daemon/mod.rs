@@ -421,18 +421,28 @@ impl Daemon {
         Ok(())
     }
 
+    /// Takes a re-read configuration: the writer's settings as auditd's
+    /// reconfiguration takes them ([`LogWriter::reconfigure`]), then the
+    /// plugins'.
+    fn apply(&mut self, config: Config) -> Result<(), String> {
+        let log = self.sink.log.reconfigure(config.log);
+        let plugins = self.sink.dispatcher.reload_with(config.dispatch);
+        log.map_err(|e| format!("log not reopened: {e}"))?;
+        plugins.map_err(|e| format!("plugins not reloaded: {e}"))
+    }
+
     /// SIGHUP: re-reads the configuration and the plugins.
     fn reconfigure(&mut self) {
         let who = self.sender();
         let reread = Config::read(&self.options.config_dir, &self.sink.messages);
         let text = match reread {
-            Ok(config) => match self.sink.dispatcher.reload_with(config.dispatch) {
+            Ok(config) => match self.apply(config) {
                 Ok(()) => who.as_ref().map_or_else(
                     || records::unknown_sender("reconfigure state=changed", "success"),
                     Sender::reconfigured,
                 ),
                 Err(e) => {
-                    self.say(Level::Error, &format!("plugins not reloaded: {e}"));
+                    self.say(Level::Error, &e);
                     failed_reconfigure(who.as_ref())
                 }
             },
