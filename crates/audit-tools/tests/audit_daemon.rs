@@ -304,3 +304,91 @@ fn sighup_takes_the_writers_new_settings() {
         "{last}"
     );
 }
+
+/// The kernel's registered daemon pid.
+fn registered_pid() -> u32 {
+    audit_netlink::AuditSocket::open()
+        .and_then(|mut s| s.get_status())
+        .unwrap()
+        .pid
+}
+
+/// A log suspended at `max_log_file` (action suspend) drops records until
+/// SIGUSR2: then, the log moved away, a new one opens with DAEMON_RESUME naming
+/// the sender (auditd's `op=resume-logging`), and records are logged again.
+#[test]
+fn sigusr2_resumes_a_suspended_log() {
+    let _lock = audit_testlock::live_lock();
+    if !audit_testlock::daemon_slot_free() {
+        return;
+    }
+    let setup = Setup::new("max_log_file = 1\nmax_log_file_action = suspend\nnum_logs = 2\n");
+    std::fs::write(&setup.log, "x".repeat(1 << 20) + "\n").unwrap();
+    let mut daemon = setup.start();
+    let pid = daemon.0.id();
+    wait_for("registration", || registered_pid() == pid);
+    let me = std::process::id();
+    let dropped = format!("audit-daemon-suspended-{me}");
+    user_message(&dropped);
+
+    std::fs::rename(&setup.log, setup.dir.path().join("full.log")).unwrap();
+    signal(&daemon.0, libc::SIGUSR2);
+    wait_for("DAEMON_RESUME", || {
+        has_line(&setup.log, |l| {
+            l.starts_with("type=DAEMON_RESUME ")
+                && l.contains(": op=resume-logging auid=")
+                && l.contains(&format!(" pid={me} "))
+                && l.ends_with(" res=success")
+        })
+    });
+    let logged = format!("audit-daemon-resumed-{me}");
+    user_message(&logged);
+    wait_for("the record after resuming", || {
+        read(&setup.log).contains(&logged)
+    });
+    let (status, stderr) = daemon.stop();
+    assert!(status.success(), "{status:?}: {stderr}");
+    assert!(!read(&setup.log).contains(&dropped));
+    assert!(!read(&setup.dir.path().join("full.log")).contains(&dropped));
+    assert!(stderr.contains("resume"), "{stderr}");
+}
+
+/// A second daemon while one is registered: it refuses to start (exit 1,
+/// naming the holder) and its log has DAEMON_START then DAEMON_ABORT
+/// `op=set-pid … res=failed`, as auditd's; the first goes on.
+#[test]
+fn a_taken_slot_is_refused_with_daemon_abort() {
+    let _lock = audit_testlock::live_lock();
+    if !audit_testlock::daemon_slot_free() {
+        return;
+    }
+    let first = Setup::new("");
+    let mut daemon = first.start();
+    let pid = daemon.0.id();
+    wait_for("registration", || registered_pid() == pid);
+
+    let second = Setup::new("");
+    let out = Command::new(env!("CARGO_BIN_EXE_audit-daemon"))
+        .args(["-f", "-s", "nochange", "-c"])
+        .arg(second.dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("cannot register"), "{stderr}");
+    assert!(
+        stderr.contains(&pid.to_string()),
+        "names the holder: {stderr}"
+    );
+    let text = read(&second.log);
+    let types: Vec<&str> = text.lines().map(|l| l.split(' ').next().unwrap()).collect();
+    assert_eq!(types, ["type=DAEMON_START", "type=DAEMON_ABORT"], "{text}");
+    let abort = text.lines().last().unwrap();
+    assert!(
+        abort.contains(": op=set-pid auid=") && abort.ends_with(" res=failed"),
+        "{abort}"
+    );
+    assert_eq!(registered_pid(), pid, "the first daemon keeps the slot");
+    let (status, stderr) = daemon.stop();
+    assert!(status.success(), "{status:?}: {stderr}");
+}

@@ -15,9 +15,12 @@
 //!
 //! Signals, as auditd's: SIGTERM/SIGINT stop (after a grace period draining
 //! the socket, so the kill's own record reaches the log); SIGHUP re-reads
-//! `auditd.conf` and `plugins.d`; SIGUSR1 rotates the logs. Each writes a
-//! DAEMON_* record naming the sender as the kernel reports it
-//! (AUDIT_SIGNAL_INFO).
+//! `auditd.conf` (the writer's settings as auditd's reconfiguration takes
+//! them, and `plugins.d`); SIGUSR1 rotates the logs; SIGUSR2 resumes logging
+//! (and suspended plugins) after a suspension. Each writes a DAEMON_* record
+//! naming the sender as the kernel reports it (AUDIT_SIGNAL_INFO). A start
+//! that fails once the log is open (the daemon slot taken, `enabled` refused)
+//! and a socket that fails write DAEMON_ABORT, as auditd's.
 
 mod messages;
 mod options;
@@ -230,6 +233,7 @@ struct Flags {
     stop: Arc<AtomicBool>,
     hup: Arc<AtomicBool>,
     usr1: Arc<AtomicBool>,
+    usr2: Arc<AtomicBool>,
 }
 
 impl Flags {
@@ -240,6 +244,7 @@ impl Flags {
             (signal_hook::consts::SIGINT, &f.stop),
             (signal_hook::consts::SIGHUP, &f.hup),
             (signal_hook::consts::SIGUSR1, &f.usr1),
+            (signal_hook::consts::SIGUSR2, &f.usr2),
         ] {
             signal_hook::flag::register(sig, Arc::clone(flag)).map_err(DaemonError::Signals)?;
         }
@@ -250,6 +255,7 @@ impl Flags {
         self.stop.load(Ordering::Relaxed)
             || self.hup.load(Ordering::Relaxed)
             || self.usr1.load(Ordering::Relaxed)
+            || self.usr2.load(Ordering::Relaxed)
     }
 }
 
@@ -309,28 +315,58 @@ impl Daemon {
             flags,
             hooks: Vec::new(),
         };
-        d.sock
-            .register_daemon()
-            .map_err(|source| DaemonError::Netlink {
-                what: "cannot register as the audit daemon",
-                source,
-            })?;
-        if options.set_enabled != SetEnabled::NoChange {
-            if let Err(e) = d
-                .sock
-                .set_enabled(options.set_enabled == SetEnabled::Enable)
-            {
-                d.say(Level::Error, &format!("cannot set enabled: {e}"));
-            }
-        }
         let start = d.identity.start(
             env!("CARGO_PKG_VERSION"),
             &format,
             &rustix::system::uname().release().to_string_lossy(),
         );
+        // Registered before DAEMON_START is written: whoever waits for it may
+        // send records at once. A failure writes DAEMON_START and DAEMON_ABORT,
+        // as auditd's log shows it.
+        if let Err(source) = d.sock.register_daemon() {
+            d.abort_start(&start, "set-pid");
+            return Err(DaemonError::Netlink {
+                what: "cannot register as the audit daemon",
+                source,
+            });
+        }
+        if options.set_enabled != SetEnabled::NoChange {
+            if let Err(source) = d
+                .sock
+                .set_enabled(options.set_enabled == SetEnabled::Enable)
+            {
+                d.abort_start(&start, "set-enable");
+                let _ = d.sock.unregister_daemon();
+                return Err(DaemonError::Netlink {
+                    what: "cannot set the initial audit state",
+                    source,
+                });
+            }
+        }
         d.sink.own_record(RecordType::DAEMON_START, &start);
+        d.say(
+            Level::Notice,
+            &format!(
+                "init complete, audit-daemon {} listening for events (startup state {})",
+                env!("CARGO_PKG_VERSION"),
+                match options.set_enabled {
+                    SetEnabled::Enable => "enable",
+                    SetEnabled::Disable => "disable",
+                    SetEnabled::NoChange => "nochange",
+                }
+            ),
+        );
         d.sink.collect_notices();
         Ok(d)
+    }
+
+    /// A start that failed at `op`: DAEMON_START then DAEMON_ABORT, and the
+    /// plugins told.
+    fn abort_start(&mut self, start: &str, op: &str) {
+        self.sink.own_record(RecordType::DAEMON_START, start);
+        let abort = self.identity.start_failed(op);
+        self.sink.own_record(RecordType::DAEMON_ABORT, &abort);
+        self.sink.collect_notices();
     }
 
     /// Adds a part called each time the socket is drained (see [`Hook`]).
@@ -459,7 +495,9 @@ impl Daemon {
     /// and stops the plugins.
     pub fn run(mut self) -> Result<(), DaemonError> {
         loop {
-            self.receive(None)?;
+            if let Err(e) = self.receive(None) {
+                return self.halt(e);
+            }
             if self.flags.hup.swap(false, Ordering::Relaxed) {
                 self.reconfigure();
             }
@@ -471,6 +509,9 @@ impl Daemon {
                 self.sink.log.rotate_now();
                 self.sink.own_record(RecordType::DAEMON_ROTATE, &text);
             }
+            if self.flags.usr2.swap(false, Ordering::Relaxed) {
+                self.resume();
+            }
             if self.flags.stop.load(Ordering::Relaxed) {
                 break;
             }
@@ -478,14 +519,49 @@ impl Daemon {
         self.stop()
     }
 
+    /// SIGUSR2: logging resumes after a suspension (the log opened again,
+    /// created if it was moved away), and so do suspended plugins.
+    fn resume(&mut self) {
+        let who = self.sender();
+        self.say(Level::Notice, "attempting to resume logging");
+        match self.sink.log.resume() {
+            Ok(()) => self.say(Level::Notice, "logging resumed"),
+            Err(e) => self.say(Level::Error, &format!("could not resume logging: {e}")),
+        }
+        self.sink.dispatcher.resume();
+        let text = match who {
+            Some(w) => w.describe("resume-logging", "success"),
+            None => records::unknown_sender("resume-logging", "success"),
+        };
+        self.sink.own_record(RecordType::DAEMON_RESUME, &text);
+    }
+
+    /// The daemon cannot go on: DAEMON_ABORT (`op=error-halt`), then the
+    /// registration given back and the plugins stopped.
+    fn halt(mut self, error: DaemonError) -> Result<(), DaemonError> {
+        self.say(Level::Error, &format!("{error}, exiting"));
+        let text = self.identity.error_halt();
+        self.sink.own_record(RecordType::DAEMON_ABORT, &text);
+        self.finish()?;
+        Err(error)
+    }
+
     fn stop(mut self) -> Result<(), DaemonError> {
         // The records of the kill itself are still on their way.
-        self.receive(Some(Instant::now() + GRACE))?;
+        if let Err(e) = self.receive(Some(Instant::now() + GRACE)) {
+            return self.halt(e);
+        }
         let text = match self.sender() {
             Some(who) => who.describe("terminate", "success"),
             None => records::unknown_sender("terminate", "success"),
         };
         self.sink.own_record(RecordType::DAEMON_END, &text);
+        self.finish()
+    }
+
+    /// Gives the registration back, disables auditing if `-s enable` enabled
+    /// it, stops the plugins and closes the log.
+    fn finish(mut self) -> Result<(), DaemonError> {
         if self.options.set_enabled == SetEnabled::Enable {
             if let Err(e) = self.sock.set_enabled(false) {
                 self.say(Level::Error, &format!("cannot disable: {e}"));
