@@ -112,6 +112,10 @@ fn run(path: &str) -> Result<(), Box<dyn std::error::Error>> {
                 eprintln!("mini-auditd: receive queue overflowed ({total} times)");
                 Ok(())
             }
+            Incoming::Truncated { len, cap, .. } => {
+                eprintln!("mini-auditd: dropped a {len}-byte kernel datagram (buffer {cap})");
+                Ok(())
+            }
         }
     };
 

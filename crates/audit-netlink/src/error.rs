@@ -106,19 +106,6 @@ pub enum Error {
         #[source]
         source: audit_wire::WireError,
     },
-    /// A datagram from the kernel larger than the receive buffer: its records could
-    /// not be read whole, so it was dropped (a bad record, reported in its place).
-    /// The socket is still good: the next receive goes on with the next datagram.
-    #[error(
-        "dropped a {len}-byte datagram from the kernel: larger than the {cap}-byte \
-         receive buffer, its records were cut (the socket reads on)"
-    )]
-    Truncated {
-        /// Size of the datagram.
-        len: usize,
-        /// Size of the buffer.
-        cap: usize,
-    },
     /// Registering as the audit daemon failed: another process holds the daemon
     /// slot (the kernel answered `EEXIST`). Its events can still be read beside it,
     /// from the read-log multicast group ([`AuditSocket::open_readlog`]).

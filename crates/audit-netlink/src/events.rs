@@ -91,9 +91,9 @@ impl EventStream {
     /// The next item, waiting at most `timeout` (`None`: forever). `Ok(None)` when the
     /// time ran out with nothing complete.
     ///
-    /// [`Error::Truncated`](crate::Error::Truncated) reports a datagram from the
-    /// kernel that was dropped because it did not fit: the stream is still good,
-    /// and the next call goes on.
+    /// A datagram from the kernel that did not fit the receive buffer comes out as a
+    /// [`StreamItem::BadRecord`] ([`audit_parse::ErrorKind::DatagramTruncated`]) at
+    /// its place, and the stream goes on.
     pub fn next(&mut self, timeout: Option<Duration>) -> Result<Option<StreamItem>> {
         let deadline = timeout.map(|t| Instant::now() + t);
         loop {
@@ -110,6 +110,15 @@ impl EventStream {
                 Some(Incoming::Record(r)) => self.parser.push_kernel(r.msg_type, &r.payload),
                 Some(Incoming::Overrun { total }) => {
                     return Ok(Some(StreamItem::Lost { overruns: total }))
+                }
+                Some(Incoming::Truncated {
+                    len,
+                    cap,
+                    msg_type,
+                    head,
+                }) => {
+                    let ty = msg_type.unwrap_or(0);
+                    self.parser.push_kernel_truncated(ty, &head, len, cap);
                 }
                 None => {
                     self.parser.age_events(now_secs());
@@ -140,5 +149,53 @@ impl Iterator for EventStream {
     /// Blocks until the next item; never ends on its own.
     fn next(&mut self) -> Option<Self::Item> {
         EventStream::next(self, None).transpose()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::RawRecord;
+
+    #[test]
+    fn a_truncated_datagram_is_a_bad_record_in_its_place_and_the_stream_goes_on() {
+        let Ok(mut sock) = AuditSocket::open() else {
+            return; // no NETLINK_AUDIT here (a container without it)
+        };
+        sock.queue_item(Incoming::Truncated {
+            len: 100_016,
+            cap: 65_536,
+            msg_type: Some(1309),
+            head: b"audit(1.000:2): argc=2 a0=".to_vec(),
+        });
+        for (ty, text) in [
+            (1300, "audit(1.000:3): arch=c000003e syscall=59"),
+            (1320, "audit(1.000:3): "),
+        ] {
+            sock.queue_item(Incoming::Record(RawRecord::new(ty, text.as_bytes())));
+        }
+        let mut stream = EventStream::new(sock);
+        match stream.next(Some(Duration::ZERO)).unwrap() {
+            Some(StreamItem::BadRecord(e)) => {
+                assert_eq!(
+                    e.kind,
+                    audit_parse::ErrorKind::DatagramTruncated {
+                        len: 100_016,
+                        cap: 65_536
+                    }
+                );
+                assert!(
+                    e.snippet
+                        .starts_with(b"type=EXECVE msg=audit(1.000:2): argc=2"),
+                    "{e}"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        match stream.next(Some(Duration::ZERO)).unwrap() {
+            Some(StreamItem::Event(ev)) => assert_eq!(ev.id().serial, 3),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(stream.parser().stats().errors, 1);
     }
 }

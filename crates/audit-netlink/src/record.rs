@@ -85,4 +85,19 @@ pub enum Incoming {
         /// estimates the events missed.
         total: u64,
     },
+    /// A datagram from the kernel longer than the receive buffer: its records were
+    /// cut off, so it was dropped. It comes out at its place among the records and
+    /// the socket reads on; [`EventStream`](crate::EventStream) turns it into a
+    /// [`StreamItem::BadRecord`](crate::StreamItem::BadRecord).
+    Truncated {
+        /// The datagram's length.
+        len: usize,
+        /// The receive buffer's size (the bytes that were read).
+        cap: usize,
+        /// The netlink type of its first message, when its header was read whole.
+        msg_type: Option<u16>,
+        /// The start of that message's payload (at most 80 bytes), to say which
+        /// record it was.
+        head: Vec<u8>,
+    },
 }

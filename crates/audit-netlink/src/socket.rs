@@ -86,15 +86,6 @@ enum Recv {
     Overrun,
 }
 
-/// What waits in the queue for [`AuditSocket::recv`], in arrival order.
-#[derive(Debug)]
-enum Queued {
-    /// A record or an overflow notice.
-    Item(Incoming),
-    /// A datagram from the kernel that did not fit the buffer (its length, the
-    /// buffer's): handed out as [`Error::Truncated`] at its place in the order.
-    Truncated(usize, usize),
-}
 
 /// Counts of receive-queue overflows and the serial gaps they leave.
 ///
@@ -157,7 +148,7 @@ impl OverflowTracker {
 /// size and counted in [`foreign_datagrams`]. A datagram from the kernel larger
 /// than the receive buffer (64 KiB; the kernel's records are at most a few KiB) is
 /// dropped, counted in [`truncated_datagrams`] and handed out as
-/// [`Error::Truncated`] at its place among the records; the socket reads on.
+/// [`Incoming::Truncated`] at its place among the records; the socket reads on.
 ///
 /// A receive is one blocking `recvfrom` per datagram, its wait bounded by the
 /// socket's `SO_RCVTIMEO`, which this type sets and remembers: do not set that
@@ -174,7 +165,7 @@ pub struct AuditSocket {
     seq: u32,
     timeout: Duration,
     buf: Vec<u8>,
-    queue: VecDeque<Queued>,
+    queue: VecDeque<Incoming>,
     overflow: OverflowTracker,
     foreign: u64,
     truncated: u64,
@@ -313,7 +304,7 @@ impl AuditSocket {
     }
 
     /// How many datagrams from the kernel were dropped because they did not fit
-    /// the receive buffer (each was reported as [`Error::Truncated`]).
+    /// the receive buffer (each was reported as [`Incoming::Truncated`]).
     pub fn truncated_datagrams(&self) -> u64 {
         self.truncated
     }
@@ -548,15 +539,15 @@ impl AuditSocket {
                 }
                 Recv::Overrun => {
                     self.overflow.overflow();
-                    self.queue.push_back(Queued::Item(Incoming::Overrun {
+                    self.queue.push_back(Incoming::Overrun {
                         total: self.overflow.episodes,
-                    }));
+                    });
                     return Ok(Some(Vec::new()));
                 }
                 Recv::Truncated(len) => {
                     self.truncated += 1;
-                    let cap = self.buf.capacity();
-                    self.queue.push_back(Queued::Truncated(len, cap));
+                    let item = truncated_item(&self.buf, len, self.buf.capacity());
+                    self.queue.push_back(item);
                     return Ok(Some(Vec::new()));
                 }
                 Recv::Data(n) => return self.split(n).map(Some),
@@ -579,7 +570,7 @@ impl AuditSocket {
             } else if netlink::is_record_type(m.header.ty) {
                 let rec = RawRecord::new(m.header.ty, m.payload);
                 self.overflow.record(rec.serial());
-                self.queue.push_back(Queued::Item(Incoming::Record(rec)));
+                self.queue.push_back(Incoming::Record(rec));
             } else {
                 ctl.push(CtlMsg {
                     ty: m.header.ty,
@@ -656,23 +647,26 @@ impl AuditSocket {
     ///
     /// Records queued while a request was waiting for its answer come first.
     ///
-    /// [`Error::Truncated`] reports one datagram from the kernel that did not fit
-    /// the buffer and was dropped: the socket is still good, and the next call goes
-    /// on with the next datagram. Datagrams from other senders never come out (see
+    /// [`Incoming::Truncated`] reports one datagram from the kernel that did not fit
+    /// the buffer and was dropped: the next call goes on with the next datagram. Datagrams from other senders never come out (see
     /// [`foreign_datagrams`](AuditSocket::foreign_datagrams)).
     pub fn recv(&mut self, timeout: Option<Duration>) -> Result<Option<Incoming>> {
         let deadline = timeout.map(|t| Instant::now() + t);
         loop {
-            match self.queue.pop_front() {
-                Some(Queued::Item(i)) => return Ok(Some(i)),
-                Some(Queued::Truncated(len, cap)) => return Err(Error::Truncated { len, cap }),
-                None => {}
+            if let Some(i) = self.queue.pop_front() {
+                return Ok(Some(i));
             }
             // Control messages here are stale answers to timed-out requests: dropped.
             if self.pump(deadline)?.is_none() {
                 return Ok(None);
             }
         }
+    }
+
+    /// Queue an item as if it had been received (for tests of what reads on).
+    #[cfg(test)]
+    pub(crate) fn queue_item(&mut self, item: Incoming) {
+        self.queue.push_back(item);
     }
 
     /// Records already received and queued, without blocking.
@@ -758,6 +752,28 @@ impl Drop for AuditSocket {
     }
 }
 
+/// The item for a datagram of `len` bytes of which the first `cap` were read into
+/// `buf`: the type and payload start of its first message, when its header is there.
+fn truncated_item(buf: &[u8], len: usize, cap: usize) -> Incoming {
+    const NLMSG_HDRLEN: usize = 16;
+    const HEAD_MAX: usize = 80;
+    let read = &buf[..buf.len().min(cap)];
+    let (msg_type, head) = match read.get(..NLMSG_HDRLEN) {
+        Some(h) => {
+            let ty = u16::from_ne_bytes([h[4], h[5]]);
+            let payload = &read[NLMSG_HDRLEN..];
+            (Some(ty), payload[..payload.len().min(HEAD_MAX)].to_vec())
+        }
+        None => (None, Vec::new()),
+    };
+    Incoming::Truncated {
+        len,
+        cap,
+        msg_type,
+        head,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -832,33 +848,51 @@ mod tests {
     }
 
     #[test]
-    fn a_truncated_kernel_datagram_is_an_error_in_its_place_and_reading_goes_on() {
+    fn a_truncated_kernel_datagram_is_an_item_in_its_place_and_reading_goes_on() {
         let Ok(mut s) = AuditSocket::open() else {
             return; // no NETLINK_AUDIT here (a container without it)
         };
         let rec = |serial: u64| {
-            Queued::Item(Incoming::Record(RawRecord::new(
+            Incoming::Record(RawRecord::new(
                 1300,
                 format!("audit(1.000:{serial}): x=1").as_bytes(),
-            )))
+            ))
         };
+        // What recv_once leaves in the buffer: the first bytes of a long EXECVE.
+        let mut buf = Vec::new();
+        buf.extend_from_slice(&100_016u32.to_ne_bytes());
+        buf.extend_from_slice(&1309u16.to_ne_bytes());
+        buf.extend_from_slice(&[0; 10]);
+        buf.extend_from_slice(b"audit(1.000:2): argc=2 a0=");
+        buf.resize(4096, b'4');
         s.queue.push_back(rec(1));
-        s.queue.push_back(Queued::Truncated(100_016, RECV_BUF));
-        s.queue.push_back(rec(2));
+        s.queue.push_back(truncated_item(&buf, 100_016, 4096));
+        s.queue.push_back(rec(3));
         let first = s.recv(Some(Duration::ZERO)).unwrap();
         assert!(matches!(first, Some(Incoming::Record(r)) if r.serial() == Some(1)));
-        let e = s.recv(Some(Duration::ZERO)).unwrap_err();
-        assert!(
-            matches!(
-                e,
-                Error::Truncated {
-                    len: 100_016,
-                    cap: RECV_BUF
-                }
-            ),
-            "{e:?}"
-        );
+        match s.recv(Some(Duration::ZERO)).unwrap() {
+            Some(Incoming::Truncated {
+                len: 100_016,
+                cap: 4096,
+                msg_type: Some(1309),
+                head,
+            }) => {
+                assert_eq!(head.len(), 80);
+                assert!(head.starts_with(b"audit(1.000:2): argc=2 a0="));
+            }
+            other => panic!("{other:?}"),
+        }
         let next = s.recv(Some(Duration::ZERO)).unwrap();
-        assert!(matches!(next, Some(Incoming::Record(r)) if r.serial() == Some(2)));
+        assert!(matches!(next, Some(Incoming::Record(r)) if r.serial() == Some(3)));
+        // Fewer bytes than a netlink header: no type, no head.
+        assert_eq!(
+            truncated_item(&buf[..10], 100_016, 10),
+            Incoming::Truncated {
+                len: 100_016,
+                cap: 10,
+                msg_type: None,
+                head: Vec::new()
+            }
+        );
     }
 }

@@ -20,6 +20,15 @@ pub enum ErrorKind {
         /// The limit in force.
         limit: usize,
     },
+    /// A datagram from the kernel was longer than the reader's buffer: its records
+    /// were cut off, so the reader dropped it. The snippet holds the start of its
+    /// first record, as far as it was read.
+    DatagramTruncated {
+        /// The datagram's length.
+        len: usize,
+        /// The receive buffer's size.
+        cap: usize,
+    },
 }
 
 impl fmt::Display for ErrorKind {
@@ -37,6 +46,11 @@ impl fmt::Display for ErrorKind {
                     "line longer than {limit} bytes, skipped to the next newline"
                 )
             }
+            ErrorKind::DatagramTruncated { len, cap } => write!(
+                f,
+                "a {len}-byte datagram from the kernel did not fit the {cap}-byte \
+                 receive buffer: its records were cut off and dropped"
+            ),
         }
     }
 }

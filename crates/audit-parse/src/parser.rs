@@ -712,6 +712,30 @@ impl Parser {
         self.deliver_ready();
     }
 
+    /// Report a datagram from the kernel that was cut off because it did not fit the
+    /// reader's buffer (`len` bytes, `cap` read): its records cannot be read whole,
+    /// so it becomes an error item ([`ErrorKind::DatagramTruncated`]) in
+    /// [`Parser::next_event`]'s order, counted in [`Stats::errors`]. `msg_type` and
+    /// `head` (the start of its first payload, as far as it was read) name the record
+    /// in the error's snippet.
+    ///
+    /// ```
+    /// use audit_parse::{ErrorKind, Parser};
+    /// let mut p = Parser::default();
+    /// p.push_kernel_truncated(1309, b"audit(1.000:9): argc=3 a0=", 100_016, 8_970);
+    /// let e = p.next_event().unwrap().unwrap_err();
+    /// assert_eq!(e.kind, ErrorKind::DatagramTruncated { len: 100_016, cap: 8_970 });
+    /// assert!(e.snippet.starts_with(b"type=EXECVE msg=audit(1.000:9)"));
+    /// ```
+    pub fn push_kernel_truncated(&mut self, msg_type: u16, head: &[u8], len: usize, cap: usize) {
+        let mut line = Vec::new();
+        crate::record::write_kernel_line(&mut line, msg_type, &head[..head.len().min(80)]);
+        self.stats.errors += 1;
+        let e = ParseError::new(ErrorKind::DatagramTruncated { len, cap }, 0, 0, &line);
+        self.ready.push_back(Ready::Error(e));
+        self.deliver_ready();
+    }
+
     fn hold_partial(&mut self, bytes: &[u8]) {
         if self.pending.len() + bytes.len() > self.opts.max_line_len {
             let held = self.pending.len();
