@@ -13,21 +13,21 @@
 //! arrives, when its first record is of a one-record type, or at the end of
 //! the input), and events come out in time order. Each event is then parsed
 //! and normalized as ausearch does through libauparse. `--expr` keeps only
-//! the events that match an `audit_interpret::search` expression (this is not
+//! the events that match an `audit_search` expression (this is not
 //! an ausearch option). Dates and times are the local time of `TZ` in the
 //! locale of `LC_ALL`/`LC_TIME`/`LANG`, as ausearch prints them.
 //!
 //! Exit status: 0 when an event was printed, 1 when none was (with
 //! `<no matches>` on standard error, as ausearch), 2 for bad arguments.
 
-use audit_interpret::ausearch_group::{self, read_piece, Added, GroupedEvent, Grouper};
 use audit_interpret::normalize::format::{
     csv_event, csv_header, text_event, CsvColumns, LocalTime,
 };
 use audit_interpret::normalize::NormalizeContext;
-use audit_interpret::search::Expr;
 use audit_interpret::EscapeMode;
 use audit_parse::{Options, Parser};
+use audit_search::ausearch_group::{self, read_piece, Added, GroupedEvent, Grouper};
+use audit_search::Expr;
 use std::io::{self, BufReader, Read, Write};
 use std::process::ExitCode;
 

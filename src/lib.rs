@@ -9,7 +9,8 @@
 //! | [`wire`] | `audit-wire` | the kernel's audit structures as typed views over bytes |
 //! | [`netlink`] | `audit-netlink` | NETLINK_AUDIT control, rules and events (the libaudit equivalent) |
 //! | [`rules`] | `audit-rules` | auditctl's rule language |
-//! | [`interpret`] | `audit-interpret` | field interpretation, normalizer, search expressions |
+//! | [`interpret`] | `audit-interpret` | field interpretation, normalizer |
+//! | [`search`] | `audit-search` | ausearch's search expressions and a typed builder, ausearch's grouping |
 //! | [`nss`] | `audit-nss` | user, group and protocol names from the system's name service |
 //! | [`plugin`] | `audit-plugin` | the runtime of an audit dispatcher plugin (the libauplugin equivalent) |
 //!
@@ -31,5 +32,6 @@ pub use audit_nss as nss;
 pub use audit_parse as parse;
 pub use audit_plugin as plugin;
 pub use audit_rules as rules;
+pub use audit_search as search;
 pub use audit_syscalls as syscalls;
 pub use audit_wire as wire;

@@ -1,11 +1,11 @@
-//! ausearch's grouping of lines into events (`audit_interpret::ausearch_group`)
+//! ausearch's grouping of lines into events (`audit_search::ausearch_group`)
 //! under arbitrary line order and content: nothing panics, every line grouped
 //! comes out in exactly one event, each event's lines share its time stamp and
 //! node, and the events are those of a plain model of ausearch's list (a scan
 //! of every slot for each line, as ausearch does it), in the same order.
 #![no_main]
 
-use audit_interpret::ausearch_group::{read_piece, stamp_of, Added, GroupedEvent, Grouper};
+use audit_search::ausearch_group::{read_piece, stamp_of, Added, GroupedEvent, Grouper};
 use libfuzzer_sys::fuzz_target;
 
 /// ausearch's list of events, as plainly as it is written in C.

@@ -72,7 +72,9 @@ fuzz_target!(|data: &[u8]| {
     // The whole input as one record, then each of its lines: records walked one
     // after another with the same interpreter, whose caches (the types of the fields
     // of the last record of each type, the ENRICHED index) carry over.
-    let lines = data.split(|&b| b == b'\n').filter(|_| data.contains(&b'\n'));
+    let lines = data
+        .split(|&b| b == b'\n')
+        .filter(|_| data.contains(&b'\n'));
     for rec in std::iter::once(data)
         .chain(lines)
         .filter_map(|line| audit_parse::Record::parse(line).ok())
@@ -112,6 +114,6 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     if let Ok(s) = std::str::from_utf8(data) {
-        let _ = audit_interpret::search::Expr::parse(s);
+        let _ = audit_search::Expr::parse(s);
     }
 });

@@ -6,9 +6,9 @@
 //! `e`.
 #![no_main]
 
-use audit_interpret::search::Expr;
 use audit_interpret::Interpreter;
 use audit_parse::{Event, Record};
+use audit_search::Expr;
 use libfuzzer_sys::fuzz_target;
 
 const LINES: [&[u8]; 3] = [

@@ -2,6 +2,16 @@
 //! uses them: leading white space and a sign are accepted, parsing stops at
 //! the first byte that is not a digit (no digits gives 0), base 16 accepts a
 //! `0x` prefix, and an out-of-range value is an error (`ERANGE`).
+//!
+//! Public for the crates that read values as libauparse does on top of this
+//! one (the normalizer, search expressions).
+//!
+//! ```
+//! use audit_interpret::cnum::{strtol, strtoul};
+//! assert_eq!(strtoul(b"0x1f", 16), Some(31));
+//! assert_eq!(strtol(b" -12abc", 10), Some(-12));
+//! assert_eq!(strtoul(b"99999999999999999999", 10), None);
+//! ```
 
 fn digit(b: u8, base: u32) -> Option<u32> {
     let d = match b {
@@ -99,7 +109,7 @@ fn plain_dec(s: &[u8]) -> Option<u64> {
 
 /// `strtoul(s, NULL, base)` / `strtoull`: `None` where C sets `ERANGE`.
 #[inline]
-pub(crate) fn strtoul(s: &[u8], base: u32) -> Option<u64> {
+pub fn strtoul(s: &[u8], base: u32) -> Option<u64> {
     let plain = match base {
         10 => plain_dec(s),
         16 => plain_hex(s),
@@ -120,7 +130,7 @@ fn strtoul_general(s: &[u8], base: u32) -> Option<u64> {
 
 /// `strtol(s, NULL, base)` / `strtoll`: `None` where C sets `ERANGE`.
 #[inline]
-pub(crate) fn strtol(s: &[u8], base: u32) -> Option<i64> {
+pub fn strtol(s: &[u8], base: u32) -> Option<i64> {
     if base == 10 {
         // Up to 18 digits, with or without a minus sign, cannot overflow.
         let (neg, digits) = match s.split_first() {

@@ -6,7 +6,8 @@
 //! turns them into what people read (`root`, `execve`, `O_RDONLY|O_CLOEXEC`,
 //! `{ saddr_fam=inet laddr=... }`, `ls -l`) with the same results as
 //! libauparse's `auparse_interpret_field`. The [normalizer](normalize) says
-//! who did what to what, and [search expressions](search) pick events.
+//! who did what to what; search expressions that pick events are the
+//! `audit-search` crate's.
 //!
 //! ```
 //! use audit_interpret::normalize::NormalizeContext;
@@ -48,7 +49,7 @@
 //! | a name and value without a parsed record | [`Interpreter::interpret`] (type looked up) / [`Interpreter::interpret_as`] (type given) | the building block; you give the record type, context and enrichment |
 //! | a value and a [`FieldType`], no escaping, no enrichment | [`Interpreter::decode`] | the pure decoder |
 //! | an event, who did what | [`normalize::NormalizeContext::summarize`] (text) / [`normalize::NormalizeContext::normalize`] (field positions, as libauparse) | |
-//! | events to pick | [`search::Expr::parse`] or the [`search::Expr`] constructors | |
+//! | events to pick | `audit_search::Expr` (crate `audit-search`) | |
 //!
 //! Interpretations are escaped by the interpreter's [`EscapeMode`]:
 //! [`EscapeMode::Tty`] by default, as libauparse.
@@ -78,8 +79,7 @@
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-pub mod ausearch_group;
-mod cnum;
+pub mod cnum;
 mod decode;
 mod escape;
 mod event_interp;
@@ -95,7 +95,6 @@ mod normalize_cursor;
 mod normalize_tables;
 mod record;
 mod scan;
-pub mod search;
 mod syscalls;
 mod tables;
 mod text;

@@ -2,8 +2,9 @@
 //! error, on a thread with a small stack, where recursion that follows the
 //! input's depth would overflow and abort the whole test binary.
 
-use audit_interpret::{search::Expr, Interpreter};
+use audit_interpret::Interpreter;
 use audit_parse::{Event, Record};
+use audit_search::Expr;
 
 fn event() -> Event {
     let line = b"type=SYSCALL msg=audit(1700000000.500:7): arch=c000003e syscall=59 success=yes exit=0 a0=1 a1=2 a2=3 a3=4 items=1 ppid=1 pid=2 auid=1000 uid=0 comm=\"ls\" key=\"k1\"";

@@ -20,7 +20,7 @@
 //! ausearch takes as a line of its own. Nothing more than one piece is held.
 //!
 //! ```
-//! use audit_interpret::ausearch_group::{Added, Grouper};
+//! use audit_search::ausearch_group::{Added, Grouper};
 //!
 //! let mut g = Grouper::new();
 //! let lines: [&[u8]; 3] = [

@@ -1,74 +1,8 @@
-//! Search expressions: the language of libauparse's
-//! `ausearch_add_expression`, compiled once and matched against events, and a
-//! typed way to build the same searches in code.
-//!
-//! ```text
-//! expr       := and ( "||" and )*
-//! and        := primary ( "&&" primary )*
-//! primary    := "!" primary | "(" expr ")" | comparison
-//! comparison := field ( "==" | "!=" | "<" | "<=" | ">" | ">=" ) value   (uid/gid fields, virtual fields)
-//!             | field ( "r=" | "r!=" | "i=" | "i!=" ) value                (raw / interpreted text)
-//!             | "\regexp" ( /regex/ | "regex" )                            (whole record text)
-//! field      := name | "\timestamp" | "\timestamp_ex" | "\record_type"
-//! value      := unquoted [A-Za-z0-9_-]+ | "quoted" | ts:SEC.MILLI[:SERIAL]
-//! ```
-//!
-//! A record matches when the expression is true for it; an event matches
-//! when one of its records does. A comparison with a field the record lacks
-//! is false (so `!(uid == 0)` is true for a record without `uid`).
-//!
-//! ```
-//! use audit_interpret::{Interpreter, search::Expr};
-//! use audit_parse::{Event, Record};
-//! let rec = Record::parse(b"type=USER_LOGIN msg=audit(1700000000.123:42): pid=1 uid=0 auid=1000 ses=2 msg='op=login acct=\"root\" res=success'").unwrap();
-//! let ev = Event::from_records(vec![rec]);
-//! let mut it = Interpreter::new();
-//! let e = Expr::parse(r#"uid == 0 && \record_type == USER_LOGIN && acct r= "\"root\"""#).unwrap();
-//! assert!(e.matches_event(&ev, &mut it));
-//! assert!(!Expr::parse(r"\timestamp < ts:1700000000.123").unwrap().matches_event(&ev, &mut it));
-//! // Errors say what is wrong and at which byte of the text.
-//! let err = Expr::parse("uid ==").unwrap_err();
-//! assert_eq!(err.offset, 6);
-//! assert_eq!(err.to_string(), "Value expected, got `' (at byte 6)");
-//! ```
-//!
-//! # Building a search in code
-//!
-//! The items libauparse adds with `ausearch_add_item` (raw value),
-//! `ausearch_add_interpreted_item`, `ausearch_add_timestamp_item` and
-//! `ausearch_add_regex` have typed constructors on [`Expr`], combined with
-//! [`Expr::and`], [`Expr::or`], [`Expr::all`], [`Expr::any`] and
-//! [`Expr::negate`] (libauparse's `AUSEARCH_RULE_AND` / `AUSEARCH_RULE_OR`),
-//! and with [`Expr::key`] and [`Expr::record_type`] for the two searches
-//! `ausearch -k` and `ausearch -m` make most:
-//!
-//! ```
-//! use audit_interpret::{Interpreter, search::Expr};
-//! use audit_parse::{Event, Record, RecordType};
-//! let line = b"type=SYSCALL msg=audit(1700000000.500:7): arch=c000003e syscall=59 success=yes exit=0 a0=1 a1=2 a2=3 a3=4 items=1 ppid=1 pid=2 auid=1000 uid=0 comm=\"ls\" key=\"exec\"";
-//! let ev = Event::from_records(vec![Record::parse(line).unwrap()]);
-//! let search = Expr::key("exec")
-//!     .and(Expr::record_type(RecordType::SYSCALL))
-//!     .and(Expr::timestamp_range((1700000000, 0)..(1700000060, 0)))
-//!     .and(Expr::interpreted_eq("syscall", "execve").or(Expr::field_eq("uid", "0")));
-//! let mut it = Interpreter::new();
-//! assert!(search.matches_event(&ev, &mut it));
-//! assert!(!Expr::key("other").matches_event(&ev, &mut it));
-//! ```
-//!
-//! # Bounds
-//!
-//! Any text gives an expression or an [`ExprError`]: groups nest at most
-//! [`MAX_DEPTH`] deep ([`ExprErrorKind::TooDeep`] names the byte of the `(`
-//! past the bound); runs of `!` and chains of `&&` or `||` of any length are
-//! read without recursion (a chain is one flat [`Expr::And`] / [`Expr::Or`]
-//! node, and `!!e` is `e`). Matching and dropping walk the tree with a stack
-//! of their own, so trees built in code of any depth are matched and freed
-//! without exhausting the thread's stack (`Clone`, `Debug` and `PartialEq`
-//! of such a tree still recurse).
+//! Search expressions (`ausearch_add_expression`) compiled and matched
+//! against events, and the typed builder for the same searches.
 
-use crate::interp::Interpreter;
-use crate::types::{type_of_name, FieldType};
+use audit_interpret::cnum::{strtol, strtoul};
+use audit_interpret::{type_of_name, FieldType, Interpreter, SyscallContext};
 use audit_parse::{Event, RecordRef};
 use std::cmp::Ordering;
 use std::ops::{Bound, RangeBounds};
@@ -454,7 +388,7 @@ impl<'a> Lexer<'a> {
 /// Record type number of a name (`USER_LOGIN`, `UNKNOWN[1334]` or `1334`),
 /// as `audit_name_to_msg_type`.
 fn record_type_number(name: &[u8]) -> Option<i64> {
-    if let Some(v) = crate::tables::MSG_TYPE
+    if let Some(v) = crate::msg_type::MSG_TYPE
         .iter()
         .find(|(_, n)| n.eq_ignore_ascii_case(name))
         .map(|e| e.0)
@@ -463,10 +397,10 @@ fn record_type_number(name: &[u8]) -> Option<i64> {
     }
     if let Some(rest) = name.strip_prefix(b"UNKNOWN[") {
         let end = memchr::memchr(b']', rest)?;
-        return crate::cnum::strtol(&rest[..end.min(7)], 10);
+        return strtol(&rest[..end.min(7)], 10);
     }
     if name.first().is_some_and(u8::is_ascii_digit) {
-        return crate::cnum::strtol(name, 10);
+        return strtol(name, 10);
     }
     None
 }
@@ -702,7 +636,7 @@ impl ExprParser<'_> {
         let e = match field {
             F::Named(field, _) if text_op => Expr::Text { field, op, value },
             F::Named(field, true) => {
-                let Some(v) = crate::cnum::strtoul(&value, 10) else {
+                let Some(v) = strtoul(&value, 10) else {
                     return Err(ExprError::new(
                         ExprErrorKind::BadNumber,
                         format!("Error converting number `{}'", self.lx.text()),
@@ -1034,7 +968,7 @@ impl Expr {
             Expr::Key(key) => {
                 // The parser may give a multi-key value as several `key`
                 // fields (as libauparse does); each may still hold several.
-                let ctx = crate::decode::SyscallContext::default();
+                let ctx = SyscallContext::default();
                 let mut keys = Vec::new();
                 record.fields().filter(|f| f.name() == b"key").any(|f| {
                     let Some(raw) = f.value_opt().filter(|v| *v != b"(null)") else {
@@ -1078,7 +1012,7 @@ impl Expr {
                 let Some(raw) = f.value_opt() else {
                     return false;
                 };
-                let v = crate::cnum::strtoul(raw, 10).unwrap_or(u64::MAX) as u32;
+                let v = strtoul(raw, 10).unwrap_or(u64::MAX) as u32;
                 cmp_result(*op, v.cmp(value))
             }
             Expr::Virtual { op, value } => {
