@@ -460,6 +460,8 @@ impl RemoteConfig {
         config.heartbeat_timeout = (self.heartbeat_timeout > 0)
             .then(|| Duration::from_secs(self.heartbeat_timeout.into()));
         config.queue_depth = self.queue_depth as usize;
+        config.local_port = self.local_port;
+        config.reconnect_on_ending = self.remote_ending_action == FailureAction::Reconnect;
         config
     }
 

@@ -33,6 +33,13 @@
 //!   or a window of frames in flight, resending from the first unacknowledged record
 //!   after a reconnect; [`spool`]: its queue file.
 //!
+//! - [`listen`]: [`ListenConfig`](listen::ListenConfig), the receiver's keys of
+//!   `auditd.conf` (`tcp_listen_port`, `local_events`, ...) and its listening socket.
+//!
+//! - [`handoff`]: a sink whose batches another thread writes (a daemon's main
+//!   loop); [`log_append`]: received lines into an audit-log writer's log, with
+//!   DISKLOW / DISKFULL / DISKERROR from its state.
+//!
 //! - [`config`]: [`RemoteConfig`](config::RemoteConfig), an `audisp-remote.conf` read
 //!   with the keys, values and defaults of audisp-remote 3.0.9.
 //!
@@ -50,6 +57,9 @@
 pub mod actions;
 pub mod config;
 pub mod frame;
+pub mod handoff;
+pub mod listen;
+pub mod log_append;
 pub mod plugin;
 pub mod sender;
 pub mod server;

@@ -12,16 +12,19 @@
 //! next start. The runtime's timer (every second) retries sending, and sends
 //! heartbeats after `heartbeat_timeout` of quiet.
 //!
-//! Not honoured, and logged at start when set: `local_port` (the connection comes
-//! from any port), and a `remote_ending_action` other than `reconnect` (ENDING
-//! always leads to a reconnect, from the first unacknowledged record).
+//! `local_port` is the connection's source port. On ENDING from the receiver,
+//! `remote_ending_action = reconnect` (the default) reconnects and resends from the
+//! first unacknowledged record; any other action is taken and sending stops
+//! (records keep being queued) until SIGUSR2, or for `stop` the plugin stops.
+//! audisp-remote 3.0.9 stops sending the same way, but only a restart starts it
+//! again.
 //! With `transport = tls` it speaks TLS to our receiver ([`crate::tls`]).
 //! `format = ascii` is refused. The runtime's in-memory queue blocks its reader when
 //! full (an `--overflow` argument is overridden): records wait in the dispatcher's
 //! pipe rather than be dropped before they reach the queue file.
 
-use crate::actions::{Actions, Level, Log, Reaction, Trigger};
-use crate::config::{FailureAction, RemoteConfig, Transport, WireFormat, DEFAULT_QUEUE_FILE};
+use crate::actions::{Actions, Log, Reaction, Trigger};
+use crate::config::{RemoteConfig, Transport, WireFormat, DEFAULT_QUEUE_FILE};
 use crate::frame::FrameType;
 use crate::sender::{SendError, Sender};
 use crate::spool::SpoolError;
@@ -81,7 +84,7 @@ impl RemoteHandler {
     /// [`PluginError::Unusable`] for `format = ascii` or no `remote_server`;
     /// [`PluginError::Send`] when the server does not resolve or the queue file
     /// cannot be opened.
-    pub fn new(config: RemoteConfig, mut log: Box<dyn Log + Send>) -> Result<Self, PluginError> {
+    pub fn new(config: RemoteConfig, log: Box<dyn Log + Send>) -> Result<Self, PluginError> {
         if config.format == WireFormat::Ascii {
             return Err(PluginError::Unusable(
                 "format = ascii is not sent: auditd's listener silently discards unframed records"
@@ -93,18 +96,6 @@ impl RemoteHandler {
             .as_deref()
             .ok_or_else(|| PluginError::Unusable("remote_server is not set".into()))?;
         let address = Sender::resolve(&join_host_port(server, config.port))?;
-        if config.local_port.is_some() {
-            log.log(
-                Level::Warning,
-                "local_port is not honoured: connecting from any port",
-            );
-        }
-        if config.remote_ending_action != FailureAction::Reconnect {
-            log.log(
-                Level::Warning,
-                "remote_ending_action other than reconnect is not honoured: ENDING leads to a reconnect",
-            );
-        }
         let queue_file: PathBuf = config
             .queue_file
             .clone()
@@ -202,6 +193,17 @@ impl RemoteHandler {
                 let action = self.config.queue_error_action.clone();
                 self.actions
                     .take(Trigger::QueueError, &action, &message, &mut *self.log)
+            }
+            SendError::Ending { .. } => {
+                let action = self.config.remote_ending_action.clone();
+                let reaction =
+                    self.actions
+                        .take(Trigger::RemoteEnding, &action, &message, &mut *self.log);
+                // Sending stops until SIGUSR2, whatever the action (but stop).
+                match reaction {
+                    Reaction::Stop => Reaction::Stop,
+                    _ => Reaction::Suspend,
+                }
             }
             SendError::Network { .. } | SendError::NoAddress(_) => {
                 let action = self.config.network_failure_action.clone();

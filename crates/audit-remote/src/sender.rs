@@ -47,6 +47,14 @@ pub struct SenderConfig {
     pub queue_depth: usize,
     /// TLS to the receiver (`None`: plain TCP, as audisp-remote).
     pub tls: Option<crate::tls::TlsClient>,
+    /// Connect from this source port (`local_port`; `None`: any). A receiver with
+    /// `tcp_client_ports = 1-1023` takes only privileged ports, which only root
+    /// (or `CAP_NET_BIND_SERVICE`) can bind.
+    pub local_port: Option<u16>,
+    /// On ENDING from the receiver, reconnect and resend (`true`, the default:
+    /// `remote_ending_action = reconnect`); `false` gives [`SendError::Ending`] and
+    /// leaves the records spooled.
+    pub reconnect_on_ending: bool,
 }
 
 impl SenderConfig {
@@ -65,6 +73,8 @@ impl SenderConfig {
             heartbeat_timeout: None,
             queue_depth: 2000,
             tls: None,
+            local_port: None,
+            reconnect_on_ending: true,
         }
     }
 }
@@ -102,6 +112,15 @@ pub enum SendError {
     /// The server name resolves to no address.
     #[error("{0} resolves to no address")]
     NoAddress(String),
+    /// The receiver sent ENDING (it is going down) and
+    /// [`SenderConfig::reconnect_on_ending`] is off: the records stay spooled.
+    #[error("receiver {server} is ending: {text}")]
+    Ending {
+        /// The receiver.
+        server: SocketAddr,
+        /// The ENDING frame's text.
+        text: String,
+    },
 }
 
 /// What became of a record handed to [`Sender::send`].
@@ -306,7 +325,7 @@ impl Sender {
         self.write_frame(&frame)?;
         let reply = self.read_reply()?;
         if reply.kind == FrameType::ENDING {
-            return Err(LinkDown::Retry("receiver is ending".into()));
+            return Err(self.ending(&reply));
         }
         if reply.sequence != sequence || reply.kind.is_fatal() {
             return Err(LinkDown::Retry(format!(
@@ -422,16 +441,13 @@ impl Sender {
 
     /// Matches a reply to the oldest frame in flight.
     fn take_reply(&mut self, reply: Frame) -> Result<(), LinkDown> {
+        if reply.kind == FrameType::ENDING {
+            return Err(self.ending(&reply));
+        }
         let link = self
             .link
             .as_mut()
             .ok_or_else(|| LinkDown::Retry("no link".into()))?;
-        if reply.kind == FrameType::ENDING {
-            return Err(LinkDown::Retry(format!(
-                "receiver is ending: {}",
-                String::from_utf8_lossy(&reply.payload)
-            )));
-        }
         let expected = link.in_flight.front().copied();
         if Some(reply.sequence) != expected || !reply.kind.is_reply() {
             return Err(LinkDown::Retry(format!(
@@ -458,6 +474,43 @@ impl Sender {
         Ok(())
     }
 
+    /// What an ENDING frame means, as configured.
+    fn ending(&self, reply: &Frame) -> LinkDown {
+        let text = String::from_utf8_lossy(&reply.payload).into_owned();
+        if self.config.reconnect_on_ending {
+            LinkDown::Retry(format!("receiver is ending: {text}"))
+        } else {
+            LinkDown::Fail(SendError::Ending {
+                server: self.config.server,
+                text,
+            })
+        }
+    }
+
+    /// A TCP connection to the receiver, from `local_port` when one is set.
+    fn connect(&self) -> io::Result<TcpStream> {
+        let server = self.config.server;
+        let Some(port) = self.config.local_port else {
+            return TcpStream::connect_timeout(&server, self.config.connect_timeout);
+        };
+        use socket2::{Domain, Protocol, Socket, Type};
+        let socket = Socket::new(
+            Domain::for_address(server),
+            Type::STREAM,
+            Some(Protocol::TCP),
+        )?;
+        // As audisp-remote: the port is free again at once after a reconnect.
+        socket.set_reuse_address(true)?;
+        let any: std::net::IpAddr = if server.is_ipv6() {
+            std::net::Ipv6Addr::UNSPECIFIED.into()
+        } else {
+            std::net::Ipv4Addr::UNSPECIFIED.into()
+        };
+        socket.bind(&SocketAddr::new(any, port).into())?;
+        socket.connect_timeout(&server.into(), self.config.connect_timeout)?;
+        Ok(socket.into())
+    }
+
     fn ensure_link(&mut self) -> Result<(), LinkDown> {
         if let Some(link) = &self.link {
             let idle = link.last_used.elapsed();
@@ -468,7 +521,7 @@ impl Sender {
             }
             return self.heartbeat_on_link();
         }
-        let stream = TcpStream::connect_timeout(&self.config.server, self.config.connect_timeout)?;
+        let stream = self.connect()?;
         stream.set_nodelay(true)?;
         stream.set_read_timeout(Some(self.config.reply_timeout))?;
         let stream = match &self.config.tls {

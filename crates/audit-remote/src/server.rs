@@ -62,6 +62,11 @@ pub enum SinkError {
     /// Any other write failure: reply DISKERROR with this text.
     #[error("disk error: {0}")]
     DiskError(String),
+    /// The sink is shutting down and wrote nothing: the connection gets ENDING
+    /// (sequence 0) and is closed; the sender sends the records again elsewhere or
+    /// later.
+    #[error("the receiver is ending")]
+    Ending,
 }
 
 /// Where received records go. Called from the connection threads, one record at a
@@ -112,6 +117,7 @@ pub trait Sink: Send + Sync {
 #[derive(Debug)]
 pub struct FileSink {
     file: Mutex<File>,
+    space_left_mb: Option<u64>,
 }
 
 impl FileSink {
@@ -130,32 +136,61 @@ impl FileSink {
             .open(path)?;
         Ok(Self {
             file: Mutex::new(file),
+            space_left_mb: None,
         })
     }
+
+    /// Replies DISKLOW rather than ACK to records written while the file system
+    /// has less than `megabytes` free (auditd's `space_left`).
+    #[must_use]
+    pub fn with_space_left(mut self, megabytes: u64) -> Self {
+        self.space_left_mb = Some(megabytes);
+        self
+    }
+}
+
+/// The last lines (up to `limit`, oldest first, each with its `\n`) of `file`, read
+/// through a clone of its descriptor: what [`Sink::recent`] gives for a log file.
+///
+/// # Errors
+/// The error of reading.
+pub fn last_lines(file: &File, limit: usize) -> io::Result<Vec<Vec<u8>>> {
+    use std::io::{Seek, SeekFrom};
+    // Records are at most a frame long: this much tail holds `limit` of them, or
+    // as many as fit, which is what a sender's window can have in flight.
+    let tail = (limit as u64).saturating_mul(512).min(4 << 20);
+    let mut file = file.try_clone()?;
+    let len = file.seek(SeekFrom::End(0))?;
+    let start = len.saturating_sub(tail);
+    let mut bytes = Vec::new();
+    file.seek(SeekFrom::Start(start))?;
+    file.read_to_end(&mut bytes)?;
+    let mut lines: Vec<Vec<u8>> = bytes
+        .split_inclusive(|&b| b == b'\n')
+        .map(<[u8]>::to_vec)
+        .collect();
+    if start > 0 && !lines.is_empty() {
+        // The first piece may be the end of a longer line.
+        lines.remove(0);
+    }
+    let skip = lines.len().saturating_sub(limit);
+    Ok(lines.split_off(skip))
+}
+
+/// Free space on the file system holding `file`, in 2^20-byte megabytes, as
+/// auditd counts it (blocks available to unprivileged writers).
+///
+/// # Errors
+/// The error of `fstatvfs`.
+pub fn free_megabytes(file: &File) -> io::Result<u64> {
+    let st = rustix::fs::fstatvfs(file)?;
+    Ok(st.f_bavail.saturating_mul(st.f_frsize.max(1)) >> 20)
 }
 
 impl Sink for FileSink {
     fn recent(&self, limit: usize) -> io::Result<Vec<Vec<u8>>> {
-        use std::io::{Seek, SeekFrom};
-        // Records are at most a frame long: this much tail holds `limit` of them, or
-        // as many as fit, which is what a sender's window can have in flight.
-        let tail = (limit as u64).saturating_mul(512).min(4 << 20);
-        let mut file = lock(&self.file).try_clone()?;
-        let len = file.seek(SeekFrom::End(0))?;
-        let start = len.saturating_sub(tail);
-        let mut bytes = Vec::new();
-        file.seek(SeekFrom::Start(start))?;
-        file.read_to_end(&mut bytes)?;
-        let mut lines: Vec<Vec<u8>> = bytes
-            .split_inclusive(|&b| b == b'\n')
-            .map(<[u8]>::to_vec)
-            .collect();
-        if start > 0 && !lines.is_empty() {
-            // The first piece may be the end of a longer line.
-            lines.remove(0);
-        }
-        let skip = lines.len().saturating_sub(limit);
-        Ok(lines.split_off(skip))
+        let file = lock(&self.file);
+        last_lines(&file, limit)
     }
 
     fn write(&self, peer: SocketAddr, record: &[u8]) -> Result<Durability, SinkError> {
@@ -171,6 +206,17 @@ impl Sink for FileSink {
                 Some(ENOSPC) => SinkError::DiskFull(e.to_string()),
                 _ => SinkError::DiskError(e.to_string()),
             })?;
+        if let Some(low) = self.space_left_mb {
+            // The record is written: a failed look at the space is no reason to
+            // refuse it.
+            if let Ok(free) = free_megabytes(&file) {
+                if free < low {
+                    return Ok(Durability::WrittenSpaceLow(format!(
+                        "{free} MB free, below space_left {low} MB"
+                    )));
+                }
+            }
+        }
         Ok(Durability::Written)
     }
 }
@@ -626,6 +672,10 @@ impl Connection<'_> {
             self.protocol_error(&what);
             return Err(Close);
         }
+        if replies.iter().any(|r| r.kind == FrameType::ENDING) {
+            let _ = self.stream.tcp().shutdown(std::net::Shutdown::Both);
+            return Err(Close);
+        }
         sent.map_err(|_| Close)
     }
 
@@ -668,6 +718,7 @@ impl Connection<'_> {
             Ok(Durability::WrittenSpaceLow(text)) => (FrameType::DISK_LOW, text.clone()),
             Err(SinkError::DiskFull(text)) => (FrameType::DISK_FULL, text.clone()),
             Err(SinkError::DiskError(text)) => (FrameType::DISK_ERROR, text.clone()),
+            Err(SinkError::Ending) => (FrameType::ENDING, String::new()),
         };
         let mut text = text.into_bytes();
         text.truncate(crate::frame::MAX_RECEIVABLE_PAYLOAD);
@@ -689,6 +740,11 @@ impl Connection<'_> {
             while recent.len() > self.shared.config.dedup_window.max(1) {
                 recent.pop_front();
             }
+        } else if matches!(outcome, Err(SinkError::Ending)) {
+            // One ENDING for the connection, and nothing after it.
+            batch.clear();
+            replies.push(Frame::new(FrameType::ENDING, 0, Vec::new()));
+            return;
         } else if outcome.is_err() {
             counters
                 .sink_failures

@@ -2,7 +2,7 @@
 
 use audit_remote::frame::{decode_all, Frame, FrameType, HEADER_SIZE};
 use audit_remote::sender::{Queued, SendError, Sender, SenderConfig};
-use audit_remote::server::{Durability, Receiver, ReceiverConfig, Sink, SinkError};
+use audit_remote::server::{Durability, FileSink, Receiver, ReceiverConfig, Sink, SinkError};
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -475,4 +475,35 @@ fn a_sender_gives_up_after_max_time_and_keeps_the_record() {
     }
     assert!(started.elapsed() < Duration::from_secs(5));
     assert_eq!(sender.pending(), 1);
+}
+
+#[test]
+fn a_file_sink_below_space_left_replies_disklow_and_the_record_is_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("remote.log");
+    // More than any disk has free.
+    let sink = Arc::new(FileSink::open(&log).unwrap().with_space_left(1 << 40));
+    let server = Receiver::bind("127.0.0.1:0", ReceiverConfig::default(), sink)
+        .unwrap()
+        .spawn()
+        .unwrap();
+    let mut sender = Sender::open(
+        SenderConfig::new(server.local_addr()),
+        &dir.path().join("q"),
+    )
+    .unwrap();
+    sender.send(&record(1)).unwrap();
+    sender.flush().unwrap();
+    let stats = sender.stats().clone();
+    assert_eq!(stats.warnings, 1, "{stats:?}");
+    let warning = stats.last_warning.unwrap();
+    assert!(warning.contains("below space_left"), "{warning}");
+    assert!(
+        warning.starts_with(&FrameType::DISK_LOW.to_string()),
+        "{warning}"
+    );
+    assert_eq!(
+        (sender.pending(), std::fs::read(&log).unwrap()),
+        (0, record(1))
+    );
 }
