@@ -12,7 +12,8 @@
 //! without them it skips loudly.
 //! Run: `cargo bench --bench exec_storm --features tokio`.
 
-use audit_netlink::audit_wire::rule::{RuleData, ACTION_ALWAYS, FILTER_EXIT};
+use audit_netlink::audit_wire::field::{Action, Field, FilterList, Operator};
+use audit_netlink::audit_wire::rule::RuleData;
 use audit_netlink::{AuditSocket, EventStream, Incoming, StreamItem};
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::process::{Command, Stdio};
@@ -21,7 +22,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const STORM: u64 = 200;
-const EQUAL: u32 = 0x4000_0000;
+const EQUAL: Operator = Operator::Equal;
 #[cfg(target_arch = "x86_64")]
 const ARCH: u32 = 0xC000_003E;
 #[cfg(target_arch = "aarch64")]
@@ -29,11 +30,13 @@ const ARCH: u32 = 0xC000_00B7;
 const KEY: &str = "lar-exec-storm";
 
 fn rule() -> RuleData {
-    let mut r = RuleData::new(FILTER_EXIT, ACTION_ALWAYS);
-    r.push_field(11, EQUAL, ARCH).unwrap();
+    let mut r = RuleData::new(FilterList::Exit, Action::Always);
+    r.push_field(Field::ARCH, EQUAL, ARCH).unwrap();
     r.set_syscall(libc::SYS_execve as u32).unwrap();
-    r.push_field(18, EQUAL, std::process::id()).unwrap(); // ppid = this bench
-    r.push_str_field(210, EQUAL, KEY.as_bytes()).unwrap();
+    r.push_field(Field::PPID, EQUAL, std::process::id())
+        .unwrap(); // ppid = this bench
+    r.push_str_field(Field::FILTERKEY, EQUAL, KEY.as_bytes())
+        .unwrap();
     r
 }
 

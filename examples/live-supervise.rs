@@ -31,7 +31,8 @@
 //!
 //! Run as root: `cargo run --example live-supervise`.
 
-use audit_netlink::audit_wire::rule::{RuleData, ACTION_ALWAYS, FILTER_EXIT};
+use audit_netlink::audit_wire::field::{Action, Field, FilterList, Operator};
+use audit_netlink::audit_wire::rule::RuleData;
 use audit_netlink::{AuditSocket, Errno, EventStream, StreamItem};
 use audit_parse::Event;
 use audit_syscalls::{Machine, SyscallTable};
@@ -46,11 +47,11 @@ const STATE_FILE: &str = "/run/live-supervise.state";
 const LOCK_FILE: &str = "/run/live-supervise.lock";
 /// How many recent record pids, and undecided `clone3` tasks, are remembered.
 const RECENT: usize = 4096;
-const EQUAL: u32 = 0x4000_0000;
-const NOT_EQUAL: u32 = 0x3000_0000;
-const FIELD_PID: u32 = 0;
-const FIELD_ARCH: u32 = 11;
-const FIELD_KEY: u32 = 210;
+const EQUAL: Operator = Operator::Equal;
+const NOT_EQUAL: Operator = Operator::NotEqual;
+const FIELD_PID: Field = Field::PID;
+const FIELD_ARCH: Field = Field::ARCH;
+const FIELD_KEY: Field = Field::FILTERKEY;
 const CLONE_THREAD: u64 = 0x0001_0000;
 
 /// The watched syscalls by name, one rule per group. Names a machine lacks (`fork`
@@ -78,7 +79,7 @@ fn our_rules(machine: Machine) -> Result<Vec<RuleData>, Box<dyn std::error::Erro
         if numbers.is_empty() {
             continue;
         }
-        let mut r = RuleData::new(FILTER_EXIT, ACTION_ALWAYS);
+        let mut r = RuleData::new(FilterList::Exit, Action::Always);
         r.push_field(FIELD_ARCH, EQUAL, machine.audit_arch())?;
         for nr in numbers {
             r.set_syscall(nr)?;
@@ -131,7 +132,7 @@ fn take_lock() -> Result<std::fs::File, Box<dyn std::error::Error>> {
 /// The pid a rule of ours excludes (`-F pid!=<owner>`): the run that loaded it.
 fn rule_owner(r: &RuleData) -> Option<u32> {
     r.fields_iter().find_map(|f| match f {
-        Ok(f) if f.field == FIELD_PID && f.op == NOT_EQUAL => match f.value {
+        Ok(f) if f.field == FIELD_PID.0 && f.op == NOT_EQUAL.bits() => match f.value {
             audit_netlink::audit_wire::rule::RuleValue::Num(n) => Some(n),
             audit_netlink::audit_wire::rule::RuleValue::Str(_) => None,
         },

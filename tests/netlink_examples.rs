@@ -11,7 +11,8 @@
 
 mod support;
 
-use audit_netlink::audit_wire::rule::{RuleData, RuleValue, ACTION_ALWAYS, FILTER_EXIT};
+use audit_netlink::audit_wire::field::{Action, Field, FilterList, Operator};
+use audit_netlink::audit_wire::rule::{RuleData, RuleValue};
 use audit_netlink::AuditSocket;
 use audit_parse::{Options, Parser, Record};
 use audit_syscalls::Machine;
@@ -24,12 +25,12 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-const EQUAL: u32 = 0x4000_0000;
-const NOT_EQUAL: u32 = 0x3000_0000;
-const FIELD_PID: u32 = 0;
-const FIELD_PPID: u32 = 18;
-const FIELD_ARCH: u32 = 11;
-const FIELD_KEY: u32 = 210;
+const EQUAL: Operator = Operator::Equal;
+const NOT_EQUAL: Operator = Operator::NotEqual;
+const FIELD_PID: Field = Field::PID;
+const FIELD_PPID: Field = Field::PPID;
+const FIELD_ARCH: Field = Field::ARCH;
+const FIELD_KEY: Field = Field::FILTERKEY;
 
 /// live-supervise's rule key and state file (see examples/live-supervise.rs).
 const SUPERVISE_KEY: &str = "live-supervise";
@@ -311,7 +312,7 @@ fn child_execve_rule(machine: Machine, key: &str) -> RuleData {
         .syscall_table()
         .number("execve")
         .expect("execve in the syscall table");
-    let mut r = RuleData::new(FILTER_EXIT, ACTION_ALWAYS);
+    let mut r = RuleData::new(FilterList::Exit, Action::Always);
     r.push_field(FIELD_ARCH, EQUAL, machine.audit_arch())
         .unwrap();
     r.set_syscall(execve).unwrap();
@@ -624,7 +625,7 @@ fn live_supervise_shows_fork_exec_exit_and_cleans_up() {
 /// The pid live-supervise's rule excludes (`-F pid!=<its own pid>`).
 fn excluded_pid(r: &RuleData) -> Option<u32> {
     r.fields_iter().find_map(|f| match f {
-        Ok(f) if f.field == FIELD_PID && f.op == NOT_EQUAL => match f.value {
+        Ok(f) if f.field == FIELD_PID.0 && f.op == NOT_EQUAL.bits() => match f.value {
             RuleValue::Num(n) => Some(n),
             RuleValue::Str(_) => None,
         },

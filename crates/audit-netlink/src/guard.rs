@@ -11,10 +11,11 @@
 //! undone; not when the process is killed or aborts.
 //!
 //! ```no_run
-//! use audit_netlink::audit_wire::rule::{RuleData, ACTION_ALWAYS, FILTER_EXIT};
+//! use audit_netlink::audit_wire::field::{Action, FilterList};
+//! use audit_netlink::audit_wire::rule::RuleData;
 //! use audit_netlink::AuditSocket;
 //! let mut sock = AuditSocket::open()?;
-//! let mut rule = RuleData::new(FILTER_EXIT, ACTION_ALWAYS);
+//! let mut rule = RuleData::new(FilterList::Exit, Action::Always);
 //! rule.set_syscall(59)?; // execve on x86_64
 //! let _on = sock.set_enabled_guarded(true)?; // put back as it was, last
 //! let _rule = sock.add_rule_guarded(rule)?; // deleted first

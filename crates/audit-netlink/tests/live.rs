@@ -1,7 +1,8 @@
 //! Tests against this machine's kernel (root, audit compiled in). Each takes the
 //! machine-wide live-test lock and restores everything it changed, even on failure.
 
-use audit_netlink::audit_wire::rule::{RuleData, ACTION_ALWAYS, FILTER_EXIT};
+use audit_netlink::audit_wire::field::{Action, Field, FilterList, Operator};
+use audit_netlink::audit_wire::rule::RuleData;
 use audit_netlink::audit_wire::status::Status;
 use audit_netlink::audit_wire::tty_status::TtyStatus;
 use audit_netlink::{
@@ -12,13 +13,13 @@ use std::process::Command;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
-const EQUAL: u32 = 0x4000_0000;
-const FIELD_PID: u32 = 0;
-const FIELD_PPID: u32 = 18;
-const FIELD_ARCH: u32 = 11;
-const FIELD_KEY: u32 = 210;
+const EQUAL: Operator = Operator::Equal;
+const FIELD_PID: Field = Field::PID;
+const FIELD_PPID: Field = Field::PPID;
+const FIELD_ARCH: Field = Field::ARCH;
+const FIELD_KEY: Field = Field::FILTERKEY;
 /// `AUDIT_DIR`: a directory-tree rule.
-const FIELD_DIR: u32 = 107;
+const FIELD_DIR: Field = Field::DIR;
 #[cfg(target_arch = "x86_64")]
 const ARCH: u32 = 0xC000_003E;
 #[cfg(target_arch = "aarch64")]
@@ -111,7 +112,7 @@ fn unique_key(tag: &str) -> String {
 
 /// `-a always,exit -F arch=<native> -S getppid -F pid=<own pid> -k <key>`.
 fn getppid_rule(key: &str) -> RuleData {
-    let mut r = RuleData::new(FILTER_EXIT, ACTION_ALWAYS);
+    let mut r = RuleData::new(FilterList::Exit, Action::Always);
     r.push_field(FIELD_ARCH, EQUAL, ARCH).unwrap();
     r.set_syscall(libc::SYS_getppid as u32).unwrap();
     r.push_field(FIELD_PID, EQUAL, std::process::id()).unwrap();
@@ -126,7 +127,7 @@ fn getppid_rule(key: &str) -> RuleData {
 /// kernel never audits the registered daemon's own syscalls, so tests that are the
 /// daemon trigger from a child.
 fn child_execve_rule(key: &str) -> RuleData {
-    let mut r = RuleData::new(FILTER_EXIT, ACTION_ALWAYS);
+    let mut r = RuleData::new(FilterList::Exit, Action::Always);
     r.push_field(FIELD_ARCH, EQUAL, ARCH).unwrap();
     r.set_syscall(libc::SYS_execve as u32).unwrap();
     r.push_field(FIELD_PPID, EQUAL, std::process::id()).unwrap();
@@ -453,9 +454,9 @@ fn bad_rule_is_a_typed_einval() {
     assert_eq!(e.errno(), Some(Errno::EINVAL), "{e}");
     assert!(e.to_string().contains("AUDIT_ADD_RULE"), "{e}");
     // A field id the kernel does not know.
-    let mut rule = RuleData::new(FILTER_EXIT, ACTION_ALWAYS);
+    let mut rule = RuleData::new(FilterList::Exit, Action::Always);
     rule.set_syscall(libc::SYS_getppid as u32).unwrap();
-    rule.push_field(999, EQUAL, 1).unwrap();
+    rule.push_field(Field(999), EQUAL, 1).unwrap();
     let e = sock.add_rule(&rule).unwrap_err();
     assert_eq!(e.errno(), Some(Errno::EINVAL), "{e}");
     assert!(sock.list_rules().unwrap().iter().all(|r| r.action != 7));

@@ -2,7 +2,8 @@
 //! this machine's kernel (root, audit compiled in). Each takes the machine-wide
 //! live-test lock and restores what it changed, even on failure (drop guards).
 
-use audit_netlink::audit_wire::rule::{RuleData, ACTION_ALWAYS, FILTER_EXIT};
+use audit_netlink::audit_wire::field::{Action, Field, FilterList, Operator};
+use audit_netlink::audit_wire::rule::RuleData;
 use audit_netlink::{AuditSocket, Errno, Error, Incoming};
 use netlink_sys::{protocols::NETLINK_AUDIT, Socket, SocketAddr};
 use std::collections::HashSet;
@@ -10,11 +11,11 @@ use std::process::Command;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
-const EQUAL: u32 = 0x4000_0000;
-const FIELD_PID: u32 = 0;
-const FIELD_PPID: u32 = 18;
-const FIELD_ARCH: u32 = 11;
-const FIELD_KEY: u32 = 210;
+const EQUAL: Operator = Operator::Equal;
+const FIELD_PID: Field = Field::PID;
+const FIELD_PPID: Field = Field::PPID;
+const FIELD_ARCH: Field = Field::ARCH;
+const FIELD_KEY: Field = Field::FILTERKEY;
 #[cfg(target_arch = "x86_64")]
 const ARCH: u32 = 0xC000_003E;
 #[cfg(target_arch = "aarch64")]
@@ -62,7 +63,7 @@ fn unique_key(tag: &str) -> String {
 /// kernel never audits the registered daemon's own syscalls, so tests that are the
 /// daemon trigger from a child.
 fn child_execve_rule(key: &str) -> RuleData {
-    let mut r = RuleData::new(FILTER_EXIT, ACTION_ALWAYS);
+    let mut r = RuleData::new(FilterList::Exit, Action::Always);
     r.push_field(FIELD_ARCH, EQUAL, ARCH).unwrap();
     r.set_syscall(libc::SYS_execve as u32).unwrap();
     r.push_field(FIELD_PPID, EQUAL, std::process::id()).unwrap();
@@ -72,7 +73,7 @@ fn child_execve_rule(key: &str) -> RuleData {
 
 /// `-a always,exit -F arch=<native> -S getppid -F pid=<own pid> -k <key>`.
 fn getppid_rule(key: &str) -> RuleData {
-    let mut r = RuleData::new(FILTER_EXIT, ACTION_ALWAYS);
+    let mut r = RuleData::new(FilterList::Exit, Action::Always);
     r.push_field(FIELD_ARCH, EQUAL, ARCH).unwrap();
     r.set_syscall(libc::SYS_getppid as u32).unwrap();
     r.push_field(FIELD_PID, EQUAL, std::process::id()).unwrap();

@@ -176,8 +176,14 @@ impl Rule {
     /// the limits checked.
     pub fn to_rule_data(&self) -> RuleData {
         let fields = &self.fields[..self.fields.len().min(AUDIT_MAX_FIELDS)];
-        let mut data = RuleData::new(self.flags, self.action);
-        data.mask = self.mask;
+        // The raw flags and action: a rule read from the kernel may carry
+        // numbers no `FilterList`/`Action` names, and they go back unchanged.
+        let mut data = RuleData {
+            flags: self.flags,
+            action: self.action,
+            mask: self.mask,
+            ..RuleData::default()
+        };
         data.field_count = fields.len() as u32;
         for (i, f) in fields.iter().enumerate() {
             data.fields[i] = f.field.0;
@@ -343,14 +349,20 @@ mod tests {
     }
 
     /// The same rule built with audit-wire's own push API (a second encoder).
+    /// Numbers the typed API cannot name (unknown actions, operator bits)
+    /// are written raw afterwards.
     fn pushed(rule: &Rule) -> RuleData {
-        let mut d = RuleData::new(rule.flags, rule.action);
+        let mut d = RuleData::new(rule.list(), Action::Never);
+        d.flags = rule.flags;
+        d.action = rule.action;
         d.mask = rule.mask;
-        for f in &rule.fields {
+        for (i, f) in rule.fields.iter().enumerate() {
+            let op = f.operator().unwrap_or(Operator::Equal);
             match &f.value {
-                FieldValue::Num(n) => d.push_field(f.field.0, f.op, *n).unwrap(),
-                FieldValue::Str(s) => d.push_str_field(f.field.0, f.op, s).unwrap(),
+                FieldValue::Num(n) => d.push_field(f.field, op, *n).unwrap(),
+                FieldValue::Str(s) => d.push_str_field(f.field, op, s).unwrap(),
             }
+            d.fieldflags[i] = f.op;
         }
         d
     }
@@ -459,9 +471,11 @@ mod tests {
     #[test]
     fn operator_bits_in_field_ids_still_name_strings() {
         // auditctl masks operator bits off fields[i] before deciding on a string.
-        let mut d = RuleData::new(4, 2);
-        d.push_str_field(Field::FILTERKEY.0 | Operator::Equal.bits(), 0, b"key")
+        let mut d = RuleData::new(FilterList::Exit, Action::Always);
+        let key_with_op = Field(Field::FILTERKEY.0 | Operator::Equal.bits());
+        d.push_str_field(key_with_op, Operator::Equal, b"key")
             .unwrap();
+        d.fieldflags[0] = 0;
         let r = Rule::try_from(&d).unwrap();
         assert_eq!(r.fields[0].value, FieldValue::Str(b"key".to_vec()));
         assert_eq!(RuleData::try_from(&r), Ok(d));

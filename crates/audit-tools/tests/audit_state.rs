@@ -1,14 +1,15 @@
 //! `audit-state` against this machine's kernel: the status as auditctl shows it, the
 //! rule count, `--expect-clean`, and the refusal as a non-root user.
 
-use audit_netlink::audit_wire::rule::{RuleData, ACTION_ALWAYS, FILTER_EXIT};
+use audit_netlink::audit_wire::field::{Action, Field, FilterList, Operator};
+use audit_netlink::audit_wire::rule::RuleData;
 use audit_netlink::AuditSocket;
 use std::process::{Command, Output};
 
-const EQUAL: u32 = 0x4000_0000;
-const FIELD_PID: u32 = 0;
-const FIELD_ARCH: u32 = 11;
-const FIELD_KEY: u32 = 210;
+const EQUAL: Operator = Operator::Equal;
+const FIELD_PID: Field = Field::PID;
+const FIELD_ARCH: Field = Field::ARCH;
+const FIELD_KEY: Field = Field::FILTERKEY;
 #[cfg(target_arch = "x86_64")]
 const ARCH: u32 = 0xC000_003E;
 #[cfg(target_arch = "aarch64")]
@@ -62,7 +63,7 @@ fn counts_a_rule_of_ours_and_is_not_clean_while_it_is_loaded() {
     assert_eq!(rules_before, sock.list_rules().unwrap().len() as u64);
 
     // -a always,exit -F arch=<native> -S getppid -F pid=<own pid> -k <key>
-    let mut rule = RuleData::new(FILTER_EXIT, ACTION_ALWAYS);
+    let mut rule = RuleData::new(FilterList::Exit, Action::Always);
     rule.push_field(FIELD_ARCH, EQUAL, ARCH).unwrap();
     rule.set_syscall(libc::SYS_getppid as u32).unwrap();
     rule.push_field(FIELD_PID, EQUAL, std::process::id())

@@ -6,14 +6,15 @@
 //! host byte order, as netlink is.
 //!
 //! ```
-//! use audit_wire::rule::{RuleData, FILTER_EXIT, ACTION_ALWAYS};
+//! use audit_wire::field::{Action, Field, FilterList, Operator};
+//! use audit_wire::rule::RuleData;
 //! use audit_wire::status::{Status, StatusView};
 //!
 //! // A rule: -a always,exit -S 59 -F pid=42 -k demo
-//! let mut rule = RuleData::new(FILTER_EXIT, ACTION_ALWAYS);
+//! let mut rule = RuleData::new(FilterList::Exit, Action::Always);
 //! rule.set_syscall(59).unwrap();
-//! rule.push_field(0, 0x4000_0000, 42).unwrap();
-//! rule.push_str_field(210, 0x4000_0000, b"demo").unwrap();
+//! rule.push_field(Field::PID, Operator::Equal, 42).unwrap();
+//! rule.push_str_field(Field::FILTERKEY, Operator::Equal, b"demo").unwrap();
 //! let bytes = rule.to_bytes();
 //! assert_eq!(bytes.len(), 1040 + 4);
 //! assert_eq!(RuleData::parse(&bytes).unwrap(), rule);
@@ -31,6 +32,7 @@
 #[macro_use]
 pub mod view;
 
+pub mod arch;
 mod error;
 pub mod features;
 pub mod field;

@@ -5,6 +5,7 @@
 //! followed by `buflen` bytes of string values. A string field's value is the
 //! length of its string; strings follow each other in field order, unterminated.
 
+use crate::field::{Action, Field, FilterList, Operator, AUDIT_FILTER_MASK};
 use crate::WireError;
 
 /// `AUDIT_MAX_FIELDS`.
@@ -12,31 +13,8 @@ pub const MAX_FIELDS: usize = 64;
 /// `AUDIT_BITMASK_SIZE`: 32-bit words of the syscall mask.
 pub const BITMASK_SIZE: usize = 64;
 
-/// `AUDIT_FILTER_USER`.
-pub const FILTER_USER: u32 = 0x00;
-/// `AUDIT_FILTER_TASK`.
-pub const FILTER_TASK: u32 = 0x01;
-/// `AUDIT_FILTER_ENTRY` (deprecated by the kernel).
-pub const FILTER_ENTRY: u32 = 0x02;
-/// `AUDIT_FILTER_WATCH`.
-pub const FILTER_WATCH: u32 = 0x03;
-/// `AUDIT_FILTER_EXIT`.
-pub const FILTER_EXIT: u32 = 0x04;
-/// `AUDIT_FILTER_EXCLUDE` (was `AUDIT_FILTER_TYPE`).
-pub const FILTER_EXCLUDE: u32 = 0x05;
-/// `AUDIT_FILTER_FS`.
-pub const FILTER_FS: u32 = 0x06;
-/// `AUDIT_FILTER_URING_EXIT`.
-pub const FILTER_URING_EXIT: u32 = 0x07;
-/// `AUDIT_FILTER_PREPEND`: flag, insert at the head of the list.
-pub const FILTER_PREPEND: u32 = 0x10;
-
-/// `AUDIT_NEVER`.
-pub const ACTION_NEVER: u32 = 0;
-/// `AUDIT_POSSIBLE`.
-pub const ACTION_POSSIBLE: u32 = 1;
-/// `AUDIT_ALWAYS`.
-pub const ACTION_ALWAYS: u32 = 2;
+/// `AUDIT_FILTER_PREPEND`: flag bit of `flags`, insert at the head of the list.
+pub const FILTER_PREPEND: u32 = crate::field::AUDIT_FILTER_PREPEND;
 
 /// Rule field ids whose value is a string in the buffer (the kernel's
 /// `audit_unpack_string` cases): subject/object security labels (13-17, 19-23),
@@ -45,9 +23,6 @@ pub const fn is_string_field(field: u32) -> bool {
     crate::field::Field(field).is_string()
 }
 
-/// `AUDIT_FILTERKEY`: the rule key field id.
-const FIELD_FILTERKEY: u32 = 210;
-
 wire_struct! {
     /// The fixed part of `struct audit_rule_data`, owned (see [`RuleData`] for the whole).
     pub struct RuleHeader;
@@ -55,9 +30,9 @@ wire_struct! {
     pub struct RuleHeaderView;
     what = "audit_rule_data";
     required {
-        /// Filter list (`FILTER_*`), possibly with [`FILTER_PREPEND`].
+        /// Filter list ([`FilterList`] number), possibly with [`FILTER_PREPEND`].
         flags, set_flags, FLAGS: u32 = 0..4;
-        /// `ACTION_*`.
+        /// [`Action`] number.
         action, set_action, ACTION: u32 = 4..8;
         /// Number of used entries in the field arrays.
         field_count, set_field_count, FIELD_COUNT: u32 = 8..12;
@@ -83,9 +58,10 @@ pub const RULE_FIXED_LEN: usize = 1040;
 /// `buflen` is not stored: it is always `buf.len()` ([`RuleData::buflen`]).
 #[derive(Clone, PartialEq, Eq)]
 pub struct RuleData {
-    /// Filter list (`FILTER_*`), possibly with [`FILTER_PREPEND`].
+    /// Filter list ([`FilterList`] number), possibly with [`FILTER_PREPEND`].
     pub flags: u32,
-    /// `ACTION_*`.
+    /// [`Action`] number (as the kernel lists it, possibly one this crate
+    /// does not name).
     pub action: u32,
     /// Number of used entries of `fields`/`values`/`fieldflags`.
     pub field_count: u32,
@@ -156,11 +132,12 @@ pub struct RuleField<'a> {
 }
 
 impl RuleData {
-    /// An empty rule on filter list `flags` with `action`.
-    pub fn new(flags: u32, action: u32) -> Self {
+    /// An empty rule on filter list `list` with `action` (set
+    /// [`FILTER_PREPEND`] in `flags` to insert it at the head of the list).
+    pub fn new(list: FilterList, action: Action) -> Self {
         Self {
-            flags,
-            action,
+            flags: list.number(),
+            action: action.number(),
             ..Self::default()
         }
     }
@@ -216,9 +193,14 @@ impl RuleData {
         out
     }
 
-    /// The filter list without the prepend flag.
-    pub fn list(&self) -> u32 {
-        self.flags & !FILTER_PREPEND
+    /// The filter list (the list bits of `flags`, without the prepend flag).
+    pub fn list(&self) -> FilterList {
+        FilterList::from_number(self.flags & AUDIT_FILTER_MASK)
+    }
+
+    /// The action, when `action` holds one the kernel defines.
+    pub fn action(&self) -> Option<Action> {
+        Action::from_number(self.action)
     }
 
     /// Select syscall `nr` (`AUDIT_WORD`/`AUDIT_BIT`).
@@ -237,19 +219,20 @@ impl RuleData {
         word < BITMASK_SIZE && self.mask[word] & (1 << (nr % 32)) != 0
     }
 
-    /// Whether one of the rule's fields is field number `field` (`AUDIT_DIR`,
-    /// `AUDIT_PID`, ...), whatever its operator and value.
+    /// Whether one of the rule's fields is `field` (`AUDIT_DIR`, `AUDIT_PID`,
+    /// ...), whatever its operator and value.
     ///
     /// ```
-    /// use audit_wire::rule::{RuleData, ACTION_ALWAYS, FILTER_EXIT};
-    /// let mut r = RuleData::new(FILTER_EXIT, ACTION_ALWAYS);
-    /// r.push_field(0, 0x4000_0000, 42).unwrap(); // pid=42
-    /// assert!(r.has_field(0));
-    /// assert!(!r.has_field(107)); // not a dir= rule
+    /// use audit_wire::field::{Action, Field, FilterList, Operator};
+    /// use audit_wire::rule::RuleData;
+    /// let mut r = RuleData::new(FilterList::Exit, Action::Always);
+    /// r.push_field(Field::PID, Operator::Equal, 42).unwrap();
+    /// assert!(r.has_field(Field::PID));
+    /// assert!(!r.has_field(Field::DIR));
     /// ```
-    pub fn has_field(&self, field: u32) -> bool {
+    pub fn has_field(&self, field: Field) -> bool {
         let n = (self.field_count as usize).min(MAX_FIELDS);
-        self.fields[..n].contains(&field)
+        self.fields[..n].contains(&field.0)
     }
 
     /// Select every syscall (`-S all`).
@@ -257,34 +240,39 @@ impl RuleData {
         self.mask = [u32::MAX; BITMASK_SIZE];
     }
 
-    fn next_slot(&self, field: u32) -> Result<usize, WireError> {
+    fn next_slot(&self, field: Field) -> Result<usize, WireError> {
         let i = self.field_count as usize;
         if i >= MAX_FIELDS {
-            return Err(WireError::TooManyFields { field });
+            return Err(WireError::TooManyFields { field: field.0 });
         }
         Ok(i)
     }
 
     /// Append a numeric field `field op value`.
-    pub fn push_field(&mut self, field: u32, op: u32, value: u32) -> Result<(), WireError> {
+    pub fn push_field(&mut self, field: Field, op: Operator, value: u32) -> Result<(), WireError> {
         let i = self.next_slot(field)?;
-        self.fields[i] = field;
-        self.fieldflags[i] = op;
+        self.fields[i] = field.0;
+        self.fieldflags[i] = op.bits();
         self.values[i] = value;
         self.field_count += 1;
         Ok(())
     }
 
     /// Append a string field: its length is the value, its bytes go to the buffer.
-    pub fn push_str_field(&mut self, field: u32, op: u32, s: &[u8]) -> Result<(), WireError> {
+    pub fn push_str_field(
+        &mut self,
+        field: Field,
+        op: Operator,
+        s: &[u8],
+    ) -> Result<(), WireError> {
         let i = self.next_slot(field)?;
         let total = self.buf.len() + s.len();
         let len = u32::try_from(s.len()).map_err(|_| WireError::BufferTooLarge(total))?;
         if u32::try_from(total).is_err() {
             return Err(WireError::BufferTooLarge(total));
         }
-        self.fields[i] = field;
-        self.fieldflags[i] = op;
+        self.fields[i] = field.0;
+        self.fieldflags[i] = op.bits();
         self.values[i] = len;
         self.buf.extend_from_slice(s);
         self.field_count += 1;
@@ -337,10 +325,10 @@ impl RuleData {
     pub fn key(&self) -> Option<&[u8]> {
         self.fields_iter().find_map(|f| match f {
             Ok(RuleField {
-                field: FIELD_FILTERKEY,
+                field,
                 value: RuleValue::Str(s),
                 ..
-            }) => Some(s),
+            }) if field == Field::FILTERKEY.0 => Some(s),
             _ => None,
         })
     }

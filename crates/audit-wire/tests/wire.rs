@@ -1,6 +1,7 @@
 //! Layout, round-trip and robustness tests of the kernel structure views.
 
 use audit_wire::features::{Features, FeaturesView};
+use audit_wire::field::{Action, Field, FilterList, Operator};
 use audit_wire::netlink::{self, NlError, NlHeader, NLMSG_DONE, NLMSG_ERROR};
 use audit_wire::rule::{RuleData, RuleField, RuleHeaderView, RuleValue, RULE_FIXED_LEN};
 use audit_wire::sig_info::SigInfo;
@@ -103,11 +104,12 @@ fn rule_layout_matches_the_kernel_header() {
     assert_eq!(RULE_FIXED_LEN, 12 + 4 * 64 * 4 + 4);
     assert_eq!(RuleHeaderView::<&[u8]>::MASK, 12..268);
     assert_eq!(RuleHeaderView::<&[u8]>::BUFLEN, 1036..1040);
-    let mut r = RuleData::new(4, 2);
+    let mut r = RuleData::new(FilterList::Exit, Action::Always);
     r.set_syscall(59).unwrap();
     r.set_syscall(322).unwrap();
-    r.push_field(0, 0x4000_0000, 77).unwrap();
-    r.push_str_field(210, 0x4000_0000, b"k1").unwrap();
+    r.push_field(Field::PID, Operator::Equal, 77).unwrap();
+    r.push_str_field(Field::FILTERKEY, Operator::Equal, b"k1")
+        .unwrap();
     let b = r.to_bytes();
     let w = |i: usize| u32::from_ne_bytes(b[4 * i..4 * i + 4].try_into().unwrap());
     assert_eq!((w(0), w(1), w(2)), (4, 2, 2));
@@ -142,10 +144,10 @@ fn rule_errors_are_typed() {
     let mut r = RuleData::default();
     assert_eq!(r.set_syscall(2048), Err(WireError::SyscallOutOfRange(2048)));
     for i in 0..64 {
-        r.push_field(0, 0x4000_0000, i).unwrap();
+        r.push_field(Field::PID, Operator::Equal, i).unwrap();
     }
     assert_eq!(
-        r.push_field(1, 0x4000_0000, 0),
+        r.push_field(Field::UID, Operator::Equal, 0),
         Err(WireError::TooManyFields { field: 1 })
     );
     let mut b = RuleData::default().to_bytes();
@@ -164,7 +166,8 @@ fn rule_errors_are_typed() {
     ));
     // A string length running past the buffer.
     let mut r = RuleData::default();
-    r.push_str_field(210, 0x4000_0000, b"abc").unwrap();
+    r.push_str_field(Field::FILTERKEY, Operator::Equal, b"abc")
+        .unwrap();
     r.values[0] = 10;
     assert!(matches!(
         r.fields_iter().next(),
@@ -257,14 +260,24 @@ fn arb_rule() -> impl Strategy<Value = RuleData> {
         ),
     )
         .prop_map(|(flags, action, mask, fields)| {
-            let mut r = RuleData::new(flags, action);
+            // Raw numbers, as the kernel may list them (unknown lists,
+            // actions, fields and operators included).
+            let mut r = RuleData {
+                flags,
+                action,
+                ..RuleData::default()
+            };
             r.mask.copy_from_slice(&mask);
-            for (f, op, v, s) in fields {
-                if audit_wire::rule::is_string_field(f) {
-                    r.push_str_field(f, op, &s).unwrap();
+            for (i, (f, op, v, s)) in fields.into_iter().enumerate() {
+                r.fields[i] = f;
+                r.fieldflags[i] = op;
+                r.values[i] = if audit_wire::rule::is_string_field(f) {
+                    r.buf.extend_from_slice(&s);
+                    s.len() as u32
                 } else {
-                    r.push_field(f, op, v).unwrap();
-                }
+                    v
+                };
+                r.field_count += 1;
             }
             r
         })
