@@ -313,6 +313,27 @@ impl Dispatcher {
             .collect()
     }
 
+    /// auditd's SIGUSR2 (`libdisp_resume`): plugins whose queue overflowed
+    /// under `overflow_action = suspend` are passed records again. Returns how
+    /// many queues were suspended.
+    pub fn resume(&self) -> usize {
+        let mut resumed = 0;
+        let mut resume = |q: &mut queue::QueueState| {
+            resumed += usize::from(std::mem::take(&mut q.suspended));
+        };
+        for e in &self.entries {
+            match &e.output {
+                Output::Program(p) => resume(&mut p.queue.lock()),
+                Output::AfUnix(a) => {
+                    for r in a.readers.lock().unwrap_or_else(|x| x.into_inner()).iter() {
+                        resume(&mut r.queue.lock());
+                    }
+                }
+            }
+        }
+        resumed
+    }
+
     /// Re-reads `plugin_dir` with the same settings; see [`Dispatcher::reload_with`].
     pub fn reload(&mut self) -> io::Result<()> {
         let settings = self.settings.clone();

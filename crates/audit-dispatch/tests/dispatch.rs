@@ -688,3 +688,50 @@ fn our_audisp_example_runs_under_the_dispatcher() {
         .count();
     assert_eq!(syscalls, n, "{text}");
 }
+
+/// `overflow_action = suspend`: a plugin whose queue overflowed gets nothing
+/// more until `resume` (auditd's SIGUSR2), then records again.
+#[test]
+fn suspended_plugin_resumes() {
+    let f = Fixture::new();
+    let out = f.path("slow.out");
+    let gate = f.path("gate");
+    assert!(Command::new("mkfifo")
+        .arg(&gate)
+        .status()
+        .unwrap()
+        .success());
+    let prog = f.script(
+        "slow",
+        &format!("read go < {}\nexec cat > {}", gate.display(), out.display()),
+    );
+    f.plugin("slow.conf", &prog, "");
+    let d = Dispatcher::start(Settings {
+        q_depth: 10,
+        overflow_action: OverflowAction::Suspend,
+        ..f.settings()
+    })
+    .unwrap();
+    // The plugin's socket buffer takes some records before the queue fills.
+    let mut n = 0;
+    while stat(&d, "slow.conf").dropped == 0 {
+        d.dispatch(&record(n));
+        n += 1;
+        assert!(n < 1_000_000, "the queue never overflowed");
+    }
+    std::fs::write(&gate, "go\n").unwrap();
+    wait_for("the queue drains", Duration::from_secs(20), || {
+        stat(&d, "slow.conf").queued == 0
+    });
+    // Suspended: a record after the queue emptied is dropped all the same.
+    d.dispatch(&record(n));
+    assert_eq!(stat(&d, "slow.conf").queued, 0);
+    assert!(!read(&out).contains(&line(n)));
+    assert_eq!(d.resume(), 1);
+    assert_eq!(d.resume(), 0, "nothing left to resume");
+    d.dispatch(&record(n + 1));
+    wait_for("the record after resume", Duration::from_secs(20), || {
+        read(&out).contains(&line(n + 1))
+    });
+    d.shutdown(Duration::from_secs(10));
+}

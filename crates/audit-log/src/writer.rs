@@ -546,6 +546,79 @@ impl LogWriter {
         Ok(())
     }
 
+    /// Takes new settings while running, as auditd 3.0.9 on SIGHUP: every
+    /// setting is taken; the log is closed and opened again when its path,
+    /// group, flush mode or `write_logs` changed (failing that, logging is
+    /// suspended and the disk-error action runs, and the error is returned);
+    /// a changed size limit or its action ends a suspension and looks at the
+    /// size again; changed space settings (or a new path) work the
+    /// thresholds out again, reset their warnings, remove logs beyond
+    /// `num_logs` and look at the free space.
+    pub fn reconfigure(&mut self, new: LogConfig) -> Result<(), LogError> {
+        let old = &self.config;
+        let mut reopen = old.write_logs != new.write_logs
+            || old.log_group != new.log_group
+            || old.flush != new.flush
+            || old.log_file != new.log_file;
+        let size_check = old.max_log_file != new.max_log_file
+            || old.max_log_file_action != new.max_log_file_action;
+        let space_check = old.log_file != new.log_file
+            || old.space_left != new.space_left
+            || old.space_left_action != new.space_left_action
+            || old.admin_space_left != new.admin_space_left
+            || old.admin_space_left_action != new.admin_space_left_action
+            || old.disk_full_action != new.disk_full_action;
+        if reopen {
+            // Synced and closed under the old flush mode.
+            self.close_file();
+        }
+        self.formatter = Formatter::new(new.log_format, new.node_name());
+        self.disk_error_reports = 0;
+        if new.flush == Flush::IncrementalAsync && self.flusher.is_none() {
+            self.flusher = Some(Flusher::start().map_err(|source| LogError::Open {
+                path: new.log_file.clone(),
+                source,
+            })?);
+        } else if new.flush != Flush::IncrementalAsync {
+            self.flusher = None;
+        }
+        self.config = new;
+        if size_check {
+            self.suspended = false;
+            // A suspension closed the log: it is opened again below.
+            reopen |= self.file.is_none();
+            self.check_size();
+        }
+        let mut result = Ok(());
+        if reopen && self.config.write_logs {
+            self.fix_permissions();
+            match self.open_log() {
+                Ok(()) => {
+                    self.suspended = false;
+                    self.check_size();
+                }
+                Err(e) => {
+                    self.suspended = true;
+                    let err = io::Error::other(e.to_string());
+                    self.disk_error("reconfig", &err);
+                    result = Err(e);
+                }
+            }
+        }
+        if space_check {
+            let suspended = self.suspended;
+            self.setup_thresholds();
+            self.space_warned = false;
+            self.admin_space_warned = false;
+            self.disk_full = false;
+            self.suspended = false;
+            self.remove_excess_logs();
+            self.check_space();
+            self.suspended |= suspended;
+        }
+        result
+    }
+
     /// Syncs (for the sync modes) and closes the log.
     pub fn close(mut self) -> Result<(), LogError> {
         if self.config.flush != Flush::None && self.file.is_some() {

@@ -533,3 +533,63 @@ fn write_logs_no_writes_nothing() {
     );
     assert!(!dir.path().join("audit.log").exists());
 }
+
+/// SIGHUP's reconfiguration, as auditd 3.0.9's: the log's path, group and flush
+/// mode change by reopening; the format at once; a size limit that is lifted
+/// ends a suspension; rotation then keeps the new `num_logs`.
+#[test]
+fn reconfigure_applies_what_auditd_applies() {
+    const O_SYNC: u32 = 0o4010000;
+    let dir = tempfile::tempdir().unwrap();
+    let old = dir.path().join("audit.log");
+    std::fs::write(&old, "x".repeat(1 << 20)).unwrap();
+    let first = LogConfig {
+        max_log_file: 1,
+        max_log_file_action: SizeAction::Suspend,
+        ..config(dir.path())
+    };
+    let mut w = LogWriter::open(first.clone()).unwrap();
+    assert!(w.is_suspended());
+    w.take_notices();
+
+    // A larger limit: writing resumes, in the same file.
+    w.reconfigure(LogConfig {
+        max_log_file: 2,
+        ..first.clone()
+    })
+    .unwrap();
+    assert!(!w.is_suspended());
+    write(&mut w, 1);
+    assert!(read(&old).ends_with(&line(1)));
+
+    // Another file, a group, synchronous writes and the node name.
+    let new_dir = dir.path().join("new");
+    std::fs::create_dir(&new_dir).unwrap();
+    let new = new_dir.join("audit.log");
+    let second = LogConfig {
+        log_file: new.clone(),
+        log_group: 4,
+        flush: Flush::Sync,
+        num_logs: 2,
+        name_format: audit_log::NameFormat::User,
+        name: Some("here".into()),
+        ..LogConfig::default()
+    };
+    w.reconfigure(LogConfig {
+        log_format: LogFormat::Raw,
+        ..second.clone()
+    })
+    .unwrap();
+    assert_eq!(w.config().log_file, new);
+    write(&mut w, 2);
+    assert_eq!(read(&new), format!("node=here {}", line(2)));
+    assert!(!read(&old).contains("serial=2"), "the old log is left");
+    assert_eq!(mode(&new), 0o640);
+    assert_eq!(std::fs::metadata(&new).unwrap().gid(), 4);
+    assert_eq!(open_flags(&new) & O_SYNC, O_SYNC);
+    assert_eq!(w.records_on_disk(), w.records_written());
+
+    w.rotate_now();
+    assert!(numbered(&new_dir, 1).exists(), "num_logs = 2 rotates");
+    w.close().unwrap();
+}

@@ -2,8 +2,11 @@
 //!
 //! - `audit-state`: the kernel's audit status and rule count ([`AuditState`]), with a
 //!   check that nothing is left behind (`--expect-clean`).
+//! - `audit-daemon`: an audit daemon in place of auditd ([`daemon`]).
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
+
+pub mod daemon;
 
 use audit_netlink::{audit_wire::status::Status, AuditSocket};
 use std::fmt;

@@ -41,6 +41,85 @@ fn read(p: &Path) -> String {
     std::fs::read_to_string(p).unwrap_or_default()
 }
 
+/// The kernel's `enabled` now.
+fn enabled_now() -> u32 {
+    audit_netlink::AuditSocket::open()
+        .and_then(|mut s| s.get_status())
+        .unwrap()
+        .enabled
+}
+
+/// A daemon's directory: `auditd.conf`, `plugins.d` (empty), `audit.log`.
+struct Setup {
+    dir: tempfile::TempDir,
+    log: std::path::PathBuf,
+}
+
+impl Setup {
+    fn new(extra: &str) -> Setup {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("audit.log");
+        std::fs::create_dir(dir.path().join("plugins.d")).unwrap();
+        let s = Setup { dir, log };
+        s.configure(&s.log.clone(), extra);
+        s
+    }
+
+    /// Writes `auditd.conf` with the log at `log` and `extra` lines.
+    fn configure(&self, log: &Path, extra: &str) {
+        std::fs::write(
+            self.dir.path().join("auditd.conf"),
+            format!(
+                "log_file = {}\nlog_format = RAW\nflush = INCREMENTAL_ASYNC\nfreq = 50\n\
+                 plugin_dir = {}\n{extra}",
+                log.display(),
+                self.dir.path().join("plugins.d").display()
+            ),
+        )
+        .unwrap();
+    }
+
+    /// Starts `audit-daemon -f -c DIR`, enabling auditing (and disabling it at
+    /// exit) when it is off.
+    fn start(&self) -> DaemonGuard {
+        let enabled = enabled_now();
+        let set = if enabled == 0 { "enable" } else { "nochange" };
+        let child = Command::new(env!("CARGO_BIN_EXE_audit-daemon"))
+            .args(["-f", "-s", set, "-c"])
+            .arg(self.dir.path())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        DaemonGuard(child, enabled)
+    }
+}
+
+impl DaemonGuard {
+    /// Stops it with SIGTERM; its exit status and stderr.
+    fn stop(&mut self) -> (std::process::ExitStatus, String) {
+        signal(&self.0, libc::SIGTERM);
+        let status = self.0.wait().unwrap();
+        let mut stderr = String::new();
+        if let Some(mut e) = self.0.stderr.take() {
+            e.read_to_string(&mut stderr).unwrap();
+        }
+        (status, stderr)
+    }
+}
+
+/// `auditctl -m TEXT`: a user record through the kernel.
+fn user_message(text: &str) {
+    let status = Command::new("auditctl")
+        .args(["-m", text])
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+fn has_line(log: &Path, pred: impl Fn(&str) -> bool) -> bool {
+    read(log).lines().any(pred)
+}
+
 #[test]
 fn logs_dispatches_reloads_rotates_and_names_its_stopper() {
     let _lock = audit_testlock::live_lock();
@@ -165,4 +244,151 @@ fn logs_dispatches_reloads_rotates_and_names_its_stopper() {
         "{}",
         String::from_utf8_lossy(&found.stderr)
     );
+}
+
+/// SIGHUP re-reads the writer's settings too, as auditd: a new log path and
+/// format are taken, the DAEMON_CONFIG record (auditd's wording) opens the
+/// new log; a bad file changes nothing and says so.
+#[test]
+fn sighup_takes_the_writers_new_settings() {
+    let _lock = audit_testlock::live_lock();
+    if !audit_testlock::daemon_slot_free() {
+        return;
+    }
+    let setup = Setup::new("");
+    let mut daemon = setup.start();
+    wait_for("DAEMON_START", || {
+        read(&setup.log).contains("type=DAEMON_START ")
+    });
+
+    let new_log = setup.dir.path().join("other.log");
+    setup.configure(&new_log, "name_format = user\nname = reconfigured\n");
+    signal(&daemon.0, libc::SIGHUP);
+    let me = std::process::id();
+    let config = "op=reconfigure state=changed auid=";
+    wait_for("DAEMON_CONFIG in the new log", || {
+        has_line(&new_log, |l| {
+            l.starts_with("node=reconfigured type=DAEMON_CONFIG ")
+                && l.contains(config)
+                && l.contains(&format!(" pid={me} subj="))
+                && l.ends_with(" res=success")
+        })
+    });
+    let marker = format!("audit-daemon-hup-{me}");
+    user_message(&marker);
+    wait_for("the user record in the new log", || {
+        read(&new_log).contains(&marker)
+    });
+    assert!(!read(&setup.log).contains(&marker), "the old log is left");
+
+    // A refused value: nothing changes, and the record says so.
+    setup.configure(&setup.log, "freq = many\n");
+    signal(&daemon.0, libc::SIGHUP);
+    wait_for("the failed DAEMON_CONFIG", || {
+        has_line(&new_log, |l| {
+            l.contains("type=DAEMON_CONFIG ")
+                && l.contains("op=reconfigure state=no-change auid=")
+                && l.contains(&format!(" pid={me} "))
+                && l.ends_with(" res=failed")
+        })
+    });
+    let (status, stderr) = daemon.stop();
+    assert!(status.success(), "{status:?}: {stderr}");
+    assert!(
+        stderr.contains("freq"),
+        "the refused line is told: {stderr}"
+    );
+    let last = read(&new_log);
+    assert!(
+        last.lines().last().unwrap().contains("type=DAEMON_END "),
+        "{last}"
+    );
+}
+
+/// The kernel's registered daemon pid.
+fn registered_pid() -> u32 {
+    audit_netlink::AuditSocket::open()
+        .and_then(|mut s| s.get_status())
+        .unwrap()
+        .pid
+}
+
+/// A log suspended at `max_log_file` (action suspend) drops records until
+/// SIGUSR2: then, the log moved away, a new one opens with DAEMON_RESUME naming
+/// the sender (auditd's `op=resume-logging`), and records are logged again.
+#[test]
+fn sigusr2_resumes_a_suspended_log() {
+    let _lock = audit_testlock::live_lock();
+    if !audit_testlock::daemon_slot_free() {
+        return;
+    }
+    let setup = Setup::new("max_log_file = 1\nmax_log_file_action = suspend\nnum_logs = 2\n");
+    std::fs::write(&setup.log, "x".repeat(1 << 20) + "\n").unwrap();
+    let mut daemon = setup.start();
+    let pid = daemon.0.id();
+    wait_for("registration", || registered_pid() == pid);
+    let me = std::process::id();
+    let dropped = format!("audit-daemon-suspended-{me}");
+    user_message(&dropped);
+
+    std::fs::rename(&setup.log, setup.dir.path().join("full.log")).unwrap();
+    signal(&daemon.0, libc::SIGUSR2);
+    wait_for("DAEMON_RESUME", || {
+        has_line(&setup.log, |l| {
+            l.starts_with("type=DAEMON_RESUME ")
+                && l.contains(": op=resume-logging auid=")
+                && l.contains(&format!(" pid={me} "))
+                && l.ends_with(" res=success")
+        })
+    });
+    let logged = format!("audit-daemon-resumed-{me}");
+    user_message(&logged);
+    wait_for("the record after resuming", || {
+        read(&setup.log).contains(&logged)
+    });
+    let (status, stderr) = daemon.stop();
+    assert!(status.success(), "{status:?}: {stderr}");
+    assert!(!read(&setup.log).contains(&dropped));
+    assert!(!read(&setup.dir.path().join("full.log")).contains(&dropped));
+    assert!(stderr.contains("resume"), "{stderr}");
+}
+
+/// A second daemon while one is registered: it refuses to start (exit 1,
+/// naming the holder) and its log has DAEMON_START then DAEMON_ABORT
+/// `op=set-pid … res=failed`, as auditd's; the first goes on.
+#[test]
+fn a_taken_slot_is_refused_with_daemon_abort() {
+    let _lock = audit_testlock::live_lock();
+    if !audit_testlock::daemon_slot_free() {
+        return;
+    }
+    let first = Setup::new("");
+    let mut daemon = first.start();
+    let pid = daemon.0.id();
+    wait_for("registration", || registered_pid() == pid);
+
+    let second = Setup::new("");
+    let out = Command::new(env!("CARGO_BIN_EXE_audit-daemon"))
+        .args(["-f", "-s", "nochange", "-c"])
+        .arg(second.dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("cannot register"), "{stderr}");
+    assert!(
+        stderr.contains(&pid.to_string()),
+        "names the holder: {stderr}"
+    );
+    let text = read(&second.log);
+    let types: Vec<&str> = text.lines().map(|l| l.split(' ').next().unwrap()).collect();
+    assert_eq!(types, ["type=DAEMON_START", "type=DAEMON_ABORT"], "{text}");
+    let abort = text.lines().last().unwrap();
+    assert!(
+        abort.contains(": op=set-pid auid=") && abort.ends_with(" res=failed"),
+        "{abort}"
+    );
+    assert_eq!(registered_pid(), pid, "the first daemon keeps the slot");
+    let (status, stderr) = daemon.stop();
+    assert!(status.success(), "{status:?}: {stderr}");
 }

@@ -1,0 +1,640 @@
+//! An audit daemon composed of the project's crates, run in place of auditd:
+//! it registers as the kernel's audit daemon (audit-netlink), writes the log
+//! (audit-log) and hands every record to the plugins (audit-dispatch). The
+//! `audit-daemon` program is [`run_command_line`]; a program of one's own can
+//! embed a [`Daemon`] and add to it with [`Daemon::add_hook`].
+//!
+//! ```no_run
+//! use audit_tools::daemon::{Daemon, Messages, Options};
+//!
+//! let options = Options { foreground: true, ..Options::default() };
+//! let daemon = Daemon::start(&options, Messages::stderr())?;
+//! daemon.run()?; // until SIGTERM
+//! # Ok::<(), audit_tools::daemon::DaemonError>(())
+//! ```
+//!
+//! Signals, as auditd's: SIGTERM/SIGINT stop (after a grace period draining
+//! the socket, so the kill's own record reaches the log); SIGHUP re-reads
+//! `auditd.conf` (the writer's settings as auditd's reconfiguration takes
+//! them, and `plugins.d`); SIGUSR1 rotates the logs; SIGUSR2 resumes logging
+//! (and suspended plugins) after a suspension. Each writes a DAEMON_* record
+//! naming the sender as the kernel reports it (AUDIT_SIGNAL_INFO). A start
+//! that fails once the log is open (the daemon slot taken, `enabled` refused)
+//! and a socket that fails write DAEMON_ABORT, as auditd's.
+
+mod messages;
+mod options;
+pub mod records;
+
+pub use messages::{Level, Messages};
+pub use options::{Options, SetEnabled, UsageError};
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use audit_dispatch::{Dispatcher, Payload, Record, Settings};
+use audit_log::{LogConfig, LogError, LogWriter, OtherKey};
+use audit_netlink::audit_wire::RecordType;
+use audit_netlink::{AuditSocket, Incoming, RawRecord};
+use records::{Identity, Sender};
+
+/// How long records are still read after SIGTERM.
+pub const GRACE: Duration = Duration::from_millis(500);
+/// How long plugins have to take what is queued for them at exit.
+pub const DRAIN: Duration = Duration::from_secs(5);
+/// Records read before they are written with one `write`.
+const BATCH: usize = 256;
+/// How long a receive waits when nothing comes: signals and hooks are looked
+/// at this often.
+const IDLE: Duration = Duration::from_millis(200);
+
+/// Why the daemon could not start or go on.
+#[derive(Debug, thiserror::Error)]
+pub enum DaemonError {
+    /// `auditd.conf` could not be read, or a value in it is refused.
+    #[error("{}: {problem}", path.display())]
+    Config {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, with the line.
+        problem: String,
+    },
+    /// The kernel refused a request, or the audit socket failed.
+    #[error("{what}: {source}")]
+    Netlink {
+        /// What was being done.
+        what: &'static str,
+        /// The error.
+        source: audit_netlink::Error,
+    },
+    /// The log could not be opened or closed.
+    #[error(transparent)]
+    Log(#[from] LogError),
+    /// The plugin directory could not be read or a plugin started.
+    #[error("{}: {source}", dir.display())]
+    Plugins {
+        /// `plugin_dir`.
+        dir: PathBuf,
+        /// The error.
+        source: std::io::Error,
+    },
+    /// The signal handlers could not be installed.
+    #[error("cannot install signal handlers: {0}")]
+    Signals(std::io::Error),
+}
+
+/// `auditd.conf` as the daemon reads it.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The log writer's settings.
+    pub log: LogConfig,
+    /// The dispatcher's settings.
+    pub dispatch: Settings,
+    /// Keys neither takes (auditd's network keys among them), for an
+    /// embedding program's own parts.
+    pub others: Vec<OtherKey>,
+}
+
+impl Config {
+    /// Reads `DIR/auditd.conf`; unknown keys are told to `messages`, a bad
+    /// value is an error naming its line.
+    pub fn read(dir: &Path, messages: &Messages) -> Result<Config, DaemonError> {
+        let path = dir.join("auditd.conf");
+        let err = |problem: String| DaemonError::Config {
+            path: path.clone(),
+            problem,
+        };
+        let text = std::fs::read_to_string(&path).map_err(|e| err(e.to_string()))?;
+        let parsed = LogConfig::parse(&text).map_err(|e| err(e.to_string()))?;
+        let mut dispatch = Settings::default();
+        let mut others = Vec::new();
+        for k in parsed.others {
+            let taken = dispatch
+                .apply(k.line, &k.key, &k.value)
+                .map_err(|e| err(e.to_string()))?;
+            if taken {
+                continue;
+            }
+            if !k.known_to_auditd {
+                messages.say(
+                    Level::Warning,
+                    &format!(
+                        "{}:{}: unknown key {:?} ignored",
+                        path.display(),
+                        k.line,
+                        k.key
+                    ),
+                );
+            }
+            others.push(k);
+        }
+        Ok(Config {
+            log: parsed.config,
+            dispatch,
+            others,
+        })
+    }
+}
+
+/// Where records go: the log and the plugins. A part added to the daemon
+/// (such as a network listener, through [`Daemon::add_hook`]) delivers its
+/// records here.
+#[derive(Debug)]
+pub struct Sink {
+    log: LogWriter,
+    dispatcher: Dispatcher,
+    messages: Arc<Messages>,
+    /// The highest serial seen, for the daemon's own records.
+    last_serial: u64,
+}
+
+impl Sink {
+    /// The log writer.
+    pub fn log(&mut self) -> &mut LogWriter {
+        &mut self.log
+    }
+
+    /// The dispatcher.
+    pub fn dispatcher(&self) -> &Dispatcher {
+        &self.dispatcher
+    }
+
+    /// The daemon's messages.
+    pub fn messages(&self) -> &Messages {
+        &self.messages
+    }
+
+    /// Logs (except EOE, which auditd leaves out of the log) and dispatches
+    /// records given as (type, netlink payload `audit(…): text`), with one
+    /// write for all of them. A failure is told to the messages: a daemon
+    /// goes on.
+    pub fn deliver<'a>(&mut self, records: impl Iterator<Item = (u32, &'a [u8])> + Clone) {
+        let logged = records.clone().filter(|(t, _)| *t != RecordType::EOE.0);
+        if let Err(e) = self.log.write_records(logged) {
+            self.messages
+                .say(Level::Error, &format!("records not logged: {e}"));
+        }
+        for (rtype, payload) in records {
+            match Record::new(RecordType(rtype), Payload::Raw, payload) {
+                Ok(rec) => self.dispatcher.dispatch(&rec),
+                Err(e) => self
+                    .messages
+                    .say(Level::Error, &format!("record not dispatched: {e}")),
+            }
+        }
+    }
+
+    fn deliver_raw(&mut self, batch: &mut Vec<RawRecord>) {
+        if batch.is_empty() {
+            return;
+        }
+        for r in batch.iter() {
+            if let Some(s) = r.serial() {
+                self.last_serial = self.last_serial.max(s);
+            }
+        }
+        self.deliver(
+            batch
+                .iter()
+                .map(|r| (u32::from(r.msg_type), r.payload.as_slice())),
+        );
+        batch.clear();
+    }
+
+    /// Writes one of the daemon's own records (`audit(now:serial): text`) and
+    /// hands it to the plugins.
+    pub fn own_record(&mut self, rtype: RecordType, text: &str) {
+        self.last_serial += 1;
+        let payload = format!("{}: {text}", records::stamp(self.last_serial));
+        self.deliver(std::iter::once((rtype.0, payload.as_bytes())));
+    }
+
+    /// Tells the messages what the writer and the dispatcher reported.
+    fn collect_notices(&mut self) {
+        for n in self.log.take_notices() {
+            self.messages.say(Level::Warning, &format!("log: {n:?}"));
+        }
+        for n in self.dispatcher.notices() {
+            self.messages.say(Level::Warning, &n.to_string());
+        }
+    }
+}
+
+/// Called by the daemon each time its socket is drained (at least every
+/// 200 ms): an added part's chance to deliver records to the [`Sink`].
+pub type Hook = Box<dyn FnMut(&mut Sink) + Send>;
+
+/// The signals the daemon acts on, set by their handlers.
+#[derive(Debug, Default)]
+struct Flags {
+    stop: Arc<AtomicBool>,
+    hup: Arc<AtomicBool>,
+    usr1: Arc<AtomicBool>,
+    usr2: Arc<AtomicBool>,
+}
+
+impl Flags {
+    fn install() -> Result<Flags, DaemonError> {
+        let f = Flags::default();
+        for (sig, flag) in [
+            (signal_hook::consts::SIGTERM, &f.stop),
+            (signal_hook::consts::SIGINT, &f.stop),
+            (signal_hook::consts::SIGHUP, &f.hup),
+            (signal_hook::consts::SIGUSR1, &f.usr1),
+            (signal_hook::consts::SIGUSR2, &f.usr2),
+        ] {
+            signal_hook::flag::register(sig, Arc::clone(flag)).map_err(DaemonError::Signals)?;
+        }
+        Ok(f)
+    }
+
+    fn any(&self) -> bool {
+        self.stop.load(Ordering::Relaxed)
+            || self.hup.load(Ordering::Relaxed)
+            || self.usr1.load(Ordering::Relaxed)
+            || self.usr2.load(Ordering::Relaxed)
+    }
+}
+
+/// A running audit daemon: registered, logging, dispatching. See the
+/// [module](self) documentation.
+pub struct Daemon {
+    sock: AuditSocket,
+    sink: Sink,
+    options: Options,
+    identity: Identity,
+    flags: Flags,
+    hooks: Vec<Hook>,
+}
+
+impl std::fmt::Debug for Daemon {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Daemon")
+            .field("options", &self.options)
+            .field("sink", &self.sink)
+            .field("hooks", &self.hooks.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Daemon {
+    /// Starts as auditd does: reads the configuration, opens the log, starts
+    /// the plugins, writes DAEMON_START, registers with the kernel and sets
+    /// `enabled` as `-s` says.
+    pub fn start(options: &Options, messages: Messages) -> Result<Daemon, DaemonError> {
+        let messages = Arc::new(messages);
+        let config = Config::read(&options.config_dir, &messages)?;
+        let format = format!("{:?}", config.log.log_format).to_lowercase();
+        let flags = Flags::install()?;
+
+        let sock = AuditSocket::open().map_err(|source| DaemonError::Netlink {
+            what: "cannot open the audit socket",
+            source,
+        })?;
+        // A large queue: the kernel waits, rather than losing records, when it is full.
+        if sock.set_recv_buffer_size(8 << 20, true).is_err() {
+            let _ = sock.set_recv_buffer_size(8 << 20, false);
+        }
+        let log = LogWriter::open(config.log)?;
+        let dir = config.dispatch.plugin_dir.clone();
+        let dispatcher = Dispatcher::start(config.dispatch)
+            .map_err(|source| DaemonError::Plugins { dir, source })?;
+        let mut d = Daemon {
+            sock,
+            sink: Sink {
+                log,
+                dispatcher,
+                messages,
+                last_serial: 0,
+            },
+            options: options.clone(),
+            identity: Identity::current(),
+            flags,
+            hooks: Vec::new(),
+        };
+        let start = d.identity.start(
+            env!("CARGO_PKG_VERSION"),
+            &format,
+            &rustix::system::uname().release().to_string_lossy(),
+        );
+        // Registered before DAEMON_START is written: whoever waits for it may
+        // send records at once. A failure writes DAEMON_START and DAEMON_ABORT,
+        // as auditd's log shows it.
+        if let Err(source) = d.sock.register_daemon() {
+            d.abort_start(&start, "set-pid");
+            return Err(DaemonError::Netlink {
+                what: "cannot register as the audit daemon",
+                source,
+            });
+        }
+        if options.set_enabled != SetEnabled::NoChange {
+            if let Err(source) = d
+                .sock
+                .set_enabled(options.set_enabled == SetEnabled::Enable)
+            {
+                d.abort_start(&start, "set-enable");
+                let _ = d.sock.unregister_daemon();
+                return Err(DaemonError::Netlink {
+                    what: "cannot set the initial audit state",
+                    source,
+                });
+            }
+        }
+        d.sink.own_record(RecordType::DAEMON_START, &start);
+        d.say(
+            Level::Notice,
+            &format!(
+                "init complete, audit-daemon {} listening for events (startup state {})",
+                env!("CARGO_PKG_VERSION"),
+                match options.set_enabled {
+                    SetEnabled::Enable => "enable",
+                    SetEnabled::Disable => "disable",
+                    SetEnabled::NoChange => "nochange",
+                }
+            ),
+        );
+        d.sink.collect_notices();
+        Ok(d)
+    }
+
+    /// A start that failed at `op`: DAEMON_START then DAEMON_ABORT, and the
+    /// plugins told.
+    fn abort_start(&mut self, start: &str, op: &str) {
+        self.sink.own_record(RecordType::DAEMON_START, start);
+        let abort = self.identity.start_failed(op);
+        self.sink.own_record(RecordType::DAEMON_ABORT, &abort);
+        self.sink.collect_notices();
+    }
+
+    /// Adds a part called each time the socket is drained (see [`Hook`]).
+    pub fn add_hook(&mut self, hook: Hook) {
+        self.hooks.push(hook);
+    }
+
+    /// Where records go.
+    pub fn sink(&mut self) -> &mut Sink {
+        &mut self.sink
+    }
+
+    /// The options it was started with.
+    pub fn options(&self) -> &Options {
+        &self.options
+    }
+
+    fn say(&self, level: Level, msg: &str) {
+        self.sink.messages.say(level, msg);
+    }
+
+    /// The sender of the last signal, `None` when the kernel does not say.
+    fn sender(&mut self) -> Option<Sender> {
+        self.sock
+            .signal_info()
+            .ok()
+            .map(|info| Sender::from_signal_info(&info))
+    }
+
+    fn run_hooks(&mut self) {
+        for h in &mut self.hooks {
+            h(&mut self.sink);
+        }
+    }
+
+    /// Reads what the kernel sends until a signal comes (or, with a
+    /// `deadline`, until then or the socket is drained).
+    fn receive(&mut self, deadline: Option<Instant>) -> Result<(), DaemonError> {
+        let mut batch = Vec::with_capacity(BATCH);
+        while deadline.is_some() || !self.flags.any() {
+            let wait = match deadline {
+                Some(d) => match d.checked_duration_since(Instant::now()) {
+                    Some(left) => left.min(Duration::from_millis(100)),
+                    None => break,
+                },
+                None => IDLE,
+            };
+            // Once the socket is drained, write what was read with one write.
+            let timeout = if batch.is_empty() {
+                wait
+            } else {
+                Duration::ZERO
+            };
+            let got = self
+                .sock
+                .recv(Some(timeout))
+                .map_err(|source| DaemonError::Netlink {
+                    what: "receiving from the kernel",
+                    source,
+                })?;
+            match got {
+                Some(Incoming::Record(r)) => {
+                    batch.push(r);
+                    if batch.len() >= BATCH {
+                        self.sink.deliver_raw(&mut batch);
+                    }
+                }
+                Some(Incoming::Overrun { total }) => self.say(
+                    Level::Warning,
+                    &format!("receive queue overflowed ({total} times)"),
+                ),
+                // A datagram the socket could not take whole (audit-netlink
+                // says what it was): told, and reading goes on.
+                #[allow(unreachable_patterns)]
+                Some(other) => self.say(Level::Error, &format!("record dropped: {other:?}")),
+                None => {
+                    let drained = batch.is_empty();
+                    self.sink.deliver_raw(&mut batch);
+                    self.sink.collect_notices();
+                    self.run_hooks();
+                    if deadline.is_some() && drained {
+                        break;
+                    }
+                }
+            }
+        }
+        self.sink.deliver_raw(&mut batch);
+        Ok(())
+    }
+
+    /// Takes a re-read configuration: the writer's settings as auditd's
+    /// reconfiguration takes them ([`LogWriter::reconfigure`]), then the
+    /// plugins'.
+    fn apply(&mut self, config: Config) -> Result<(), String> {
+        let log = self.sink.log.reconfigure(config.log);
+        let plugins = self.sink.dispatcher.reload_with(config.dispatch);
+        log.map_err(|e| format!("log not reopened: {e}"))?;
+        plugins.map_err(|e| format!("plugins not reloaded: {e}"))
+    }
+
+    /// SIGHUP: re-reads the configuration and the plugins.
+    fn reconfigure(&mut self) {
+        let who = self.sender();
+        let reread = Config::read(&self.options.config_dir, &self.sink.messages);
+        let text = match reread {
+            Ok(config) => match self.apply(config) {
+                Ok(()) => who.as_ref().map_or_else(
+                    || records::unknown_sender("reconfigure state=changed", "success"),
+                    Sender::reconfigured,
+                ),
+                Err(e) => {
+                    self.say(Level::Error, &e);
+                    failed_reconfigure(who.as_ref())
+                }
+            },
+            Err(e) => {
+                self.say(Level::Error, &format!("configuration not reloaded: {e}"));
+                failed_reconfigure(who.as_ref())
+            }
+        };
+        self.sink.own_record(RecordType::DAEMON_CONFIG, &text);
+    }
+
+    /// Runs until SIGTERM or SIGINT, then writes DAEMON_END, gives the
+    /// registration back (and disables auditing when `-s enable` enabled it)
+    /// and stops the plugins.
+    pub fn run(mut self) -> Result<(), DaemonError> {
+        loop {
+            if let Err(e) = self.receive(None) {
+                return self.halt(e);
+            }
+            if self.flags.hup.swap(false, Ordering::Relaxed) {
+                self.reconfigure();
+            }
+            if self.flags.usr1.swap(false, Ordering::Relaxed) {
+                let text = match self.sender() {
+                    Some(who) => who.describe("rotate-logs", "success"),
+                    None => records::unknown_sender("rotate-logs", "failed"),
+                };
+                self.sink.log.rotate_now();
+                self.sink.own_record(RecordType::DAEMON_ROTATE, &text);
+            }
+            if self.flags.usr2.swap(false, Ordering::Relaxed) {
+                self.resume();
+            }
+            if self.flags.stop.load(Ordering::Relaxed) {
+                break;
+            }
+        }
+        self.stop()
+    }
+
+    /// SIGUSR2: logging resumes after a suspension (the log opened again,
+    /// created if it was moved away), and so do suspended plugins.
+    fn resume(&mut self) {
+        let who = self.sender();
+        self.say(Level::Notice, "attempting to resume logging");
+        match self.sink.log.resume() {
+            Ok(()) => self.say(Level::Notice, "logging resumed"),
+            Err(e) => self.say(Level::Error, &format!("could not resume logging: {e}")),
+        }
+        self.sink.dispatcher.resume();
+        let text = match who {
+            Some(w) => w.describe("resume-logging", "success"),
+            None => records::unknown_sender("resume-logging", "success"),
+        };
+        self.sink.own_record(RecordType::DAEMON_RESUME, &text);
+    }
+
+    /// The daemon cannot go on: DAEMON_ABORT (`op=error-halt`), then the
+    /// registration given back and the plugins stopped.
+    fn halt(mut self, error: DaemonError) -> Result<(), DaemonError> {
+        self.say(Level::Error, &format!("{error}, exiting"));
+        let text = self.identity.error_halt();
+        self.sink.own_record(RecordType::DAEMON_ABORT, &text);
+        self.finish()?;
+        Err(error)
+    }
+
+    fn stop(mut self) -> Result<(), DaemonError> {
+        // The records of the kill itself are still on their way.
+        if let Err(e) = self.receive(Some(Instant::now() + GRACE)) {
+            return self.halt(e);
+        }
+        let text = match self.sender() {
+            Some(who) => who.describe("terminate", "success"),
+            None => records::unknown_sender("terminate", "success"),
+        };
+        self.sink.own_record(RecordType::DAEMON_END, &text);
+        self.finish()
+    }
+
+    /// Gives the registration back, disables auditing if `-s enable` enabled
+    /// it, stops the plugins and closes the log.
+    fn finish(mut self) -> Result<(), DaemonError> {
+        if self.options.set_enabled == SetEnabled::Enable {
+            if let Err(e) = self.sock.set_enabled(false) {
+                self.say(Level::Error, &format!("cannot disable: {e}"));
+            }
+        }
+        let _ = self.sock.unregister_daemon();
+        let Sink {
+            dispatcher,
+            log,
+            messages,
+            ..
+        } = self.sink;
+        for n in dispatcher.shutdown(DRAIN) {
+            messages.say(Level::Warning, &n.to_string());
+        }
+        log.close()?;
+        Ok(())
+    }
+}
+
+fn failed_reconfigure(who: Option<&Sender>) -> String {
+    match who {
+        Some(w) => w.describe("reconfigure state=no-change", "failed"),
+        None => records::unknown_sender("reconfigure state=no-change", "failed"),
+    }
+}
+
+/// Without `-f` or `-n`: runs itself again with `-n` in a new process group,
+/// detached from the terminal, and returns.
+fn background() -> Result<(), String> {
+    use std::os::unix::process::CommandExt;
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let child = std::process::Command::new(exe)
+        .args(std::env::args().skip(1))
+        .arg("-n")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .process_group(0)
+        .spawn()
+        .map_err(|e| e.to_string())?;
+    drop(child);
+    Ok(())
+}
+
+/// The `audit-daemon` program: parses `args` (without the program name) and
+/// runs the daemon as they say; the exit code is 2 for a bad command line, 1
+/// when the daemon could not start or failed.
+pub fn run_command_line(args: impl IntoIterator<Item = String>) -> ExitCode {
+    let o = match Options::parse(args) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    let result = if o.foreground || o.no_fork {
+        let messages = if o.foreground {
+            Messages::stderr()
+        } else {
+            Messages::syslog()
+        };
+        Daemon::start(&o, messages)
+            .and_then(Daemon::run)
+            .map_err(|e| e.to_string())
+    } else {
+        background()
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("audit-daemon: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
