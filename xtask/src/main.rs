@@ -75,6 +75,9 @@ const REQUIREMENTS: &[Requirement] = &[
     req(Probe::Command("Xvfb"), Package::Apt("xvfb")),
     req(Probe::Command("dbus-daemon"), Package::Apt("dbus")),
     req(Probe::Command("dunstctl"), Package::Apt("dunst")),
+    // crates/audit-tools/tests/daemon_plugins: audisp-syslog into a real rsyslogd
+    // (started by the test on its own socket; the service is never started).
+    req(Probe::Command("rsyslogd"), Package::Apt("rsyslog")),
 ];
 
 const fn req(probe: Probe, package: Package) -> Requirement {
