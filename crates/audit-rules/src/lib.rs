@@ -50,10 +50,12 @@ mod rule;
 pub mod syscalls;
 pub mod tables;
 
+pub use audit_syscalls::Machine;
+pub use audit_wire::arch::AUDIT_ARCH_64BIT;
 pub use audit_wire::rule::RuleData;
 pub use env::{
-    Environment, Machine, SystemEnv, AUDIT_ARCH_64BIT, FEATURES_ALL, FEATURE_EXCLUDE_EXTEND,
-    FEATURE_EXECUTABLE_PATH, FEATURE_FILTER_FS, FEATURE_SESSIONID_FILTER,
+    Environment, SystemEnv, FEATURES_ALL, FEATURE_EXCLUDE_EXTEND, FEATURE_EXECUTABLE_PATH,
+    FEATURE_FILTER_FS, FEATURE_SESSIONID_FILTER,
 };
 pub use error::{RuleError, RuleErrorKind, RuleFileError};
 pub use file::{parse_rule_bytes, parse_rules, rule_file_words, split_line, RuleLine};

@@ -8,8 +8,10 @@ use audit_wire::field::{
     AUDIT_PERM_ATTR, AUDIT_PERM_EXEC, AUDIT_PERM_READ, AUDIT_PERM_WRITE,
 };
 
+use audit_syscalls::{compat, Bits, Machine};
+
 use crate::env::{
-    Environment, Machine, FEATURE_EXCLUDE_EXTEND, FEATURE_EXECUTABLE_PATH, FEATURE_FILTER_FS,
+    Environment, FEATURE_EXCLUDE_EXTEND, FEATURE_EXECUTABLE_PATH, FEATURE_FILTER_FS,
     FEATURE_SESSIONID_FILTER,
 };
 use crate::error::{eau, RuleError, RuleErrorKind};
@@ -354,7 +356,7 @@ impl<'e> State<'e> {
         if self.elf == 0 {
             self.env.machine()
         } else {
-            Machine::from_audit_arch(self.elf)
+            compat::machine_from_audit_arch(self.elf)
         }
     }
 
@@ -574,9 +576,9 @@ impl<'e> State<'e> {
     /// machine's 32-bit ABI.
     fn check_mismatch(&mut self, arg: &str) {
         let saved = self.elf;
-        self.elf = match Machine::from_audit_arch(self.elf) {
+        self.elf = match compat::machine_from_audit_arch(self.elf) {
             Some(m @ (Machine::X86_64 | Machine::Ppc64 | Machine::S390x)) => {
-                m.compat().map_or(saved, Machine::audit_arch)
+                compat::resolve_bits(Bits::B32, m).map_or(saved, Machine::audit_arch)
             }
             _ => saved,
         };
@@ -599,37 +601,18 @@ impl<'e> State<'e> {
 
     /// `audit_determine_machine` + `audit_machine_to_elf` for a non-numeric arch.
     fn determine_elf(&self, arch: &str) -> Option<u32> {
-        let (bits, machine) = if arch.eq_ignore_ascii_case("b64") {
-            (Some(true), self.env.machine())
-        } else if arch.eq_ignore_ascii_case("b32") {
-            (Some(false), self.env.machine())
-        } else {
-            let m = Machine::from_name(arch).or_else(|| {
+        let machine = match Bits::from_name(arch) {
+            Some(bits) => compat::resolve_bits(bits, self.env.machine()?).ok()?,
+            None => compat::machine_from_name(arch).or_else(|| {
                 let (v, overflow) = strtoul(arch, 16);
                 if overflow {
                     None
                 } else {
-                    Machine::from_audit_arch(u32::try_from(v).ok()?)
+                    compat::machine_from_audit_arch(u32::try_from(v).ok()?)
                 }
-            });
-            (None, m)
+            })?,
         };
-        let mut machine = machine?;
-        if bits == Some(false) {
-            machine = match machine {
-                Machine::X86_64 => Machine::X86,
-                Machine::Ppc64 => Machine::Ppc,
-                Machine::S390x => Machine::S390,
-                Machine::Aarch64 => Machine::Arm,
-                m => m,
-            };
-        }
-        let ok = match machine {
-            Machine::X86 | Machine::Ppc | Machine::S390 | Machine::Arm => bits != Some(true),
-            Machine::Aarch64 => bits != Some(false),
-            Machine::X86_64 | Machine::Ppc64 | Machine::Ppc64le | Machine::S390x => true,
-        };
-        ok.then(|| machine.audit_arch())
+        Some(machine.audit_arch())
     }
 
     fn push_field(&mut self, f: RuleField) {
@@ -805,7 +788,10 @@ impl<'e> State<'e> {
                 let elf = if starts_digit(v) {
                     // A value past 32 bits is unknown, not its low bits.
                     let (n, overflow) = strtoul(v, 0);
-                    match u32::try_from(n).ok().and_then(Machine::from_audit_arch) {
+                    match u32::try_from(n)
+                        .ok()
+                        .and_then(compat::machine_from_audit_arch)
+                    {
                         Some(_) if !overflow => n as u32,
                         _ => return Err(field_err(eau::ELFUNKNOWN, f)),
                     }

@@ -18,7 +18,10 @@ use audit_wire::field::{
     perm_to_string, Comparison, Field, FilterList, Operator, AUDIT_KEY_SEPARATOR, AUDIT_OPERATORS,
 };
 
-use crate::env::{Environment, Machine, AUDIT_ARCH_64BIT};
+use audit_syscalls::{compat, Machine};
+use audit_wire::arch::AUDIT_ARCH_64BIT;
+
+use crate::env::Environment;
 use crate::rule::{FieldValue, Rule};
 use crate::tables;
 
@@ -138,12 +141,13 @@ impl Lister {
                 if Field(f.field.0 & !AUDIT_OPERATORS) == Field::ARCH {
                     let value = num(&f.value);
                     self.elf = value;
-                    machine = Machine::from_audit_arch(value);
+                    machine = compat::machine_from_audit_arch(value);
                     let op = op_symbol(f.op);
                     if machine.is_none() {
                         out.push_str(&format!(" -F arch{op}0x{value:X}"));
                     } else if let (true, Some(m)) = (interpret, machine) {
-                        out.push_str(&format!(" -F arch{op}{}", m.name()));
+                        let name = m.libaudit_name().unwrap_or(m.name());
+                        out.push_str(&format!(" -F arch{op}{name}"));
                     } else if value & AUDIT_ARCH_64BIT != 0 {
                         out.push_str(&format!(" -F arch{op}b64"));
                     } else {
@@ -260,7 +264,7 @@ impl Lister {
             return None;
         }
         let machine = if self.elf != 0 {
-            Machine::from_audit_arch(self.elf)
+            compat::machine_from_audit_arch(self.elf)
         } else {
             env.machine()
         };

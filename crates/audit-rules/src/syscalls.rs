@@ -7,7 +7,7 @@
 //! `uretprobe`/`uprobe`, ppc 0 `restart_syscall`, about thirty s390 ones, ...)
 //! and spell some differently (x86_64 17 `pread`, ppc64 291 `fstatat64`).
 //! That view lives with the tables, in [`audit_syscalls::compat`]; this
-//! module applies it to this crate's [`Machine`]: auditctl 3.0.9 rejects
+//! module is the part of it rules use: auditctl 3.0.9 rejects
 //! `-S uretprobe` and `auditctl -l` prints `-S 335`, and so do [`number`]
 //! and [`name`].
 //!
@@ -20,69 +20,52 @@
 //! assert_eq!(syscalls::number(Machine::X86_64, "PREAD"), Some(17));
 //! ```
 
-use audit_syscalls::compat;
-
-use crate::env::Machine;
+use audit_syscalls::{compat, Machine};
 
 /// The highest syscall number libaudit 3.0.9's tables name (on every
 /// architecture it knows).
 pub const LIBAUDIT_MAX_SYSCALL: u32 = compat::LIBAUDIT_MAX_SYSCALL;
 
-/// The same machine as `audit-syscalls` names it.
-fn tables_machine(machine: Machine) -> Option<audit_syscalls::Machine> {
-    audit_syscalls::Machine::from_audit_arch(machine.audit_arch())
-}
-
 /// The number of syscall `name` on `machine` as auditctl 3.0.9 knows it
 /// (ASCII case ignored): libaudit's names only, so `pread64` is unknown on
 /// x86_64 (libaudit calls 17 `pread`) and so is any syscall newer than 3.0.9.
 pub fn number(machine: Machine, name: &str) -> Option<u32> {
-    compat::libaudit_number(tables_machine(machine)?, name)
+    compat::libaudit_number(machine, name)
 }
 
 /// The number of syscall `name` on `machine` from the kernel's current tables
 /// (syscalls newer than auditctl 3.0.9 included), or any of libaudit's
 /// names ([`number`]; `audit_syscalls::compat` spellings too).
 pub fn kernel_number(machine: Machine, name: &str) -> Option<u32> {
-    let m = tables_machine(machine)?;
-    m.syscall_table()
+    machine
+        .syscall_table()
         .number_or_alias(name)
-        .or_else(|| compat::libaudit_number(m, name))
+        .or_else(|| compat::libaudit_number(machine, name))
 }
 
 /// The kernel's current name of syscall `number` on `machine` (for
 /// [`SystemEnv::with_newer_syscalls`](crate::SystemEnv::with_newer_syscalls)).
 pub fn kernel_name(machine: Machine, number: u32) -> Option<&'static str> {
-    tables_machine(machine)?.syscall_table().name(number)
+    machine.syscall_table().name(number)
 }
 
 /// The name auditctl 3.0.9 prints for syscall `number` on `machine`, or
 /// `None` where it prints the number.
 pub fn name(machine: Machine, number: u32) -> Option<&'static str> {
-    compat::libaudit_name(tables_machine(machine)?, number)
+    compat::libaudit_name(machine, number)
 }
 
 /// Every `(number, name)` pair libaudit 3.0.9 knows on `machine`, in
 /// ascending number order (what `ausyscall ARCH --dump` lists).
 pub fn libaudit_pairs(machine: Machine) -> Vec<(u32, &'static str)> {
-    tables_machine(machine).map_or_else(Vec::new, |m| compat::libaudit_pairs(m).collect())
+    compat::libaudit_pairs(machine).collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const ALL: [Machine; 9] = [
-        Machine::X86,
-        Machine::X86_64,
-        Machine::Ppc64,
-        Machine::Ppc,
-        Machine::S390x,
-        Machine::S390,
-        Machine::Arm,
-        Machine::Aarch64,
-        Machine::Ppc64le,
-    ];
+    const ALL: [Machine; 9] = compat::LIBAUDIT_MACHINES;
 
     #[test]
     fn every_machine_has_libaudit_names() {
@@ -102,8 +85,8 @@ mod tests {
         assert_eq!(number(Machine::X86_64, "pread64"), None);
         assert_eq!(kernel_number(Machine::X86_64, "pread64"), Some(17));
         assert_eq!(name(Machine::X86_64, 17), Some("pread"));
-        assert_eq!(name(Machine::X86, 219), Some("madvise"));
-        assert_eq!(name(Machine::X86, 159), Some("sched_get_priority_max"));
+        assert_eq!(name(Machine::I386, 219), Some("madvise"));
+        assert_eq!(name(Machine::I386, 159), Some("sched_get_priority_max"));
         assert_eq!(name(Machine::X86_64, 450), Some("set_mempolicy_home_node"));
         assert_eq!(name(Machine::X86_64, 451), None);
         assert_eq!(name(Machine::X86_64, 335), None);

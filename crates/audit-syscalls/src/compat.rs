@@ -56,7 +56,7 @@
 
 use std::sync::OnceLock;
 
-use crate::Machine;
+use crate::{ArchError, Bits, Machine};
 
 /// libaudit spellings that differ from the kernel's:
 /// `(table label, libaudit name, number, kernel name)`.
@@ -167,9 +167,10 @@ pub const LIBAUDIT_MAX_SYSCALL: u32 = 450;
 /// (format in the file's header).
 const DATA: &str = include_str!("../data/libaudit-3.0.9-syscalls.txt");
 
-/// The machines libaudit 3.0.9 has a table for, each at its index in the
-/// views (`view_index`).
-const LIBAUDIT_MACHINES: [Machine; 9] = [
+/// The machines libaudit 3.0.9 knows (its `MACH_*` values with a syscall
+/// table), each at its index in the views (`view_index`). libaudit has no
+/// big-endian ARM of its own: its name `armeb` means [`Machine::Arm`].
+pub const LIBAUDIT_MACHINES: [Machine; 9] = [
     Machine::I386,
     Machine::X86_64,
     Machine::Arm,
@@ -198,6 +199,70 @@ fn view_index(machine: Machine) -> Option<usize> {
         Machine::S390x => 8,
         _ => return None,
     })
+}
+
+/// The machine libaudit 3.0.9 means by `name` (`audit_name_to_machine`:
+/// ASCII case ignored; uname spellings such as `i686` and `armv7l`; `armeb`
+/// is [`Machine::Arm`]), or `None` for a machine libaudit does not know
+/// (`riscv64`, `mips`, ...), which auditctl 3.0.9 refuses.
+///
+/// ```
+/// use audit_syscalls::{compat, Machine};
+/// assert_eq!(compat::machine_from_name("ARMEB"), Some(Machine::Arm));
+/// assert_eq!(compat::machine_from_name("i686"), Some(Machine::I386));
+/// assert_eq!(compat::machine_from_name("riscv64"), None);
+/// ```
+pub fn machine_from_name(name: &str) -> Option<Machine> {
+    match Machine::from_name(name)? {
+        Machine::Armeb => Some(Machine::Arm),
+        m => view_index(m).is_some().then_some(m),
+    }
+}
+
+/// The machine of an `AUDIT_ARCH_*` value as libaudit 3.0.9 maps it
+/// (`audit_elf_to_machine`), `None` for a value it does not know (riscv,
+/// loongarch, mips, big-endian ARM): what libauparse interprets a record's
+/// `arch=` with, and what `auditctl -l` prints a rule's `arch` by.
+///
+/// ```
+/// use audit_syscalls::{compat, Machine};
+/// assert_eq!(compat::machine_from_audit_arch(0xc000_003e), Some(Machine::X86_64));
+/// assert_eq!(compat::machine_from_audit_arch(0xc000_00f3), None); // riscv64
+/// ```
+pub fn machine_from_audit_arch(audit_arch: u32) -> Option<Machine> {
+    Machine::from_audit_arch(audit_arch).filter(|&m| m != Machine::Armeb && view_index(m).is_some())
+}
+
+/// `b32`/`b64` on `machine` as libaudit 3.0.9 resolves them
+/// ([`resolve_bits`](crate::resolve_bits), except that `b32` on ppc64le
+/// keeps ppc64le, as libaudit does).
+///
+/// ```
+/// use audit_syscalls::{compat, Bits, Machine};
+/// assert_eq!(compat::resolve_bits(Bits::B32, Machine::Ppc64le), Ok(Machine::Ppc64le));
+/// assert_eq!(compat::resolve_bits(Bits::B32, Machine::X86_64), Ok(Machine::I386));
+/// assert!(compat::resolve_bits(Bits::B64, Machine::I386).is_err());
+/// ```
+pub fn resolve_bits(bits: Bits, machine: Machine) -> Result<Machine, ArchError> {
+    match (bits, machine) {
+        (Bits::B32, Machine::Ppc64le) => Ok(Machine::Ppc64le),
+        _ => crate::resolve_bits(bits, machine),
+    }
+}
+
+/// The running machine as libaudit 3.0.9 detects it (`audit_detect_machine`:
+/// `uname(2)`'s machine read by [`machine_from_name`]); an error for a
+/// machine libaudit does not know.
+pub fn detect_machine() -> Result<Machine, ArchError> {
+    let uname = crate::machine::uname_machine()?;
+    machine_from_name(&uname).ok_or(ArchError::UnknownRunningMachine(uname))
+}
+
+/// [`detect_machine`], asked once per process (the answer does not change,
+/// and interpreting a record without `arch=` asks for every field).
+pub fn host_machine() -> Option<Machine> {
+    static HOST: OnceLock<Option<Machine>> = OnceLock::new();
+    *HOST.get_or_init(|| detect_machine().ok())
 }
 
 /// What the data says about one machine's table.
@@ -456,6 +521,41 @@ mod tests {
             assert!(!libaudit_knows(m), "{m:?}");
             assert_eq!(libaudit_pairs(m).count(), 0);
         }
+    }
+
+    #[test]
+    fn libaudit_machines_by_name_and_arch() {
+        for m in LIBAUDIT_MACHINES {
+            assert_eq!(machine_from_audit_arch(m.audit_arch()), Some(m), "{m:?}");
+            assert_eq!(
+                machine_from_name(m.libaudit_name().unwrap()),
+                Some(m),
+                "{m:?}"
+            );
+        }
+        for m in Machine::ALL
+            .iter()
+            .filter(|m| !LIBAUDIT_MACHINES.contains(m))
+        {
+            assert_eq!(machine_from_audit_arch(m.audit_arch()), None, "{m:?}");
+        }
+        for (name, m) in [
+            ("armeb", Machine::Arm),
+            ("ARMv7l", Machine::Arm),
+            ("armv8l", Machine::Aarch64),
+        ] {
+            assert_eq!(machine_from_name(name), Some(m), "{name}");
+        }
+        for name in ["riscv64", "mips", "loongarch64", "mipsn32el", "b64", ""] {
+            assert_eq!(machine_from_name(name), None, "{name}");
+        }
+        assert_eq!(
+            resolve_bits(Bits::B32, Machine::Ppc64le),
+            Ok(Machine::Ppc64le)
+        );
+        assert_eq!(resolve_bits(Bits::B32, Machine::Aarch64), Ok(Machine::Arm));
+        assert!(resolve_bits(Bits::B64, Machine::Arm).is_err());
+        assert_eq!(host_machine(), detect_machine().ok());
     }
 
     #[test]

@@ -87,10 +87,8 @@ mod machine;
 mod name_hash;
 mod table;
 
-pub use machine::{
-    resolve_bits, ArchError, Bits, Machine, AUDIT_ARCH_64BIT, AUDIT_ARCH_CONVENTION_MIPS64_N32,
-    AUDIT_ARCH_LE,
-};
+pub use audit_wire::arch::{AUDIT_ARCH_64BIT, AUDIT_ARCH_CONVENTION_MIPS64_N32, AUDIT_ARCH_LE};
+pub use machine::{resolve_bits, ArchError, Bits, Machine};
 pub use table::{
     io_uring_op_name, io_uring_op_number, io_uring_ops, syscall_name, x32_syscall_table, Iter,
     SyscallTable,

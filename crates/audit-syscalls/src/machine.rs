@@ -4,14 +4,9 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::table::{self, SyscallTable};
+use audit_wire::arch::*;
 
-/// `__AUDIT_ARCH_64BIT` of `<linux/audit.h>`.
-pub const AUDIT_ARCH_64BIT: u32 = 0x8000_0000;
-/// `__AUDIT_ARCH_LE` of `<linux/audit.h>`.
-pub const AUDIT_ARCH_LE: u32 = 0x4000_0000;
-/// `__AUDIT_ARCH_CONVENTION_MIPS64_N32` of `<linux/audit.h>`.
-pub const AUDIT_ARCH_CONVENTION_MIPS64_N32: u32 = 0x2000_0000;
+use crate::table::{self, SyscallTable};
 
 /// An architecture as audit sees it: one `AUDIT_ARCH_*` value, with the
 /// syscall table of that ABI.
@@ -306,41 +301,27 @@ impl Machine {
     /// assert_eq!(audit_syscalls::Machine::X86_64.audit_arch(), 0xc000_003e);
     /// ```
     pub fn audit_arch(self) -> u32 {
-        // EM_* values of <linux/elf-em.h>.
-        const EM_386: u32 = 3;
-        const EM_MIPS: u32 = 8;
-        const EM_PPC: u32 = 20;
-        const EM_PPC64: u32 = 21;
-        const EM_S390: u32 = 22;
-        const EM_ARM: u32 = 40;
-        const EM_X86_64: u32 = 62;
-        const EM_AARCH64: u32 = 183;
-        const EM_RISCV: u32 = 243;
-        const EM_LOONGARCH: u32 = 258;
-        const B64: u32 = AUDIT_ARCH_64BIT;
-        const LE: u32 = AUDIT_ARCH_LE;
-        const N32: u32 = AUDIT_ARCH_CONVENTION_MIPS64_N32;
         match self {
-            Machine::I386 => EM_386 | LE,
-            Machine::X86_64 => EM_X86_64 | B64 | LE,
-            Machine::Arm => EM_ARM | LE,
-            Machine::Armeb => EM_ARM,
-            Machine::Aarch64 => EM_AARCH64 | B64 | LE,
-            Machine::Ppc => EM_PPC,
-            Machine::Ppc64 => EM_PPC64 | B64,
-            Machine::Ppc64le => EM_PPC64 | B64 | LE,
-            Machine::S390 => EM_S390,
-            Machine::S390x => EM_S390 | B64,
-            Machine::Riscv32 => EM_RISCV | LE,
-            Machine::Riscv64 => EM_RISCV | B64 | LE,
-            Machine::Loongarch32 => EM_LOONGARCH | LE,
-            Machine::Loongarch64 => EM_LOONGARCH | B64 | LE,
-            Machine::Mips => EM_MIPS,
-            Machine::Mipsel => EM_MIPS | LE,
-            Machine::Mips64 => EM_MIPS | B64,
-            Machine::Mipsel64 => EM_MIPS | B64 | LE,
-            Machine::Mips64N32 => EM_MIPS | B64 | N32,
-            Machine::Mipsel64N32 => EM_MIPS | B64 | LE | N32,
+            Machine::I386 => AUDIT_ARCH_I386,
+            Machine::X86_64 => AUDIT_ARCH_X86_64,
+            Machine::Arm => AUDIT_ARCH_ARM,
+            Machine::Armeb => AUDIT_ARCH_ARMEB,
+            Machine::Aarch64 => AUDIT_ARCH_AARCH64,
+            Machine::Ppc => AUDIT_ARCH_PPC,
+            Machine::Ppc64 => AUDIT_ARCH_PPC64,
+            Machine::Ppc64le => AUDIT_ARCH_PPC64LE,
+            Machine::S390 => AUDIT_ARCH_S390,
+            Machine::S390x => AUDIT_ARCH_S390X,
+            Machine::Riscv32 => AUDIT_ARCH_RISCV32,
+            Machine::Riscv64 => AUDIT_ARCH_RISCV64,
+            Machine::Loongarch32 => AUDIT_ARCH_LOONGARCH32,
+            Machine::Loongarch64 => AUDIT_ARCH_LOONGARCH64,
+            Machine::Mips => AUDIT_ARCH_MIPS,
+            Machine::Mipsel => AUDIT_ARCH_MIPSEL,
+            Machine::Mips64 => AUDIT_ARCH_MIPS64,
+            Machine::Mipsel64 => AUDIT_ARCH_MIPSEL64,
+            Machine::Mips64N32 => AUDIT_ARCH_MIPS64N32,
+            Machine::Mipsel64N32 => AUDIT_ARCH_MIPSEL64N32,
         }
     }
 
@@ -558,7 +539,7 @@ impl FromStr for Machine {
 }
 
 /// The `machine` field of `uname(2)`.
-fn uname_machine() -> Result<String, ArchError> {
+pub(crate) fn uname_machine() -> Result<String, ArchError> {
     // SAFETY: `utsname` is a plain C struct of byte arrays; all-zero is a
     // valid value.
     let mut uts: libc::utsname = unsafe { std::mem::zeroed() };
