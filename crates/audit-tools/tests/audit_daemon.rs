@@ -17,6 +17,11 @@ impl Drop for DaemonGuard {
             let _ = self.0.wait();
         }
         if let Ok(mut s) = audit_netlink::AuditSocket::open() {
+            // A killed daemon stays registered until the kernel notices: give
+            // the slot back for the tests after this one.
+            if s.get_status().is_ok_and(|st| st.pid == self.0.id()) {
+                let _ = s.unregister_daemon();
+            }
             if s.get_status().is_ok_and(|st| st.enabled != self.1) {
                 let _ = s.set_enabled(self.1 != 0);
             }
@@ -391,4 +396,159 @@ fn a_taken_slot_is_refused_with_daemon_abort() {
     assert_eq!(registered_pid(), pid, "the first daemon keeps the slot");
     let (status, stderr) = daemon.stop();
     assert!(status.success(), "{status:?}: {stderr}");
+}
+
+/// Without `-f`, messages go to syslog (`/dev/log`, facility daemon, tag
+/// `audit-daemon`), not to stderr: run in a private mount namespace whose
+/// `/dev` holds this test's socket.
+#[test]
+fn without_f_messages_go_to_syslog() {
+    use std::os::unix::net::UnixDatagram;
+    let _lock = audit_testlock::live_lock();
+    if !audit_testlock::daemon_slot_free() {
+        return;
+    }
+    let setup = Setup::new("frobnicate = 1\n");
+    let dev = setup.dir.path().join("dev");
+    std::fs::create_dir(&dev).unwrap();
+    let syslog = UnixDatagram::bind(dev.join("log")).unwrap();
+    syslog
+        .set_read_timeout(Some(Duration::from_secs(15)))
+        .unwrap();
+    let child = Command::new("unshare")
+        .args(["-m", "--", "sh", "-c"])
+        .arg("mount --bind \"$1\" /dev && exec \"$2\" -n -s nochange -c \"$3\"")
+        .arg("sh")
+        .arg(&dev)
+        .arg(env!("CARGO_BIN_EXE_audit-daemon"))
+        .arg(setup.dir.path())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut daemon = DaemonGuard(child, enabled_now());
+    let pid = daemon.0.id();
+    wait_for("registration", || registered_pid() == pid);
+    let mut got = String::new();
+    let mut buf = vec![0u8; 4096];
+    while !got.contains("init complete") {
+        let n = syslog.recv(&mut buf).expect("a syslog message in time");
+        got += &String::from_utf8_lossy(&buf[..n]);
+        got.push('\n');
+    }
+    let (status, stderr) = daemon.stop();
+    assert!(status.success(), "{status:?}: {stderr}");
+    assert!(got.contains("unknown key \"frobnicate\""), "{got}");
+    // <29>: facility daemon (3 * 8) + notice (5).
+    assert!(
+        got.lines()
+            .any(|l| l.starts_with("<29>")
+                && l.contains(&format!("audit-daemon[{pid}]: init complete"))),
+        "{got}"
+    );
+    assert!(stderr.is_empty(), "nothing on stderr: {stderr}");
+}
+
+/// A daemon killed with SIGKILL leaves its dead pid registered; the next one
+/// takes the slot over, runs and logs.
+#[test]
+fn a_crashed_daemons_registration_is_taken_over() {
+    let _lock = audit_testlock::live_lock();
+    if !audit_testlock::daemon_slot_free() {
+        return;
+    }
+    let crashed = Setup::new("");
+    let mut first = crashed.start();
+    let dead = first.0.id();
+    wait_for("registration", || registered_pid() == dead);
+    signal(&first.0, libc::SIGKILL);
+    first.0.wait().unwrap();
+    assert_eq!(
+        registered_pid(),
+        dead,
+        "the kernel still names the dead daemon"
+    );
+
+    let setup = Setup::new("");
+    let mut daemon = setup.start();
+    let pid = daemon.0.id();
+    wait_for("the new daemon's registration", || registered_pid() == pid);
+    let marker = format!("audit-daemon-after-crash-{}", std::process::id());
+    user_message(&marker);
+    wait_for("the record in the new log", || {
+        read(&setup.log).contains(&marker)
+    });
+    let (status, stderr) = daemon.stop();
+    assert!(status.success(), "{status:?}: {stderr}");
+    assert_eq!(registered_pid(), 0);
+}
+
+/// The pid's command name.
+fn comm(pid: u32) -> String {
+    read(Path::new(&format!("/proc/{pid}/comm")))
+        .trim()
+        .to_string()
+}
+
+/// Stops a background daemon (by its pid, once checked by name) if the test
+/// fails before it does.
+struct Background(u32);
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        if self.0 != 0 && registered_pid() == self.0 && comm(self.0) == "audit-daemon" {
+            // SAFETY: kill(2) of the registered audit-daemon, checked by name.
+            unsafe { libc::kill(self.0 as i32, libc::SIGTERM) };
+            let end = Instant::now() + Duration::from_secs(10);
+            while registered_pid() == self.0 && Instant::now() < end {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
+    }
+}
+
+/// Without `-f` or `-n` the program returns once the daemon it leaves in the
+/// background is registered (exit 0), or with the daemon's reason (exit 1).
+#[test]
+fn in_the_background_the_parent_waits_for_registration() {
+    let _lock = audit_testlock::live_lock();
+    if !audit_testlock::daemon_slot_free() {
+        return;
+    }
+    let setup = Setup::new("");
+    let out = Command::new(env!("CARGO_BIN_EXE_audit-daemon"))
+        .args(["-s", "nochange", "-c"])
+        .arg(setup.dir.path())
+        .output()
+        .unwrap();
+    let pid = registered_pid();
+    let _guard = Background(pid);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{:?}: {stderr}", out.status);
+    assert!(
+        pid != 0 && comm(pid) == "audit-daemon",
+        "registered when the parent returned: pid {pid}"
+    );
+    // Stopped by its pid (not our child: it is reaped by init).
+    let stop = || {
+        // SAFETY: kill(2) of the daemon just checked by name.
+        unsafe { libc::kill(pid as i32, libc::SIGTERM) };
+        wait_for("the background daemon's end", || {
+            registered_pid() != pid && read(&setup.log).contains("type=DAEMON_END ")
+        });
+    };
+
+    // A second one cannot register: its parent says why, exit 1.
+    let second = Setup::new("");
+    let refused = Command::new(env!("CARGO_BIN_EXE_audit-daemon"))
+        .args(["-s", "nochange", "-c"])
+        .arg(second.dir.path())
+        .output()
+        .unwrap();
+    let why = String::from_utf8_lossy(&refused.stderr).into_owned();
+    let still = registered_pid();
+    stop();
+    assert_eq!(refused.status.code(), Some(1), "{why}");
+    assert!(why.contains("cannot register"), "{why}");
+    assert_eq!(still, pid, "the first kept the slot");
+    assert!(read(&setup.log).starts_with("type=DAEMON_START "));
 }
