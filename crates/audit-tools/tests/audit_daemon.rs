@@ -552,3 +552,86 @@ fn in_the_background_the_parent_waits_for_registration() {
     assert_eq!(still, pid, "the first kept the slot");
     assert!(read(&setup.log).starts_with("type=DAEMON_START "));
 }
+
+/// Deletes an `auditctl` rule when dropped (also when the test fails).
+struct RuleGuard(Vec<String>);
+
+impl Drop for RuleGuard {
+    fn drop(&mut self) {
+        let _ = Command::new("auditctl")
+            .arg("-d")
+            .args(&self.0[1..])
+            .status();
+    }
+}
+
+/// Stopped by `kill -TERM` from a process whose login uid is known: the kill
+/// syscall's own event (an audited kill rule) is in the log before DAEMON_END,
+/// and DAEMON_END names that process's pid and login uid.
+#[test]
+fn daemon_end_names_the_killer_after_its_kill_event() {
+    let _lock = audit_testlock::live_lock();
+    if !audit_testlock::daemon_slot_free() {
+        return;
+    }
+    let setup = Setup::new("");
+    let mut daemon = setup.start();
+    let pid = daemon.0.id();
+    wait_for("registration", || registered_pid() == pid);
+
+    let key = format!("audit-daemon-kill-{}", std::process::id());
+    let rule: Vec<String> = [
+        "-a",
+        "always,exit",
+        "-F",
+        "arch=b64",
+        "-S",
+        "kill",
+        "-k",
+        &key,
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let added = Command::new("auditctl").args(&rule).status().unwrap();
+    assert!(added.success());
+    let _rule = RuleGuard(rule);
+
+    // The shell sets its login uid, then becomes `kill` (same pid).
+    let auid = 4242;
+    let killer = Command::new("sh")
+        .args([
+            "-c",
+            "echo $1 > /proc/self/loginuid && exec kill -TERM $2",
+            "sh",
+        ])
+        .arg(auid.to_string())
+        .arg(pid.to_string())
+        .spawn()
+        .unwrap();
+    let killer_pid = killer.id();
+    let killed = killer.wait_with_output().unwrap();
+    assert!(killed.status.success());
+    let status = daemon.0.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+
+    let text = read(&setup.log);
+    let lines: Vec<&str> = text.lines().collect();
+    let end = lines.last().unwrap();
+    assert!(end.starts_with("type=DAEMON_END "), "{text}");
+    assert!(
+        end.contains(&format!(" auid={auid} ")) && end.contains(&format!(" pid={killer_pid} ")),
+        "DAEMON_END names the killer: {end}"
+    );
+    let kill = lines
+        .iter()
+        .position(|l| {
+            l.starts_with("type=SYSCALL ")
+                && l.contains(&format!("key=\"{key}\""))
+                && l.contains(&format!(" pid={killer_pid} "))
+                && l.contains(&format!(" auid={auid} "))
+                && l.contains(&format!(" a0={pid:x} "))
+        })
+        .unwrap_or_else(|| panic!("no kill event of {killer_pid}:\n{text}"));
+    assert!(kill < lines.len() - 1);
+}
