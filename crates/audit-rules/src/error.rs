@@ -9,8 +9,9 @@ pub enum RuleErrorKind {
     /// A libaudit field error (`-F`/`-C`/key): auditctl's `audit_number_to_errmsg`
     /// text; `subject` is the text it quotes (the field name, or the whole pair).
     Field {
-        /// libaudit's error number (`EAU_*`, positive).
-        code: u32,
+        /// Which of libaudit's field errors ([`FieldError::code`] is its
+        /// `EAU_*` number).
+        error: FieldError,
         /// The quoted text.
         subject: String,
     },
@@ -28,100 +29,178 @@ pub enum RuleErrorKind {
     },
 }
 
-const FIELD_MESSAGES: &[(u32, u8, &str)] = &[
-    (1, 2, "-F missing operation for"),
-    (2, 2, "-F unknown field:"),
-    (3, 1, "must be before -S"),
-    (4, 1, "machine type not found"),
-    (5, 1, "elf mapping not found"),
-    (6, 1, "requested bit level not supported by machine"),
-    (7, 1, "can only be used with exit filter list"),
-    (8, 2, "-F unknown message type -"),
-    (
-        9,
-        0,
-        "msgtype field can only be used with exclude or user filter list",
-    ),
-    (10, 0, "Failed upgrading rule"),
-    (11, 0, "String value too long"),
-    (
-        12,
-        0,
-        "Only msgtype, *uid, *gid, pid, and subj* fields can be used with exclude filter",
-    ),
-    (13, 1, "only takes = or != operators"),
-    (14, 0, "Permission can only contain  'rwxa'"),
-    (15, 2, "-F unknown errno -"),
-    (16, 2, "-F unknown file type - "),
-    (17, 1, "can only be used with exit and entry filter list"),
-    (
-        19,
-        0,
-        "Key field needs a watch, syscall or exe path given prior to it",
-    ),
-    (20, 2, "-F missing value after operation for"),
-    (21, 2, "-F value should be number for"),
-    (22, 2, "-F missing field name before operator for"),
-    (24, 2, "-C missing field name before operator for"),
-    (25, 2, "-C missing value after operation for "),
-    (26, 2, "-C unknown field:"),
-    (27, 2, "-C unknown right hand value for comparison with:"),
-    (28, 2, "Too many fields in rule:"),
-    (29, 1, "only takes = operator"),
-    (30, 2, "Field option not supported by kernel:"),
-    (31, 1, "must be used with exclude, user, or exit filter"),
-    (32, 0, "filter is missing from rule"),
-    (33, 2, "-C incompatible comparison"),
-    (34, 1, "field is not valid for the filter"),
-    (35, 1, "filter is not supported by the kernel"),
-    (36, 2, "file system type is unknown for field:"),
-];
+/// libaudit's field errors (`EAU_*` of its `errormsg.h`), the ones
+/// `audit_rule_fieldpair_data` and its kin report for `-F`, `-C` and keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FieldError {
+    /// No operator in `field<op>value`.
+    OpMissing,
+    /// No such field name.
+    FieldUnknown,
+    /// `arch` after `-S`.
+    ArchMisplaced,
+    /// The machine type is unknown.
+    MachineUnknown,
+    /// The `arch` value names no known machine.
+    ElfUnknown,
+    /// `b32`/`b64` not supported by the machine.
+    BitsUnsupported,
+    /// The field needs the exit list.
+    ExitOnly,
+    /// Unknown record type name.
+    MsgTypeUnknown,
+    /// `msgtype` outside the exclude and user lists.
+    MsgTypeExcludeUser,
+    /// The rule could not be upgraded.
+    UpgradeFailed,
+    /// A string value is too long.
+    StrTooLong,
+    /// A field the exclude list does not take.
+    MsgTypeCredExclude,
+    /// The field takes only `=` and `!=`.
+    OpEqNotEq,
+    /// A permission other than `r`, `w`, `x`, `a`.
+    PermRwxa,
+    /// Unknown errno name.
+    ErrUnknown,
+    /// Unknown file type.
+    FileTypeUnknown,
+    /// The field needs the exit or entry list.
+    ExitEntryOnly,
+    /// A key before any watch, syscall or exe.
+    KeyDep,
+    /// No value after the operator.
+    FieldValMissing,
+    /// The value must be a number.
+    FieldValNum,
+    /// No field name before the operator.
+    FieldName,
+    /// `-C` without a field name before the operator.
+    CompFieldName,
+    /// `-C` without a value after the operator.
+    CompVal,
+    /// `-C` with an unknown field.
+    CompFieldUnknown,
+    /// `-C` with an unknown right-hand field.
+    CompValUnknown,
+    /// More fields than a rule holds.
+    FieldTooMany,
+    /// The field takes only `=`.
+    OpEq,
+    /// The kernel does not support the field.
+    FieldNoSupport,
+    /// The field needs the exclude, user or exit list.
+    FieldNoFilter,
+    /// The rule names no list.
+    FilterMissing,
+    /// `-C` of two fields the kernel cannot compare.
+    CompIncompat,
+    /// The field is not valid for the list.
+    FieldUnavail,
+    /// The kernel does not support the list.
+    FilterNoSupport,
+    /// Unknown file system type.
+    FsTypeUnknown,
+}
 
-/// libaudit error numbers (`EAU_*`) used by the parser.
-pub(crate) mod eau {
-    pub const OPMISSING: u32 = 1;
-    pub const FIELDUNKNOWN: u32 = 2;
-    pub const ARCHMISPLACED: u32 = 3;
-    pub const ELFUNKNOWN: u32 = 5;
-    pub const EXITONLY: u32 = 7;
-    pub const MSGTYPEUNKNOWN: u32 = 8;
-    pub const MSGTYPEEXCLUDEUSER: u32 = 9;
-    pub const STRTOOLONG: u32 = 11;
-    pub const MSGTYPECREDEXCLUDE: u32 = 12;
-    pub const OPEQNOTEQ: u32 = 13;
-    pub const PERMRWXA: u32 = 14;
-    pub const ERRUNKNOWN: u32 = 15;
-    pub const FILETYPEUNKNOWN: u32 = 16;
-    pub const KEYDEP: u32 = 19;
-    pub const FIELDVALMISSING: u32 = 20;
-    pub const FIELDVALNUM: u32 = 21;
-    pub const FIELDNAME: u32 = 22;
-    pub const COMPFIELDNAME: u32 = 24;
-    pub const COMPVAL: u32 = 25;
-    pub const COMPFIELDUNKNOWN: u32 = 26;
-    pub const COMPVALUNKNOWN: u32 = 27;
-    pub const FIELDTOOMANY: u32 = 28;
-    pub const OPEQ: u32 = 29;
-    pub const FIELDNOSUPPORT: u32 = 30;
-    pub const FIELDNOFILTER: u32 = 31;
-    pub const COMPINCOMPAT: u32 = 33;
-    pub const FIELDUNAVAIL: u32 = 34;
-    pub const FILTERNOSUPPORT: u32 = 35;
-    pub const FSTYPEUNKNOWN: u32 = 36;
+/// Where auditctl puts the quoted subject in a field error's message.
+enum Subject {
+    /// Not at all.
+    None,
+    /// Before the text.
+    Before,
+    /// After the text.
+    After,
+}
+
+impl FieldError {
+    /// libaudit's number for the error (`EAU_*`, positive; auditctl's
+    /// `audit_number_to_errmsg` takes it negated).
+    pub fn code(self) -> u32 {
+        self.describe().0
+    }
+
+    /// The number, where the subject goes, and auditctl's text.
+    fn describe(self) -> (u32, Subject, &'static str) {
+        use FieldError as E;
+        use Subject::{After, Before, None};
+        match self {
+            E::OpMissing => (1, After, "-F missing operation for"),
+            E::FieldUnknown => (2, After, "-F unknown field:"),
+            E::ArchMisplaced => (3, Before, "must be before -S"),
+            E::MachineUnknown => (4, Before, "machine type not found"),
+            E::ElfUnknown => (5, Before, "elf mapping not found"),
+            E::BitsUnsupported => (6, Before, "requested bit level not supported by machine"),
+            E::ExitOnly => (7, Before, "can only be used with exit filter list"),
+            E::MsgTypeUnknown => (8, After, "-F unknown message type -"),
+            E::MsgTypeExcludeUser => (
+                9,
+                None,
+                "msgtype field can only be used with exclude or user filter list",
+            ),
+            E::UpgradeFailed => (10, None, "Failed upgrading rule"),
+            E::StrTooLong => (11, None, "String value too long"),
+            E::MsgTypeCredExclude => (
+                12,
+                None,
+                "Only msgtype, *uid, *gid, pid, and subj* fields can be used with exclude filter",
+            ),
+            E::OpEqNotEq => (13, Before, "only takes = or != operators"),
+            E::PermRwxa => (14, None, "Permission can only contain  'rwxa'"),
+            E::ErrUnknown => (15, After, "-F unknown errno -"),
+            E::FileTypeUnknown => (16, After, "-F unknown file type - "),
+            E::ExitEntryOnly => (
+                17,
+                Before,
+                "can only be used with exit and entry filter list",
+            ),
+            E::KeyDep => (
+                19,
+                None,
+                "Key field needs a watch, syscall or exe path given prior to it",
+            ),
+            E::FieldValMissing => (20, After, "-F missing value after operation for"),
+            E::FieldValNum => (21, After, "-F value should be number for"),
+            E::FieldName => (22, After, "-F missing field name before operator for"),
+            E::CompFieldName => (24, After, "-C missing field name before operator for"),
+            E::CompVal => (25, After, "-C missing value after operation for "),
+            E::CompFieldUnknown => (26, After, "-C unknown field:"),
+            E::CompValUnknown => (
+                27,
+                After,
+                "-C unknown right hand value for comparison with:",
+            ),
+            E::FieldTooMany => (28, After, "Too many fields in rule:"),
+            E::OpEq => (29, Before, "only takes = operator"),
+            E::FieldNoSupport => (30, After, "Field option not supported by kernel:"),
+            E::FieldNoFilter => (
+                31,
+                Before,
+                "must be used with exclude, user, or exit filter",
+            ),
+            E::FilterMissing => (32, None, "filter is missing from rule"),
+            E::CompIncompat => (33, After, "-C incompatible comparison"),
+            E::FieldUnavail => (34, Before, "field is not valid for the filter"),
+            E::FilterNoSupport => (35, Before, "filter is not supported by the kernel"),
+            E::FsTypeUnknown => (36, After, "file system type is unknown for field:"),
+        }
+    }
+
+    /// auditctl's message for this error about `subject`.
+    fn message(self, subject: &str) -> String {
+        match self.describe() {
+            (_, Subject::None, text) => text.to_string(),
+            (_, Subject::Before, text) => format!("{subject} {text}"),
+            (_, Subject::After, text) => format!("{text} {subject}"),
+        }
+    }
 }
 
 impl RuleErrorKind {
     /// The message auditctl prints (without a trailing newline).
     pub fn message(&self) -> String {
         match self {
-            RuleErrorKind::Field { code, subject } => {
-                match FIELD_MESSAGES.iter().find(|(c, _, _)| c == code) {
-                    Some((_, 0, text)) => (*text).to_string(),
-                    Some((_, 1, text)) => format!("{subject} {text}"),
-                    Some((_, _, text)) => format!("{text} {subject}"),
-                    None => format!("rule field error {code} for {subject}"),
-                }
-            }
+            RuleErrorKind::Field { error, subject } => error.message(subject),
             RuleErrorKind::Message(m) => m.clone(),
             RuleErrorKind::Silent => String::new(),
             RuleErrorKind::NotUtf8 { offset } => format!(
@@ -176,4 +255,31 @@ pub struct RuleFileError {
     pub file: String,
     /// One error per bad line.
     pub errors: Vec<RuleError>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_errors_keep_libaudit_numbers_and_auditctl_wording() {
+        let kind = |error, subject: &str| RuleErrorKind::Field {
+            error,
+            subject: subject.to_string(),
+        };
+        assert_eq!(FieldError::FieldUnknown.code(), 2);
+        assert_eq!(FieldError::FsTypeUnknown.code(), 36);
+        assert_eq!(
+            kind(FieldError::FieldUnknown, "bogus").message(),
+            "-F unknown field: bogus"
+        );
+        assert_eq!(
+            kind(FieldError::ElfUnknown, "arch").message(),
+            "arch elf mapping not found"
+        );
+        assert_eq!(
+            kind(FieldError::StrTooLong, "key").message(),
+            "String value too long"
+        );
+    }
 }

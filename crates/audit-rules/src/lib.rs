@@ -57,7 +57,7 @@ pub use env::{
     Environment, SystemEnv, FEATURES_ALL, FEATURE_EXCLUDE_EXTEND, FEATURE_EXECUTABLE_PATH,
     FEATURE_FILTER_FS, FEATURE_SESSIONID_FILTER,
 };
-pub use error::{RuleError, RuleErrorKind, RuleFileError};
+pub use error::{FieldError, RuleError, RuleErrorKind, RuleFileError};
 pub use file::{parse_rule_bytes, parse_rules, rule_file_words, split_line, RuleLine};
 pub use parse::{parse_args, Command, Parsed};
 pub use print::{is_watch, key_matches, rule_to_string, ArgInterpreter, Lister};

@@ -14,7 +14,7 @@ use crate::env::{
     Environment, FEATURE_EXCLUDE_EXTEND, FEATURE_EXECUTABLE_PATH, FEATURE_FILTER_FS,
     FEATURE_SESSIONID_FILTER,
 };
-use crate::error::{eau, RuleError, RuleErrorKind};
+use crate::error::{FieldError, RuleError, RuleErrorKind};
 use crate::num::{strtol, strtoul};
 use crate::rule::{FieldValue, Rule, RuleField};
 use crate::tables;
@@ -274,7 +274,7 @@ struct State<'e> {
     elf: u32,
     add: Option<u32>,
     del: Option<u32>,
-    action: Option<u32>,
+    action: Option<Action>,
     exclude: bool,
     multiple: u32,
     rule: Rule,
@@ -287,13 +287,33 @@ struct State<'e> {
 
 type Step = Result<(), RuleErrorKind>;
 
+/// Why `audit_rule_setup` refuses the `list,action` of `-a`/`-A`/`-d`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SetupError {
+    /// The action `possible` (deprecated: auditctl warns and does nothing).
+    Possible,
+    /// Not a list and an action.
+    BadKeyword,
+    /// A second `-a`/`-A`/`-d` on the line.
+    Multiple,
+}
+
+/// Why `audit_rule_syscallbyname_data` cannot select a syscall.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SyscallError {
+    /// No syscall of that name (or number) on the rule's machine.
+    Unknown,
+    /// The rule's machine is not known.
+    NoMachine,
+}
+
 fn msg(s: impl Into<String>) -> RuleErrorKind {
     RuleErrorKind::Message(s.into())
 }
 
-fn field_err(code: u32, subject: &str) -> RuleErrorKind {
+fn field_err(error: FieldError, subject: &str) -> RuleErrorKind {
     RuleErrorKind::Field {
-        code,
+        error,
         subject: subject.to_string(),
     }
 }
@@ -370,25 +390,24 @@ impl<'e> State<'e> {
     }
 
     /// `audit_rule_setup`: read `list,action` (either order).
-    fn rule_setup(&mut self, opt: &str, is_del: bool) -> Result<bool, u8> {
+    fn rule_setup(&mut self, opt: &str, is_del: bool) -> Result<(), SetupError> {
         self.multiple += 1;
         if self.multiple != 1 {
-            return Err(3);
+            return Err(SetupError::Multiple);
         }
         let Some((first, second)) = opt.split_once(',') else {
-            return Err(2);
+            return Err(SetupError::BadKeyword);
         };
         if second.contains(',') {
-            return Err(2);
+            return Err(SetupError::BadKeyword);
         }
         let mut filter = if is_del { self.del } else { self.add };
         let mut act = self.action;
-        let lookup_action = |s: &str| -> Result<u32, u8> {
-            match s {
-                "always" => Ok(Action::Always.number()),
-                "never" => Ok(Action::Never.number()),
-                "possible" => Err(1),
-                _ => Err(2),
+        let lookup_action = |s: &str| -> Result<Action, SetupError> {
+            match Action::from_name(s) {
+                Some(Action::Possible) => Err(SetupError::Possible),
+                Some(a) => Ok(a),
+                None => Err(SetupError::BadKeyword),
             }
         };
         let mut set_filter = |s: &str, filter: &mut Option<u32>| -> bool {
@@ -405,22 +424,22 @@ impl<'e> State<'e> {
         };
         match lookup_action(first) {
             Ok(a) => act = Some(a),
-            Err(1) => {}
+            Err(SetupError::Possible) => {}
             Err(_) => {
                 if !set_filter(first, &mut filter) {
-                    return Err(2);
+                    return Err(SetupError::BadKeyword);
                 }
             }
         }
         if filter.is_none() {
             if !set_filter(second, &mut filter) {
-                return Err(2);
+                return Err(SetupError::BadKeyword);
             }
         } else {
             act = Some(lookup_action(second)?);
         }
         if filter.is_none() || act.is_none() {
-            return Err(2);
+            return Err(SetupError::BadKeyword);
         }
         if is_del {
             self.del = filter;
@@ -428,7 +447,7 @@ impl<'e> State<'e> {
             self.add = filter;
         }
         self.action = act;
-        Ok(true)
+        Ok(())
     }
 
     fn opt_add(&mut self, arg: &str, prepend: bool) -> Result<bool, RuleErrorKind> {
@@ -446,19 +465,19 @@ impl<'e> State<'e> {
                 }
                 Ok(true)
             }
-            Err(3) => Err(msg(if prepend {
+            Err(SetupError::Multiple) => Err(msg(if prepend {
                 "Multiple rule insert/delete operations are not allowed"
             } else {
                 "Multiple rule insert/delete operations are not allowed\n"
             })),
-            Err(1) => {
+            Err(SetupError::Possible) => {
                 // auditctl says "Append" for -A too.
                 self.out
                     .warnings
                     .push("Append rule - possible is deprecated".into());
                 Ok(false)
             }
-            Err(_) => Err(msg(format!(
+            Err(SetupError::BadKeyword) => Err(msg(format!(
                 "{} rule - bad keyword {arg}",
                 if prepend { "Add" } else { "Append" }
             ))),
@@ -468,37 +487,35 @@ impl<'e> State<'e> {
     fn opt_delete(&mut self, arg: &str) -> Result<bool, RuleErrorKind> {
         match self.rule_setup(arg, true) {
             Ok(_) => Ok(true),
-            Err(3) => Err(msg(
+            Err(SetupError::Multiple) => Err(msg(
                 "Multiple rule insert/delete operations are not allowed",
             )),
-            Err(1) => {
+            Err(SetupError::Possible) => {
                 self.out
                     .warnings
                     .push("Delete rule - possible is deprecated".into());
                 Ok(false)
             }
-            Err(_) => Err(msg(format!("Delete rule - bad keyword {arg}"))),
+            Err(SetupError::BadKeyword) => Err(msg(format!("Delete rule - bad keyword {arg}"))),
         }
     }
 
-    /// `audit_rule_syscallbyname_data`: 0 ok, -1 unknown, -2 no machine.
-    fn syscall_by_name(&self, rule: &mut Rule, name: &str) -> i32 {
+    /// `audit_rule_syscallbyname_data`: select syscall `name` (or `all`).
+    fn syscall_by_name(&self, rule: &mut Rule, name: &str) -> Result<(), SyscallError> {
         if name == "all" {
             rule.add_all_syscalls();
-            return 0;
+            return Ok(());
         }
-        let Some(machine) = self.machine_of_elf() else {
-            return -2;
-        };
+        let machine = self.machine_of_elf().ok_or(SyscallError::NoMachine)?;
         let nr = match self.env.syscall_number(machine, name) {
             Some(n) => i64::from(n),
             None if starts_digit(name) => strtol(name, 0).0,
             None => -1,
         };
         if nr >= 0 && u32::try_from(nr).is_ok_and(|n| rule.add_syscall(n)) {
-            0
+            Ok(())
         } else {
-            -1
+            Err(SyscallError::Unknown)
         }
     }
 
@@ -526,33 +543,34 @@ impl<'e> State<'e> {
         }
         let mut rule =
             std::mem::replace(&mut self.rule, Rule::new(FilterList::User, Action::Never));
-        let rc = if arg.contains(',') {
-            let mut rc = 0;
+        let result = if arg.contains(',') {
+            let mut result = Ok(());
             for tok in arg.split(',').filter(|t| !t.is_empty()) {
-                rc = self.syscall_by_name(&mut rule, tok);
-                if rc == -1 {
-                    self.rule = rule;
-                    return Err(msg(format!("Syscall name unknown: {tok}")));
-                }
-                if rc != 0 {
-                    break;
+                result = self.syscall_by_name(&mut rule, tok);
+                match result {
+                    Ok(()) => {}
+                    Err(SyscallError::Unknown) => {
+                        self.rule = rule;
+                        return Err(msg(format!("Syscall name unknown: {tok}")));
+                    }
+                    Err(SyscallError::NoMachine) => break,
                 }
             }
-            rc
+            result
         } else {
             self.syscall_by_name(&mut rule, arg)
         };
         self.rule = rule;
-        match rc {
-            0 => {
+        match result {
+            Ok(()) => {
                 self.syscall_added = true;
                 if unknown_arch && self.add.is_some() {
                     self.check_mismatch(arg);
                 }
                 Ok(())
             }
-            -1 => Err(msg(format!("Syscall name unknown: {arg}"))),
-            _ => Err(msg(format!("Elf type unknown: 0x{:x}", self.elf))),
+            Err(SyscallError::Unknown) => Err(msg(format!("Syscall name unknown: {arg}"))),
+            Err(SyscallError::NoMachine) => Err(msg(format!("Elf type unknown: 0x{:x}", self.elf))),
         }
     }
 
@@ -584,7 +602,8 @@ impl<'e> State<'e> {
         };
         let mut tmp = Rule::new(FilterList::User, Action::Never);
         for tok in arg.split(',').filter(|t| !t.is_empty()) {
-            self.syscall_by_name(&mut tmp, tok);
+            // Names the other ABI lacks are left out: the masks then differ.
+            let _ = self.syscall_by_name(&mut tmp, tok);
         }
         self.elf = saved;
         if tmp.mask != self.rule.mask {
@@ -622,25 +641,25 @@ impl<'e> State<'e> {
     /// `audit_rule_fieldpair_data`.
     fn field_pair(&mut self, pair: &str, list: Option<FilterList>) -> Step {
         if self.rule.fields.len() >= AUDIT_MAX_FIELDS - 1 {
-            return Err(field_err(eau::FIELDTOOMANY, pair));
+            return Err(field_err(FieldError::FieldTooMany, pair));
         }
         let Some((f, op, v)) = split_op(pair, &Operator::PARSE_ORDER) else {
-            return Err(field_err(eau::OPMISSING, pair));
+            return Err(field_err(FieldError::OpMissing, pair));
         };
         if f.is_empty() {
-            return Err(field_err(eau::FIELDNAME, ""));
+            return Err(field_err(FieldError::FieldName, ""));
         }
         if v.is_empty() {
-            return Err(field_err(eau::FIELDVALMISSING, f));
+            return Err(field_err(FieldError::FieldValMissing, f));
         }
         let Some(field) = Field::from_name(&f.to_ascii_lowercase()) else {
-            return Err(field_err(eau::FIELDUNKNOWN, f));
+            return Err(field_err(FieldError::FieldUnknown, f));
         };
         let features = self.env.features();
         if list == Some(FilterList::Exclude) {
             if features & FEATURE_EXCLUDE_EXTEND == 0 {
                 if field != Field::MSGTYPE {
-                    return Err(field_err(eau::FIELDNOSUPPORT, f));
+                    return Err(field_err(FieldError::FieldNoSupport, f));
                 }
             } else if !matches!(
                 field,
@@ -655,11 +674,11 @@ impl<'e> State<'e> {
                     | Field::SUBJ_SEN
                     | Field::SUBJ_CLR
             ) {
-                return Err(field_err(eau::MSGTYPECREDEXCLUDE, f));
+                return Err(field_err(FieldError::MsgTypeCredExclude, f));
             }
         }
         if list == Some(FilterList::Filesystem) && features & FEATURE_FILTER_FS == 0 {
-            return Err(field_err(eau::FILTERNOSUPPORT, f));
+            return Err(field_err(FieldError::FilterNoSupport, f));
         }
         let exit = list == Some(FilterList::Exit);
         let eq_ne = matches!(op, Operator::Equal | Operator::NotEqual);
@@ -694,7 +713,7 @@ impl<'e> State<'e> {
             }
             Field::EXIT => {
                 if !exit {
-                    return Err(field_err(eau::EXITONLY, f));
+                    return Err(field_err(FieldError::ExitOnly, f));
                 }
                 let value = if starts_digit(v) || starts_minus_digit(v) {
                     number32(v, f)?
@@ -704,7 +723,7 @@ impl<'e> State<'e> {
                         None => (false, v),
                     };
                     let n = tables::errno_from_name(name)
-                        .ok_or_else(|| field_err(eau::ERRUNKNOWN, f))?;
+                        .ok_or_else(|| field_err(FieldError::ErrUnknown, f))?;
                     if neg {
                         n.wrapping_neg()
                     } else {
@@ -715,14 +734,14 @@ impl<'e> State<'e> {
             }
             Field::MSGTYPE => {
                 if !matches!(list, Some(FilterList::Exclude | FilterList::User)) {
-                    return Err(field_err(eau::MSGTYPEEXCLUDEUSER, f));
+                    return Err(field_err(FieldError::MsgTypeExcludeUser, f));
                 }
                 let value = if starts_digit(v) {
                     number32(v, f)?
                 } else {
                     match tables::msg_type_from_name(v) {
                         Some(t) if t as i32 > 0 => t,
-                        _ => return Err(field_err(eau::MSGTYPEUNKNOWN, f)),
+                        _ => return Err(field_err(FieldError::MsgTypeUnknown, f)),
                     }
                 };
                 self.push_field(num(value));
@@ -752,7 +771,7 @@ impl<'e> State<'e> {
                         | Field::DIR
                 ) {
                     if !exit {
-                        return Err(field_err(eau::EXITONLY, f));
+                        return Err(field_err(FieldError::ExitOnly, f));
                     }
                     if matches!(field, Field::WATCH | Field::DIR) {
                         self.perm_added = true;
@@ -760,30 +779,30 @@ impl<'e> State<'e> {
                 }
                 if field == Field::EXE {
                     if features & FEATURE_EXECUTABLE_PATH == 0 {
-                        return Err(field_err(eau::FIELDNOSUPPORT, f));
+                        return Err(field_err(FieldError::FieldNoSupport, f));
                     }
                     if !eq_ne {
-                        return Err(field_err(eau::OPEQNOTEQ, f));
+                        return Err(field_err(FieldError::OpEqNotEq, f));
                     }
                     self.exe_added = true;
                 }
                 if field == Field::FILTERKEY
                     && !(self.syscall_added || self.perm_added || self.exe_added || self.fs_added)
                 {
-                    return Err(field_err(eau::KEYDEP, f));
+                    return Err(field_err(FieldError::KeyDep, f));
                 }
                 if (field == Field::FILTERKEY && v.len() > AUDIT_MAX_KEY_LEN) || v.len() > PATH_MAX
                 {
-                    return Err(field_err(eau::STRTOOLONG, f));
+                    return Err(field_err(FieldError::StrTooLong, f));
                 }
                 self.push_field(RuleField::string(field, op, v.as_bytes()));
             }
             Field::ARCH => {
                 if self.syscall_added {
-                    return Err(field_err(eau::ARCHMISPLACED, f));
+                    return Err(field_err(FieldError::ArchMisplaced, f));
                 }
                 if !eq_ne {
-                    return Err(field_err(eau::OPEQNOTEQ, f));
+                    return Err(field_err(FieldError::OpEqNotEq, f));
                 }
                 let elf = if starts_digit(v) {
                     // A value past 32 bits is unknown, not its low bits.
@@ -793,42 +812,42 @@ impl<'e> State<'e> {
                         .and_then(compat::machine_from_audit_arch)
                     {
                         Some(_) if !overflow => n as u32,
-                        _ => return Err(field_err(eau::ELFUNKNOWN, f)),
+                        _ => return Err(field_err(FieldError::ElfUnknown, f)),
                     }
                 } else {
                     self.determine_elf(v)
-                        .ok_or_else(|| field_err(eau::ELFUNKNOWN, f))?
+                        .ok_or_else(|| field_err(FieldError::ElfUnknown, f))?
                 };
                 self.elf = elf;
                 self.push_field(num(elf));
             }
             Field::PERM => {
                 if !exit {
-                    return Err(field_err(eau::EXITONLY, f));
+                    return Err(field_err(FieldError::ExitOnly, f));
                 }
                 if op != Operator::Equal {
-                    return Err(field_err(eau::OPEQ, f));
+                    return Err(field_err(FieldError::OpEq, f));
                 }
                 if v.len() > 4 {
-                    return Err(field_err(eau::STRTOOLONG, f));
+                    return Err(field_err(FieldError::StrTooLong, f));
                 }
-                let bits = perm_bits(v).ok_or_else(|| field_err(eau::PERMRWXA, f))?;
+                let bits = perm_bits(v).ok_or_else(|| field_err(FieldError::PermRwxa, f))?;
                 self.push_field(num(bits));
             }
             Field::FILETYPE => {
                 if !exit {
-                    return Err(field_err(eau::EXITONLY, f));
+                    return Err(field_err(FieldError::ExitOnly, f));
                 }
                 let t = file_type_from_name(&v.to_ascii_lowercase())
-                    .ok_or_else(|| field_err(eau::FILETYPEUNKNOWN, f))?;
+                    .ok_or_else(|| field_err(FieldError::FileTypeUnknown, f))?;
                 self.push_field(num(t));
             }
             Field::FSTYPE => {
                 if list != Some(FilterList::Filesystem) {
-                    return Err(field_err(eau::FIELDUNAVAIL, f));
+                    return Err(field_err(FieldError::FieldUnavail, f));
                 }
                 if !eq_ne {
-                    return Err(field_err(eau::OPEQNOTEQ, f));
+                    return Err(field_err(FieldError::OpEqNotEq, f));
                 }
                 let value = if starts_digit(v) {
                     number32(v, f)?
@@ -836,7 +855,7 @@ impl<'e> State<'e> {
                     tables::fstype_from_name(v).unwrap_or(u32::MAX)
                 };
                 if value == u32::MAX {
-                    return Err(field_err(eau::FSTYPEUNKNOWN, f));
+                    return Err(field_err(FieldError::FsTypeUnknown, f));
                 }
                 self.fs_added = true;
                 self.push_field(num(value));
@@ -845,19 +864,19 @@ impl<'e> State<'e> {
                 let value = if starts_digit(v) || starts_minus_digit(v) {
                     number32(v, f)?
                 } else {
-                    return Err(field_err(eau::FIELDVALNUM, f));
+                    return Err(field_err(FieldError::FieldValNum, f));
                 };
                 self.push_field(num(value));
             }
             Field::SESSIONID => {
                 if features & FEATURE_SESSIONID_FILTER == 0 {
-                    return Err(field_err(eau::FIELDNOSUPPORT, f));
+                    return Err(field_err(FieldError::FieldNoSupport, f));
                 }
                 if !matches!(
                     list,
                     Some(FilterList::Exclude | FilterList::User | FilterList::Exit)
                 ) {
-                    return Err(field_err(eau::FIELDNOFILTER, f));
+                    return Err(field_err(FieldError::FieldNoFilter, f));
                 }
                 // auditctl leaves the value 0 when it is neither a number nor `unset`.
                 let value = if starts_digit(v) || starts_minus_digit(v) {
@@ -875,16 +894,16 @@ impl<'e> State<'e> {
                     Field::DEVMAJOR | Field::DEVMINOR | Field::INODE | Field::SUCCESS
                 ) && !exit
                 {
-                    return Err(field_err(eau::EXITONLY, f));
+                    return Err(field_err(FieldError::ExitOnly, f));
                 }
                 if field == Field::INODE && !eq_ne {
-                    return Err(field_err(eau::OPEQNOTEQ, f));
+                    return Err(field_err(FieldError::OpEqNotEq, f));
                 }
                 if field == Field::PPID && !exit {
-                    return Err(field_err(eau::EXITONLY, f));
+                    return Err(field_err(FieldError::ExitOnly, f));
                 }
                 if !starts_digit(v) {
-                    return Err(field_err(eau::FIELDVALNUM, f));
+                    return Err(field_err(FieldError::FieldValNum, f));
                 }
                 let value = number32(v, f)?;
                 self.push_field(num(value));
@@ -896,26 +915,26 @@ impl<'e> State<'e> {
     /// `audit_rule_interfield_comp_data` (`-C`).
     fn field_compare(&mut self, pair: &str, list: Option<FilterList>) -> Step {
         if self.rule.fields.len() >= AUDIT_MAX_FIELDS - 1 {
-            return Err(field_err(eau::FIELDTOOMANY, pair));
+            return Err(field_err(FieldError::FieldTooMany, pair));
         }
         let Some((f, op, v)) = split_op(pair, &[Operator::NotEqual, Operator::Equal]) else {
-            return Err(field_err(eau::OPEQNOTEQ, pair));
+            return Err(field_err(FieldError::OpEqNotEq, pair));
         };
         if f.is_empty() {
-            return Err(field_err(eau::COMPFIELDNAME, ""));
+            return Err(field_err(FieldError::CompFieldName, ""));
         }
         if v.is_empty() {
-            return Err(field_err(eau::COMPVAL, f));
+            return Err(field_err(FieldError::CompVal, f));
         }
         let left = Field::from_name(&f.to_ascii_lowercase())
-            .ok_or_else(|| field_err(eau::COMPFIELDUNKNOWN, f))?;
+            .ok_or_else(|| field_err(FieldError::CompFieldUnknown, f))?;
         let right = Field::from_name(&v.to_ascii_lowercase())
-            .ok_or_else(|| field_err(eau::COMPVALUNKNOWN, f))?;
+            .ok_or_else(|| field_err(FieldError::CompValUnknown, f))?;
         if list != Some(FilterList::Exit) {
-            return Err(field_err(eau::EXITONLY, f));
+            return Err(field_err(FieldError::ExitOnly, f));
         }
-        let cmp =
-            Comparison::from_fields(left, right).ok_or_else(|| field_err(eau::COMPINCOMPAT, f))?;
+        let cmp = Comparison::from_fields(left, right)
+            .ok_or_else(|| field_err(FieldError::CompIncompat, f))?;
         self.push_field(RuleField::num(Field::FIELD_COMPARE, op, cmp.0));
         Ok(())
     }
@@ -1280,14 +1299,14 @@ pub fn parse_args(
                                 return Err(msg("watch option can't be given with a syscall"));
                             }
                             st.add = Some(FilterList::Exit.number());
-                            st.action = Some(Action::Always.number());
+                            st.action = Some(Action::Always);
                             st.syscall_added = true;
                             st.setup_watch(&value)?;
                             rule_pending = true;
                         }
                         'W' => {
                             st.del = Some(FilterList::Exit.number());
-                            st.action = Some(Action::Always.number());
+                            st.action = Some(Action::Always);
                             st.syscall_added = true;
                             st.setup_watch(&value)?;
                             rule_pending = true;
@@ -1396,7 +1415,7 @@ pub fn parse_args(
         };
         let mut rule = st.rule;
         rule.flags = flags;
-        rule.action = st.action.unwrap_or(0);
+        rule.action = st.action.map_or(0, Action::number);
         if list_of(flags) != FilterList::Task && !st.syscall_added {
             rule.add_all_syscalls();
         }
