@@ -22,7 +22,7 @@
 //! that fails once the log is open (the daemon slot taken, `enabled` refused)
 //! and a socket that fails write DAEMON_ABORT, as auditd's.
 
-mod background;
+pub mod listen;
 mod messages;
 mod options;
 pub mod records;
@@ -288,6 +288,9 @@ impl Daemon {
     pub fn start(options: &Options, messages: Messages) -> Result<Daemon, DaemonError> {
         let messages = Arc::new(messages);
         let config = Config::read(&options.config_dir, &messages)?;
+        // The network listener's keys; local_events = no leaves the kernel alone.
+        let listen = listen::settings(&options.config_dir, &config)?;
+        let options = &listen::effective_options(options, &listen);
         let format = format!("{:?}", config.log.log_format).to_lowercase();
         let flags = Flags::install()?;
 
@@ -316,6 +319,9 @@ impl Daemon {
             flags,
             hooks: Vec::new(),
         };
+        if let Some(l) = listen::Listener::start(&options.config_dir, &listen, &mut d.sink)? {
+            d.add_hook(l.into_hook());
+        }
         let start = d.identity.start(
             env!("CARGO_PKG_VERSION"),
             &format,
@@ -324,7 +330,7 @@ impl Daemon {
         // Registered before DAEMON_START is written: whoever waits for it may
         // send records at once. A failure writes DAEMON_START and DAEMON_ABORT,
         // as auditd's log shows it.
-        if let Err(source) = d.sock.register_daemon() {
+        if let Err(source) = listen::register(&mut d.sock, &listen) {
             d.abort_start(&start, "set-pid");
             return Err(DaemonError::Netlink {
                 what: "cannot register as the audit daemon",
@@ -413,6 +419,10 @@ impl Daemon {
                     Some(left) => left.min(Duration::from_millis(100)),
                     None => break,
                 },
+                // Not registered (local_events = no): the listener's hook waits.
+                None if self.sock.daemon_pid().is_none() && !self.hooks.is_empty() => {
+                    Duration::ZERO
+                }
                 None => IDLE,
             };
             // Once the socket is drained, write what was read with one write.
@@ -568,7 +578,9 @@ impl Daemon {
                 self.say(Level::Error, &format!("cannot disable: {e}"));
             }
         }
-        let _ = self.sock.unregister_daemon();
+        if self.sock.daemon_pid().is_some() {
+            let _ = self.sock.unregister_daemon();
+        }
         let Sink {
             dispatcher,
             log,
@@ -590,12 +602,29 @@ fn failed_reconfigure(who: Option<&Sender>) -> String {
     }
 }
 
+/// Without `-f` or `-n`: runs itself again with `-n` in a new process group,
+/// detached from the terminal, and returns.
+fn background() -> Result<(), String> {
+    use std::os::unix::process::CommandExt;
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let child = std::process::Command::new(exe)
+        .args(std::env::args().skip(1))
+        .arg("-n")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .process_group(0)
+        .spawn()
+        .map_err(|e| e.to_string())?;
+    drop(child);
+    Ok(())
+}
+
 /// The `audit-daemon` program: parses `args` (without the program name) and
 /// runs the daemon as they say; the exit code is 2 for a bad command line, 1
 /// when the daemon could not start or failed.
 pub fn run_command_line(args: impl IntoIterator<Item = String>) -> ExitCode {
-    let args: Vec<String> = args.into_iter().collect();
-    let mut o = match Options::parse(args.iter().cloned()) {
+    let o = match Options::parse(args) {
         Ok(o) => o,
         Err(e) => {
             eprintln!("{e}");
@@ -603,28 +632,16 @@ pub fn run_command_line(args: impl IntoIterator<Item = String>) -> ExitCode {
         }
     };
     let result = if o.foreground || o.no_fork {
-        let reporting = background::detach(&mut o.config_dir);
         let messages = if o.foreground {
             Messages::stderr()
         } else {
             Messages::syslog()
         };
-        match Daemon::start(&o, messages) {
-            Ok(d) => {
-                if reporting {
-                    background::report(Ok(()));
-                }
-                d.run().map_err(|e| e.to_string())
-            }
-            Err(e) => {
-                if reporting {
-                    background::report(Err(&e));
-                }
-                Err(e.to_string())
-            }
-        }
+        Daemon::start(&o, messages)
+            .and_then(Daemon::run)
+            .map_err(|e| e.to_string())
     } else {
-        background::spawn_and_wait(&args)
+        background()
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
