@@ -22,6 +22,7 @@
 //! that fails once the log is open (the daemon slot taken, `enabled` refused)
 //! and a socket that fails write DAEMON_ABORT, as auditd's.
 
+mod background;
 pub mod listen;
 mod messages;
 mod options;
@@ -602,29 +603,12 @@ fn failed_reconfigure(who: Option<&Sender>) -> String {
     }
 }
 
-/// Without `-f` or `-n`: runs itself again with `-n` in a new process group,
-/// detached from the terminal, and returns.
-fn background() -> Result<(), String> {
-    use std::os::unix::process::CommandExt;
-    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
-    let child = std::process::Command::new(exe)
-        .args(std::env::args().skip(1))
-        .arg("-n")
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .process_group(0)
-        .spawn()
-        .map_err(|e| e.to_string())?;
-    drop(child);
-    Ok(())
-}
-
 /// The `audit-daemon` program: parses `args` (without the program name) and
 /// runs the daemon as they say; the exit code is 2 for a bad command line, 1
 /// when the daemon could not start or failed.
 pub fn run_command_line(args: impl IntoIterator<Item = String>) -> ExitCode {
-    let o = match Options::parse(args) {
+    let args: Vec<String> = args.into_iter().collect();
+    let mut o = match Options::parse(args.iter().cloned()) {
         Ok(o) => o,
         Err(e) => {
             eprintln!("{e}");
@@ -632,16 +616,28 @@ pub fn run_command_line(args: impl IntoIterator<Item = String>) -> ExitCode {
         }
     };
     let result = if o.foreground || o.no_fork {
+        let reporting = background::detach(&mut o.config_dir);
         let messages = if o.foreground {
             Messages::stderr()
         } else {
             Messages::syslog()
         };
-        Daemon::start(&o, messages)
-            .and_then(Daemon::run)
-            .map_err(|e| e.to_string())
+        match Daemon::start(&o, messages) {
+            Ok(d) => {
+                if reporting {
+                    background::report(Ok(()));
+                }
+                d.run().map_err(|e| e.to_string())
+            }
+            Err(e) => {
+                if reporting {
+                    background::report(Err(&e));
+                }
+                Err(e.to_string())
+            }
+        }
     } else {
-        background()
+        background::spawn_and_wait(&args)
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
