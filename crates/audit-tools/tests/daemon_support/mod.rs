@@ -121,11 +121,6 @@ impl Drop for KernelState {
                 }
             }
         }
-        let _ = Command::new("auditctl")
-            .args(["--reset_backlog_wait_time_actual", "0"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
     }
 }
 
