@@ -1,5 +1,5 @@
 //! Audit events as JSON Lines: one event per line (see
-//! `audit_interpret::json` for both schemas). By default losing nothing:
+//! `audit_normalize::json` for both schemas). By default losing nothing:
 //! every record's text, its fields in order with typed numbers and
 //! interpretations, and the normalizer's view. With `--compact`, for
 //! shipping to a log pipeline: records keyed by type, fields as strings and
@@ -29,8 +29,8 @@
 //! reload (it has no configuration, so it only says so on standard error);
 //! SIGUSR1 writes the queue's metrics. Lines that are not records are
 //! reported on standard error, and so are records the runtime dropped.
-use audit_interpret::json::{CompactOptions, JsonOptions, JsonWriter};
-use audit_interpret::normalize::{NormalizeContext, NormalizeOptions};
+use audit_normalize::json::{CompactOptions, JsonOptions, JsonWriter};
+use audit_normalize::{NormalizeContext, NormalizeOptions};
 use audit_parse::Options;
 use audit_plugin::{Error, Handler, HandlerResult, ItemRef, Overflow, Plugin};
 use std::io::{self, Write};

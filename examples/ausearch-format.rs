@@ -20,11 +20,9 @@
 //! Exit status: 0 when an event was printed, 1 when none was (with
 //! `<no matches>` on standard error, as ausearch), 2 for bad arguments.
 
-use audit_interpret::normalize::format::{
-    csv_event, csv_header, text_event, CsvColumns, LocalTime,
-};
-use audit_interpret::normalize::NormalizeContext;
 use audit_interpret::EscapeMode;
+use audit_normalize::format::{csv_event, csv_header, text_event, CsvColumns, LocalTime};
+use audit_normalize::NormalizeContext;
 use audit_parse::{Options, Parser};
 use audit_search::ausearch_group::{self, read_piece, Added, GroupedEvent, Grouper};
 use audit_search::Expr;

@@ -18,7 +18,7 @@
 //! text` prints) and the event's id. SIGHUP re-reads CONFIG (a bad file keeps the
 //! configuration in force and says why on stderr). See
 //! `examples/plugins.d/key-alert.conf`.
-use audit_interpret::normalize::NormalizeContext;
+use audit_normalize::NormalizeContext;
 use audit_plugin::{Event, Handler, HandlerResult, ItemRef, Plugin};
 use lettre::message::Mailbox;
 use lettre::{Message, SmtpTransport, Transport};

@@ -16,8 +16,8 @@
 //! owner, with its uid and group and no other groups; the plugin itself keeps its
 //! privileges, and so keeps working for the next login. See
 //! `examples/plugins.d/login-alert.conf`.
-use audit_interpret::normalize::format::text_event;
-use audit_interpret::normalize::{NormalizeContext, NormalizeOptions};
+use audit_normalize::format::text_event;
+use audit_normalize::{NormalizeContext, NormalizeOptions};
 use audit_plugin::{Event, Handler, HandlerResult, ItemRef, Plugin};
 use audit_wire::RecordType;
 use std::collections::HashMap;

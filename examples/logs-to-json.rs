@@ -4,15 +4,15 @@
 //! comes out whole.
 //!
 //! Shows reading a log set (`EventReader::from_audit_log`) and writing events with
-//! audit-interpret's `json` module (feature `serde`): the compact form by default
+//! audit-normalize's `json` module (feature `serde`): the compact form by default
 //! (each record's fields, interpretations beside raw ids, the arguments as a list,
 //! and the normalizer's sentence), the lossless form with `--lossless`.
 //!
 //! `logs-to-json [--lossless] DIR|LOG > events.jsonl`. What cannot be read (a line
 //! that is not a record, a file) is reported on stderr, saying where, and the exit
 //! status is then 1.
-use audit_interpret::json::{CompactOptions, JsonOptions, JsonWriter};
-use audit_interpret::normalize::NormalizeContext;
+use audit_normalize::json::{CompactOptions, JsonOptions, JsonWriter};
+use audit_normalize::NormalizeContext;
 use audit_parse::source::EventReader;
 use std::io::Write;
 

@@ -1,4 +1,4 @@
-//! JSON of events (`audit_interpret::json`, feature `serde`, enabled for the
+//! JSON of events (`audit_normalize::json`, feature `serde`, enabled for the
 //! root package's tests): event -> JSON -> text -> JSON -> event gives the
 //! same event and the same JSON, for generated events (property test) and
 //! for every event of every log; and the `au2json` example writes one such
@@ -9,10 +9,10 @@
 
 mod support;
 
-use audit_interpret::json::{
+use audit_normalize::json::{
     event_from_json, event_from_json_str, event_to_json, CompactOptions, JsonOptions, JsonWriter,
 };
-use audit_interpret::normalize::{NormalizeContext, NormalizeOptions};
+use audit_normalize::{NormalizeContext, NormalizeOptions};
 use audit_parse::{Event, Options, Parser, Record};
 use proptest::prelude::*;
 use serde_json::Value;
@@ -20,7 +20,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 use support::{corpus_logs, data_relative, example_bin, manifest_dir};
 
-use audit_interpret::json::serde_json;
+use audit_normalize::json::serde_json;
 
 fn events_of(data: &[u8]) -> Vec<Event> {
     let mut p = Parser::new(Options::default());

@@ -5,7 +5,7 @@
 //! arguments, and deletes its audit rule when stopped by SIGINT or SIGTERM.
 mod support;
 
-use audit_interpret::json::{event_from_json_str, serde_json};
+use audit_normalize::json::{event_from_json_str, serde_json};
 use audit_parse::source::EventReader;
 use audit_parse::{Event, Options};
 use std::io::{BufRead, BufReader};

@@ -5,7 +5,7 @@
 //! and prints every getter's answer (event kind, session, subject, action,
 //! object, attributes, results, how, key: return code, record and field the
 //! cursor went to, raw and interpreted value). [`render`] prints the same
-//! from `audit_interpret::normalize`, and the two are compared line by line
+//! from `audit_normalize`, and the two are compared line by line
 //! for every log under `tests/data` and `tests/normalize_data`, with both
 //! normalizer options.
 //!
@@ -16,7 +16,7 @@
 
 mod support;
 
-use audit_interpret::normalize::{EventCursor, NormalizeContext, NormalizeOptions};
+use audit_normalize::{EventCursor, NormalizeContext, NormalizeOptions};
 use audit_parse::{Event, Options, Parser};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};

@@ -6,7 +6,7 @@
 mod plugin_common;
 mod support;
 
-use audit_interpret::json::serde_json;
+use audit_normalize::json::serde_json;
 use plugin_common::{auditctl, have, kernel_status, read, wait_until, Auditd, PluginConf};
 use serde_json::Value;
 use std::path::Path;

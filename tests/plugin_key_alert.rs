@@ -11,8 +11,8 @@
 mod plugin_common;
 mod support;
 
-use audit_interpret::normalize::format::text_event;
-use audit_interpret::normalize::NormalizeContext;
+use audit_normalize::format::text_event;
+use audit_normalize::NormalizeContext;
 use std::io::Write;
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};

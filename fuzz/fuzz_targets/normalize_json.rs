@@ -3,9 +3,9 @@
 //! every event comes back from its JSON unchanged, with the same JSON.
 #![no_main]
 
-use audit_interpret::json::{event_from_json_str, event_to_json, serde_json, JsonOptions};
-use audit_interpret::normalize::format::{csv_event, text_event, CsvColumns};
-use audit_interpret::normalize::{NormalizeContext, NormalizeOptions};
+use audit_normalize::format::{csv_event, text_event, CsvColumns};
+use audit_normalize::json::{event_from_json_str, event_to_json, serde_json, JsonOptions};
+use audit_normalize::{NormalizeContext, NormalizeOptions};
 use audit_parse::{Options, Parser};
 use libfuzzer_sys::fuzz_target;
 

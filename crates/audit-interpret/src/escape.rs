@@ -198,11 +198,18 @@ impl EscapeMode {
         }
     }
 
-    /// Escapes `buf[start..]` in place (through a copy only when needed).
-    /// With `keys`, 0x01 key separators are kept as they are and each key
-    /// is escaped on its own.
+    /// Escapes `buf[start..]` in place (through a copy only when needed), as
+    /// the interpreter escapes what it decodes. With `keys`, 0x01 key
+    /// separators are kept as they are and each key is escaped on its own.
+    ///
+    /// ```
+    /// use audit_interpret::EscapeMode;
+    /// let mut buf = b"name=a b".to_vec();
+    /// EscapeMode::Shell.apply(&mut buf, 5, false);
+    /// assert_eq!(buf, b"name=a\\ b");
+    /// ```
     #[inline(always)]
-    pub(crate) fn apply(self, buf: &mut Vec<u8>, start: usize, keys: bool) {
+    pub fn apply(self, buf: &mut Vec<u8>, start: usize, keys: bool) {
         // Every mode escapes control characters, 0x01 key separators included: a
         // value that needs no escaping as a whole needs none key by key either.
         let needs = match self {

@@ -1,16 +1,15 @@
-//! Interpretation of Linux audit fields, the event normalizer and ausearch
-//! expressions: everything libauparse gives on top of raw fields.
+//! Interpretation of Linux audit fields: what libauparse's
+//! `auparse_interpret_field` gives on top of raw fields.
 //!
 //! Raw audit fields are numbers and hex (`uid=0`, `syscall=59`,
 //! `a1=80000`, `saddr=0200...`, `proctitle=6C73002D6C`); the [`Interpreter`]
 //! turns them into what people read (`root`, `execve`, `O_RDONLY|O_CLOEXEC`,
 //! `{ saddr_fam=inet laddr=... }`, `ls -l`) with the same results as
-//! libauparse's `auparse_interpret_field`. The [normalizer](normalize) says
-//! who did what to what; search expressions that pick events are the
-//! `audit-search` crate's.
+//! libauparse's `auparse_interpret_field`. The normalizer that says who did
+//! what to what is the `audit-normalize` crate; search expressions that pick
+//! events are the `audit-search` crate's.
 //!
 //! ```
-//! use audit_interpret::normalize::NormalizeContext;
 //! use audit_interpret::{EventInterpret, Interpreter};
 //! use audit_parse::Parser;
 //!
@@ -26,14 +25,7 @@
 //! let mut it = Interpreter::new();
 //! assert_eq!(event.interpret(&mut it, "syscall").unwrap(), "open");
 //! assert_eq!(event.interpret(&mut it, "exit").unwrap(), "EACCES(Permission denied)");
-//!
-//! // The whole event, normalized, as text.
-//! let mut norm = NormalizeContext::new(it);
-//! let summary = norm.summarize(&event);
-//! assert_eq!(summary.object.as_ref().unwrap(), "/etc/shadow");
-//! assert_eq!(summary.success, Some(false));
-//! println!("{summary}");
-//! assert_eq!(summary.sentence, "root unsuccessfully opened-file /etc/shadow using /usr/bin/cat");
+//! assert_eq!(event.interpret(&mut it, "a1").unwrap(), "O_RDONLY|O_CLOEXEC");
 //! ```
 //!
 //! # Which entry point
@@ -48,14 +40,11 @@
 //! | a record and a context you computed ([`SyscallContext::of_record`]) | [`Interpreter::interpret_field_with`] | |
 //! | a name and value without a parsed record | [`Interpreter::interpret`] (type looked up) / [`Interpreter::interpret_as`] (type given) | the building block; you give the record type, context and enrichment |
 //! | a value and a [`FieldType`], no escaping, no enrichment | [`Interpreter::decode`] | the pure decoder |
-//! | an event, who did what | [`normalize::NormalizeContext::summarize`] (text) / [`normalize::NormalizeContext::normalize`] (field positions, as libauparse) | |
+//! | an event, who did what | `audit_normalize::NormalizeContext::summarize` (crate `audit-normalize`) | |
 //! | events to pick | `audit_search::Expr` (crate `audit-search`) | |
 //!
 //! Interpretations are escaped by the interpreter's [`EscapeMode`]:
 //! [`EscapeMode::Tty`] by default, as libauparse.
-//!
-//! The `serde` feature adds `audit_interpret::json` (events and the
-//! normalizer's view as JSON).
 //!
 //! Without a parsed record, from names and values:
 //!
@@ -85,14 +74,8 @@ mod escape;
 mod event_interp;
 mod ids;
 mod interp;
-#[cfg(feature = "serde")]
-#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
-pub mod json;
 mod machine;
 mod memo;
-pub mod normalize;
-mod normalize_cursor;
-mod normalize_tables;
 mod record;
 mod scan;
 mod syscalls;

@@ -2,8 +2,8 @@
 
 use super::format::{cut, succeeded, text_event};
 use super::{FieldPos, NormalizeContext, NormalizeOptions, ObjectKind};
-use crate::text::Text;
-use crate::types::FieldType;
+use audit_interpret::FieldType;
+use audit_interpret::Text;
 use audit_parse::Event;
 
 /// What the normalizer found in one event, as interpreted text: who
@@ -65,7 +65,7 @@ impl NormalizeContext {
     /// Normalizes `event` and gives the answers as text ([`Summary`]).
     ///
     /// ```
-    /// use audit_interpret::normalize::NormalizeContext;
+    /// use audit_normalize::NormalizeContext;
     /// use audit_parse::Parser;
     /// let mut p = Parser::default();
     /// p.feed(b"type=SYSCALL msg=audit(1700000000.000:7): arch=c000003e syscall=59 success=yes exit=0 a0=1 a1=2 a2=3 a3=4 items=2 ppid=1 pid=2 auid=0 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=pts0 ses=3 comm=\"ls\" exe=\"/usr/bin/ls\" key=\"exec\"\n\
@@ -181,7 +181,7 @@ mod tests {
         // The node and time are cut from the sentence, and it matches what
         // the report prints after them.
         let mut line = Vec::new();
-        crate::normalize::format::text_event(
+        crate::format::text_event(
             &mut NormalizeContext::default().cursor(&ev),
             None,
             &mut line,

@@ -5,7 +5,7 @@
 //! uses `localtime` and `strftime` in the user's locale), see [`LocalTime`].
 //!
 //! ```
-//! use audit_interpret::normalize::{format, NormalizeContext};
+//! use audit_normalize::{format, NormalizeContext};
 //! use audit_parse::{Options, Parser};
 //!
 //! let mut p = Parser::new(Options::default());
@@ -20,7 +20,7 @@
 //! ```
 
 use super::{EventCursor, NormalizeOptions};
-use crate::types::FieldType;
+use audit_interpret::FieldType;
 
 /// The parts of an event's local time that the reports print, formatted as
 /// `strftime` does.

@@ -1,52 +1,9 @@
-//! The event normalizer: who did what to what, how, with what result — the
-//! answers of libauparse's `auparse_normalize` and its getters, for every
-//! record type it knows.
-//!
-//! The normalizer does not copy values: it points at fields ([`FieldPos`],
-//! a record and field number as libauparse keeps them), and a consumer reads
-//! and interprets those fields. Its choices depend on the exact moves of
-//! libauparse's cursor (a search that runs off a record, a position that
-//! names record 0 with a field number found in another record); they are
-//! reproduced with [`EventCursor`], so the positions are the ones libauparse
-//! gives, including the ones that do not resolve ([`SeekError`]).
-//!
-//! For the answers as interpreted text (`root`, `opened-file`,
-//! `/etc/shadow`, the report's sentence) rather than positions, use
-//! [`NormalizeContext::summarize`] ([`Summary`]).
-//!
-//! ```
-//! use audit_interpret::normalize::{NormalizeContext, NormalizeOptions};
-//! use audit_parse::{Options, Parser};
-//!
-//! let mut p = Parser::new(Options::default());
-//! p.feed(b"type=SYSCALL msg=audit(1700000000.000:7): arch=c000003e syscall=59 success=yes exit=0 a0=1 a1=2 a2=3 a3=4 items=2 ppid=1 pid=2 auid=1000 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=pts0 ses=3 comm=\"ls\" exe=\"/usr/bin/ls\" key=\"exec\"\n\
-//! type=EXECVE msg=audit(1700000000.000:7): argc=1 a0=\"ls\"\n\
-//! type=CWD msg=audit(1700000000.000:7): cwd=\"/root\"\n\
-//! type=PATH msg=audit(1700000000.000:7): item=0 name=\"/usr/bin/ls\" inode=5 dev=08:01 mode=0100755 ouid=0 ogid=0 rdev=00:00 nametype=NORMAL\n\
-//! type=EOE msg=audit(1700000000.000:7): \n");
-//! p.flush();
-//! let event = p.next_event().unwrap().unwrap();
-//! let mut ctx = NormalizeContext::default();
-//! let n = ctx.normalize(&event, NormalizeOptions::All);
-//! assert_eq!(n.event_kind, Some("audit-rule"));
-//! assert_eq!(n.action.as_deref(), Some(&b"executed"[..]));
-//! assert_eq!(n.object_kind.as_str(), "file");
-//! let obj = n.object_primary.unwrap().field(&event).unwrap();
-//! assert_eq!(obj.value(), b"\"/usr/bin/ls\"");
-//! assert_eq!(n.how.as_deref(), Some(&b"/usr/bin/ls"[..]));
-//! ```
+//! What the normalizer finds in an event ([`Normalized`]) and how it finds
+//! it: libauparse's `auparse_normalize`, move for move.
 
-#[path = "normalize_format.rs"]
-pub mod format;
-#[path = "normalize_summary.rs"]
-mod summary;
-pub use summary::Summary;
-
-pub use crate::normalize_cursor::{EventCursor, NormalizeContext};
-pub use crate::normalize_tables::ObjectKind;
-
-use crate::normalize_tables::{event_kind, record_action, rt, syscall_kind, SysKind};
-use crate::types::FieldType;
+use crate::tables::{event_kind, record_action, rt, syscall_kind, ObjectKind, SysKind};
+use crate::{EventCursor, NormalizeContext};
+use audit_interpret::FieldType;
 use audit_parse::{Event, Field};
 
 /// How much the normalizer collects (`normalize_option_t`).
@@ -531,7 +488,7 @@ impl Run<'_, '_> {
                 self.d.object_secondary = self.here(rnum);
             }
             if let Some(f) = self.c.find_field("mode") {
-                if let Some(mode) = crate::cnum::strtoul(f.value(), 8) {
+                if let Some(mode) = audit_interpret::cnum::strtoul(f.value(), 8) {
                     let kind = match (mode as u32) & 0o170000 {
                         0o100000 => Some(ObjectKind::File),
                         0o040000 => Some(ObjectKind::Directory),

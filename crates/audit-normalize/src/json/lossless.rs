@@ -4,7 +4,7 @@
 
 use super::sink::Sink;
 use super::JsonOptions;
-use crate::normalize::{EventCursor, FieldPos, NormalizeContext, Normalized};
+use crate::{EventCursor, FieldPos, NormalizeContext, Normalized};
 use audit_parse::{Event, RecordRef};
 use std::io::Write;
 
@@ -86,7 +86,8 @@ fn write_record<W: Write + ?Sized>(
                 // Where there is no interpretation the walk gives no type:
                 // the field's own, as every field has one.
                 let has_interp = ty.is_some();
-                let ty = ty.unwrap_or_else(|| crate::field_type(rtype, f.name(), f.value()));
+                let ty =
+                    ty.unwrap_or_else(|| audit_interpret::field_type(rtype, f.name(), f.value()));
                 s.raw(b"{\"ftype\":");
                 s.uint(u64::from(ty.as_u32()));
                 if has_interp {

@@ -3,9 +3,9 @@
 
 use super::sink::{is_json_integer, Sink};
 use super::CompactOptions;
-use crate::normalize::format::{text_event, LocalTime};
-use crate::normalize::NormalizeContext;
-use crate::{EscapeMode, FieldType};
+use crate::format::{text_event, LocalTime};
+use crate::NormalizeContext;
+use audit_interpret::{EscapeMode, FieldType};
 use audit_parse::{Event, RecordRef};
 use std::collections::{HashMap, HashSet};
 use std::io::Write;

@@ -20,9 +20,7 @@
 //!   of them is loaded (a `goto_record_num` out of range unloads it);
 //! - an event whose time stamp has 0 seconds has no fields to find or read.
 
-use crate::decode::{escaped, SyscallContext};
-use crate::interp::{Enriched, Interpreter};
-use crate::types::{field_type, FieldType};
+use audit_interpret::{field_type, Enriched, FieldType, Interpreter, SyscallContext};
 use audit_parse::{Event, Field, RecordRef};
 use std::collections::HashMap;
 
@@ -306,7 +304,7 @@ impl<'a> EventCursor<'a> {
     /// `auparse_get_field_int`: the value and whether C's `errno` is 0.
     pub fn field_int(&self) -> (i32, bool) {
         match self.field_str() {
-            Some(v) => match crate::cnum::strtol(v, 10) {
+            Some(v) => match audit_interpret::cnum::strtol(v, 10) {
                 Some(n) => (n as i32, true),
                 None => (-1, false),
             },
@@ -465,11 +463,11 @@ impl<'a> EventCursor<'a> {
     /// libauparse's file name with the cwd: `print_escaped_ext`.
     fn realpath(&mut self, value: &[u8], cwd: &[u8]) -> Vec<u8> {
         let mut name = Vec::new();
-        escaped(value, &mut name);
+        self.escaped(value, &mut name);
         cut_nul(&mut name);
         let joined = if name.first() != Some(&b'/') {
             let mut dir = Vec::new();
-            escaped(cwd, &mut dir);
+            self.escaped(cwd, &mut dir);
             cut_nul(&mut dir);
             dir.push(b'/');
             dir.extend_from_slice(&name);
@@ -481,6 +479,15 @@ impl<'a> EventCursor<'a> {
             name
         };
         self.ctx.path_norm(&joined).unwrap_or(joined)
+    }
+
+    /// libauparse's `print_escaped`: a quoted value without its quotes, a
+    /// hex value decoded (the decoder of [`FieldType::Escaped`]).
+    fn escaped(&mut self, value: &[u8], out: &mut Vec<u8>) {
+        let ctx = SyscallContext::default();
+        self.ctx
+            .interpreter
+            .decode(FieldType::Escaped, &ctx, value, out);
     }
 }
 

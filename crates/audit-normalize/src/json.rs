@@ -96,8 +96,8 @@
 //!   begins with.
 //!
 //! ```
-//! use audit_interpret::json::{event_from_json, event_to_json, JsonOptions};
-//! use audit_interpret::normalize::NormalizeContext;
+//! use audit_normalize::json::{event_from_json, event_to_json, JsonOptions};
+//! use audit_normalize::NormalizeContext;
 //! use audit_parse::{Event, Record};
 //!
 //! let rec = Record::parse(b"type=PATH msg=audit(1.002:3): item=0 name=\"/tmp/\xff\" mode=0100644").unwrap();
@@ -115,10 +115,8 @@ mod compact;
 mod lossless;
 mod sink;
 
-use crate::normalize::{
-    EventCursor, FieldPos, NormalizeContext, NormalizeOptions, Normalized, ObjectKind,
-};
-use crate::SyscallContext;
+use crate::{EventCursor, FieldPos, NormalizeContext, NormalizeOptions, Normalized, ObjectKind};
+use audit_interpret::SyscallContext;
 use audit_parse::{Event, Record, RecordRef};
 pub use serde_json;
 use serde_json::{json, Map, Value};
@@ -150,8 +148,8 @@ impl Default for JsonOptions {
 /// for [`event_to_json`]'s tree.
 ///
 /// ```
-/// use audit_interpret::json::{event_to_json, serde_json, JsonOptions, JsonWriter};
-/// use audit_interpret::normalize::NormalizeContext;
+/// use audit_normalize::json::{event_to_json, serde_json, JsonOptions, JsonWriter};
+/// use audit_normalize::NormalizeContext;
 /// use audit_parse::{Event, Record};
 ///
 /// let rec = Record::parse(b"type=CWD msg=audit(1.002:3): cwd=\"/tmp\"").unwrap();
@@ -204,8 +202,8 @@ impl JsonWriter {
     /// it); the context's escape mode is restored for the sentence.
     ///
     /// ```
-    /// use audit_interpret::json::{CompactOptions, JsonWriter};
-    /// use audit_interpret::normalize::NormalizeContext;
+    /// use audit_normalize::json::{CompactOptions, JsonWriter};
+    /// use audit_normalize::NormalizeContext;
     /// use audit_parse::{Event, Record};
     ///
     /// let rec = Record::parse(b"type=CWD msg=audit(1.002:3): cwd=2F746D702F6120620A").unwrap();
@@ -367,7 +365,7 @@ fn record_to_json(rec: RecordRef<'_>, ctx: &mut NormalizeContext, opts: &JsonOpt
             f.value_opt().map_or(Value::Null, value_to_json),
         );
         if opts.interpretations {
-            let ty = crate::field_type(rtype, f.name(), f.value());
+            let ty = audit_interpret::field_type(rtype, f.name(), f.value());
             fm.insert("ftype".into(), Value::from(ty.as_u32()));
             let mut out = Vec::new();
             if it.interpret_field_with(rec, &sctx, &f, &mut out).is_some() {
