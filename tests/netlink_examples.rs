@@ -1,4 +1,4 @@
-//! Live tests of the examples `mini-auditd` and `live-supervise` against this
+//! Live tests of the example `live-supervise` against this
 //! machine's kernel: each starts the example binary, drives it with real events and
 //! signals, checks what it wrote and that the kernel is left as it was found.
 //!
@@ -11,11 +11,9 @@
 
 mod support;
 
-use audit_netlink::audit_wire::field::{Action, Field, FilterList, Operator};
+use audit_netlink::audit_wire::field::{Field, Operator};
 use audit_netlink::audit_wire::rule::{RuleData, RuleValue};
 use audit_netlink::AuditSocket;
-use audit_parse::{Options, Parser, Record};
-use audit_syscalls::Machine;
 use std::io::Read;
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
@@ -25,12 +23,8 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-const EQUAL: Operator = Operator::Equal;
 const NOT_EQUAL: Operator = Operator::NotEqual;
 const FIELD_PID: Field = Field::PID;
-const FIELD_PPID: Field = Field::PPID;
-const FIELD_ARCH: Field = Field::ARCH;
-const FIELD_KEY: Field = Field::FILTERKEY;
 
 /// live-supervise's rule key and state file (see examples/live-supervise.rs).
 const SUPERVISE_KEY: &str = "live-supervise";
@@ -61,23 +55,6 @@ fn send_signal(pid: u32, sig: libc::c_int) {
         "kill({pid}, {sig}) failed: {}",
         std::io::Error::last_os_error()
     );
-}
-
-/// The login uid the kernel reports for this process in signal info: the loginuid
-/// when it is set, else the uid (kernel/audit.c, `audit_signal_info`).
-fn expected_signal_uid() -> u32 {
-    let loginuid: u32 = std::fs::read_to_string("/proc/self/loginuid")
-        .expect("read /proc/self/loginuid")
-        .trim()
-        .parse()
-        .expect("numeric /proc/self/loginuid");
-    // SAFETY: getuid has no preconditions.
-    let uid = unsafe { libc::getuid() };
-    if loginuid == u32::MAX {
-        uid
-    } else {
-        loginuid
-    }
 }
 
 /// Restores the kernel when dropped: deletes the rules it added and every rule
@@ -111,15 +88,6 @@ impl KernelGuard {
             daemon_pids: Vec::new(),
             state_files: Vec::new(),
         }
-    }
-
-    fn add_rule(&mut self, r: RuleData) {
-        self.sock.add_rule(&r).expect("add rule");
-        self.rules.push(r);
-    }
-
-    fn enable(&mut self) {
-        self.sock.set_enabled(true).expect("enable auditing");
     }
 
     fn status(&mut self) -> audit_netlink::audit_wire::status::Status {
@@ -306,220 +274,8 @@ impl Drop for Running {
     }
 }
 
-/// `-a always,exit -F arch=<native> -S execve -F ppid=<this test's pid> -k <key>`.
-fn child_execve_rule(machine: Machine, key: &str) -> RuleData {
-    let execve = machine
-        .syscall_table()
-        .number("execve")
-        .expect("execve in the syscall table");
-    let mut r = RuleData::new(FilterList::Exit, Action::Always);
-    r.push_field(FIELD_ARCH, EQUAL, machine.audit_arch())
-        .unwrap();
-    r.set_syscall(execve).unwrap();
-    r.push_field(FIELD_PPID, EQUAL, std::process::id()).unwrap();
-    r.push_str_field(FIELD_KEY, EQUAL, key.as_bytes()).unwrap();
-    r
-}
-
 fn lines(text: &str) -> impl Iterator<Item = &str> {
     text.lines().filter(|l| !l.is_empty())
-}
-
-/// `ausearch -if LOG --raw ARGS...`: the reference tool's reading of the log.
-fn ausearch_raw(log: &Path, args: &[&str]) -> String {
-    let out = Command::new("ausearch")
-        .arg("-if")
-        .arg(log)
-        .arg("--raw")
-        .args(args)
-        .env("LC_ALL", "C")
-        .output()
-        .expect("run ausearch (apt-get install -y auditd)");
-    assert!(
-        out.status.success(),
-        "ausearch -if {} --raw {} failed ({}): {}",
-        log.display(),
-        args.join(" "),
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-#[test]
-fn mini_auditd_logs_events_and_names_who_stopped_it() {
-    let _lock = audit_testlock::live_lock();
-    if !audit_testlock::daemon_slot_free() {
-        return;
-    }
-    let machine = Machine::detect().expect("detect the machine");
-    // Build (or bring up to date) before the rule exists: cargo is our child too.
-    support::example_bin("mini-auditd");
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("netlink_examples");
-    std::fs::create_dir_all(&dir).expect("create the log directory");
-    let log = dir.join(format!("{}.log", unique("mini-auditd")));
-    let _ = std::fs::remove_file(&log);
-
-    let mut kernel = KernelGuard::new();
-    let mut daemon = Running::start("mini-auditd", &[log.to_str().expect("UTF-8 path")]);
-    kernel.daemon_pids.push(daemon.pid());
-    let dpid = daemon.pid();
-    daemon.wait_until("registered as the audit daemon", |_| {
-        AuditSocket::open()
-            .and_then(|mut s| s.get_status())
-            .is_ok_and(|s| s.pid == dpid)
-    });
-
-    // A rule for execve by children of this test, and one such child with a marker.
-    let key = unique("mini-key");
-    let marker = format!("--marker-{}", unique("mini"));
-    kernel.add_rule(child_execve_rule(machine, &key));
-    kernel.enable();
-    let st = Command::new("/bin/true")
-        .arg(&marker)
-        .status()
-        .expect("run /bin/true");
-    assert!(st.success());
-    let key_field = format!("key=\"{key}\"");
-    let marker_field = format!("a1=\"{marker}\"");
-    daemon.wait_until("the triggered event is in the log", |_| {
-        let text = std::fs::read_to_string(&log).unwrap_or_default();
-        text.contains(&key_field) && text.contains(&marker_field)
-    });
-
-    daemon.signal(libc::SIGTERM);
-    let st = daemon.wait_exit();
-    assert!(
-        st.success(),
-        "mini-auditd exited with {st} after SIGTERM\n{}",
-        daemon.output()
-    );
-    assert_eq!(
-        kernel.status().pid,
-        0,
-        "mini-auditd did not give the daemon pid back"
-    );
-    drop(daemon);
-
-    // The guard removes the rule and turns auditing back off (before ausearch runs
-    // below: it is a child of this test too).
-    let enabled_before = kernel.enabled_before;
-    drop(kernel);
-    let mut sock = AuditSocket::open().unwrap();
-    let st = sock.get_status().unwrap();
-    assert_eq!(st.pid, 0);
-    assert_eq!(st.enabled, enabled_before);
-    assert!(sock
-        .list_rules()
-        .unwrap()
-        .iter()
-        .all(|r| r.key() != Some(key.as_bytes())));
-
-    let text = std::fs::read_to_string(&log).expect("read the log");
-    // Every line is a record in auditd's RAW format.
-    let records: Vec<Record> = lines(&text)
-        .enumerate()
-        .map(|(i, l)| {
-            Record::parse(l.as_bytes())
-                .unwrap_or_else(|e| panic!("log line {} does not parse: {e}\n{l}", i + 1))
-        })
-        .collect();
-    assert!(!records.is_empty());
-    assert_eq!(
-        records[0].type_text(),
-        b"DAEMON_START",
-        "the log does not open with DAEMON_START:\n{text}"
-    );
-
-    // The triggered event: SYSCALL (execve, key, our pid as ppid) and EXECVE with the
-    // marker, assembled into one event by the parser.
-    let mut parser = Parser::new(Options::default());
-    parser.feed(text.as_bytes());
-    parser.flush();
-    let mut found = None;
-    while let Some(item) = parser.next_event() {
-        let ev = item.expect("the log assembles into events");
-        let syscall = ev.records().iter().find(|r| r.type_text() == b"SYSCALL");
-        if syscall
-            .and_then(|r| r.field("key"))
-            .is_some_and(|f| f.value() == format!("\"{key}\"").as_bytes())
-        {
-            assert!(found.is_none(), "two events with key {key}:\n{text}");
-            found = Some(ev);
-        }
-    }
-    let ev = found.unwrap_or_else(|| panic!("no event with key {key} in the log:\n{text}"));
-    let syscall = &ev.records()[0];
-    assert_eq!(syscall.type_text(), b"SYSCALL");
-    let execve_nr = machine.syscall_table().number("execve").unwrap();
-    assert_eq!(
-        syscall.field("syscall").and_then(|f| f.value_i64()),
-        Some(i64::from(execve_nr))
-    );
-    assert_eq!(
-        syscall.field("ppid").and_then(|f| f.value_i64()),
-        Some(i64::from(std::process::id()))
-    );
-    assert_eq!(
-        syscall.field("success").map(|f| f.value()),
-        Some(&b"yes"[..])
-    );
-    let execve = ev
-        .records()
-        .iter()
-        .find(|r| r.type_text() == b"EXECVE")
-        .unwrap_or_else(|| panic!("the event has no EXECVE record:\n{text}"));
-    assert_eq!(
-        execve.field("a1").map(|f| f.value()),
-        Some(format!("\"{marker}\"").as_bytes())
-    );
-
-    // The reference reader finds the same event's records in the log.
-    let id = ev.id();
-    let stamp = format!("msg=audit({}.{:03}:{}):", id.sec, id.milli, id.serial);
-    let ours: Vec<&str> = lines(&text)
-        .filter(|l| l.contains(&stamp) && !l.starts_with("type=EOE "))
-        .collect();
-    let reference = ausearch_raw(&log, &["-k", &key]);
-    let theirs: Vec<&str> = lines(&reference)
-        .filter(|l| !l.starts_with("type=EOE "))
-        .collect();
-    assert_eq!(
-        theirs, ours,
-        "ausearch -k {key} reads the event differently"
-    );
-
-    // DAEMON_END names this test's pid and its login uid (the uid when unset).
-    let ends: Vec<&Record> = records
-        .iter()
-        .filter(|r| r.type_text() == b"DAEMON_END")
-        .collect();
-    assert_eq!(ends.len(), 1, "expected one DAEMON_END:\n{text}");
-    let end = ends[0];
-    assert_eq!(
-        end.field("pid").and_then(|f| f.value_i64()),
-        Some(i64::from(std::process::id())),
-        "DAEMON_END does not name the sender's pid:\n{text}"
-    );
-    assert_eq!(
-        end.field("auid").and_then(|f| f.value_i64()),
-        Some(i64::from(expected_signal_uid())),
-        "DAEMON_END does not name the sender's login uid:\n{text}"
-    );
-    // SAFETY: getuid has no preconditions.
-    let uid = unsafe { libc::getuid() };
-    assert_eq!(
-        end.field("uid").and_then(|f| f.value_i64()),
-        Some(i64::from(uid))
-    );
-    let reference = ausearch_raw(&log, &["-m", "DAEMON_END"]);
-    assert_eq!(
-        lines(&reference).collect::<Vec<_>>(),
-        vec![std::str::from_utf8(end.text()).unwrap()],
-        "ausearch -m DAEMON_END reads the record differently"
-    );
-
-    let _ = std::fs::remove_file(&log);
 }
 
 /// Parses live-supervise's lines `STAMP [indent]PID ...` into (pid, rest).

@@ -635,3 +635,178 @@ fn daemon_end_names_the_killer_after_its_kill_event() {
         .unwrap_or_else(|| panic!("no kill event of {killer_pid}:\n{text}"));
     assert!(kill < lines.len() - 1);
 }
+
+/// The login uid the kernel reports for this process in signal info: the
+/// loginuid when set, else the uid.
+fn expected_signal_uid() -> u32 {
+    let loginuid: u32 = read(Path::new("/proc/self/loginuid"))
+        .trim()
+        .parse()
+        .unwrap();
+    if loginuid == u32::MAX {
+        // SAFETY: getuid has no preconditions.
+        unsafe { libc::getuid() }
+    } else {
+        loginuid
+    }
+}
+
+/// `ausearch -if LOG --raw ARGS`'s lines.
+fn ausearch_raw(log: &Path, args: &[&str]) -> Vec<String> {
+    let out = Command::new("ausearch")
+        .arg("-if")
+        .arg(log)
+        .arg("--raw")
+        .args(args)
+        .env("LC_ALL", "C")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "ausearch {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| !l.is_empty() && !l.starts_with("----"))
+        .map(str::to_string)
+        .collect()
+}
+
+/// What mini-auditd was tested for, on the daemon: an execve of this test's
+/// child is logged whole (ausearch finds the same lines), the log opens with
+/// DAEMON_START and ends with one DAEMON_END naming this test's pid, login uid
+/// and uid, and the registration is given back.
+#[test]
+fn an_event_is_logged_as_ausearch_reads_it() {
+    let _lock = audit_testlock::live_lock();
+    if !audit_testlock::daemon_slot_free() {
+        return;
+    }
+    let setup = Setup::new("");
+    let mut daemon = setup.start();
+    let pid = daemon.0.id();
+    wait_for("registration", || registered_pid() == pid);
+    let me = std::process::id();
+    let key = format!("audit-daemon-exec-{me}");
+    let rule: Vec<String> = [
+        "-a",
+        "always,exit",
+        "-F",
+        "arch=b64",
+        "-S",
+        "execve",
+        "-F",
+        &format!("ppid={me}"),
+        "-k",
+        &key,
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    assert!(Command::new("auditctl")
+        .args(&rule)
+        .status()
+        .unwrap()
+        .success());
+    let rule = RuleGuard(rule);
+    let marker = format!("--marker-{me}");
+    assert!(Command::new("/bin/true")
+        .arg(&marker)
+        .status()
+        .unwrap()
+        .success());
+    wait_for("the event in the log", || {
+        let t = read(&setup.log);
+        t.contains(&format!("key=\"{key}\"")) && t.contains(&format!("a1=\"{marker}\""))
+    });
+    drop(rule);
+    let (status, stderr) = daemon.stop();
+    assert!(status.success(), "{status:?}: {stderr}");
+    assert_eq!(registered_pid(), 0, "the registration is given back");
+
+    let text = read(&setup.log);
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].starts_with("type=DAEMON_START "), "{text}");
+    let syscall = lines
+        .iter()
+        .find(|l| l.starts_with("type=SYSCALL ") && l.contains(&format!("key=\"{key}\"")))
+        .unwrap();
+    assert!(syscall.contains(&format!(" ppid={me} ")) && syscall.contains(" success=yes "));
+    let stamp = &syscall[syscall.find("msg=audit(").unwrap()..syscall.find("):").unwrap() + 2];
+    let ours: Vec<String> = lines
+        .iter()
+        .filter(|l| l.contains(stamp))
+        .map(|l| l.to_string())
+        .collect();
+    assert!(
+        ours.iter().any(|l| l.starts_with("type=EXECVE ")),
+        "{ours:?}"
+    );
+    // ausearch -k also finds the rule's CONFIG_CHANGE and auditctl's own exec.
+    let theirs: Vec<String> = ausearch_raw(&setup.log, &["-k", &key])
+        .into_iter()
+        .filter(|l| l.contains(stamp))
+        .collect();
+    assert_eq!(theirs, ours);
+
+    let ends: Vec<&&str> = lines
+        .iter()
+        .filter(|l| l.starts_with("type=DAEMON_END "))
+        .collect();
+    assert_eq!(ends.len(), 1, "{text}");
+    let end = ends[0];
+    assert_eq!(end, lines.last().unwrap());
+    // SAFETY: getuid has no preconditions.
+    let uid = unsafe { libc::getuid() };
+    let expect = format!(": op=terminate auid={} uid={uid} ", expected_signal_uid());
+    assert!(end.contains(&expect), "{end}");
+    assert!(end.contains(&format!(" pid={me} ")), "{end}");
+    assert_eq!(
+        ausearch_raw(&setup.log, &["-m", "DAEMON_END"]),
+        [end.to_string()]
+    );
+}
+
+/// The log as auditd keeps it: mode 0600, 0640 with a `log_group`, whatever
+/// the file's mode before; a symbolic link planted in its place is not
+/// followed: the daemon refuses to start, naming it, and the link's target is
+/// untouched.
+#[test]
+fn the_log_has_auditds_modes_and_a_planted_symlink_is_refused() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let _lock = audit_testlock::live_lock();
+    if !audit_testlock::daemon_slot_free() {
+        return;
+    }
+    for (extra, want) in [("", 0o600), ("log_group = 4\n", 0o640)] {
+        let setup = Setup::new(extra);
+        std::fs::write(&setup.log, "").unwrap();
+        std::fs::set_permissions(&setup.log, std::fs::Permissions::from_mode(0o666)).unwrap();
+        let mut daemon = setup.start();
+        let pid = daemon.0.id();
+        wait_for("registration", || registered_pid() == pid);
+        let meta = std::fs::metadata(&setup.log).unwrap();
+        let (status, stderr) = daemon.stop();
+        assert!(status.success(), "{status:?}: {stderr}");
+        assert_eq!(meta.mode() & 0o7777, want, "{extra}");
+        if want == 0o640 {
+            assert_eq!(meta.gid(), 4);
+        }
+    }
+
+    let setup = Setup::new("");
+    let target = setup.dir.path().join("target");
+    std::fs::write(&target, "precious\n").unwrap();
+    std::os::unix::fs::symlink(&target, &setup.log).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_audit-daemon"))
+        .args(["-f", "-s", "nochange", "-c"])
+        .arg(setup.dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("symbolic link"), "{stderr}");
+    assert_eq!(read(&target), "precious\n");
+    assert_eq!(registered_pid(), 0);
+}
