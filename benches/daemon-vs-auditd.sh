@@ -6,8 +6,10 @@
 # `xargs -P NPROC` running /bin/true as fast as this machine forks. Per run it
 # prints the events logged, the storm's exec rate, the daemon's CPU per event
 # (utime + stime from /proc/PID/stat before the storm and once every event is in
-# the log, divided by the events) and the kernel's `lost` counter delta; then the
-# medians and how many times less CPU per event ours uses.
+# the log, divided by the events), the kernel's `lost` counter delta and its
+# backlog_wait_time_actual (time the storm's tasks waited for a full backlog,
+# reset before each run); then the medians and how many times less CPU per
+# event ours uses.
 #
 #   cargo build --release -p audit-tools --bin audit-daemon
 #   benches/daemon-vs-auditd.sh [EXECS (20000)] [ROUNDS (3)] [FLUSH (incremental_async)]
@@ -114,6 +116,7 @@ EOF
   rule=(always,exit -F arch=b64 -S execve -F "ppid=$storm_pid" -k "$key")
   auditctl -a "${rule[@]}" >/dev/null
   local lost0 cpu0 t0 t1 events trues
+  auditctl --reset_backlog_wait_time_actual 0 >/dev/null 2>&1 || true
   lost0=$(status lost)
   cpu0=$(cpu_ticks "$daemon_pid")
   t0=$(date +%s.%N)
@@ -129,31 +132,31 @@ EOF
   done
   events=$(grep -c "^type=SYSCALL .* key=\"$key\"" "$dir/audit.log" || true)
   [ "$trues" -eq "$execs" ] || echo "$name logged $trues of $execs execs" >&2
-  local cpu1 lost1
+  local cpu1 lost1 waited
   cpu1=$(cpu_ticks "$daemon_pid")
   lost1=$(status lost)
+  waited=$(status backlog_wait_time_actual)
   auditctl -d "${rule[@]}" >/dev/null
   rule=()
   kill -TERM "$daemon_pid"
   wait "$daemon_pid" || true
   daemon_pid=
   awk -v n="$name" -v e="$events" -v x="$execs" -v t0="$t0" -v t1="$t1" \
-    -v c="$((cpu1 - cpu0))" -v hz="$ticks" -v l="$((lost1 - lost0))" \
-    'BEGIN {printf "%s %d %.0f %.2f %d\n", n, e, x / (t1 - t0), e ? c * 1e6 / hz / e : 0, l}'
+    -v c="$((cpu1 - cpu0))" -v hz="$ticks" -v l="$((lost1 - lost0))" -v w="$waited" \
+    'BEGIN {printf "%s %d %.0f %.2f %d %d\n", n, e, x / (t1 - t0), e ? c * 1e6 / hz / e : 0, l, w}'
 }
 
 echo "storm: $execs execs of /bin/true (xargs -P $(nproc)), flush = $flush, $rounds rounds each, alternating"
 echo "kernel: $(uname -r), backlog_limit $(status backlog_limit), backlog_wait_time $(status backlog_wait_time)"
-echo "daemon  events  execs/s  cpu_us/event  lost"
+echo "daemon  events  execs/s  cpu_us/event  lost  backlog_waited"
 results=$tmp/results
 for r in $(seq "$rounds"); do
   for name in ours auditd; do
     # Not in a pipe: cleanup must see the pids and the rule that run sets.
     run "$name" "$r" >>"$results"
-    tail -n 1 "$results" | awk '{printf "%-7s %6d %8d %13.2f %5d\n", $1, $2, $3, $4, $5}'
+    tail -n 1 "$results" | awk '{printf "%-7s %6d %8d %13.2f %5d %15d\n", $1, $2, $3, $4, $5, $6}'
   done
 done
-echo "backlog_wait_time_actual over the runs: $(status backlog_wait_time_actual)"
 median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 m_ours=$(awk '$1 == "ours" {print $4}' "$results" | median)
 m_auditd=$(awk '$1 == "auditd" {print $4}' "$results" | median)
