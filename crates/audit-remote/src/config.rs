@@ -457,6 +457,9 @@ impl RemoteConfig {
         config.retry_time = Duration::from_secs(self.network_retry_time.into());
         config.max_tries = self.max_tries_per_record;
         config.max_time = Some(Duration::from_secs(self.max_time_per_record.into()));
+        // audisp-remote waits this long for a reply too: a receiver that stopped
+        // answering is a network failure after max_time_per_record.
+        config.reply_timeout = Duration::from_secs(self.max_time_per_record.max(1).into());
         config.heartbeat_timeout = (self.heartbeat_timeout > 0)
             .then(|| Duration::from_secs(self.heartbeat_timeout.into()));
         config.queue_depth = self.queue_depth as usize;

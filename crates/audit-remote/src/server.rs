@@ -113,7 +113,8 @@ pub trait Sink: Send + Sync {
     }
 }
 
-/// A sink appending records to one file and syncing its data after each record.
+/// A sink appending records to one file and syncing its data after each record (or
+/// batch); a failed write is cut off, leaving the file ending with a whole line.
 #[derive(Debug)]
 pub struct FileSink {
     file: Mutex<File>,
@@ -200,7 +201,17 @@ impl Sink for FileSink {
     fn write_all(&self, _peer: SocketAddr, records: &[&[u8]]) -> Result<Durability, SinkError> {
         let bytes = records.concat();
         let mut file = lock(&self.file);
-        file.write_all(&bytes)
+        let before = file
+            .metadata()
+            .map_err(|e| SinkError::DiskError(e.to_string()))?;
+        let written = file.write_all(&bytes);
+        if written.is_err() {
+            // A write cut short by a full disk leaves part of a line: take it out,
+            // so that the log ends with a whole line and the resend is not glued
+            // to it.
+            let _ = file.set_len(before.len());
+        }
+        written
             .and_then(|()| file.sync_data())
             .map_err(|e| match e.raw_os_error() {
                 Some(ENOSPC) => SinkError::DiskFull(e.to_string()),

@@ -271,3 +271,21 @@ fn tls_keys_and_auditd_42_psk_keys() {
         })
     ));
 }
+
+#[test]
+fn the_sender_settings_follow_the_file() {
+    let config = RemoteConfig::parse(
+        "remote_server = 127.0.0.1\nlocal_port = 700\nmax_time_per_record = 7\n\
+         max_tries_per_record = 4\nnetwork_retry_time = 2\nremote_ending_action = suspend\n",
+    )
+    .unwrap();
+    let sender = config.sender_config("127.0.0.1:60".parse().unwrap());
+    assert_eq!(sender.local_port, Some(700));
+    assert_eq!(sender.reply_timeout, std::time::Duration::from_secs(7));
+    assert_eq!(sender.max_time, Some(std::time::Duration::from_secs(7)));
+    assert_eq!((sender.max_tries, sender.retry_time.as_secs()), (4, 2));
+    assert!(!sender.reconnect_on_ending);
+    let default = RemoteConfig::default().sender_config("127.0.0.1:60".parse().unwrap());
+    assert!(default.reconnect_on_ending);
+    assert_eq!(default.reply_timeout, std::time::Duration::from_secs(5));
+}
