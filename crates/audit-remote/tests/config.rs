@@ -289,3 +289,21 @@ fn the_sender_settings_follow_the_file() {
     assert!(default.reconnect_on_ending);
     assert_eq!(default.reply_timeout, std::time::Duration::from_secs(5));
 }
+
+/// `examples/remote/`: the sender's file and the aggregator's auditd.conf read as
+/// they are shipped.
+#[test]
+fn the_example_files_are_taken() {
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/remote");
+    let sender = std::fs::read_to_string(examples.join("audisp-remote.conf")).unwrap();
+    let config = RemoteConfig::parse(&sender).unwrap();
+    assert!(config.warnings.is_empty(), "{:?}", config.warnings);
+    assert_eq!(config.remote_server.as_deref(), Some("aggregator.example"));
+    assert_eq!((config.mode, config.heartbeat_timeout), (Mode::Forward, 30));
+    let aggregator = std::fs::read_to_string(examples.join("auditd.conf")).unwrap();
+    let listen = audit_remote::listen::ListenConfig::from_auditd_conf(&aggregator).unwrap();
+    assert_eq!(listen.port, Some(60));
+    assert!(!listen.local_events);
+    // Senders heartbeat more often than the aggregator reaps.
+    assert!(config.heartbeat_timeout < listen.client_max_idle);
+}
