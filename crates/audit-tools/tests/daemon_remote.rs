@@ -4,8 +4,16 @@
 //! once; a connection gets ENDING when the daemon stops; the kernel's audit
 //! state (its daemon, `enabled`) is left alone.
 //!
-//! The test runs itself again inside `unshare -n` (the environment variable
-//! below tells the copy it is inside), where only its own loopback exists.
+//! The second test puts the C sender in: the real `audisp-remote` 3.0.9 (Debian's
+//! `audispd-plugins`, unpacked, never installed) into `audit-daemon`, every record
+//! once; and measures, on one stream, audisp-remote → auditd 3.0.9 against
+//! audisp-remote → audit-daemon and our sender plugin → audit-daemon: records per
+//! second and CPU per record of each process (`/proc/PID/stat`), every receiver
+//! syncing each record (`flush = SYNC`) before its ACK.
+//!
+//! The tests run themselves again inside `unshare -n` (`-m -n` for the second; the
+//! environment variables below tell the copy it is inside), where only their own
+//! loopback exists.
 
 use audit_remote::frame::{decode_all, Frame, FrameType, HEADER_SIZE};
 use audit_remote::sender::{Sender, SenderConfig};
@@ -240,4 +248,317 @@ fn inside() {
         "{}",
         &text[..200.min(text.len())]
     );
+}
+
+const INSIDE_C: &str = "AUDIT_TOOLS_DAEMON_REMOTE_C_INSIDE";
+const AS_PLUGIN: &str = "AUDIT_TOOLS_DAEMON_REMOTE_AS_PLUGIN";
+
+struct Stderr;
+impl audit_remote::actions::Log for Stderr {
+    fn log(&mut self, level: audit_remote::actions::Level, message: &str) {
+        eprintln!("plugin log {level:?}: {message}");
+    }
+}
+
+#[test]
+fn audisp_remote_into_the_daemon_and_the_c_pair_on_one_stream() {
+    if std::env::var_os(AS_PLUGIN).is_some() {
+        // The sender plugin: its arguments follow `--`.
+        let args = std::env::args().skip_while(|a| a != "--").skip(1);
+        let result = audit_remote::plugin::run(args, Box::new(Stderr));
+        std::process::exit(i32::from(result.is_err()));
+    }
+    if std::env::var_os(INSIDE_C).is_some() {
+        c_inside(Path::new(&std::env::var(INSIDE_C).unwrap()));
+        return;
+    }
+    // auditd's pid file is shared with every auditd a test starts.
+    let _lock = audit_testlock::live_lock();
+    if let Some(why) = audit_testlock::live_kernel_unavailable_reason() {
+        audit_testlock::skip(why);
+        return;
+    }
+    for tool in [
+        "/usr/bin/unshare",
+        "/sbin/ip",
+        "/sbin/auditd",
+        "/usr/bin/dpkg",
+    ] {
+        if !Path::new(tool).exists() {
+            audit_testlock::skip(format!("{tool} is not installed"));
+            return;
+        }
+    }
+    let audisp_remote = match fetch_audisp_remote() {
+        Ok(path) => path,
+        Err(why) => {
+            audit_testlock::skip(why);
+            return;
+        }
+    };
+    let before = status();
+    let _restore = KernelState(before);
+    let out = Command::new("unshare")
+        .args(["-m", "-n", "--"])
+        .arg(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "audisp_remote_into_the_daemon_and_the_c_pair_on_one_stream",
+            "--nocapture",
+        ])
+        .env(INSIDE_C, &audisp_remote)
+        .status()
+        .unwrap();
+    assert!(out.success(), "the scenario inside the namespaces failed");
+    assert_eq!(status(), before, "the kernel's daemon pid and enabled");
+}
+
+/// `sbin/audisp-remote` of Debian's package, unpacked under the target directory
+/// (shared with audit-remote's interop test).
+fn fetch_audisp_remote() -> Result<std::path::PathBuf, String> {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("audispd-plugins");
+    let binary = dir.join("root/sbin/audisp-remote");
+    if binary.exists() {
+        return Ok(binary);
+    }
+    std::fs::create_dir_all(&dir).map_err(|e| format!("create {}: {e}", dir.display()))?;
+    let download = Command::new("apt-get")
+        .args(["download", "audispd-plugins"])
+        .current_dir(&dir)
+        .output()
+        .map_err(|e| format!("cannot run apt-get download audispd-plugins: {e}"))?;
+    let deb = std::fs::read_dir(&dir)
+        .map_err(|e| e.to_string())?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "deb"))
+        .ok_or_else(|| {
+            format!(
+                "apt-get download audispd-plugins fetched no package: {}",
+                String::from_utf8_lossy(&download.stderr).trim()
+            )
+        })?;
+    let unpack = Command::new("dpkg")
+        .arg("-x")
+        .arg(&deb)
+        .arg(dir.join("root"))
+        .status()
+        .map_err(|e| format!("cannot run dpkg -x: {e}"))?;
+    if !unpack.success() || !binary.exists() {
+        return Err(format!(
+            "dpkg -x {} gave no sbin/audisp-remote",
+            deb.display()
+        ));
+    }
+    Ok(binary)
+}
+
+fn run(cmd: &str, args: &[&str]) {
+    let status = Command::new(cmd).args(args).status().unwrap();
+    assert!(status.success(), "{cmd} {args:?}: {status}");
+}
+
+fn write_conf(path: &Path, text: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::write(path, text).unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o640)).unwrap();
+}
+
+/// CPU time (user + system) a process has used so far, in clock ticks.
+fn cpu_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    // The fields after the command name (which may hold spaces) in parentheses.
+    let rest = &stat[stat.rfind(')').unwrap() + 2..];
+    let fields: Vec<&str> = rest.split(' ').collect();
+    fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
+}
+
+fn clock_ticks_per_second() -> u64 {
+    let out = Command::new("getconf").arg("CLK_TCK").output().unwrap();
+    String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
+}
+
+/// The records of a log, without the daemon's own DAEMON_* records.
+fn remote_lines(log: &Path) -> Vec<String> {
+    std::fs::read_to_string(log)
+        .unwrap_or_default()
+        .split_inclusive('\n')
+        .filter(|l| !l.starts_with("type=DAEMON_"))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// A receiver's configuration directory `dir/NAME` for `port`, logging to
+/// `dir/NAME.log` with `flush = SYNC`, `local_events = no`.
+fn receiver_conf(dir: &Path, name: &str, port: u16) -> (std::path::PathBuf, std::path::PathBuf) {
+    let conf = dir.join(name);
+    std::fs::create_dir_all(conf.join("plugins.d")).unwrap();
+    let log = dir.join(format!("{name}.log"));
+    write_conf(
+        &conf.join("auditd.conf"),
+        &format!(
+            "local_events = no\nlog_file = {}\nlog_format = RAW\nwrite_logs = yes\n\
+             flush = SYNC\nmax_log_file_action = IGNORE\nspace_left = 2\n\
+             admin_space_left = 1\nspace_left_action = IGNORE\n\
+             admin_space_left_action = IGNORE\ndisk_full_action = IGNORE\n\
+             disk_error_action = IGNORE\nplugin_dir = {}\nname_format = none\n\
+             tcp_listen_port = {port}\ntcp_max_per_addr = 1\n",
+            log.display(),
+            conf.join("plugins.d").display()
+        ),
+    );
+    (conf, log)
+}
+
+/// One run: `sender` fed `input` (its stdin kept open until every record is
+/// logged), into `receiver` listening on `port`. Rate and CPU per record.
+struct Measured {
+    logged: Vec<String>,
+    per_second: f64,
+    sender_us: f64,
+    receiver_us: f64,
+}
+
+fn measure(mut sender: Command, receiver: Command, port: u16, log: &Path, input: &str) -> Measured {
+    let count = input.lines().count();
+    let mut receiver = Started(
+        { receiver }
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let addr: SocketAddr = ([127, 0, 0, 1], port).into();
+    wait_for("the receiver", || {
+        assert!(
+            receiver.0.try_wait().unwrap().is_none(),
+            "the receiver exited"
+        );
+        TcpStream::connect(addr).is_ok()
+    });
+    // One connection per address: the probe's must be gone first.
+    std::thread::sleep(Duration::from_millis(300));
+    let mut sender = Started(
+        sender
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let (r0, s0) = (cpu_ticks(receiver.0.id()), cpu_ticks(sender.0.id()));
+    let started = Instant::now();
+    let mut stdin = sender.0.stdin.take().unwrap();
+    stdin.write_all(input.as_bytes()).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while remote_lines(log).len() < count && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let elapsed = started.elapsed();
+    let (r1, s1) = (cpu_ticks(receiver.0.id()), cpu_ticks(sender.0.id()));
+    drop(stdin);
+    let _ = sender.0.wait();
+    let pid = rustix::process::Pid::from_child(&receiver.0);
+    rustix::process::kill_process(pid, rustix::process::Signal::TERM).unwrap();
+    let _ = receiver.0.wait();
+    let logged = remote_lines(log);
+    let us_per_tick = 1e6 / clock_ticks_per_second() as f64;
+    let n = logged.len().max(1) as f64;
+    Measured {
+        per_second: logged.len() as f64 / elapsed.as_secs_f64(),
+        sender_us: (s1 - s0) as f64 * us_per_tick / n,
+        receiver_us: (r1 - r0) as f64 * us_per_tick / n,
+        logged,
+    }
+}
+
+fn c_inside(audisp_remote: &Path) {
+    run("ip", &["link", "set", "lo", "up"]);
+    let count = 2000;
+    let records: Vec<String> = (0..count).map(|i| record("web1", i)).collect();
+    let input: String = records.concat();
+    let dir = tempfile::tempdir().unwrap();
+    // audisp-remote reads /etc/audit/audisp-remote.conf: a directory of ours over
+    // it, in this mount namespace only.
+    let etc = dir.path().join("etc-audit");
+    std::fs::create_dir(&etc).unwrap();
+    run("mount", &["--bind", etc.to_str().unwrap(), "/etc/audit"]);
+    let sender_conf = |port: u16| {
+        let text = format!(
+            "remote_server = 127.0.0.1\nport = {port}\ntransport = tcp\nqueue_file = {}\n\
+             mode = immediate\nqueue_depth = 10240\nformat = managed\nnetwork_retry_time = 1\n\
+             max_tries_per_record = 3\nmax_time_per_record = 5\nheartbeat_timeout = 0\n\
+             network_failure_action = syslog\ndisk_low_action = ignore\n\
+             disk_full_action = syslog\ndisk_error_action = syslog\n\
+             remote_ending_action = reconnect\ngeneric_error_action = syslog\n\
+             generic_warning_action = syslog\nqueue_error_action = syslog\n\
+             overflow_action = syslog\nstartup_failure_action = warn_once_continue\n",
+            dir.path().join(format!("queue-{port}")).display()
+        );
+        write_conf(&etc.join("audisp-remote.conf"), &text);
+    };
+    let daemon = |conf: &Path| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_audit-daemon"));
+        c.args(["-f", "-s", "nochange", "-c"])
+            .arg(conf)
+            .stderr(Stdio::null());
+        c
+    };
+
+    // The C pair.
+    let (conf, c_log) = receiver_conf(dir.path(), "auditd", 6201);
+    sender_conf(6201);
+    let mut auditd = Command::new("/sbin/auditd");
+    auditd.args(["-n", "-c"]).arg(&conf).stderr(Stdio::null());
+    let c = measure(Command::new(audisp_remote), auditd, 6201, &c_log, &input);
+
+    // audisp-remote into audit-daemon.
+    let (conf, mixed_log) = receiver_conf(dir.path(), "daemon-c", 6202);
+    sender_conf(6202);
+    let mixed = measure(
+        Command::new(audisp_remote),
+        daemon(&conf),
+        6202,
+        &mixed_log,
+        &input,
+    );
+
+    // Ours: the plugin into audit-daemon.
+    let (conf, ours_log) = receiver_conf(dir.path(), "daemon-rs", 6203);
+    sender_conf(6203);
+    let mut plugin = Command::new(std::env::current_exe().unwrap());
+    plugin
+        .args([
+            "--exact",
+            "audisp_remote_into_the_daemon_and_the_c_pair_on_one_stream",
+            "--",
+        ])
+        .arg(etc.join("audisp-remote.conf"))
+        .env(AS_PLUGIN, "1");
+    let ours = measure(plugin, daemon(&conf), 6203, &ours_log, &input);
+    run("umount", &["/etc/audit"]);
+
+    for (name, m) in [
+        ("audisp-remote 3.0.9 -> auditd 3.0.9", &c),
+        ("audisp-remote 3.0.9 -> audit-daemon", &mixed),
+        ("audit-remote plugin -> audit-daemon", &ours),
+    ] {
+        println!(
+            "{name}: {} of {count} logged, {:.0} records/s, CPU per record: sender {:.0} us, receiver {:.0} us",
+            m.logged.len(),
+            m.per_second,
+            m.sender_us,
+            m.receiver_us
+        );
+    }
+    for (name, m) in [("audisp-remote -> audit-daemon", &mixed), ("ours", &ours)] {
+        let mut got = m.logged.clone();
+        let mut want = records.clone();
+        got.sort_unstable();
+        want.sort_unstable();
+        assert!(
+            got == want,
+            "{name}: {} lines, not every record once",
+            got.len()
+        );
+    }
 }
