@@ -131,8 +131,7 @@ impl ArgInterpreter for Args {
     ) -> String {
         const AUDIT_SYSCALL: u32 = 1300;
         let ctx = audit_interpret::SyscallContext {
-            machine: machine
-                .and_then(|m| audit_interpret::Machine::from_audit_arch(m.audit_arch())),
+            machine: machine.and_then(audit_interpret::Machine::from_machine),
             syscall: i32::try_from(syscall).unwrap_or(-1),
             a0: u64::from(a0),
             a1: u64::from(a1),
@@ -141,7 +140,7 @@ impl ArgInterpreter for Args {
         let raw = format!("{value:x}");
         let mut out = Vec::new();
         match self.0.interpret(
-            AUDIT_SYSCALL,
+            AUDIT_SYSCALL.into(),
             &ctx,
             audit_interpret::Enriched::NONE,
             name.as_bytes(),

@@ -9,18 +9,7 @@ use crate::machine::Machine;
 
 /// The name of syscall `nr` on `machine`.
 pub(crate) fn name(machine: Machine, nr: i32) -> Option<&'static str> {
-    let tables_machine = match machine {
-        Machine::X86 => audit_syscalls::Machine::I386,
-        Machine::X86_64 => audit_syscalls::Machine::X86_64,
-        Machine::Ppc64 => audit_syscalls::Machine::Ppc64,
-        Machine::Ppc64le => audit_syscalls::Machine::Ppc64le,
-        Machine::Ppc => audit_syscalls::Machine::Ppc,
-        Machine::S390x => audit_syscalls::Machine::S390x,
-        Machine::S390 => audit_syscalls::Machine::S390,
-        Machine::Arm => audit_syscalls::Machine::Arm,
-        Machine::Aarch64 => audit_syscalls::Machine::Aarch64,
-        Machine::Ia64 | Machine::Alpha => return None,
-    };
+    let tables_machine = machine.machine()?;
     let nr = u32::try_from(nr).ok()?;
     // `syscall_name` also reads x86_64's x32 numbers (0x40000000 bit).
     compat::libaudit_name(tables_machine, nr)

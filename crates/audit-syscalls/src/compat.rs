@@ -258,8 +258,7 @@ pub fn detect_machine() -> Result<Machine, ArchError> {
     machine_from_name(&uname).ok_or(ArchError::UnknownRunningMachine(uname))
 }
 
-/// [`detect_machine`], asked once per process (the answer does not change,
-/// and interpreting a record without `arch=` asks for every field).
+/// [`detect_machine`], asked once per process (the answer does not change).
 pub fn host_machine() -> Option<Machine> {
     static HOST: OnceLock<Option<Machine>> = OnceLock::new();
     *HOST.get_or_init(|| detect_machine().ok())

@@ -383,6 +383,58 @@ impl Machine {
         }
     }
 
+    /// The machine this program was compiled for (its target architecture
+    /// and byte order), known at compile time; `None` for a target no
+    /// machine here describes. The machine it runs on can differ (an i386
+    /// program on an x86_64 kernel): [`detect`](Machine::detect) asks.
+    ///
+    /// ```
+    /// # #[cfg(target_arch = "x86_64")]
+    /// assert_eq!(audit_syscalls::Machine::compiled_for(), Some(audit_syscalls::Machine::X86_64));
+    /// ```
+    pub const fn compiled_for() -> Option<Machine> {
+        let little = cfg!(target_endian = "little");
+        if cfg!(target_arch = "x86_64") {
+            Some(Machine::X86_64)
+        } else if cfg!(target_arch = "x86") {
+            Some(Machine::I386)
+        } else if cfg!(target_arch = "aarch64") {
+            Some(Machine::Aarch64)
+        } else if cfg!(target_arch = "arm") {
+            Some(if little { Machine::Arm } else { Machine::Armeb })
+        } else if cfg!(target_arch = "powerpc64") {
+            Some(if little {
+                Machine::Ppc64le
+            } else {
+                Machine::Ppc64
+            })
+        } else if cfg!(target_arch = "powerpc") {
+            Some(Machine::Ppc)
+        } else if cfg!(target_arch = "s390x") {
+            Some(Machine::S390x)
+        } else if cfg!(target_arch = "riscv64") {
+            Some(Machine::Riscv64)
+        } else if cfg!(target_arch = "riscv32") {
+            Some(Machine::Riscv32)
+        } else if cfg!(target_arch = "loongarch64") {
+            Some(Machine::Loongarch64)
+        } else if cfg!(target_arch = "mips") {
+            Some(if little {
+                Machine::Mipsel
+            } else {
+                Machine::Mips
+            })
+        } else if cfg!(target_arch = "mips64") {
+            Some(if little {
+                Machine::Mipsel64
+            } else {
+                Machine::Mips64
+            })
+        } else {
+            None
+        }
+    }
+
     /// The running machine, from `uname(2)`'s `machine` field (as libaudit's
     /// `audit_detect_machine`). For `mips`/`mips64`, whose uname string does
     /// not tell the byte order, the byte order this program was built for
