@@ -79,7 +79,7 @@ fn login_notice(normalizer: &mut NormalizeContext, event: &Event) -> Option<(Str
     let mut c = normalizer.cursor(event);
     let n = c.normalize(NormalizeOptions::NoAttributes);
     let mut text = |pos| {
-        (c.seek(pos) == 1)
+        c.seek_to(pos)
             .then(|| c.interpret())
             .flatten()
             .map(|v| String::from_utf8_lossy(&v).into_owned())

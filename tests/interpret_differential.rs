@@ -157,6 +157,7 @@ fn interpretations_match_libauparse() {
 fn lazy_context_and_record_walk_interpret_as_the_eager_one() {
     use audit_interpret::{Enriched, RecordContext, SyscallContext};
     use audit_parse::source::EventReader;
+    use audit_parse::RecordType;
     let (mut lazy, mut eager) = (Interpreter::new(), Interpreter::new());
     let mut whole = Interpreter::new();
     let (mut a, mut b) = (Vec::new(), Vec::new());
@@ -169,7 +170,7 @@ fn lazy_context_and_record_walk_interpret_as_the_eager_one() {
             for rec in ev.iter() {
                 let in_rec = RecordContext::new(rec);
                 let ctx = SyscallContext::of_record(rec);
-                let ty = u32::try_from(rec.type_number()).unwrap_or(0);
+                let ty = rec.record_type().unwrap_or(RecordType(0));
                 let enriched = rec
                     .interpretation_text()
                     .map_or(Enriched::NONE, Enriched::new);

@@ -16,7 +16,7 @@
 
 mod support;
 
-use audit_normalize::{EventCursor, NormalizeContext, NormalizeOptions};
+use audit_normalize::{EventCursor, FieldPos, NormalizeContext, NormalizeOptions};
 use audit_parse::{Event, Options, Parser};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -71,10 +71,20 @@ fn text(v: Option<&[u8]>) -> &[u8] {
     v.unwrap_or(b"(null)")
 }
 
+/// libauparse's return code for going to `pos`: 1 on it, 0 for no position,
+/// -1 / -2 when it does not resolve.
+fn seek_rc(c: &mut EventCursor<'_>, pos: Option<FieldPos>) -> i32 {
+    match pos.map(|p| c.seek(p)) {
+        None => 0,
+        Some(Ok(())) => 1,
+        Some(Err(e)) => e.code(),
+    }
+}
+
 fn show(out: &mut Vec<u8>, c: &mut EventCursor<'_>, label: &str, rc: i32) {
     write!(out, " {label} rc={rc}").unwrap();
     if rc == 1 {
-        write!(out, " at={}.{} ", c.record_num(), c.field_num()).unwrap();
+        write!(out, " at={}.{} ", c.record_index(), c.field_index()).unwrap();
         out.extend_from_slice(text(c.field_name()));
         out.push(b'=');
         out.extend_from_slice(text(c.field_str()));
@@ -106,39 +116,39 @@ fn render_event(out: &mut Vec<u8>, ctx: &mut NormalizeContext, ev: &Event, opt: 
     )
     .unwrap();
     writeln!(out, " kind {}", n.event_kind.unwrap_or("(null)")).unwrap();
-    let rc = c.seek(n.session);
+    let rc = seek_rc(&mut c, n.session);
     show(out, &mut c, "session", rc);
-    let rc = c.seek(n.subject_primary);
+    let rc = seek_rc(&mut c, n.subject_primary);
     show(out, &mut c, "subject.primary", rc);
-    let rc = c.seek(n.subject_secondary);
+    let rc = seek_rc(&mut c, n.subject_secondary);
     show(out, &mut c, "subject.secondary", rc);
     writeln!(out, " subject.kind {}", n.subject_kind.unwrap_or("(null)")).unwrap();
     for p in &n.subject_attributes {
-        let rc = c.seek(Some(*p));
+        let rc = seek_rc(&mut c, Some(*p));
         show(out, &mut c, "subject.attr", rc);
     }
     show(out, &mut c, "subject.attr", 0);
     out.extend_from_slice(b" action ");
     out.extend_from_slice(text(n.action.as_deref()));
     out.push(b'\n');
-    let rc = c.seek(n.object_primary);
+    let rc = seek_rc(&mut c, n.object_primary);
     show(out, &mut c, "object.primary", rc);
-    let rc = c.seek(n.object_secondary);
+    let rc = seek_rc(&mut c, n.object_secondary);
     show(out, &mut c, "object.secondary", rc);
-    let rc = c.seek(n.object_primary2);
+    let rc = seek_rc(&mut c, n.object_primary2);
     show(out, &mut c, "object.primary2", rc);
     for p in &n.object_attributes {
-        let rc = c.seek(Some(*p));
+        let rc = seek_rc(&mut c, Some(*p));
         show(out, &mut c, "object.attr", rc);
     }
     show(out, &mut c, "object.attr", 0);
     writeln!(out, " object.kind {}", n.object_kind.as_str()).unwrap();
-    let rc = c.seek(n.results);
+    let rc = seek_rc(&mut c, n.results);
     show(out, &mut c, "results", rc);
     out.extend_from_slice(b" how ");
     out.extend_from_slice(text(n.how.as_deref()));
     out.push(b'\n');
-    let rc = c.seek(n.key);
+    let rc = seek_rc(&mut c, n.key);
     show(out, &mut c, "key", rc);
 }
 

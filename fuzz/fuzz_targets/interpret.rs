@@ -22,7 +22,7 @@ fuzz_target!(|data: &[u8]| {
     let name = parts.next().unwrap_or(b"");
     let value = parts.next().unwrap_or(b"");
     let enr = parts.next();
-    let rtype = 1300 + u32::from(data.get(1).copied().unwrap_or(0));
+    let rtype = audit_parse::RecordType(1300 + u32::from(data.get(1).copied().unwrap_or(0)));
     let ctx = SyscallContext::from_fields([
         (&b"type"[..], &b"SYSCALL"[..]),
         (b"arch", value),
@@ -104,7 +104,7 @@ fuzz_target!(|data: &[u8]| {
             // given there, whether it uses it or not).
             if let Some(value) = f.value_opt() {
                 again.clear();
-                let ty = u32::try_from(rec.type_number()).unwrap_or(0);
+                let ty = rec.record_type().unwrap_or(audit_parse::RecordType(0));
                 let e = rec
                     .interpretation_text()
                     .map_or(Enriched::NONE, Enriched::new);

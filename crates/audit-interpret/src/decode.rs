@@ -77,9 +77,18 @@ impl SyscallContext {
     }
 }
 
-/// Result of one decoder: whether it produced a value (libauparse returns
-/// NULL for a few malformed inputs).
-pub(crate) type Produced = bool;
+/// Where an interpretation is, as a decoder or the interpreter around them
+/// gives it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Interpreted<'v> {
+    /// None: libauparse gives NULL (for a few malformed inputs).
+    Null,
+    /// Appended to the caller's buffer.
+    InOut,
+    /// Not copied: the ENRICHED interpretation, the raw value itself, or a
+    /// constant.
+    Direct(&'v [u8]),
+}
 
 pub(crate) fn lookup(table: &[(i32, &'static [u8])], v: i32) -> Option<&'static [u8]> {
     table.iter().find(|e| e.0 == v).map(|e| e.1)
@@ -456,14 +465,14 @@ fn sockaddr(val: &[u8], out: &mut Vec<u8>) {
     }
 }
 
-fn tty_data(raw: &[u8], out: &mut Vec<u8>) -> Produced {
+fn tty_data(raw: &[u8], out: &mut Vec<u8>) -> Interpreted<'static> {
     if !is_hex_string(raw) {
         out.extend_from_slice(raw);
-        return true;
+        return Interpreted::InOut;
     }
     let mut data = Vec::with_capacity(raw.len() / 2 + 1);
     if !unescape_into(raw, &mut data) {
-        return false;
+        return Interpreted::Null;
     }
     data.truncate(raw.len() / 2);
     let start = out.len();
@@ -517,7 +526,7 @@ fn tty_data(raw: &[u8], out: &mut Vec<u8>) -> Produced {
     if in_printable {
         out.push(b'"');
     }
-    true
+    Interpreted::InOut
 }
 
 fn errno_name(e: i32) -> Option<&'static [u8]> {
@@ -585,19 +594,20 @@ impl Decoders {
         ctx: &SyscallContext,
         val: &[u8],
         out: &mut Vec<u8>,
-    ) -> Produced {
+    ) -> bool {
         match self.decode_or_borrow(ty, ctx, val, out) {
-            Ok(direct) => {
+            Interpreted::Direct(direct) => {
                 out.extend_from_slice(direct);
                 true
             }
-            Err(produced) => produced,
+            Interpreted::InOut => true,
+            Interpreted::Null => false,
         }
     }
 
     /// As [`Decoders::decode`], but where the interpretation is `val` itself or
-    /// a constant (most fields of any record), it is given as `Ok`, not
-    /// appended; otherwise `Err` with what [`Decoders::decode`] returns.
+    /// a constant (most fields of any record), it is given as
+    /// [`Interpreted::Direct`], not appended.
     #[inline(always)]
     pub(crate) fn decode_or_borrow<'v>(
         &mut self,
@@ -605,14 +615,14 @@ impl Decoders {
         ctx: &SyscallContext,
         val: &'v [u8],
         out: &mut Vec<u8>,
-    ) -> Result<&'v [u8], Produced> {
+    ) -> Interpreted<'v> {
         use FieldType as F;
         match ty {
-            F::Unclassified | F::Addr | F::MacLabel => return Ok(val),
+            F::Unclassified | F::Addr | F::MacLabel => return Interpreted::Direct(val),
             F::Uid | F::Gid => match strtoul(val, 10) {
                 // No lookup for the two ids every log is full of.
-                Some(0) => return Ok(b"root"),
-                Some(0xffff_ffff) => return Ok(b"unset"),
+                Some(0) => return Interpreted::Direct(b"root"),
+                Some(0xffff_ffff) => return Interpreted::Direct(b"unset"),
                 Some(id) => {
                     let kind = if ty == F::Uid {
                         IdKind::User
@@ -623,16 +633,18 @@ impl Decoders {
                 }
                 None => conversion_error(out, val),
             },
-            F::Session => return Ok(if val == b"4294967295" { b"unset" } else { val }),
+            F::Session => {
+                return Interpreted::Direct(if val == b"4294967295" { b"unset" } else { val })
+            }
             F::Escaped | F::EscapedFile | F::EscapedKey => escaped(val, out),
             _ => {
                 if let Some(text) = common_direct(ty, ctx, val) {
-                    return Ok(text);
+                    return Interpreted::Direct(text);
                 }
-                return Err(self.decode_other(ty, ctx, val, out));
+                return self.decode_other(ty, ctx, val, out);
             }
         }
-        Err(true)
+        Interpreted::InOut
     }
 
     /// [`Decoders::decode`] for the less common types, through the memo.
@@ -643,7 +655,7 @@ impl Decoders {
         ctx: &SyscallContext,
         val: &[u8],
         out: &mut Vec<u8>,
-    ) -> Produced {
+    ) -> Interpreted<'static> {
         // Syscall arguments are mostly pointers and counts that never repeat, and
         // most decode to `0x` and the value: remembering them costs more than
         // decoding them again and pushes out the results that do repeat.
@@ -680,7 +692,7 @@ impl Decoders {
         ctx: &SyscallContext,
         val: &[u8],
         out: &mut Vec<u8>,
-    ) -> Produced {
+    ) -> Interpreted<'static> {
         use FieldType as F;
         match ty {
             F::Uid => self.id(IdKind::User, val, 10, out),
@@ -799,7 +811,7 @@ impl Decoders {
             F::Resolve => flag_list(val, t::OPENAT2_RESOLVE, out),
             F::Addr | F::MacLabel | F::Unclassified => out.extend_from_slice(val),
         }
-        true
+        Interpreted::InOut
     }
 
     fn a0(&mut self, ctx: &SyscallContext, val: &[u8], out: &mut Vec<u8>) {
@@ -1625,7 +1637,9 @@ mod tests {
                     for val in values {
                         let mut dec = Decoders::default();
                         let mut out = Vec::new();
-                        if let Ok(text) = dec.decode_or_borrow(ty, &ctx, val, &mut out) {
+                        if let Interpreted::Direct(text) =
+                            dec.decode_or_borrow(ty, &ctx, val, &mut out)
+                        {
                             direct += 1;
                             assert!(out.is_empty());
                             let mut want = Vec::new();
@@ -1635,7 +1649,7 @@ mod tests {
                             } else if matches!(ty, F::Unclassified | F::Session) {
                                 dec.decode(ty, &ctx, val, &mut want)
                             } else {
-                                dec.decode_uncached(ty, &ctx, val, &mut want)
+                                dec.decode_uncached(ty, &ctx, val, &mut want) == Interpreted::InOut
                             };
                             assert!(produced);
                             assert_eq!(

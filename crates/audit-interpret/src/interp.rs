@@ -1,11 +1,12 @@
 //! The interpreter: field type selection, ENRICHED values, decoding and
 //! escaping, in the order libauparse's `auparse_interpret_field` applies them.
 
-use crate::decode::{Decoders, SyscallContext};
+use crate::decode::{Decoders, Interpreted, SyscallContext};
 use crate::escape::EscapeMode;
 use crate::ids::IdCache;
 use crate::scan::find_byte;
 use crate::types::{field_type, name_key, FieldType, ShapeCache};
+use audit_parse::RecordType;
 
 /// The interpretations an ENRICHED record carries after its 0x1D separator
 /// (`AUID="root" UID="root" ... SYSCALL=execve`), looked up by field name the
@@ -72,25 +73,16 @@ impl<'a> Enriched<'a> {
     }
 }
 
-/// Where the interpretation of a field is.
-pub(crate) enum Interpreted<'v> {
-    /// None: libauparse gives NULL.
-    Null,
-    /// Appended to the caller's buffer.
-    InOut(FieldType),
-    /// The ENRICHED interpretation, the raw value itself, or a constant.
-    Direct(FieldType, &'v [u8]),
-}
-
 /// Interprets audit fields as libauparse's `auparse_interpret_field` does,
 /// with caches for user, group and protocol names.
 ///
 /// ```
 /// use audit_interpret::{Interpreter, SyscallContext, Enriched};
+/// use audit_parse::RecordType;
 /// let mut it = Interpreter::new();
 /// let mut out = Vec::new();
 /// let ctx = SyscallContext::default();
-/// it.interpret(1302, &ctx, Enriched::NONE, b"mode", b"0100644", &mut out);
+/// it.interpret(RecordType::PATH, &ctx, Enriched::NONE, b"mode", b"0100644", &mut out);
 /// assert_eq!(out, b"file,644");
 /// ```
 #[derive(Debug)]
@@ -316,14 +308,14 @@ impl Interpreter {
     /// with `unknown-`, which is interpreted again.
     pub fn interpret(
         &mut self,
-        record_type: u32,
+        record_type: RecordType,
         ctx: &SyscallContext,
         enriched: Enriched<'_>,
         name: &[u8],
         value: &[u8],
         out: &mut Vec<u8>,
     ) -> Option<FieldType> {
-        let ty = field_type(record_type, name, value);
+        let ty = field_type(record_type.0, name, value);
         self.interpret_as(ty, ctx, enriched, name, value, out)
             .then_some(ty)
     }
@@ -354,8 +346,8 @@ impl Interpreter {
     ) -> bool {
         match self.interpret_given_or_borrow(ty, ctx, given, value, out) {
             Interpreted::Null => false,
-            Interpreted::InOut(_) => true,
-            Interpreted::Direct(_, text) => {
+            Interpreted::InOut => true,
+            Interpreted::Direct(text) => {
                 out.extend_from_slice(text);
                 true
             }
@@ -380,20 +372,20 @@ impl Interpreter {
         match given.filter(|v| !v.starts_with(b"unknown-")) {
             Some(v) if matches!(ty, FieldType::Uid | FieldType::Gid) => {
                 crate::decode::escaped(v, out);
-                return Interpreted::InOut(ty);
+                return Interpreted::InOut;
             }
-            Some(v) => return Interpreted::Direct(ty, v),
+            Some(v) => return Interpreted::Direct(v),
             None => match self.dec.decode_or_borrow(ty, ctx, value, out) {
-                Ok(text) if !self.escape.needs_escape(text) => {
-                    return Interpreted::Direct(ty, text);
+                Interpreted::Direct(text) if !self.escape.needs_escape(text) => {
+                    return Interpreted::Direct(text);
                 }
-                Ok(text) => out.extend_from_slice(text),
-                Err(false) => return Interpreted::Null,
-                Err(true) => {}
+                Interpreted::Direct(text) => out.extend_from_slice(text),
+                Interpreted::Null => return Interpreted::Null,
+                Interpreted::InOut => {}
             },
         }
         self.escape.apply(out, start, ty == FieldType::EscapedKey);
-        Interpreted::InOut(ty)
+        Interpreted::InOut
     }
 
     /// Appends the interpretation of `value` as type `ty` with no enrichment
@@ -541,11 +533,18 @@ mod tests {
         let mut it = Interpreter::new();
         let ctx = SyscallContext::default();
         let mut out = Vec::new();
-        it.interpret(1300, &ctx, Enriched::NONE, b"comm", b"619B324A62", &mut out);
+        it.interpret(
+            RecordType::SYSCALL,
+            &ctx,
+            Enriched::NONE,
+            b"comm",
+            b"619B324A62",
+            &mut out,
+        );
         assert_eq!(out, b"a\\2332Jb");
         out.clear();
         it.interpret(
-            1327,
+            RecordType::PROCTITLE,
             &ctx,
             Enriched::NONE,
             b"proctitle",
@@ -555,7 +554,14 @@ mod tests {
         assert_eq!(out, "\\302\\233m \u{e9}".as_bytes());
         out.clear();
         it.set_escape_mode(EscapeMode::Raw);
-        it.interpret(1300, &ctx, Enriched::NONE, b"comm", b"619B32", &mut out);
+        it.interpret(
+            RecordType::SYSCALL,
+            &ctx,
+            Enriched::NONE,
+            b"comm",
+            b"619B32",
+            &mut out,
+        );
         assert_eq!(out, b"a\x9b2");
     }
 
@@ -566,15 +572,15 @@ mod tests {
         let e = Enriched::new(b"AUID=\"someone\" UID=unknown-thing SYSCALL=execve");
         let mut out = Vec::new();
         assert_eq!(
-            it.interpret(1300, &ctx, e, b"auid", b"1000", &mut out),
+            it.interpret(RecordType::SYSCALL, &ctx, e, b"auid", b"1000", &mut out),
             Some(FieldType::Uid)
         );
         assert_eq!(out, b"someone");
         out.clear();
-        it.interpret(1300, &ctx, e, b"uid", b"0", &mut out);
+        it.interpret(RecordType::SYSCALL, &ctx, e, b"uid", b"0", &mut out);
         assert_eq!(out, b"root");
         out.clear();
-        it.interpret(1300, &ctx, e, b"syscall", b"59", &mut out);
+        it.interpret(RecordType::SYSCALL, &ctx, e, b"syscall", b"59", &mut out);
         assert_eq!(out, b"execve");
     }
 
@@ -585,11 +591,18 @@ mod tests {
         assert_eq!(it.escape_mode(), EscapeMode::Shell);
         let ctx = SyscallContext::default();
         let mut out = b"prefix:".to_vec();
-        it.interpret(1302, &ctx, Enriched::NONE, b"name", b"\"a b\"", &mut out);
+        it.interpret(
+            RecordType::PATH,
+            &ctx,
+            Enriched::NONE,
+            b"name",
+            b"\"a b\"",
+            &mut out,
+        );
         assert_eq!(out, b"prefix:a\\ b");
         out.clear();
         it.interpret(
-            1300,
+            RecordType::SYSCALL,
             &ctx,
             Enriched::NONE,
             b"key",
@@ -599,7 +612,14 @@ mod tests {
         assert_eq!(out, b"k1\x01k\\ 2");
         out.clear();
         assert_eq!(
-            it.interpret(1319, &ctx, Enriched::NONE, b"data", b"6", &mut out),
+            it.interpret(
+                RecordType::TTY,
+                &ctx,
+                Enriched::NONE,
+                b"data",
+                b"6",
+                &mut out
+            ),
             None
         );
         assert!(out.is_empty());

@@ -50,6 +50,7 @@
 //!
 //! ```
 //! use audit_interpret::{Enriched, EscapeMode, Interpreter, SyscallContext};
+//! use audit_parse::RecordType;
 //!
 //! let fields: [(&[u8], &[u8]); 7] = [
 //!     (b"type", b"SYSCALL"), (b"arch", b"c000003e"), (b"syscall", b"2"),
@@ -59,10 +60,10 @@
 //! let mut it = Interpreter::new();
 //! it.set_escape_mode(EscapeMode::Tty);
 //! let mut out = Vec::new();
-//! it.interpret(1300, &ctx, Enriched::NONE, b"exit", b"-13", &mut out);
+//! it.interpret(RecordType::SYSCALL, &ctx, Enriched::NONE, b"exit", b"-13", &mut out);
 //! assert_eq!(out, b"EACCES(Permission denied)");
 //! out.clear();
-//! it.interpret(1300, &ctx, Enriched::NONE, b"proctitle", b"6C73002D6C", &mut out);
+//! it.interpret(RecordType::SYSCALL, &ctx, Enriched::NONE, b"proctitle", b"6C73002D6C", &mut out);
 //! assert_eq!(out, b"ls -l");
 //! ```
 #![deny(missing_docs)]

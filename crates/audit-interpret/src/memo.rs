@@ -6,7 +6,7 @@
 //! replaces whatever was there. Values and results above a size bound are
 //! not kept, so the memory is bounded by `SLOTS * (MAX_VALUE + MAX_OUTPUT)`.
 
-use crate::decode::SyscallContext;
+use crate::decode::{Interpreted, SyscallContext};
 use crate::scan::le64;
 use crate::types::FieldType;
 
@@ -76,8 +76,8 @@ fn slot_of(ty: FieldType, ctx: &CtxKey, value: &[u8]) -> usize {
 
 impl Memo {
     /// Appends the remembered result of decoding `value` as `ty` in context
-    /// `ctx` to `out` and returns `Some(produced)`, or `None` and the slot to
-    /// [`Memo::store`] the result in after decoding.
+    /// `ctx` to `out` and returns where it is (appended, or NULL), or the
+    /// slot to [`Memo::store`] the result in after decoding.
     #[inline]
     pub(crate) fn lookup(
         &self,
@@ -85,14 +85,18 @@ impl Memo {
         ctx: &CtxKey,
         value: &[u8],
         out: &mut Vec<u8>,
-    ) -> Result<bool, usize> {
+    ) -> Result<Interpreted<'static>, usize> {
         let i = slot_of(ty, ctx, value);
         let Some(s) = self.slots.get(i) else {
             return Err(i);
         };
         if usize::from(s.ty) == ty.as_u32() as usize + 1 && s.ctx == *ctx && s.value == value {
             out.extend_from_slice(&s.output);
-            return Ok(s.produced);
+            return Ok(if s.produced {
+                Interpreted::InOut
+            } else {
+                Interpreted::Null
+            });
         }
         Err(i)
     }
@@ -106,7 +110,7 @@ impl Memo {
         ctx: &CtxKey,
         value: &[u8],
         output: &[u8],
-        produced: bool,
+        produced: Interpreted<'static>,
     ) {
         if value.len() > MAX_VALUE || output.len() > MAX_OUTPUT {
             return;
@@ -118,7 +122,7 @@ impl Memo {
             return;
         };
         s.ty = ty.as_u32() as u8 + 1;
-        s.produced = produced;
+        s.produced = produced != Interpreted::Null;
         s.ctx = *ctx;
         s.value.clear();
         s.value.extend_from_slice(value);
@@ -146,8 +150,18 @@ mod tests {
         let i = m
             .lookup(FieldType::Exit, &ctx, b"-2", &mut out)
             .unwrap_err();
-        m.store(i, FieldType::Exit, &ctx, b"-2", b"ENOENT", true);
-        assert_eq!(m.lookup(FieldType::Exit, &ctx, b"-2", &mut out), Ok(true));
+        m.store(
+            i,
+            FieldType::Exit,
+            &ctx,
+            b"-2",
+            b"ENOENT",
+            Interpreted::InOut,
+        );
+        assert_eq!(
+            m.lookup(FieldType::Exit, &ctx, b"-2", &mut out),
+            Ok(Interpreted::InOut)
+        );
         assert_eq!(out, b"xENOENT");
         assert!(m
             .lookup(FieldType::Exit, &[1, 2, 4], b"-2", &mut out)
@@ -161,7 +175,7 @@ mod tests {
         let i = m
             .lookup(FieldType::Exit, &ctx, &long, &mut out)
             .unwrap_err();
-        m.store(i, FieldType::Exit, &ctx, &long, b"y", true);
+        m.store(i, FieldType::Exit, &ctx, &long, b"y", Interpreted::InOut);
         assert!(m.lookup(FieldType::Exit, &ctx, &long, &mut out).is_err());
         assert_eq!(out, b"xENOENT");
     }

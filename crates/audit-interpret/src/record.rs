@@ -1,8 +1,9 @@
 //! Interpretation of the fields of parsed records ([`audit_parse::Record`]).
 
 use crate::cnum::strtoul;
+use crate::decode::Interpreted;
 use crate::decode::SyscallContext;
-use crate::interp::{Interpreted, Interpreter};
+use crate::interp::Interpreter;
 use crate::machine::Machine;
 use crate::types::FieldType;
 use audit_parse::{Field, RecordRef};
@@ -205,9 +206,9 @@ impl Interpreter {
         out: &mut Vec<u8>,
     ) -> Option<FieldType> {
         match self.interpret_or_borrow(facts, ctx, field, out) {
-            Interpreted::Null => None,
-            Interpreted::InOut(ty) => Some(ty),
-            Interpreted::Direct(ty, text) => {
+            (_, Interpreted::Null) => None,
+            (ty, Interpreted::InOut) => Some(ty),
+            (ty, Interpreted::Direct(text)) => {
                 out.extend_from_slice(text);
                 Some(ty)
             }
@@ -216,7 +217,7 @@ impl Interpreter {
 
     /// As [`Interpreter::interpret_in_context`], but an interpretation that is
     /// the raw value itself or a constant (and needs no escaping) is given as
-    /// it stands, not copied to `out`.
+    /// it stands, not copied to `out`; with the field's type.
     #[inline(always)]
     fn interpret_or_borrow<'c, 'v>(
         &mut self,
@@ -224,7 +225,7 @@ impl Interpreter {
         ctx: impl FnOnce() -> &'c SyscallContext,
         field: &Field<'v>,
         out: &mut Vec<u8>,
-    ) -> Interpreted<'v> {
+    ) -> (FieldType, Interpreted<'v>) {
         const NONE: SyscallContext = SyscallContext {
             machine: None,
             syscall: -1,
@@ -237,7 +238,7 @@ impl Interpreter {
             let start = out.len();
             out.push(b' ');
             self.escape_mode().apply(out, start, false);
-            return Interpreted::InOut(FieldType::EscapedKey);
+            return (FieldType::EscapedKey, Interpreted::InOut);
         };
         let name = field.name();
         let ty = if facts.walk {
@@ -252,7 +253,10 @@ impl Interpreter {
             Some(t) => self.enriched.get(t, name),
         };
         let ctx = if ty.uses_context() { ctx() } else { &NONE };
-        self.interpret_given_or_borrow(ty, ctx, given, value, out)
+        (
+            ty,
+            self.interpret_given_or_borrow(ty, ctx, given, value, out),
+        )
     }
 
     /// Interprets every field of `record` in order: for each, `out` is cleared and
@@ -336,9 +340,9 @@ impl Interpreter {
             // instructions in a walk of every field (measured with callgrind).
             #[allow(clippy::needless_borrows_for_generic_args)]
             match self.interpret_or_borrow(facts, &context, &f, out) {
-                Interpreted::Null => each(&f, None, out),
-                Interpreted::InOut(ty) => each(&f, Some(ty), out),
-                Interpreted::Direct(ty, text) => each(&f, Some(ty), text),
+                (_, Interpreted::Null) => each(&f, None, out),
+                (ty, Interpreted::InOut) => each(&f, Some(ty), out),
+                (ty, Interpreted::Direct(text)) => each(&f, Some(ty), text),
             }
         }
     }

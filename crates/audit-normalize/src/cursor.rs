@@ -7,7 +7,7 @@
 //! - the current record may be "none": moving past the last record (with
 //!   `next_record` or a field search) leaves libauparse without a current
 //!   record; searches and field reads then fail until a `first_record` or
-//!   `goto_record_num`;
+//!   `goto_record`;
 //! - every record keeps its own field position; moving to another record with
 //!   `next_record` does not reset it (a search that crosses into a record
 //!   does);
@@ -17,11 +17,11 @@
 //! - interpretations are computed once per field and kept for the life of
 //!   the event (the first computation wins, realpath or not);
 //! - ENRICHED interpretations are only used while the current record's list
-//!   of them is loaded (a `goto_record_num` out of range unloads it);
+//!   of them is loaded (a `goto_record` out of range unloads it);
 //! - an event whose time stamp has 0 seconds has no fields to find or read.
 
 use audit_interpret::{field_type, Enriched, FieldType, Interpreter, SyscallContext};
-use audit_parse::{Event, Field, RecordRef};
+use audit_parse::{Event, Field, RecordRef, RecordType};
 use std::collections::HashMap;
 
 const PATH_MAX: usize = 4096;
@@ -132,6 +132,31 @@ impl NormalizeContext {
 /// A cursor over one event with libauparse's moves and their results (see the
 /// module documentation for the states it reproduces). Obtained from
 /// [`NormalizeContext::cursor`].
+///
+/// Its moves have the names and answers of [`audit_parse::Cursor`]'s (true
+/// when the cursor is where it was sent); where libauparse's cursor differs
+/// from a plain one (a record keeps its field position, a search stops at a
+/// record's last field), this one follows libauparse.
+///
+/// ```
+/// use audit_normalize::NormalizeContext;
+/// use audit_parse::{Event, Record};
+///
+/// let ev = Event::from_records(vec![
+///     Record::parse(b"type=SYSCALL msg=audit(1.000:1): syscall=59 uid=0").unwrap(),
+///     Record::parse(b"type=CWD msg=audit(1.000:1): cwd=\"/\"").unwrap(),
+/// ]);
+/// let mut ctx = NormalizeContext::default();
+/// let mut c = ctx.cursor(&ev);
+/// assert!(c.goto_record(1));
+/// assert_eq!(c.field_name(), Some(&b"type"[..]));
+/// assert!(c.next_field());
+/// assert!(!c.next_field()); // `cwd` is the last field
+/// assert!(c.first_record());
+/// assert_eq!(c.find_field("uid").map(|f| f.value()), Some(&b"0"[..]));
+/// assert_eq!(c.field_int(), Some(0));
+/// assert!(!c.goto_record(2));
+/// ```
 #[derive(Debug)]
 pub struct EventCursor<'a> {
     event: &'a Event,
@@ -178,13 +203,9 @@ impl<'a> EventCursor<'a> {
         self.event.id().sec != 0
     }
 
-    fn record(&self) -> Option<RecordRef<'a>> {
-        self.cur.and_then(|c| self.event.record(c))
-    }
-
     /// The current record (`None` after the cursor ran past the last one).
-    pub fn current_record(&self) -> Option<RecordRef<'a>> {
-        self.record()
+    pub fn record(&self) -> Option<RecordRef<'a>> {
+        self.cur.and_then(|c| self.event.record(c))
     }
 
     /// Number of records (`auparse_get_num_records`).
@@ -192,22 +213,25 @@ impl<'a> EventCursor<'a> {
         self.event.len()
     }
 
-    /// `auparse_first_record`: 1, or 0 for an empty event.
-    pub fn first_record(&mut self) -> i32 {
+    /// Go to the first record and its first field (`auparse_first_record`).
+    /// False for an empty event.
+    pub fn first_record(&mut self) -> bool {
         if self.event.is_empty() {
-            return 0;
+            return false;
         }
         self.cur = Some(0);
         self.loaded = true;
         self.fields[0] = 0;
-        1
+        true
     }
 
-    /// `auparse_next_record`: 1, or 0 (and no current record) past the last.
-    pub fn next_record(&mut self) -> i32 {
+    /// Go to the next record, keeping the field position it had
+    /// (`auparse_next_record`). False past the last, which leaves no current
+    /// record.
+    pub fn next_record(&mut self) -> bool {
         self.loaded = false;
         if self.event.is_empty() {
-            return 0;
+            return false;
         }
         self.cur = match self.cur {
             Some(c) if c + 1 < self.num_records() => Some(c + 1),
@@ -215,27 +239,29 @@ impl<'a> EventCursor<'a> {
         };
         if self.cur.is_some() {
             self.loaded = true;
-            1
+            true
         } else {
-            0
+            false
         }
     }
 
-    /// `auparse_goto_record_num`: 1 (on its first field), or 0 when out of
-    /// range (the cursor stays, its interpretations unloaded).
-    pub fn goto_record_num(&mut self, num: usize) -> i32 {
-        if num >= self.num_records() {
+    /// Go to record `n` (from 0) and its first field
+    /// (`auparse_goto_record_num`). False when out of range: the cursor
+    /// stays, its interpretations unloaded.
+    pub fn goto_record(&mut self, n: usize) -> bool {
+        if n >= self.num_records() {
             self.loaded = false;
-            return 0;
+            return false;
         }
-        self.cur = Some(num);
+        self.cur = Some(n);
         self.loaded = true;
-        self.fields[num] = 0;
-        1
+        self.fields[n] = 0;
+        true
     }
 
-    /// `auparse_get_record_num` (0 when there is no current record).
-    pub fn record_num(&self) -> usize {
+    /// The current record's index, from 0 (`auparse_get_record_num`; 0 when
+    /// there is no current record).
+    pub fn record_index(&self) -> usize {
         self.cur.unwrap_or(0)
     }
 
@@ -244,41 +270,45 @@ impl<'a> EventCursor<'a> {
         self.record().map_or(0, |r| r.type_number())
     }
 
-    /// `auparse_first_field`.
-    pub fn first_field(&mut self) -> i32 {
+    /// Go to the first field of the current record (`auparse_first_field`).
+    /// False without a current record.
+    pub fn first_field(&mut self) -> bool {
         match self.cur {
             Some(c) => {
                 self.fields[c] = 0;
-                1
+                true
             }
-            None => 0,
+            None => false,
         }
     }
 
-    /// `auparse_next_field`: 1, or 0 at the record's last field.
-    pub fn next_field(&mut self) -> i32 {
+    /// Go to the next field of the current record (`auparse_next_field`).
+    /// False at the record's last field.
+    pub fn next_field(&mut self) -> bool {
         match self.cur {
             Some(c) if self.fields[c] + 1 < self.event.record(c).map_or(0, |r| r.field_count()) => {
                 self.fields[c] += 1;
-                1
+                true
             }
-            _ => 0,
+            _ => false,
         }
     }
 
-    /// `auparse_goto_field_num`.
-    pub fn goto_field_num(&mut self, num: usize) -> i32 {
+    /// Go to field `n` (from 0) of the current record
+    /// (`auparse_goto_field_num`). False when out of range.
+    pub fn goto_field(&mut self, n: usize) -> bool {
         match self.cur {
-            Some(c) if num < self.event.record(c).map_or(0, |r| r.field_count()) => {
-                self.fields[c] = num;
-                1
+            Some(c) if n < self.event.record(c).map_or(0, |r| r.field_count()) => {
+                self.fields[c] = n;
+                true
             }
-            _ => 0,
+            _ => false,
         }
     }
 
-    /// `auparse_get_field_num` (0 without a current record).
-    pub fn field_num(&self) -> usize {
+    /// The current field's index within its record, from 0
+    /// (`auparse_get_field_num`; 0 without a current record).
+    pub fn field_index(&self) -> usize {
         self.cur.map_or(0, |c| self.fields[c])
     }
 
@@ -301,15 +331,11 @@ impl<'a> EventCursor<'a> {
         self.field().and_then(|f| f.value_opt())
     }
 
-    /// `auparse_get_field_int`: the value and whether C's `errno` is 0.
-    pub fn field_int(&self) -> (i32, bool) {
-        match self.field_str() {
-            Some(v) => match audit_interpret::cnum::strtol(v, 10) {
-                Some(n) => (n as i32, true),
-                None => (-1, false),
-            },
-            None => (-1, false),
-        }
+    /// The current field's value as a decimal `int` (`auparse_get_field_int`:
+    /// C's `strtol`, cut to 32 bits). `None` where libauparse sets `errno`:
+    /// no field, no value, or a value out of `long`'s range.
+    pub fn field_int(&self) -> Option<i32> {
+        audit_interpret::cnum::strtol(self.field_str()?, 10).map(|n| n as i32)
     }
 
     /// `auparse_get_field_type`.
@@ -347,7 +373,7 @@ impl<'a> EventCursor<'a> {
         let mut moved = false;
         while let Some(c) = self.cur {
             if !moved {
-                if self.next_field() == 0 {
+                if !self.next_field() {
                     return None;
                 }
                 moved = true;
@@ -435,7 +461,7 @@ impl<'a> EventCursor<'a> {
                 Some(out)
             }
             Some(value) => {
-                let rtype = u32::try_from(rec.type_number()).unwrap_or(0);
+                let rtype = rec.record_type().unwrap_or(RecordType(0));
                 let enriched_hit = enriched
                     .get(field.name())
                     .filter(|v| !v.starts_with(b"unknown-"));

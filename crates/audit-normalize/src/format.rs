@@ -100,26 +100,23 @@ pub(super) fn succeeded(c: &mut EventCursor<'_>, item: Option<&[u8]>) -> bool {
 
 /// The name of the current record's type as libaudit 3.0.9 gives it.
 fn type_name(c: &EventCursor<'_>) -> Option<&'static str> {
-    c.current_record()
+    c.record()
         .and_then(|r| r.record_type())
         .and_then(|t| t.libaudit_name())
 }
 
 /// The attribute named `name` among `attrs`, walked as the report does.
 fn labelled(c: &mut EventCursor<'_>, attrs: &[super::FieldPos], name: &[u8], out: &mut Vec<u8>) {
-    let mut rc = attrs.first().map_or(0, |p| c.seek(Some(*p)));
+    let mut on = c.seek_to(attrs.first().copied());
     let mut i = 0;
     loop {
-        if rc == 1 && c.field_name() == Some(name) {
+        if on && c.field_name() == Some(name) {
             put(out, cut(c.interpret()).as_deref());
             break;
         }
         i += 1;
-        rc = match attrs.get(i) {
-            Some(p) => c.seek(Some(*p)),
-            None => 0,
-        };
-        if rc != 1 {
+        on = c.seek_to(attrs.get(i).copied());
+        if !on {
             break;
         }
     }
@@ -198,11 +195,11 @@ pub fn csv_event(
     }
     out.extend_from_slice(n.event_kind.unwrap_or("unknown").as_bytes());
     out.push(b',');
-    if c.seek(n.session) == 1 {
+    if c.seek_to(n.session) {
         put(out, cut(c.interpret()).as_deref());
     }
     out.push(b',');
-    if c.seek(n.subject_primary) == 1 {
+    if c.seek_to(n.subject_primary) {
         let s = cut(c.interpret());
         match s.as_deref() {
             Some(b"unset") => out.extend_from_slice(b"system"),
@@ -210,7 +207,7 @@ pub fn csv_event(
         }
     }
     out.push(b',');
-    if c.seek(n.subject_secondary) == 1 {
+    if c.seek_to(n.subject_secondary) {
         put(out, cut(c.interpret()).as_deref());
     }
     out.push(b',');
@@ -225,16 +222,16 @@ pub fn csv_event(
     let action = n.action.as_deref();
     out.extend_from_slice(action.unwrap_or(b"did-unknown"));
     out.push(b',');
-    if c.seek(n.results) == 1 {
+    if c.seek_to(n.results) {
         let item = cut(c.interpret());
         let ok = succeeded(c, item.as_deref());
         out.extend_from_slice(if ok { b"success" } else { b"failed" });
     }
     out.push(b',');
-    if c.seek(n.object_primary) == 1 {
+    if c.seek_to(n.object_primary) {
         let val = if c.field_type() == FieldType::EscapedFile {
             cut(c.interpret_realpath())
-        } else if c.current_record().map(|r| r.type_number()) == Some(1305) {
+        } else if c.record().map(|r| r.type_number()) == Some(1305) {
             if matches!(action, Some(b"set") | Some(b"seccomp-logging")) {
                 c.field_name().map(<[u8]>::to_vec)
             } else {
@@ -246,12 +243,12 @@ pub fn csv_event(
         put(out, val.as_deref());
     }
     out.push(b',');
-    if c.seek(n.object_secondary) == 1 {
+    if c.seek_to(n.object_secondary) {
         put(out, cut(c.interpret()).as_deref());
     }
     out.push(b',');
     if cols.obj2 {
-        if c.seek(n.object_primary2) == 1 {
+        if c.seek_to(n.object_primary2) {
             let val = if c.field_type() == FieldType::EscapedFile {
                 cut(c.interpret_realpath())
             } else {
@@ -272,7 +269,7 @@ pub fn csv_event(
     }
     if cols.keys {
         out.push(b',');
-        if c.seek(n.key) == 1 {
+        if c.seek_to(n.key) {
             put(out, cut(c.interpret()).as_deref());
         }
     }
@@ -297,23 +294,23 @@ pub fn text_event(c: &mut EventCursor<'_>, time: Option<&LocalTime>, out: &mut V
         out.extend_from_slice(format!("At {stamp} ").as_bytes());
     }
     let mut id = -2;
-    if c.seek(n.subject_primary) == 1 {
+    if c.seek_to(n.subject_primary) {
         let s = cut(c.interpret());
-        id = c.field_int().0;
+        id = c.field_int().unwrap_or(-1);
         match s.as_deref() {
             Some(b"unset") => out.extend_from_slice(b"system"),
             s => put(out, s),
         }
     }
-    if c.seek(n.subject_secondary) == 1 {
-        let uid = c.field_int().0;
+    if c.seek_to(n.subject_secondary) {
+        let uid = c.field_int().unwrap_or(-1);
         if uid != id && id != -2 && uid != -1 {
             out.extend_from_slice(b", acting as ");
             put(out, cut(c.interpret()).as_deref());
             out.push(b',');
         }
     }
-    if c.seek(n.results) == 1 {
+    if c.seek_to(n.results) {
         let item = cut(c.interpret());
         let ok = succeeded(c, item.as_deref());
         out.extend_from_slice(if ok {
@@ -327,7 +324,7 @@ pub fn text_event(c: &mut EventCursor<'_>, time: Option<&LocalTime>, out: &mut V
     let action = n.action.as_deref();
     out.extend_from_slice(action.unwrap_or(b"did-unknown"));
     out.push(b' ');
-    if c.seek(n.object_primary) == 1 {
+    if c.seek_to(n.object_primary) {
         let mut val: Option<Vec<u8>> = None;
         if action.is_some_and(|a| memchr::memmem::find(a, b"violated").is_some()) {
             val = Some(b"accessing ".to_vec());
@@ -352,7 +349,7 @@ pub fn text_event(c: &mut EventCursor<'_>, time: Option<&LocalTime>, out: &mut V
         put(out, val.as_deref());
         out.push(b' ');
     }
-    if c.seek(n.object_primary2) == 1 {
+    if c.seek_to(n.object_primary2) {
         let val = if c.field_type() == FieldType::EscapedFile {
             cut(c.interpret_realpath())
         } else {

@@ -412,16 +412,12 @@ pub fn event_to_json(event: &Event, ctx: &mut NormalizeContext, opts: &JsonOptio
 
 fn pos_to_json(c: &mut EventCursor<'_>, pos: Option<FieldPos>) -> Value {
     let Some(p) = pos else { return Value::Null };
-    let rc = c.seek(Some(p));
+    let sought = c.seek(p);
     let mut m = Map::new();
     m.insert("record".into(), Value::from(p.record));
     m.insert("field".into(), Value::from(p.field));
-    if rc != 1 {
-        let e = p.field(c.event()).err().map(|e| e.to_string());
-        m.insert(
-            "error".into(),
-            Value::from(e.unwrap_or_else(|| "not found".into())),
-        );
+    if let Err(e) = sought {
+        m.insert("error".into(), Value::from(e.to_string()));
         return Value::Object(m);
     }
     m.insert(

@@ -28,7 +28,8 @@ pub struct FieldPos {
     pub field: u16,
 }
 
-/// Why a [`FieldPos`] does not resolve (libauparse's -1 and -2).
+/// Why a [`FieldPos`] does not resolve ([`FieldPos::field`],
+/// [`EventCursor::seek`]; libauparse's -1 and -2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum SeekError {
     /// The event has no record with this number.
@@ -165,17 +166,27 @@ impl EventCursor<'_> {
         d
     }
 
-    /// Goes to `pos` as libauparse's getters do: 1 on it, 0 for no position,
-    /// -1 / -2 when it does not resolve.
-    pub fn seek(&mut self, pos: Option<FieldPos>) -> i32 {
-        let Some(p) = pos else { return 0 };
-        if self.goto_record_num(usize::from(p.record)) != 1 {
-            return -1;
+    /// Goes to `pos` as libauparse's getters do before they read a field.
+    /// Where it does not resolve, the cursor is left as the failed move left
+    /// it: where it was (record out of range) or on the record's first field
+    /// (field out of range).
+    pub fn seek(&mut self, pos: FieldPos) -> Result<(), SeekError> {
+        if !self.goto_record(usize::from(pos.record)) {
+            return Err(SeekError::Record(pos.record));
         }
-        if self.goto_field_num(usize::from(p.field)) != 1 {
-            return -2;
+        if !self.goto_field(usize::from(pos.field)) {
+            return Err(SeekError::Field {
+                record: pos.record,
+                field: pos.field,
+            });
         }
-        1
+        Ok(())
+    }
+
+    /// [`EventCursor::seek`] to a position the normalizer may have left
+    /// unset: true when the cursor is on it.
+    pub fn seek_to(&mut self, pos: Option<FieldPos>) -> bool {
+        pos.is_some_and(|p| self.seek(p).is_ok())
     }
 }
 
@@ -193,11 +204,11 @@ fn at(record: usize, field: usize) -> Option<FieldPos> {
 
 impl Run<'_, '_> {
     fn here(&self, record: usize) -> Option<FieldPos> {
-        at(record, self.c.field_num())
+        at(record, self.c.field_index())
     }
 
     fn found_here(&self) -> Option<FieldPos> {
-        at(self.c.record_num(), self.c.field_num())
+        at(self.c.record_index(), self.c.field_index())
     }
 
     fn interpret(&mut self) -> Option<Vec<u8>> {
@@ -207,7 +218,7 @@ impl Run<'_, '_> {
     fn set_subject_kind(&mut self) -> i32 {
         let uid: i32;
         if self.c.field_type() == FieldType::Uid {
-            uid = self.c.field_int().0;
+            uid = self.c.field_int().unwrap_or(-1);
         } else {
             let acct = if self.c.field_name() == Some(b"acct") {
                 self.interpret()
@@ -261,12 +272,12 @@ impl Run<'_, '_> {
             } else {
                 self.d.subject_attributes.push(FieldPos {
                     record: 0xffff,
-                    field: self.c.field_num() as u16,
+                    field: self.c.field_index() as u16,
                 });
             }
             0
         } else {
-            self.c.goto_record_num(rnum);
+            self.c.goto_record(rnum);
             1
         }
     }
@@ -282,7 +293,7 @@ impl Run<'_, '_> {
 
     fn prime_object2(&mut self, name: &str, adjust: usize) -> i32 {
         let rnum = 2 + adjust;
-        self.c.goto_record_num(rnum);
+        self.c.goto_record(rnum);
         self.c.first_field();
         if self.c.find_field(name).is_some() {
             self.d.object_primary2 = self.here(rnum);
@@ -297,7 +308,7 @@ impl Run<'_, '_> {
             self.push_object_attr(rnum);
             0
         } else {
-            self.c.goto_record_num(rnum);
+            self.c.goto_record(rnum);
             1
         }
     }
@@ -305,7 +316,7 @@ impl Run<'_, '_> {
     fn push_object_attr(&mut self, rnum: usize) {
         let p = self.here(rnum).unwrap_or(FieldPos {
             record: 0xffff,
-            field: self.c.field_num() as u16,
+            field: self.c.field_index() as u16,
         });
         self.d.object_attributes.push(p);
     }
@@ -332,7 +343,7 @@ impl Run<'_, '_> {
     fn syscall_subject_attrs(&mut self) {
         self.c.first_record();
         loop {
-            let rnum = self.c.record_num();
+            let rnum = self.c.record_index();
             if self.c.record_type() == rt::SYSCALL {
                 if self.opt == NormalizeOptions::NoAttributes {
                     self.session(rnum);
@@ -347,7 +358,7 @@ impl Run<'_, '_> {
                 self.subject_attr("subj", rnum);
                 return;
             }
-            if self.c.next_record() != 1 {
+            if !self.c.next_record() {
                 return;
             }
         }
@@ -366,7 +377,7 @@ impl Run<'_, '_> {
         self.c.first_record();
         if self.c.find_field(name).is_some() {
             // An id of -1 is not being changed: take the group.
-            if self.c.field_int() == (-1, true) {
+            if self.c.field_int() == Some(-1) {
                 self.c.next_field();
             }
             self.d.object_primary2 = self.here(0);
@@ -386,7 +397,7 @@ impl Run<'_, '_> {
             while cnt <= limit {
                 if self.interpret().as_deref() == Some(b"unset") {
                     if cnt < limit {
-                        if self.c.next_field() == 0 {
+                        if !self.c.next_field() {
                             return;
                         }
                         cnt += 1;
@@ -402,12 +413,12 @@ impl Run<'_, '_> {
     }
 
     fn path_attrs(&mut self) {
-        let rnum = self.c.record_num();
+        let rnum = self.c.record_index();
         self.c.first_field();
         if self.object_attr("mode", rnum) != 0 {
             return;
         }
-        while self.c.next_field() == 1 {
+        while self.c.next_field() {
             self.push_object_attr(rnum);
         }
     }
@@ -424,7 +435,7 @@ impl Run<'_, '_> {
                     let f = self.c.find_field("nametype");
                     if f.is_some_and(|f| f.value() == b"PARENT") {
                         if parent == 0 {
-                            parent = self.c.record_num();
+                            parent = self.c.record_index();
                         }
                     } else {
                         self.path_attrs();
@@ -432,27 +443,27 @@ impl Run<'_, '_> {
                     }
                 }
                 rt::CWD => {
-                    let rnum = self.c.record_num();
+                    let rnum = self.c.record_index();
                     self.object_attr("cwd", rnum);
                 }
                 rt::SOCKADDR => {
-                    let rnum = self.c.record_num();
+                    let rnum = self.c.record_index();
                     self.object_attr("saddr", rnum);
                 }
                 _ => {}
             }
-            if self.c.next_record() != 1 {
+            if !self.c.next_record() {
                 break;
             }
         }
         if parent != 0 {
-            self.c.goto_record_num(parent);
+            self.c.goto_record(parent);
             self.path_attrs();
         }
     }
 
     fn file_object(&mut self, adjust: i32) {
-        self.c.goto_record_num((2 + adjust).max(0) as usize);
+        self.c.goto_record((2 + adjust).max(0) as usize);
         self.c.first_field();
         let mut parent = 0;
         let mut found;
@@ -464,10 +475,10 @@ impl Run<'_, '_> {
                     break;
                 }
                 if parent == 0 {
-                    parent = self.c.record_num();
+                    parent = self.c.record_index();
                 }
             }
-            if !(found && self.c.next_record() == 1) {
+            if !(found && self.c.next_record()) {
                 break;
             }
         }
@@ -475,11 +486,11 @@ impl Run<'_, '_> {
             if parent == 0 {
                 return;
             }
-            self.c.goto_record_num(parent);
+            self.c.goto_record(parent);
             self.c.first_field();
             parent
         } else {
-            self.c.record_num()
+            self.c.record_index()
         };
         if self.c.record_type() == rt::PATH {
             self.c.first_field();
@@ -508,7 +519,7 @@ impl Run<'_, '_> {
     }
 
     fn socket_object(&mut self) {
-        self.c.goto_record_num(1);
+        self.c.goto_record(1);
         self.c.first_field();
         self.prime_object("saddr", 1);
     }
@@ -527,9 +538,9 @@ impl Run<'_, '_> {
         } else if self.c.find_field("exe").is_some() {
             let exe = self.interpret();
             if is_script_host(exe.as_deref()) {
-                let fnum = self.c.field_num();
+                let fnum = self.c.field_index();
                 if fnum > 0 {
-                    self.c.goto_field_num(fnum - 1);
+                    self.c.goto_field(fnum - 1);
                 } else {
                     self.c.first_record();
                 }
@@ -549,8 +560,8 @@ impl Run<'_, '_> {
         let mut tmp = SysKind::Unknown;
         let mut objtype = SysKind::Unknown;
         let mut ttype = 0;
-        let mut rc = self.c.first_record();
-        while rc == 1 {
+        let mut on_record = self.c.first_record();
+        while on_record {
             ttype = self.c.record_type();
             // Records that decide the action (first element) or the kind of
             // object (second) over the syscall.
@@ -579,7 +590,7 @@ impl Run<'_, '_> {
             if hit {
                 break;
             }
-            rc = self.c.next_record();
+            on_record = self.c.next_record();
         }
         if objtype == SysKind::Unknown {
             if let Some(s) = syscall {
@@ -621,7 +632,7 @@ impl Run<'_, '_> {
             K::FileLdmod => {
                 act = Some("loaded-kernel-module");
                 self.d.object_kind = ObjectKind::File;
-                self.c.goto_record_num(1);
+                self.c.goto_record(1);
                 self.prime_object("name", 1);
             }
             K::FileUnldmod => {
@@ -693,7 +704,7 @@ impl Run<'_, '_> {
                 } else {
                     "killed-pid"
                 });
-                self.c.goto_record_num(1);
+                self.c.goto_record(1);
                 self.c.first_field();
                 if let Some(p) = self.find_pos("saddr") {
                     self.d.object_primary = Some(p);
@@ -734,7 +745,7 @@ impl Run<'_, '_> {
                     self.d.object_primary = Some(p);
                 }
                 if self.c.find_field("prom").is_some() {
-                    act = Some(if self.c.field_int().0 == 0 {
+                    act = Some(if self.c.field_int() == Some(0) {
                         "left-promiscuous-mode-on-device"
                     } else {
                         "entered-promiscuous-mode-on-device"
@@ -888,7 +899,7 @@ impl Run<'_, '_> {
             return 1;
         }
         self.d.event_kind = Some(event_kind(otype));
-        let recno = self.c.record_num();
+        let recno = self.c.record_index();
         let mut syscall = None;
         if self.c.find_field("syscall").is_some() {
             syscall = self.interpret();
@@ -901,19 +912,19 @@ impl Run<'_, '_> {
             };
             self.d.results = self.here(recno);
         } else {
-            if self.c.goto_record_num(recno) != 1 {
+            if !self.c.goto_record(recno) {
                 return 1;
             }
             self.c.first_field();
         }
         if self.prime_subject("auid", recno) != 0 {
-            if self.c.goto_record_num(recno) != 1 {
+            if !self.c.goto_record(recno) {
                 return 1;
             }
             self.c.first_field();
         }
         if self.secondary_subject("uid", recno) != 0 {
-            if self.c.goto_record_num(recno) != 1 {
+            if !self.c.goto_record(recno) {
                 return 1;
             }
             self.c.first_field();
@@ -924,12 +935,8 @@ impl Run<'_, '_> {
             let exe = self.interpret();
             self.d.how = exe.clone();
             if is_script_host(exe.as_deref()) {
-                let fnum = self.c.field_num();
-                let mut rc = 0;
-                if fnum > 0 {
-                    rc = self.c.goto_field_num(fnum - 1);
-                }
-                if rc == 0 {
+                let fnum = self.c.field_index();
+                if !(fnum > 0 && self.c.goto_field(fnum - 1)) {
                     self.c.first_record();
                 }
                 if self.c.find_field("comm").is_some() {
@@ -937,7 +944,7 @@ impl Run<'_, '_> {
                 }
             }
         } else {
-            if self.c.goto_record_num(recno) != 1 {
+            if !self.c.goto_record(recno) {
                 return 1;
             }
             self.c.first_field();
@@ -1351,7 +1358,7 @@ impl Run<'_, '_> {
             let mut act = None;
             if t == rt::MAC_UNLBL_ALLOW {
                 if self.c.find_field("unlbl_accept").is_some() {
-                    act = Some(if self.c.field_int().0 == 1 {
+                    act = Some(if self.c.field_int() == Some(1) {
                         "is-allowing-unlabeled-network-traffic"
                     } else {
                         "is-disallowing-unlabeled-network-traffic"
@@ -1459,9 +1466,9 @@ impl Run<'_, '_> {
             let exe = self.interpret();
             self.d.how = exe.clone();
             if is_script_host(exe.as_deref()) {
-                let fnum = self.c.field_num();
+                let fnum = self.c.field_index();
                 if fnum > 0 {
-                    self.c.goto_field_num(fnum - 1);
+                    self.c.goto_field(fnum - 1);
                 } else {
                     self.c.first_record();
                 }

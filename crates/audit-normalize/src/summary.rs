@@ -89,7 +89,7 @@ impl NormalizeContext {
         let n = c.normalize(NormalizeOptions::NoAttributes);
         let mut text =
             |pos: Option<FieldPos>, how: fn(&mut super::EventCursor<'_>) -> Option<Vec<u8>>| {
-                (c.seek(pos) == 1)
+                c.seek_to(pos)
                     .then(|| cut(how(&mut c)))
                     .flatten()
                     .map(Text::from)
@@ -112,7 +112,7 @@ impl NormalizeContext {
         let object_secondary = text(n.object_secondary, plain);
         let object2 = text(n.object_primary2, file_or_plain);
         let key = text(n.key, plain);
-        let (results, success) = if c.seek(n.results) == 1 {
+        let (results, success) = if c.seek_to(n.results) {
             let r = cut(c.interpret());
             let ok = succeeded(&mut c, r.as_deref());
             (r.map(Text::from), Some(ok))

@@ -152,12 +152,8 @@ fn write_pos<W: Write + ?Sized>(
         s.raw(b"null");
         return;
     };
-    let rc = c.seek(Some(p));
-    if rc != 1 {
-        let e = p
-            .field(c.event())
-            .err()
-            .map_or_else(|| "not found".to_owned(), |e| e.to_string());
+    if let Err(e) = c.seek(p) {
+        let e = e.to_string();
         s.raw(b"{\"error\":");
         s.str_utf8(e.as_bytes());
         s.raw(b",\"field\":");
