@@ -171,7 +171,7 @@ impl std::fmt::Debug for Regex {
 
 /// A compiled search expression.
 ///
-/// Dropping and matching do not recurse (see the [module doc](self#bounds)).
+/// Dropping and matching do not recurse (see the [crate doc](crate#bounds)).
 /// Because `Expr` implements `Drop`, take a node's parts by reference (or
 /// with [`std::mem::take`] on the vectors), not by moving out of a pattern.
 #[derive(Debug, Clone)]
