@@ -1,6 +1,8 @@
-//! Shared helpers of the root package's integration tests.
+//! Shared helpers of the workspace's integration tests.
 //!
-//! Include with `mod support;` from a `tests/<name>.rs` file. It provides:
+//! Include with `mod support;` from a `tests/<name>.rs` file of the root package, or
+//! with `#[path = "../../../tests/support/mod.rs"] mod support;` from a package under
+//! `crates/` (audit-tools' program tests). It provides:
 //!
 //! - [`c_program`]: compile a reference C program from `tests/c/<name>.c`
 //!   against the installed libauparse/libaudit (once per test binary) and
@@ -25,9 +27,13 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::{Mutex, OnceLock};
 
-/// The root package's directory.
+/// The root package's directory (the workspace's root, which holds `tests/`), also
+/// when this file is compiled into the tests of a package under `crates/`.
 pub fn manifest_dir() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    here.ancestors()
+        .find(|dir| dir.join("tests").join("c").is_dir())
+        .unwrap_or(here)
 }
 
 /// `tests/data` of the root package.
@@ -175,7 +181,7 @@ fn compile_c(name: &str) -> PathBuf {
     exe
 }
 
-/// Path of the root package's example binary `name`
+/// Path of the root package's example binary `name` (root package tests only)
 /// (`target/<profile>/examples/<name>`), found from the running test's own
 /// path (`target/<profile>/deps/<test>-<hash>`).
 ///

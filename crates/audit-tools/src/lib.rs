@@ -1,15 +1,55 @@
 //! The linux-audit project's programs, and what they share.
 //!
-//! - `audit-state`: the kernel's audit status and rule count ([`AuditState`]), with a
-//!   check that nothing is left behind (`--expect-clean`).
-//! - `audit-daemon`: an audit daemon in place of auditd ([`daemon`]).
+//! Each program's logic is a module with a `main` (the process's arguments) and, where
+//! it takes arguments, a `run` that takes them as values; its binary only calls
+//! `main`. Binaries whose C twin is installed beside them have names of their own, so
+//! that `cargo install --path crates/audit-tools` never shadows the C tools on a `PATH`.
+//!
+//! | binary | module | what it is |
+//! |---|---|---|
+//! | `audit-state` | [`AuditState`] | the kernel's audit status and rule count, with a check that nothing is left behind (`--expect-clean`) |
+//! | `audit-daemon` | [`daemon`] | an audit daemon in place of auditd |
+//! | `auparse-walk` | [`auparse_walk`] | every event, record and field of a log (`--interpret`), as the differential tests compare them with libauparse |
+//! | `ausyscall-rs` | [`ausyscall`] | `ausyscall`: syscall names and numbers |
+//! | `live-supervise` | [`live_supervise`] | a live process tree from the kernel's events, with no auditd |
+//! | `ausearch-format` | [`ausearch_format`] | `ausearch --format csv\|text` of a log, byte for byte, with `--expr` |
+//! | `au2json` | [`au2json`] | events as JSON Lines, from a file or as an audispd plugin |
+//!
+//! ```
+//! // `ausyscall-rs x86_64 59`, in process.
+//! let (mut out, mut err) = (Vec::new(), Vec::new());
+//! let status = audit_tools::ausyscall::run(&["x86_64".into(), "59".into()], &mut out, &mut err);
+//! assert_eq!((status, &out[..]), (0, &b"execve\n"[..]));
+//! ```
 #![deny(missing_docs)]
-#![forbid(unsafe_code)]
+// Only ausearch-format's locale calls need it (each allowed where it is).
+#![deny(unsafe_code)]
 
+pub mod au2json;
+pub mod auparse_walk;
+pub mod ausearch_format;
+pub mod ausyscall;
 pub mod daemon;
+pub mod live_supervise;
 
 use audit_netlink::{audit_wire::status::Status, AuditSocket};
 use std::fmt;
+use std::process::ExitCode;
+
+/// The process's arguments (without the program's name) as text; an argument that is
+/// not UTF-8 is refused with a message naming it (exit status 2) rather than changed.
+fn text_args(program: &str) -> Result<Vec<String>, ExitCode> {
+    std::env::args_os()
+        .skip(1)
+        .enumerate()
+        .map(|(i, arg)| {
+            arg.into_string().map_err(|raw| {
+                eprintln!("{program}: argument {} is not UTF-8: {raw:?}", i + 1);
+                ExitCode::from(2)
+            })
+        })
+        .collect()
+}
 
 /// The kernel's audit state as `audit-state` reports it: the status (`AUDIT_GET`) and
 /// how many rules are loaded.

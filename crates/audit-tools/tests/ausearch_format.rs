@@ -1,4 +1,4 @@
-//! Differential test of `examples/ausearch-format.rs` against the installed
+//! Differential test of `ausearch-format` (`audit_tools::ausearch_format`) against the installed
 //! `ausearch` (auditd 3.0.9): `ausearch -if FILE --format csv` and
 //! `--format text` (and csv with every extra column, and escape modes), byte
 //! for byte and by
@@ -14,11 +14,16 @@
 //!
 //! Needs `apt-get install -y auditd` (for `ausearch`).
 
+// The workspace's test helpers (its logs, difference reports).
+#[path = "../../../tests/support/mod.rs"]
 mod support;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use support::{corpus_and_normalize_logs, example_bin, first_difference, log_name, manifest_dir};
+use support::{corpus_and_normalize_logs, first_difference, log_name, manifest_dir};
+
+/// The program under test.
+const AUSEARCH_FORMAT: &str = env!("CARGO_BIN_EXE_ausearch-format");
 
 /// A line that only the reference prints, on purpose.
 struct Known {
@@ -109,7 +114,7 @@ fn ausearch() -> PathBuf {
 #[test]
 fn output_matches_ausearch() {
     let reference = ausearch();
-    let ours = example_bin("ausearch-format");
+    let ours = Path::new(AUSEARCH_FORMAT);
     let variants: [(&[&str], &str); 5] = [
         (&["--format", "csv"], TZ),
         (&["--format", "text"], TZ),
@@ -139,7 +144,7 @@ fn output_matches_ausearch() {
             let mut args = vec!["-if", path];
             args.extend_from_slice(opts);
             let (mut r, rc_r) = output(&reference, &args, tz, None);
-            let (o, rc_o) = output(&ours, &args, tz, None);
+            let (o, rc_o) = output(ours, &args, tz, None);
             // Remove the reference lines we do not print on purpose.
             let mut kept = Vec::new();
             for line in r.split_inclusive(|&b| b == b'\n') {
@@ -187,7 +192,7 @@ fn standard_input_matches_ausearch() {
     for fmt in ["csv", "text"] {
         let args = ["--format", fmt];
         let (r, rc_r) = output(&ausearch(), &args, TZ, Some(&log));
-        let (o, rc_o) = output(&example_bin("ausearch-format"), &args, TZ, Some(&log));
+        let (o, rc_o) = output(Path::new(AUSEARCH_FORMAT), &args, TZ, Some(&log));
         assert_eq!((rc_r, rc_o), (0, 0));
         assert!(r.len() > 1000);
         if let Some(d) = first_difference(&r, &o) {
@@ -200,10 +205,10 @@ fn standard_input_matches_ausearch() {
 fn expression_filters_events() {
     let log = manifest_dir().join("tests/data/captured/raw.log");
     let path = log.to_str().unwrap();
-    let ours = example_bin("ausearch-format");
-    let (all, _) = output(&ours, &["--format", "csv", path], TZ, None);
+    let ours = Path::new(AUSEARCH_FORMAT);
+    let (all, _) = output(ours, &["--format", "csv", path], TZ, None);
     let (some, rc) = output(
-        &ours,
+        ours,
         &[
             "--format",
             "csv",
@@ -226,7 +231,7 @@ fn expression_filters_events() {
     assert!(expected.len() > 2);
     assert_eq!(some.lines().collect::<Vec<_>>(), expected);
     let (none, rc) = output(
-        &ours,
+        ours,
         &["--format", "text", "--expr", "uid == 123456", path],
         TZ,
         None,
@@ -276,7 +281,7 @@ fn compare_with_ausearch(what: &str, log: &str) -> usize {
     for fmt in ["csv", "text"] {
         let args = ["-if", log, "--format", fmt];
         let r = output_all(&ausearch(), &args);
-        let o = output_all(&example_bin("ausearch-format"), &args);
+        let o = output_all(Path::new(AUSEARCH_FORMAT), &args);
         if let Some(d) = first_difference(&r.0, &o.0) {
             panic!("{what}, --format {fmt}:\n{d}");
         }
@@ -312,7 +317,7 @@ fn no_matches_is_reported_as_ausearch_does() {
             &["-if", log, "--format", fmt, "-k", "no-such-key"],
         );
         let o = output_all(
-            &example_bin("ausearch-format"),
+            Path::new(AUSEARCH_FORMAT),
             &["-if", log, "--format", fmt, "--expr", "key r= no-such-key"],
         );
         assert_eq!(r, (Vec::new(), b"<no matches>\n".to_vec(), 1));

@@ -1,14 +1,17 @@
-//! Live tests of the example `live-supervise` against this
-//! machine's kernel: each starts the example binary, drives it with real events and
+//! Live tests of `live-supervise` (`audit_tools::live_supervise`) against this
+//! machine's kernel: each starts the binary, drives it with real events and
 //! signals, checks what it wrote and that the kernel is left as it was found.
 //!
 //! Every test takes the machine-wide live-test lock first. A [`KernelGuard`] deletes
-//! the rules the test (or the example) added, gives back a daemon registration an
-//! example left behind, removes live-supervise's state file and restores `enabled`,
-//! and a [`Running`] example is killed and reaped when dropped: both also while
+//! the rules the test (or the program) added, gives back a daemon registration the
+//! program left behind, removes live-supervise's state file and restores `enabled`,
+//! and a [`Running`] program is killed and reaped when dropped: both also while
 //! unwinding from a failed assertion. [`Running`] is declared after the guard, so it is
-//! dropped (the example killed) before the guard restores the kernel.
+//! dropped (the program killed) before the guard restores the kernel.
 
+// The workspace's test helpers (the C reference programs), shared with the root
+// package's tests.
+#[path = "../../../tests/support/mod.rs"]
 mod support;
 
 use audit_netlink::audit_wire::field::{Field, Operator};
@@ -26,13 +29,13 @@ use std::time::{Duration, Instant};
 const NOT_EQUAL: Operator = Operator::NotEqual;
 const FIELD_PID: Field = Field::PID;
 
-/// live-supervise's rule key and state file (see examples/live-supervise.rs).
+/// live-supervise's rule key and state file (see src/live_supervise.rs).
 const SUPERVISE_KEY: &str = "live-supervise";
 const SUPERVISE_STATE: &str = "/run/live-supervise.state";
 
-/// How long to wait for an example to get ready, for an expected event, or for an
-/// example to exit after a signal, before the test fails. Conditions are polled, so a
-/// passing test waits only as long as the kernel and the example take.
+/// How long to wait for the program to get ready, for an expected event, or for the
+/// program to exit after a signal, before the test fails. Conditions are polled, so a
+/// passing test waits only as long as the kernel and the program take.
 const PATIENCE: Duration = Duration::from_secs(20);
 const POLL: Duration = Duration::from_millis(20);
 
@@ -59,7 +62,7 @@ fn send_signal(pid: u32, sig: libc::c_int) {
 
 /// Restores the kernel when dropped: deletes the rules it added and every rule
 /// carrying one of `keys`, gives back a daemon registration held by one of
-/// `daemon_pids` (an example that was killed), removes `state_files` and restores
+/// `daemon_pids` (a program that was killed), removes `state_files` and restores
 /// `enabled`.
 struct KernelGuard {
     sock: AuditSocket,
@@ -132,7 +135,15 @@ impl Drop for KernelGuard {
     }
 }
 
-/// A running example binary whose stdout and stderr are collected by two threads.
+/// The binary of the program `name` (this package's).
+fn program(name: &str) -> PathBuf {
+    match name {
+        "live-supervise" => PathBuf::from(env!("CARGO_BIN_EXE_live-supervise")),
+        other => panic!("no program {other} in audit-tools"),
+    }
+}
+
+/// A running program whose stdout and stderr are collected by two threads.
 /// Killed (SIGKILL) and reaped when dropped, unless it has already been waited for.
 struct Running {
     name: String,
@@ -159,7 +170,7 @@ fn collect(mut from: impl Read + Send + 'static, into: Arc<Mutex<Vec<u8>>>) -> J
 
 impl Running {
     fn start(name: &str, args: &[&str]) -> Running {
-        let exe = support::example_bin(name);
+        let exe = program(name);
         let mut child = Command::new(&exe)
             .args(args)
             .stdin(Stdio::null())
@@ -194,7 +205,7 @@ impl Running {
         String::from_utf8_lossy(&self.stderr.lock().unwrap_or_else(|p| p.into_inner())).into_owned()
     }
 
-    /// The example's output, for assertion messages.
+    /// The program's output, for assertion messages.
     fn output(&self) -> String {
         format!(
             "--- {} stdout:\n{}--- {} stderr:\n{}",
@@ -205,7 +216,7 @@ impl Running {
         )
     }
 
-    /// Waits until `cond` holds; fails the test when the example exits first or
+    /// Waits until `cond` holds; fails the test when the program exits first or
     /// [`PATIENCE`] runs out.
     fn wait_until(&mut self, what: &str, mut cond: impl FnMut(&Running) -> bool) {
         let deadline = Instant::now() + PATIENCE;
@@ -237,7 +248,7 @@ impl Running {
         send_signal(self.pid(), sig);
     }
 
-    /// Waits for the example to exit and returns its status (the process is reaped).
+    /// Waits for the program to exit and returns its status (the process is reaped).
     fn wait_exit(&mut self) -> ExitStatus {
         let deadline = Instant::now() + PATIENCE;
         let child = self.child.as_mut().expect("child not yet reaped");
@@ -325,7 +336,6 @@ fn live_supervise_shows_fork_exec_exit_and_cleans_up() {
     if !audit_testlock::daemon_slot_free() {
         return;
     }
-    support::example_bin("live-supervise");
     let mut kernel = KernelGuard::new();
     kernel.keys.push(SUPERVISE_KEY.to_owned());
     kernel.state_files.push(SUPERVISE_STATE.into());
@@ -395,7 +405,6 @@ fn live_supervise_cleans_up_after_a_crash() {
     if !audit_testlock::daemon_slot_free() {
         return;
     }
-    support::example_bin("live-supervise");
     let mut kernel = KernelGuard::new();
     kernel.keys.push(SUPERVISE_KEY.to_owned());
     kernel.state_files.push(SUPERVISE_STATE.into());
@@ -465,7 +474,6 @@ fn live_supervise_tells_clone3_threads_from_processes() {
     if !audit_testlock::daemon_slot_free() {
         return;
     }
-    support::example_bin("live-supervise");
     let program = support::c_program("thread_and_spawn");
     let mut kernel = KernelGuard::new();
     kernel.keys.push(SUPERVISE_KEY.to_owned());
@@ -529,7 +537,6 @@ fn live_supervise_second_copy_leaves_the_first_alone() {
     if !audit_testlock::daemon_slot_free() {
         return;
     }
-    support::example_bin("live-supervise");
     let mut kernel = KernelGuard::new();
     kernel.keys.push(SUPERVISE_KEY.to_owned());
     kernel.state_files.push(SUPERVISE_STATE.into());

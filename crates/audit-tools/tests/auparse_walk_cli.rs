@@ -1,12 +1,11 @@
 //! `auparse-walk`'s options: out-of-range and non-numeric values are refused
 //! with a message naming the value, before anything is allocated or read.
 
-mod support;
-
+use std::path::Path;
 use std::process::Command;
 
 fn walk(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(support::example_bin("auparse-walk"))
+    let out = Command::new(env!("CARGO_BIN_EXE_auparse-walk"))
         .args(args)
         .output()
         .expect("run auparse-walk");
@@ -19,7 +18,9 @@ fn walk(args: &[&str]) -> (i32, String, String) {
 
 #[test]
 fn chunk_values_out_of_range_or_not_numbers_are_refused() {
-    let log = support::manifest_dir().join("tests/normalize_data/libaudit-syscall-names.log");
+    // The workspace's test data.
+    let log = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/normalize_data/libaudit-syscall-names.log");
     let log = log.to_str().expect("utf-8 path");
     for (value, says) in [
         ("99999999999999", "out of range (1 to 16777216 bytes)"),

@@ -4,16 +4,21 @@
 //! a command line argument holds 9k here). Each must now give a result, or
 //! an error message naming the byte, with an ordinary exit status.
 
+// The workspace's test helpers (its logs, difference reports).
+#[path = "../../../tests/support/mod.rs"]
 mod support;
 
 use std::process::Command;
-use support::{example_bin, manifest_dir};
+use support::manifest_dir;
+
+/// The program under test.
+const AUSEARCH_FORMAT: &str = env!("CARGO_BIN_EXE_ausearch-format");
 
 /// Runs ausearch-format on the captured log with `expr`; (stdout, stderr,
 /// exit code, or -1 for a signal).
 fn run(expr: &str) -> (String, String, i32) {
     let log = manifest_dir().join("tests/data/captured/raw.log");
-    let out = Command::new(example_bin("ausearch-format"))
+    let out = Command::new(AUSEARCH_FORMAT)
         .args(["--format", "csv", "--expr", expr])
         .arg(&log)
         .env("TZ", "UTC")

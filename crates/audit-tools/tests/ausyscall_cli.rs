@@ -1,8 +1,7 @@
-//! The `ausyscall` example against the installed C `/usr/bin/ausyscall`:
-//! same stdout, stderr and exit status, byte for byte.
+//! `ausyscall-rs` (`audit_tools::ausyscall`) against the installed C
+//! `/usr/bin/ausyscall`: same stdout, stderr and exit status, byte for byte.
 //!
-//! The example's code is compiled into this test (its `run` function), so
-//! the comparison needs no separately built binary. The cases include the
+//! The program runs in this test's process (its `run` function). The cases include the
 //! syscalls where the kernel's names differ from libaudit's (see
 //! `audit_syscalls::compat`: ours prints libaudit's as C does) and avoid
 //! those newer than the installed tool; `--dump` output must hold every
@@ -11,8 +10,7 @@
 use std::ffi::OsString;
 use std::process::Command;
 
-#[path = "../examples/ausyscall.rs"]
-mod ausyscall;
+use audit_tools::ausyscall;
 
 const C_TOOL: &str = "/usr/bin/ausyscall";
 
@@ -217,4 +215,26 @@ fn knows_architectures_the_c_tool_does_not() {
         .starts_with("Using loongarch64 syscall table:\n0\tio_setup\n"));
     let a = ours(&["mips64el", "5057"]);
     assert_eq!(a.stdout, "execve\n");
+}
+
+/// The installed binary is the same program: `ausyscall-rs` answers as C does.
+#[test]
+fn the_binary_answers_as_the_c_tool() {
+    for case in [
+        vec!["x86_64", "17"],
+        vec!["b64", "execve", "--exact"],
+        vec!["nosuchcall"],
+        vec![],
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_ausyscall-rs"))
+            .args(&case)
+            .output()
+            .expect("run ausyscall-rs");
+        let ours = Outcome {
+            stdout: String::from_utf8(out.stdout).unwrap(),
+            stderr: String::from_utf8(out.stderr).unwrap(),
+            status: out.status.code().expect("exit status"),
+        };
+        assert_eq!(ours, theirs(&case), "ausyscall-rs {case:?}");
+    }
 }

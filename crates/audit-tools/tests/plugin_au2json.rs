@@ -3,8 +3,10 @@
 //! syscalls must come out as one JSON line per event, each event whole (its SYSCALL
 //! and PROCTITLE records together), as many as auditd logged; stopping auditd must
 //! stop au2json after it flushed (every line it wrote is whole JSON).
+// The root package's helpers that run the real auditd with a plugin, shared with its
+// plugin_* tests.
+#[path = "../../../tests/plugin_common/mod.rs"]
 mod plugin_common;
-mod support;
 
 use audit_normalize::json::serde_json;
 use plugin_common::{auditctl, have, kernel_status, read, wait_until, Auditd, PluginConf};
@@ -135,8 +137,8 @@ fn au2json_under_the_real_auditd_dispatcher() {
             return;
         }
     }
-    let au2json = support::example_bin("au2json");
+    let au2json = Path::new(env!("CARGO_BIN_EXE_au2json"));
     for format in ["string", "binary"] {
-        run_under_auditd(format, &au2json);
+        run_under_auditd(format, au2json);
     }
 }
