@@ -35,6 +35,17 @@ fuzz_target!(|data: &[u8]| {
     if let Some(bits) = Bits::from_name(name) {
         assert_eq!(Bits::from_name(bits.name()), Some(bits));
     }
+    // libaudit's view: only its machines, each found again by its own name
+    // and arch value.
+    if let Some(m) = compat::machine_from_name(name) {
+        assert!(compat::LIBAUDIT_MACHINES.contains(&m), "{name:?}");
+        assert_eq!(compat::machine_from_audit_arch(m.audit_arch()), Some(m));
+        let own = m.libaudit_name().expect("a libaudit machine has a name");
+        assert_eq!(compat::machine_from_name(own), Some(m));
+    }
+    if let Some(m) = compat::machine_from_audit_arch(arch) {
+        assert!(compat::LIBAUDIT_MACHINES.contains(&m));
+    }
     for &running in Machine::ALL {
         match Machine::determine_for(name, running) {
             Ok(m) => {
@@ -50,6 +61,7 @@ fuzz_target!(|data: &[u8]| {
         for bits in [Bits::B32, Bits::B64] {
             if let Ok(m) = resolve_bits(bits, running) {
                 assert_eq!(m.is_64bit(), bits == Bits::B64, "{bits:?} {running:?}");
+                assert_eq!(compat::resolve_bits(bits, running), Ok(m));
             }
         }
     }

@@ -15,7 +15,8 @@
 //! [`ArgInterpreter`].
 
 use audit_wire::field::{
-    perm_to_string, Comparison, Field, FilterList, Operator, AUDIT_KEY_SEPARATOR, AUDIT_OPERATORS,
+    perm_to_string, Action, Comparison, Field, FilterList, Operator, AUDIT_KEY_SEPARATOR,
+    AUDIT_OPERATORS,
 };
 
 use audit_syscalls::{compat, Machine};
@@ -129,12 +130,7 @@ impl Lister {
         let mut only_syscall = None;
         let (mut a0, mut a1) = (0u32, 0u32);
         if !watch {
-            let action = match rule.action {
-                0 => "never",
-                1 => "possible",
-                2 => "always",
-                _ => "(null)",
-            };
+            let action = Action::from_number(rule.action).map_or("(null)", Action::name);
             let list = rule.list().name().unwrap_or("(null)");
             out.push_str(&format!("-a {action},{list}"));
             for f in &rule.fields {
