@@ -31,7 +31,7 @@ fn main() {
         };
         std::process::exit(code);
     }
-    let tests: [(&str, fn()); 4] = [
+    let tests: [(&str, fn()); 5] = [
         (
             "records_on_stdin_reach_the_receiver",
             records_on_stdin_reach_the_receiver,
@@ -47,6 +47,10 @@ fn main() {
         (
             "transport_tls_reaches_a_tls_receiver",
             transport_tls_reaches_a_tls_receiver,
+        ),
+        (
+            "remote_ending_exec_stops_sending_until_sigusr2",
+            remote_ending_exec_stops_sending_until_sigusr2,
         ),
     ];
     for (name, test) in tests {
@@ -273,4 +277,96 @@ fn transport_tls_reaches_a_tls_receiver() {
         std::fs::read_to_string(dir.path().join("remote.log")).unwrap(),
         expected
     );
+}
+
+/// `remote_ending_action = exec PROGRAM`: on the receiver's ENDING the program runs
+/// with the message, and nothing is sent (the receiver being back meanwhile) until
+/// SIGUSR2; then the queued record goes, once.
+fn remote_ending_exec_stops_sending_until_sigusr2() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("remote.log");
+    let first = Receiver::bind(
+        "127.0.0.1:0",
+        ReceiverConfig::default(),
+        Arc::new(FileSink::open(&log).unwrap()),
+    )
+    .unwrap()
+    .spawn()
+    .unwrap();
+    let port = first.local_addr().port();
+    let marker = dir.path().join("ending.txt");
+    let program = dir.path().join("ending");
+    std::fs::write(
+        &program,
+        format!("#!/bin/sh\nprintf '%s\\n' \"$1\" >> {}\n", marker.display()),
+    )
+    .unwrap();
+    std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o750)).unwrap();
+    let config_path = dir.path().join("audisp-remote.conf");
+    std::fs::write(
+        &config_path,
+        format!(
+            "remote_server = 127.0.0.1\nport = {port}\nqueue_file = {}\n\
+             max_time_per_record = 2\nremote_ending_action = exec {}\n",
+            dir.path().join("queue").display(),
+            program.display()
+        ),
+    )
+    .unwrap();
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .arg(&config_path)
+        .env(AS_PLUGIN, "1")
+        .stdin(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let (input, expected) = records(2);
+    let split = input.len() / 2;
+    let wait_until = |what: &str, done: &dyn Fn() -> bool| {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !done() {
+            assert!(Instant::now() < deadline, "timed out waiting for {what}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    };
+    stdin.write_all(&input[..split]).unwrap();
+    stdin.flush().unwrap();
+    wait_until("the first record", &|| {
+        std::fs::read_to_string(&log).is_ok_and(|t| !t.is_empty())
+    });
+    // ENDING on the plugin's connection; a receiver on the same port at once.
+    first.shutdown();
+    let second = Receiver::bind(
+        ("127.0.0.1", port),
+        ReceiverConfig::default(),
+        Arc::new(FileSink::open(&log).unwrap()),
+    )
+    .unwrap()
+    .spawn()
+    .unwrap();
+    stdin.write_all(&input[split..]).unwrap();
+    stdin.flush().unwrap();
+    wait_until("the remote_ending program", &|| {
+        std::fs::read_to_string(&marker).is_ok_and(|t| !t.is_empty())
+    });
+    let said = std::fs::read_to_string(&marker).unwrap();
+    assert!(said.contains("is ending"), "its argument: {said}");
+    std::thread::sleep(Duration::from_secs(3));
+    let (first_line, _) = expected.split_at(expected.find('\n').unwrap() + 1);
+    assert_eq!(
+        std::fs::read_to_string(&log).unwrap(),
+        first_line,
+        "sent after ENDING without SIGUSR2"
+    );
+    let kill = Command::new("kill")
+        .args(["-USR2", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    wait_until("the queued record after SIGUSR2", &|| {
+        std::fs::read_to_string(&log).unwrap() == expected
+    });
+    drop(stdin);
+    assert!(child.wait().unwrap().success());
+    assert_eq!(second.shutdown().records_written, 1);
 }
