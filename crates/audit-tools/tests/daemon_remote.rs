@@ -138,12 +138,32 @@ fn inside() {
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("audit.log");
     std::fs::create_dir(dir.path().join("plugins.d")).unwrap();
+    // distribute_network = yes: received records go to this plugin too.
+    let plugin_out = dir.path().join("plugin.out");
+    let plugin = dir.path().join("plugin");
+    std::fs::write(
+        &plugin,
+        format!("#!/bin/sh\nexec cat >> {}\n", plugin_out.display()),
+    )
+    .unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&plugin, std::fs::Permissions::from_mode(0o750)).unwrap();
+    }
+    std::fs::write(
+        dir.path().join("plugins.d/cat.conf"),
+        format!(
+            "active = yes\ndirection = out\npath = {}\ntype = always\nformat = string\n",
+            plugin.display()
+        ),
+    )
+    .unwrap();
     std::fs::write(
         dir.path().join("auditd.conf"),
         format!(
             "log_file = {}\nlog_format = ENRICHED\nflush = INCREMENTAL_ASYNC\nfreq = 50\n\
              plugin_dir = {}\nlocal_events = no\ntcp_listen_port = {PORT}\n\
-             tcp_max_per_addr = 2\ntcp_client_max_idle = 30\n",
+             tcp_max_per_addr = 2\ntcp_client_max_idle = 30\ndistribute_network = yes\n",
             log.display(),
             dir.path().join("plugins.d").display()
         ),
@@ -243,6 +263,14 @@ fn inside() {
         "{} lines besides the daemon's own",
         got.len()
     );
+    // The plugin got each of them too, as its line.
+    let handed = std::fs::read_to_string(&plugin_out).unwrap();
+    let mut handed: Vec<&str> = handed
+        .split_inclusive('\n')
+        .filter(|l| !l.starts_with("type=DAEMON_"))
+        .collect();
+    handed.sort_unstable();
+    assert!(handed == got, "{} records at the plugin", handed.len());
     assert!(
         text.starts_with("type=DAEMON_START "),
         "{}",
