@@ -9,6 +9,7 @@
 //! |---|---|---|
 //! | `audit-state` | [`AuditState`] | the kernel's audit status and rule count, with a check that nothing is left behind (`--expect-clean`) |
 //! | `audit-daemon` | [`daemon`] | an audit daemon in place of auditd |
+//! | `auditctl-rs` | [`auditctl`] | `auditctl`: the kernel's rules and settings, from the command line and rule files |
 //! | `auparse-walk` | [`auparse_walk`] | every event, record and field of a log (`--interpret`), as the differential tests compare them with libauparse |
 //! | `ausyscall-rs` | [`ausyscall`] | `ausyscall`: syscall names and numbers |
 //! | `live-supervise` | [`live_supervise`] | a live process tree from the kernel's events, with no auditd |
@@ -26,6 +27,7 @@
 #![deny(unsafe_code)]
 
 pub mod au2json;
+pub mod auditctl;
 pub mod auparse_walk;
 pub mod ausearch_format;
 pub mod ausyscall;

@@ -1,8 +1,11 @@
-//! The `auditctl` example against the reference auditctl 3.0.9 on the live
+//! `auditctl-rs` (`audit_tools::auditctl`) against the reference auditctl 3.0.9 on the live
 //! kernel: same stdout, stderr and exit code for status, listing, rule add /
 //! prepend / delete / delete-all, watches, settings (set to their current
 //! values, then restored) and rule files. Never touches `enabled`.
 
+// The root package's helpers of the rules_* tests (the reference auditctl, a guard
+// that removes the rules a test added).
+#[path = "../../../tests/rules_support/mod.rs"]
 mod rules_support;
 
 use std::path::PathBuf;
@@ -11,17 +14,16 @@ use std::process::Command;
 use audit_netlink::audit_wire::status::Status;
 use rules_support::{c_auditctl, socket, CRun, RuleGuard};
 
+/// The program under test.
 fn example() -> PathBuf {
-    let exe = std::env::current_exe().expect("test binary path");
-    let dir = exe.parent().and_then(|d| d.parent()).expect("target dir");
-    dir.join("examples/auditctl")
+    PathBuf::from(env!("CARGO_BIN_EXE_auditctl-rs"))
 }
 
 fn ours(args: &[String]) -> CRun {
     let out = Command::new(example())
         .args(args)
         .output()
-        .expect("run the auditctl example (built by cargo test)");
+        .expect("run auditctl-rs");
     CRun {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),

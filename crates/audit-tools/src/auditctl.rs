@@ -1,0 +1,445 @@
+//! `auditctl` in Rust, installed as `auditctl-rs` (so that it never shadows the C
+//! `auditctl` on a `PATH`; the example `auditctl` is an alias): the reference tool's behaviour for `-s [-i]`, `-l [-i]`, `-a`,
+//! `-A`, `-d`, `-D`, `-w`, `-W`, `-e`, `-f`, `-b`, `-r`, `--backlog_wait_time`,
+//! `-m`, `-R`, `-t`, `-q`, `--signal`, `--reset-lost`,
+//! `--reset_backlog_wait_time_actual` and `--loginuid-immutable` against the running
+//! kernel, with the same output and exit codes (0 success, 255 for a failed command,
+//! 1 for a failed rule file).
+//!
+//! Rules are parsed by `audit-rules` and sent as `audit_wire::rule::RuleData`
+//! through `audit_netlink::AuditSocket`; a refusal's errno becomes auditctl's
+//! `(strerror)` text (`EEXIST` on add: `Rule exists`).
+//!
+//! ```text
+//! cargo run -p audit-tools --bin auditctl-rs -- -l
+//! cargo run -p audit-tools --bin auditctl-rs -- -a always,exit -F arch=b64 -S openat -F pid=1234 -k mine
+//! cargo run --example auditctl -- -R /etc/audit/audit.rules
+//! ```
+//!
+//! The program is [`main`]; [`run`] takes the arguments as values.
+//!
+//! Differences: messages of `-R` go to stderr (auditctl sends them to syslog), a
+//! line is checked completely before any of it runs, `--signal state` is refused
+//! (3.0.9 refuses it too; later versions print auditd's state report), the
+//! error text of `--loginuid-immutable` is ours, a rule-file line or an
+//! argument that is not UTF-8 is refused (auditctl passes the bytes on), and
+//! a number past 32 bits (`-F uid=4294967296`, `-b 4294967296`) is refused
+//! where auditctl keeps its low 32 bits (uid 0, backlog 0).
+//! `-e 2` and `--loginuid-immutable` last until the machine reboots.
+
+use std::ffi::OsString;
+use std::process::ExitCode;
+
+use audit_netlink::audit_wire::rule::RuleData;
+use audit_netlink::{AuditSocket, FailureMode, Feature};
+use audit_rules::{
+    key_matches, parse_args, rule_file_words, ArgInterpreter, Command, Lister, Rule, SystemEnv,
+};
+
+/// `AUDIT_USER`: the record type of `-m` messages.
+const AUDIT_USER: u16 = 1005;
+
+/// strerror's text of an errno.
+fn strerror(errno: i32) -> String {
+    let s = std::io::Error::from_raw_os_error(errno).to_string();
+    match s.find(" (os error") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
+}
+
+/// What auditctl puts in parentheses after a failed request: strerror of the
+/// kernel's (or the socket's) errno; our own description for failures that have
+/// no errno (a timeout, a malformed answer).
+fn why(e: &audit_netlink::Error) -> String {
+    match e.errno() {
+        Some(errno) => strerror(errno.0),
+        None => e.to_string(),
+    }
+}
+
+fn print_status(sock: &mut AuditSocket, interpret: bool, features: bool) -> Result<(), String> {
+    let s = sock
+        .get_status()
+        .map_err(|e| format!("Error sending status request ({})", why(&e)))?;
+    if interpret {
+        let enabled = match s.enabled {
+            0 => "disable",
+            1 => "enabled",
+            2 => "enabled+immutable",
+            _ => "unknown",
+        };
+        let failure = match FailureMode::from_number(s.failure) {
+            Some(FailureMode::Silent) => "silent",
+            Some(FailureMode::Printk) => "printk",
+            Some(FailureMode::Panic) => "panic",
+            None => "unknown",
+        };
+        print!("enabled {enabled}\nfailure {failure}\n");
+    } else {
+        print!("enabled {}\nfailure {}\n", s.enabled, s.failure);
+    }
+    print!(
+        "pid {}\nrate_limit {}\nbacklog_limit {}\nlost {}\nbacklog {}\nbacklog_wait_time {}\nbacklog_wait_time_actual {}\n",
+        s.pid,
+        s.rate_limit,
+        s.backlog_limit,
+        s.lost,
+        s.backlog,
+        s.backlog_wait_time,
+        s.backlog_wait_time_actual
+    );
+    if features {
+        if let Ok(f) = sock.get_features() {
+            let bit = Feature::LoginuidImmutable.mask();
+            println!(
+                "loginuid_immutable {} {}",
+                u32::from(f.features & bit != 0),
+                if f.lock & bit != 0 {
+                    "locked"
+                } else {
+                    "unlocked"
+                }
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The kernel's rules, each with its typed form when it has one.
+fn kernel_rules(sock: &mut AuditSocket) -> Result<Vec<(RuleData, Option<Rule>)>, String> {
+    let rules = sock
+        .list_rules()
+        .map_err(|e| format!("Error sending rule list data request ({})", why(&e)))?;
+    Ok(rules
+        .into_iter()
+        .map(|d| {
+            let r = Rule::try_from(&d).ok();
+            (d, r)
+        })
+        .collect())
+}
+
+/// `-l -i`: syscall arguments as libauparse interprets them (`audit-interpret`).
+struct Args(audit_interpret::Interpreter);
+
+impl ArgInterpreter for Args {
+    fn interpret_arg(
+        &mut self,
+        machine: Option<audit_rules::Machine>,
+        syscall: u32,
+        a0: u32,
+        a1: u32,
+        index: usize,
+        value: u32,
+    ) -> String {
+        const AUDIT_SYSCALL: u32 = 1300;
+        let ctx = audit_interpret::SyscallContext {
+            machine: machine.and_then(audit_interpret::Machine::from_machine),
+            syscall: i32::try_from(syscall).unwrap_or(-1),
+            a0: u64::from(a0),
+            a1: u64::from(a1),
+        };
+        let name = format!("a{index}");
+        let raw = format!("{value:x}");
+        let mut out = Vec::new();
+        match self.0.interpret(
+            AUDIT_SYSCALL.into(),
+            &ctx,
+            audit_interpret::Enriched::NONE,
+            name.as_bytes(),
+            raw.as_bytes(),
+            &mut out,
+        ) {
+            Some(_) => String::from_utf8_lossy(&out).into_owned(),
+            None => "(null)".to_string(),
+        }
+    }
+}
+
+fn list(
+    sock: &mut AuditSocket,
+    key: Option<&str>,
+    interpret: bool,
+    env: &SystemEnv,
+) -> Result<(), String> {
+    let rules = kernel_rules(sock)?;
+    let shown = rules
+        .iter()
+        .filter_map(|(_, r)| r.as_ref())
+        .filter(|r| key.is_none_or(|k| key_matches(r, k)));
+    if interpret {
+        let mut args = Args(audit_interpret::Interpreter::new());
+        print!("{}", Lister::interpreted(shown, env, &mut args));
+    } else {
+        print!("{}", Lister::listing(shown, env));
+    }
+    Ok(())
+}
+
+/// The wire form of a parsed rule (the parser never builds one that does not fit).
+fn wire(rule: &Rule) -> Result<RuleData, String> {
+    RuleData::try_from(rule).map_err(|e| e.to_string())
+}
+
+/// Run the commands of one line; `Err` carries the message to print.
+fn run_commands(
+    sock: &mut AuditSocket,
+    commands: &[Command],
+    env: &SystemEnv,
+) -> Result<(), String> {
+    for c in commands {
+        match c {
+            Command::Status { interpret } => print_status(sock, *interpret, true)?,
+            Command::List { key, interpret } => list(sock, key.as_deref(), *interpret, env)?,
+            Command::AddRule(rule) => sock.add_rule(&wire(rule)?).map_err(|e| {
+                let why = if e.errno() == Some(audit_netlink::Errno::EEXIST) {
+                    "Rule exists".to_string()
+                } else {
+                    why(&e)
+                };
+                format!("Error sending add rule data request ({why})")
+            })?,
+            Command::DeleteRule(rule) => sock
+                .delete_rule(&wire(rule)?)
+                .map_err(|e| format!("Error sending delete rule data request ({})", why(&e)))?,
+            Command::DeleteAll { key } => {
+                for (data, rule) in kernel_rules(sock)? {
+                    let matches = match (&key, rule) {
+                        (None, _) => true,
+                        (Some(k), Some(r)) => key_matches(&r, k),
+                        (Some(_), None) => false,
+                    };
+                    if matches {
+                        sock.delete_rule(&data).map_err(|e| {
+                            format!("Error sending delete rule data request ({})", why(&e))
+                        })?;
+                    }
+                }
+                list(sock, key.as_deref(), false, env)?;
+            }
+            Command::SetEnabled(v) => {
+                let r = match v {
+                    0 | 1 => sock.set_enabled(*v == 1),
+                    _ => sock.set_enabled_immutable_until_reboot(),
+                };
+                r.map_err(|e| format!("Error sending enable request ({})", why(&e)))?
+            }
+            Command::SetFailure(v) => {
+                let r = match FailureMode::from_number(*v) {
+                    Some(mode) => sock.set_failure(mode),
+                    None => sock
+                        .set_status(&audit_netlink::audit_wire::status::Status {
+                            mask: audit_netlink::audit_wire::status::STATUS_FAILURE,
+                            failure: *v,
+                            ..Default::default()
+                        })
+                        .map(drop),
+                };
+                r.map_err(|e| format!("Error sending failure mode request ({})", why(&e)))?
+            }
+            Command::SetRateLimit(v) => sock
+                .set_rate_limit(*v)
+                .map_err(|e| format!("Error sending rate limit request ({})", why(&e)))?,
+            Command::SetBacklogLimit(v) => sock
+                .set_backlog_limit(*v)
+                .map_err(|e| format!("Error sending backlog limit request ({})", why(&e)))?,
+            Command::SetBacklogWaitTime(v) => sock
+                .set_backlog_wait_time(*v)
+                .map_err(|e| format!("Error sending backlog limit request ({})", why(&e)))?,
+            Command::ShowStatusReply => print_status(sock, false, false)?,
+            Command::ResetLost => {
+                let lost = sock
+                    .reset_lost()
+                    .map_err(|e| format!("Error resetting lost ({})", why(&e)))?;
+                eprintln!("lost: {lost}");
+            }
+            Command::UserMessage(text) => {
+                // auditctl 3.0.9 logs "text=<text>" as an AUDIT_USER message the way
+                // audit_log_user_message does (exe, hostname=? addr=? terminal).
+                let message = format!("text={text}");
+                sock.log_user_message(&audit_netlink::UserMessage {
+                    msg_type: AUDIT_USER,
+                    message: &message,
+                    origin: audit_netlink::Origin::default(),
+                    success: true,
+                })
+                .map_err(|e| format!("Error sending user message request ({})", why(&e)))?
+            }
+            Command::IgnoreErrors | Command::ContinueOnErrors | Command::Version => {
+                if matches!(c, Command::Version) {
+                    println!("auditctl version 3.0.9 (linux-audit-rs)");
+                }
+            }
+            Command::ResetBacklogWaitTimeActual => {
+                let v = sock.reset_backlog_wait_time_actual().map_err(|e| {
+                    format!("Error resetting backlog_wait_time_actual ({})", why(&e))
+                })?;
+                eprintln!("backlog_wait_time_actual: {v}");
+            }
+            Command::TrimSubtrees => sock
+                .trim_subtrees()
+                .map_err(|e| format!("Error sending trim subtrees command ({})", why(&e)))?,
+            Command::MakeEquivalent { mount, subtree } => sock
+                .make_equivalent(mount.as_bytes(), subtree.as_bytes())
+                .map_err(|e| format!("Error sending make_equivalent command ({})", why(&e)))?,
+            // Until the machine reboots: never run by the tests.
+            Command::LoginuidImmutable => sock
+                .lock_feature_until_reboot(Feature::LoginuidImmutable, true)
+                .map_err(|e| format!("Error setting loginuid immutable ({})", why(&e)))?,
+            Command::Signal(name) => signal_auditd(sock, name)?,
+            other => return Err(format!("{other:?} is not supported by this auditctl")),
+        }
+    }
+    Ok(())
+}
+
+/// `--signal NAME`: sends the registered audit daemon TERM, HUP, USR1, USR2 or
+/// CONT (names as auditctl 3.0.9 takes them: without `SIG`, any case).
+fn signal_auditd(sock: &mut AuditSocket, name: &str) -> Result<(), String> {
+    use rustix::process::{kill_process, Pid, Signal};
+    let sig = match name.to_ascii_uppercase().as_str() {
+        "TERM" => Signal::TERM,
+        "HUP" => Signal::HUP,
+        "USR1" => Signal::USR1,
+        "USR2" => Signal::USR2,
+        "CONT" => Signal::CONT,
+        _ => return Err(format!("{name} is an unsupported signal")),
+    };
+    let pid = sock
+        .get_status()
+        .map_err(|e| format!("Error sending status request ({})", why(&e)))?
+        .pid;
+    if pid == 0 {
+        eprintln!("Auditd is not running");
+        return Ok(());
+    }
+    let Some(pid) = i32::try_from(pid).ok().and_then(Pid::from_raw) else {
+        return Err(format!("Error: the daemon pid {pid} is out of range"));
+    };
+    kill_process(pid, sig).map_err(|e| {
+        format!(
+            "Failed sending signal to auditd ({})",
+            strerror(e.raw_os_error())
+        )
+    })
+}
+
+fn report(msg: &str) {
+    let msg = msg.strip_suffix('\n').unwrap_or(msg);
+    if !msg.is_empty() {
+        eprintln!("{msg}");
+    }
+}
+
+fn rule_file(path: &str, sock: &mut AuditSocket, env: &SystemEnv) -> ExitCode {
+    let bytes = match std::fs::read(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            eprintln!("audit rules file {path} doesn't exist");
+            return ExitCode::from(1);
+        }
+        Err(e) => {
+            eprintln!(
+                "Error opening {path} ({})",
+                e.raw_os_error().map_or_else(|| e.to_string(), strerror)
+            );
+            return ExitCode::from(1);
+        }
+    };
+    let (mut ignore, mut continued, mut failed) = (false, false, false);
+    // A line that is not UTF-8 is an error of that line, never decoded lossily.
+    for (lineno, words) in rule_file_words(&bytes) {
+        let result = match words.and_then(|words| parse_args(&words, Some(lineno), env)) {
+            Ok(parsed) => {
+                parsed.warnings.iter().for_each(|w| report(w));
+                if parsed.commands.contains(&Command::IgnoreErrors) {
+                    ignore = true;
+                }
+                if parsed.commands.contains(&Command::ContinueOnErrors) {
+                    ignore = true;
+                    continued = true;
+                }
+                run_commands(sock, &parsed.commands, env)
+            }
+            Err(e) => Err(e.message()),
+        };
+        if let Err(msg) = result {
+            report(&msg);
+            eprintln!("There was an error in line {lineno} of {path}");
+            if !ignore {
+                return ExitCode::from(1);
+            }
+            if continued {
+                failed = true;
+            }
+        }
+    }
+    if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// The program: [`run`] with the process's arguments.
+pub fn main() -> ExitCode {
+    run(std::env::args_os().skip(1).collect())
+}
+
+/// The whole program with `args` (without the program's name), against the running
+/// kernel: returns the exit status (0 success, 255 for a failed command, 1 for a
+/// failed rule file or no argument).
+pub fn run(args: Vec<OsString>) -> ExitCode {
+    // Arguments are text here: one that is not UTF-8 (a path or key with
+    // other bytes) is refused rather than changed.
+    let os_args = args;
+    let mut args: Vec<String> = Vec::new();
+    for (i, arg) in os_args.into_iter().enumerate() {
+        match arg.into_string() {
+            Ok(a) => args.push(a),
+            Err(raw) => {
+                let bytes = std::os::unix::ffi::OsStrExt::as_bytes(raw.as_os_str());
+                let offset = std::str::from_utf8(bytes).map_or_else(|e| e.valid_up_to(), |_| 0);
+                let kind = audit_rules::RuleErrorKind::NotUtf8 { offset };
+                eprintln!("Argument {}: {}", i + 1, kind.message());
+                return ExitCode::from(255);
+            }
+        }
+    }
+    if args.is_empty() {
+        eprintln!("usage: auditctl [options]  (see auditctl(8))");
+        return ExitCode::from(1);
+    }
+    let mut sock = match AuditSocket::open() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("Cannot open netlink audit socket ({})", why(&e));
+            return ExitCode::from(1);
+        }
+    };
+    let features = sock
+        .get_status()
+        .map(|s| s.feature_bitmap)
+        .unwrap_or(audit_rules::FEATURES_ALL);
+    let env = SystemEnv::new().with_features(features);
+    if args.len() == 2 && args[0] == "-R" {
+        return rule_file(&args[1], &mut sock, &env);
+    }
+    match parse_args(&args, None, &env) {
+        Ok(parsed) => {
+            parsed.warnings.iter().for_each(|w| report(w));
+            match run_commands(&mut sock, &parsed.commands, &env) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(msg) => {
+                    report(&msg);
+                    ExitCode::from(255)
+                }
+            }
+        }
+        Err(e) => {
+            report(&e.message());
+            ExitCode::from(255)
+        }
+    }
+}
