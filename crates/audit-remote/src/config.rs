@@ -16,6 +16,8 @@
 //! - Tabs separate words as spaces do, and `key=value` needs no spaces around `=`
 //!   (C needs `=` as a word of its own); lines have no length limit (C cuts at 127
 //!   bytes).
+//! - Our own key `window`: frames in flight before the first ACK is waited for
+//!   (default 16; `window = 1` is audisp-remote's stop-and-wait).
 //! - Our own keys for TLS with certificates: `transport = tls` with `tls_ca_file`,
 //!   optional `tls_cert_file` and `tls_key_file` (a client certificate) and
 //!   `tls_server_name` ([`TlsSettings`]); auditd 4.2's `tls_psk_*` keys are warned
@@ -163,6 +165,10 @@ pub struct RemoteConfig {
     pub max_time_per_record: u32,
     /// `heartbeat_timeout`: seconds of quiet before a heartbeat (default 0: never).
     pub heartbeat_timeout: u32,
+    /// `window` (our key): records sent before waiting for the first ACK (1..=64,
+    /// default 16; 1 is audisp-remote's stop-and-wait). auditd 3.0.9's listener
+    /// answers every frame it has read, in order, so a window works with it too.
+    pub window: u32,
     /// `network_failure_action` (default `stop`).
     pub network_failure_action: FailureAction,
     /// `disk_low_action`: the receiver replied DISKLOW (default `ignore`).
@@ -206,6 +212,7 @@ impl Default for RemoteConfig {
             max_tries_per_record: 3,
             max_time_per_record: 5,
             heartbeat_timeout: 0,
+            window: 16,
             network_failure_action: FailureAction::Stop,
             disk_low_action: FailureAction::Ignore,
             disk_full_action: FailureAction::WarnOnce,
@@ -450,8 +457,8 @@ impl RemoteConfig {
     }
 
     /// The [`SenderConfig`](crate::sender::SenderConfig) these settings ask for,
-    /// sending to `server` (resolved from `remote_server` and `port`), stop-and-wait
-    /// as audisp-remote.
+    /// sending to `server` (resolved from `remote_server` and `port`), with `window`
+    /// frames in flight.
     pub fn sender_config(&self, server: std::net::SocketAddr) -> crate::sender::SenderConfig {
         let mut config = crate::sender::SenderConfig::new(server);
         config.retry_time = Duration::from_secs(self.network_retry_time.into());
@@ -464,6 +471,7 @@ impl RemoteConfig {
             .then(|| Duration::from_secs(self.heartbeat_timeout.into()));
         config.queue_depth = self.queue_depth as usize;
         config.local_port = self.local_port;
+        config.window = self.window as usize;
         config.reconnect_on_ending = self.remote_ending_action == FailureAction::Reconnect;
         config
     }
@@ -589,6 +597,7 @@ impl RemoteConfig {
             "max_tries_per_record" => self.max_tries_per_record = number(&key, value, 1, INT_MAX)?,
             "max_time_per_record" => self.max_time_per_record = number(&key, value, 1, INT_MAX)?,
             "heartbeat_timeout" => self.heartbeat_timeout = number(&key, value, 0, INT_MAX)?,
+            "window" => self.window = number(&key, value, 1, 64)?,
             "tls_ca_file" | "tls_cert_file" | "tls_key_file" => {
                 if !value.starts_with('/') {
                     return Err(LineError::RelativePath {

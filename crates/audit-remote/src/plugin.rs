@@ -64,7 +64,13 @@ pub struct RemoteHandler {
     suspended: Arc<AtomicBool>,
     warnings_seen: u64,
     idle_ticks: u32,
+    /// Records taken since the runtime's queue last ran empty: spooled together
+    /// (one write and one sync for a burst) and sent with a window in flight.
+    batch: Vec<Vec<u8>>,
 }
+
+/// Most records held in [`RemoteHandler`]'s batch before they are spooled.
+const BATCH_MAX: usize = 256;
 
 impl std::fmt::Debug for RemoteHandler {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -113,6 +119,7 @@ impl RemoteHandler {
             suspended: Arc::new(AtomicBool::new(false)),
             warnings_seen: 0,
             idle_ticks: 0,
+            batch: Vec::new(),
         })
     }
 
@@ -145,11 +152,40 @@ impl RemoteHandler {
     /// Waits for every queued record's ACK (at the end of input), with the
     /// configured action when that fails.
     pub fn finish(&mut self) -> HandlerResult {
+        self.spool_batch()?;
         if self.suspended.load(Ordering::Relaxed) {
             return Ok(());
         }
         let result = self.sender.flush();
         self.after(result)
+    }
+
+    /// Spools the batch (queued only, while suspended) and sends what the window
+    /// allows.
+    fn spool_batch(&mut self) -> HandlerResult {
+        if self.batch.is_empty() {
+            return Ok(());
+        }
+        let batch = std::mem::take(&mut self.batch);
+        if self.suspended.load(Ordering::Relaxed) {
+            for record in &batch {
+                let result = self.sender.enqueue(record);
+                self.after(result)?;
+            }
+            return Ok(());
+        }
+        match self.sender.send_all(batch.iter().map(Vec::as_slice)) {
+            // All or none were spooled: one by one, so that only the records that
+            // do not fit meet overflow_action.
+            Err(SendError::Spool(SpoolError::Full { .. })) => {
+                for record in &batch {
+                    let result = self.sender.send(record);
+                    self.after(result)?;
+                }
+                Ok(())
+            }
+            result => self.after(result),
+        }
     }
 
     /// Runs the action for a failed send and turns its reaction into the handler's
@@ -242,15 +278,24 @@ impl Handler for RemoteHandler {
         record.extend_from_slice(line);
         record.push(b'\n');
         self.idle_ticks = 0;
-        if self.suspended.load(Ordering::Relaxed) {
-            let result = self.sender.enqueue(&record);
-            return self.after(result);
+        self.batch.push(record);
+        if self.batch.len() >= BATCH_MAX {
+            return self.spool_batch();
         }
-        let result = self.sender.send(&record);
+        Ok(())
+    }
+
+    fn idle(&mut self) -> HandlerResult {
+        self.spool_batch()?;
+        if self.suspended.load(Ordering::Relaxed) || self.sender.pending() == 0 {
+            return Ok(());
+        }
+        let result = self.sender.flush();
         self.after(result)
     }
 
     fn timer(&mut self) -> HandlerResult {
+        self.spool_batch()?;
         if self.suspended.load(Ordering::Relaxed) {
             return Ok(());
         }
@@ -375,5 +420,10 @@ impl Handler for Resuming<'_> {
     fn timer(&mut self) -> HandlerResult {
         self.check_resume();
         self.handler.timer()
+    }
+
+    fn idle(&mut self) -> HandlerResult {
+        self.check_resume();
+        self.handler.idle()
     }
 }

@@ -285,6 +285,15 @@ fn the_sender_settings_follow_the_file() {
     assert_eq!(sender.max_time, Some(std::time::Duration::from_secs(7)));
     assert_eq!((sender.max_tries, sender.retry_time.as_secs()), (4, 2));
     assert!(!sender.reconnect_on_ending);
+    assert_eq!(sender.window, 16, "the default window");
+    let stop_and_wait = RemoteConfig::parse("window = 1\n").unwrap();
+    assert_eq!(
+        stop_and_wait
+            .sender_config("127.0.0.1:60".parse().unwrap())
+            .window,
+        1
+    );
+    assert!(RemoteConfig::parse("window = 65\n").is_err());
     let default = RemoteConfig::default().sender_config("127.0.0.1:60".parse().unwrap());
     assert!(default.reconnect_on_ending);
     assert_eq!(default.reply_timeout, std::time::Duration::from_secs(5));
