@@ -46,6 +46,9 @@
 //! - [`plugin`]: the sender as a plugin `audit-remote CONFIG` on the `audit-plugin`
 //!   runtime, with the configured [`actions`].
 //!
+//! - [`syslog_out`]: the other road out, each record to a syslog daemon as an
+//!   RFC 5424 message (TCP with octet counting, or a local socket).
+//!
 //! - [`tls`]: TLS (rustls) between our sender and our receiver, the same frames
 //!   inside.
 //!
@@ -64,4 +67,5 @@ pub mod plugin;
 pub mod sender;
 pub mod server;
 pub mod spool;
+pub mod syslog_out;
 pub mod tls;
