@@ -13,7 +13,7 @@ use rustix::event::{poll, PollFd, PollFlags, Timespec};
 
 use crate::config::OverflowAction;
 use crate::notice::{Notice, Notices};
-use crate::queue::{write_record, Control, Pushed, Queue, WriteStop, TICK};
+use crate::queue::{write_records, Control, Pushed, Queue, WriteStop, MAX_BATCH, TICK};
 
 /// Readers served at once; a further one is closed at once (bounded memory).
 pub const MAX_READERS: usize = 64;
@@ -41,6 +41,7 @@ impl AfUnixShared {
     }
 
     /// Queues `item` for every reader; returns the notices of the pushes.
+    /// The caller calls [`AfUnixShared::wake_waiting`] after its last push.
     pub fn push(&self, item: &Arc<[u8]>, notices: &Notices) {
         let mut readers = self.readers.lock().unwrap_or_else(|p| p.into_inner());
         readers.retain(|r| !r.gone.load(Ordering::Relaxed));
@@ -56,6 +57,18 @@ impl AfUnixShared {
                 }),
                 Pushed::Queued | Pushed::Dropped => {}
             }
+        }
+    }
+
+    /// Wakes each reader's writer that is waiting.
+    pub fn wake_waiting(&self) {
+        for r in self
+            .readers
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+        {
+            r.queue.wake_waiting();
         }
     }
 
@@ -149,8 +162,12 @@ fn accept_loop(shared: Arc<AfUnixShared>, listener: UnixListener, notices: Arc<N
 }
 
 fn feed(reader: Arc<Reader>, stream: UnixStream, name: String, notices: Arc<Notices>) {
+    // What is queued (up to a batch), kept across rounds; the records stay
+    // queued until they are out.
+    let mut batch: Vec<Arc<[u8]>> = Vec::with_capacity(MAX_BATCH);
     loop {
-        let item = {
+        batch.clear();
+        {
             let mut q = reader.queue.lock();
             if q.items.is_empty() && q.control == Control::Run {
                 q = reader.queue.wait(q, TICK);
@@ -163,23 +180,27 @@ fn feed(reader: Arc<Reader>, stream: UnixStream, name: String, notices: Arc<Noti
             if stop {
                 break;
             }
-            q.items.front().cloned()
-        };
-        let Some(item) = item else { continue };
+            batch.extend(q.items.iter().take(MAX_BATCH).cloned());
+        }
+        if batch.is_empty() {
+            continue;
+        }
         let q = &reader.queue;
-        let r = write_record(&stream, &item, || match q.lock().control {
+        let written = write_records(&stream, &batch, || match q.lock().control {
             Control::Run => false,
             Control::Terminate => true,
             Control::Drain(d) => Instant::now() >= d,
         });
-        match r {
-            Ok(()) => {
-                let mut q = reader.queue.lock();
+        if written.sent > 0 {
+            let mut q = reader.queue.lock();
+            for _ in 0..written.sent.min(q.items.len()) {
                 q.items.pop_front();
                 q.sent += 1;
             }
-            Err(WriteStop::Aborted) => {}
-            Err(WriteStop::Broken(_)) => break,
+        }
+        match written.stop {
+            None | Some(WriteStop::Aborted) => {}
+            Some(WriteStop::Broken(_)) => break,
         }
     }
     reader.gone.store(true, Ordering::Relaxed);

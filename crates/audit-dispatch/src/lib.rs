@@ -252,7 +252,27 @@ impl Dispatcher {
 
     /// Queues `record` for every plugin; never blocks on a plugin.
     pub fn dispatch(&self, record: &Record) {
+        self.dispatch_all(std::slice::from_ref(record));
+    }
+
+    /// Queues each of `records`, in order, for every plugin, as
+    /// [`Dispatcher::dispatch`] does one; each plugin's writer is woken once
+    /// for all of them (a reader's records in a burst cost one wake, not one
+    /// each). Never blocks on a plugin.
+    pub fn dispatch_all(&self, records: &[Record]) {
         for e in &self.entries {
+            for record in records {
+                self.push(e, record);
+            }
+            match &e.output {
+                Output::Program(p) => p.queue.wake_waiting(),
+                Output::AfUnix(a) => a.wake_waiting(),
+            }
+        }
+    }
+
+    fn push(&self, e: &Entry, record: &Record) {
+        {
             let bytes = record.encoded(e.config.format, e.config.layout);
             match &e.output {
                 Output::Program(p) => match p.queue.push(bytes) {

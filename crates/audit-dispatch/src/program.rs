@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use rustix::process::{kill_process, Pid, Signal};
 
 use crate::notice::{Notice, Notices};
-use crate::queue::{write_record, Control, Queue, WriteStop, TICK};
+use crate::queue::{write_records, Control, Queue, WriteStop, MAX_BATCH, TICK};
 
 /// The first restart is at once; each next one waits twice as long, up to this.
 const MAX_BACKOFF: Duration = Duration::from_secs(5);
@@ -148,6 +148,8 @@ fn describe(status: ExitStatus) -> String {
 impl Feeder {
     fn run(mut self) {
         let mut backoff: Option<Instant> = None;
+        // The records being written, kept across rounds (no allocation per round).
+        let mut batch: Vec<Arc<[u8]>> = Vec::with_capacity(MAX_BATCH);
         loop {
             let control = self.shared.queue.lock().control;
             match control {
@@ -202,35 +204,35 @@ impl Feeder {
                     }
                 }
             }
-            // The next record, or a look at the child every tick while idle.
-            let item = {
+            // What is queued (up to a batch), or a look at the child every
+            // tick while idle. The records stay queued until they are out.
+            batch.clear();
+            {
                 let mut q = self.shared.queue.lock();
                 if q.items.is_empty() && q.control == Control::Run {
                     q = self.shared.queue.wait(q, TICK);
                 }
-                match (q.items.front().cloned(), q.control) {
-                    (item, Control::Drain(deadline))
-                        if item.is_none() || Instant::now() >= deadline =>
-                    {
+                batch.extend(q.items.iter().take(MAX_BATCH).cloned());
+                if let Control::Drain(deadline) = q.control {
+                    if batch.is_empty() || Instant::now() >= deadline {
                         drop(q);
                         return self.finish(deadline, true);
                     }
-                    (item, _) => item,
                 }
-            };
-            let Some(item) = item else {
+            }
+            if batch.is_empty() {
                 if let Some(how) = self.exited() {
                     backoff = Some(self.died(how));
                 }
                 continue;
-            };
-            let (result, how) = {
+            }
+            let (written, how) = {
                 let Some((child, sock)) = self.child.as_mut() else {
                     continue;
                 };
                 let queue = &self.shared.queue;
                 let mut how = None;
-                let r = write_record(sock, &item, || {
+                let r = write_records(sock, &batch, || {
                     let stop = match queue.lock().control {
                         Control::Terminate => true,
                         Control::Drain(deadline) => Instant::now() >= deadline,
@@ -246,23 +248,28 @@ impl Feeder {
                 });
                 (r, how)
             };
-            match result {
-                Ok(()) => {
-                    let mut q = self.shared.queue.lock();
-                    // A reload's Terminate may have cleared the queue meanwhile.
-                    if q.items.front().is_some_and(|f| Arc::ptr_eq(f, &item)) {
-                        q.items.pop_front();
-                        q.sent += 1;
+            if written.sent > 0 {
+                let mut q = self.shared.queue.lock();
+                // A reload's Terminate may have cleared the queue meanwhile.
+                for item in &batch[..written.sent] {
+                    if !q.items.front().is_some_and(|f| Arc::ptr_eq(f, item)) {
+                        break;
                     }
+                    q.items.pop_front();
+                    q.sent += 1;
                 }
-                // The record stays first in the queue: it is resent after the restart.
-                Err(WriteStop::Broken(e)) => {
+            }
+            match written.stop {
+                None => {}
+                // The record being written stays first in the queue: it is
+                // resent after the restart.
+                Some(WriteStop::Broken(e)) => {
                     let how = self
                         .exited()
                         .unwrap_or_else(|| format!("write failed: {e}"));
                     backoff = Some(self.died(how));
                 }
-                Err(WriteStop::Aborted) => {
+                Some(WriteStop::Aborted) => {
                     if let Some(how) = how {
                         backoff = Some(self.died(how));
                     }

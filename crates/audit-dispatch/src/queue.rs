@@ -7,7 +7,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use rustix::event::{poll, PollFd, PollFlags};
-use rustix::net::{send, SendFlags};
+use rustix::net::{sendmsg, SendAncillaryBuffer, SendFlags};
 
 use crate::config::OverflowAction;
 
@@ -39,6 +39,9 @@ pub(crate) struct QueueState {
     /// `overflow_action = suspend` fired: nothing is queued until a reload.
     pub suspended: bool,
     pub control: Control,
+    /// The writer is waiting on the condition variable and not yet woken: a
+    /// push wakes it only then (one wake for a burst of records).
+    pub waiting: bool,
 }
 
 /// What a push did, for the notices.
@@ -73,6 +76,7 @@ impl Queue {
                 sent: 0,
                 suspended: false,
                 control: Control::Run,
+                waiting: false,
             }),
             cond: Condvar::new(),
         }
@@ -94,14 +98,19 @@ impl Queue {
         guard: MutexGuard<'a, QueueState>,
         timeout: Duration,
     ) -> MutexGuard<'a, QueueState> {
-        match self.cond.wait_timeout(guard, timeout) {
+        let mut guard = guard;
+        guard.waiting = true;
+        let mut guard = match self.cond.wait_timeout(guard, timeout) {
             Ok((g, _)) => g,
             Err(p) => p.into_inner().0,
-        }
+        };
+        guard.waiting = false;
+        guard
     }
 
     /// Queues `item` unless full (then the overflow action applies); never blocks
-    /// longer than the lock is held.
+    /// longer than the lock is held. The writer is not woken: the caller calls
+    /// [`Queue::wake_waiting`] after its last push (one wake for a burst).
     pub fn push(&self, item: Arc<[u8]>) -> Pushed {
         let mut s = self.lock();
         if s.suspended || s.control != Control::Run {
@@ -121,15 +130,22 @@ impl Queue {
             return Pushed::DropStarted;
         }
         s.items.push_back(item);
-        let pushed = if s.dropping {
+        if s.dropping {
             s.dropping = false;
             Pushed::QueuedAfterDrops(std::mem::take(&mut s.dropping_run))
         } else {
             Pushed::Queued
-        };
-        drop(s);
-        self.cond.notify_one();
-        pushed
+        }
+    }
+
+    /// Wakes the writer if it is waiting. One that is not takes everything
+    /// queued when it next looks; one that is gets one wake for the records
+    /// pushed until it runs.
+    pub fn wake_waiting(&self) {
+        let wake = std::mem::take(&mut self.lock().waiting);
+        if wake {
+            self.cond.notify_one();
+        }
     }
 }
 
@@ -142,39 +158,179 @@ pub(crate) enum WriteStop {
     Aborted,
 }
 
-/// Writes all of `bytes` to `sock` without ever blocking longer than [`TICK`]
-/// between calls of `abort`, which ends the write early when it returns true.
+/// Records a batch write hands to one `sendmsg` at most.
+pub(crate) const MAX_BATCH: usize = 64;
+
+/// What a batch write did: how many of its records are wholly out, and why it
+/// stopped before the last one (the record being written then is not out, even
+/// if a part of it is).
+#[derive(Debug)]
+pub(crate) struct BatchWritten {
+    pub sent: usize,
+    pub stop: Option<WriteStop>,
+}
+
+/// Writes `items` in order to `sock`, as many as the socket takes with each
+/// `sendmsg` (one call for a whole batch when the reader keeps up), never
+/// blocking longer than [`TICK`] between calls of `abort`.
 /// `MSG_NOSIGNAL`: a dead reader is an error here, not a SIGPIPE for the caller.
-pub(crate) fn write_record(
+pub(crate) fn write_records(
     sock: &UnixStream,
-    bytes: &[u8],
+    items: &[Arc<[u8]>],
     mut abort: impl FnMut() -> bool,
-) -> Result<(), WriteStop> {
-    let mut done = 0;
-    while done < bytes.len() {
-        match send(
-            sock,
-            &bytes[done..],
-            SendFlags::NOSIGNAL | SendFlags::DONTWAIT,
-        ) {
-            Ok(n) => done += n,
+) -> BatchWritten {
+    // Whole records out, and the bytes of the next one out.
+    let (mut sent, mut partial) = (0, 0);
+    let mut iov: Vec<io::IoSlice<'_>> = Vec::with_capacity(items.len().min(MAX_BATCH));
+    while sent < items.len() {
+        iov.clear();
+        iov.push(io::IoSlice::new(&items[sent][partial..]));
+        iov.extend(
+            items[sent + 1..]
+                .iter()
+                .take(MAX_BATCH - 1)
+                .map(|i| io::IoSlice::new(i)),
+        );
+        let flags = SendFlags::NOSIGNAL | SendFlags::DONTWAIT;
+        match sendmsg(sock, &iov, &mut SendAncillaryBuffer::default(), flags) {
+            Ok(mut n) => {
+                while n > 0 && sent < items.len() {
+                    let left = items[sent].len() - partial;
+                    if n >= left {
+                        n -= left;
+                        sent += 1;
+                        partial = 0;
+                    } else {
+                        partial += n;
+                        n = 0;
+                    }
+                }
+                // Empty records (none are) would otherwise never count as sent.
+                while sent < items.len() && items[sent].len() == partial {
+                    sent += 1;
+                    partial = 0;
+                }
+            }
             Err(rustix::io::Errno::AGAIN) => {
                 if abort() {
-                    return Err(WriteStop::Aborted);
+                    return BatchWritten {
+                        sent,
+                        stop: Some(WriteStop::Aborted),
+                    };
                 }
-                let mut fds = [PollFd::new(sock, PollFlags::OUT)];
-                let tick = rustix::event::Timespec {
-                    tv_sec: 0,
-                    tv_nsec: TICK.as_nanos() as _,
-                };
-                match poll(&mut fds, Some(&tick)) {
-                    Ok(_) | Err(rustix::io::Errno::INTR) => {}
-                    Err(e) => return Err(WriteStop::Broken(e.into())),
+                if let Err(e) = wait_writable(sock) {
+                    return BatchWritten {
+                        sent,
+                        stop: Some(WriteStop::Broken(e)),
+                    };
                 }
             }
             Err(rustix::io::Errno::INTR) => {}
-            Err(e) => return Err(WriteStop::Broken(e.into())),
+            Err(e) => {
+                return BatchWritten {
+                    sent,
+                    stop: Some(WriteStop::Broken(e.into())),
+                }
+            }
         }
     }
-    Ok(())
+    BatchWritten { sent, stop: None }
+}
+
+/// Waits at most [`TICK`] for `sock` to take more.
+fn wait_writable(sock: &UnixStream) -> io::Result<()> {
+    let mut fds = [PollFd::new(sock, PollFlags::OUT)];
+    let tick = rustix::event::Timespec {
+        tv_sec: 0,
+        tv_nsec: TICK.as_nanos() as _,
+    };
+    match poll(&mut fds, Some(&tick)) {
+        Ok(_) | Err(rustix::io::Errno::INTR) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+
+    /// Records of different sizes and contents, together larger than the
+    /// socket's buffer: sends end inside records.
+    fn records() -> Vec<Arc<[u8]>> {
+        (0..300u32)
+            .map(|i| {
+                let len = 1 + (i as usize * 37) % 3000;
+                (0..len)
+                    .map(|j| (i as usize + j) as u8)
+                    .collect::<Vec<u8>>()
+                    .into()
+            })
+            .collect()
+    }
+
+    fn small_pair() -> (UnixStream, UnixStream) {
+        let (a, b) = UnixStream::pair().unwrap();
+        rustix::net::sockopt::set_socket_send_buffer_size(&a, 4096).unwrap();
+        (a, b)
+    }
+
+    /// A writer waiting on an empty queue is woken by the wake after a burst
+    /// of pushes (not left to its timeout), and finds the whole burst.
+    #[test]
+    fn a_waiting_writer_is_woken_once_for_a_burst_and_takes_it_all() {
+        let queue = Arc::new(Queue::new(16, OverflowAction::Syslog));
+        let theirs = Arc::clone(&queue);
+        let writer = std::thread::spawn(move || {
+            let q = theirs.lock();
+            let t = Instant::now();
+            let q = theirs.wait(q, Duration::from_secs(20));
+            (t.elapsed(), q.items.len(), q.waiting)
+        });
+        while !queue.lock().waiting {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        for i in 0..3u8 {
+            assert_eq!(queue.push(Arc::from([i])), Pushed::Queued);
+        }
+        queue.wake_waiting();
+        let (waited, found, still_waiting) = writer.join().unwrap();
+        assert!(waited < Duration::from_secs(10), "woken after {waited:?}");
+        assert_eq!(found, 3);
+        assert!(!still_waiting);
+    }
+
+    #[test]
+    fn a_batch_arrives_whole_and_in_order_across_partial_sends() {
+        let items = records();
+        let (ours, mut theirs) = small_pair();
+        let reader = std::thread::spawn(move || {
+            let mut got = Vec::new();
+            theirs.read_to_end(&mut got).unwrap();
+            got
+        });
+        let written = write_records(&ours, &items, || false);
+        drop(ours);
+        assert_eq!(written.sent, items.len());
+        assert!(written.stop.is_none());
+        assert_eq!(reader.join().unwrap(), items.concat());
+    }
+
+    #[test]
+    fn an_aborted_batch_counts_only_the_records_wholly_out() {
+        let items = records();
+        let (ours, mut theirs) = small_pair();
+        let written = write_records(&ours, &items, || true);
+        assert!(matches!(written.stop, Some(WriteStop::Aborted)));
+        assert!(written.sent < items.len());
+        drop(ours);
+        let mut got = Vec::new();
+        theirs.read_to_end(&mut got).unwrap();
+        let whole = items[..written.sent].concat();
+        // Out: the records counted, then a part of the next one (not all of it).
+        assert!(got.starts_with(&whole), "the records counted are out");
+        let rest = &got[whole.len()..];
+        let next = &items[written.sent];
+        assert!(rest.len() < next.len() && next.starts_with(rest));
+    }
 }
