@@ -24,6 +24,11 @@ pub const NLGRP_READLOG: u32 = 1;
 /// at most a few KiB (`MAX_AUDIT_MESSAGE_LENGTH` is 8970), rule replies ~10 KiB.
 const RECV_BUF: usize = 64 * 1024;
 
+/// Datagrams one non-blocking receive takes with one `recvmmsg`, each into a
+/// slot of [`RECV_BUF`] bytes (memory the kernel writes only as far as the
+/// datagrams go).
+const DRAIN_SLOTS: usize = 32;
+
 /// The name used in errors for a request type.
 pub(crate) fn request_name(ty: RecordType) -> &'static str {
     match ty {
@@ -70,6 +75,15 @@ struct CtlMsg {
 }
 
 /// Outcome of one receive call.
+/// A datagram received but not yet taken (see `AuditSocket::pending`).
+#[derive(Debug)]
+enum Pending {
+    /// A whole datagram from the kernel.
+    Data(Vec<u8>),
+    /// A datagram too long for its slot, as it is handed out.
+    Truncated(Incoming),
+}
+
 enum Recv {
     /// A whole datagram from the kernel, of this length.
     Data(usize),
@@ -85,7 +99,6 @@ enum Recv {
     /// The receive queue overflowed (ENOBUFS).
     Overrun,
 }
-
 
 /// Counts of receive-queue overflows and the serial gaps they leave.
 ///
@@ -150,8 +163,10 @@ impl OverflowTracker {
 /// dropped, counted in [`truncated_datagrams`] and handed out as
 /// [`Incoming::Truncated`] at its place among the records; the socket reads on.
 ///
-/// A receive is one blocking `recvfrom` per datagram, its wait bounded by the
-/// socket's `SO_RCVTIMEO`, which this type sets and remembers: do not set that
+/// A receive that waits is one blocking `recvfrom` for a datagram, its wait
+/// bounded by the socket's `SO_RCVTIMEO`; one that does not wait (a zero
+/// timeout: draining) takes every datagram queued, many with each `recvmmsg`.
+/// This type sets `SO_RCVTIMEO` and remembers it: do not set that
 /// option on the descriptor ([`AsRawFd`]), or waits may outlast their timeout.
 /// Making the descriptor non-blocking is fine (waits then happen in `poll`).
 ///
@@ -172,6 +187,11 @@ pub struct AuditSocket {
     replace_probes: u64,
     /// The `SO_RCVTIMEO` last set (`Some(None)`: none); `None` when not known.
     recv_timeout: Option<Option<Duration>>,
+    /// [`DRAIN_SLOTS`] slots for a non-blocking `recvmmsg`; empty until then.
+    slots: Vec<u8>,
+    /// Datagrams a `recvmmsg` took after one that failed to parse (its error
+    /// returned first): taken before the socket is read again.
+    pending: VecDeque<Pending>,
     pub(crate) daemon_pid: Option<u32>,
 }
 
@@ -191,6 +211,8 @@ impl AuditSocket {
             truncated: 0,
             replace_probes: 0,
             recv_timeout: None,
+            slots: Vec::new(),
+            pending: VecDeque::new(),
             daemon_pid: None,
         })
     }
@@ -480,15 +502,131 @@ impl AuditSocket {
         }
     }
 
+    /// Receive what is queued, without blocking: up to [`DRAIN_SLOTS`] datagrams
+    /// with one `recvmmsg`, each taken as [`pump`](Self::pump) takes one. `None`
+    /// when the queue is empty; their control messages otherwise.
+    fn recv_many(&mut self) -> Result<Option<Vec<CtlMsg>>> {
+        if self.slots.len() < DRAIN_SLOTS * RECV_BUF {
+            self.slots = vec![0; DRAIN_SLOTS * RECV_BUF];
+        }
+        let mut slots = std::mem::take(&mut self.slots);
+        let got = self.recv_many_into(&mut slots);
+        self.slots = slots;
+        got
+    }
+
+    fn recv_many_into(&mut self, slots: &mut [u8]) -> Result<Option<Vec<CtlMsg>>> {
+        // SAFETY: all-zero is a valid sockaddr_nl, iovec and mmsghdr (null
+        // pointers, zero lengths); each is filled in below before use.
+        let mut addrs: [libc::sockaddr_nl; DRAIN_SLOTS] = unsafe { std::mem::zeroed() };
+        // SAFETY: as above.
+        let mut iovs: [libc::iovec; DRAIN_SLOTS] = unsafe { std::mem::zeroed() };
+        // SAFETY: as above.
+        let mut hdrs: [libc::mmsghdr; DRAIN_SLOTS] = unsafe { std::mem::zeroed() };
+        for (i, slot) in slots.chunks_exact_mut(RECV_BUF).enumerate() {
+            iovs[i] = libc::iovec {
+                iov_base: slot.as_mut_ptr().cast(),
+                iov_len: RECV_BUF,
+            };
+            let h = &mut hdrs[i].msg_hdr;
+            h.msg_name = (&mut addrs[i] as *mut libc::sockaddr_nl).cast();
+            h.msg_namelen = std::mem::size_of::<libc::sockaddr_nl>() as libc::socklen_t;
+            h.msg_iov = &mut iovs[i];
+            h.msg_iovlen = 1;
+        }
+        loop {
+            // MSG_TRUNC: each datagram's whole length comes back (in msg_len),
+            // as in recv_once.
+            // SAFETY: `hdrs` holds DRAIN_SLOTS headers, each naming its own
+            // sockaddr_nl and one iovec over its own RECV_BUF bytes of `slots`;
+            // all outlive the call. No timeout is passed.
+            let n = unsafe {
+                libc::recvmmsg(
+                    self.sock.as_raw_fd(),
+                    hdrs.as_mut_ptr(),
+                    DRAIN_SLOTS as libc::c_uint,
+                    libc::MSG_DONTWAIT | libc::MSG_TRUNC,
+                    std::ptr::null_mut(),
+                )
+            };
+            if n < 0 {
+                let e = io::Error::last_os_error();
+                return match e.raw_os_error() {
+                    Some(libc::EINTR) => continue,
+                    Some(libc::EAGAIN) => Ok(None),
+                    Some(libc::ENOBUFS) => {
+                        self.overrun();
+                        Ok(Some(Vec::new()))
+                    }
+                    _ => Err(Error::Io {
+                        op: "recvmmsg",
+                        source: e,
+                    }),
+                };
+            }
+            let n = usize::try_from(n).unwrap_or(0).min(DRAIN_SLOTS);
+            let mut ctl = Vec::new();
+            let mut kernel = false;
+            let mut failed = None;
+            for (i, slot) in slots.chunks_exact(RECV_BUF).take(n).enumerate() {
+                let len = hdrs[i].msg_len as usize;
+                if addrs[i].nl_pid != 0 {
+                    self.foreign += 1;
+                    continue;
+                }
+                kernel = true;
+                if len > RECV_BUF {
+                    self.truncated += 1;
+                    let item = truncated_item(slot, len, RECV_BUF);
+                    match failed {
+                        None => self.queue.push_back(item),
+                        Some(_) => self.pending.push_back(Pending::Truncated(item)),
+                    }
+                } else if failed.is_some() {
+                    self.pending.push_back(Pending::Data(slot[..len].to_vec()));
+                } else {
+                    match self.split_data(&slot[..len]) {
+                        Ok(c) => ctl.extend(c),
+                        Err(e) => failed = Some(e),
+                    }
+                }
+            }
+            if let Some(e) = failed {
+                return Err(e);
+            }
+            // Only other senders' datagrams: look again.
+            if kernel {
+                return Ok(Some(ctl));
+            }
+        }
+    }
+
+    fn overrun(&mut self) {
+        self.overflow.overflow();
+        self.queue.push_back(Incoming::Overrun {
+            total: self.overflow.episodes,
+        });
+    }
+
     /// Receive one datagram (waiting at most until `deadline`, forever for `None`):
     /// queue its records, overruns and truncation, return its control messages.
     /// `None` on timeout.
     ///
     /// One blocking receive (with `SO_RCVTIMEO` for the deadline) per datagram: a
     /// `poll` before each, or a non-blocking try and a `poll` whenever the queue is
-    /// empty, costs as much again when records come one at a time. The queue is
-    /// tried without blocking only while an overflow's end is looked for.
+    /// empty, costs as much again when records come one at a time. Without a wait
+    /// (the deadline passed: a caller draining the socket), one `recvmmsg` takes
+    /// what is queued. The queue is tried one datagram at a time without blocking
+    /// while an overflow's end is looked for.
     fn pump(&mut self, deadline: Option<Instant>) -> Result<Option<Vec<CtlMsg>>> {
+        match self.pending.pop_front() {
+            Some(Pending::Data(d)) => return self.split_data(&d).map(Some),
+            Some(Pending::Truncated(item)) => {
+                self.queue.push_back(item);
+                return Ok(Some(Vec::new()));
+            }
+            None => {}
+        }
         loop {
             let got = if self.overflow.counting && !self.overflow.drained {
                 match self.recv_once(false)? {
@@ -511,10 +649,8 @@ impl AuditSocket {
                     }
                 };
                 match wait {
-                    Some(Duration::ZERO) => match self.recv_once(false)? {
-                        Recv::WouldBlock => return Ok(None),
-                        got => got,
-                    },
+                    // Draining: every datagram queued, with one call.
+                    Some(Duration::ZERO) => return self.recv_many(),
                     wait => {
                         self.set_recv_timeout(wait)?;
                         match self.recv_once(true)? {
@@ -538,10 +674,7 @@ impl AuditSocket {
                     continue;
                 }
                 Recv::Overrun => {
-                    self.overflow.overflow();
-                    self.queue.push_back(Incoming::Overrun {
-                        total: self.overflow.episodes,
-                    });
+                    self.overrun();
                     return Ok(Some(Vec::new()));
                 }
                 Recv::Truncated(len) => {
@@ -556,8 +689,16 @@ impl AuditSocket {
     }
 
     fn split(&mut self, n: usize) -> Result<Vec<CtlMsg>> {
+        let buf = std::mem::take(&mut self.buf);
+        let ctl = self.split_data(&buf[..n]);
+        self.buf = buf;
+        ctl
+    }
+
+    /// Queues the records of one datagram from the kernel; returns its
+    /// control messages.
+    fn split_data(&mut self, data: &[u8]) -> Result<Vec<CtlMsg>> {
         let mut ctl = Vec::new();
-        let data = &self.buf[..n];
         for m in netlink::messages(data) {
             let m = m.map_err(|source| Error::Wire {
                 what: "netlink message",
@@ -807,6 +948,36 @@ mod tests {
         assert_eq!(unsafe { libc::getrusage(libc::RUSAGE_THREAD, &mut ru) }, 0);
         let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
         tv(ru.ru_utime) + tv(ru.ru_stime)
+    }
+
+    /// A drain takes datagrams many at a time: more of other senders' than one
+    /// `recvmmsg` holds are all dropped and counted, and the drain ends empty.
+    #[test]
+    fn a_drain_drops_and_counts_every_foreign_datagram_queued() {
+        let Ok(mut s) = AuditSocket::open() else {
+            return; // no NETLINK_AUDIT here (a container without it)
+        };
+        let Ok(mut forger) = Socket::new(NETLINK_AUDIT) else {
+            return;
+        };
+        forger.bind_auto().unwrap();
+        let port = s.port_id().unwrap();
+        let sent = 2 * DRAIN_SLOTS + 3;
+        for i in 0..sent {
+            let text = format!("audit(1.000:{i}): forged=1");
+            let mut msg = Vec::new();
+            msg.extend_from_slice(&(16 + text.len() as u32).to_ne_bytes());
+            msg.extend_from_slice(&1300u16.to_ne_bytes());
+            msg.extend_from_slice(&[0; 10]);
+            msg.extend_from_slice(text.as_bytes());
+            // Sending to another user port needs CAP_NET_ADMIN: not here, no test.
+            if forger.send_to(&msg, &SocketAddr::new(port, 0), 0).is_err() {
+                return;
+            }
+        }
+        assert!(s.recv(Some(Duration::ZERO)).unwrap().is_none());
+        assert_eq!(s.foreign_datagrams(), sent as u64);
+        assert!(s.recv(Some(Duration::ZERO)).unwrap().is_none());
     }
 
     #[test]
