@@ -52,6 +52,15 @@ const BATCH: usize = 256;
 /// How long a receive waits when nothing comes: signals and hooks are looked
 /// at this often.
 const IDLE: Duration = Duration::from_millis(200);
+/// How long the daemon lets records gather in its socket after delivering
+/// some, before it reads again. The kernel sends one record per datagram: a
+/// reader that waits on an empty socket is woken (and wakes the log's and
+/// each plugin's thread) once per record, at several times the CPU of the
+/// record's own work. Lingering, a busy stream is read, logged and handed on
+/// in batches, each record delayed by this at most; a record after a quiet
+/// spell is delivered at once. The socket's large queue holds what comes
+/// meanwhile (the kernel waits rather than losing records when it is full).
+const LINGER: Duration = Duration::from_millis(10);
 
 /// Why the daemon could not start or go on.
 #[derive(Debug, thiserror::Error)]
@@ -179,14 +188,17 @@ impl Sink {
             self.messages
                 .say(Level::Error, &format!("records not logged: {e}"));
         }
+        // Handed on together: each plugin's thread is woken once for them.
+        let mut dispatched = Vec::new();
         for (rtype, payload) in records {
             match Record::new(RecordType(rtype), Payload::Raw, payload) {
-                Ok(rec) => self.dispatcher.dispatch(&rec),
+                Ok(rec) => dispatched.push(rec),
                 Err(e) => self
                     .messages
                     .say(Level::Error, &format!("record not dispatched: {e}")),
             }
         }
+        self.dispatcher.dispatch_all(&dispatched);
     }
 
     fn deliver_raw(&mut self, batch: &mut Vec<RawRecord>) {
@@ -414,7 +426,12 @@ impl Daemon {
     /// `deadline`, until then or the socket is drained).
     fn receive(&mut self, deadline: Option<Instant>) -> Result<(), DaemonError> {
         let mut batch = Vec::with_capacity(BATCH);
+        // Records were delivered since the last wait: let more gather.
+        let mut linger = false;
         while deadline.is_some() || !self.flags.any() {
+            if std::mem::take(&mut linger) && deadline.is_none() {
+                std::thread::sleep(LINGER);
+            }
             let wait = match deadline {
                 Some(d) => match d.checked_duration_since(Instant::now()) {
                     Some(left) => left.min(Duration::from_millis(100)),
@@ -456,6 +473,7 @@ impl Daemon {
                 Some(other) => self.say(Level::Error, &format!("record dropped: {other:?}")),
                 None => {
                     let drained = batch.is_empty();
+                    linger = !drained;
                     self.sink.deliver_raw(&mut batch);
                     self.sink.collect_notices();
                     self.run_hooks();
