@@ -84,10 +84,13 @@ impl Record {
     /// `type=NAME msg=TEXT\n` (or `TEXT\n` when formatted), inner newlines made
     /// spaces so that a line is a record.
     fn string_line(&self) -> Vec<u8> {
-        let mut line = match self.payload {
-            Payload::Raw => format!("type={} msg=", self.rtype).into_bytes(),
-            Payload::Formatted => Vec::new(),
-        };
+        // One allocation: room for the longest type name's prefix.
+        let mut line = Vec::with_capacity(self.data.len() + 48);
+        if self.payload == Payload::Raw {
+            use std::io::Write;
+            // Writing into a Vec cannot fail.
+            let _ = write!(line, "type={} msg=", self.rtype);
+        }
         line.extend(self.data.iter().map(|&b| if b == b'\n' { b' ' } else { b }));
         line.push(b'\n');
         line
