@@ -83,6 +83,8 @@
 #![deny(missing_docs)]
 
 pub mod compat;
+#[cfg(test)]
+mod libaudit_data;
 mod machine;
 mod name_hash;
 mod table;
