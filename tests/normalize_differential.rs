@@ -112,7 +112,7 @@ fn render_event(out: &mut Vec<u8>, ctx: &mut NormalizeContext, ev: &Event, opt: 
         id.milli,
         id.serial,
         ev.records().len(),
-        n.status
+        n.status.code()
     )
     .unwrap();
     writeln!(out, " kind {}", n.event_kind.unwrap_or("(null)")).unwrap();

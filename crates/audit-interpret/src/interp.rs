@@ -7,6 +7,7 @@ use crate::ids::IdCache;
 use crate::scan::find_byte;
 use crate::types::{field_type, name_key, FieldType, ShapeCache};
 use audit_parse::RecordType;
+use std::ops::Range;
 
 /// The interpretations an ENRICHED record carries after its 0x1D separator
 /// (`AUID="root" UID="root" ... SYSCALL=execve`), looked up by field name the
@@ -315,13 +316,15 @@ impl Interpreter {
         value: &[u8],
         out: &mut Vec<u8>,
     ) -> Option<FieldType> {
-        let ty = field_type(record_type.0, name, value);
+        let ty = field_type(record_type, name, value);
         self.interpret_as(ty, ctx, enriched, name, value, out)
-            .then_some(ty)
+            .map(|_| ty)
     }
 
-    /// As [`Interpreter::interpret`], with the field type given. Returns false
-    /// where libauparse returns NULL.
+    /// As [`Interpreter::interpret`], with the field type given. Returns where
+    /// in `out` the interpretation was appended (an empty range for an empty
+    /// interpretation), or `None` (with nothing appended) where libauparse
+    /// returns NULL.
     pub fn interpret_as(
         &mut self,
         ty: FieldType,
@@ -330,31 +333,18 @@ impl Interpreter {
         name: &[u8],
         value: &[u8],
         out: &mut Vec<u8>,
-    ) -> bool {
-        self.interpret_given(ty, ctx, enriched.get(name), value, out)
+    ) -> Option<Range<usize>> {
+        let start = out.len();
+        match self.interpret_given_or_borrow(ty, ctx, enriched.get(name), value, out) {
+            Interpreted::Null => return None,
+            Interpreted::InOut => {}
+            Interpreted::Direct(text) => out.extend_from_slice(text),
+        }
+        Some(start..out.len())
     }
 
     /// [`Interpreter::interpret_as`] with the ENRICHED value for the field
-    /// already looked up.
-    pub(crate) fn interpret_given(
-        &mut self,
-        ty: FieldType,
-        ctx: &SyscallContext,
-        given: Option<&[u8]>,
-        value: &[u8],
-        out: &mut Vec<u8>,
-    ) -> bool {
-        match self.interpret_given_or_borrow(ty, ctx, given, value, out) {
-            Interpreted::Null => false,
-            Interpreted::InOut => true,
-            Interpreted::Direct(text) => {
-                out.extend_from_slice(text);
-                true
-            }
-        }
-    }
-
-    /// [`Interpreter::interpret_given`], but an interpretation that is the
+    /// already looked up, but an interpretation that is the
     /// ENRICHED one, the raw value itself or a constant (and needs no escaping)
     /// is given as it stands, not copied to `out`.
     #[inline(always)]
@@ -389,15 +379,19 @@ impl Interpreter {
     }
 
     /// Appends the interpretation of `value` as type `ty` with no enrichment
-    /// and no escaping (the pure decoder).
+    /// and no escaping (the pure decoder). Returns where in `out` it was
+    /// appended, or `None` (with nothing appended) where libauparse returns
+    /// NULL.
     pub fn decode(
         &mut self,
         ty: FieldType,
         ctx: &SyscallContext,
         value: &[u8],
         out: &mut Vec<u8>,
-    ) -> bool {
-        self.dec.decode(ty, ctx, value, out)
+    ) -> Option<Range<usize>> {
+        let start = out.len();
+        let produced = self.dec.decode(ty, ctx, value, out);
+        produced.then_some(start..out.len())
     }
 }
 
@@ -412,20 +406,38 @@ mod tests {
         let ctx = SyscallContext::default();
         let e = Enriched::new(b"SADDR={ fam=inet laddr=1.2.3.4 lport=80 }");
         let mut out = Vec::new();
-        assert!(it.interpret_as(FieldType::Sockaddr, &ctx, e, b"saddr", b"0200", &mut out));
+        assert!(it
+            .interpret_as(FieldType::Sockaddr, &ctx, e, b"saddr", b"0200", &mut out)
+            .is_some());
         assert_eq!(out, b"{ fam=inet laddr=1.2.3.4 lport=80 }");
         // A value decoded here is escaped in shell mode.
         out.clear();
         let none = Enriched::new(b"");
-        assert!(it.interpret_as(
-            FieldType::Escaped,
-            &ctx,
-            none,
-            b"comm",
-            b"\"a b\"",
-            &mut out
-        ));
+        assert!(it
+            .interpret_as(
+                FieldType::Escaped,
+                &ctx,
+                none,
+                b"comm",
+                b"\"a b\"",
+                &mut out
+            )
+            .is_some());
         assert_eq!(out, b"a\\ b");
+    }
+
+    #[test]
+    fn interpretations_say_where_they_were_appended() {
+        let mut it = Interpreter::new();
+        let ctx = SyscallContext::default();
+        let mut out = b"uid=".to_vec();
+        let span = it.interpret_as(FieldType::Uid, &ctx, Enriched::NONE, b"uid", b"0", &mut out);
+        assert_eq!(span, Some(4..8));
+        assert_eq!(out, b"uid=root");
+        assert_eq!(it.decode(FieldType::Uid, &ctx, b"0", &mut out), Some(8..12));
+        // libauparse's NULL: nothing appended.
+        assert_eq!(it.decode(FieldType::TtyData, &ctx, b"6", &mut out), None);
+        assert_eq!(out, b"uid=rootroot");
     }
 
     #[test]

@@ -6,7 +6,7 @@ use crate::decode::SyscallContext;
 use crate::interp::Interpreter;
 use crate::machine::Machine;
 use crate::types::FieldType;
-use audit_parse::{Field, RecordRef};
+use audit_parse::{Field, RecordRef, RecordType};
 
 impl SyscallContext {
     /// The context libauparse collects from `record`'s fields (see
@@ -101,8 +101,8 @@ impl<'r> RecordContext<'r> {
 /// What the interpretation of any field of a record looks at besides the field.
 #[derive(Clone, Copy)]
 struct RecordFacts<'a> {
-    /// The record type number as libauparse uses it (0 when unknown).
-    type_number: u32,
+    /// The record type as libauparse uses it (number 0 when unknown).
+    record_type: RecordType,
     /// The ENRICHED part after 0x1D.
     interpretation: Option<&'a [u8]>,
     /// Whether the fields are interpreted in a walk over the record
@@ -116,7 +116,7 @@ impl<'a> RecordFacts<'a> {
     #[inline(always)]
     fn of(record: RecordRef<'a>) -> Self {
         RecordFacts {
-            type_number: u32::try_from(record.type_number()).unwrap_or(0),
+            record_type: record.record_type().unwrap_or(RecordType(0)),
             interpretation: record.interpretation_text(),
             walk: false,
         }
@@ -243,9 +243,9 @@ impl Interpreter {
         let name = field.name();
         let ty = if facts.walk {
             self.shapes
-                .field_type(facts.type_number, field.index(), name, value)
+                .field_type(facts.record_type, field.index(), name, value)
         } else {
-            crate::types::field_type(facts.type_number, name, value)
+            crate::types::field_type(facts.record_type, name, value)
         };
         let given = match facts.interpretation {
             None => None,

@@ -1190,30 +1190,6 @@ pub(crate) static LIST: &[(i32, &[u8])] = &[
     (6, b"filesystem"),
 ];
 
-/// Table `EVTYPE` (from normalize_evtypetab.h).
-pub(crate) static EVTYPE: &[(i32, &[u8])] = &[
-    (0, b"unknown"),
-    (1, b"user-space"),
-    (2, b"system-services"),
-    (3, b"configuration"),
-    (4, b"TTY"),
-    (5, b"user-account"),
-    (6, b"user-login"),
-    (7, b"audit-daemon"),
-    (8, b"mac-decision"),
-    (9, b"anomaly"),
-    (10, b"integrity"),
-    (11, b"anomaly-response"),
-    (12, b"mac"),
-    (13, b"crypto"),
-    (14, b"virt"),
-    (15, b"audit-rule"),
-    (16, b"dac-decision"),
-    (17, b"group-change"),
-    (18, b"av-decision"),
-    (19, b"bpf-program"),
-];
-
 /// glibc strerror() texts, index = errno.
 pub(crate) static STRERROR: &[&str] = &[
     "Success",

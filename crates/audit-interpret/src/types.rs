@@ -1,6 +1,8 @@
 //! Field types: which decoder interprets a field, chosen from the field name
 //! and the record type the way libauparse chooses them.
 
+use audit_parse::RecordType;
+
 /// How a field's value is interpreted (libauparse's `auparse_type_t`).
 ///
 /// The discriminants are the numbers libauparse's `auparse_get_field_type`
@@ -176,22 +178,6 @@ impl FieldType {
     pub fn from_u32(n: u32) -> Option<FieldType> {
         Self::ALL.get(usize::try_from(n).ok()?).copied()
     }
-}
-
-/// Record type numbers used by the type corrections (from `linux/audit.h`).
-pub(crate) mod rt {
-    pub const ADD_GROUP: u32 = 1116;
-    pub const DEL_GROUP: u32 = 1117;
-    pub const TRUSTED_APP: u32 = 1121;
-    pub const USER_TTY: u32 = 1124;
-    pub const GRP_MGMT: u32 = 1132;
-    pub const PATH: u32 = 1302;
-    pub const EXECVE: u32 = 1309;
-    pub const MQ_OPEN: u32 = 1312;
-    pub const NETFILTER_PKT: u32 = 1324;
-    pub const KERN_MODULE: u32 = 1330;
-    pub const AVC: u32 = 1400;
-    pub const CRYPTO_KEY_USER: u32 = 2404;
 }
 
 /// The names libauparse gives a type (its `typetab.h`, built with AppArmor
@@ -535,7 +521,7 @@ fn is_int_string(v: &[u8]) -> bool {
 /// (EXECVE arguments, `saddr` in AVC and NETFILTER_PKT records, `acct`,
 /// `flags` in PATH records, `id` in group records, ...).
 #[inline]
-pub fn field_type(record_type: u32, name: &[u8], value: &[u8]) -> FieldType {
+pub fn field_type(record_type: RecordType, name: &[u8], value: &[u8]) -> FieldType {
     field_type_of_slot(name_slot(name), record_type, name, value)
 }
 
@@ -543,13 +529,13 @@ pub fn field_type(record_type: u32, name: &[u8], value: &[u8]) -> FieldType {
 #[inline(always)]
 fn field_type_of_slot(
     slot: Option<&'static Slot>,
-    record_type: u32,
+    record_type: RecordType,
     name: &[u8],
     value: &[u8],
 ) -> FieldType {
     match slot {
         Some(s) if s.corrected => {}
-        _ if record_type == rt::EXECVE || record_type == rt::TRUSTED_APP => {}
+        _ if record_type == RecordType::EXECVE || record_type == RecordType::TRUSTED_APP => {}
         _ => return slot.map_or(FieldType::Unclassified, |s| s.ty),
     }
     corrected_type(record_type, name, value)
@@ -570,7 +556,7 @@ impl std::fmt::Debug for ShapeCache {
             .shapes
             .iter()
             .filter(|s| s.fields[0].len != EMPTY)
-            .map(|s| s.record_type)
+            .map(|s| s.record_type.0)
             .collect();
         f.debug_struct("ShapeCache")
             .field("record_types", &types)
@@ -586,7 +572,7 @@ const SHAPE_FIELDS: usize = 32;
 
 #[derive(Debug, Clone, Copy)]
 struct Shape {
-    record_type: u32,
+    record_type: RecordType,
     fields: [KnownField; SHAPE_FIELDS],
 }
 
@@ -609,7 +595,7 @@ impl Default for ShapeCache {
         ShapeCache {
             shapes: Box::new(
                 [Shape {
-                    record_type: 0,
+                    record_type: RecordType(0),
                     fields: [UNKNOWN_FIELD; SHAPE_FIELDS],
                 }; SHAPES],
             ),
@@ -623,13 +609,13 @@ impl ShapeCache {
     #[inline(always)]
     pub(crate) fn field_type(
         &mut self,
-        record_type: u32,
+        record_type: RecordType,
         index: usize,
         name: &[u8],
         value: &[u8],
     ) -> FieldType {
         let n = name.len();
-        let shape = &mut self.shapes[record_type as usize % SHAPES];
+        let shape = &mut self.shapes[record_type.0 as usize % SHAPES];
         if n > MAX_NAME || index >= SHAPE_FIELDS {
             return field_type(record_type, name, value);
         }
@@ -650,7 +636,7 @@ impl ShapeCache {
     #[inline(never)]
     fn look_up(
         known: &mut KnownField,
-        record_type: u32,
+        record_type: RecordType,
         key: NameKey,
         name: &[u8],
         value: &[u8],
@@ -658,7 +644,7 @@ impl ShapeCache {
         let slot = slot_of_key(key, name.len());
         let ty = field_type_of_slot(slot, record_type, name, value);
         // Only these corrections look at the value.
-        if record_type != rt::TRUSTED_APP && name != b"acct" {
+        if record_type != RecordType::TRUSTED_APP && name != b"acct" {
             *known = KnownField {
                 key,
                 len: name.len() as u8,
@@ -671,9 +657,9 @@ impl ShapeCache {
 
 /// [`field_type`] for the names and record types with corrections.
 #[inline(never)]
-fn corrected_type(record_type: u32, name: &[u8], value: &[u8]) -> FieldType {
+fn corrected_type(record_type: RecordType, name: &[u8], value: &[u8]) -> FieldType {
     use FieldType::*;
-    if record_type == rt::EXECVE
+    if record_type == RecordType::EXECVE
         && name.first() == Some(&b'a')
         && name != b"argc"
         && memchr::memmem::find(name, b"_len").is_none()
@@ -681,9 +667,9 @@ fn corrected_type(record_type: u32, name: &[u8], value: &[u8]) -> FieldType {
         return Escaped;
     }
     match (record_type, name) {
-        (rt::AVC, b"saddr") => return Unclassified,
-        (rt::USER_TTY, b"msg") => return Escaped,
-        (rt::NETFILTER_PKT, b"saddr") => return Addr,
+        (RecordType::AVC, b"saddr") => return Unclassified,
+        (RecordType::USER_TTY, b"msg") => return Escaped,
+        (RecordType::NETFILTER_PKT, b"saddr") => return Addr,
         _ => {}
     }
     if name == b"acct" {
@@ -694,13 +680,15 @@ fn corrected_type(record_type: u32, name: &[u8], value: &[u8]) -> FieldType {
         };
     }
     match (record_type, name) {
-        (rt::PATH, b"flags") => return Flags,
-        (rt::MQ_OPEN, b"mode") => return ModeShort,
-        (rt::CRYPTO_KEY_USER, b"fp") => return Unclassified,
-        (rt::ADD_GROUP | rt::GRP_MGMT | rt::DEL_GROUP, b"id") => return Gid,
+        (RecordType::PATH, b"flags") => return Flags,
+        (RecordType::MQ_OPEN, b"mode") => return ModeShort,
+        (RecordType::CRYPTO_KEY_USER, b"fp") => return Unclassified,
+        (RecordType::ADD_GROUP | RecordType::GRP_MGMT | RecordType::DEL_GROUP, b"id") => {
+            return Gid
+        }
         _ => {}
     }
-    if record_type == rt::TRUSTED_APP {
+    if record_type == RecordType::TRUSTED_APP {
         return if value.first() == Some(&b'"') {
             Escaped
         } else if is_int_string(value) {
@@ -711,7 +699,7 @@ fn corrected_type(record_type: u32, name: &[u8], value: &[u8]) -> FieldType {
             Unclassified
         };
     }
-    if record_type == rt::KERN_MODULE && name == b"name" {
+    if record_type == RecordType::KERN_MODULE && name == b"name" {
         return Escaped;
     }
     type_of_name(name)
@@ -853,55 +841,85 @@ mod tests {
 
     #[test]
     fn corrections() {
-        assert_eq!(field_type(rt::EXECVE, b"a0", b"\"ls\""), FieldType::Escaped);
         assert_eq!(
-            field_type(rt::EXECVE, b"argc", b"3"),
+            field_type(RecordType::EXECVE, b"a0", b"\"ls\""),
+            FieldType::Escaped
+        );
+        assert_eq!(
+            field_type(RecordType::EXECVE, b"argc", b"3"),
             FieldType::Unclassified
         );
         assert_eq!(
-            field_type(rt::EXECVE, b"a1_len", b"3"),
+            field_type(RecordType::EXECVE, b"a1_len", b"3"),
             FieldType::Unclassified
         );
-        assert_eq!(field_type(1300, b"a0", b"3"), FieldType::A0);
+        assert_eq!(field_type(RecordType::SYSCALL, b"a0", b"3"), FieldType::A0);
         assert_eq!(
-            field_type(rt::AVC, b"saddr", b"1.2.3.4"),
+            field_type(RecordType::AVC, b"saddr", b"1.2.3.4"),
             FieldType::Unclassified
         );
         assert_eq!(
-            field_type(rt::NETFILTER_PKT, b"saddr", b"1.2.3.4"),
+            field_type(RecordType::NETFILTER_PKT, b"saddr", b"1.2.3.4"),
             FieldType::Addr
         );
-        assert_eq!(field_type(1306, b"saddr", b"0200"), FieldType::Sockaddr);
-        assert_eq!(field_type(1112, b"acct", b"\"root\""), FieldType::Escaped);
-        assert_eq!(field_type(1112, b"acct", b"726F6F74"), FieldType::Escaped);
-        assert_eq!(field_type(1112, b"acct", b"root"), FieldType::Unclassified);
-        assert_eq!(field_type(rt::PATH, b"flags", b"1"), FieldType::Flags);
-        assert_eq!(field_type(rt::MQ_OPEN, b"mode", b"1"), FieldType::ModeShort);
         assert_eq!(
-            field_type(rt::CRYPTO_KEY_USER, b"fp", b"ab"),
-            FieldType::Unclassified
+            field_type(RecordType::SOCKADDR, b"saddr", b"0200"),
+            FieldType::Sockaddr
         );
-        assert_eq!(field_type(rt::ADD_GROUP, b"id", b"5"), FieldType::Gid);
-        assert_eq!(field_type(1114, b"id", b"5"), FieldType::Uid);
         assert_eq!(
-            field_type(rt::TRUSTED_APP, b"x", b"\"a\""),
+            field_type(RecordType::USER_LOGIN, b"acct", b"\"root\""),
             FieldType::Escaped
         );
         assert_eq!(
-            field_type(rt::TRUSTED_APP, b"x", b"12"),
-            FieldType::Unclassified
-        );
-        assert_eq!(field_type(rt::TRUSTED_APP, b"x", b"ab"), FieldType::Escaped);
-        assert_eq!(
-            field_type(rt::TRUSTED_APP, b"uid", b"zz"),
-            FieldType::Unclassified
-        );
-        assert_eq!(
-            field_type(rt::KERN_MODULE, b"name", b"\"x\""),
+            field_type(RecordType::USER_LOGIN, b"acct", b"726F6F74"),
             FieldType::Escaped
         );
         assert_eq!(
-            field_type(rt::USER_TTY, b"msg", b"\"x\""),
+            field_type(RecordType::USER_LOGIN, b"acct", b"root"),
+            FieldType::Unclassified
+        );
+        assert_eq!(
+            field_type(RecordType::PATH, b"flags", b"1"),
+            FieldType::Flags
+        );
+        assert_eq!(
+            field_type(RecordType::MQ_OPEN, b"mode", b"1"),
+            FieldType::ModeShort
+        );
+        assert_eq!(
+            field_type(RecordType::CRYPTO_KEY_USER, b"fp", b"ab"),
+            FieldType::Unclassified
+        );
+        assert_eq!(
+            field_type(RecordType::ADD_GROUP, b"id", b"5"),
+            FieldType::Gid
+        );
+        assert_eq!(
+            field_type(RecordType::ADD_USER, b"id", b"5"),
+            FieldType::Uid
+        );
+        assert_eq!(
+            field_type(RecordType::TRUSTED_APP, b"x", b"\"a\""),
+            FieldType::Escaped
+        );
+        assert_eq!(
+            field_type(RecordType::TRUSTED_APP, b"x", b"12"),
+            FieldType::Unclassified
+        );
+        assert_eq!(
+            field_type(RecordType::TRUSTED_APP, b"x", b"ab"),
+            FieldType::Escaped
+        );
+        assert_eq!(
+            field_type(RecordType::TRUSTED_APP, b"uid", b"zz"),
+            FieldType::Unclassified
+        );
+        assert_eq!(
+            field_type(RecordType::KERN_MODULE, b"name", b"\"x\""),
+            FieldType::Escaped
+        );
+        assert_eq!(
+            field_type(RecordType::USER_TTY, b"msg", b"\"x\""),
             FieldType::Escaped
         );
     }
@@ -914,14 +932,14 @@ mod tests {
         // and values that change the corrected types: every field is typed as
         // field_type types it, whatever was remembered before.
         let types = [
-            1300,
-            1300 + SHAPES as u32,
-            rt::EXECVE,
-            rt::EXECVE + SHAPES as u32,
-            rt::TRUSTED_APP,
-            rt::PATH,
-            rt::ADD_GROUP,
-            0,
+            RecordType::SYSCALL,
+            RecordType(RecordType::SYSCALL.0 + SHAPES as u32),
+            RecordType::EXECVE,
+            RecordType(RecordType::EXECVE.0 + SHAPES as u32),
+            RecordType::TRUSTED_APP,
+            RecordType::PATH,
+            RecordType::ADD_GROUP,
+            RecordType(0),
         ];
         let names: &[&[u8]] = &[
             b"uid",

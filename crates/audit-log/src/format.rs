@@ -146,7 +146,7 @@ impl Formatter {
         if self.flush_before.contains(&record_type) {
             self.interpreter.id_cache().clear();
         }
-        let type_no = u32::try_from(record.type_number()).unwrap_or(0);
+        let type_no = RecordType(u32::try_from(record.type_number()).unwrap_or(0));
         let in_record = audit_interpret::RecordContext::new(&record);
         let mut separators = 0u32;
         // Only these types are written, so only they are interpreted.

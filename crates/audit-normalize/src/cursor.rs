@@ -265,9 +265,16 @@ impl<'a> EventCursor<'a> {
         self.cur.unwrap_or(0)
     }
 
-    /// `auparse_get_type` (0 without a current record, -1 for an unknown name).
-    pub fn record_type(&self) -> i64 {
-        self.record().map_or(0, |r| r.type_number())
+    /// The current record's type (`auparse_get_type`): `None` without a
+    /// current record or where its `type=` name is not one the table knows.
+    pub fn record_type(&self) -> Option<RecordType> {
+        self.record().and_then(|r| r.record_type())
+    }
+
+    /// [`EventCursor::record_type`] with number 0, which no table names, for
+    /// `None`: the normalizer's tables treat both alike.
+    pub(crate) fn record_type_or_zero(&self) -> RecordType {
+        self.record_type().unwrap_or(RecordType(0))
     }
 
     /// Go to the first field of the current record (`auparse_first_field`).
@@ -342,7 +349,7 @@ impl<'a> EventCursor<'a> {
     pub fn field_type(&self) -> FieldType {
         match (self.record(), self.field()) {
             (Some(r), Some(f)) => field_type(
-                u32::try_from(r.type_number()).unwrap_or(0),
+                r.record_type().unwrap_or(RecordType(0)),
                 f.name(),
                 f.value(),
             ),

@@ -19,8 +19,9 @@
 //! assert_eq!(out, b"At 22:13:20 11/14/23 system, acting as root, successfully started-audit using init\n");
 //! ```
 
-use super::{EventCursor, NormalizeOptions};
+use super::{EventCursor, NormalizeOptions, NormalizeStatus};
 use audit_interpret::FieldType;
+use audit_parse::RecordType;
 
 /// The parts of an event's local time that the reports print, formatted as
 /// `strftime` does.
@@ -179,7 +180,7 @@ pub fn csv_event(
         column(out, off.as_deref());
     }
     out.extend_from_slice(format!("{},", ev.id().serial).as_bytes());
-    if n.status != 0 {
+    if n.status == NormalizeStatus::Failed {
         err.extend_from_slice(b"error normalizing ");
         put(err, tname.map(str::as_bytes));
         err.push(b'\n');
@@ -336,7 +337,7 @@ pub fn text_event(c: &mut EventCursor<'_>, time: Option<&LocalTime>, out: &mut V
             val = c
                 .interpret_sock_address()
                 .or_else(|| c.interpret_sock_family());
-        } else if rtype == 1305 {
+        } else if rtype == Some(RecordType::CONFIG_CHANGE) {
             val = if matches!(action, Some(b"set") | Some(b"seccomp-logging")) {
                 c.field_name().map(<[u8]>::to_vec)
             } else {

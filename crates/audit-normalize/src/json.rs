@@ -117,7 +117,7 @@ mod sink;
 
 use crate::{EventCursor, FieldPos, NormalizeContext, NormalizeOptions, Normalized, ObjectKind};
 use audit_interpret::SyscallContext;
-use audit_parse::{Event, Record, RecordRef};
+use audit_parse::{Event, Record, RecordRef, RecordType};
 pub use serde_json;
 use serde_json::{json, Map, Value};
 use std::io;
@@ -354,7 +354,7 @@ fn record_to_json(rec: RecordRef<'_>, ctx: &mut NormalizeContext, opts: &JsonOpt
     }
     m.insert("text".into(), bytes_to_json(rec.text()));
     let sctx = SyscallContext::of_record(rec);
-    let rtype = u32::try_from(rec.type_number()).unwrap_or(0);
+    let rtype = rec.record_type().unwrap_or(RecordType(0));
     let mut fields = Vec::with_capacity(rec.field_count());
     let it = ctx.interpreter_mut();
     for f in rec.fields() {
@@ -453,7 +453,7 @@ pub fn normalized_to_json(c: &mut EventCursor<'_>, n: &Normalized) -> Value {
         .map(|p| pos_to_json(c, Some(*p)))
         .collect();
     json!({
-        "status": n.status,
+        "status": n.status.code(),
         "event_kind": opt_str(n.event_kind),
         "session": pos_to_json(c, n.session),
         "subject": {

@@ -80,6 +80,6 @@ mod summary;
 mod tables;
 
 pub use cursor::{EventCursor, NormalizeContext};
-pub use normalizer::{FieldPos, NormalizeOptions, Normalized, SeekError};
+pub use normalizer::{FieldPos, NormalizeOptions, NormalizeStatus, Normalized, SeekError};
 pub use summary::Summary;
 pub use tables::ObjectKind;

@@ -1,10 +1,17 @@
 //! What the normalizer finds in an event ([`Normalized`]) and how it finds
 //! it: libauparse's `auparse_normalize`, move for move.
 
-use crate::tables::{event_kind, record_action, rt, syscall_kind, ObjectKind, SysKind};
+use crate::tables::{event_kind, record_action, syscall_kind, ObjectKind, SysKind};
 use crate::{EventCursor, NormalizeContext};
 use audit_interpret::FieldType;
-use audit_parse::{Event, Field};
+use audit_parse::{Event, Field, RecordType};
+
+/// libaudit's `AUDIT_FIRST_DAEMON` and `AUDIT_LAST_DAEMON`: the bounds of the
+/// daemon record types, which [`RecordType`] names one by one.
+const FIRST_DAEMON: u32 = 1200;
+const LAST_DAEMON: u32 = 1299;
+/// libaudit's `AUDIT_LAST_SELINUX`: the end of the SELinux record types.
+const LAST_SELINUX: u32 = 1499;
 
 /// How much the normalizer collects (`normalize_option_t`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
@@ -78,13 +85,35 @@ impl FieldPos {
     }
 }
 
+/// Whether libauparse's `auparse_normalize` succeeded for an event.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum NormalizeStatus {
+    /// Normalized: what the event says was found.
+    #[default]
+    Complete,
+    /// Normalizing stopped early; what was found until then is kept.
+    Failed,
+}
+
+impl NormalizeStatus {
+    /// libauparse's return code: 0 for [`Complete`](Self::Complete), 1 for
+    /// [`Failed`](Self::Failed) (ausearch's and the JSON's `status`).
+    pub fn code(self) -> i32 {
+        match self {
+            NormalizeStatus::Complete => 0,
+            NormalizeStatus::Failed => 1,
+        }
+    }
+}
+
 /// What the normalizer found in one event: libauparse's answers to
 /// `auparse_normalize_*`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Normalized {
-    /// 0, or 1 where libauparse's `auparse_normalize` fails (a multi-record
-    /// event without a SYSCALL record, a position it cannot go back to).
-    pub status: i32,
+    /// Whether normalizing succeeded: libauparse's `auparse_normalize` fails
+    /// for a multi-record event without a SYSCALL record or a position it
+    /// cannot go back to.
+    pub status: NormalizeStatus,
     /// The kind of event (`user-login`, `audit-rule`, ...); `None` where
     /// normalizing failed early.
     pub event_kind: Option<&'static str>,
@@ -161,7 +190,11 @@ impl EventCursor<'_> {
         };
         let rc = if num > 1 { n.compound() } else { n.simple() };
         let mut d = n.d;
-        d.status = rc;
+        d.status = if rc == 0 {
+            NormalizeStatus::Complete
+        } else {
+            NormalizeStatus::Failed
+        };
         self.first_record();
         d
     }
@@ -344,7 +377,7 @@ impl Run<'_, '_> {
         self.c.first_record();
         loop {
             let rnum = self.c.record_index();
-            if self.c.record_type() == rt::SYSCALL {
+            if self.c.record_type_or_zero() == RecordType::SYSCALL {
                 if self.opt == NormalizeOptions::NoAttributes {
                     self.session(rnum);
                     return;
@@ -430,8 +463,8 @@ impl Run<'_, '_> {
         let mut parent = 0;
         self.c.first_record();
         loop {
-            match self.c.record_type() {
-                rt::PATH => {
+            match self.c.record_type_or_zero() {
+                RecordType::PATH => {
                     let f = self.c.find_field("nametype");
                     if f.is_some_and(|f| f.value() == b"PARENT") {
                         if parent == 0 {
@@ -442,11 +475,11 @@ impl Run<'_, '_> {
                         return;
                     }
                 }
-                rt::CWD => {
+                RecordType::CWD => {
                     let rnum = self.c.record_index();
                     self.object_attr("cwd", rnum);
                 }
-                rt::SOCKADDR => {
+                RecordType::SOCKADDR => {
                     let rnum = self.c.record_index();
                     self.object_attr("saddr", rnum);
                 }
@@ -492,7 +525,7 @@ impl Run<'_, '_> {
         } else {
             self.c.record_index()
         };
-        if self.c.record_type() == rt::PATH {
+        if self.c.record_type_or_zero() == RecordType::PATH {
             self.c.first_field();
             self.prime_object("name", rnum);
             if self.c.find_field("inode").is_some() {
@@ -526,12 +559,12 @@ impl Run<'_, '_> {
 
     fn program_object(&mut self) -> i32 {
         self.c.first_record();
-        let t = self.c.record_type();
-        if t == rt::BPF {
+        let t = self.c.record_type_or_zero();
+        if t == RecordType::BPF {
             if self.c.find_field("prog-id").is_some() {
                 self.d.object_primary = self.found_here();
             }
-        } else if t == rt::EVENT_LISTENER {
+        } else if t == RecordType::EVENT_LISTENER {
             if self.c.find_field("nl-mcgrp").is_some() {
                 self.d.object_primary = self.found_here();
             }
@@ -559,25 +592,27 @@ impl Run<'_, '_> {
     fn syscall_event(&mut self, syscall: Option<&[u8]>) {
         let mut tmp = SysKind::Unknown;
         let mut objtype = SysKind::Unknown;
-        let mut ttype = 0;
+        let mut ttype = RecordType(0);
         let mut on_record = self.c.first_record();
         while on_record {
-            ttype = self.c.record_type();
+            ttype = self.c.record_type_or_zero();
             // Records that decide the action (first element) or the kind of
             // object (second) over the syscall.
             let (over_action, over_kind) = match ttype {
-                rt::AVC => (Some(SysKind::Mac), None),
-                rt::FANOTIFY => (Some(SysKind::Av), None),
-                rt::SELINUX_ERR => (None, Some(SysKind::MacErr)),
-                rt::NETFILTER_CFG => (None, Some(SysKind::Iptables)),
-                rt::ANOM_PROMISCUOUS => (None, Some(SysKind::Promiscuous)),
-                rt::KERN_MODULE => (None, Some(SysKind::FileLdmod)),
-                rt::MAC_POLICY_LOAD => (None, Some(SysKind::MacLoad)),
-                rt::MAC_STATUS => (None, Some(SysKind::MacEnforce)),
-                rt::MAC_CONFIG_CHANGE => (None, Some(SysKind::MacConfig)),
-                rt::TIME_INJOFFSET | rt::TIME_ADJNTPVAL => (None, Some(SysKind::SystemTime)),
-                rt::BPF => (None, Some(SysKind::Bpf)),
-                rt::EVENT_LISTENER => (None, Some(SysKind::EvListen)),
+                RecordType::AVC => (Some(SysKind::Mac), None),
+                RecordType::FANOTIFY => (Some(SysKind::Av), None),
+                RecordType::SELINUX_ERR => (None, Some(SysKind::MacErr)),
+                RecordType::NETFILTER_CFG => (None, Some(SysKind::Iptables)),
+                RecordType::ANOM_PROMISCUOUS => (None, Some(SysKind::Promiscuous)),
+                RecordType::KERN_MODULE => (None, Some(SysKind::FileLdmod)),
+                RecordType::MAC_POLICY_LOAD => (None, Some(SysKind::MacLoad)),
+                RecordType::MAC_STATUS => (None, Some(SysKind::MacEnforce)),
+                RecordType::MAC_CONFIG_CHANGE => (None, Some(SysKind::MacConfig)),
+                RecordType::TIME_INJOFFSET | RecordType::TIME_ADJNTPVAL => {
+                    (None, Some(SysKind::SystemTime))
+                }
+                RecordType::BPF => (None, Some(SysKind::Bpf)),
+                RecordType::EVENT_LISTENER => (None, Some(SysKind::EvListen)),
                 _ => (None, None),
             };
             if let Some(k) = over_action {
@@ -884,18 +919,21 @@ impl Run<'_, '_> {
     }
 
     fn compound(&mut self) -> i32 {
-        let otype = self.c.record_type();
-        let mut t = otype;
-        if t != rt::SYSCALL {
+        let otype = self.c.record_type_or_zero();
+        // libauparse's type number, 0 at the end: records of unknown names
+        // (-1) are passed over on the way to the SYSCALL record, one numbered
+        // 0 ends the search as the end does.
+        let number = |c: &EventCursor<'_>| c.record().map_or(0, |r| r.type_number());
+        if otype != RecordType::SYSCALL {
             loop {
                 self.c.next_record();
-                t = self.c.record_type();
-                if !(t != 0 && t != rt::SYSCALL) {
+                let t = number(self.c);
+                if !(t != 0 && t != i64::from(RecordType::SYSCALL.0)) {
                     break;
                 }
             }
         }
-        if t == 0 {
+        if number(self.c) == 0 {
             return 1;
         }
         self.d.event_kind = Some(event_kind(otype));
@@ -953,13 +991,13 @@ impl Run<'_, '_> {
         {
             self.d.key = self.here(recno);
         }
-        if otype == rt::ANOM_LINK {
+        if otype == RecordType::ANOM_LINK {
             self.d.action = record_action(otype).map(|a| a.as_bytes().to_vec());
-        } else if otype == rt::CONFIG_CHANGE {
+        } else if otype == RecordType::CONFIG_CHANGE {
             self.c.first_record();
             if self.c.find_field("op").is_some() {
                 self.d.action = self.interpret();
-                self.d.object_primary = self.simple_object(rt::CONFIG_CHANGE);
+                self.d.object_primary = self.simple_object(RecordType::CONFIG_CHANGE);
             }
         } else {
             self.syscall_event(syscall.as_deref());
@@ -967,129 +1005,133 @@ impl Run<'_, '_> {
         0
     }
 
-    fn simple_object(&mut self, t: i64) -> Option<FieldPos> {
+    fn simple_object(&mut self, t: RecordType) -> Option<FieldPos> {
         use ObjectKind as O;
         self.c.first_field();
         let mut kind = None;
         let found = match t {
-            rt::SERVICE_START | rt::SERVICE_STOP => {
+            RecordType::SERVICE_START | RecordType::SERVICE_STOP => {
                 kind = Some(O::Service);
                 self.c.find_field("unit").is_some()
             }
-            rt::SYSTEM_RUNLEVEL => {
+            RecordType::SYSTEM_RUNLEVEL => {
                 kind = Some(O::System);
                 self.c.find_field("new-level").is_some()
             }
-            rt::USER_ROLE_CHANGE => {
+            RecordType::USER_ROLE_CHANGE => {
                 kind = Some(O::UserSession);
                 self.c.find_field("selected-context").is_some()
             }
-            rt::ROLE_ASSIGN
-            | rt::ROLE_REMOVE
-            | rt::USER_MGMT
-            | rt::ACCT_LOCK
-            | rt::ACCT_UNLOCK
-            | rt::ADD_USER
-            | rt::DEL_USER
-            | rt::ADD_GROUP
-            | rt::DEL_GROUP
-            | rt::GRP_MGMT => {
+            RecordType::ROLE_ASSIGN
+            | RecordType::ROLE_REMOVE
+            | RecordType::USER_MGMT
+            | RecordType::ACCT_LOCK
+            | RecordType::ACCT_UNLOCK
+            | RecordType::ADD_USER
+            | RecordType::DEL_USER
+            | RecordType::ADD_GROUP
+            | RecordType::DEL_GROUP
+            | RecordType::GRP_MGMT => {
                 kind = Some(O::Account);
                 self.c.find_field("id").is_some() || {
                     self.c.first_record();
                     self.c.find_field("acct").is_some()
                 }
             }
-            rt::USER_START | rt::USER_END | rt::USER_ERR | rt::USER_LOGIN | rt::USER_LOGOUT => {
+            RecordType::USER_START
+            | RecordType::USER_END
+            | RecordType::USER_ERR
+            | RecordType::USER_LOGIN
+            | RecordType::USER_LOGOUT => {
                 kind = Some(O::UserSession);
                 self.c.find_field("terminal").is_some()
             }
-            rt::USER_AUTH
-            | rt::USER_ACCT
-            | rt::CRED_ACQ
-            | rt::CRED_REFR
-            | rt::CRED_DISP
-            | rt::USER_CHAUTHTOK
-            | rt::GRP_CHAUTHTOK
-            | rt::ANOM_LOGIN_FAILURES
-            | rt::ANOM_LOGIN_TIME
-            | rt::ANOM_LOGIN_SESSIONS
-            | rt::ANOM_LOGIN_LOCATION => {
+            RecordType::USER_AUTH
+            | RecordType::USER_ACCT
+            | RecordType::CRED_ACQ
+            | RecordType::CRED_REFR
+            | RecordType::CRED_DISP
+            | RecordType::USER_CHAUTHTOK
+            | RecordType::GRP_CHAUTHTOK
+            | RecordType::ANOM_LOGIN_FAILURES
+            | RecordType::ANOM_LOGIN_TIME
+            | RecordType::ANOM_LOGIN_SESSIONS
+            | RecordType::ANOM_LOGIN_LOCATION => {
                 kind = Some(O::UserSession);
                 self.c.find_field("acct").is_some()
             }
-            rt::ANOM_EXEC | rt::USER_CMD => {
+            RecordType::ANOM_EXEC | RecordType::USER_CMD => {
                 kind = Some(O::Process);
                 self.c.find_field("cmd").is_some()
             }
-            rt::USER_TTY | rt::TTY => {
+            RecordType::USER_TTY | RecordType::TTY => {
                 self.c.first_record();
                 kind = Some(O::Keystrokes);
                 self.c.find_field("data").is_some()
             }
-            rt::USER_DEVICE => {
+            RecordType::USER_DEVICE => {
                 self.c.first_record();
                 kind = Some(O::Keystrokes);
                 self.c.find_field("device").is_some()
             }
-            rt::SOFTWARE_UPDATE => {
+            RecordType::SOFTWARE_UPDATE => {
                 self.c.first_record();
                 kind = Some(O::Software);
                 self.c.find_field("sw").is_some()
             }
-            rt::VIRT_MACHINE_ID => {
+            RecordType::VIRT_MACHINE_ID => {
                 kind = Some(O::VirtualMachine);
                 self.c.find_field("vm").is_some()
             }
-            rt::VIRT_RESOURCE => {
+            RecordType::VIRT_RESOURCE => {
                 kind = Some(O::VirtualMachine);
                 self.c.find_field("resrc").is_some()
             }
-            rt::VIRT_CONTROL => {
+            RecordType::VIRT_CONTROL => {
                 kind = Some(O::VirtualMachine);
                 self.c.find_field("op").is_some()
             }
-            rt::LABEL_LEVEL_CHANGE => {
+            RecordType::LABEL_LEVEL_CHANGE => {
                 kind = Some(O::Printer);
                 self.c.find_field("printer").is_some()
             }
-            rt::CONFIG_CHANGE => {
+            RecordType::CONFIG_CHANGE => {
                 kind = Some(O::AuditConfig);
                 self.config_change_object()
             }
-            rt::MAC_CONFIG_CHANGE => {
+            RecordType::MAC_CONFIG_CHANGE => {
                 kind = Some(O::MacConfig);
                 self.c.find_field("bool").is_some()
             }
-            rt::MAC_STATUS => {
+            RecordType::MAC_STATUS => {
                 kind = Some(O::MacConfig);
                 self.c.find_field("enforcing").is_some()
             }
-            rt::MAC_POLICY_LOAD | rt::LABEL_OVERRIDE => {
+            RecordType::MAC_POLICY_LOAD | RecordType::LABEL_OVERRIDE => {
                 kind = Some(O::MacConfig);
                 false
             }
-            t if (rt::DEV_ALLOC..=rt::USER_MAC_CONFIG_CHANGE).contains(&t) => {
+            t if (RecordType::DEV_ALLOC..=RecordType::USER_MAC_CONFIG_CHANGE).contains(&t) => {
                 kind = Some(O::MacConfig);
                 false
             }
-            rt::USER => self.c.find_field("addr").is_some(),
-            rt::USYS_CONFIG => {
+            RecordType::USER => self.c.find_field("addr").is_some(),
+            RecordType::USYS_CONFIG => {
                 if self.c.find_field("op").is_some() {
                     self.d.action = self.interpret();
                 }
                 kind = Some(O::System);
                 false
             }
-            rt::CRYPTO_KEY_USER => {
+            RecordType::CRYPTO_KEY_USER => {
                 kind = Some(O::UserSession);
                 self.c.find_field("fp").is_some()
             }
-            rt::CRYPTO_SESSION => {
+            RecordType::CRYPTO_SESSION => {
                 kind = Some(O::UserSession);
                 self.c.find_field("addr").is_some()
             }
-            rt::ANOM_RBAC_INTEGRITY_FAIL => {
+            RecordType::ANOM_RBAC_INTEGRITY_FAIL => {
                 kind = Some(O::FileSystem);
                 self.c.find_field("hostname").is_some()
             }
@@ -1105,21 +1147,21 @@ impl Run<'_, '_> {
         }
     }
 
-    fn simple_object_secondary(&mut self, t: i64) -> Option<FieldPos> {
+    fn simple_object_secondary(&mut self, t: RecordType) -> Option<FieldPos> {
         self.c.first_field();
         let name = match t {
-            rt::CRYPTO_SESSION => "rport",
-            rt::SOFTWARE_UPDATE => "sw_type",
+            RecordType::CRYPTO_SESSION => "rport",
+            RecordType::SOFTWARE_UPDATE => "sw_type",
             _ => return None,
         };
         self.c.find_field(name).and_then(|_| self.here(0))
     }
 
-    fn simple_object_primary2(&mut self, t: i64) -> Option<FieldPos> {
+    fn simple_object_primary2(&mut self, t: RecordType) -> Option<FieldPos> {
         self.c.first_field();
         let name = match t {
-            rt::VIRT_CONTROL | rt::VIRT_RESOURCE => "vm",
-            rt::SOFTWARE_UPDATE => "root_dir",
+            RecordType::VIRT_CONTROL | RecordType::VIRT_RESOURCE => "vm",
+            RecordType::SOFTWARE_UPDATE => "root_dir",
             _ => return None,
         };
         self.c.find_field(name).and_then(|_| self.here(0))
@@ -1134,13 +1176,13 @@ impl Run<'_, '_> {
         self.subject_attr("subj", 0);
     }
 
-    fn userspace_subject_attrs(&mut self, t: i64) {
+    fn userspace_subject_attrs(&mut self, t: RecordType) {
         if self.opt == NormalizeOptions::NoAttributes {
             return;
         }
         self.subject_attr("hostname", 0);
         self.subject_attr("addr", 0);
-        if t != rt::USER_START && t != rt::USER_END && t != rt::USER_ERR {
+        if t != RecordType::USER_START && t != RecordType::USER_END && t != RecordType::USER_ERR {
             self.subject_attr("terminal", 0);
         }
     }
@@ -1158,25 +1200,25 @@ impl Run<'_, '_> {
     }
 
     fn simple(&mut self) -> i32 {
-        let t = self.c.record_type();
-        if t == rt::SYSCALL {
+        let t = self.c.record_type_or_zero();
+        if t == RecordType::SYSCALL {
             return self.compound();
         }
         self.d.event_kind = Some(event_kind(t));
 
         if matches!(
             t,
-            rt::CONFIG_CHANGE
-                | rt::FEATURE_CHANGE
-                | rt::SECCOMP
-                | rt::ANOM_ABEND
-                | rt::ANOM_PROMISCUOUS
+            RecordType::CONFIG_CHANGE
+                | RecordType::FEATURE_CHANGE
+                | RecordType::SECCOMP
+                | RecordType::ANOM_ABEND
+                | RecordType::ANOM_PROMISCUOUS
         ) {
             self.prime_subject("auid", 0);
             self.session(0);
             self.simple_subject_attrs();
             let mut mapped = true;
-            if t == rt::CONFIG_CHANGE {
+            if t == RecordType::CONFIG_CHANGE {
                 self.c.first_field();
                 if self.c.find_field("op").is_some() {
                     let op = self.interpret().unwrap_or_default();
@@ -1194,12 +1236,12 @@ impl Run<'_, '_> {
             }
             if mapped {
                 self.set_action(record_action(t));
-                if t == rt::CONFIG_CHANGE {
+                if t == RecordType::CONFIG_CHANGE {
                     self.d.object_primary = self.simple_object(t);
                 }
                 self.c.first_record();
             }
-            if t == rt::FEATURE_CHANGE {
+            if t == RecordType::FEATURE_CHANGE {
                 self.c.first_field();
                 if self.secondary_subject("uid", 0) != 0 {
                     self.c.first_record();
@@ -1208,7 +1250,7 @@ impl Run<'_, '_> {
                 self.prime_object("feature", 0);
                 self.d.object_kind = ObjectKind::System;
             }
-            if t == rt::SECCOMP {
+            if t == RecordType::SECCOMP {
                 self.c.first_field();
                 if self.secondary_subject("uid", 0) != 0 {
                     self.c.first_record();
@@ -1223,7 +1265,7 @@ impl Run<'_, '_> {
                 }
                 return 0;
             }
-            if t == rt::ANOM_ABEND {
+            if t == RecordType::ANOM_ABEND {
                 self.c.first_field();
                 if self.secondary_subject("uid", 0) != 0 {
                     self.c.first_record();
@@ -1234,7 +1276,7 @@ impl Run<'_, '_> {
                 self.d.object_kind = ObjectKind::Process;
                 self.how_from("sig");
             }
-            if t == rt::ANOM_PROMISCUOUS {
+            if t == RecordType::ANOM_PROMISCUOUS {
                 self.c.first_field();
                 self.prime_object("dev", 0);
                 self.secondary_subject("uid", 0);
@@ -1244,7 +1286,7 @@ impl Run<'_, '_> {
             return 0;
         }
 
-        if t == rt::LOGIN {
+        if t == RecordType::LOGIN {
             if self.secondary_subject("uid", 0) != 0 {
                 self.c.first_record();
             }
@@ -1262,7 +1304,7 @@ impl Run<'_, '_> {
             return 0;
         }
 
-        if t == rt::NETFILTER_CFG {
+        if t == RecordType::NETFILTER_CFG {
             self.simple_subject_attrs();
             self.how_from("comm");
             self.set_action(Some("loaded-firewall-rule-to"));
@@ -1275,7 +1317,7 @@ impl Run<'_, '_> {
             return 0;
         }
 
-        if t == rt::AVC {
+        if t == RecordType::AVC {
             if self.c.find_field("comm").is_some() {
                 self.d.how = self.interpret();
             } else {
@@ -1297,7 +1339,7 @@ impl Run<'_, '_> {
             return 0;
         }
 
-        if (rt::FIRST_DAEMON..rt::LAST_DAEMON).contains(&t) {
+        if (FIRST_DAEMON..LAST_DAEMON).contains(&t.0) {
             self.prime_subject("auid", 0);
             if self.secondary_subject("uid", 0) != 0 {
                 self.c.first_record();
@@ -1309,16 +1351,16 @@ impl Run<'_, '_> {
             self.d.subject_kind = Some("auditd");
             self.set_action(record_action(t));
             self.d.object_kind = ObjectKind::Service;
-            if t == rt::DAEMON_START {
+            if t == RecordType::DAEMON_START {
                 self.d.how = Some(b"init".to_vec());
-            } else if t < rt::DAEMON_ACCEPT && t != rt::DAEMON_ABORT {
+            } else if t < RecordType::DAEMON_ACCEPT && t != RecordType::DAEMON_ABORT {
                 self.d.how = Some(b"signal".to_vec());
             }
             self.results(0);
             return 0;
         }
 
-        if t == rt::BPF {
+        if t == RecordType::BPF {
             self.d.subject_kind = Some("system");
             let a = self.op_action(
                 b"LOAD",
@@ -1332,7 +1374,7 @@ impl Run<'_, '_> {
             return 0;
         }
 
-        if t == rt::EVENT_LISTENER {
+        if t == RecordType::EVENT_LISTENER {
             self.prime_subject("auid", 0);
             self.c.first_record();
             self.secondary_subject("uid", 0);
@@ -1350,13 +1392,13 @@ impl Run<'_, '_> {
             return 0;
         }
 
-        if (rt::MAC_UNLBL_ALLOW..=rt::LAST_SELINUX).contains(&t) {
+        if (RecordType::MAC_UNLBL_ALLOW.0..=LAST_SELINUX).contains(&t.0) {
             self.prime_subject("auid", 0);
             self.set_subject_kind();
             self.session(0);
             self.subject_attr("subj", 0);
             let mut act = None;
-            if t == rt::MAC_UNLBL_ALLOW {
+            if t == RecordType::MAC_UNLBL_ALLOW {
                 if self.c.find_field("unlbl_accept").is_some() {
                     act = Some(if self.c.field_int() == Some(1) {
                         "is-allowing-unlabeled-network-traffic"
@@ -1370,7 +1412,7 @@ impl Run<'_, '_> {
                 act = record_action(t);
             }
             self.set_action(act);
-            if (t == rt::MAC_MAP_ADD || t == rt::MAC_MAP_DEL)
+            if (t == RecordType::MAC_MAP_ADD || t == RecordType::MAC_MAP_DEL)
                 && self.prime_object("nlbl_domain", 0) != 0
             {
                 self.c.first_record();
@@ -1380,7 +1422,7 @@ impl Run<'_, '_> {
             return 0;
         }
 
-        if t == rt::USER_LOGIN {
+        if t == RecordType::USER_LOGIN {
             if self.prime_subject("id", 0) != 0 {
                 self.c.first_record();
                 if self.prime_subject("acct", 0) == 0 {
@@ -1398,10 +1440,10 @@ impl Run<'_, '_> {
         }
         self.session(0);
         self.simple_subject_attrs();
-        if (1100..1199).contains(&t) || (2100..2999).contains(&t) {
+        if (1100..1199).contains(&t.0) || (2100..2999).contains(&t.0) {
             self.userspace_subject_attrs(t);
         }
-        if t != rt::USER_AVC {
+        if t != RecordType::USER_AVC {
             self.results(0);
         } else {
             self.c.first_record();
@@ -1417,7 +1459,7 @@ impl Run<'_, '_> {
         }
 
         let mut act: Option<Vec<u8>> = None;
-        if t == rt::USER_DEVICE {
+        if t == RecordType::USER_DEVICE {
             self.c.first_record();
             if self.c.find_field("op").is_some() {
                 act = self.c.field_str().map(<[u8]>::to_vec);
@@ -1428,15 +1470,15 @@ impl Run<'_, '_> {
             None => self.set_action(record_action(t)),
         }
 
-        if t != rt::USER_AVC {
+        if t != RecordType::USER_AVC {
             self.c.first_record();
             self.d.object_primary = self.simple_object(t);
             self.d.object_secondary = self.simple_object_secondary(t);
             self.d.object_primary2 = self.simple_object_primary2(t);
             if self.opt == NormalizeOptions::All {
-                if t == rt::USER_DEVICE {
+                if t == RecordType::USER_DEVICE {
                     self.object_attr("uuid", 0);
-                } else if t == rt::SOFTWARE_UPDATE {
+                } else if t == RecordType::SOFTWARE_UPDATE {
                     self.c.first_record();
                     self.object_attr("key_enforce", 0);
                     self.object_attr("gpg_res", 0);
@@ -1444,8 +1486,8 @@ impl Run<'_, '_> {
             }
         }
 
-        if t == rt::SYSTEM_BOOT || t == rt::SYSTEM_SHUTDOWN {
-            self.d.object_kind = if t == rt::SYSTEM_BOOT {
+        if t == RecordType::SYSTEM_BOOT || t == RecordType::SYSTEM_SHUTDOWN {
+            self.d.object_kind = if t == RecordType::SYSTEM_BOOT {
                 ObjectKind::System
             } else {
                 ObjectKind::Service
@@ -1454,11 +1496,11 @@ impl Run<'_, '_> {
             return 0;
         }
         self.c.first_record();
-        if t == rt::ANOM_EXEC {
+        if t == RecordType::ANOM_EXEC {
             self.how_from("terminal");
             return 0;
         }
-        if t == rt::TTY {
+        if t == RecordType::TTY {
             self.how_from("comm");
             return 0;
         }

@@ -1,97 +1,11 @@
 //! The tables of the normalizer: record types to actions, syscalls to the
 //! kind of thing they do, record types to event kinds, object kinds.
 
-/// Record type numbers the normalizer looks at.
-#[allow(missing_docs)]
-pub(crate) mod rt {
-    pub const USER: i64 = 1005;
-    pub const LOGIN: i64 = 1006;
-    pub const USER_AUTH: i64 = 1100;
-    pub const USER_ACCT: i64 = 1101;
-    pub const USER_MGMT: i64 = 1102;
-    pub const CRED_ACQ: i64 = 1103;
-    pub const CRED_DISP: i64 = 1104;
-    pub const USER_START: i64 = 1105;
-    pub const USER_END: i64 = 1106;
-    pub const USER_AVC: i64 = 1107;
-    pub const USER_CHAUTHTOK: i64 = 1108;
-    pub const USER_ERR: i64 = 1109;
-    pub const CRED_REFR: i64 = 1110;
-    pub const USYS_CONFIG: i64 = 1111;
-    pub const USER_LOGIN: i64 = 1112;
-    pub const USER_LOGOUT: i64 = 1113;
-    pub const ADD_USER: i64 = 1114;
-    pub const DEL_USER: i64 = 1115;
-    pub const ADD_GROUP: i64 = 1116;
-    pub const DEL_GROUP: i64 = 1117;
-    pub const USER_CMD: i64 = 1123;
-    pub const USER_TTY: i64 = 1124;
-    pub const SYSTEM_BOOT: i64 = 1127;
-    pub const SYSTEM_SHUTDOWN: i64 = 1128;
-    pub const SYSTEM_RUNLEVEL: i64 = 1129;
-    pub const SERVICE_START: i64 = 1130;
-    pub const SERVICE_STOP: i64 = 1131;
-    pub const GRP_MGMT: i64 = 1132;
-    pub const GRP_CHAUTHTOK: i64 = 1133;
-    pub const ACCT_LOCK: i64 = 1135;
-    pub const ACCT_UNLOCK: i64 = 1136;
-    pub const USER_DEVICE: i64 = 1137;
-    pub const SOFTWARE_UPDATE: i64 = 1138;
-    pub const FIRST_DAEMON: i64 = 1200;
-    pub const LAST_DAEMON: i64 = 1299;
-    pub const DAEMON_START: i64 = 1200;
-    pub const DAEMON_ABORT: i64 = 1202;
-    pub const DAEMON_ACCEPT: i64 = 1207;
-    pub const SYSCALL: i64 = 1300;
-    pub const PATH: i64 = 1302;
-    pub const CONFIG_CHANGE: i64 = 1305;
-    pub const SOCKADDR: i64 = 1306;
-    pub const CWD: i64 = 1307;
-    pub const TTY: i64 = 1319;
-    pub const NETFILTER_CFG: i64 = 1325;
-    pub const SECCOMP: i64 = 1326;
-    pub const FEATURE_CHANGE: i64 = 1328;
-    pub const KERN_MODULE: i64 = 1330;
-    pub const FANOTIFY: i64 = 1331;
-    pub const TIME_INJOFFSET: i64 = 1332;
-    pub const TIME_ADJNTPVAL: i64 = 1333;
-    pub const BPF: i64 = 1334;
-    pub const EVENT_LISTENER: i64 = 1335;
-    pub const AVC: i64 = 1400;
-    pub const SELINUX_ERR: i64 = 1401;
-    pub const MAC_POLICY_LOAD: i64 = 1403;
-    pub const MAC_STATUS: i64 = 1404;
-    pub const MAC_CONFIG_CHANGE: i64 = 1405;
-    pub const MAC_UNLBL_ALLOW: i64 = 1406;
-    pub const MAC_MAP_ADD: i64 = 1409;
-    pub const MAC_MAP_DEL: i64 = 1410;
-    pub const LAST_SELINUX: i64 = 1499;
-    pub const ANOM_PROMISCUOUS: i64 = 1700;
-    pub const ANOM_ABEND: i64 = 1701;
-    pub const ANOM_LINK: i64 = 1702;
-    pub const ANOM_LOGIN_FAILURES: i64 = 2100;
-    pub const ANOM_LOGIN_TIME: i64 = 2101;
-    pub const ANOM_LOGIN_SESSIONS: i64 = 2102;
-    pub const ANOM_LOGIN_LOCATION: i64 = 2104;
-    pub const ANOM_RBAC_INTEGRITY_FAIL: i64 = 2109;
-    pub const ANOM_EXEC: i64 = 2112;
-    pub const USER_ROLE_CHANGE: i64 = 2300;
-    pub const ROLE_ASSIGN: i64 = 2301;
-    pub const ROLE_REMOVE: i64 = 2302;
-    pub const LABEL_OVERRIDE: i64 = 2303;
-    pub const LABEL_LEVEL_CHANGE: i64 = 2304;
-    pub const DEV_ALLOC: i64 = 2307;
-    pub const USER_MAC_CONFIG_CHANGE: i64 = 2312;
-    pub const CRYPTO_KEY_USER: i64 = 2404;
-    pub const CRYPTO_SESSION: i64 = 2407;
-    pub const VIRT_CONTROL: i64 = 2500;
-    pub const VIRT_RESOURCE: i64 = 2501;
-    pub const VIRT_MACHINE_ID: i64 = 2502;
-}
+use audit_parse::RecordType;
 
 /// The action libauparse names for a record type (`normalize_record_map`).
-pub(crate) fn record_action(t: i64) -> Option<&'static str> {
-    Some(match t {
+pub(crate) fn record_action(t: RecordType) -> Option<&'static str> {
+    Some(match t.0 {
         1005 => "sent-message",
         1006 => "changed-login-id-to",
         1100 => "authenticated",
@@ -278,8 +192,8 @@ pub(crate) fn syscall_kind(name: &[u8]) -> SysKind {
 }
 
 /// The kind of event a record type starts (`auparse_normalize_get_event_kind`).
-pub(crate) fn event_kind(t: i64) -> &'static str {
-    match t {
+pub(crate) fn event_kind(t: RecordType) -> &'static str {
+    match t.0 {
         1100..=1101 | 1103..=1106 | 1108..=1110 | 1112..=1113 | 1006 => "user-login",
         1126 | 1119 => "group-change",
         1102 | 1114..=1117 | 1132..=1133 | 1135..=1136 => "user-account",

@@ -39,6 +39,7 @@
 //! assert!(g.next_ready().is_none());
 //! ```
 
+use audit_interpret::cnum::strtoul;
 use audit_parse::RecordType;
 use std::cmp::Reverse;
 use std::collections::hash_map::Entry;
@@ -115,37 +116,6 @@ pub enum Added {
     /// (TEXT)` on standard error, with these bytes as TEXT: the time stamp
     /// does not fit or its milliseconds exceed 999.
     BadTimeStamp(Vec<u8>),
-}
-
-/// C's `strtoul(s, NULL, 10)`: the value and whether `errno` stays 0.
-fn strtoul(s: &[u8]) -> (u64, bool) {
-    let mut i = 0;
-    while i < s.len() && matches!(s[i], b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r') {
-        i += 1;
-    }
-    let neg = match s.get(i) {
-        Some(b'-') => {
-            i += 1;
-            true
-        }
-        Some(b'+') => {
-            i += 1;
-            false
-        }
-        _ => false,
-    };
-    let mut v: u64 = 0;
-    while let Some(d) = s.get(i).filter(|b| b.is_ascii_digit()) {
-        match v
-            .checked_mul(10)
-            .and_then(|v| v.checked_add(u64::from(d - b'0')))
-        {
-            Some(n) => v = n,
-            None => return (u64::MAX, false),
-        }
-        i += 1;
-    }
-    (if neg { v.wrapping_neg() } else { v }, true)
 }
 
 /// libaudit's `audit_name_to_msg_type` (libaudit 3.0.9's names).
@@ -231,27 +201,21 @@ fn extract_stamp(line: &[u8]) -> Result<LineStamp<'_>, Added> {
         ts = &ts[..close];
     }
     let bad = || Added::BadTimeStamp(ts.to_vec());
-    let (sec, ok) = strtoul(ts);
-    if !ok || sec > (i64::MAX as u64) - EOE_TIMEOUT - 1 {
-        return Err(bad());
-    }
+    // C's `strtoul`: `None` where it sets `errno`.
+    let sec = strtoul(ts, 10)
+        .filter(|&sec| sec < (i64::MAX as u64) - EOE_TIMEOUT)
+        .ok_or_else(bad)?;
     let mut s = ts;
     let mut milli = 0;
     if let Some(dot) = memchr::memchr(b'.', s) {
-        let (m, ok) = strtoul(&s[dot + 1..]);
-        if !ok || m > 999 {
-            return Err(bad());
-        }
-        milli = m;
+        milli = strtoul(&s[dot + 1..], 10)
+            .filter(|&m| m <= 999)
+            .ok_or_else(bad)?;
         s = &s[dot + 1..];
     }
     let mut serial = 0;
     if let Some(colon) = memchr::memchr(b':', s) {
-        let (v, ok) = strtoul(&s[colon + 1..]);
-        if !ok {
-            return Err(bad());
-        }
-        serial = v;
+        serial = strtoul(&s[colon + 1..], 10).ok_or_else(bad)?;
     }
     Ok(LineStamp {
         sec,

@@ -976,7 +976,7 @@ impl Expr {
                     };
                     keys.clear();
                     it.decode(FieldType::EscapedKey, &ctx, raw, &mut keys)
-                        && keys.split(|&b| b == 1).any(|k| k == key.as_slice())
+                        .is_some_and(|_| keys.split(|&b| b == 1).any(|k| k == key.as_slice()))
                 })
             }
             Expr::Regex(re) => {

@@ -36,8 +36,9 @@ use audit_rules::{
     key_matches, parse_args, rule_file_words, ArgInterpreter, Command, Lister, Rule, SystemEnv,
 };
 
-/// `AUDIT_USER`: the record type of `-m` messages.
-const AUDIT_USER: u16 = 1005;
+/// `AUDIT_USER`: the record type of `-m` messages, as the netlink message
+/// type (16 bits) that [`audit_netlink::UserMessage`] takes.
+const AUDIT_USER: u16 = audit_parse::RecordType::USER.0 as u16;
 
 /// strerror's text of an errno.
 fn strerror(errno: i32) -> String {
@@ -133,7 +134,6 @@ impl ArgInterpreter for Args {
         index: usize,
         value: u32,
     ) -> String {
-        const AUDIT_SYSCALL: u32 = 1300;
         let ctx = audit_interpret::SyscallContext {
             machine: machine.and_then(audit_interpret::Machine::from_machine),
             syscall: i32::try_from(syscall).unwrap_or(-1),
@@ -144,7 +144,7 @@ impl ArgInterpreter for Args {
         let raw = format!("{value:x}");
         let mut out = Vec::new();
         match self.0.interpret(
-            AUDIT_SYSCALL.into(),
+            audit_parse::RecordType::SYSCALL,
             &ctx,
             audit_interpret::Enriched::NONE,
             name.as_bytes(),

@@ -25,13 +25,11 @@
 use audit_interpret::EscapeMode;
 use audit_normalize::format::{csv_event, csv_header, text_event, CsvColumns, LocalTime};
 use audit_normalize::NormalizeContext;
-use audit_parse::{Options, Parser};
+use audit_parse::{Options, Parser, RecordType};
 use audit_search::ausearch_group::{self, read_piece, Added, GroupedEvent, Grouper};
 use audit_search::Expr;
 use std::io::{self, BufReader, Read, Write};
 use std::process::ExitCode;
-
-const AVC: i64 = 1400;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Format {
@@ -184,7 +182,7 @@ impl Printer {
                 Some(z) => &line[..z],
                 None => line,
             };
-            if rtype == AVC && !avc_acceptable(line) {
+            if rtype == i64::from(RecordType::AVC.0) && !avc_acceptable(line) {
                 return Ok(());
             }
             p.feed(line);

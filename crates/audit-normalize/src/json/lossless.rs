@@ -5,7 +5,7 @@
 use super::sink::Sink;
 use super::JsonOptions;
 use crate::{EventCursor, FieldPos, NormalizeContext, Normalized};
-use audit_parse::{Event, RecordRef};
+use audit_parse::{Event, RecordRef, RecordType};
 use std::io::Write;
 
 /// Writes `event` as one JSON object (no newline).
@@ -73,7 +73,7 @@ fn write_record<W: Write + ?Sized>(
     s.raw(b"\"fields\":[");
     let mut first = true;
     if opts.interpretations {
-        let rtype = u32::try_from(rec.type_number()).unwrap_or(0);
+        let rtype = rec.record_type().unwrap_or(RecordType(0));
         ctx.interpreter_mut()
             .interpret_record(rec, scratch, |f, ty, text| {
                 if s.error.is_some() {
@@ -247,7 +247,7 @@ fn write_normalized<W: Write + ?Sized>(
     s.raw(b",\"session\":");
     write_pos(s, c, n.session);
     s.raw(b",\"status\":");
-    s.int(i64::from(n.status));
+    s.int(i64::from(n.status.code()));
     s.raw(b",\"subject\":{\"attributes\":");
     write_pos_list(s, c, &n.subject_attributes);
     s.raw(b",\"kind\":");
