@@ -36,6 +36,13 @@ pub enum LogError {
         /// The error.
         source: io::Error,
     },
+    /// A line given to [`LogWriter::write_lines`] does not end with `\n`,
+    /// or has one before its end: none of the lines was written.
+    #[error("line {index} of the batch is not one line ending with a newline: nothing written")]
+    NotALine {
+        /// The line's index in the batch.
+        index: usize,
+    },
     /// A symbolic link is in the log's place: it is not followed.
     #[error("{}: is a symbolic link, refused", path.display())]
     Symlink {
@@ -371,6 +378,14 @@ impl LogWriter {
         (self.space_left_mb, self.admin_space_left_mb)
     }
 
+    /// Megabytes free for the writer on the log's file system (what
+    /// `space_left` is compared with); `None` when no log is open or the
+    /// file system cannot be asked.
+    pub fn free_mb(&self) -> Option<u64> {
+        let st = rustix::fs::fstatvfs(&**self.file.as_ref()?).ok()?;
+        Some(st.f_bavail.saturating_mul(st.f_bsize.max(1)) / MEGABYTE)
+    }
+
     /// What happened since the last call, oldest first.
     pub fn take_notices(&mut self) -> Vec<Notice> {
         std::mem::take(&mut self.notices)
@@ -411,10 +426,6 @@ impl LogWriter {
         if !self.config.write_logs {
             return Ok(0);
         }
-        self.reap_children();
-        let Some(file) = self.file.clone().filter(|_| !self.suspended) else {
-            return Err(LogError::Suspended);
-        };
         let mut lines = std::mem::take(&mut self.line);
         lines.clear();
         let mut count = 0u64;
@@ -422,25 +433,72 @@ impl LogWriter {
             self.formatter.format_into(record_type, payload, &mut lines);
             count += 1;
         }
-        let result = (&*file).write_all(&lines);
-        let len = lines.len() as u64;
+        let result = self.append(&lines, count);
         // Batches are bounded by the caller; a huge one's buffer is not kept.
         if lines.capacity() > 1 << 20 {
             lines = Vec::with_capacity(1024);
         }
         self.line = lines;
-        if let Err(e) = result {
+        result.map(|()| count as usize)
+    }
+
+    /// Appends finished lines, verbatim, with one `write`: records formatted
+    /// elsewhere, such as those a remote logging receiver gets from its
+    /// senders (their `node=` kept). Each must end with its one `\n`.
+    /// Everything else is as for [`LogWriter::write_records`]: each line
+    /// counts as a record for `freq`, its bytes count for `max_log_file`, a
+    /// full disk or a failed write runs `disk_full_action` or
+    /// `disk_error_action` and leaves none of the lines in the log, and
+    /// [`LogWriter::durable`] after it covers them. Returns how many lines
+    /// are in the log: all, or 0 with `write_logs = no`.
+    ///
+    /// # Errors
+    /// [`LogError::NotALine`] (nothing written) when a line does not end
+    /// with `\n` or has one before its end; otherwise as
+    /// [`LogWriter::write_records`].
+    pub fn write_lines<L: AsRef<[u8]>>(&mut self, lines: &[L]) -> Result<usize, LogError> {
+        for (index, line) in lines.iter().enumerate() {
+            let line = line.as_ref();
+            let newlines = line.iter().filter(|&&b| b == b'\n').count();
+            if newlines != 1 || line.last() != Some(&b'\n') {
+                return Err(LogError::NotALine { index });
+            }
+        }
+        if !self.config.write_logs {
+            return Ok(0);
+        }
+        let mut bytes = std::mem::take(&mut self.line);
+        bytes.clear();
+        for line in lines {
+            bytes.extend_from_slice(line.as_ref());
+        }
+        let result = self.append(&bytes, lines.len() as u64);
+        if bytes.capacity() > 1 << 20 {
+            bytes = Vec::with_capacity(1024);
+        }
+        self.line = bytes;
+        result.map(|()| lines.len())
+    }
+
+    /// Appends `count` records' whole lines with one `write`, then flushes
+    /// and looks at size and space as the settings say.
+    fn append(&mut self, lines: &[u8], count: u64) -> Result<(), LogError> {
+        self.reap_children();
+        let Some(file) = self.file.clone().filter(|_| !self.suspended) else {
+            return Err(LogError::Suspended);
+        };
+        if let Err(e) = (&*file).write_all(lines) {
             // Part of the lines may be in the file: cut it off so the log
             // ends with the last whole line.
             let _ = file.set_len(self.size);
             return Err(self.write_failed("write", e));
         }
         let before = self.records;
-        self.size += len;
+        self.size += lines.len() as u64;
         self.records += count;
         self.disk_error_reports = 0;
         self.after_write(&file, before);
-        Ok(count as usize)
+        Ok(())
     }
 
     /// Whether a multiple of `every` is in `before+1 ..= now`.

@@ -25,7 +25,8 @@ fn main() {
     ignore_keeps_trying_and_cuts_no_line();
     halt_is_only_reported();
     disk_errors_run_disk_error_action();
-    println!("disk_full: 4 tests passed");
+    finished_lines_on_a_full_disk_run_the_action();
+    println!("disk_full: 5 tests passed");
 }
 
 struct Run {
@@ -36,12 +37,13 @@ struct Run {
 }
 
 fn run(action: &str) -> Run {
-    run_with(action, false)
+    run_with(action, false, false)
 }
 
 /// Runs the helper: on a 64 KiB tmpfs, or (`fsize`) under a file-size limit
-/// that makes writes fail with EFBIG, a disk error.
-fn run_with(action: &str, fsize: bool) -> Run {
+/// that makes writes fail with EFBIG, a disk error; with `lines`, the records
+/// are written as finished lines ([`LogWriter::write_lines`]).
+fn run_with(action: &str, fsize: bool, lines: bool) -> Run {
     let dir = tempfile::tempdir().unwrap();
     let out = if fsize {
         Command::new(std::env::current_exe().unwrap())
@@ -49,6 +51,7 @@ fn run_with(action: &str, fsize: bool) -> Run {
             .arg(action)
             .arg("fsize")
             .env("FILL_LOG_HELPER", "1")
+            .env("FILL_LOG_LINES", if lines { "1" } else { "" })
             .output()
             .unwrap()
     } else {
@@ -58,6 +61,7 @@ fn run_with(action: &str, fsize: bool) -> Run {
             .arg(dir.path())
             .arg(std::env::current_exe().unwrap())
             .env("FILL_LOG_HELPER", "1")
+            .env("FILL_LOG_LINES", if lines { "1" } else { "" })
             .arg(action)
             .output()
             .unwrap()
@@ -171,7 +175,7 @@ fn halt_is_only_reported() {
 }
 
 fn disk_errors_run_disk_error_action() {
-    let run = run_with("suspend", true);
+    let run = run_with("suspend", true, false);
     check_log("error suspend", &run);
     assert_eq!(run.notices.len(), 2, "{:?}", run.notices);
     assert!(
@@ -194,7 +198,7 @@ fn disk_errors_run_disk_error_action() {
 
     // syslog: reported five times in a row, then quiet; writing goes on
     // being tried, each failure an error.
-    let run = run_with("syslog", true);
+    let run = run_with("syslog", true, false);
     check_log("error syslog", &run);
     assert_eq!(run.notices.len(), 5, "{:?}", run.notices);
     assert!(
@@ -206,6 +210,31 @@ fn disk_errors_run_disk_error_action() {
         run.errors.iter().all(|(_, k)| k == "error"),
         "{:?}",
         run.errors
+    );
+}
+
+/// Lines appended whole (a remote receiver's records) meet a full disk as
+/// the writer's own do: the action runs, the log ends with a whole line, and
+/// a write error runs the disk-error action.
+fn finished_lines_on_a_full_disk_run_the_action() {
+    let run = run_with("suspend", false, true);
+    check_log("lines suspend", &run);
+    assert_eq!(run.notices, ["DiskFull { action: Suspend }", "Suspended"]);
+    assert!(
+        run.errors[1..].iter().all(|(_, k)| k == "suspended"),
+        "{:?}",
+        run.errors
+    );
+    let run = run_with("ignore", false, true);
+    check_log("lines ignore", &run);
+    assert_eq!(run.notices, ["DiskFull { action: Ignore }"]);
+    assert!(run.errors.iter().all(|(_, k)| k == "diskfull"));
+    let run = run_with("suspend", true, true);
+    check_log("lines error suspend", &run);
+    assert!(
+        run.notices[0].starts_with("DiskError { op: \"write\", error: \"File too large"),
+        "{:?}",
+        run.notices
     );
 }
 
@@ -223,6 +252,7 @@ fn helper() -> Result<(), Box<dyn std::error::Error>> {
         other => return Err(format!("unknown action {other}").into()),
     };
     let fsize = args.next().as_deref() == Some("fsize");
+    let lines = std::env::var_os("FILL_LOG_LINES").is_some_and(|v| v == "1");
     let log_file = PathBuf::from(dir).join("audit.log");
     let mut config = LogConfig {
         log_file: log_file.clone(),
@@ -255,7 +285,13 @@ fn helper() -> Result<(), Box<dyn std::error::Error>> {
             "audit(1700000000.000:{serial}): op=fill serial={serial} pad={} res=1",
             "x".repeat(100 + (serial as usize * 37) % 200)
         );
-        match w.write_record(1305, payload.as_bytes()) {
+        let written = if lines {
+            let line = format!("type=CONFIG_CHANGE msg={payload}\n");
+            w.write_lines(&[line]).map(|_| ())
+        } else {
+            w.write_record(1305, payload.as_bytes()).map(|_| ())
+        };
+        match written {
             Ok(_) => println!("ok {serial}"),
             Err(e) => {
                 failures += 1;

@@ -335,6 +335,78 @@ fn rotation_at_max_log_file() {
 }
 
 #[test]
+fn finished_lines_count_for_rotation_and_go_in_verbatim() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut w = LogWriter::open(LogConfig {
+        num_logs: 2,
+        max_log_file: 1,
+        max_log_file_action: SizeAction::Rotate,
+        flush: Flush::Incremental,
+        freq: 1000,
+        ..config(dir.path())
+    })
+    .unwrap();
+    write(&mut w, 1);
+    // A remote record keeps its sender's node= and its bytes exactly.
+    let remote = b"node=web1 type=USER msg=audit(2.000:2): x=1\x1dUID=\"root\"\n";
+    assert_eq!(w.write_lines(&[remote]).unwrap(), 1);
+    write(&mut w, 3);
+    let expected = [line(1).as_bytes(), remote, line(3).as_bytes()].concat();
+    assert_eq!(
+        std::fs::read(dir.path().join("audit.log")).unwrap(),
+        expected
+    );
+    assert_eq!(w.size(), expected.len() as u64);
+    assert_eq!(w.records_written(), 3);
+    // durable() covers the lines (freq 1000 never synced them).
+    assert_eq!(w.records_on_disk(), 0);
+    assert_eq!(w.durable().unwrap(), Durability::OnDisk);
+    assert_eq!(w.records_on_disk(), 3);
+
+    // 1 MiB of appended lines reaches max_log_file: the writer rotates.
+    let big = [[b'x'; 1023].as_slice(), b"\n"].concat();
+    let batch: Vec<&[u8]> = std::iter::repeat_n(big.as_slice(), 1024).collect();
+    assert_eq!(w.write_lines(&batch).unwrap(), 1024);
+    assert_eq!(
+        w.take_notices(),
+        vec![
+            Notice::MaxLogFile {
+                action: SizeAction::Rotate
+            },
+            Notice::Rotated
+        ]
+    );
+    assert_eq!(w.size(), 0);
+    assert_eq!(
+        std::fs::metadata(numbered(dir.path(), 1)).unwrap().len(),
+        expected.len() as u64 + (1 << 20)
+    );
+    w.write_lines(&[remote]).unwrap();
+    assert_eq!(
+        std::fs::read(dir.path().join("audit.log")).unwrap(),
+        remote.to_vec()
+    );
+}
+
+#[test]
+fn what_is_not_one_finished_line_is_refused_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut w = LogWriter::open(config(dir.path())).unwrap();
+    for (bad, index) in [
+        (vec![&b"type=USER msg=a\n"[..], b"no newline"], 1),
+        (vec![&b"two\nlines\n"[..]], 0),
+        (vec![&b""[..]], 0),
+    ] {
+        match w.write_lines(&bad) {
+            Err(LogError::NotALine { index: got }) => assert_eq!(got, index, "{bad:?}"),
+            other => panic!("{bad:?}: {other:?}"),
+        }
+    }
+    assert_eq!(read(dir.path().join("audit.log")), "");
+    assert_eq!((w.size(), w.records_written()), (0, 0));
+}
+
+#[test]
 fn num_logs_below_two_never_rotates() {
     let dir = tempfile::tempdir().unwrap();
     let mut w = LogWriter::open(LogConfig {
