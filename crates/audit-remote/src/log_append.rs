@@ -2,51 +2,37 @@
 //! auditd writes what its listener receives, with the writer's flush mode, rotation
 //! and disk-space thresholds, and the reply the writer's state calls for.
 //!
-//! The writer formats kernel records (`type=NAME msg=…` from a type and a payload),
-//! while a received record is a finished line, its `node=` name the sender's. So
-//! [`LogAppender`] appends the lines itself, to the file the writer has open (found by
-//! its path and checked by device and inode, so a rotation is followed), in one write
-//! per batch, while the caller holds the writer (no record of the writer's comes in
-//! between). Then, as the writer's `flush` says, the data is synced (any mode but
-//! `none`) and the reply is:
+//! A received record is a finished line, its `node=` name the sender's: it goes in
+//! through [`LogWriter::write_lines`], so its bytes count for the writer's size
+//! and space checks, a failed write runs the writer's `disk_full_action` or
+//! `disk_error_action` (its notices tell the caller), and the log ends with a whole
+//! line. Then [`LogWriter::durable`] makes the batch as durable as `flush` says,
+//! and the reply is:
 //!
 //! - ACK when written;
 //! - DISKLOW when written, but the file system has less free than the writer's
 //!   `space_left` or `admin_space_left`;
-//! - DISKFULL when the write failed for want of space (nothing of the batch stays in
-//!   the file);
-//! - DISKERROR when it failed otherwise, the sync failed, or logging is suspended.
+//! - DISKFULL when the write (or the sync) failed for want of space (nothing of
+//!   the batch stays in the file when the write failed);
+//! - DISKERROR when it failed otherwise, the sync failed, logging is suspended, or
+//!   a record is not one line.
 //!
 //! `write_logs = no`: nothing is written, and every record is acknowledged, as auditd
-//! does. When the log reaches `max_log_file` with `max_log_file_action = rotate` or
-//! `keep_logs`, the writer rotates.
-//!
-//! Limits, until audit-log's writer can write finished lines itself: the writer does
-//! not count these bytes in the log's size (its own size check sees only its own
-//! records; the check here rotates on the file's real size), and should a write of
-//! the writer's own fail, it cuts the file back to the size it counted, which would
-//! cut records appended here after its last own write.
+//! does.
 
-use crate::server::{free_megabytes, last_lines, Durability, SinkError};
-use audit_log::{Flush, LogConfig, LogWriter, SizeAction};
+use crate::server::{last_lines, Durability, SinkError};
+use audit_log::{LogConfig, LogError, LogWriter};
 use std::fs::File;
-use std::io::{self, Write};
-use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+use std::io;
 
-/// `ENOSPC` on Linux (every architecture).
-const ENOSPC: i32 = 28;
-
-/// Appends received records to a writer's log; keeps the file open between calls.
+/// Appends received records to a writer's log.
 #[derive(Debug, Default)]
-pub struct LogAppender {
-    /// The log as last opened, with its device and inode.
-    open: Option<(File, u64, u64)>,
-}
+pub struct LogAppender;
 
 impl LogAppender {
-    /// An appender with nothing open yet.
+    /// An appender.
     pub fn new() -> Self {
-        Self::default()
+        Self
     }
 
     /// The last `limit` lines of the writer's log (none when it does not exist), for
@@ -62,7 +48,7 @@ impl LogAppender {
         }
     }
 
-    /// Appends `records` (finished lines, each with its `\n`) to `log`'s file with one
+    /// Appends `records` (finished lines, each with its `\n`) to `log` with one
     /// write, makes them as durable as its `flush` says, and says which reply they
     /// get (see the [module](self) documentation).
     ///
@@ -74,44 +60,17 @@ impl LogAppender {
         log: &mut LogWriter,
         records: &[R],
     ) -> Result<Durability, SinkError> {
-        let config = log.config().clone();
-        if !config.write_logs {
+        let failed = |e: LogError| match e {
+            LogError::DiskFull { .. } => SinkError::DiskFull(e.to_string()),
+            other => SinkError::DiskError(other.to_string()),
+        };
+        if log.write_lines(records).map_err(failed)? == 0 {
+            // write_logs = no.
             return Ok(Durability::Written);
         }
-        if log.is_suspended() {
-            return Err(SinkError::DiskError("logging is suspended".into()));
-        }
-        let failed = |what: &str, e: &io::Error| {
-            let text = format!("{}: {what}: {e}", config.log_file.display());
-            match e.raw_os_error() {
-                Some(ENOSPC) => SinkError::DiskFull(text),
-                _ => SinkError::DiskError(text),
-            }
-        };
-        let file = self.file(&config).map_err(|e| failed("open", &e))?;
-        let before = file.metadata().map_err(|e| failed("fstat", &e))?.len();
-        let bytes: Vec<u8> = records.iter().flat_map(|r| r.as_ref()).copied().collect();
-        if let Err(e) = (&*file).write_all(&bytes) {
-            // Leave no part of the batch: the log ends with a whole line.
-            let _ = file.set_len(before);
-            self.open = None;
-            return Err(failed("write", &e));
-        }
-        if config.flush != Flush::None {
-            file.sync_data().map_err(|e| failed("fsync", &e))?;
-        }
-        let size = before + bytes.len() as u64;
-        let free = free_megabytes(file).ok();
-        let limit = config.max_log_file.saturating_mul(1 << 20);
-        let rotates = matches!(
-            config.max_log_file_action,
-            SizeAction::Rotate | SizeAction::KeepLogs
-        );
-        if limit > 0 && size >= limit && rotates {
-            log.rotate_now();
-        }
+        log.durable().map_err(failed)?;
         let (space_left, admin_space_left) = log.thresholds_mb();
-        Ok(match free {
+        Ok(match log.free_mb() {
             Some(free) if free < admin_space_left => Durability::WrittenSpaceLow(format!(
                 "{free} MB free, below admin_space_left {admin_space_left} MB"
             )),
@@ -120,28 +79,6 @@ impl LogAppender {
             )),
             _ => Durability::Written,
         })
-    }
-
-    /// The open log, reopened when the path now names another file (rotated).
-    fn file(&mut self, config: &LogConfig) -> io::Result<&File> {
-        let current = std::fs::symlink_metadata(&config.log_file)?;
-        let same = self
-            .open
-            .as_ref()
-            .is_some_and(|(_, dev, ino)| (*dev, *ino) == (current.dev(), current.ino()));
-        if !same {
-            // The writer created it (with its mode and group); never follow a link.
-            let file = std::fs::OpenOptions::new()
-                .append(true)
-                .custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32)
-                .open(&config.log_file)?;
-            let meta = file.metadata()?;
-            self.open = Some((file, meta.dev(), meta.ino()));
-        }
-        match &self.open {
-            Some((file, _, _)) => Ok(file),
-            None => Err(io::Error::other("log not open")),
-        }
     }
 }
 
@@ -180,6 +117,8 @@ mod tests {
         ]
         .concat();
         assert_eq!(text, expected);
+        // Counted by the writer: its own size check and cut-back see them.
+        assert_eq!(log.size(), expected.len() as u64);
         assert_eq!(
             LogAppender::recent(log.config(), 2).unwrap()[0],
             remote.to_vec()
@@ -217,6 +156,11 @@ mod tests {
             Durability::WrittenSpaceLow(text) => assert!(text.contains("space_left"), "{text}"),
             other => panic!("expected DISKLOW, got {other:?}"),
         }
+        // A record that is not one line is refused, nothing of the batch written.
+        let before = std::fs::read(dir.path().join("audit.log")).unwrap();
+        let got = LogAppender::new().append(&mut log, &[&b"a\n"[..], b"b"]);
+        assert!(matches!(got, Err(SinkError::DiskError(_))), "{got:?}");
+        assert_eq!(std::fs::read(dir.path().join("audit.log")).unwrap(), before);
         let quiet_dir = tempfile::tempdir().unwrap();
         let mut quiet = writer(quiet_dir.path(), "write_logs = no\n");
         assert_eq!(

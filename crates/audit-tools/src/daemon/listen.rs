@@ -1,7 +1,16 @@
 //! auditd's network listener in the daemon: with `tcp_listen_port` in
 //! `auditd.conf`, records sent by `audisp-remote` (or audit-remote's sender) are
 //! written to the daemon's log, verbatim, and acknowledged once written
-//! (audit-remote's receiver and [`LogAppender`]).
+//! (audit-remote's receiver and [`LogAppender`]). They go through the
+//! daemon's log writer as its own records do ([`LogWriter::write_lines`]):
+//! counted for `max_log_file` and the space checks, synced as `flush` says
+//! before the ACK, and a full disk or a write error runs `disk_full_action`
+//! or `disk_error_action` and is answered DISKFULL or DISKERROR (DISKLOW
+//! below `space_left`).
+//!
+//! These keys are read at start only: SIGHUP re-reads the writer's settings
+//! and the plugins, not the listener's (a changed port or limit needs a
+//! restart).
 //!
 //! The keys are auditd's ([`ListenConfig`]): `tcp_listen_port`,
 //! `tcp_listen_queue`, `tcp_max_per_addr`, `tcp_client_ports`,
@@ -13,6 +22,8 @@
 //! The connections run on threads of their own; their records wait in a
 //! bounded queue until the daemon's loop, which owns the log, writes them
 //! ([`Listener::serve`], run as a hook). At exit every connection gets ENDING.
+//!
+//! [`LogWriter::write_lines`]: audit_log::LogWriter::write_lines
 
 use super::{Config, DaemonError, Hook, Level, Options, SetEnabled, Sink};
 use audit_dispatch::{Payload, Record};

@@ -16,7 +16,8 @@
 //! Signals, as auditd's: SIGTERM/SIGINT stop (after a grace period draining
 //! the socket, so the kill's own record reaches the log); SIGHUP re-reads
 //! `auditd.conf` (the writer's settings as auditd's reconfiguration takes
-//! them, and `plugins.d`); SIGUSR1 rotates the logs; SIGUSR2 resumes logging
+//! them, and `plugins.d`; the network listener's keys are read at start
+//! only, see [`listen`]); SIGUSR1 rotates the logs; SIGUSR2 resumes logging
 //! (and suspended plugins) after a suspension. Each writes a DAEMON_* record
 //! naming the sender as the kernel reports it (AUDIT_SIGNAL_INFO). A start
 //! that fails once the log is open (the daemon slot taken, `enabled` refused)
