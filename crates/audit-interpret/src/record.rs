@@ -116,7 +116,9 @@ impl<'a> RecordFacts<'a> {
     #[inline(always)]
     fn of(record: RecordRef<'a>) -> Self {
         RecordFacts {
-            record_type: record.record_type().unwrap_or(RecordType(0)),
+            // Through the number: measurably faster here than unwrapping
+            // `record_type()` (callgrind, bench-vs-auparse --interpret).
+            record_type: RecordType(u32::try_from(record.type_number()).unwrap_or(0)),
             interpretation: record.interpretation_text(),
             walk: false,
         }
