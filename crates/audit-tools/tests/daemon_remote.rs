@@ -11,7 +11,11 @@
 //! second and CPU per record of each process (`/proc/PID/stat`), every receiver
 //! syncing each record (`flush = SYNC`) before its ACK.
 //!
-//! The tests run themselves again inside `unshare -n` (`-m -n` for the second; the
+//! The third fills the disk under the received records (a 64 KiB tmpfs): the
+//! daemon's `disk_full_action` runs, the sender gets DISKFULL or DISKERROR, the
+//! log holds exactly the acknowledged records.
+//!
+//! The tests run themselves again inside `unshare -n` (`-m -n` for the second and third; the
 //! environment variables below tell the copy it is inside), where only their own
 //! loopback exists.
 
@@ -275,6 +279,143 @@ fn inside() {
         text.starts_with("type=DAEMON_START "),
         "{}",
         &text[..200.min(text.len())]
+    );
+}
+
+const INSIDE_FULL: &str = "AUDIT_TOOLS_DAEMON_REMOTE_FULL_INSIDE";
+
+/// Received records meet a full disk (a 64 KiB tmpfs, in private mount and
+/// network namespaces) as the daemon's own do: its log writer counts them, runs
+/// `disk_full_action` (suspend), the sender is answered DISKFULL or DISKERROR,
+/// and the log holds exactly the records acknowledged, its last line whole.
+#[test]
+fn a_full_disk_under_remote_records_runs_the_daemons_disk_full_action() {
+    if std::env::var_os(INSIDE_FULL).is_some() {
+        full_inside();
+        return;
+    }
+    let _lock = audit_testlock::live_lock();
+    if let Some(why) = audit_testlock::live_kernel_unavailable_reason() {
+        audit_testlock::skip(why);
+        return;
+    }
+    for tool in ["/usr/bin/unshare", "/sbin/ip"] {
+        if !Path::new(tool).exists() {
+            audit_testlock::skip(format!("{tool} is not installed"));
+            return;
+        }
+    }
+    let before = status();
+    let _restore = KernelState(before);
+    let out = Command::new("unshare")
+        .args(["-m", "-n", "--propagation", "private", "--"])
+        .arg(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "a_full_disk_under_remote_records_runs_the_daemons_disk_full_action",
+            "--nocapture",
+        ])
+        .env(INSIDE_FULL, "1")
+        .status()
+        .unwrap();
+    assert!(out.success(), "the scenario inside the namespaces failed");
+    assert_eq!(status(), before, "the kernel's daemon pid and enabled");
+}
+
+fn full_inside() {
+    run("ip", &["link", "set", "lo", "up"]);
+    let dir = tempfile::tempdir().unwrap();
+    let logs = dir.path().join("logs");
+    std::fs::create_dir(&logs).unwrap();
+    run(
+        "mount",
+        &[
+            "-t",
+            "tmpfs",
+            "-o",
+            "size=64k,mode=0700",
+            "daemon-remote-full",
+            logs.to_str().unwrap(),
+        ],
+    );
+    let log = logs.join("audit.log");
+    std::fs::create_dir(dir.path().join("plugins.d")).unwrap();
+    let port = PORT + 1;
+    write_conf(
+        &dir.path().join("auditd.conf"),
+        &format!(
+            "log_file = {}\nlog_format = RAW\nflush = INCREMENTAL\nfreq = 1\n\
+             plugin_dir = {}\nlocal_events = no\ntcp_listen_port = {port}\n\
+             tcp_max_per_addr = 2\nspace_left = 0\nadmin_space_left = 0\n\
+             disk_full_action = suspend\n\
+             disk_error_action = syslog\n",
+            log.display(),
+            dir.path().join("plugins.d").display()
+        ),
+    );
+    let stderr = dir.path().join("daemon.err");
+    let mut daemon = Started(
+        Command::new(env!("CARGO_BIN_EXE_audit-daemon"))
+            .args(["-f", "-c"])
+            .arg(dir.path())
+            .stderr(std::fs::File::create(&stderr).unwrap())
+            .spawn()
+            .unwrap(),
+    );
+    let addr: SocketAddr = ([127, 0, 0, 1], port).into();
+    wait_for("the listener", || {
+        assert!(daemon.0.try_wait().unwrap().is_none(), "the daemon exited");
+        TcpStream::connect(addr).is_ok()
+    });
+    // Stop-and-wait, as audisp-remote: each record's reply before the next.
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut acked = Vec::new();
+    let mut refused = Vec::new();
+    for i in 1..2000u32 {
+        let line = record("web1", i as usize);
+        let frame = Frame::new(FrameType::MESSAGE, i, line.clone().into_bytes());
+        stream.write_all(&frame.encode().unwrap()).unwrap();
+        let reply = read_frame(&mut stream);
+        assert_eq!(reply.sequence, i);
+        match reply.kind {
+            FrameType::ACK => acked.push(line),
+            kind => refused.push(kind),
+        }
+        if refused.len() >= 3 {
+            break;
+        }
+    }
+    // Read before the stop: the tmpfs goes with the namespace, not the daemon.
+    let text = std::fs::read_to_string(&log).unwrap();
+    let pid = rustix::process::Pid::from_child(&daemon.0);
+    rustix::process::kill_process(pid, rustix::process::Signal::TERM).unwrap();
+    daemon.0.wait().unwrap();
+    let said = std::fs::read_to_string(&stderr).unwrap();
+    assert!(acked.len() > 100, "only {} records fit", acked.len());
+    assert_eq!(refused.len(), 3, "the disk never filled");
+    assert!(
+        refused
+            .iter()
+            .all(|k| [FrameType::DISK_FULL, FrameType::DISK_ERROR].contains(k)),
+        "{refused:?}"
+    );
+    assert!(
+        said.contains("DiskFull { action: Suspend }") && said.contains("Suspended"),
+        "the daemon's messages: {said}"
+    );
+    assert!(text.ends_with('\n'), "last line cut");
+    let logged: Vec<&str> = text
+        .split_inclusive('\n')
+        .filter(|l| !l.starts_with("type=DAEMON_"))
+        .collect();
+    assert!(
+        logged == acked,
+        "{} lines logged, {} acknowledged",
+        logged.len(),
+        acked.len()
     );
 }
 
