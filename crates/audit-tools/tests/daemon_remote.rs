@@ -15,9 +15,9 @@
 //! daemon's `disk_full_action` runs, the sender gets DISKFULL or DISKERROR, the
 //! log holds exactly the acknowledged records.
 //!
-//! The tests run themselves again inside `unshare -n` (`-m -n` for the second and third; the
-//! environment variables below tell the copy it is inside), where only their own
-//! loopback exists.
+//! The tests run themselves again inside `unshare -n` (`-m -n` for the second
+//! and third; the environment variables below tell the copy it is inside),
+//! where only their own loopback exists.
 
 use audit_remote::frame::{decode_all, Frame, FrameType, HEADER_SIZE};
 use audit_remote::sender::{Sender, SenderConfig};
