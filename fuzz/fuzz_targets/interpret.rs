@@ -52,7 +52,7 @@ fuzz_target!(|data: &[u8]| {
     ]);
     for machine in [
         Machine::X86_64,
-        Machine::X86,
+        Machine::I386,
         Machine::Aarch64,
         Machine::Ppc64,
         Machine::S390x,

@@ -25,7 +25,7 @@ pub(crate) type CtxKey = [u64; 3];
 #[inline]
 pub(crate) fn ctx_key(ty: FieldType, ctx: &SyscallContext) -> CtxKey {
     use FieldType as F;
-    let machine = ctx.machine.map_or(u64::MAX, |m| u64::from(m.number()));
+    let machine = ctx.machine.map_or(u64::MAX, |m| u64::from(m.audit_arch()));
     let sys = u64::from(ctx.syscall as u32);
     match ty {
         F::Arch => [machine, 0, 0],

@@ -4,9 +4,9 @@ use crate::cnum::strtoul;
 use crate::decode::Interpreted;
 use crate::decode::SyscallContext;
 use crate::interp::Interpreter;
-use crate::machine::Machine;
 use crate::types::FieldType;
 use audit_parse::{Field, RecordRef, RecordType};
+use audit_syscalls::compat;
 
 impl SyscallContext {
     /// The context libauparse collects from `record`'s fields (see
@@ -46,7 +46,7 @@ impl SyscallContext {
         let off = usize::from(named(0, b"node").is_some());
         let mut ctx = Self::default();
         if let Some(v) = named(10 + off, b"arch").or_else(|| named(1 + off, b"arch")) {
-            ctx.machine = strtoul(v, 16).and_then(|v| Machine::from_audit_arch(v as u32));
+            ctx.machine = strtoul(v, 16).and_then(|v| compat::machine_from_audit_arch(v as u32));
         }
         if let Some(v) = named(11 + off, b"syscall").or_else(|| named(2 + off, b"syscall")) {
             ctx.syscall = strtoul(v, 10).map_or(-1, |v| v as i32);
@@ -364,6 +364,7 @@ impl Interpreter {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::machine::Machine;
     use audit_parse::Record;
 
     #[test]
@@ -397,12 +398,12 @@ mod tests {
                 a1: 2
             }
         );
-        assert_eq!((ctx(1).machine, ctx(1).a1), (Some(Machine::X86), 0xffff));
+        assert_eq!((ctx(1).machine, ctx(1).a1), (Some(Machine::I386), 0xffff));
         assert_eq!(
             (ctx(4).machine, ctx(4).syscall),
             (Some(Machine::Aarch64), 221)
         );
-        assert_eq!((ctx(6).machine, ctx(6).syscall), (Some(Machine::X86), 2));
+        assert_eq!((ctx(6).machine, ctx(6).syscall), (Some(Machine::I386), 2));
         assert_eq!((ctx(7).machine, ctx(7).syscall), (Some(Machine::X86_64), 1));
     }
 }

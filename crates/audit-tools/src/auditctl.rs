@@ -135,7 +135,7 @@ impl ArgInterpreter for Args {
         value: u32,
     ) -> String {
         let ctx = audit_interpret::SyscallContext {
-            machine: machine.and_then(audit_interpret::Machine::from_machine),
+            machine,
             syscall: i32::try_from(syscall).unwrap_or(-1),
             a0: u64::from(a0),
             a1: u64::from(a1),

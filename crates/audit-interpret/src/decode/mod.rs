@@ -4,7 +4,9 @@
 
 use crate::cnum::{push_dec, push_hex, push_oct, push_udec, strtol, strtoul, HEX};
 use crate::ids::{IdCache, IdKind};
-use crate::machine::{syscall_name, Machine};
+use audit_syscalls::compat;
+
+use crate::machine::{self, syscall_name, Machine};
 use crate::memo::{ctx_key, Memo};
 use crate::scan::find_byte;
 use crate::tables as t;
@@ -61,7 +63,7 @@ impl SyscallContext {
                 offset = 1;
             } else if (cnt == 2 + offset || cnt == 11 + offset) && name == b"arch" {
                 ctx.machine = match strtoul(value, 16) {
-                    Some(v) => Machine::from_audit_arch(v as u32),
+                    Some(v) => compat::machine_from_audit_arch(v as u32),
                     None => None,
                 };
             } else if (cnt == 3 + offset || cnt == 12 + offset) && name == b"syscall" {
@@ -674,11 +676,11 @@ fn common_direct<'v>(ty: FieldType, ctx: &SyscallContext, val: &'v [u8]) -> Opti
         },
         F::Syscall => {
             // With a0, socketcall and ipc name the call they make.
-            let sys = syscall_name(ctx.machine.or_else(Machine::host)?, ctx.syscall)?;
+            let sys = syscall_name(ctx.machine.or_else(machine::host)?, ctx.syscall)?;
             (sys != "socketcall" && sys != "ipc").then_some(sys.as_bytes())
         }
         F::Arch => match ctx.machine {
-            Some(m) if m != Machine::Ppc64le => m.name().map(str::as_bytes),
+            Some(m) if m != Machine::Ppc64le => m.libaudit_name().map(str::as_bytes),
             _ => None,
         },
         _ => None,
@@ -686,7 +688,7 @@ fn common_direct<'v>(ty: FieldType, ctx: &SyscallContext, val: &'v [u8]) -> Opti
 }
 
 fn syscall(ctx: &SyscallContext, val: &[u8], out: &mut Vec<u8>) {
-    let Some(machine) = ctx.machine.or_else(Machine::host) else {
+    let Some(machine) = ctx.machine.or_else(machine::host) else {
         out.extend_from_slice(val);
         return;
     };
@@ -725,7 +727,7 @@ fn arch(ctx: &SyscallContext, val: &[u8], out: &mut Vec<u8>) {
                 unknown(out, b"conversion error(", val, b") ");
                 return;
             };
-            match Machine::from_audit_arch(v as u32) {
+            match compat::machine_from_audit_arch(v as u32) {
                 Some(m) => m,
                 None => {
                     unknown(out, b"unknown-elf-type(", val, b")");
@@ -734,11 +736,11 @@ fn arch(ctx: &SyscallContext, val: &[u8], out: &mut Vec<u8>) {
             }
         }
     };
-    match machine.name() {
+    match machine.libaudit_name() {
         Some(n) => out.extend_from_slice(n.as_bytes()),
         None => {
             out.extend_from_slice(b"unknown-machine-type(");
-            push_udec(out, u64::from(machine.number()));
+            push_udec(out, u64::from(machine.audit_arch()));
             out.push(b')');
         }
     }
@@ -999,9 +1001,9 @@ mod tests {
         let machines = [
             None,
             Some(Machine::X86_64),
-            Some(Machine::X86),
+            Some(Machine::I386),
             Some(Machine::Ppc64le),
-            Some(Machine::Ia64),
+            Some(Machine::Riscv64),
             Some(Machine::Aarch64),
         ];
         let values: &[&[u8]] = &[
