@@ -35,6 +35,9 @@ pub enum StreamItem {
 pub struct EventStream {
     sock: AuditSocket,
     parser: Parser,
+    /// A record just came: take what else is queued without waiting (many
+    /// datagrams with each `recvmmsg`) before blocking again.
+    draining: bool,
 }
 
 fn now_secs() -> u64 {
@@ -55,6 +58,7 @@ impl EventStream {
         Self {
             sock,
             parser: Parser::new(opts),
+            draining: false,
         }
     }
 
@@ -101,13 +105,17 @@ impl EventStream {
                 return Ok(Some(item));
             }
             let wait = match deadline {
+                _ if self.draining => Duration::ZERO,
                 None => AGE_TICK,
                 Some(d) => d.saturating_duration_since(Instant::now()).min(AGE_TICK),
             };
             match self.sock.recv(Some(wait))? {
                 // Straight into the event being built (no record of its own); a
                 // record the parser cannot read comes out of `next_ready`.
-                Some(Incoming::Record(r)) => self.parser.push_kernel(r.msg_type, &r.payload),
+                Some(Incoming::Record(r)) => {
+                    self.parser.push_kernel(r.msg_type, &r.payload);
+                    self.draining = true;
+                }
                 Some(Incoming::Overrun { total }) => {
                     return Ok(Some(StreamItem::Lost { overruns: total }))
                 }
@@ -120,6 +128,8 @@ impl EventStream {
                     let ty = msg_type.unwrap_or(0);
                     self.parser.push_kernel_truncated(ty, &head, len, cap);
                 }
+                // Drained: wait from here on.
+                None if self.draining => self.draining = false,
                 None => {
                     self.parser.age_events(now_secs());
                     if deadline.is_some_and(|d| Instant::now() >= d) {
