@@ -86,7 +86,10 @@ fn storm_to_a_full_disk(kernel: &mut KernelState, dir: &Path, action: &str) -> O
     let log = read(&log_in_ns);
     let (status, stderr) = daemon.stop();
     assert!(status.success(), "{action}: {status:?}: {stderr}");
-    assert!(removed, "{action}: the rule's removal never reached the plugin");
+    assert!(
+        removed,
+        "{action}: the rule's removal never reached the plugin"
+    );
     assert!(
         all_at_plugin,
         "{action}: the plugin got {} of {EXECS} execs\n{stderr}\n{}",
