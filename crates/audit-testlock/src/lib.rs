@@ -232,9 +232,85 @@ pub fn is_root() -> bool {
         .unwrap_or(false)
 }
 
+/// The file `path` (e.g. `sbin/audisp-remote`) of Debian's binary package `package`,
+/// fetched with `apt-get download` and unpacked with `dpkg -x` under `cache`
+/// (once: later calls find it there). The package is never installed, so a tool
+/// whose package would start services or replace ours can still be run beside
+/// them. `Err` says which step failed, for the caller's [`skip`] or panic.
+pub fn debian_package_file(
+    package: &str,
+    path: &str,
+    cache: &Path,
+) -> Result<std::path::PathBuf, String> {
+    use std::process::Command;
+    let dir = cache.join(package);
+    let file = dir.join("root").join(path);
+    if file.exists() {
+        return Ok(file);
+    }
+    std::fs::create_dir_all(&dir).map_err(|e| format!("create {}: {e}", dir.display()))?;
+    let download = Command::new("apt-get")
+        .args(["download", package])
+        .current_dir(&dir)
+        .output()
+        .map_err(|e| format!("cannot run apt-get download {package}: {e}"))?;
+    let deb = std::fs::read_dir(&dir)
+        .map_err(|e| e.to_string())?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "deb"))
+        .ok_or_else(|| {
+            format!(
+                "apt-get download {package} fetched no package: {}",
+                String::from_utf8_lossy(&download.stderr).trim()
+            )
+        })?;
+    let unpack = Command::new("dpkg")
+        .arg("-x")
+        .arg(&deb)
+        .arg(dir.join("root"))
+        .status()
+        .map_err(|e| format!("cannot run dpkg -x: {e}"))?;
+    if !unpack.success() || !file.exists() {
+        return Err(format!("dpkg -x {} gave no {path}", deb.display()));
+    }
+    Ok(file)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_debian_package_file_is_unpacked_once_and_found_again() {
+        if !is_root() {
+            return; // apt-get download wants its lists, readable by root here
+        }
+        let cache = std::env::temp_dir().join(format!("testlock-deb-{}", std::process::id()));
+        let got = debian_package_file("audispd-plugins", "sbin/audisp-remote", &cache);
+        let file = match got {
+            Ok(f) => f,
+            Err(why) => {
+                let _ = std::fs::remove_dir_all(&cache);
+                skip(format!("no Debian package to unpack here: {why}"));
+                return;
+            }
+        };
+        assert_eq!(file, cache.join("audispd-plugins/root/sbin/audisp-remote"));
+        assert!(file.metadata().unwrap().len() > 0);
+        // Found again without a download: the .deb may go.
+        for e in std::fs::read_dir(cache.join("audispd-plugins")).unwrap() {
+            let p = e.unwrap().path();
+            if p.extension().is_some_and(|x| x == "deb") {
+                std::fs::remove_file(p).unwrap();
+            }
+        }
+        let again = debian_package_file("audispd-plugins", "sbin/audisp-remote", &cache);
+        assert_eq!(again.as_deref(), Ok(file.as_path()));
+        let missing = debian_package_file("audispd-plugins", "sbin/no-such-tool", &cache);
+        assert!(missing.unwrap_err().contains("no sbin/no-such-tool"));
+        std::fs::remove_dir_all(&cache).unwrap();
+    }
 
     #[test]
     fn lock_is_reentrant_across_sequential_guards() {

@@ -44,46 +44,6 @@ fn keyed_syscalls_anywhere(text: &str, key: &str) -> usize {
         .count()
 }
 
-/// `sbin/audisp-remote` of Debian's audispd-plugins, unpacked (once) under
-/// the target directory.
-fn fetch_audisp_remote() -> Result<PathBuf, String> {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("audispd-plugins");
-    let binary = dir.join("root/sbin/audisp-remote");
-    if binary.exists() {
-        return Ok(binary);
-    }
-    std::fs::create_dir_all(&dir).map_err(|e| format!("create {}: {e}", dir.display()))?;
-    let download = Command::new("apt-get")
-        .args(["download", "audispd-plugins"])
-        .current_dir(&dir)
-        .output()
-        .map_err(|e| format!("cannot run apt-get download audispd-plugins: {e}"))?;
-    let deb = std::fs::read_dir(&dir)
-        .map_err(|e| e.to_string())?
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .find(|p| p.extension().is_some_and(|x| x == "deb"))
-        .ok_or_else(|| {
-            format!(
-                "apt-get download audispd-plugins fetched no package: {}",
-                String::from_utf8_lossy(&download.stderr).trim()
-            )
-        })?;
-    let unpack = Command::new("dpkg")
-        .arg("-x")
-        .arg(&deb)
-        .arg(dir.join("root"))
-        .status()
-        .map_err(|e| format!("cannot run dpkg -x: {e}"))?;
-    if !unpack.success() || !binary.exists() {
-        return Err(format!(
-            "dpkg -x {} gave no sbin/audisp-remote",
-            deb.display()
-        ));
-    }
-    Ok(binary)
-}
-
 /// A process of the test's (rsyslogd), killed by pid at drop.
 struct Helper(Child);
 
@@ -177,7 +137,11 @@ fn debian_plugins_a_killed_one_and_a_stuck_one_under_the_daemon() {
             return;
         }
     }
-    let audisp_remote = match fetch_audisp_remote() {
+    let audisp_remote = match audit_testlock::debian_package_file(
+        "audispd-plugins",
+        "sbin/audisp-remote",
+        Path::new(env!("CARGO_TARGET_TMPDIR")),
+    ) {
         Ok(p) => p,
         Err(why) => {
             audit_testlock::skip(why);
