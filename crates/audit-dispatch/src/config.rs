@@ -401,6 +401,12 @@ pub struct Settings {
     pub overflow_action: OverflowAction,
     /// `max_restarts`: restarts of a plugin that dies before it stays down (10).
     pub max_restarts: u32,
+    /// A plugin that ran this long before it died counts its restarts afresh
+    /// (default 60 s; `None`: never). Not a key of `auditd.conf`: auditd 3.0.9
+    /// counts restarts for its whole life, so a plugin that exits once per network
+    /// outage (audisp-remote's default `network_failure_action = stop`) is given up
+    /// for good after `max_restarts` outages, even though each restart worked.
+    pub restarts_forgotten_after: Option<std::time::Duration>,
     /// Which names of `plugin_dir` are read.
     pub name_rule: NameRule,
 }
@@ -412,6 +418,7 @@ impl Default for Settings {
             q_depth: 2000,
             overflow_action: OverflowAction::Syslog,
             max_restarts: 10,
+            restarts_forgotten_after: Some(std::time::Duration::from_secs(60)),
             name_rule: NameRule::Auditd3,
         }
     }

@@ -209,6 +209,7 @@ impl Dispatcher {
                     path,
                     args: config.args.clone(),
                     max_restarts: self.settings.max_restarts,
+                    forget_after: self.settings.restarts_forgotten_after,
                 };
                 match program::start(shared.clone(), program, self.notices.clone()) {
                     Ok(t) => Some(Entry {

@@ -52,6 +52,8 @@ pub(crate) struct Program {
     pub path: PathBuf,
     pub args: Vec<String>,
     pub max_restarts: u32,
+    /// A run this long before dying resets the restart count.
+    pub forget_after: Option<Duration>,
 }
 
 /// Starts the thread that runs the plugin and feeds it.
@@ -68,6 +70,7 @@ pub(crate) fn start(
                 program,
                 notices,
                 child: None,
+                started: None,
             }
             .run()
         })
@@ -78,6 +81,8 @@ struct Feeder {
     program: Program,
     notices: Arc<Notices>,
     child: Option<(Child, UnixStream)>,
+    /// When the running child was started.
+    started: Option<Instant>,
 }
 
 /// Starts `path` with `args`, its stdin one end of a new socketpair, an empty
@@ -192,6 +197,7 @@ impl Feeder {
                             pid: child.id(),
                         });
                         self.child = Some((child, sock));
+                        self.started = Some(Instant::now());
                     }
                     Err(e) => {
                         self.notices.push(Notice::SpawnFailed {
@@ -300,6 +306,15 @@ impl Feeder {
     /// when the next start is due.
     fn died(&mut self, how: String) -> Instant {
         self.reap(Instant::now() + TERM_GRACE);
+        // A plugin that worked for a good while died of something new (e.g. a
+        // network outage): it is not the crash loop max_restarts is meant to end.
+        let healthy = match (self.started.take(), self.program.forget_after) {
+            (Some(at), Some(after)) => at.elapsed() >= after,
+            _ => false,
+        };
+        if healthy {
+            self.shared.restarts.store(0, Ordering::Relaxed);
+        }
         let restarts = self.shared.restarts.fetch_add(1, Ordering::Relaxed) + 1;
         self.notices.push(Notice::Died {
             plugin: self.shared.name.clone(),

@@ -317,6 +317,42 @@ fn plugin_past_max_restarts_stays_down() {
         .any(|n| matches!(n, Notice::GaveUp { restarts: 3, .. })));
 }
 
+/// A plugin that works for a while between deaths (one per network outage, say) is
+/// never given up: each good run makes its restarts count afresh. With the count kept
+/// for ever (`None`, auditd 3.0.9's way) the same plugin stays down.
+#[test]
+fn a_plugin_that_runs_well_between_deaths_is_not_given_up() {
+    for forget in [Some(Duration::from_millis(200)), None] {
+        let f = Fixture::new();
+        let starts = f.path("starts");
+        let prog = f.script(
+            "flaky",
+            &format!("echo x >> {}\nsleep 0.4\nexit 3", starts.display()),
+        );
+        f.plugin("flaky.conf", &prog, "");
+        let settings = Settings {
+            max_restarts: 2,
+            restarts_forgotten_after: forget,
+            ..f.settings()
+        };
+        let d = Dispatcher::start(settings).unwrap();
+        let started = || std::fs::read_to_string(&starts).map_or(0, |t| t.lines().count());
+        if forget.is_some() {
+            // Twice as many starts as max_restarts allows a crash loop.
+            wait_for("six starts", Duration::from_secs(20), || started() >= 6);
+            let s = stat(&d, "flaky.conf");
+            assert!(!s.down, "given up after {} starts: {s:?}", started());
+            assert_eq!(s.restarts, 1, "{s:?}");
+        } else {
+            wait_for("give up", Duration::from_secs(20), || {
+                stat(&d, "flaky.conf").down
+            });
+            assert_eq!(started(), 3);
+        }
+        d.shutdown(Duration::from_secs(5));
+    }
+}
+
 #[test]
 fn stuck_plugin_overflows_alone() {
     let f = Fixture::new();
