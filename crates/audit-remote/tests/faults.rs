@@ -15,14 +15,14 @@
 
 use audit_remote::actions::{Level, Log};
 use audit_remote::sender::{SendError, Sender, SenderConfig};
-use audit_remote::server::{FileSink, Receiver, ReceiverConfig};
 use std::io::Write;
-use std::net::{SocketAddr, TcpStream};
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+
+mod receiver_process;
+use receiver_process::{run_receiver, start_receiver, Started};
 
 const AS_PLUGIN: &str = "AUDIT_REMOTE_FAULTS_AS_PLUGIN";
 
@@ -95,50 +95,6 @@ fn record(i: usize) -> String {
         i / 1000,
         i % 1000
     )
-}
-
-fn run_receiver(port: u16, log: &Path) {
-    let sink = Arc::new(FileSink::open(log).unwrap());
-    let _server = Receiver::bind(("127.0.0.1", port), ReceiverConfig::default(), sink)
-        .unwrap()
-        .spawn()
-        .unwrap();
-    loop {
-        std::thread::sleep(Duration::from_secs(60));
-    }
-}
-
-/// A helper process, killed if the test panics while it runs.
-struct Started(Child);
-
-impl Drop for Started {
-    fn drop(&mut self) {
-        if let Ok(None) = self.0.try_wait() {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
-}
-
-fn start_receiver(port: u16, log: &Path) -> Started {
-    let mut child = Started(
-        Command::new(std::env::current_exe().unwrap())
-            .arg("--receiver")
-            .arg(port.to_string())
-            .arg(log)
-            .stdout(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let addr: SocketAddr = ([127, 0, 0, 1], port).into();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    // A probe connection is closed at once: the receiver takes it and moves on.
-    while TcpStream::connect(addr).is_err() {
-        assert!(child.0.try_wait().unwrap().is_none(), "receiver exited");
-        assert!(Instant::now() < deadline, "receiver never listened");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    child
 }
 
 fn lines(log: &Path) -> usize {

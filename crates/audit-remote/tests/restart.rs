@@ -8,13 +8,14 @@
 //! stops (to be killed) once record STALL-1 is spooled, frames still in flight.
 
 use audit_remote::sender::{Sender, SenderConfig};
-use audit_remote::server::{FileSink, Receiver, ReceiverConfig};
 use std::io::{BufRead, BufReader, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+
+mod receiver_process;
+use receiver_process::{run_receiver, start_receiver, Started};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -40,17 +41,6 @@ fn record(i: usize) -> String {
         i / 1000,
         i % 1000
     )
-}
-
-fn run_receiver(port: u16, log: &Path) {
-    let sink = Arc::new(FileSink::open(log).unwrap());
-    let _server = Receiver::bind(("127.0.0.1", port), ReceiverConfig::default(), sink)
-        .unwrap()
-        .spawn()
-        .unwrap();
-    loop {
-        std::thread::sleep(Duration::from_secs(60));
-    }
 }
 
 fn sender_config(port: u16) -> SenderConfig {
@@ -87,41 +77,6 @@ fn free_port() -> u16 {
         .local_addr()
         .unwrap()
         .port()
-}
-
-/// A helper process, killed if the test panics while it runs.
-struct Started(Child);
-
-impl Drop for Started {
-    fn drop(&mut self) {
-        if let Ok(None) = self.0.try_wait() {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
-}
-
-fn start_receiver(port: u16, log: &Path) -> Started {
-    let mut child = Started(
-        Command::new(std::env::current_exe().unwrap())
-            .arg("--receiver")
-            .arg(port.to_string())
-            .arg(log)
-            .stdout(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let addr: SocketAddr = ([127, 0, 0, 1], port).into();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        // A probe connection is closed at once: the receiver takes it and moves on.
-        if TcpStream::connect(addr).is_ok() {
-            return child;
-        }
-        assert!(child.0.try_wait().unwrap().is_none(), "receiver exited");
-        assert!(Instant::now() < deadline, "receiver never listened");
-        std::thread::sleep(Duration::from_millis(20));
-    }
 }
 
 fn lines(log: &Path) -> usize {

@@ -1,0 +1,55 @@
+//! A receiver in a process of its own, for the tests that kill and restart it: the
+//! test binary runs itself with `--receiver PORT LOG`, which calls [`run_receiver`].
+
+use audit_remote::server::{FileSink, Receiver, ReceiverConfig};
+use std::net::{SocketAddr, TcpStream};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Serves `port` on loopback into `log` until killed (the `--receiver` process).
+pub fn run_receiver(port: u16, log: &Path) {
+    let sink = Arc::new(FileSink::open(log).unwrap());
+    let _server = Receiver::bind(("127.0.0.1", port), ReceiverConfig::default(), sink)
+        .unwrap()
+        .spawn()
+        .unwrap();
+    loop {
+        std::thread::sleep(Duration::from_secs(60));
+    }
+}
+
+/// A helper process, killed if the test panics while it runs.
+pub struct Started(pub Child);
+
+impl Drop for Started {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
+/// Starts this test binary as a receiver on `port` and waits until it listens.
+pub fn start_receiver(port: u16, log: &Path) -> Started {
+    let mut child = Started(
+        Command::new(std::env::current_exe().unwrap())
+            .arg("--receiver")
+            .arg(port.to_string())
+            .arg(log)
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let addr: SocketAddr = ([127, 0, 0, 1], port).into();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    // A probe connection is closed at once: the receiver takes it and moves on.
+    while TcpStream::connect(addr).is_err() {
+        assert!(child.0.try_wait().unwrap().is_none(), "receiver exited");
+        assert!(Instant::now() < deadline, "receiver never listened");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child
+}
