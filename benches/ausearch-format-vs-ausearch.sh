@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
-# examples/ausearch-format against the C `ausearch --format csv|text` on one log,
+# ausearch-format (crate audit-tools) against the C `ausearch --format csv|text` on one log,
 # in one run: the two programs alternate, N times each, and the script prints each
 # time (wall and CPU), the medians, MB/s and how many times faster ours is. Both outputs are
 # compared byte for byte first.
 #
-#   cargo build --release --example ausearch-format --example gen-log
-#   target/release/examples/gen-log --in-order 222 /tmp/busy.log tests/data/captured/busy.log
+#   cargo build --release -p audit-tools --bin ausearch-format -p audit-bench --bin gen-log
+#   target/release/gen-log --in-order 222 /tmp/busy.log tests/data/captured/busy.log
 #   benches/ausearch-format-vs-ausearch.sh /tmp/busy.log 5 csv text
 #
 # Arguments: LOG [N (default 5)] [FORMAT... (default csv text)]. The binary is
-# taken from $AUSEARCH_FORMAT, else $CARGO_TARGET_DIR/release/examples, else
-# target/release/examples. Needs `ausearch` (apt-get install -y auditd).
+# taken from $AUSEARCH_FORMAT, else $CARGO_TARGET_DIR/release, else
+# target/release. Needs `ausearch` (apt-get install -y auditd).
 set -euo pipefail
 log=${1:?usage: $0 LOG [N] [FORMAT...]}
 n=${2:-5}
@@ -18,8 +18,8 @@ shift $(($# < 2 ? $# : 2))
 formats=("$@")
 [ ${#formats[@]} -gt 0 ] || formats=(csv text)
 here=$(cd "$(dirname "$0")/.." && pwd)
-ours=${AUSEARCH_FORMAT:-${CARGO_TARGET_DIR:-$here/target}/release/examples/ausearch-format}
-[ -x "$ours" ] || { echo "no $ours: cargo build --release --example ausearch-format" >&2; exit 2; }
+ours=${AUSEARCH_FORMAT:-${CARGO_TARGET_DIR:-$here/target}/release/ausearch-format}
+[ -x "$ours" ] || { echo "no $ours: cargo build --release -p audit-tools --bin ausearch-format" >&2; exit 2; }
 command -v ausearch >/dev/null || { echo "no ausearch: apt-get install -y auditd" >&2; exit 2; }
 export LC_ALL=C TZ=UTC
 bytes=$(stat -c %s "$log")

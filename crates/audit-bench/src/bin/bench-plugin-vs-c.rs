@@ -3,18 +3,19 @@
 //! `tests/c/audisp_example.c`), on the same input, in one run, alternating.
 //!
 //! ```text
-//! cargo build --release --example audisp-example --example bench-plugin-vs-c
-//! target/release/examples/bench-plugin-vs-c [--input FILE] [--copies N] [--rounds R]
-//!                                           [--c PATH] [--ours PATH]
+//! cargo build --release --example audisp-example
+//! cargo build --release -p audit-bench --bin bench-plugin-vs-c
+//! target/release/bench-plugin-vs-c [--input FILE] [--copies N] [--rounds R]
+//!                                  [--c PATH] [--ours PATH]
 //! ```
 //!
 //! The input defaults to `tests/data/captured/busy.log` written `--copies` times (20)
 //! into one temporary file. The C program is compiled with `cc -O2 ... -lauparse
 //! -laudit` (as the differential tests do) unless `--c` names a built one; ours is the
-//! `audisp-example` beside this program unless `--ours` names it. Each round runs both,
-//! the order swapped every round; the CPU of each run is the user + system time of the
-//! child (`getrusage(RUSAGE_CHILDREN)` before and after its wait), the wall time is
-//! from spawn to exit. Every run's output must equal the C program's byte for byte,
+//! `audisp-example` of the same build (`examples/` beside this program) unless `--ours`
+//! names it. Each round runs both, the order swapped every round; the CPU of each run
+//! is the user + system time of the child (`getrusage(RUSAGE_CHILDREN)` before and
+//! after its wait), the wall time is from spawn to exit. Every run's output must equal the C program's byte for byte,
 //! or the bench stops with the first difference. The events are counted once, by our
 //! parser, so that events/s compare the same work.
 //!
@@ -151,10 +152,13 @@ fn median(mut v: Vec<Duration>) -> Duration {
 
 fn main() -> Result<(), BoxError> {
     let args = parse_args()?;
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let manifest = audit_bench::workspace_root();
     let ours = match args.ours {
         Some(p) => p,
-        None => std::env::current_exe()?.with_file_name("audisp-example"),
+        // The example of the same profile: target/PROFILE/examples/audisp-example.
+        None => std::env::current_exe()?
+            .with_file_name("examples")
+            .join("audisp-example"),
     };
     if !ours.is_file() {
         return Err(format!(

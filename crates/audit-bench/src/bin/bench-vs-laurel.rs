@@ -18,7 +18,7 @@
 //!   view), `au2json --compact` and `au2json --compact --sentence`.
 //!
 //! au2json is taken from the directory of this program (build both with
-//! `cargo build --release --example au2json --example bench-vs-laurel`);
+//! `cargo build --release -p audit-tools -p audit-bench`);
 //! laurel from `--laurel` or `PATH` (`cargo install laurel --locked`).
 //! Prints the median CPU time and the output size of each, and their ratio
 //! to laurel's.
@@ -91,7 +91,7 @@ fn run(log: &Path, runs: usize, laurel: &Path) -> Result<(), String> {
     let au2json = me.with_file_name("au2json");
     if !au2json.is_file() {
         return Err(format!(
-            "{} not found: build it (cargo build --release --example au2json)",
+            "{} not found: build it (cargo build --release -p audit-tools --bin au2json)",
             au2json.display()
         ));
     }

@@ -21,7 +21,7 @@
 //! deterministic: same arguments (and, with `--unknown-login`, the same users
 //! on the machine), same bytes.
 //!
-//! Example: `cargo run --release --example gen-log -- 200 /tmp/big.log`
+//! Example: `cargo run --release -p audit-bench --bin gen-log -- 200 /tmp/big.log`
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
@@ -322,7 +322,7 @@ fn main() -> ExitCode {
     let sources: Vec<PathBuf> = if args.len() > 2 {
         args[2..].iter().map(PathBuf::from).collect()
     } else {
-        let data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+        let data = audit_bench::workspace_root().join("tests/data");
         [
             "captured/raw.log",
             "captured/enriched.log",

@@ -4,7 +4,7 @@
 //!
 //! - (a) libauparse: runs the C walker `tests/c/auparse_walk.c` in
 //!   `--count` mode (feed API, 64 KiB chunks, every field's name and value
-//!   fetched). Without `--c-walker` the example compiles it first with
+//!   fetched). Without `--c-walker` the program compiles it first with
 //!   `cc -O2 ... -lauparse -laudit` into a temporary directory (needs
 //!   `apt-get install libauparse-dev libaudit-dev`). Its wall time comes
 //!   from the clock, its peak RSS from its own `VmHWM` (`--peak-rss`; the
@@ -32,12 +32,13 @@
 //! times and of the median times, and a warning if the event/record/field
 //! counts differ. The fastest of several runs is the figure least disturbed by
 //! other work on a shared machine; the median shows the spread. Build with
-//! `--release` and use a large log (see the `gen-log` example).
+//! `--release` and use a large log (see the `gen-log` program).
 //!
 //! Example:
 //! ```text
-//! cargo run --release --example gen-log -- 200 /tmp/big.log
-//! cargo run --release --example bench-vs-auparse -- /tmp/big.log
+//! cargo build --release -p audit-bench
+//! target/release/gen-log 200 /tmp/big.log
+//! target/release/bench-vs-auparse /tmp/big.log
 //! ```
 use std::fs::File;
 use std::hint::black_box;
@@ -65,7 +66,7 @@ struct Run {
 
 /// Compiles tests/c/auparse_walk.c into a temporary directory.
 fn compile_walker() -> Result<PathBuf, String> {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/c/auparse_walk.c");
+    let src = audit_bench::workspace_root().join("tests/c/auparse_walk.c");
     let dir = std::env::temp_dir().join(format!("linux-audit-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let exe = dir.join("auparse_walk");

@@ -1,14 +1,12 @@
 //! The benchmark log generator: its output is deterministic, and
 //! `--unknown-login N` gives N% of the events a login uid no user has here,
 //! leaving everything else as the plain output has it.
-mod support;
-
 use std::path::Path;
 use std::process::Command;
 
 fn gen_log(args: &[&str], out: &Path) -> Vec<u8> {
-    let template = support::manifest_dir().join("tests/data/captured/busy.log");
-    let status = Command::new(support::example_bin("gen-log"))
+    let template = audit_bench::workspace_root().join("tests/data/captured/busy.log");
+    let status = Command::new(env!("CARGO_BIN_EXE_gen-log"))
         .args(args)
         .args(["1"])
         .arg(out)
