@@ -5,6 +5,7 @@
 //! of every slot for each line, as ausearch does it), in the same order.
 #![no_main]
 
+use audit_parse::RecordType;
 use audit_search::ausearch_group::{read_piece, stamp_of, Added, GroupedEvent, Grouper};
 use libfuzzer_sys::fuzz_target;
 
@@ -17,26 +18,31 @@ struct Model {
 struct Slot {
     key: Key,
     node: Option<Vec<u8>>,
-    first_type: i64,
+    first_type: Option<RecordType>,
     lines: Vec<Vec<u8>>,
     complete: bool,
 }
 
 type Key = (u64, u64, u64);
 
-fn one_record_type(t: i64) -> bool {
+/// ausearch's test on an event's first type, on the number (a line of no type:
+/// libaudit's negative number, alone).
+fn one_record_type(t: Option<RecordType>) -> bool {
+    let Some(RecordType(t)) = t else {
+        return true;
+    };
     t == 1327 || !(1300..2100).contains(&t) || t == 2000 || (1406..=1419).contains(&t)
 }
 
 impl Model {
-    fn add(&mut self, key: Key, node: Option<Vec<u8>>, rtype: i64, line: &[u8]) {
+    fn add(&mut self, key: Key, node: Option<Vec<u8>>, rtype: Option<RecordType>, line: &[u8]) {
         for s in self.slots.iter_mut().flatten() {
             if !s.complete && s.key == key && s.node == node {
                 s.lines.push(line.to_vec());
                 return;
             }
         }
-        if rtype == 1320 {
+        if rtype == Some(RecordType(1320)) {
             return;
         }
         let new = Some(Slot {

@@ -54,8 +54,6 @@ pub const MAX_LINE_BUFFER: usize = 8970;
 /// (`end_of_event_timeout`).
 pub const EOE_TIMEOUT: u64 = 2;
 
-const EOE: i64 = 1320;
-
 /// Reads the next line into `buf` (cleared first) as `fgets(buf, 8970, f)`
 /// does: up to and including a newline, or 8969 bytes, whichever comes first.
 /// Returns false at the end of the input (with `buf` empty).
@@ -99,9 +97,10 @@ pub struct Stamp {
     pub serial: u64,
     /// The `node=` value, when the line starts with one.
     pub node: Option<Vec<u8>>,
-    /// The line's record type as libaudit 3.0.9 numbers it from its name
-    /// (-1 when it knows no such name).
-    pub rtype: i64,
+    /// The line's record type as libaudit 3.0.9 reads it from its name (a name it
+    /// knows, `UNKNOWN[n]` or a number); `None` where libaudit gives a negative
+    /// number: no such name, or a number that C's `int` takes as negative.
+    pub rtype: Option<RecordType>,
 }
 
 /// What [`Grouper::add_line`] did with a line.
@@ -118,14 +117,16 @@ pub enum Added {
     BadTimeStamp(Vec<u8>),
 }
 
-/// libaudit's `audit_name_to_msg_type` (libaudit 3.0.9's names).
-fn msg_type(name: &[u8]) -> i64 {
+/// libaudit's `audit_name_to_msg_type` (libaudit 3.0.9's names), `None` where
+/// it returns a negative number. Every negative number is alike to ausearch: not
+/// `EOE`, not `AVC`, and alone in its event.
+fn msg_type(name: &[u8]) -> Option<RecordType> {
     if let Some(t) = RecordType::from_name_bytes(name).filter(|t| t.libaudit_name().is_some()) {
-        return i64::from(t.0);
+        return Some(t);
     }
     // C's `strtol` (saturating at LONG_MAX), returned as libaudit's `int`: the
     // low 32 bits, as gcc converts. A plain number may have any number of digits.
-    let digits = |s: &[u8]| -> i64 {
+    let digits = |s: &[u8]| -> Option<RecordType> {
         let long = s
             .iter()
             .take_while(|b| b.is_ascii_digit())
@@ -133,18 +134,16 @@ fn msg_type(name: &[u8]) -> i64 {
                 v.checked_mul(10)?.checked_add(i64::from(d - b'0'))
             })
             .unwrap_or(i64::MAX);
-        i64::from(long as i32)
+        u32::try_from(long as i32).ok().map(RecordType)
     };
     if let Some(rest) = name.strip_prefix(b"UNKNOWN[") {
-        let Some(end) = memchr::memchr(b']', rest) else {
-            return -1;
-        };
+        let end = memchr::memchr(b']', rest)?;
         return digits(&rest[..end.min(7)]);
     }
     if name.first().is_some_and(u8::is_ascii_digit) {
         return digits(name);
     }
-    -1
+    None
 }
 
 /// A stamp with the node borrowed from the line.
@@ -153,7 +152,7 @@ struct LineStamp<'a> {
     milli: u64,
     serial: u64,
     node: Option<&'a [u8]>,
-    rtype: i64,
+    rtype: Option<RecordType>,
 }
 
 /// The stamp ausearch reads from a line (its `extract_timestamp`), or why it
@@ -227,9 +226,10 @@ fn extract_stamp(line: &[u8]) -> Result<LineStamp<'_>, Added> {
 }
 
 /// Whether an event whose first record is of type `t` is complete at once:
-/// ausearch takes these types as alone in their events.
-fn one_record_type(t: i64) -> bool {
-    t == 1327 || !(1300..2100).contains(&t) || t == 2000 || (1406..=1419).contains(&t)
+/// ausearch takes these types (and lines of no type) as alone in their events.
+/// (`EOE`, single by libauparse's rule, never starts an event here.)
+fn one_record_type(t: Option<RecordType>) -> bool {
+    t.is_none_or(RecordType::is_single_record)
 }
 
 /// An event as ausearch groups it: its lines in the order they came, each
@@ -240,7 +240,7 @@ pub struct GroupedEvent {
     /// The lines, one after the other.
     text: Vec<u8>,
     /// Each line's record type and where it ends in `text`.
-    ends: Vec<(i64, usize)>,
+    ends: Vec<(Option<RecordType>, usize)>,
 }
 
 impl GroupedEvent {
@@ -251,7 +251,7 @@ impl GroupedEvent {
 
     /// The event's lines as read (each with its newline, when it had one),
     /// in order, each with its record type as [`Stamp::rtype`] gives it.
-    pub fn lines(&self) -> impl Iterator<Item = (i64, &[u8])> + '_ {
+    pub fn lines(&self) -> impl Iterator<Item = (Option<RecordType>, &[u8])> + '_ {
         let mut start = 0;
         self.ends.iter().map(move |&(t, end)| {
             let line = &self.text[start..end];
@@ -271,7 +271,7 @@ impl GroupedEvent {
         self.ends.is_empty()
     }
 
-    fn push(&mut self, rtype: i64, line: &[u8]) {
+    fn push(&mut self, rtype: Option<RecordType>, line: &[u8]) {
         self.text.extend_from_slice(line);
         self.ends.push((rtype, self.text.len()));
     }
@@ -345,7 +345,7 @@ impl Grouper {
                 return Added::Grouped;
             }
         }
-        if st.rtype == EOE {
+        if st.rtype == Some(RecordType::EOE) {
             return Added::Skipped;
         }
         let mut event = GroupedEvent {
@@ -457,12 +457,13 @@ mod tests {
     #[test]
     fn numeric_types_of_any_length_do_not_overflow() {
         // The fuzzer's find: 20 digits overflowed the accumulator.
+        // LONG_MAX as an `int`: -1.
+        assert_eq!(msg_type(b"44444444444444444444"), None);
+        assert_eq!(msg_type(b"1300"), Some(RecordType(1300)));
         assert_eq!(
-            msg_type(b"44444444444444444444"),
-            i64::from(i64::MAX as i32)
+            msg_type(b"UNKNOWN[99999999999]"),
+            Some(RecordType(9_999_999))
         );
-        assert_eq!(msg_type(b"1300"), 1300);
-        assert_eq!(msg_type(b"UNKNOWN[99999999999]"), 9_999_999);
         let line = b"node=b type=44444444444444444444 msg=audit(100.0:1): x=1";
         assert!(stamp_of(line).is_ok());
     }

@@ -182,7 +182,7 @@ impl Printer {
                 Some(z) => &line[..z],
                 None => line,
             };
-            if rtype == i64::from(RecordType::AVC.0) && !avc_acceptable(line) {
+            if rtype == Some(RecordType::AVC) && !avc_acceptable(line) {
                 return Ok(());
             }
             p.feed(line);
