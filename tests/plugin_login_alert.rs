@@ -21,7 +21,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 /// USER_LOGIN.
-const USER_LOGIN: u16 = 1112;
+const USER_LOGIN: audit_netlink::audit_wire::RecordType =
+    audit_netlink::audit_wire::RecordType::USER_LOGIN;
 
 struct Kill(Child);
 impl Drop for Kill {

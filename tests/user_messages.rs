@@ -7,6 +7,7 @@
 
 mod support;
 
+use audit_netlink::audit_wire::RecordType;
 use audit_netlink::{
     Account, AcctMessage, AuditSocket, Incoming, Origin, SemanageMessage, UserAvcMessage,
     UserCommMessage, UserCommand, UserMessage, UserRecord,
@@ -88,7 +89,7 @@ fn ours<'a>(
     };
     let text: &'a str = text.as_str();
     let user = |message, hostname, addr, terminal, success| UserMessage {
-        msg_type: 1120,
+        msg_type: RecordType::TEST,
         message,
         origin: Origin {
             hostname,
@@ -108,7 +109,7 @@ fn ours<'a>(
         2 => Box::new(user(text, Some("localhost"), None, Some(""), false)),
         3 => Box::new(user(text, None, Some(""), Some("pts/3"), true)),
         4 => Box::new(UserCommMessage {
-            msg_type: 1120,
+            msg_type: RecordType::TEST,
             message: text,
             comm: Some("my script"),
             origin: Origin {
@@ -119,7 +120,7 @@ fn ours<'a>(
             success: false,
         }),
         5 => Box::new(AcctMessage {
-            msg_type: 1114,
+            msg_type: RecordType::ADD_USER,
             program: Some("useradd"),
             op: mark,
             account: Account::Name("new user"),
@@ -131,7 +132,7 @@ fn ours<'a>(
             success: true,
         }),
         6 => Box::new(AcctMessage {
-            msg_type: 1115,
+            msg_type: RecordType::DEL_USER,
             program: None,
             op: mark,
             account: Account::Id(1001),
@@ -143,7 +144,7 @@ fn ours<'a>(
             success: false,
         }),
         7 => Box::new(AcctMessage {
-            msg_type: 1108,
+            msg_type: RecordType::USER_CHAUTHTOK,
             program: Some("\"passwd\""),
             op: mark,
             account: Account::Name(long),
@@ -155,7 +156,7 @@ fn ours<'a>(
             success: true,
         }),
         8 => Box::new(UserAvcMessage {
-            msg_type: 1107,
+            msg_type: RecordType::USER_AVC,
             message: text,
             origin: Origin {
                 hostname: Some("h"),
@@ -165,7 +166,7 @@ fn ours<'a>(
             subject_auid: u32::MAX,
         }),
         9 => Box::new(SemanageMessage {
-            msg_type: 2301,
+            msg_type: RecordType::ROLE_ASSIGN,
             program: Some("semanage"),
             op: mark,
             account: Account::Name("joe"),
@@ -183,13 +184,13 @@ fn ours<'a>(
             success: true,
         }),
         12 => Box::new(UserMessage {
-            msg_type: 1120,
+            msg_type: RecordType::TEST,
             message: text,
             origin: Origin::default(),
             success: true,
         }),
         13 => Box::new(UserCommMessage {
-            msg_type: 1120,
+            msg_type: RecordType::TEST,
             message: text,
             comm: None,
             origin: Origin {
@@ -200,7 +201,7 @@ fn ours<'a>(
             success: true,
         }),
         14 => Box::new(SemanageMessage {
-            msg_type: 2302,
+            msg_type: RecordType::ROLE_REMOVE,
             program: None,
             op: mark,
             account: Account::Id(1234),
@@ -214,13 +215,13 @@ fn ours<'a>(
             success: false,
         }),
         15 => Box::new(UserAvcMessage {
-            msg_type: 1107,
+            msg_type: RecordType::USER_AVC,
             message: text,
             origin: Origin::default(),
             subject_auid: 1000,
         }),
         16 => Box::new(AcctMessage {
-            msg_type: 1116,
+            msg_type: RecordType::ADD_GROUP,
             program: Some("groupadd"),
             op: mark,
             account: Account::Name("grp"),
@@ -233,19 +234,19 @@ fn ours<'a>(
         }),
         17 => Box::new(user(text, Some("h"), Some("a"), Some("t"), true)),
         18 => Box::new(UserCommand {
-            msg_type: 1123,
+            msg_type: RecordType::USER_CMD,
             command: text,
             terminal: Some("t"),
             success: true,
         }),
         10 => Box::new(UserCommand {
-            msg_type: 1123,
+            msg_type: RecordType::USER_CMD,
             command: text,
             terminal: Some("pts/2"),
             success: true,
         }),
         _ => Box::new(UserCommand {
-            msg_type: 1123,
+            msg_type: RecordType::USER_CMD,
             command: text,
             terminal: Some("pts/4"),
             success: false,

@@ -5,6 +5,7 @@
 //! reads back to its input.
 #![no_main]
 
+use audit_netlink::audit_wire::RecordType;
 use audit_netlink::{
     encode_untrusted, Account, AcctMessage, Origin, SemanageMessage, UserAvcMessage,
     UserCommMessage, UserCommand, UserMessage, UserRecord, MAX_USER_MESSAGE,
@@ -124,7 +125,7 @@ fn run(u: &mut Unstructured<'_>) -> Result<()> {
     let (mut host, mut addr) = (String::new(), String::new());
     let times = 1 + usize::from(u.arbitrary::<u8>()?);
     let form: u8 = u.arbitrary()?;
-    let msg_type: u16 = u.arbitrary()?;
+    let msg_type = RecordType::from(u.arbitrary::<u16>()?);
     let success: bool = u.arbitrary()?;
     match form % 6 {
         0 => {

@@ -333,8 +333,8 @@ impl AuditSocket {
     /// and logs it when auditing is enabled. A text with a NUL byte
     /// ([`Error::InvalidArgument`]) or of [`MAX_USER_MESSAGE`] bytes or more
     /// ([`Error::TooLong`]) is refused.
-    pub fn send_user_raw(&mut self, msg_type: u16, text: &str) -> Result<()> {
-        let t = u32::from(msg_type);
+    pub fn send_user_raw(&mut self, msg_type: RecordType, text: &str) -> Result<()> {
+        let t = msg_type.0;
         if !(RecordType::USER_MSG_RANGE.contains(&t)
             || RecordType::USER_MSG_RANGE2.contains(&t)
             || t == 1005)
@@ -359,8 +359,7 @@ impl AuditSocket {
         let mut payload = Vec::with_capacity(text.len() + 1);
         payload.extend_from_slice(text.as_bytes());
         payload.push(0);
-        self.transact(RecordType::from(msg_type), &payload, Want::Ack)
-            .map(drop)
+        self.transact(msg_type, &payload, Want::Ack).map(drop)
     }
 
     /// Send a user message formatted as `audit_log_user_message` formats it.

@@ -29,9 +29,10 @@
 //! [`AuditSocket::log_user`]: crate::AuditSocket::log_user
 //!
 //! ```
+//! use audit_netlink::audit_wire::RecordType;
 //! use audit_netlink::{Account, AcctMessage, Origin, UserRecord};
 //! let m = AcctMessage {
-//!     msg_type: 1114, // ADD_USER
+//!     msg_type: RecordType::ADD_USER,
 //!     program: Some("useradd"),
 //!     op: "adding user",
 //!     account: Account::Name("new user"),
@@ -49,6 +50,8 @@
 //! );
 //! ```
 
+use audit_wire::RecordType;
+
 /// Longest path libaudit handles (`PATH_MAX`).
 const PATH_MAX: usize = 4096;
 /// Longest address text libaudit keeps (`INET6_ADDRSTRLEN` less its NUL).
@@ -61,7 +64,7 @@ const HOST_MAX: usize = 63;
 /// A user-space record libaudit's way: its type and its text.
 pub trait UserRecord {
     /// The record type (1100..=1199, 2100..=2999, or 1005 `USER`).
-    fn record_type(&self) -> u16;
+    fn record_type(&self) -> RecordType;
     /// The text sent to the kernel (the types here keep it within
     /// [`MAX_USER_MESSAGE`](crate::MAX_USER_MESSAGE) less one byte).
     fn to_text(&self) -> String;
@@ -229,7 +232,7 @@ fn result(success: bool) -> &'static str {
 pub struct UserMessage<'a> {
     /// Record type, in the user ranges 1100..=1199 or 2100..=2999 (`USER` is 1005,
     /// deprecated, and also accepted).
-    pub msg_type: u16,
+    pub msg_type: RecordType,
     /// The message text (usually `op=... key=value ...`).
     pub message: &'a str,
     /// Host, address and terminal.
@@ -252,7 +255,7 @@ impl UserMessage<'_> {
 }
 
 impl UserRecord for UserMessage<'_> {
-    fn record_type(&self) -> u16 {
+    fn record_type(&self) -> RecordType {
         self.msg_type
     }
     fn to_text(&self) -> String {
@@ -266,7 +269,7 @@ impl UserRecord for UserMessage<'_> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserCommMessage<'a> {
     /// Record type (see [`UserMessage::msg_type`]).
-    pub msg_type: u16,
+    pub msg_type: RecordType,
     /// The message text.
     pub message: &'a str,
     /// The command name; `None`: this process's (`/proc/self/comm`).
@@ -278,7 +281,7 @@ pub struct UserCommMessage<'a> {
 }
 
 impl UserRecord for UserCommMessage<'_> {
-    fn record_type(&self) -> u16 {
+    fn record_type(&self) -> RecordType {
         self.msg_type
     }
     fn to_text(&self) -> String {
@@ -318,7 +321,7 @@ pub enum Account<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AcctMessage<'a> {
     /// Record type (`ADD_USER`, `USER_CHAUTHTOK`, ...).
-    pub msg_type: u16,
+    pub msg_type: RecordType,
     /// The program's name for `exe=`, quoted unless it starts with a quote;
     /// `None`: this program's path.
     pub program: Option<&'a str>,
@@ -349,7 +352,7 @@ fn acct(name: &str) -> String {
 }
 
 impl UserRecord for AcctMessage<'_> {
-    fn record_type(&self) -> u16 {
+    fn record_type(&self) -> RecordType {
         self.msg_type
     }
     fn to_text(&self) -> String {
@@ -373,7 +376,7 @@ impl UserRecord for AcctMessage<'_> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserAvcMessage<'a> {
     /// Record type (usually `USER_AVC`, 1107).
-    pub msg_type: u16,
+    pub msg_type: RecordType,
     /// The message text (`avc:  denied  { ... } for ...`).
     pub message: &'a str,
     /// Host, address and terminal.
@@ -384,7 +387,7 @@ pub struct UserAvcMessage<'a> {
 }
 
 impl UserRecord for UserAvcMessage<'_> {
-    fn record_type(&self) -> u16 {
+    fn record_type(&self) -> RecordType {
         self.msg_type
     }
     fn to_text(&self) -> String {
@@ -405,7 +408,7 @@ impl UserRecord for UserAvcMessage<'_> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SemanageMessage<'a> {
     /// Record type (`ROLE_ASSIGN`, `ROLE_REMOVE`, ...).
-    pub msg_type: u16,
+    pub msg_type: RecordType,
     /// `exe=` as given (not quoted); `None` or empty: this program's path.
     pub program: Option<&'a str>,
     /// The operation (`adding-user`, ...).
@@ -432,7 +435,7 @@ pub struct SemanageMessage<'a> {
 }
 
 impl UserRecord for SemanageMessage<'_> {
-    fn record_type(&self) -> u16 {
+    fn record_type(&self) -> RecordType {
         self.msg_type
     }
     fn to_text(&self) -> String {
@@ -482,7 +485,7 @@ impl UserRecord for SemanageMessage<'_> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserCommand<'a> {
     /// Record type (usually `USER_CMD`, 1123).
-    pub msg_type: u16,
+    pub msg_type: RecordType,
     /// The command line: leading spaces and trailing spaces and newlines are
     /// dropped, and it is cut to 4095 bytes (4096 when it needs no encoding,
     /// as libaudit does).
@@ -494,7 +497,7 @@ pub struct UserCommand<'a> {
 }
 
 impl UserRecord for UserCommand<'_> {
-    fn record_type(&self) -> u16 {
+    fn record_type(&self) -> RecordType {
         self.msg_type
     }
     fn to_text(&self) -> String {
@@ -604,7 +607,7 @@ mod tests {
     #[test]
     fn a_nul_ends_each_value_as_in_c() {
         let m = UserMessage {
-            msg_type: 1120,
+            msg_type: RecordType::TEST,
             message: "op=x\0 res=success",
             origin: Origin {
                 hostname: Some("evil addr=1.2.3.4 terminal=ssh res=success\0junk"),
@@ -624,7 +627,7 @@ mod tests {
             "{t}"
         );
         let a = AcctMessage {
-            msg_type: 1114,
+            msg_type: RecordType::ADD_USER,
             program: Some("prog\0x"),
             op: "op\0x",
             account: Account::Name("joe\0 x"),
@@ -645,7 +648,7 @@ mod tests {
     fn long_texts_keep_their_trailing_fields() {
         let long = "x".repeat(20_000);
         let m = UserMessage {
-            msg_type: 1120,
+            msg_type: RecordType::TEST,
             message: &long,
             origin: Origin {
                 hostname: Some("h"),
@@ -664,7 +667,7 @@ mod tests {
         // A command that needs encoding doubles in size and is cut the same way.
         let cmd = format!("a {}", "é".repeat(4000));
         let c = UserCommand {
-            msg_type: 1123,
+            msg_type: RecordType::USER_CMD,
             command: &cmd,
             terminal: Some("pts/1"),
             success: false,
@@ -675,7 +678,7 @@ mod tests {
         // Multi-byte characters are not split.
         let wide = "é".repeat(6000);
         let w = UserAvcMessage {
-            msg_type: 1107,
+            msg_type: RecordType::USER_AVC,
             message: &wide,
             origin: Origin::default(),
             subject_auid: 0,
@@ -686,7 +689,7 @@ mod tests {
     #[test]
     fn each_form() {
         let comm = UserCommMessage {
-            msg_type: 1120,
+            msg_type: RecordType::TEST,
             message: "op=run",
             comm: Some("my script"),
             origin: Origin {
@@ -703,7 +706,7 @@ mod tests {
             .to_text()
             .ends_with(" hostname=h addr=::1 terminal=cron res=failed"));
         let acct = AcctMessage {
-            msg_type: 1114,
+            msg_type: RecordType::ADD_USER,
             program: Some("\"quoted\""),
             op: "deleting user",
             account: Account::Id(1001),
@@ -726,7 +729,7 @@ mod tests {
             .to_text()
             .contains(&format!("acct=\"{}\" ", "n".repeat(32))));
         let avc = UserAvcMessage {
-            msg_type: 1107,
+            msg_type: RecordType::USER_AVC,
             message: "avc:  denied  { send_msg }",
             origin: Origin {
                 hostname: None,
@@ -742,7 +745,7 @@ mod tests {
         );
         assert!(!t.contains("res="));
         let se = SemanageMessage {
-            msg_type: 2300,
+            msg_type: RecordType::USER_ROLE_CHANGE,
             program: Some("semanage"),
             op: "adding-user",
             account: Account::Name("joe"),
@@ -765,7 +768,7 @@ mod tests {
              new-role=? new-range=? exe=semanage hostname=? addr=b terminal=tty1 res=success"
         );
         let cmd = UserCommand {
-            msg_type: 1123,
+            msg_type: RecordType::USER_CMD,
             command: "  ls -l /tmp \n ",
             terminal: Some("pts/2"),
             success: true,

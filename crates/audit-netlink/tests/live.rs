@@ -687,7 +687,7 @@ fn user_message_comes_back_as_an_event() {
     let nonce = unique_key("user");
     let msg = format!("op=lar-test nonce={nonce}");
     d.log_user_message(&UserMessage {
-        msg_type: 1120, // TEST
+        msg_type: audit_netlink::audit_wire::RecordType::TEST,
         message: &msg,
         origin: Origin {
             hostname: Some("lar-host"),

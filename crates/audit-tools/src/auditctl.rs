@@ -36,10 +36,6 @@ use audit_rules::{
     key_matches, parse_args, rule_file_words, ArgInterpreter, Command, Lister, Rule, SystemEnv,
 };
 
-/// `AUDIT_USER`: the record type of `-m` messages, as the netlink message
-/// type (16 bits) that [`audit_netlink::UserMessage`] takes.
-const AUDIT_USER: u16 = audit_parse::RecordType::USER.0 as u16;
-
 /// strerror's text of an errno.
 fn strerror(errno: i32) -> String {
     let s = std::io::Error::from_raw_os_error(errno).to_string();
@@ -259,7 +255,7 @@ fn run_commands(
                 // audit_log_user_message does (exe, hostname=? addr=? terminal).
                 let message = format!("text={text}");
                 sock.log_user_message(&audit_netlink::UserMessage {
-                    msg_type: AUDIT_USER,
+                    msg_type: audit_parse::RecordType::USER,
                     message: &message,
                     origin: audit_netlink::Origin::default(),
                     success: true,

@@ -346,8 +346,11 @@ fn lose_some_records(rate_limit: u32) -> u32 {
     a.set_enabled(true).expect("enable");
     for i in 0..8 {
         // The kernel refuses nothing here; a refusal would fail the test below.
-        a.send_user_raw(1005, &format!("zzrt-lost-probe {i}"))
-            .expect("user message");
+        a.send_user_raw(
+            audit_netlink::audit_wire::RecordType::USER,
+            &format!("zzrt-lost-probe {i}"),
+        )
+        .expect("user message");
     }
     a.set_enabled(false).expect("disable");
     a.set_rate_limit(rate_limit).expect("restore rate limit");
