@@ -36,14 +36,93 @@ pub struct Record {
     exact: OnceLock<Arc<[u8]>>,
 }
 
+/// `data` without the trailing NULs and newlines the kernel may send.
+fn trimmed(data: &[u8]) -> &[u8] {
+    let mut data = data;
+    while let [rest @ .., 0 | b'\n'] = data {
+        data = rest;
+    }
+    data
+}
+
+/// Whether `data` fits the binary format (as every format requires).
+pub(crate) fn check_len(data: &[u8]) -> Result<(), RecordTooLong> {
+    let len = trimmed(data).len();
+    if len > PADDED_PAYLOAD {
+        return Err(RecordTooLong { len });
+    }
+    Ok(())
+}
+
+/// Appends `type=NAME msg=TEXT\n` (or `TEXT\n` when formatted) to `out`, inner
+/// newlines made spaces so that a line is a record.
+fn string_line_into(rtype: RecordType, payload: Payload, data: &[u8], out: &mut Vec<u8>) {
+    out.reserve(data.len() + 48);
+    if payload == Payload::Raw {
+        out.extend_from_slice(b"type=");
+        match rtype.name() {
+            Some(name) => out.extend_from_slice(name.as_bytes()),
+            None => out.extend_from_slice(format!("UNKNOWN[{}]", rtype.0).as_bytes()),
+        }
+        out.extend_from_slice(b" msg=");
+    }
+    let mut at = out.len();
+    out.extend_from_slice(data);
+    while let Some(i) = memchr::memchr(b'\n', &out[at..]) {
+        out[at + i] = b' ';
+        at += i + 1;
+    }
+    out.push(b'\n');
+}
+
+/// Appends the binary format's header and `data` (padded, or exact) to `out`.
+fn binary_into(rtype: RecordType, payload: Payload, data: &[u8], padded: bool, out: &mut Vec<u8>) {
+    let version: u32 = match payload {
+        Payload::Raw => 0,
+        Payload::Formatted => 1,
+    };
+    let body = if padded { PADDED_PAYLOAD } else { data.len() };
+    let start = out.len();
+    out.reserve(HEADER_LEN + body);
+    for word in [version, HEADER_LEN as u32, rtype.0, data.len() as u32] {
+        out.extend_from_slice(&word.to_ne_bytes());
+    }
+    out.extend_from_slice(data);
+    out.resize(start + HEADER_LEN + body, 0);
+}
+
+/// The bytes written for `format` (and `layout` when binary) of the record
+/// of type `rtype` whose text is `data`, made in `scratch` (cleared first) and
+/// copied into one allocation: what [`Record::encoded`] gives, without the
+/// [`Record`] (a reader's burst of records is encoded straight from the
+/// buffer it was received in).
+///
+/// # Errors
+/// [`RecordTooLong`] when the text is longer than the binary format carries.
+pub(crate) fn encode(
+    rtype: RecordType,
+    payload: Payload,
+    data: &[u8],
+    format: Format,
+    layout: WriteLayout,
+    scratch: &mut Vec<u8>,
+) -> Result<Arc<[u8]>, RecordTooLong> {
+    check_len(data)?;
+    let data = trimmed(data);
+    scratch.clear();
+    match (format, layout) {
+        (Format::String, _) => string_line_into(rtype, payload, data, scratch),
+        (Format::Binary, WriteLayout::Padded) => binary_into(rtype, payload, data, true, scratch),
+        (Format::Binary, WriteLayout::Exact) => binary_into(rtype, payload, data, false, scratch),
+    }
+    Ok(Arc::from(scratch.as_slice()))
+}
+
 impl Record {
     /// A record of type `rtype` whose text is `data` (a trailing NUL or newline,
     /// as the kernel may send, is not part of it).
     pub fn new(rtype: RecordType, payload: Payload, data: &[u8]) -> Result<Record, RecordTooLong> {
-        let mut data = data;
-        while let [rest @ .., 0 | b'\n'] = data {
-            data = rest;
-        }
+        let data = trimmed(data);
         if data.len() > PADDED_PAYLOAD {
             return Err(RecordTooLong { len: data.len() });
         }
@@ -69,55 +148,20 @@ impl Record {
 
     /// The bytes written for `format` (and `layout` when binary).
     pub fn encoded(&self, format: Format, layout: WriteLayout) -> Arc<[u8]> {
+        let make = |padded: Option<bool>| -> Arc<[u8]> {
+            let mut out = Vec::new();
+            match padded {
+                None => string_line_into(self.rtype, self.payload, &self.data, &mut out),
+                Some(p) => binary_into(self.rtype, self.payload, &self.data, p, &mut out),
+            }
+            out.into()
+        };
         match (format, layout) {
-            (Format::String, _) => self.string.get_or_init(|| self.string_line().into()),
-            (Format::Binary, WriteLayout::Padded) => {
-                self.padded.get_or_init(|| self.binary(true).into())
-            }
-            (Format::Binary, WriteLayout::Exact) => {
-                self.exact.get_or_init(|| self.binary(false).into())
-            }
+            (Format::String, _) => self.string.get_or_init(|| make(None)),
+            (Format::Binary, WriteLayout::Padded) => self.padded.get_or_init(|| make(Some(true))),
+            (Format::Binary, WriteLayout::Exact) => self.exact.get_or_init(|| make(Some(false))),
         }
         .clone()
-    }
-
-    /// `type=NAME msg=TEXT\n` (or `TEXT\n` when formatted), inner newlines made
-    /// spaces so that a line is a record.
-    fn string_line(&self) -> Vec<u8> {
-        // One allocation: room for the longest type name's prefix.
-        let mut line = Vec::with_capacity(self.data.len() + 48);
-        if self.payload == Payload::Raw {
-            use std::io::Write;
-            // Writing into a Vec cannot fail.
-            let _ = write!(line, "type={} msg=", self.rtype);
-        }
-        line.extend(self.data.iter().map(|&b| if b == b'\n' { b' ' } else { b }));
-        line.push(b'\n');
-        line
-    }
-
-    fn binary(&self, padded: bool) -> Vec<u8> {
-        let version: u32 = match self.payload {
-            Payload::Raw => 0,
-            Payload::Formatted => 1,
-        };
-        let body = if padded {
-            PADDED_PAYLOAD
-        } else {
-            self.data.len()
-        };
-        let mut out = Vec::with_capacity(HEADER_LEN + body);
-        for word in [
-            version,
-            HEADER_LEN as u32,
-            self.rtype.0,
-            self.data.len() as u32,
-        ] {
-            out.extend_from_slice(&word.to_ne_bytes());
-        }
-        out.extend_from_slice(&self.data);
-        out.resize(HEADER_LEN + body, 0);
-        out
     }
 }
 
@@ -145,5 +189,49 @@ mod tests {
             b"type=UNKNOWN[9999] msg=x\n"
         );
         assert!(Record::new(RecordType(1300), Payload::Raw, &[b'a'; 9000]).is_err());
+    }
+
+    /// A burst's records encoded straight from their text give the bytes a
+    /// Record gives, in every format.
+    #[test]
+    fn encoding_from_text_is_the_records_encoding() {
+        let mut scratch = b"left over".to_vec();
+        for (rtype, payload, text) in [
+            (
+                RecordType(1300),
+                Payload::Raw,
+                &b"audit(1.2:3): a\nb\n\0\0"[..],
+            ),
+            (RecordType(9999), Payload::Raw, b"x"),
+            (
+                RecordType(1112),
+                Payload::Formatted,
+                b"type=USER_LOGIN msg=audit(1.0:1): a=1\n",
+            ),
+            (RecordType(1305), Payload::Raw, b""),
+        ] {
+            let record = Record::new(rtype, payload, text).unwrap();
+            for format in [Format::String, Format::Binary] {
+                for layout in [WriteLayout::Padded, WriteLayout::Exact] {
+                    let direct = encode(rtype, payload, text, format, layout, &mut scratch);
+                    assert_eq!(direct.unwrap(), record.encoded(format, layout));
+                }
+            }
+        }
+        let long = [b'a'; PADDED_PAYLOAD + 1];
+        let refused = encode(
+            RecordType(1300),
+            Payload::Raw,
+            &long,
+            Format::String,
+            WriteLayout::Exact,
+            &mut scratch,
+        );
+        assert_eq!(
+            refused,
+            Err(RecordTooLong {
+                len: PADDED_PAYLOAD + 1
+            })
+        );
     }
 }

@@ -88,6 +88,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use audit_wire::RecordType;
 use rustix::process::Signal;
 
 pub use af_unix::MAX_READERS;
@@ -103,6 +104,9 @@ use af_unix::AfUnixShared;
 use notice::Notices;
 use program::{Program, ProgramShared};
 use queue::{Control, Pushed, Queue};
+
+/// A burst's records encoded for one format (and layout).
+type Encoded = (Format, WriteLayout, Vec<Arc<[u8]>>);
 
 #[derive(Debug)]
 enum Output {
@@ -262,21 +266,70 @@ impl Dispatcher {
     /// each). Never blocks on a plugin.
     pub fn dispatch_all(&self, records: &[Record]) {
         for e in &self.entries {
-            for record in records {
-                self.push(e, record);
-            }
-            match &e.output {
-                Output::Program(p) => p.queue.wake_waiting(),
-                Output::AfUnix(a) => a.wake_waiting(),
-            }
+            let encoded: Vec<Arc<[u8]>> = records
+                .iter()
+                .map(|r| r.encoded(e.config.format, e.config.layout))
+                .collect();
+            self.push_all(e, &encoded);
         }
     }
 
-    fn push(&self, e: &Entry, record: &Record) {
-        {
-            let bytes = record.encoded(e.config.format, e.config.layout);
-            match &e.output {
-                Output::Program(p) => match p.queue.push(bytes) {
+    /// Queues records given as (type, text) for every plugin, as
+    /// [`Dispatcher::dispatch_all`] does, without making a [`Record`] of
+    /// each: every plugin's bytes are made once per format straight from
+    /// `records` (a daemon's receive buffer), with one allocation each.
+    /// Returns the records refused (too long for the binary format: no
+    /// plugin gets them), in order.
+    pub fn dispatch_texts(
+        &self,
+        payload: Payload,
+        records: &[(RecordType, &[u8])],
+    ) -> Vec<RecordTooLong> {
+        let mut refused = Vec::new();
+        // Each format's encodings, made for the first plugin that wants it.
+        let mut made: Vec<Encoded> = Vec::new();
+        let mut scratch = Vec::new();
+        for e in &self.entries {
+            let (format, layout) = (e.config.format, e.config.layout);
+            let same = |f: Format, l: WriteLayout| {
+                f == format && (format == Format::String || l == layout)
+            };
+            let i = match made.iter().position(|(f, l, _)| same(*f, *l)) {
+                Some(i) => i,
+                None => {
+                    let mut encoded = Vec::with_capacity(records.len());
+                    for (rtype, text) in records {
+                        match encode::encode(*rtype, payload, text, format, layout, &mut scratch) {
+                            Ok(bytes) => encoded.push(bytes),
+                            // The length alone refuses a record, in every
+                            // format alike: told once.
+                            Err(e) if made.is_empty() => refused.push(e),
+                            Err(_) => {}
+                        }
+                    }
+                    made.push((format, layout, encoded));
+                    made.len() - 1
+                }
+            };
+            self.push_all(e, &made[i].2);
+        }
+        if self.entries.is_empty() {
+            // Refused as a plugin would refuse them: what the caller is told
+            // does not depend on which plugins run.
+            refused.extend(
+                records
+                    .iter()
+                    .filter_map(|(_, text)| encode::check_len(text).err()),
+            );
+        }
+        refused
+    }
+
+    /// Queues `items` (encoded for `e`'s format) for `e`, then wakes its writer.
+    fn push_all(&self, e: &Entry, items: &[Arc<[u8]>]) {
+        match &e.output {
+            Output::Program(p) => {
+                p.queue.push_all(items, |pushed| match pushed {
                     Pushed::DropStarted => self.notices.push(Notice::DroppingStarted {
                         plugin: p.name.clone(),
                         action: self.settings.overflow_action,
@@ -288,8 +341,14 @@ impl Dispatcher {
                         })
                     }
                     Pushed::Queued | Pushed::Dropped => {}
-                },
-                Output::AfUnix(a) => a.push(&bytes, &self.notices),
+                });
+                p.queue.wake_waiting();
+            }
+            Output::AfUnix(a) => {
+                for bytes in items {
+                    a.push(bytes, &self.notices);
+                }
+                a.wake_waiting();
             }
         }
     }
@@ -464,6 +523,12 @@ impl Dispatcher {
             .collect();
         for t in threads {
             let _ = t.join();
+        }
+        // A plugin that gave up ended before the drops since were told.
+        for e in &self.entries {
+            if let Output::Program(p) = &e.output {
+                program::tell_untold_drops(p, &self.notices);
+            }
         }
         self.entries.clear();
     }

@@ -62,6 +62,15 @@ pub enum Notice {
         /// Records dropped during the run that ended.
         dropped: u64,
     },
+    /// Records dropped for a plugin that no [`Notice::DroppingStopped`] told:
+    /// it stopped (or gave up, or was suspended) before its queue had room
+    /// again. Told when the plugin is stopped.
+    DroppedUntilStopped {
+        /// The plugin.
+        plugin: String,
+        /// Records dropped and not told before.
+        dropped: u64,
+    },
     /// A reload sent SIGHUP to a plugin.
     Reconfigured {
         /// The plugin.
@@ -134,6 +143,10 @@ impl fmt::Display for Notice {
                     "queue to plugin {plugin} has room again, {dropped} events dropped"
                 )
             }
+            Notice::DroppedUntilStopped { plugin, dropped } => write!(
+                f,
+                "plugin {plugin} stopped with {dropped} events dropped for it (queue full, suspended or down)"
+            ),
             Notice::Reconfigured { plugin } => write!(f, "plugin {plugin} sent SIGHUP"),
             Notice::BinaryChanged { plugin } => {
                 write!(f, "restarting plugin {plugin} since its binary changed")

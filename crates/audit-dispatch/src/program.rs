@@ -56,6 +56,17 @@ pub(crate) struct Program {
     pub forget_after: Option<Duration>,
 }
 
+/// Tells the drops of `shared`'s queue that no notice told yet, if any.
+pub(crate) fn tell_untold_drops(shared: &ProgramShared, notices: &Notices) {
+    let dropped = shared.queue.lock().take_untold_drops();
+    if dropped > 0 {
+        notices.push(Notice::DroppedUntilStopped {
+            plugin: shared.name.clone(),
+            dropped,
+        });
+    }
+}
+
 /// Starts the thread that runs the plugin and feeds it.
 pub(crate) fn start(
     shared: Arc<ProgramShared>,
@@ -376,6 +387,7 @@ impl Feeder {
         }
         let killed = self.reap(deadline.max(Instant::now() + Duration::from_millis(100)));
         self.shared.down.store(true, Ordering::Relaxed);
+        tell_untold_drops(&self.shared, &self.notices);
         self.notices.push(Notice::Stopped {
             plugin: self.shared.name.clone(),
             unsent,

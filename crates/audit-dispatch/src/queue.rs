@@ -35,6 +35,8 @@ pub(crate) struct QueueState {
     pub dropping_run: u64,
     pub dropping: bool,
     pub dropped: u64,
+    /// Of `dropped`, those a notice has told (when a run of drops ended).
+    pub dropped_told: u64,
     pub sent: u64,
     /// `overflow_action = suspend` fired: nothing is queued until a reload.
     pub suspended: bool,
@@ -42,6 +44,45 @@ pub(crate) struct QueueState {
     /// The writer is waiting on the condition variable and not yet woken: a
     /// push wakes it only then (one wake for a burst of records).
     pub waiting: bool,
+}
+
+impl QueueState {
+    fn push(&mut self, item: Arc<[u8]>) -> Pushed {
+        if self.suspended || self.control != Control::Run {
+            self.dropped += 1;
+            return Pushed::Dropped;
+        }
+        if self.items.len() >= self.capacity {
+            self.dropped += 1;
+            self.dropping_run += 1;
+            if self.action == OverflowAction::Suspend {
+                self.suspended = true;
+            }
+            if self.dropping {
+                return Pushed::Dropped;
+            }
+            self.dropping = true;
+            return Pushed::DropStarted;
+        }
+        self.items.push_back(item);
+        if self.dropping {
+            self.dropping = false;
+            let run = std::mem::take(&mut self.dropping_run);
+            self.dropped_told += run;
+            Pushed::QueuedAfterDrops(run)
+        } else {
+            Pushed::Queued
+        }
+    }
+
+    /// Records dropped that no notice has told yet (a run of drops that
+    /// never ended, drops while suspended or down), counted as told now.
+    pub fn take_untold_drops(&mut self) -> u64 {
+        let untold = self.dropped - self.dropped_told;
+        self.dropped_told = self.dropped;
+        self.dropping_run = 0;
+        untold
+    }
 }
 
 /// What a push did, for the notices.
@@ -73,6 +114,7 @@ impl Queue {
                 dropping_run: 0,
                 dropping: false,
                 dropped: 0,
+                dropped_told: 0,
                 sent: 0,
                 suspended: false,
                 control: Control::Run,
@@ -112,29 +154,19 @@ impl Queue {
     /// longer than the lock is held. The writer is not woken: the caller calls
     /// [`Queue::wake_waiting`] after its last push (one wake for a burst).
     pub fn push(&self, item: Arc<[u8]>) -> Pushed {
+        self.lock().push(item)
+    }
+
+    /// Queues each of `items` as [`Queue::push`] does, under one lock;
+    /// `pushed` is told what became of each.
+    pub fn push_all<'i>(
+        &self,
+        items: impl IntoIterator<Item = &'i Arc<[u8]>>,
+        mut pushed: impl FnMut(Pushed),
+    ) {
         let mut s = self.lock();
-        if s.suspended || s.control != Control::Run {
-            s.dropped += 1;
-            return Pushed::Dropped;
-        }
-        if s.items.len() >= s.capacity {
-            s.dropped += 1;
-            s.dropping_run += 1;
-            if s.action == OverflowAction::Suspend {
-                s.suspended = true;
-            }
-            if s.dropping {
-                return Pushed::Dropped;
-            }
-            s.dropping = true;
-            return Pushed::DropStarted;
-        }
-        s.items.push_back(item);
-        if s.dropping {
-            s.dropping = false;
-            Pushed::QueuedAfterDrops(std::mem::take(&mut s.dropping_run))
-        } else {
-            Pushed::Queued
+        for item in items {
+            pushed(s.push(Arc::clone(item)));
         }
     }
 
@@ -298,6 +330,30 @@ mod tests {
         assert!(waited < Duration::from_secs(10), "woken after {waited:?}");
         assert_eq!(found, 3);
         assert!(!still_waiting);
+    }
+
+    /// Drops that no "room again" notice told (the queue never had room
+    /// again) are counted once, when the plugin stops.
+    #[test]
+    fn drops_not_told_are_counted_once_at_the_end() {
+        let queue = Queue::new(1, OverflowAction::Syslog);
+        let item = || Arc::<[u8]>::from(&b"x"[..]);
+        assert_eq!(queue.push(item()), Pushed::Queued);
+        assert_eq!(queue.push(item()), Pushed::DropStarted);
+        assert_eq!(queue.push(item()), Pushed::Dropped);
+        queue.lock().items.clear();
+        // A run that ended is told by its notice, not again.
+        assert_eq!(queue.push(item()), Pushed::QueuedAfterDrops(2));
+        assert_eq!(queue.lock().take_untold_drops(), 0);
+        let mut seen = Vec::new();
+        queue.push_all(&[item(), item(), item()], |p| seen.push(p));
+        assert_eq!(
+            seen,
+            [Pushed::DropStarted, Pushed::Dropped, Pushed::Dropped]
+        );
+        assert_eq!(queue.lock().take_untold_drops(), 3);
+        assert_eq!(queue.lock().take_untold_drops(), 0);
+        assert_eq!(queue.lock().dropped, 5);
     }
 
     #[test]

@@ -31,9 +31,10 @@ pub enum LogFormat {
 ///
 /// ```
 /// use audit_log::{Formatter, LogFormat};
+/// use audit_wire::RecordType;
 /// let mut f = Formatter::new(LogFormat::Enriched, None);
 /// let mut line = Vec::new();
-/// f.format_into(1300, b"audit(1700000000.123:42): arch=c000003e syscall=59 success=yes exit=0 a0=1 a1=2 a2=3 a3=4 items=1 ppid=1 pid=2 auid=0 uid=0", &mut line);
+/// f.format_into(RecordType::SYSCALL, b"audit(1700000000.123:42): arch=c000003e syscall=59 success=yes exit=0 a0=1 a1=2 a2=3 a3=4 items=1 ppid=1 pid=2 auid=0 uid=0", &mut line);
 /// assert_eq!(
 ///     line,
 ///     b"type=SYSCALL msg=audit(1700000000.123:42): arch=c000003e syscall=59 success=yes exit=0 a0=1 a1=2 a2=3 a3=4 items=1 ppid=1 pid=2 auid=0 uid=0\x1dARCH=x86_64 SYSCALL=execve AUID=\"root\" UID=\"root\"\n"
@@ -45,15 +46,21 @@ pub struct Formatter {
     node: Option<String>,
     interpreter: Interpreter,
     value: Vec<u8>,
-    /// Record types after which auditd drops its cached user and group
-    /// names (accounts were added or changed), looked up once.
-    flush_before: [u32; 2],
-    flush_after: [u32; 4],
+    /// The last type written and its `type=NAME msg=` text: a stream's
+    /// records are mostly of a few types, looked up once each in a row.
+    last_type: Option<(RecordType, Vec<u8>)>,
 }
 
-fn type_number(name: &str) -> u32 {
-    RecordType::from_name(name).map_or(u32::MAX, |t| t.0)
-}
+/// Record types before which auditd drops its cached user and group names
+/// (accounts are being added).
+const FLUSH_BEFORE: [RecordType; 2] = [RecordType::ADD_USER, RecordType::ADD_GROUP];
+/// Record types after which it drops them (accounts were changed).
+const FLUSH_AFTER: [RecordType; 4] = [
+    RecordType::USER_MGMT,
+    RecordType::DEL_USER,
+    RecordType::DEL_GROUP,
+    RecordType::GRP_MGMT,
+];
 
 impl Formatter {
     /// A formatter for `format`; `node` is the `node=` name written before
@@ -67,13 +74,7 @@ impl Formatter {
             node,
             interpreter,
             value: Vec::new(),
-            flush_before: [type_number("ADD_USER"), type_number("ADD_GROUP")],
-            flush_after: [
-                type_number("USER_MGMT"),
-                type_number("DEL_USER"),
-                type_number("DEL_GROUP"),
-                type_number("GRP_MGMT"),
-            ],
+            last_type: None,
         }
     }
 
@@ -95,7 +96,7 @@ impl Formatter {
     /// spaces, one trailing space is trimmed, a type without a libaudit 3.0.9
     /// name is written `UNKNOWN[n]`. Unlike auditd, a line longer than
     /// auditd's buffer is written whole rather than cut.
-    pub fn format_into(&mut self, record_type: u32, payload: &[u8], out: &mut Vec<u8>) {
+    pub fn format_into(&mut self, record_type: RecordType, payload: &[u8], out: &mut Vec<u8>) {
         let start = out.len();
         self.format_raw(record_type, payload, out);
         if self.format == LogFormat::Enriched {
@@ -104,28 +105,49 @@ impl Formatter {
         out.push(b'\n');
     }
 
-    fn format_raw(&self, record_type: u32, payload: &[u8], out: &mut Vec<u8>) {
+    /// `type=NAME msg=` for `record_type`, looked up once for a run of
+    /// records of one type.
+    fn type_prefix(&mut self, record_type: RecordType) -> &[u8] {
+        match &mut self.last_type {
+            Some((t, _)) if *t == record_type => {}
+            slot => {
+                let mut prefix = Vec::with_capacity(32);
+                prefix.extend_from_slice(b"type=");
+                match record_type.libaudit_name() {
+                    Some(name) => prefix.extend_from_slice(name.as_bytes()),
+                    None => {
+                        prefix.extend_from_slice(format!("UNKNOWN[{}]", record_type.0).as_bytes())
+                    }
+                }
+                prefix.extend_from_slice(b" msg=");
+                *slot = Some((record_type, prefix));
+            }
+        }
+        self.last_type.as_ref().map_or(&[], |(_, p)| p.as_slice())
+    }
+
+    fn format_raw(&mut self, record_type: RecordType, payload: &[u8], out: &mut Vec<u8>) {
         let start = out.len();
         if let Some(node) = &self.node {
             out.extend_from_slice(b"node=");
             out.extend_from_slice(node.as_bytes());
             out.push(b' ');
         }
-        out.extend_from_slice(b"type=");
-        match RecordType(record_type).libaudit_name() {
-            Some(name) => out.extend_from_slice(name.as_bytes()),
-            None => out.extend_from_slice(format!("UNKNOWN[{record_type}]").as_bytes()),
-        }
-        out.extend_from_slice(b" msg=");
-        let end = payload
-            .iter()
-            .position(|&b| b == 0)
-            .unwrap_or(payload.len());
+        let node_end = out.len();
+        out.extend_from_slice(self.type_prefix(record_type));
+        let text_start = out.len();
+        let end = memchr::memchr(0, payload).unwrap_or(payload.len());
         out.extend_from_slice(&payload[..end]);
-        for b in &mut out[start..] {
+        // The node name may hold newlines too; the type prefix never does.
+        for b in &mut out[start..node_end] {
             if *b == b'\n' {
                 *b = b' ';
             }
+        }
+        let mut at = text_start;
+        while let Some(i) = memchr::memchr(b'\n', &out[at..]) {
+            out[at + i] = b' ';
+            at += i + 1;
         }
         // auditd formats the node variant with a newline of its own, which
         // became the space it trims; without a node it trims the text's own.
@@ -134,7 +156,7 @@ impl Formatter {
         }
     }
 
-    fn enrich(&mut self, record_type: u32, start: usize, out: &mut Vec<u8>) {
+    fn enrich(&mut self, record_type: RecordType, start: usize, out: &mut Vec<u8>) {
         let raw_len = out.len() - start;
         let mut left = FORMAT_BUF_LEN.saturating_sub(raw_len);
         if left <= MIN_SPACE_LEFT {
@@ -143,7 +165,7 @@ impl Formatter {
         let Ok(record) = audit_parse::Record::parse(&out[start..]) else {
             return;
         };
-        if self.flush_before.contains(&record_type) {
+        if FLUSH_BEFORE.contains(&record_type) {
             self.interpreter.id_cache().clear();
         }
         let type_no = RecordType(u32::try_from(record.type_number()).unwrap_or(0));
@@ -194,7 +216,7 @@ impl Formatter {
             }
             left -= item_len;
         }
-        if self.flush_after.contains(&record_type) {
+        if FLUSH_AFTER.contains(&record_type) {
             self.interpreter.id_cache().clear();
         }
     }
@@ -223,7 +245,7 @@ mod tests {
 
     fn line(f: &mut Formatter, t: u32, p: &[u8]) -> String {
         let mut out = Vec::new();
-        f.format_into(t, p, &mut out);
+        f.format_into(RecordType(t), p, &mut out);
         String::from_utf8(out).unwrap()
     }
 

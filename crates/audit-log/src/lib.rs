@@ -4,7 +4,7 @@
 //! the auditd.conf keys for all of them.
 //!
 //! ```
-//! use audit_log::{Durability, Flush, LogConfig, LogFormat, LogWriter};
+//! use audit_log::{Durability, Flush, LogConfig, LogFormat, LogWriter, RecordType};
 //!
 //! let dir = tempfile::tempdir()?;
 //! let text = format!(
@@ -16,7 +16,7 @@
 //!
 //! let mut log = LogWriter::open(config)?;
 //! // A record as the kernel sends it (audit-netlink's RawRecord): type, payload.
-//! log.write_record(1305, b"audit(1700000000.000:7): op=set audit_enabled=1 old=1 auid=0 ses=1 res=1")?;
+//! log.write_record(RecordType::CONFIG_CHANGE, b"audit(1700000000.000:7): op=set audit_enabled=1 old=1 auid=0 ses=1 res=1")?;
 //! // On disk before a remote sender is told so.
 //! assert_eq!(log.durable()?, Durability::OnDisk);
 //! log.rotate_now(); // what SIGUSR1 asks for
@@ -44,6 +44,7 @@ mod config;
 mod format;
 mod writer;
 
+pub use audit_wire::RecordType;
 pub use config::{
     Action, ConfigError, Flush, LogConfig, NameFormat, OtherKey, ParsedConfig, ReadConfigError,
     SizeAction, Space,

@@ -2,6 +2,7 @@
 
 use crate::config::{Action, Flush, LogConfig, SizeAction, Space};
 use crate::format::Formatter;
+use audit_wire::RecordType;
 use rustix::fs::{Mode, OFlags};
 use std::fs::File;
 use std::io::{self, Write};
@@ -399,7 +400,11 @@ impl LogWriter {
     ///
     /// An `Err` means the record is not in the log: the log then still ends
     /// with a whole line.
-    pub fn write_record(&mut self, record_type: u32, payload: &[u8]) -> Result<Written, LogError> {
+    pub fn write_record(
+        &mut self,
+        record_type: RecordType,
+        payload: &[u8],
+    ) -> Result<Written, LogError> {
         self.write_records([(record_type, payload)]).map(|n| {
             if n == 0 {
                 Written::NotLogging
@@ -421,7 +426,7 @@ impl LogWriter {
     /// `max_log_file` by the batch's size before it is rotated.
     pub fn write_records<'p>(
         &mut self,
-        records: impl IntoIterator<Item = (u32, &'p [u8])>,
+        records: impl IntoIterator<Item = (RecordType, &'p [u8])>,
     ) -> Result<usize, LogError> {
         if !self.config.write_logs {
             return Ok(0);

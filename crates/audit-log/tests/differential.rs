@@ -16,7 +16,7 @@ fn captured(name: &str) -> PathBuf {
 }
 
 /// The records of an auditd log: node, type number, payload.
-fn records(path: &Path) -> Vec<(Option<String>, u32, Vec<u8>)> {
+fn records(path: &Path) -> Vec<(Option<String>, RecordType, Vec<u8>)> {
     let log = std::fs::read(path).unwrap();
     let mut out = Vec::new();
     for line in log.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
@@ -36,7 +36,7 @@ fn records(path: &Path) -> Vec<(Option<String>, u32, Vec<u8>)> {
             .unwrap();
         out.push((
             node,
-            RecordType::from_name(ty).unwrap().0,
+            RecordType::from_name(ty).unwrap(),
             payload.as_bytes().to_vec(),
         ));
     }
@@ -44,7 +44,11 @@ fn records(path: &Path) -> Vec<(Option<String>, u32, Vec<u8>)> {
 }
 
 /// Writes `records` as the daemon would, with `format`, into `dir`.
-fn write_log(dir: &Path, records: &[(Option<String>, u32, Vec<u8>)], format: LogFormat) -> PathBuf {
+fn write_log(
+    dir: &Path,
+    records: &[(Option<String>, RecordType, Vec<u8>)],
+    format: LogFormat,
+) -> PathBuf {
     let node = records[0].0.clone();
     let mut w = LogWriter::open(LogConfig {
         log_file: dir.join("audit.log"),

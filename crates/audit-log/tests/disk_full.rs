@@ -289,7 +289,8 @@ fn helper() -> Result<(), Box<dyn std::error::Error>> {
             let line = format!("type=CONFIG_CHANGE msg={payload}\n");
             w.write_lines(&[line]).map(|_| ())
         } else {
-            w.write_record(1305, payload.as_bytes()).map(|_| ())
+            w.write_record(audit_wire::RecordType::CONFIG_CHANGE, payload.as_bytes())
+                .map(|_| ())
         };
         match written {
             Ok(_) => println!("ok {serial}"),

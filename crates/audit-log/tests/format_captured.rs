@@ -9,8 +9,8 @@ fn captured(name: &str) -> Vec<u8> {
     std::fs::read(format!("{path}{name}")).unwrap()
 }
 
-/// The node name, record type number and payload auditd had for `line`.
-fn parts(line: &[u8]) -> (Option<String>, u32, &[u8]) {
+/// The node name, record type and payload auditd had for `line`.
+fn parts(line: &[u8]) -> (Option<String>, RecordType, &[u8]) {
     let raw = match line.iter().position(|&b| b == INTERP_SEPARATOR) {
         Some(i) => &line[..i],
         None => line,
@@ -29,8 +29,8 @@ fn parts(line: &[u8]) -> (Option<String>, u32, &[u8]) {
     let sp = rest.iter().position(|&b| b == b' ').unwrap();
     let name = std::str::from_utf8(&rest[..sp]).unwrap();
     let number = match name.strip_prefix("UNKNOWN[") {
-        Some(n) => n.trim_end_matches(']').parse().unwrap(),
-        None => RecordType::from_name(name).unwrap().0,
+        Some(n) => RecordType(n.trim_end_matches(']').parse().unwrap()),
+        None => RecordType::from_name(name).unwrap(),
     };
     (node, number, rest[sp + 1..].strip_prefix(b"msg=").unwrap())
 }
@@ -82,7 +82,7 @@ proptest::proptest! {
         let format = if enriched { LogFormat::Enriched } else { LogFormat::Raw };
         let mut f = Formatter::new(format, node.then(|| "n1".to_string()));
         let mut out = Vec::new();
-        f.format_into(ty, &payload, &mut out);
+        f.format_into(RecordType(ty), &payload, &mut out);
         proptest::prop_assert_eq!(out.iter().filter(|&&b| b == b'\n').count(), 1);
         proptest::prop_assert_eq!(out.last(), Some(&b'\n'));
         let prefix: &[u8] = if node { b"node=n1 type=" } else { b"type=" };

@@ -3,6 +3,7 @@
 use audit_log::{
     Action, Durability, Flush, LogConfig, LogError, LogFormat, LogWriter, Notice, SizeAction, Space,
 };
+use audit_wire::RecordType;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -30,7 +31,8 @@ fn line(serial: u64) -> String {
 }
 
 fn write(w: &mut LogWriter, serial: u64) {
-    w.write_record(1305, &payload(serial)).unwrap();
+    w.write_record(RecordType::CONFIG_CHANGE, &payload(serial))
+        .unwrap();
 }
 
 fn read(p: impl AsRef<Path>) -> String {
@@ -227,7 +229,11 @@ fn a_batch_is_the_records_one_by_one() {
     write(&mut w, 1);
     let payloads: Vec<Vec<u8>> = (2..=6).map(payload).collect();
     let n = w
-        .write_records(payloads.iter().map(|p| (1305, p.as_slice())))
+        .write_records(
+            payloads
+                .iter()
+                .map(|p| (RecordType::CONFIG_CHANGE, p.as_slice())),
+        )
         .unwrap();
     assert_eq!(n, 5);
     assert_eq!(w.records_written(), 6);
@@ -491,7 +497,9 @@ fn max_log_file_suspend_then_resume() {
             Notice::Suspended
         ]
     );
-    let err = w.write_record(1305, &payload(1)).unwrap_err();
+    let err = w
+        .write_record(RecordType::CONFIG_CHANGE, &payload(1))
+        .unwrap_err();
     assert!(matches!(err, LogError::Suspended), "{err}");
     // The administrator moves the log away, then resumes.
     std::fs::rename(&path, dir.path().join("moved")).unwrap();
@@ -552,7 +560,7 @@ fn space_left_runs_its_action() {
     assert_eq!(wait_for(&marker), format!("{}\n", program.display()));
     assert!(w.is_suspended());
     assert!(matches!(
-        w.write_record(1305, &payload(1)),
+        w.write_record(RecordType::CONFIG_CHANGE, &payload(1)),
         Err(LogError::Suspended)
     ));
     // Resumed, it writes (the space is looked at again a few records on).
@@ -600,7 +608,8 @@ fn write_logs_no_writes_nothing() {
     })
     .unwrap();
     assert_eq!(
-        w.write_record(1305, &payload(1)).unwrap(),
+        w.write_record(RecordType::CONFIG_CHANGE, &payload(1))
+            .unwrap(),
         audit_log::Written::NotLogging
     );
     assert!(!dir.path().join("audit.log").exists());

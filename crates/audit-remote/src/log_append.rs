@@ -102,13 +102,21 @@ mod tests {
             "num_logs = 3\nmax_log_file = 1\nmax_log_file_action = rotate\n",
         );
         let mut appender = LogAppender::new();
-        log.write_record(1305, b"audit(1.000:1): op=set").unwrap();
+        log.write_record(
+            audit_log::RecordType::CONFIG_CHANGE,
+            b"audit(1.000:1): op=set",
+        )
+        .unwrap();
         let remote = b"node=web1 type=USER msg=audit(2.000:2): x=1\x1dUID=\"root\"\n";
         assert_eq!(
             appender.append(&mut log, &[remote]).unwrap(),
             Durability::Written
         );
-        log.write_record(1305, b"audit(3.000:3): op=set").unwrap();
+        log.write_record(
+            audit_log::RecordType::CONFIG_CHANGE,
+            b"audit(3.000:3): op=set",
+        )
+        .unwrap();
         let text = std::fs::read(dir.path().join("audit.log")).unwrap();
         let expected = [
             &b"type=CONFIG_CHANGE msg=audit(1.000:1): op=set\n"[..],

@@ -38,7 +38,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use audit_dispatch::{Dispatcher, Payload, Record, Settings};
+use audit_dispatch::{Dispatcher, Payload, Settings};
 use audit_log::{LogConfig, LogError, LogWriter, OtherKey};
 use audit_netlink::audit_wire::RecordType;
 use audit_netlink::{AuditSocket, Incoming, RawRecord};
@@ -161,6 +161,10 @@ pub struct Sink {
     messages: Arc<Messages>,
     /// The highest serial seen, for the daemon's own records.
     last_serial: u64,
+    /// Records not logged since the log last took records (a suspension,
+    /// a full disk): told once when it starts and once, with this count,
+    /// when it ends.
+    unlogged: u64,
 }
 
 impl Sink {
@@ -181,25 +185,39 @@ impl Sink {
 
     /// Logs (except EOE, which auditd leaves out of the log) and dispatches
     /// records given as (type, netlink payload `audit(…): text`), with one
-    /// write for all of them. A failure is told to the messages: a daemon
-    /// goes on.
-    pub fn deliver<'a>(&mut self, records: impl Iterator<Item = (u32, &'a [u8])> + Clone) {
-        let logged = records.clone().filter(|(t, _)| *t != RecordType::EOE.0);
-        if let Err(e) = self.log.write_records(logged) {
-            self.messages
-                .say(Level::Error, &format!("records not logged: {e}"));
-        }
-        // Handed on together: each plugin's thread is woken once for them.
-        let mut dispatched = Vec::new();
-        for (rtype, payload) in records {
-            match Record::new(RecordType(rtype), Payload::Raw, payload) {
-                Ok(rec) => dispatched.push(rec),
-                Err(e) => self
-                    .messages
-                    .say(Level::Error, &format!("record not dispatched: {e}")),
+    /// write for all of them. A failure is told to the messages (once for a
+    /// run of batches the log refuses, then how many records it refused):
+    /// a daemon goes on.
+    pub fn deliver<'a>(&mut self, records: impl Iterator<Item = (RecordType, &'a [u8])> + Clone) {
+        let logged = records.clone().filter(|(t, _)| *t != RecordType::EOE);
+        let count = logged.clone().count() as u64;
+        match self.log.write_records(logged) {
+            Ok(_) if self.unlogged > 0 => {
+                self.messages.say(
+                    Level::Warning,
+                    &format!(
+                        "logging again: {} records were not logged",
+                        std::mem::take(&mut self.unlogged)
+                    ),
+                );
+            }
+            Ok(_) => {}
+            Err(e) => {
+                if self.unlogged == 0 && count > 0 {
+                    self.messages.say(
+                        Level::Error,
+                        &format!("records not logged: {e} (told again when logging works)"),
+                    );
+                }
+                self.unlogged += count;
             }
         }
-        self.dispatcher.dispatch_all(&dispatched);
+        // Handed on together: each plugin's thread is woken once for them.
+        let texts: Vec<(RecordType, &[u8])> = records.collect();
+        for e in self.dispatcher.dispatch_texts(Payload::Raw, &texts) {
+            self.messages
+                .say(Level::Error, &format!("record not dispatched: {e}"));
+        }
     }
 
     fn deliver_raw(&mut self, batch: &mut Vec<RawRecord>) {
@@ -207,14 +225,14 @@ impl Sink {
             return;
         }
         for r in batch.iter() {
-            if let Some(s) = r.serial() {
+            if let Some(s) = records::serial(&r.payload) {
                 self.last_serial = self.last_serial.max(s);
             }
         }
         self.deliver(
             batch
                 .iter()
-                .map(|r| (u32::from(r.msg_type), r.payload.as_slice())),
+                .map(|r| (RecordType::from(r.msg_type), r.payload.as_slice())),
         );
         batch.clear();
     }
@@ -224,7 +242,7 @@ impl Sink {
     pub fn own_record(&mut self, rtype: RecordType, text: &str) {
         self.last_serial += 1;
         let payload = format!("{}: {text}", records::stamp(self.last_serial));
-        self.deliver(std::iter::once((rtype.0, payload.as_bytes())));
+        self.deliver(std::iter::once((rtype, payload.as_bytes())));
     }
 
     /// Tells the messages what the writer and the dispatcher reported.
@@ -327,6 +345,7 @@ impl Daemon {
                 dispatcher,
                 messages,
                 last_serial: 0,
+                unlogged: 0,
             },
             options: options.clone(),
             identity: Identity::current(),
@@ -430,7 +449,10 @@ impl Daemon {
         // Records were delivered since the last wait: let more gather.
         let mut linger = false;
         while deadline.is_some() || !self.flags.any() {
-            if std::mem::take(&mut linger) && deadline.is_none() {
+            // After lingering the socket is read without waiting: what
+            // gathered is there (one read for many, no wait for one).
+            let lingered = std::mem::take(&mut linger) && deadline.is_none();
+            if lingered {
                 std::thread::sleep(LINGER);
             }
             let wait = match deadline {
@@ -445,7 +467,7 @@ impl Daemon {
                 None => IDLE,
             };
             // Once the socket is drained, write what was read with one write.
-            let timeout = if batch.is_empty() {
+            let timeout = if batch.is_empty() && !lingered {
                 wait
             } else {
                 Duration::ZERO
@@ -605,8 +627,12 @@ impl Daemon {
             dispatcher,
             log,
             messages,
+            unlogged,
             ..
         } = self.sink;
+        if unlogged > 0 {
+            messages.say(Level::Error, &format!("{unlogged} records were not logged"));
+        }
         for n in dispatcher.shutdown(DRAIN) {
             messages.say(Level::Warning, &n.to_string());
         }
