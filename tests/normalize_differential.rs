@@ -14,13 +14,13 @@
 //!
 //! Needs `cc` and `apt-get install -y libauparse-dev libaudit-dev`.
 
-mod support;
-
 use audit_normalize::{EventCursor, FieldPos, NormalizeContext, NormalizeOptions};
 use audit_parse::{Event, Options, Parser};
+use audit_testlock::corpus::{corpus_and_normalize_logs, log_name};
+use audit_testlock::libauparse::{c_input, Deliberate};
+use audit_testlock::reference::{c_program, event_blocks, run};
+use std::collections::HashSet;
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
-use support::{c_program, corpus_and_normalize_logs, log_name, run};
 
 /// A deliberate difference in one getter's line of one event.
 struct Known {
@@ -36,36 +36,6 @@ struct Known {
 
 /// (Empty: every answer agrees on every log.)
 const KNOWN: &[Known] = &[];
-
-/// The parser's deliberate differences from libauparse (see
-/// `tests/differential_parse.rs`), which change which events exist, not what
-/// the normalizer says about them. Each is applied to the C side and must be
-/// needed by some log.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Parsing {
-    /// A last line without a newline: libauparse's feed drops it, we keep
-    /// it. The C side reads the file with a newline added.
-    FinalLineKept,
-    /// A line that is not a record becomes a bogus time-0 event in
-    /// libauparse, an error for us: those events are dropped from the C side.
-    NoBogusTimeZeroEvent,
-}
-
-/// The file the C side reads for `path`.
-fn c_input(path: &Path, used: &mut Vec<Parsing>) -> PathBuf {
-    let data = std::fs::read(path).expect("read log");
-    if data.is_empty() || data.ends_with(b"\n") {
-        return path.to_path_buf();
-    }
-    used.push(Parsing::FinalLineKept);
-    let dir = std::env::temp_dir().join(format!("lars-normdiff-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let out = dir.join(log_name(path).replace('/', "__"));
-    let mut with_nl = data;
-    with_nl.push(b'\n');
-    std::fs::write(&out, with_nl).expect("write temp log");
-    out
-}
 
 fn text(v: Option<&[u8]>) -> &[u8] {
     v.unwrap_or(b"(null)")
@@ -166,25 +136,15 @@ fn render(log: &[u8], opt: NormalizeOptions) -> Vec<u8> {
     out
 }
 
-/// Splits a walk into event blocks.
-fn blocks(text: &str) -> Vec<Vec<&str>> {
-    let mut out: Vec<Vec<&str>> = Vec::new();
-    for line in text.lines() {
-        if line.starts_with("event ") || out.is_empty() {
-            out.push(Vec::new());
-        }
-        out.last_mut().expect("a block").push(line);
-    }
-    out
-}
-
 #[test]
 fn normalizer_matches_libauparse() {
     let walker = c_program("normalize_walk");
     let mut used = vec![false; KNOWN.len()];
     let mut failures = Vec::new();
     let mut events = 0usize;
-    let mut parsing = Vec::new();
+    // The parser's deliberate differences that change which events exist (not what
+    // the normalizer says about them): applied to the C side, each needed by some log.
+    let mut parsing = HashSet::new();
     for log in corpus_and_normalize_logs() {
         let name = log_name(&log);
         let data = std::fs::read(&log).unwrap();
@@ -197,13 +157,13 @@ fn normalizer_matches_libauparse() {
             let args: Vec<&str> = flag.into_iter().chain([path]).collect();
             let reference = String::from_utf8_lossy(&run(&walker, &args, None)).into_owned();
             let ours = String::from_utf8_lossy(&render(&data, opt)).into_owned();
-            let mut rb = blocks(&reference);
+            let mut rb = event_blocks(&reference);
             let before = rb.len();
             rb.retain(|b| !b[0].starts_with("event 0.000:0 "));
             if rb.len() != before {
-                parsing.push(Parsing::NoBogusTimeZeroEvent);
+                parsing.insert(Deliberate::NoBogusTimeZeroEvent);
             }
-            let ob = blocks(&ours);
+            let ob = event_blocks(&ours);
             if rb.len() != ob.len() {
                 failures.push(format!(
                     "{name} {opt:?}: {} events from libauparse, {} from us",
@@ -249,7 +209,7 @@ fn normalizer_matches_libauparse() {
             ));
         }
     }
-    for p in [Parsing::FinalLineKept, Parsing::NoBogusTimeZeroEvent] {
+    for p in [Deliberate::FinalLineKept, Deliberate::NoBogusTimeZeroEvent] {
         if !parsing.contains(&p) {
             failures.push(format!("{p:?} is applied but no log needs it"));
         }

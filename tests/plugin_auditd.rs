@@ -1,14 +1,15 @@
-//! Our plugins under the real auditd 3.0.9 dispatcher (see `plugin_common` for how
+//! Our plugins under the real auditd 3.0.9 dispatcher (see `audit_testlock::auditd` for how
 //! auditd is run): the audit-plugin crate's `record-sink` (every record to a file)
 //! and `audisp-example`, once with `format = string` and once with `format = binary`
 //! (3.0.9 pads binary payloads to 8970 bytes). A burst of audited syscalls must reach
 //! the sink whole, counted against auditd's own log; `auditctl --signal hup` must
 //! reach the plugins' reload; stopping auditd (SIGTERM to its pid) must stop the
 //! plugins after they flushed.
-mod plugin_common;
 mod support;
 
-use plugin_common::{auditctl, have, kernel_status, read, wait_until, Auditd, PluginConf};
+use audit_testlock::auditd::{
+    auditctl, have, kernel_status, read, wait_until, Auditd, PluginConf, TempDir,
+};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
@@ -75,7 +76,7 @@ impl Drop for RuleGuard {
 }
 
 fn run_under_auditd(format: &str, sink: &Path, audisp: &Path) {
-    let dir = plugin_common::TempDir::new(&format!("plugin-auditd-{format}"));
+    let dir = TempDir::new(&format!("plugin-auditd-{format}"));
     let out = dir.0.join("sink.out");
     let mut auditd = Auditd::start(
         &dir.0,

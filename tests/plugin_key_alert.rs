@@ -3,13 +3,14 @@
 //! with the normalizer's sentence, a second one within the rate limit is not, an event
 //! without the key is not, and SIGHUP re-reads the configuration.
 //!
-//! A second test runs key-alert under the real auditd (see `plugin_common`): an
+//! A second test runs key-alert under the real auditd (see `audit_testlock::auditd`): an
 //! audited syscall with the key is mailed with the sentence of the event auditd logged.
 //!
 //! Needs `python3` with `aiosmtpd` (`pip install aiosmtpd`); without them the test
 //! is skipped, loudly, and fails where `AUDIT_LIVE_REQUIRED=1` (CI).
-mod plugin_common;
 mod support;
+
+use audit_testlock::auditd::{self as real_auditd, wait_until};
 
 use audit_normalize::format::text_event;
 use audit_normalize::NormalizeContext;
@@ -17,7 +18,7 @@ use std::io::Write;
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 fn event(serial: u32, key: &str, file: &str) -> String {
     let hex: String = format!("cat\0{file}")
@@ -50,17 +51,6 @@ fn expected_sentence(text: &str) -> String {
     );
     let s = String::from_utf8(line).unwrap();
     s.trim_end().strip_prefix("At ? ").unwrap().to_owned()
-}
-
-fn wait_until(what: &str, limit: Duration, mut ok: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !ok() {
-        assert!(
-            start.elapsed() < limit,
-            "timed out ({limit:?}) waiting for {what}"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
 }
 
 fn mails(maildir: &Path) -> Vec<String> {
@@ -253,20 +243,20 @@ fn mails_under_the_real_auditd() {
         return;
     }
     for tool in ["auditd", "auditctl"] {
-        if !plugin_common::have(tool) {
+        if !real_auditd::have(tool) {
             audit_testlock::skip(format!("{tool} is not installed"));
             return;
         }
     }
-    let dir = plugin_common::TempDir::new("key-alert-auditd");
+    let dir = real_auditd::TempDir::new("key-alert-auditd");
     let maildir = dir.0.join("mail");
     let (_smtpd, port) = smtpd(&maildir);
     let key = format!("key_alert_{}", std::process::id());
     let conf = dir.0.join("key-alert.conf");
     config(&conf, &key, port, 10);
-    let mut auditd = plugin_common::Auditd::start(
+    let mut auditd = real_auditd::Auditd::start(
         &dir.0.join("auditd"),
-        &[plugin_common::PluginConf {
+        &[real_auditd::PluginConf {
             name: "key-alert",
             path: &support::example_bin("key-alert"),
             args: format!("{} --format=binary", conf.display()),
@@ -287,7 +277,7 @@ fn mails_under_the_real_auditd() {
     .iter()
     .map(|s| s.to_string())
     .collect();
-    plugin_common::auditctl(
+    real_auditd::auditctl(
         &[
             &["-a"],
             &rule.iter().map(String::as_str).collect::<Vec<_>>()[..],
@@ -308,7 +298,7 @@ fn mails_under_the_real_auditd() {
     // the key too, in their CONFIG_CHANGE record, and are mailed as well).
     let logged_event = || {
         let mut p = audit_parse::Parser::default();
-        p.feed(plugin_common::read(&auditd.log).as_bytes());
+        p.feed(real_auditd::read(&auditd.log).as_bytes());
         p.flush();
         let found = p.drain().filter_map(Result::ok).find(|ev| {
             ev.iter().any(|r| {

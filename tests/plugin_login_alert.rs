@@ -1,7 +1,7 @@
 //! login-alert against a real notification server: a session `dbus-daemon` and
 //! Debian's `dunst` under `Xvfb`, both running as the unprivileged user `nobody` with
 //! the bus at `RUN/UID/bus` (RUN stands for `/run/user`); login-alert runs under the
-//! real auditd (see `plugin_common`), and the logins are `USER_LOGIN` records the
+//! real auditd (see `audit_testlock::auditd`), and the logins are `USER_LOGIN` records the
 //! kernel makes from user messages sent through our own API (audit-netlink). The
 //! notifier's history (`dunstctl history`, after closing what is displayed) must show
 //! "nobody log in success" for a login that names the account in `id`, and "alice log
@@ -10,10 +10,9 @@
 //! Needs `Xvfb`, `dbus-daemon`, `dunst`, `dunstctl` (Debian: xvfb, dbus, dunst) and
 //! auditd; without them the test is skipped, loudly, and fails where
 //! `AUDIT_LIVE_REQUIRED=1` (CI).
-mod plugin_common;
 mod support;
 
-use plugin_common::{have, read, wait_until, Auditd, PluginConf, TempDir};
+use audit_testlock::auditd::{have, read, wait_until, Auditd, PluginConf, TempDir};
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};

@@ -1,4 +1,16 @@
-//! Test support for tests that change the kernel's (machine-global) audit state.
+//! Test support shared by the workspace's test suites: the lock and skip policy of
+//! tests that change the kernel's (machine-global) audit state, and the helpers the
+//! tests of several packages use:
+//!
+//! - [`reference`]: compile and run the C reference programs of `tests/c`, compare
+//!   outputs; [`corpus`]: the test logs under `tests/`; [`libauparse`]: our parser's
+//!   deliberate differences from libauparse, applied to the C side;
+//! - [`auditd`]: the real auditd 3.0.9 running plugins; [`rules`]: the reference
+//!   auditctl and a guard of the kernel's rule list;
+//! - [`namespace`]: run a test again in private network and mount namespaces;
+//!   [`process`]: children killed when a test fails.
+//!
+//! # The live-test lock
 //!
 //! Every live test takes [`live_lock`] first: it is an exclusive `flock` on one file,
 //! so live tests of every test binary, crate and worktree on the machine run one at a
@@ -20,6 +32,14 @@
 //! and a panic instead when [`LIVE_REQUIRED_ENV`] is `1`.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
+
+pub mod auditd;
+pub mod corpus;
+pub mod libauparse;
+pub mod namespace;
+pub mod process;
+pub mod reference;
+pub mod rules;
 
 use std::fmt;
 use std::fs::{File, OpenOptions};
@@ -275,6 +295,16 @@ pub fn debian_package_file(
         return Err(format!("dpkg -x {} gave no {path}", deb.display()));
     }
     Ok(file)
+}
+
+/// [`debian_package_file`], or `None` after a [`skip`] that says why it could not be
+/// had (no network, no such package).
+pub fn debian_package_file_or_skip(
+    package: &str,
+    path: &str,
+    cache: &Path,
+) -> Option<std::path::PathBuf> {
+    debian_package_file(package, path, cache).map_err(skip).ok()
 }
 
 #[cfg(test)]

@@ -3,16 +3,11 @@
 //! prepend / delete / delete-all, watches, settings (set to their current
 //! values, then restored) and rule files. Never touches `enabled`.
 
-// The root package's helpers of the rules_* tests (the reference auditctl, a guard
-// that removes the rules a test added).
-#[path = "../../../tests/rules_support/mod.rs"]
-mod rules_support;
-
 use std::path::PathBuf;
 use std::process::Command;
 
 use audit_netlink::audit_wire::status::Status;
-use rules_support::{c_auditctl, socket, CRun, RuleGuard};
+use audit_testlock::rules::{c_auditctl, non_utf8_rules_file, socket, CRun, RuleGuard};
 
 /// The program under test.
 fn example() -> PathBuf {
@@ -20,15 +15,11 @@ fn example() -> PathBuf {
 }
 
 fn ours(args: &[String]) -> CRun {
-    let out = Command::new(example())
+    Command::new(example())
         .args(args)
         .output()
-        .expect("run auditctl-rs");
-    CRun {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+        .expect("run auditctl-rs")
+        .into()
 }
 
 fn words(s: &str) -> Vec<String> {
@@ -566,4 +557,44 @@ fn trees_counters_and_signals_match_auditctl() {
             exe.display()
         );
     }
+}
+
+/// A rule file line with bytes that are not UTF-8 (auditctl 3.0.9 passes them to the
+/// kernel as they are, and our parser refuses the line: the root package's
+/// `rules_errors` checks both): `auditctl-rs -R` refuses the line with its number and
+/// the byte offset, and adds nothing.
+#[test]
+fn non_utf8_rule_lines_are_refused_with_their_number() {
+    let _lock = audit_testlock::live_lock();
+    if !audit_testlock::live_kernel_available() {
+        return;
+    }
+    let guard = RuleGuard::new();
+    let rules = non_utf8_rules_file("tools");
+    let bad_at = rules.bad_at;
+
+    let out = Command::new(example())
+        .arg("-R")
+        .arg(&rules.path)
+        .output()
+        .expect("run auditctl-rs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!("not valid UTF-8 at byte {bad_at}")),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("There was an error in line 2 of"),
+        "{stderr}"
+    );
+    let listing = socket().list_rules().expect("list rules");
+    assert!(
+        !listing
+            .iter()
+            .any(|r| r.key().is_some_and(|k| k.starts_with(b"zzrtk"))),
+        "nothing added"
+    );
+    guard.clean();
+    std::fs::remove_dir_all(&rules.dir).expect("remove temp dir");
 }

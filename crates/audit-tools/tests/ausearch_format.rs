@@ -14,13 +14,10 @@
 //!
 //! Needs `apt-get install -y auditd` (for `ausearch`).
 
-// The workspace's test helpers (its logs, difference reports).
-#[path = "../../../tests/support/mod.rs"]
-mod support;
-
+use audit_testlock::corpus::{corpus_and_normalize_logs, log_name};
+use audit_testlock::reference::{first_difference, workspace_dir};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use support::{corpus_and_normalize_logs, first_difference, log_name, manifest_dir};
 
 /// The program under test.
 const AUSEARCH_FORMAT: &str = env!("CARGO_BIN_EXE_ausearch-format");
@@ -188,7 +185,7 @@ fn output_matches_ausearch() {
 
 #[test]
 fn standard_input_matches_ausearch() {
-    let log = manifest_dir().join("tests/data/captured/enriched.log");
+    let log = workspace_dir().join("tests/data/captured/enriched.log");
     for fmt in ["csv", "text"] {
         let args = ["--format", fmt];
         let (r, rc_r) = output(&ausearch(), &args, TZ, Some(&log));
@@ -203,7 +200,7 @@ fn standard_input_matches_ausearch() {
 
 #[test]
 fn expression_filters_events() {
-    let log = manifest_dir().join("tests/data/captured/raw.log");
+    let log = workspace_dir().join("tests/data/captured/raw.log");
     let path = log.to_str().unwrap();
     let ours = Path::new(AUSEARCH_FORMAT);
     let (all, _) = output(ours, &["--format", "csv", path], TZ, None);
@@ -309,7 +306,7 @@ fn no_matches_is_reported_as_ausearch_does() {
     }
     // An expression that matches nothing: what ausearch prints for a key
     // that matches nothing.
-    let log = manifest_dir().join("tests/data/captured/raw.log");
+    let log = workspace_dir().join("tests/data/captured/raw.log");
     let log = log.to_str().unwrap();
     for fmt in ["csv", "text"] {
         let r = output_all(
@@ -353,7 +350,7 @@ fn a_long_line_is_read_in_pieces_as_ausearch_does() {
 
 /// The corpus log's events: runs of lines with one time stamp and serial.
 fn events_of(log: &str) -> Vec<Vec<Vec<u8>>> {
-    let data = std::fs::read(manifest_dir().join(log)).unwrap();
+    let data = std::fs::read(workspace_dir().join(log)).unwrap();
     let stamp = |l: &[u8]| -> Vec<u8> {
         let s = String::from_utf8_lossy(l);
         s.split_once("audit(")

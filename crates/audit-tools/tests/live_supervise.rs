@@ -9,11 +9,6 @@
 //! unwinding from a failed assertion. [`Running`] is declared after the guard, so it is
 //! dropped (the program killed) before the guard restores the kernel.
 
-// The workspace's test helpers (the C reference programs), shared with the root
-// package's tests.
-#[path = "../../../tests/support/mod.rs"]
-mod support;
-
 use audit_netlink::audit_wire::field::{Field, Operator};
 use audit_netlink::audit_wire::rule::{RuleData, RuleValue};
 use audit_netlink::AuditSocket;
@@ -474,7 +469,7 @@ fn live_supervise_tells_clone3_threads_from_processes() {
     if !audit_testlock::daemon_slot_free() {
         return;
     }
-    let program = support::c_program("thread_and_spawn");
+    let program = audit_testlock::reference::c_program("thread_and_spawn");
     let mut kernel = KernelGuard::new();
     kernel.keys.push(SUPERVISE_KEY.to_owned());
     kernel.state_files.push(SUPERVISE_STATE.into());

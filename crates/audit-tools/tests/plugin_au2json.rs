@@ -1,15 +1,12 @@
-//! au2json under the real auditd 3.0.9 dispatcher (see `plugin_common` for how auditd
+//! au2json under the real auditd 3.0.9 dispatcher (see `audit_testlock::auditd` for how auditd
 //! is run), with `format = string` and with `format = binary`: a burst of audited
 //! syscalls must come out as one JSON line per event, each event whole (its SYSCALL
 //! and PROCTITLE records together), as many as auditd logged; stopping auditd must
 //! stop au2json after it flushed (every line it wrote is whole JSON).
-// The root package's helpers that run the real auditd with a plugin, shared with its
-// plugin_* tests.
-#[path = "../../../tests/plugin_common/mod.rs"]
-mod plugin_common;
-
 use audit_normalize::json::serde_json;
-use plugin_common::{auditctl, have, kernel_status, read, wait_until, Auditd, PluginConf};
+use audit_testlock::auditd::{
+    auditctl, have, kernel_status, read, wait_until, Auditd, PluginConf, TempDir,
+};
 use serde_json::Value;
 use std::path::Path;
 use std::process::Command;
@@ -52,7 +49,7 @@ fn keyed_events(out: &Path, key: &str) -> Vec<Vec<String>> {
 }
 
 fn run_under_auditd(format: &str, au2json: &Path) {
-    let dir = plugin_common::TempDir::new(&format!("plugin-au2json-{format}"));
+    let dir = TempDir::new(&format!("plugin-au2json-{format}"));
     let mut auditd = Auditd::start(
         &dir.0,
         &[PluginConf {

@@ -4,12 +4,8 @@
 //! a command line argument holds 9k here). Each must now give a result, or
 //! an error message naming the byte, with an ordinary exit status.
 
-// The workspace's test helpers (its logs, difference reports).
-#[path = "../../../tests/support/mod.rs"]
-mod support;
-
+use audit_testlock::reference::workspace_dir;
 use std::process::Command;
-use support::manifest_dir;
 
 /// The program under test.
 const AUSEARCH_FORMAT: &str = env!("CARGO_BIN_EXE_ausearch-format");
@@ -17,7 +13,7 @@ const AUSEARCH_FORMAT: &str = env!("CARGO_BIN_EXE_ausearch-format");
 /// Runs ausearch-format on the captured log with `expr`; (stdout, stderr,
 /// exit code, or -1 for a signal).
 fn run(expr: &str) -> (String, String, i32) {
-    let log = manifest_dir().join("tests/data/captured/raw.log");
+    let log = workspace_dir().join("tests/data/captured/raw.log");
     let out = Command::new(AUSEARCH_FORMAT)
         .args(["--format", "csv", "--expr", expr])
         .arg(&log)

@@ -1,4 +1,5 @@
-//! Running the real auditd 3.0.9 with our plugins, for the `plugin_*` tests.
+//! Running the real auditd 3.0.9 with our plugins, for the tests of plugins (the
+//! teaching examples' and audit-tools' au2json).
 //!
 //! auditd runs without forking (`auditd -n -c DIR`: `-f` would not write the log) on a
 //! private configuration directory whose `auditd.conf` sends the log there and sets
@@ -8,7 +9,18 @@
 //! that sends its output to files in DIR and then execs it, so that auditd's signals
 //! reach the plugin itself. Take `audit_testlock::live_lock()` and check
 //! `audit_testlock::daemon_slot_free()` first.
-#![allow(dead_code)]
+//!
+//! ```no_run
+//! use audit_testlock::auditd::{Auditd, PluginConf, TempDir};
+//! let _lock = audit_testlock::live_lock();
+//! if !audit_testlock::daemon_slot_free() { return; }
+//! let dir = TempDir::new("my-plugin");
+//! let plugin = std::path::Path::new("target/debug/au2json");
+//! let auditd = Auditd::start(&dir.0, &[PluginConf {
+//!     name: "au2json", path: plugin, args: String::new(), format: "string",
+//! }]);
+//! // ... make events, read auditd.output("au2json", "stdout") ...
+//! ```
 
 use std::collections::HashMap;
 use std::os::unix::fs::PermissionsExt;
@@ -16,6 +28,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// Runs the reference `auditctl` with `args` and returns its standard output.
+///
+/// # Panics
+/// When it cannot run or fails, with its standard error.
 pub fn auditctl(args: &[&str]) -> String {
     let out = Command::new("auditctl").args(args).output().unwrap();
     assert!(
@@ -26,6 +42,8 @@ pub fn auditctl(args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// The kernel's audit status as `auditctl -s` prints it: `enabled`, `pid`,
+/// `backlog_limit`, ... each to its value.
 pub fn kernel_status() -> HashMap<String, String> {
     auditctl(&["-s"])
         .lines()
@@ -46,15 +64,24 @@ pub fn have(tool: &str) -> bool {
         .is_ok_and(|s| s.success())
 }
 
+/// Writes `text` to `path` and gives it the permission bits `mode`.
+///
+/// # Panics
+/// When either fails.
 pub fn write(path: &Path, text: &str, mode: u32) {
     std::fs::write(path, text).unwrap();
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
 }
 
+/// The text of `path`, or an empty string when it cannot be read (yet).
 pub fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_default()
 }
 
+/// Polls `ok` every 50 ms until it holds.
+///
+/// # Panics
+/// When it does not within `limit`, naming `what` was awaited.
 pub fn wait_until(what: &str, limit: Duration, mut ok: impl FnMut() -> bool) {
     let start = Instant::now();
     while !ok() {
@@ -67,9 +94,11 @@ pub fn wait_until(what: &str, limit: Duration, mut ok: impl FnMut() -> bool) {
 }
 
 /// A directory removed when dropped.
+#[derive(Debug)]
 pub struct TempDir(pub PathBuf);
 
 impl TempDir {
+    /// A fresh, empty `NAME-PID` directory in the system's temporary directory.
     pub fn new(name: &str) -> TempDir {
         let dir = std::env::temp_dir().join(format!("{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
@@ -85,10 +114,12 @@ impl Drop for TempDir {
 }
 
 /// A plugin for auditd's `plugins.d`.
+#[derive(Debug)]
 pub struct PluginConf<'a> {
     /// Its file name in `plugins.d` (without `.conf`), and of its output files in the
     /// directory: `NAME.stdout`, `NAME.stderr`.
     pub name: &'a str,
+    /// The plugin's program.
     pub path: &'a Path,
     /// At most two words (auditd 3.0.9 passes no more).
     pub args: String,
@@ -97,8 +128,11 @@ pub struct PluginConf<'a> {
 }
 
 /// A running auditd, and what it changed in the kernel, put back when dropped.
+#[derive(Debug)]
 pub struct Auditd {
+    /// Its configuration directory (`auditd.conf`, `plugins.d`, the plugins' output).
     pub dir: PathBuf,
+    /// Its log, `DIR/audit.log`.
     pub log: PathBuf,
     child: Option<Child>,
     backlog: String,
@@ -108,6 +142,9 @@ pub struct Auditd {
 impl Auditd {
     /// Configure auditd in `dir` with `plugins`, raise the kernel's backlog limit for
     /// bursts, start it and wait until it is registered with the kernel.
+    ///
+    /// # Panics
+    /// When auditd exits early or does not register within 20 seconds.
     pub fn start(dir: &Path, plugins: &[PluginConf<'_>]) -> Auditd {
         std::fs::create_dir_all(dir.join("plugins.d")).unwrap();
         std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755)).unwrap();
@@ -187,11 +224,15 @@ impl Auditd {
         auditd
     }
 
+    /// auditd's pid (0 once stopped).
     pub fn pid(&self) -> u32 {
         self.child.as_ref().map_or(0, Child::id)
     }
 
     /// Stop auditd with SIGTERM (to its pid) and wait for it to exit.
+    ///
+    /// # Panics
+    /// When it does not stop within 30 seconds (it is then killed).
     pub fn stop(&mut self) {
         let Some(mut child) = self.child.take() else {
             return;

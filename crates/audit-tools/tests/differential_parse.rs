@@ -1,21 +1,18 @@
-//! Differential tests: our parser against libauparse 3.0.9.
+//! Differential tests: our parser, through the `auparse-walk` program, against
+//! libauparse 3.0.9.
 //!
-//! For every audit log under `tests/data` (the audit-userspace and peer
-//! corpora and the logs captured from this machine's kernel) we run
-//!
-//! - the C walker `tests/c/auparse_walk.c` (libauparse feed API) and our
-//!   example `auparse-walk` with the same arguments, at the default chunk
-//!   size and with `--chunk 1`, `--chunk 7` and `--chunk 4096`;
-//! - the C program `tests/c/audisp_example.c` (libauparse, modelled on
-//!   audit-userspace's plugin example) and our example `audisp-example`,
-//!   with the log as standard input;
-//!
-//! and require identical standard output, byte for byte, at every chunk size
-//! (our parser hands out events in libauparse's order, which for a few files
-//! depends on the chunking). Our deliberate differences from libauparse are
-//! not allowed as exceptions per file: each is an exact transformation of the
-//! C side (see [`Deliberate`]), applied to every file, after which the outputs
-//! must still be identical; and each must be needed by at least one file.
+//! For every audit log under `tests/data` of the workspace (the audit-userspace and
+//! peer corpora and the logs captured from this machine's kernel) we run the C
+//! walker `tests/c/auparse_walk.c` (libauparse feed API) and `auparse-walk` with the
+//! same arguments, at the default chunk size and with `--chunk 1`, `--chunk 7` and
+//! `--chunk 4096`, and require identical standard output, byte for byte, at every
+//! chunk size (our parser hands out events in libauparse's order, which for a few
+//! files depends on the chunking). Our deliberate differences from libauparse are
+//! not allowed as exceptions per file: each is an exact transformation of the C side
+//! (see `audit_testlock::libauparse::Deliberate`), applied to every file, after
+//! which the outputs must still be identical; and each must be needed by at least
+//! one file. (The root package's `audisp_example` test compares the teaching
+//! example `audisp-example` the same way.)
 //!
 //! Two more tests check the reference side itself, so that a broken C
 //! harness or a different libauparse cannot make the comparison vacuous:
@@ -24,13 +21,15 @@
 //!
 //! Needs `cc` and `apt-get install -y libauparse-dev libaudit-dev`.
 
-mod support;
-
 use std::collections::{HashMap, HashSet};
-use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use support::{c_program, corpus_logs, data_relative, example_bin, first_difference, run};
+use audit_testlock::corpus::{corpus_logs, data_relative};
+use audit_testlock::libauparse::{assert_all_used, c_input, normalise_walk, Report};
+use audit_testlock::reference::{c_program, run};
+
+/// The program under test.
+const AUPARSE_WALK: &str = env!("CARGO_BIN_EXE_auparse-walk");
 
 /// Chunk sizes (bytes per feed call) compared besides the default (65536).
 const SMALL_CHUNKS: &[usize] = &[1, 7, 4096];
@@ -47,126 +46,6 @@ const ORDER_DEPENDS_ON_CHUNK: &[&str] = &[
     "peers/go-libaudit/aucoalesce/testdata/ubuntu-17.04-linux-4.10.0.extracted.log",
     "peers/go-libaudit/auparse/testdata/audit-rhel7.log",
 ];
-
-/// The differences from libauparse 3.0.9 that we keep on purpose (they are
-/// listed in the `audit_parse::parser` docs). Each is applied to the C side.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-enum Deliberate {
-    /// A last line without a newline: libauparse's feed mode drops it, we
-    /// parse it at flush. The C side is given the file with a newline added.
-    FinalLineKept,
-    /// A line that is not a record, such as `#   execve("/bin/true", ...)`,
-    /// which libauparse turns into a bogus event with time 0 and a record of
-    /// type 0: we report such lines as errors. Those events are removed from
-    /// the C side's output.
-    NoBogusTimeZeroEvent,
-    /// Record types that libaudit 3.0.9 cannot name (`UNKNOWN`) but the Linux
-    /// 7.1 `audit.h` does (1420 is `IPE_ACCESS`): the C side's `UNKNOWN` is
-    /// replaced by our name.
-    NewerTypeNames,
-}
-
-/// Bytes the C side reads for `path`: with a final newline added where the
-/// file lacks one.
-fn c_input(path: &Path, used: &mut HashSet<Deliberate>) -> PathBuf {
-    let data = std::fs::read(path).expect("read log");
-    if data.is_empty() || data.ends_with(b"\n") {
-        return path.to_path_buf();
-    }
-    used.insert(Deliberate::FinalLineKept);
-    let dir = std::env::temp_dir().join(format!("lars-diff-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let out = dir.join(data_relative(path).replace('/', "__"));
-    let mut with_nl = data;
-    with_nl.push(b'\n');
-    std::fs::write(&out, with_nl).expect("write temp log");
-    out
-}
-
-/// The C walker's output with our deliberate differences applied.
-fn normalise_walk(out: &[u8], used: &mut HashSet<Deliberate>) -> Vec<u8> {
-    let mut result = Vec::with_capacity(out.len());
-    let mut skipping = false;
-    for line in out.split_inclusive(|&b| b == b'\n') {
-        if line.starts_with(b"event ") {
-            skipping = line.starts_with(b"event 0.000:0 ");
-            if skipping {
-                used.insert(Deliberate::NoBogusTimeZeroEvent);
-            }
-        }
-        if skipping {
-            continue;
-        }
-        result.extend_from_slice(&rename_unknown(line, b" type=", used));
-    }
-    result
-}
-
-/// The C audisp example's output with our deliberate differences applied.
-fn normalise_audisp(out: &[u8], used: &mut HashSet<Deliberate>) -> Vec<u8> {
-    let mut result = Vec::with_capacity(out.len());
-    for line in out.split_inclusive(|&b| b == b'\n') {
-        if line == b"record type 0(UNKNOWN) has 0 fields\n" {
-            used.insert(Deliberate::NoBogusTimeZeroEvent);
-            continue;
-        }
-        result.extend_from_slice(&rename_unknown(line, b"record type ", used));
-    }
-    result
-}
-
-/// In a line holding `<prefix><number>(UNKNOWN)`, put our name for the type
-/// when we have one.
-fn rename_unknown(line: &[u8], prefix: &[u8], used: &mut HashSet<Deliberate>) -> Vec<u8> {
-    let Some(at) = find(line, prefix) else {
-        return line.to_vec();
-    };
-    let num_start = at + prefix.len();
-    let num_len = line[num_start..]
-        .iter()
-        .take_while(|b| b.is_ascii_digit())
-        .count();
-    let rest = &line[num_start + num_len..];
-    let Some(tail) = rest.strip_prefix(b"(UNKNOWN)") else {
-        return line.to_vec();
-    };
-    let number: u32 = match std::str::from_utf8(&line[num_start..num_start + num_len])
-        .ok()
-        .and_then(|n| n.parse().ok())
-    {
-        Some(n) => n,
-        None => return line.to_vec(),
-    };
-    match audit_parse::RecordType(number).name() {
-        Some(name) => {
-            used.insert(Deliberate::NewerTypeNames);
-            let mut v = line[..num_start + num_len].to_vec();
-            v.extend_from_slice(format!("({name})").as_bytes());
-            v.extend_from_slice(tail);
-            v
-        }
-        None => line.to_vec(),
-    }
-}
-
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
-}
-
-/// Every deliberate difference must be needed by some file of the corpus, so
-/// that the list stays exact.
-fn assert_all_used(used: &HashSet<Deliberate>) {
-    for d in [
-        Deliberate::FinalLineKept,
-        Deliberate::NoBogusTimeZeroEvent,
-        Deliberate::NewerTypeNames,
-    ] {
-        assert!(
-            used.contains(&d),
-            "{d:?} is listed as a deliberate difference but no file needs it: remove it"
-        );
-    }
-}
 
 /// libauparse 3.0.9's walk of every file at the default chunk size:
 /// (file, events, records, fields). The peer-corpus numbers agree with the
@@ -316,62 +195,6 @@ fn sorted_event_blocks(out: &[u8]) -> Vec<u8> {
     blocks.concat()
 }
 
-/// Collects the outcome of one comparison kind over all files and panics
-/// at the end with every unexpected difference.
-struct Report {
-    what: &'static str,
-    compared: usize,
-    failures: Vec<(String, String)>,
-}
-
-impl Report {
-    fn new(what: &'static str) -> Self {
-        Report {
-            what,
-            compared: 0,
-            failures: Vec::new(),
-        }
-    }
-
-    /// Records the comparison of `expected` (libauparse, normalised) and
-    /// `ours` for `file` under `check`.
-    fn compare(&mut self, file: &str, check: &str, expected: &[u8], ours: &[u8]) {
-        self.compared += 1;
-        if let Some(d) = first_difference(expected, ours) {
-            self.failures.push((format!("{file} [{check}]"), d));
-        }
-    }
-
-    fn finish(self) {
-        if self.failures.is_empty() {
-            return;
-        }
-        const DETAILED: usize = 12;
-        let mut msg = String::new();
-        let _ = writeln!(
-            msg,
-            "{}: {} of {} comparisons differ from libauparse:",
-            self.what,
-            self.failures.len(),
-            self.compared
-        );
-        for (name, _) in &self.failures {
-            let _ = writeln!(msg, "  {name}");
-        }
-        for (name, detail) in self.failures.iter().take(DETAILED) {
-            let _ = write!(msg, "\n=== {name}\n{detail}");
-        }
-        if self.failures.len() > DETAILED {
-            let _ = writeln!(
-                msg,
-                "\n({} more not shown in detail)",
-                self.failures.len() - DETAILED
-            );
-        }
-        panic!("{msg}");
-    }
-}
-
 fn walk_args(chunk: Option<usize>, path: &Path) -> Vec<String> {
     let mut args = Vec::new();
     if let Some(n) = chunk {
@@ -384,7 +207,7 @@ fn walk_args(chunk: Option<usize>, path: &Path) -> Vec<String> {
 
 fn compare_walks(what: &'static str, chunks: &[Option<usize>]) {
     let c_walker = c_program("auparse_walk");
-    let ours = example_bin("auparse-walk");
+    let ours = Path::new(AUPARSE_WALK);
     let mut report = Report::new(what);
     let mut used = HashSet::new();
     for path in corpus_logs() {
@@ -396,7 +219,7 @@ fn compare_walks(what: &'static str, chunks: &[Option<usize>]) {
             let args = walk_args(chunk, &path);
             let args: Vec<&str> = args.iter().map(String::as_str).collect();
             let expected = normalise_walk(&run(&c_walker, &c_args, None), &mut used);
-            let got = run(&ours, &args, None);
+            let got = run(ours, &args, None);
             let check = match chunk {
                 None => "walk".to_owned(),
                 Some(n) => format!("walk-chunk-{n}"),
@@ -417,23 +240,6 @@ fn walk_matches_libauparse_default_chunk() {
 fn walk_matches_libauparse_small_chunks() {
     let chunks: Vec<Option<usize>> = SMALL_CHUNKS.iter().map(|&n| Some(n)).collect();
     compare_walks("auparse-walk --chunk 1/7/4096", &chunks);
-}
-
-#[test]
-fn audisp_example_matches_libauparse() {
-    let c_example = c_program("audisp_example");
-    let ours = example_bin("audisp-example");
-    let mut report = Report::new("audisp-example");
-    let mut used = HashSet::new();
-    for path in corpus_logs() {
-        let rel = data_relative(&path);
-        let c_path = c_input(&path, &mut used);
-        let expected = normalise_audisp(&run(&c_example, &[], Some(&c_path)), &mut used);
-        let got = run(&ours, &[], Some(&path));
-        report.compare(&rel, "audisp", &expected, &got);
-    }
-    report.finish();
-    assert_all_used(&used);
 }
 
 /// The C walker's totals agree with the recorded libauparse 3.0.9 counts,
