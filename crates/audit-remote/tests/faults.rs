@@ -9,9 +9,10 @@
 //! - a full disk at the receiver (a small tmpfs): DISKFULL makes the plugin run
 //!   its `disk_full_action` program; once space is freed, everything arrives.
 //!
-//! The test binary is its own helper: `--inside` runs the scenarios (in the
-//! namespaces), `--receiver PORT LOG` a receiver until killed, and with the
-//! environment variable below set it is the sender plugin.
+//! The test binary is its own helper: run again in the namespaces
+//! (`audit_testlock::namespace`) it runs the scenarios, with `--receiver PORT LOG` a
+//! receiver until killed, and with the environment variable `AS_PLUGIN` set it is the
+//! sender plugin.
 
 use audit_remote::actions::{Level, Log};
 use audit_remote::sender::{SendError, Sender, SenderConfig};
@@ -22,9 +23,12 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 mod receiver_process;
+use audit_testlock::namespace::{self, Private};
 use receiver_process::{run_receiver, start_receiver, Started};
 
 const AS_PLUGIN: &str = "AUDIT_REMOTE_FAULTS_AS_PLUGIN";
+/// Set in the copy of this test that runs the scenarios inside the namespaces.
+const INSIDE: &str = "AUDIT_REMOTE_FAULTS_INSIDE";
 
 struct Stderr;
 impl Log for Stderr {
@@ -44,31 +48,23 @@ fn main() {
     }
     match args.get(1).map(String::as_str) {
         Some("--receiver") => run_receiver(args[2].parse().unwrap(), Path::new(&args[3])),
-        Some("--inside") => inside(),
+        _ if namespace::inside(INSIDE).is_some() => inside(),
         _ => {
-            for tool in ["/usr/bin/unshare", "/sbin/ip", "/bin/mount"] {
-                if !Path::new(tool).exists() {
-                    audit_testlock::skip(format!("{tool} is not installed"));
-                    return;
-                }
+            if !namespace::tools_installed(&["/bin/mount"]) {
+                return;
             }
             if !audit_testlock::is_root() {
                 audit_testlock::skip("namespaces need root");
                 return;
             }
-            let status = Command::new("unshare")
-                .args(["-m", "-n", "--"])
-                .arg(std::env::current_exe().unwrap())
-                .arg("--inside")
-                .status()
-                .expect("run unshare");
+            let status = namespace::rerun_self(Private::MountsAndNetwork, INSIDE, "1", &[]);
             assert!(status.success(), "the fault scenarios failed: {status}");
         }
     }
 }
 
 fn inside() {
-    run("ip", &["link", "set", "lo", "up"]);
+    namespace::loopback_up();
     let started = Instant::now();
     receiver_killed_five_times();
     println!("receiver killed five times: ok ({:?})", started.elapsed());
@@ -81,11 +77,6 @@ fn inside() {
     let started = Instant::now();
     full_disk_at_the_receiver();
     println!("full disk at the receiver: ok ({:?})", started.elapsed());
-}
-
-fn run(cmd: &str, args: &[&str]) {
-    let status = Command::new(cmd).args(args).status().unwrap();
-    assert!(status.success(), "{cmd} {args:?}: {status}");
 }
 
 fn record(i: usize) -> String {
@@ -225,17 +216,7 @@ fn full_disk_at_the_receiver() {
     let dir = tempfile::tempdir().unwrap();
     let mnt = dir.path().join("mnt");
     std::fs::create_dir(&mnt).unwrap();
-    run(
-        "mount",
-        &[
-            "-t",
-            "tmpfs",
-            "-o",
-            "size=64k",
-            "tmpfs",
-            mnt.to_str().unwrap(),
-        ],
-    );
+    namespace::mount_tmpfs(&mnt, "size=64k", "tmpfs");
     let log = mnt.join("remote.log");
     let port = 6103;
     let receiver = start_receiver(port, &log);

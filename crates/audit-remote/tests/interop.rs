@@ -7,10 +7,10 @@
 //!   `apt-get download` and unpacked with `dpkg -x` into the target directory, never
 //!   installed) → our receiver: every record once, no frame our codec rejects.
 //!
-//! The test runs itself again inside `unshare -m -n`: a private network namespace (only
-//! its own loopback) and a private mount namespace, where a temporary directory is
-//! bound over `/etc/audit` because audisp-remote reads its configuration from a fixed
-//! path there. Nothing of the machine's configuration or audit state changes.
+//! The test runs itself again inside `unshare -m -n` (`audit_testlock::namespace`): a
+//! private network namespace (only its own loopback) and a private mount namespace,
+//! where a temporary directory is bound over `/etc/audit` because audisp-remote reads
+//! its configuration from a fixed path there. Nothing of the machine's configuration or audit state changes.
 
 use audit_remote::sender::{Queued, Sender, SenderConfig};
 use audit_remote::server::{FileSink, Receiver, ReceiverConfig};
@@ -22,12 +22,16 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-const INSIDE: &str = "--inside-namespaces";
+use audit_testlock::namespace::{self, Private};
+use audit_testlock::process::{run_ok, Started};
+
+/// Set, in the copy of this test that runs inside the namespaces, to the path of
+/// audisp-remote.
+const INSIDE: &str = "AUDIT_REMOTE_INTEROP_INSIDE";
 
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    if args.get(1).map(String::as_str) == Some(INSIDE) {
-        inside(Path::new(&args[2]));
+    if let Some(audisp_remote) = namespace::inside(INSIDE) {
+        inside(Path::new(&audisp_remote));
         return;
     }
     // auditd shares its pid file with every other auditd a test starts.
@@ -36,46 +40,23 @@ fn main() {
         audit_testlock::skip(why);
         return;
     }
-    for tool in [
-        "/sbin/auditd",
-        "/usr/bin/unshare",
-        "/usr/bin/dpkg",
-        "/sbin/ip",
-    ] {
-        if !Path::new(tool).exists() {
-            audit_testlock::skip(format!("{tool} is not installed"));
-            return;
-        }
+    if !namespace::tools_installed(&["/sbin/auditd", "/usr/bin/dpkg"]) {
+        return;
     }
-    let audisp_remote = match audit_testlock::debian_package_file(
+    let Some(audisp_remote) = audit_testlock::debian_package_file_or_skip(
         "audispd-plugins",
         "sbin/audisp-remote",
         Path::new(env!("CARGO_TARGET_TMPDIR")),
-    ) {
-        Ok(path) => path,
-        Err(why) => {
-            audit_testlock::skip(why);
-            return;
-        }
+    ) else {
+        return;
     };
-    let status = Command::new("unshare")
-        .args(["-m", "-n", "--"])
-        .arg(std::env::current_exe().unwrap())
-        .arg(INSIDE)
-        .arg(&audisp_remote)
-        .status()
-        .expect("run unshare");
+    let status = namespace::rerun_self(Private::MountsAndNetwork, INSIDE, &audisp_remote, &[]);
     assert!(status.success(), "the interop scenarios failed: {status}");
     println!("interop: both directions passed");
 }
 
-fn run(cmd: &str, args: &[&str]) {
-    let status = Command::new(cmd).args(args).status().unwrap();
-    assert!(status.success(), "{cmd} {args:?}: {status}");
-}
-
 fn inside(audisp_remote: &Path) {
-    run("ip", &["link", "set", "lo", "up"]);
+    namespace::loopback_up();
     our_sender_to_real_auditd();
     real_audisp_remote_to_our_receiver(audisp_remote);
     c_pair_and_ours_on_one_stream(audisp_remote);
@@ -105,21 +86,9 @@ fn wait_for_port(addr: SocketAddr, child: &mut Child, what: &str) {
     }
 }
 
-/// A started daemon, killed by its pid if the test panics before stopping it.
-struct Started(Child);
-
-impl Drop for Started {
-    fn drop(&mut self) {
-        if let Ok(None) = self.0.try_wait() {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
-}
-
 /// Stops a child by its pid (SIGTERM) and waits for it.
 fn stop(child: &mut Child) {
-    run("kill", &["-TERM", &child.id().to_string()]);
+    run_ok("kill", &["-TERM", &child.id().to_string()]);
     let deadline = Instant::now() + Duration::from_secs(20);
     while child.try_wait().unwrap().is_none() {
         assert!(Instant::now() < deadline, "pid {} did not stop", child.id());
@@ -194,7 +163,7 @@ fn configure_audisp_remote(etc: &Path, port: u16, queue: &Path) {
         ),
         0o640,
     );
-    run("mount", &["--bind", etc.to_str().unwrap(), "/etc/audit"]);
+    namespace::bind(etc, Path::new("/etc/audit"));
 }
 
 /// Runs audisp-remote on `input` until it exits (at the end of its input).
@@ -292,7 +261,7 @@ fn real_audisp_remote_to_our_receiver(audisp_remote: &Path) {
         ));
     }
     let status = run_audisp_remote(audisp_remote, &input);
-    run("umount", &["/etc/audit"]);
+    run_ok("umount", &["/etc/audit"]);
     let stats = server.shutdown();
     assert_eq!(stats.protocol_errors, 0, "{:?}", stats.last_protocol_error);
     let text = std::fs::read_to_string(&log).unwrap();
@@ -328,7 +297,7 @@ fn c_pair_and_ours_on_one_stream(audisp_remote: &Path) {
     let started = Instant::now();
     let status = run_audisp_remote(audisp_remote, &input);
     let c_elapsed = started.elapsed();
-    run("umount", &["/etc/audit"]);
+    run_ok("umount", &["/etc/audit"]);
     stop(&mut auditd.0);
     let c_logged = logged_records(&log);
     let c_once = c_logged == records;

@@ -2,22 +2,26 @@
 //! over TCP (octet counting) and over a local datagram socket: every record arrives,
 //! whole, the longest ones too.
 //!
-//! Runs itself again inside `unshare -n` (only its own loopback) for rsyslogd's TCP
-//! port; with the environment variable below set it is the plugin, records on its
+//! Runs itself again inside `unshare -n` (only its own loopback, see
+//! `audit_testlock::namespace`) for rsyslogd's TCP port; with the environment variable below set it is the plugin, records on its
 //! stdin.
 
 use audit_plugin::{Delivery, Plugin};
 use audit_remote::syslog_out::{SyslogForwarder, SyslogTarget};
 use std::io::Write;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use audit_testlock::namespace::{self, Private};
+use audit_testlock::process::Started;
+
 const AS_PLUGIN: &str = "AUDIT_REMOTE_RSYSLOG_AS_PLUGIN";
+/// Set in the copy of this test that runs inside the network namespace.
+const INSIDE: &str = "AUDIT_REMOTE_RSYSLOG_INSIDE";
 const PORT: u16 = 6514;
 
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
     if let Some(target) = std::env::var_os(AS_PLUGIN) {
         let target = target.to_string_lossy().into_owned();
         let target = match target.strip_prefix("tcp:") {
@@ -31,35 +35,15 @@ fn main() {
             .unwrap();
         return;
     }
-    if args.get(1).map(String::as_str) == Some("--inside") {
+    if namespace::inside(INSIDE).is_some() {
         inside();
         return;
     }
-    for tool in ["/usr/sbin/rsyslogd", "/usr/bin/unshare", "/sbin/ip"] {
-        if !Path::new(tool).exists() {
-            audit_testlock::skip(format!("{tool} is not installed"));
-            return;
-        }
+    if !namespace::tools_installed(&["/usr/sbin/rsyslogd"]) {
+        return;
     }
-    let status = Command::new("unshare")
-        .args(["-n", "--"])
-        .arg(std::env::current_exe().unwrap())
-        .arg("--inside")
-        .status()
-        .unwrap();
+    let status = namespace::rerun_self(Private::Network, INSIDE, "1", &[]);
     assert!(status.success(), "the rsyslog scenarios failed: {status}");
-}
-
-/// rsyslogd, killed if the test fails before stopping it.
-struct Started(Child);
-
-impl Drop for Started {
-    fn drop(&mut self) {
-        if let Ok(None) = self.0.try_wait() {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
 }
 
 fn record(i: usize) -> String {
@@ -78,11 +62,7 @@ fn record(i: usize) -> String {
 }
 
 fn inside() {
-    let lo = Command::new("ip")
-        .args(["link", "set", "lo", "up"])
-        .status()
-        .unwrap();
-    assert!(lo.success());
+    namespace::loopback_up();
     let dir = tempfile::tempdir().unwrap();
     let socket = dir.path().join("log.sock");
     let out = dir.path().join("messages");

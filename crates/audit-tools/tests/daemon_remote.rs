@@ -16,31 +16,23 @@
 //! log holds exactly the acknowledged records.
 //!
 //! The tests run themselves again inside `unshare -n` (`-m -n` for the second
-//! and third; the environment variables below tell the copy it is inside),
-//! where only their own loopback exists.
+//! and third; the environment variables below tell the copy it is inside; see
+//! `audit_testlock::namespace`), where only their own loopback exists.
 
 use audit_remote::frame::{decode_all, Frame, FrameType, HEADER_SIZE};
 use audit_remote::sender::{Sender, SenderConfig};
+use std::ffi::OsString;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+
+use audit_testlock::namespace::{self, Private};
+use audit_testlock::process::{run_ok, Started};
 
 const INSIDE: &str = "AUDIT_TOOLS_DAEMON_REMOTE_INSIDE";
 const PORT: u16 = 6060;
-
-/// Kills the daemon if the test fails before stopping it.
-struct Started(Child);
-
-impl Drop for Started {
-    fn drop(&mut self) {
-        if let Ok(None) = self.0.try_wait() {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
-}
 
 /// Puts the kernel's daemon registration and `enabled` back as they were, should
 /// the daemon have taken them and died (a failed test kills it with SIGKILL).
@@ -100,45 +92,49 @@ fn read_frame(stream: &mut TcpStream) -> Frame {
 
 #[test]
 fn remote_records_reach_the_aggregators_log_once_and_the_kernel_is_left_alone() {
-    if std::env::var_os(INSIDE).is_some() {
+    if namespace::inside(INSIDE).is_some() {
         inside();
         return;
     }
     // The daemon must not register; should it, it would meet other live tests.
+    run_inside(
+        "remote_records_reach_the_aggregators_log_once_and_the_kernel_is_left_alone",
+        Private::Network,
+        INSIDE,
+        &[],
+        || Some("1".into()),
+    );
+}
+
+/// The part of each test outside the namespaces: under the live-test lock, unless it
+/// must skip (no root or audit, a tool of `tools` missing, `value` giving `None`), runs
+/// `test` again in the `private` namespaces with `marker` set to what `value` gives,
+/// and checks that the kernel's daemon pid and `enabled` are as they were.
+fn run_inside(
+    test: &str,
+    private: Private,
+    marker: &str,
+    tools: &[&str],
+    value: impl FnOnce() -> Option<OsString>,
+) {
     let _lock = audit_testlock::live_lock();
     if let Some(why) = audit_testlock::live_kernel_unavailable_reason() {
         audit_testlock::skip(why);
         return;
     }
-    for tool in ["/usr/bin/unshare", "/sbin/ip"] {
-        if !Path::new(tool).exists() {
-            audit_testlock::skip(format!("{tool} is not installed"));
-            return;
-        }
+    if !namespace::tools_installed(tools) {
+        return;
     }
+    let Some(value) = value() else { return };
     let before = status();
     let _restore = KernelState(before);
-    let out = Command::new("unshare")
-        .args(["-n", "--"])
-        .arg(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "remote_records_reach_the_aggregators_log_once_and_the_kernel_is_left_alone",
-            "--nocapture",
-        ])
-        .env(INSIDE, "1")
-        .status()
-        .unwrap();
-    assert!(out.success(), "the scenario inside the namespace failed");
+    let out = namespace::rerun_test(private, test, marker, value);
+    assert!(out.success(), "the scenario inside the namespaces failed");
     assert_eq!(status(), before, "the kernel's daemon pid and enabled");
 }
 
 fn inside() {
-    let ip = Command::new("ip")
-        .args(["link", "set", "lo", "up"])
-        .status()
-        .unwrap();
-    assert!(ip.success());
+    namespace::loopback_up();
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("audit.log");
     std::fs::create_dir(dir.path().join("plugins.d")).unwrap();
@@ -290,54 +286,25 @@ const INSIDE_FULL: &str = "AUDIT_TOOLS_DAEMON_REMOTE_FULL_INSIDE";
 /// and the log holds exactly the records acknowledged, its last line whole.
 #[test]
 fn a_full_disk_under_remote_records_runs_the_daemons_disk_full_action() {
-    if std::env::var_os(INSIDE_FULL).is_some() {
+    if namespace::inside(INSIDE_FULL).is_some() {
         full_inside();
         return;
     }
-    let _lock = audit_testlock::live_lock();
-    if let Some(why) = audit_testlock::live_kernel_unavailable_reason() {
-        audit_testlock::skip(why);
-        return;
-    }
-    for tool in ["/usr/bin/unshare", "/sbin/ip"] {
-        if !Path::new(tool).exists() {
-            audit_testlock::skip(format!("{tool} is not installed"));
-            return;
-        }
-    }
-    let before = status();
-    let _restore = KernelState(before);
-    let out = Command::new("unshare")
-        .args(["-m", "-n", "--propagation", "private", "--"])
-        .arg(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "a_full_disk_under_remote_records_runs_the_daemons_disk_full_action",
-            "--nocapture",
-        ])
-        .env(INSIDE_FULL, "1")
-        .status()
-        .unwrap();
-    assert!(out.success(), "the scenario inside the namespaces failed");
-    assert_eq!(status(), before, "the kernel's daemon pid and enabled");
+    run_inside(
+        "a_full_disk_under_remote_records_runs_the_daemons_disk_full_action",
+        Private::MountsAndNetwork,
+        INSIDE_FULL,
+        &[],
+        || Some("1".into()),
+    );
 }
 
 fn full_inside() {
-    run("ip", &["link", "set", "lo", "up"]);
+    namespace::loopback_up();
     let dir = tempfile::tempdir().unwrap();
     let logs = dir.path().join("logs");
     std::fs::create_dir(&logs).unwrap();
-    run(
-        "mount",
-        &[
-            "-t",
-            "tmpfs",
-            "-o",
-            "size=64k,mode=0700",
-            "daemon-remote-full",
-            logs.to_str().unwrap(),
-        ],
-    );
+    namespace::mount_tmpfs(&logs, "size=64k,mode=0700", "daemon-remote-full");
     let log = logs.join("audit.log");
     std::fs::create_dir(dir.path().join("plugins.d")).unwrap();
     let port = PORT + 1;
@@ -437,58 +404,25 @@ fn audisp_remote_into_the_daemon_and_the_c_pair_on_one_stream() {
         let result = audit_remote::plugin::run(args, Box::new(Stderr));
         std::process::exit(i32::from(result.is_err()));
     }
-    if std::env::var_os(INSIDE_C).is_some() {
-        c_inside(Path::new(&std::env::var(INSIDE_C).unwrap()));
+    if let Some(audisp_remote) = namespace::inside(INSIDE_C) {
+        c_inside(Path::new(&audisp_remote));
         return;
     }
     // auditd's pid file is shared with every auditd a test starts.
-    let _lock = audit_testlock::live_lock();
-    if let Some(why) = audit_testlock::live_kernel_unavailable_reason() {
-        audit_testlock::skip(why);
-        return;
-    }
-    for tool in [
-        "/usr/bin/unshare",
-        "/sbin/ip",
-        "/sbin/auditd",
-        "/usr/bin/dpkg",
-    ] {
-        if !Path::new(tool).exists() {
-            audit_testlock::skip(format!("{tool} is not installed"));
-            return;
-        }
-    }
-    let audisp_remote = match audit_testlock::debian_package_file(
-        "audispd-plugins",
-        "sbin/audisp-remote",
-        Path::new(env!("CARGO_TARGET_TMPDIR")),
-    ) {
-        Ok(path) => path,
-        Err(why) => {
-            audit_testlock::skip(why);
-            return;
-        }
-    };
-    let before = status();
-    let _restore = KernelState(before);
-    let out = Command::new("unshare")
-        .args(["-m", "-n", "--"])
-        .arg(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "audisp_remote_into_the_daemon_and_the_c_pair_on_one_stream",
-            "--nocapture",
-        ])
-        .env(INSIDE_C, &audisp_remote)
-        .status()
-        .unwrap();
-    assert!(out.success(), "the scenario inside the namespaces failed");
-    assert_eq!(status(), before, "the kernel's daemon pid and enabled");
-}
-
-fn run(cmd: &str, args: &[&str]) {
-    let status = Command::new(cmd).args(args).status().unwrap();
-    assert!(status.success(), "{cmd} {args:?}: {status}");
+    run_inside(
+        "audisp_remote_into_the_daemon_and_the_c_pair_on_one_stream",
+        Private::MountsAndNetwork,
+        INSIDE_C,
+        &["/sbin/auditd", "/usr/bin/dpkg"],
+        || {
+            audit_testlock::debian_package_file_or_skip(
+                "audispd-plugins",
+                "sbin/audisp-remote",
+                Path::new(env!("CARGO_TARGET_TMPDIR")),
+            )
+            .map(Into::into)
+        },
+    );
 }
 
 fn write_conf(path: &Path, text: &str) {
@@ -605,7 +539,7 @@ fn measure(mut sender: Command, receiver: Command, port: u16, log: &Path, input:
 }
 
 fn c_inside(audisp_remote: &Path) {
-    run("ip", &["link", "set", "lo", "up"]);
+    namespace::loopback_up();
     let count = 2000;
     let records: Vec<String> = (0..count).map(|i| record("web1", i)).collect();
     let input: String = records.concat();
@@ -614,7 +548,7 @@ fn c_inside(audisp_remote: &Path) {
     // it, in this mount namespace only.
     let etc = dir.path().join("etc-audit");
     std::fs::create_dir(&etc).unwrap();
-    run("mount", &["--bind", etc.to_str().unwrap(), "/etc/audit"]);
+    namespace::bind(&etc, Path::new("/etc/audit"));
     let sender_conf = |port: u16| {
         let text = format!(
             "remote_server = 127.0.0.1\nport = {port}\ntransport = tcp\nqueue_file = {}\n\
@@ -668,7 +602,7 @@ fn c_inside(audisp_remote: &Path) {
         .arg(etc.join("audisp-remote.conf"))
         .env(AS_PLUGIN, "1");
     let ours = measure(plugin, daemon(&conf), 6203, &ours_log, &input);
-    run("umount", &["/etc/audit"]);
+    run_ok("umount", &["/etc/audit"]);
 
     for (name, m) in [
         ("audisp-remote 3.0.9 -> auditd 3.0.9", &c),

@@ -4,9 +4,11 @@
 use audit_remote::server::{FileSink, Receiver, ReceiverConfig};
 use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+pub use audit_testlock::process::Started;
 
 /// Serves `port` on loopback into `log` until killed (the `--receiver` process).
 pub fn run_receiver(port: u16, log: &Path) {
@@ -17,18 +19,6 @@ pub fn run_receiver(port: u16, log: &Path) {
         .unwrap();
     loop {
         std::thread::sleep(Duration::from_secs(60));
-    }
-}
-
-/// A helper process, killed if the test panics while it runs.
-pub struct Started(pub Child);
-
-impl Drop for Started {
-    fn drop(&mut self) {
-        if let Ok(None) = self.0.try_wait() {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
     }
 }
 
