@@ -335,7 +335,7 @@ impl Interpreter {
         out: &mut Vec<u8>,
     ) -> Option<Range<usize>> {
         let start = out.len();
-        match self.interpret_given_or_borrow(ty, ctx, enriched.get(name), value, out) {
+        match self.interpret_given_or_borrow(ty, ctx, enriched.get(name), value, false, out) {
             Interpreted::Null => return None,
             Interpreted::InOut => {}
             Interpreted::Direct(text) => out.extend_from_slice(text),
@@ -346,7 +346,10 @@ impl Interpreter {
     /// [`Interpreter::interpret_as`] with the ENRICHED value for the field
     /// already looked up, but an interpretation that is the
     /// ENRICHED one, the raw value itself or a constant (and needs no escaping)
-    /// is given as it stands, not copied to `out`.
+    /// is given as it stands, not copied to `out`. `plain_source`: the value
+    /// comes from a text known to hold only printable ASCII, in
+    /// [`EscapeMode::Tty`] (then neither the value, nor any part of it, nor a
+    /// constant a decoder gives for it needs escaping).
     #[inline(always)]
     pub(crate) fn interpret_given_or_borrow<'v>(
         &mut self,
@@ -354,6 +357,7 @@ impl Interpreter {
         ctx: &SyscallContext,
         given: Option<&'v [u8]>,
         value: &'v [u8],
+        plain_source: bool,
         out: &mut Vec<u8>,
     ) -> Interpreted<'v> {
         let start = out.len();
@@ -366,7 +370,9 @@ impl Interpreter {
             }
             Some(v) => return Interpreted::Direct(v),
             None => match self.dec.decode_or_borrow(ty, ctx, value, out) {
-                Interpreted::Direct(text) if !self.escape.needs_escape(text) => {
+                // A text given as it stands is the value, a part of it, or a
+                // constant of the decoders (plain ASCII).
+                Interpreted::Direct(text) if plain_source || !self.escape.needs_escape(text) => {
                     return Interpreted::Direct(text);
                 }
                 Interpreted::Direct(text) => out.extend_from_slice(text),

@@ -3,6 +3,7 @@
 use crate::cnum::strtoul;
 use crate::decode::Interpreted;
 use crate::decode::SyscallContext;
+use crate::escape::EscapeMode;
 use crate::interp::Interpreter;
 use crate::types::FieldType;
 use audit_parse::{Field, RecordRef, RecordType};
@@ -110,6 +111,10 @@ struct RecordFacts<'a> {
     /// then already holds `interpretation`, and its shape cache types the
     /// fields.
     walk: bool,
+    /// The record's main part holds only printable ASCII and the escape mode
+    /// is [`EscapeMode::Tty`]: no raw value, and so no interpretation that is a
+    /// raw value or a part of one, needs escaping.
+    plain: bool,
 }
 
 impl<'a> RecordFacts<'a> {
@@ -121,6 +126,7 @@ impl<'a> RecordFacts<'a> {
             record_type: RecordType(u32::try_from(record.type_number()).unwrap_or(0)),
             interpretation: record.interpretation_text(),
             walk: false,
+            plain: false,
         }
     }
 }
@@ -257,7 +263,7 @@ impl Interpreter {
         let ctx = if ty.uses_context() { ctx() } else { &NONE };
         (
             ty,
-            self.interpret_given_or_borrow(ty, ctx, given, value, out),
+            self.interpret_given_or_borrow(ty, ctx, given, value, facts.plain, out),
         )
     }
 
@@ -324,6 +330,17 @@ impl Interpreter {
             self.enriched.load(t);
         }
         facts.walk = true;
+        // One look at the whole main part spares a look at each value that is
+        // given as it stands (most of them): in a log written by the kernel,
+        // records are nearly always plain ASCII.
+        if self.escape_mode() == EscapeMode::Tty {
+            let text = record.text();
+            let main = match facts.interpretation {
+                Some(t) => text.get(..text.len() - t.len() - 1).unwrap_or(b""),
+                None => text,
+            };
+            facts.plain = crate::scan::is_plain_ascii(main);
+        }
         // One loop over the fields read ahead, then the rest of the walk (from
         // the fourteenth field, if there was one): the body is inlined once.
         let mut i = 0;
@@ -365,6 +382,7 @@ impl Interpreter {
 mod tests {
     use super::*;
     use crate::machine::Machine;
+    use crate::EscapeMode;
     use audit_parse::Record;
 
     #[test]
@@ -405,5 +423,59 @@ mod tests {
         );
         assert_eq!((ctx(6).machine, ctx(6).syscall), (Some(Machine::I386), 2));
         assert_eq!((ctx(7).machine, ctx(7).syscall), (Some(Machine::X86_64), 1));
+    }
+
+    /// The walk over a record skips the look at each value for escaping when
+    /// the record is plain ASCII: a control byte or a C1 control anywhere in
+    /// a record, in a raw or a quoted value, is still escaped, in every mode.
+    #[test]
+    fn record_walk_escapes_what_field_by_field_escapes() {
+        let lines: [&[u8]; 5] = [
+            b"type=USER_CMD msg=audit(1.000:1): pid=1 uid=0 foo=a\x1bb cmd=\"x\x01y\" res=success",
+            b"type=USER_CMD msg=audit(1.000:1): pid=1 foo=a\xc2\x9bb cwd=\"/t\x9bmp\"",
+            b"type=USER_CMD msg=audit(1.000:1): pid=1 foo=plain cwd=\"/tmp\" bar=a$b",
+            b"type=CWD msg=audit(1.000:1): cwd=\"/ro\x7fot\"\x1dX=\x01",
+            b"type=PATH msg=audit(1.000:1): item=0 name=\"a\tb\" ouid=0",
+        ];
+        for mode in [
+            EscapeMode::Tty,
+            EscapeMode::Raw,
+            EscapeMode::Shell,
+            EscapeMode::ShellQuote,
+        ] {
+            for line in lines {
+                let rec = Record::parse(line).unwrap();
+                let mut it = Interpreter::new();
+                it.set_escape_mode(mode);
+                let mut walked = Vec::new();
+                it.interpret_record(&rec, &mut Vec::new(), |f, ty, text| {
+                    walked.push((f.name().to_vec(), ty, text.to_vec()));
+                });
+                let in_rec = RecordContext::new(&rec);
+                let mut one_by_one = Vec::new();
+                for f in rec.fields() {
+                    let mut out = Vec::new();
+                    let ty = it.interpret_field_in(&in_rec, &f, &mut out);
+                    one_by_one.push((f.name().to_vec(), ty, out));
+                }
+                assert_eq!(walked, one_by_one, "{mode:?} {}", line.escape_ascii());
+            }
+        }
+        let tty = |line: &[u8], name: &str| {
+            let rec = Record::parse(line).unwrap();
+            let mut shown = None;
+            Interpreter::new().interpret_record(&rec, &mut Vec::new(), |f, _, text| {
+                if f.name() == name.as_bytes() {
+                    shown = Some(text.to_vec());
+                }
+            });
+            shown.unwrap()
+        };
+        assert_eq!(tty(lines[0], "foo"), b"a\\033b");
+        assert_eq!(tty(lines[0], "cmd"), b"x\\001y");
+        assert_eq!(tty(lines[1], "foo"), b"a\\302\\233b");
+        assert_eq!(tty(lines[1], "cwd"), b"/t\\233mp");
+        assert_eq!(tty(lines[2], "cwd"), b"/tmp");
+        assert_eq!(tty(lines[4], "name"), b"a\\011b");
     }
 }

@@ -170,18 +170,23 @@ fn cut_at_nul(out: &mut Vec<u8>, start: usize) {
     }
 }
 
+/// What [`escaped`] gives for a quoted value that has its closing quote: the
+/// text up to that quote, and to the first NUL (a C string).
+#[inline]
+fn quoted_text(val: &[u8]) -> Option<&[u8]> {
+    let rest = val.strip_prefix(b"\"")?;
+    let text = &rest[..find_byte(b'"', rest)?];
+    Some(find_byte(0, text).map_or(text, |z| &text[..z]))
+}
+
 /// libauparse's `print_escaped`: a quoted value without its quotes, a hex
 /// value decoded (a leading `00` is skipped, as for abstract unix socket
 /// names), `(null)` as is; a value that cannot be decoded is returned as is.
 pub(crate) fn escaped(val: &[u8], out: &mut Vec<u8>) {
     let start = out.len();
-    if let Some((b'"', rest)) = val.split_first() {
-        match find_byte(b'"', rest) {
-            Some(p) => {
-                // Up to the closing quote, and to the first NUL (a C string).
-                let s = &rest[..p];
-                out.extend_from_slice(find_byte(0, s).map_or(s, |z| &s[..z]));
-            }
+    if val.first() == Some(&b'"') {
+        match quoted_text(val) {
+            Some(text) => out.extend_from_slice(text),
             None => out.push(b' '),
         }
         return;
@@ -479,7 +484,13 @@ impl Decoders {
             F::Session => {
                 return Interpreted::Direct(if val == b"4294967295" { b"unset" } else { val })
             }
-            F::Escaped | F::EscapedFile | F::EscapedKey => escaped(val, out),
+            // A quoted value's text is borrowed (keys are escaped one by one,
+            // in `out`).
+            F::Escaped | F::EscapedFile => match quoted_text(val) {
+                Some(text) => return Interpreted::Direct(text),
+                None => escaped(val, out),
+            },
+            F::EscapedKey => escaped(val, out),
             _ => {
                 if let Some(text) = common_direct(ty, ctx, val) {
                     return Interpreted::Direct(text);
