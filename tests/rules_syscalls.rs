@@ -13,9 +13,7 @@ use std::process::Command;
 
 use audit_rules::{parse_line, rule_to_string, syscalls, Environment, Machine, SystemEnv};
 
-#[path = "../crates/audit-syscalls/tests/common/ausyscall.rs"]
-mod ausyscall;
-use ausyscall::AUSYSCALL;
+use audit_testlock::reference::{ausyscall_dump, AUSYSCALL};
 
 /// Every machine audit-rules knows (all of them are ausyscall 3.0.9's).
 const MACHINES: [Machine; 9] = [
@@ -32,7 +30,7 @@ const MACHINES: [Machine; 9] = [
 
 /// `ausyscall ARCH --dump` as a set of pairs.
 fn dump(arch: &str) -> (String, BTreeSet<(u32, String)>) {
-    let (table, pairs) = ausyscall::dump(arch);
+    let (table, pairs) = ausyscall_dump(arch);
     (table, pairs.into_iter().collect())
 }
 

@@ -107,9 +107,7 @@ const ALLOWED: &[(&str, u32, &str, Why)] = &[
     ("ppc64", 423, "sched_rr_get_interval_time64", NotInKernelAbi),
 ];
 
-#[path = "common/ausyscall.rs"]
-mod ausyscall;
-use ausyscall::{dump, AUSYSCALL};
+use audit_testlock::reference::{ausyscall_dump as dump, AUSYSCALL};
 
 #[test]
 fn every_ausyscall_pair_is_ours_or_explained() {
