@@ -27,10 +27,22 @@ pub enum StreamItem {
     BadRecord(ParseError),
 }
 
+/// The longest gather [`EventStream::set_gather`] takes: a second, past which events
+/// would come out later than any live reader wants them.
+pub const MAX_GATHER: Duration = Duration::from_secs(1);
+
 /// Complete events from an [`AuditSocket`] (a registered daemon or a read-log socket):
 /// each kernel message joins its event as the record `type=NAME msg=...`
 /// (`audit_parse::Parser::push_kernel`); events come out when complete, in libauparse's order, and open
 /// events are aged on the wall clock when the socket is quiet.
+///
+/// A record that comes to an empty socket wakes the reader at once; what else is
+/// queued then is taken without waiting, many datagrams with each `recvmmsg`. The
+/// kernel sends one record per datagram, about seven per exec, and each wake-up of
+/// the reader costs several times the parsing of a record. Under a steady stream,
+/// [`set_gather`](EventStream::set_gather) trades a bounded delay for fewer
+/// wake-ups: after a receive that found records, the stream pauses so that more
+/// gather in the socket before it reads again.
 #[derive(Debug)]
 pub struct EventStream {
     sock: AuditSocket,
@@ -38,6 +50,11 @@ pub struct EventStream {
     /// A record just came: take what else is queued without waiting (many
     /// datagrams with each `recvmmsg`) before blocking again.
     draining: bool,
+    /// How long records may gather in the socket after a receive that found some
+    /// (zero: no pause).
+    gather: Duration,
+    /// Records came since the stream last paused or found the socket quiet.
+    fresh: bool,
 }
 
 fn now_secs() -> u64 {
@@ -59,7 +76,48 @@ impl EventStream {
             sock,
             parser: Parser::new(opts),
             draining: false,
+            gather: Duration::ZERO,
+            fresh: false,
         }
+    }
+
+    /// Let records gather in the socket for up to `gather` after each receive that
+    /// found some, before the stream reads again (`Duration::ZERO`, the default:
+    /// never pause). On a busy socket the reader then wakes about once per `gather`
+    /// instead of about once per event, and takes what came meanwhile in a few
+    /// `recvmmsg` calls; a record that comes after a quiet spell still wakes it at
+    /// once.
+    ///
+    /// The bound: a record is received at most `gather` after the kernel queued it,
+    /// plus the time the caller takes over the items before it (an event comes out
+    /// once its last record is received). [`next`](EventStream::next) never pauses
+    /// past its own timeout. [`AsyncEventStream`](crate::tokio_stream::AsyncEventStream)
+    /// pauses the same way on a tokio timer.
+    ///
+    /// What comes meanwhile waits in the socket's receive queue: give it room for
+    /// `gather` of the busiest stream expected
+    /// ([`AuditSocket::set_recv_buffer_size`]; each record takes 1-3 KiB of it). A
+    /// registered daemon's socket that fills holds the kernel back (records wait in
+    /// its backlog, then the audited processes wait, up to `backlog_wait_time`, and
+    /// past `backlog_limit` records are lost); a read-log socket that fills loses
+    /// records ([`StreamItem::Lost`]).
+    ///
+    /// An error ([`Error::InvalidArgument`](crate::Error::InvalidArgument)) past
+    /// [`MAX_GATHER`], the setting unchanged.
+    pub fn set_gather(&mut self, gather: Duration) -> Result<()> {
+        if gather > MAX_GATHER {
+            return Err(crate::Error::InvalidArgument(
+                "EventStream::set_gather takes at most MAX_GATHER (1 s)",
+            ));
+        }
+        self.gather = gather;
+        Ok(())
+    }
+
+    /// How long records may gather after a receive that found some (see
+    /// [`set_gather`](EventStream::set_gather)); zero when the stream never pauses.
+    pub fn gather(&self) -> Duration {
+        self.gather
     }
 
     /// The socket (for control requests: records that arrive meanwhile are kept).
@@ -85,11 +143,60 @@ impl EventStream {
     /// A ready item from the parser. (The kernel ends each syscall event with `EOE`
     /// after the `PROCTITLE` that already completed it; the parser counts those in
     /// `Stats::eoe_after_end`.)
-    fn next_ready(&mut self) -> Option<StreamItem> {
+    pub(crate) fn next_ready(&mut self) -> Option<StreamItem> {
         Some(match self.parser.next_event()? {
             Ok(ev) => StreamItem::Event(ev),
             Err(e) => StreamItem::BadRecord(e),
         })
+    }
+
+    /// Hand what the socket gave to the parser; an overflow notice is an item.
+    fn take(&mut self, incoming: Incoming) -> Option<StreamItem> {
+        self.fresh = true;
+        match incoming {
+            // Straight into the event being built (no record of its own); a
+            // record the parser cannot read comes out of `next_ready`.
+            Incoming::Record(r) => self.parser.push_kernel(r.msg_type, &r.payload),
+            Incoming::Overrun { total } => return Some(StreamItem::Lost { overruns: total }),
+            Incoming::Truncated {
+                len,
+                cap,
+                msg_type,
+                head,
+            } => {
+                let ty = msg_type.unwrap_or(0);
+                self.parser.push_kernel_truncated(ty, &head, len, cap);
+            }
+        }
+        None
+    }
+
+    /// Take what is queued in the socket, without waiting, until an item is ready
+    /// (`Some`) or the socket is empty (`None`).
+    pub(crate) fn drain(&mut self) -> Result<Option<StreamItem>> {
+        loop {
+            if let Some(item) = self.next_ready() {
+                return Ok(Some(item));
+            }
+            match self.sock.recv(Some(Duration::ZERO))? {
+                Some(incoming) => {
+                    if let Some(item) = self.take(incoming) {
+                        return Ok(Some(item));
+                    }
+                }
+                None => return Ok(None),
+            }
+        }
+    }
+
+    /// Whether records came since the last call (for a pause before the next read).
+    pub(crate) fn take_fresh(&mut self) -> bool {
+        std::mem::take(&mut self.fresh)
+    }
+
+    /// Complete the open events that are old enough by the wall clock.
+    pub(crate) fn age(&mut self) {
+        self.parser.age_events(now_secs());
     }
 
     /// The next item, waiting at most `timeout` (`None`: forever). `Ok(None)` when the
@@ -101,37 +208,45 @@ impl EventStream {
     pub fn next(&mut self, timeout: Option<Duration>) -> Result<Option<StreamItem>> {
         let deadline = timeout.map(|t| Instant::now() + t);
         loop {
-            if let Some(item) = self.next_ready() {
+            if self.draining {
+                if let Some(item) = self.drain()? {
+                    return Ok(Some(item));
+                }
+                self.draining = false;
+                // Records came: let more gather before reading again.
+                if self.take_fresh() && !self.gather.is_zero() {
+                    let pause = match deadline {
+                        None => self.gather,
+                        Some(d) => self.gather.min(d.saturating_duration_since(Instant::now())),
+                    };
+                    if !pause.is_zero() {
+                        std::thread::sleep(pause);
+                        self.draining = true;
+                        continue;
+                    }
+                }
+                // Found empty with no time left: no receive again.
+                if deadline.is_some_and(|d| Instant::now() >= d) {
+                    self.age();
+                    return Ok(self.next_ready());
+                }
+            } else if let Some(item) = self.next_ready() {
                 return Ok(Some(item));
             }
             let wait = match deadline {
-                _ if self.draining => Duration::ZERO,
                 None => AGE_TICK,
                 Some(d) => d.saturating_duration_since(Instant::now()).min(AGE_TICK),
             };
             match self.sock.recv(Some(wait))? {
-                // Straight into the event being built (no record of its own); a
-                // record the parser cannot read comes out of `next_ready`.
-                Some(Incoming::Record(r)) => {
-                    self.parser.push_kernel(r.msg_type, &r.payload);
+                Some(incoming) => {
                     self.draining = true;
+                    if let Some(item) = self.take(incoming) {
+                        return Ok(Some(item));
+                    }
                 }
-                Some(Incoming::Overrun { total }) => {
-                    return Ok(Some(StreamItem::Lost { overruns: total }))
-                }
-                Some(Incoming::Truncated {
-                    len,
-                    cap,
-                    msg_type,
-                    head,
-                }) => {
-                    let ty = msg_type.unwrap_or(0);
-                    self.parser.push_kernel_truncated(ty, &head, len, cap);
-                }
-                // Drained: wait from here on.
-                None if self.draining => self.draining = false,
                 None => {
-                    self.parser.age_events(now_secs());
+                    self.fresh = false;
+                    self.age();
                     if deadline.is_some_and(|d| Instant::now() >= d) {
                         return Ok(self.next_ready());
                     }
@@ -166,6 +281,52 @@ impl Iterator for EventStream {
 mod tests {
     use super::*;
     use crate::RawRecord;
+
+    #[test]
+    fn a_gather_past_the_maximum_is_refused_and_the_setting_kept() {
+        let Ok(sock) = AuditSocket::open() else {
+            return; // no NETLINK_AUDIT here (a container without it)
+        };
+        let mut stream = EventStream::new(sock);
+        assert_eq!(stream.gather(), Duration::ZERO);
+        stream.set_gather(Duration::from_millis(10)).unwrap();
+        let e = stream
+            .set_gather(MAX_GATHER + Duration::from_nanos(1))
+            .unwrap_err();
+        assert!(e.to_string().contains("MAX_GATHER"), "{e}");
+        assert_eq!(stream.gather(), Duration::from_millis(10));
+        stream.set_gather(MAX_GATHER).unwrap();
+        assert_eq!(stream.gather(), MAX_GATHER);
+    }
+
+    /// After records came, the stream pauses for the gather, but never past the
+    /// timeout of `next`; a quiet socket is not paused for at all.
+    #[test]
+    fn a_gather_pause_ends_at_the_timeout_of_next() {
+        let Ok(sock) = AuditSocket::open() else {
+            return; // no NETLINK_AUDIT here (a container without it)
+        };
+        let mut stream = EventStream::new(sock);
+        stream.set_gather(MAX_GATHER).unwrap();
+        // An event still open: nothing comes out, the stream pauses to gather.
+        stream.socket().queue_item(Incoming::Record(RawRecord::new(
+            1300,
+            b"audit(1.000:3): arch=c000003e syscall=59",
+        )));
+        let wait = Duration::from_millis(150);
+        let t = Instant::now();
+        let got = stream.next(Some(wait)).unwrap();
+        let took = t.elapsed();
+        assert!(took >= wait, "{took:?}");
+        assert!(took < Duration::from_millis(700), "paused {took:?}");
+        // At the timeout the open event was aged out (its time is 1970).
+        assert!(matches!(got, Some(StreamItem::Event(ref ev)) if ev.id().serial == 3));
+        // Quiet: waits its timeout, no pause after it.
+        let t = Instant::now();
+        assert!(stream.next(Some(wait)).unwrap().is_none());
+        let took = t.elapsed();
+        assert!(took >= wait && took < Duration::from_millis(700), "{took:?}");
+    }
 
     #[test]
     fn a_truncated_datagram_is_a_bad_record_in_its_place_and_the_stream_goes_on() {

@@ -13,7 +13,9 @@
 //!   ([`RuleGuard`]) and [`AuditSocket::set_enabled_guarded`] ([`EnabledGuard`]).
 //! - Events: [`AuditSocket::register_daemon`] (given back on drop) or
 //!   [`AuditSocket::open_readlog`] (multicast beside a running auditd); raw records
-//!   with [`AuditSocket::recv`], complete events with [`EventStream`]. A receive-queue
+//!   with [`AuditSocket::recv`], complete events with [`EventStream`] (on a busy
+//!   socket, [`EventStream::set_gather`] trades a bounded delay for fewer wake-ups:
+//!   the kernel sends one record per datagram). A receive-queue
 //!   overflow surfaces as [`Incoming::Overrun`] / [`StreamItem::Lost`]; their count
 //!   is of overflow episodes, not records ([`AuditSocket::missed_serials`] estimates
 //!   the events missed). Only the kernel's datagrams are read: others are dropped
@@ -64,7 +66,7 @@ pub mod user_message;
 
 pub use control::{FailureMode, Feature, MAX_USER_MESSAGE};
 pub use error::{Errno, Error, Result};
-pub use events::{EventStream, StreamItem};
+pub use events::{EventStream, StreamItem, MAX_GATHER};
 pub use guard::{EnabledGuard, RuleGuard};
 pub use record::{Incoming, RawRecord};
 pub use socket::{AuditSocket, DEFAULT_TIMEOUT, NLGRP_READLOG};

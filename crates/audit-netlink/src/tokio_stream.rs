@@ -44,19 +44,42 @@ use tokio::time::{Instant, Sleep};
 const AGE_TICK: Duration = Duration::from_millis(500);
 
 /// Owns an [`EventStream`] and keeps its socket registered with the tokio reactor; the
-/// socket is read only when the reactor says it is readable (or on the aging tick).
+/// socket is read only when the reactor says it is readable, and open events are aged
+/// every half second. With a gather ([`EventStream::set_gather`], set through
+/// [`get_mut`](AsyncEventStream::get_mut) or before [`new`](AsyncEventStream::new)),
+/// the stream pauses on a tokio timer after a read that found records, as the
+/// blocking stream sleeps.
 #[derive(Debug)]
 pub struct AsyncEventStream {
     stream: EventStream,
     /// A duplicate of the socket's descriptor, owned here and never lent out: the
-    /// descriptor tokio watches.
-    registered: AsyncFd<OwnedFd>,
+    /// descriptor tokio watches, or holds out of its reactor while records gather.
+    watch: Watch,
     /// Device and inode of the registered socket, to notice a socket put in its place.
     identity: (u64, u64),
     /// Set when the stream was lent out mutably: check the socket is still the same.
     lent: bool,
     /// Wakes a quiet stream to age its open events.
     tick: Pin<Box<Sleep>>,
+    /// Ends a pause that lets records gather ([`EventStream::set_gather`]).
+    pause: Pin<Box<Sleep>>,
+    /// The stream is pausing until `pause` fires.
+    pausing: bool,
+}
+
+/// The descriptor an [`AsyncEventStream`] owns, in or out of tokio's reactor.
+#[derive(Debug)]
+enum Watch {
+    /// In the reactor: the socket is read when tokio says it is readable.
+    Registered(AsyncFd<OwnedFd>),
+    /// Out of it while records gather: a socket in the reactor wakes the runtime
+    /// at each datagram even while no task waits for it, which is what a pause
+    /// saves. Read after each pause; registered again once a read finds nothing
+    /// new (the registration reports data already queued: none is missed).
+    Held(OwnedFd),
+    /// Neither: between the two inside a step, or after registering again failed
+    /// (the next step registers a new duplicate).
+    Moving,
 }
 
 /// A duplicate of `stream`'s socket descriptor, and its device and inode.
@@ -97,10 +120,12 @@ impl AsyncEventStream {
         let registered = register(fd)?;
         Ok(Self {
             stream,
-            registered,
+            watch: Watch::Registered(registered),
             identity,
             lent: false,
             tick: Box::pin(tokio::time::sleep(AGE_TICK)),
+            pause: Box::pin(tokio::time::sleep(Duration::ZERO)),
+            pausing: false,
         })
     }
 
@@ -135,44 +160,107 @@ impl AsyncEventStream {
         }
         let (fd, identity) = duplicate(&self.stream)?;
         if identity != self.identity {
-            self.registered = register(fd)?;
+            self.watch = Watch::Registered(register(fd)?);
             self.identity = identity;
         }
         Ok(())
     }
 
     /// One step of [`next`](Self::next) / [`Stream::poll_next`]: an item, or pending
-    /// until the socket is readable or the aging tick.
+    /// until the socket is readable, a pause to let records gather has ended, or
+    /// the aging tick.
+    ///
+    /// The socket is read only while tokio says it is readable, until it is found
+    /// empty (then that readiness is cleared: data that came after is a new
+    /// readiness), so that a wake-up costs one failed receive at most.
     ///
     /// [`Stream::poll_next`]: futures_core::Stream::poll_next
     fn poll_item(&mut self, cx: &mut Context<'_>) -> Poll<Result<StreamItem>> {
         self.follow_socket()?;
         loop {
-            // Reads what is queued without blocking, ages open events.
-            if let Some(item) = self.stream.next(Some(Duration::ZERO))? {
+            if let Some(item) = self.stream.next_ready() {
                 return Poll::Ready(Ok(item));
             }
-            match self.registered.poll_read_ready(cx) {
-                Poll::Ready(Ok(mut guard)) => {
-                    if let Some(item) = self.stream.next(Some(Duration::ZERO))? {
+            if self.pausing {
+                match self.pause.as_mut().poll(cx) {
+                    Poll::Ready(()) => self.pausing = false,
+                    Poll::Pending => {
+                        self.poll_tick(cx);
+                        return Poll::Pending;
+                    }
+                }
+            }
+            match &mut self.watch {
+                Watch::Registered(fd) => match fd.poll_read_ready(cx) {
+                    Poll::Ready(Ok(mut guard)) => {
+                        // Readiness stays set while items come: the next step reads on.
+                        if let Some(item) = self.stream.drain()? {
+                            return Poll::Ready(Ok(item));
+                        }
+                        guard.clear_ready();
+                        if self.start_pause() {
+                            if let Watch::Registered(fd) =
+                                std::mem::replace(&mut self.watch, Watch::Moving)
+                            {
+                                self.watch = Watch::Held(fd.into_inner());
+                            }
+                        }
+                    }
+                    Poll::Ready(Err(source)) => {
+                        return Poll::Ready(Err(Error::Io {
+                            op: "wait for readiness",
+                            source,
+                        }))
+                    }
+                    Poll::Pending => {
+                        if !self.poll_tick(cx) {
+                            return Poll::Pending;
+                        }
+                    }
+                },
+                Watch::Held(_) => {
+                    if let Some(item) = self.stream.drain()? {
                         return Poll::Ready(Ok(item));
                     }
-                    guard.clear_ready();
-                    continue;
+                    if !self.start_pause() {
+                        // Quiet again: back into the reactor.
+                        if let Watch::Held(fd) = std::mem::replace(&mut self.watch, Watch::Moving) {
+                            self.watch = Watch::Registered(register(fd)?);
+                        }
+                    }
                 }
-                Poll::Ready(Err(source)) => {
-                    return Poll::Ready(Err(Error::Io {
-                        op: "wait for readiness",
-                        source,
-                    }))
+                // A registration that failed (its error was returned): try anew.
+                Watch::Moving => {
+                    let (fd, identity) = duplicate(&self.stream)?;
+                    self.watch = Watch::Registered(register(fd)?);
+                    self.identity = identity;
                 }
-                Poll::Pending => {}
             }
-            match self.tick.as_mut().poll(cx) {
-                // Quiet for a tick: loop to age open events.
-                Poll::Ready(()) => self.tick.as_mut().reset(Instant::now() + AGE_TICK),
-                Poll::Pending => return Poll::Pending,
+        }
+    }
+
+    /// After a read that found the socket empty: pause for the gather if records
+    /// came since the last pause (and the stream has a gather).
+    fn start_pause(&mut self) -> bool {
+        let gather = self.stream.gather();
+        if !self.stream.take_fresh() || gather.is_zero() {
+            return false;
+        }
+        self.pause.as_mut().reset(Instant::now() + gather);
+        self.pausing = true;
+        true
+    }
+
+    /// Age open events when the tick fires (every [`AGE_TICK`], busy or quiet);
+    /// true when it did.
+    fn poll_tick(&mut self, cx: &mut Context<'_>) -> bool {
+        match self.tick.as_mut().poll(cx) {
+            Poll::Ready(()) => {
+                self.stream.age();
+                self.tick.as_mut().reset(Instant::now() + AGE_TICK);
+                true
             }
+            Poll::Pending => false,
         }
     }
 }
@@ -190,6 +278,7 @@ impl futures_core::Stream for AsyncEventStream {
 mod tests {
     use super::*;
     use crate::AuditSocket;
+    use std::os::fd::BorrowedFd;
 
     fn identity_of(fd: impl AsFd) -> (u64, u64) {
         let file = std::fs::File::from(fd.as_fd().try_clone_to_owned().unwrap());
@@ -210,21 +299,32 @@ mod tests {
             let first = AuditSocket::open().unwrap();
             let first_identity = identity_of(&first);
             let mut events = AsyncEventStream::new(EventStream::new(first)).unwrap();
-            assert_eq!(identity_of(events.registered.get_ref()), first_identity);
+            assert_eq!(identity_of(events.watched()), first_identity);
 
             let old = std::mem::replace(events.get_mut().socket(), AuditSocket::open().unwrap());
             drop(old);
             let second_identity = identity_of(events.get_ref());
             assert_ne!(second_identity, first_identity);
             // The first socket is closed, but what tokio watches is still open.
-            assert_eq!(identity_of(events.registered.get_ref()), first_identity);
+            assert_eq!(identity_of(events.watched()), first_identity);
 
             // A step reads the (empty) new socket and registers it.
             let step = std::future::poll_fn(|cx| Poll::Ready(events.poll_item(cx))).await;
             assert!(step.is_pending());
-            assert_eq!(identity_of(events.registered.get_ref()), second_identity);
+            assert_eq!(identity_of(events.watched()), second_identity);
             assert_eq!(events.identity, second_identity);
         });
+    }
+
+    impl AsyncEventStream {
+        /// The descriptor tokio watches (or holds out of its reactor).
+        fn watched(&self) -> BorrowedFd<'_> {
+            match &self.watch {
+                Watch::Registered(fd) => fd.get_ref().as_fd(),
+                Watch::Held(fd) => fd.as_fd(),
+                Watch::Moving => panic!("no descriptor watched"),
+            }
+        }
     }
 
     #[test]

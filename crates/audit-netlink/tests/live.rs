@@ -867,3 +867,156 @@ fn login_uid_set_in_a_child_makes_a_session() {
     assert!(login.starts_with("type=LOGIN "), "{login}");
     assert!(login.contains(&format!(" ses={ses} ")), "{login}");
 }
+
+/// Execs in a [`gathered_storm`].
+const STORM: usize = 150;
+/// The gather of a [`gathered_storm`]'s stream.
+const STORM_GATHER: Duration = Duration::from_millis(50);
+
+/// What a [`gathered_storm`] needs: the lock, the restore, the stream, the rule's key
+/// and the kernel's `lost` counter before it.
+struct Storm {
+    _restore: Restore,
+    stream: EventStream,
+    key: String,
+    lost_before: u32,
+    receives_before: u64,
+    _lock: audit_testlock::LiveGuard,
+}
+
+/// A stream with a gather on a socket that hears this process's children's execs:
+/// the daemon's where the slot is free, else the read-log group's (beside the
+/// user's daemon). `None` where the kernel refuses live tests.
+fn gathered_storm() -> Option<Storm> {
+    let lock = audit_testlock::live_lock();
+    if !audit_testlock::live_kernel_available() {
+        return None;
+    }
+    let mut restore = Restore::new();
+    let key = unique_key("gather");
+    restore.add_rule(child_execve_rule(&key));
+    restore.enable();
+    let sock = if audit_testlock::daemon_slot_free() {
+        let mut d = AuditSocket::open().unwrap();
+        d.register_daemon().unwrap();
+        d
+    } else {
+        AuditSocket::open_readlog().unwrap()
+    };
+    // Room for what comes in a pause (~7 records of 1-3 KiB per exec).
+    sock.set_recv_buffer_size(8 << 20, true).unwrap();
+    let lost_before = restore.sock.get_status().unwrap().lost;
+    let receives_before = sock.receive_calls();
+    let mut stream = EventStream::new(sock);
+    stream.set_gather(STORM_GATHER).unwrap();
+    Some(Storm {
+        _restore: restore,
+        stream,
+        key,
+        lost_before,
+        receives_before,
+        _lock: lock,
+    })
+}
+
+/// What a reader of a storm saw.
+#[derive(Default)]
+struct StormSeen {
+    events: usize,
+    records: u64,
+    lost: u64,
+}
+
+impl StormSeen {
+    fn take(&mut self, item: StreamItem, key: &str) {
+        match item {
+            StreamItem::Event(ev) => {
+                self.records += ev.len() as u64;
+                let want = format!("\"{key}\"");
+                if ev
+                    .find_field("key")
+                    .is_some_and(|f| f.value() == want.as_bytes())
+                {
+                    self.events += 1;
+                }
+            }
+            StreamItem::Lost { .. } => self.lost += 1,
+            StreamItem::BadRecord(e) => panic!("unreadable record: {e}"),
+        }
+    }
+}
+
+impl Storm {
+    /// Every exec came, nothing was lost, and records came many to a receive: a
+    /// stream that does not gather takes about 4 per receive on this storm (a
+    /// wake-up per event, and a `recvmmsg` or two after it).
+    fn check(mut self, seen: &StormSeen) {
+        let receives = self.stream.socket().receive_calls() - self.receives_before;
+        let lost_after = self._restore.sock.get_status().unwrap().lost;
+        if self.stream.socket().daemon_pid().is_some() {
+            self.stream.socket().unregister_daemon().unwrap();
+        }
+        assert_eq!(seen.events, STORM, "events of the storm seen");
+        assert_eq!(seen.lost, 0, "receive-queue overflows");
+        assert_eq!(lost_after, self.lost_before, "the kernel's lost counter");
+        assert!(
+            seen.records >= 10 * receives,
+            "{} records in {receives} receives",
+            seen.records
+        );
+    }
+}
+
+fn exec_storm() -> std::thread::JoinHandle<()> {
+    std::thread::spawn(|| (0..STORM).for_each(|_| run_true()))
+}
+
+#[test]
+fn a_gathering_stream_takes_a_storm_whole_in_few_receives() {
+    let Some(mut storm) = gathered_storm() else {
+        return;
+    };
+    let execs = exec_storm();
+    let mut seen = StormSeen::default();
+    let deadline = Instant::now() + PATIENCE;
+    while seen.events < STORM && Instant::now() < deadline {
+        if let Some(item) = storm.stream.next(Some(Duration::from_millis(200))).unwrap() {
+            seen.take(item, &storm.key);
+        }
+    }
+    execs.join().unwrap();
+    storm.check(&seen);
+}
+
+#[cfg(feature = "tokio")]
+#[test]
+fn a_gathering_async_stream_takes_a_storm_whole_in_few_receives() {
+    use audit_netlink::tokio_stream::AsyncEventStream;
+    let Some(mut storm) = gathered_storm() else {
+        return;
+    };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let stream = std::mem::replace(
+        &mut storm.stream,
+        EventStream::new(AuditSocket::open().unwrap()),
+    );
+    let (stream, seen) = rt.block_on(async {
+        let mut events = AsyncEventStream::new(stream).unwrap();
+        let execs = exec_storm();
+        let mut seen = StormSeen::default();
+        let read = async {
+            while seen.events < STORM {
+                seen.take(events.next().await.unwrap(), &storm.key);
+            }
+        };
+        // Short of the storm at the deadline: checked below.
+        let _ = tokio::time::timeout(PATIENCE, read).await;
+        execs.join().unwrap();
+        (events.into_inner(), seen)
+    });
+    storm.stream = stream;
+    storm.check(&seen);
+}
