@@ -2,14 +2,18 @@
 //! our netlink readers and for auditd 3.0.9 (RAW format) on the same storms, in one
 //! run.
 //!
-//! Our readers, each registered as the audit daemon in turn: `AuditSocket::recv`
-//! (records), `EventStream` (complete events) and, with `--features tokio`,
-//! `AsyncEventStream` on a current-thread runtime. Reports, besides criterion's time
-//! per storm: events received per second, the reader thread's CPU per event
-//! (`getrusage(RUSAGE_THREAD)` around its whole run, so that the measuring costs
-//! nothing per record) and the kernel's `lost` counter over the run. auditd's CPU
-//! comes from /proc (10 ms ticks). Needs root and the machine-wide live-test lock;
-//! without them it skips loudly.
+//! Readers, each registered as the audit daemon in turn: the floor (a plain blocking
+//! `recv(2)` loop, no parsing, and the same with a gather), `AuditSocket::recv`
+//! (records), `EventStream` (complete events) without and with a gather of
+//! [`GATHER`] (`EventStream::set_gather`) and, with `--features tokio`,
+//! `AsyncEventStream` on a current-thread runtime, without and with the gather.
+//! Reports, besides criterion's time per storm: events received per second, the
+//! reader thread's CPU per event (`getrusage(RUSAGE_THREAD)` around its whole run,
+//! so that the measuring costs nothing per record), its wake-ups per event
+//! (voluntary context switches), its receive system calls per event, and the
+//! kernel's `lost` counter over the run. auditd's CPU comes from /proc (10 ms
+//! ticks). Needs root and the machine-wide live-test lock; without them it skips
+//! loudly. Reader threads are named after the reader (for `perf report --comm`).
 //! Run: `cargo bench --bench exec_storm --features tokio`.
 
 use audit_netlink::audit_wire::field::{Action, Field, FilterList, Operator};
@@ -28,6 +32,9 @@ const ARCH: u32 = 0xC000_003E;
 #[cfg(target_arch = "aarch64")]
 const ARCH: u32 = 0xC000_00B7;
 const KEY: &str = "lar-exec-storm";
+/// The gather of the `-gather` readers (`EventStream::set_gather`): as the
+/// audit-daemon's linger.
+const GATHER: Duration = Duration::from_millis(10);
 
 fn rule() -> RuleData {
     let mut r = RuleData::new(FilterList::Exit, Action::Always);
@@ -87,6 +94,8 @@ fn storm(n: u64) {
 struct Usage {
     cpu: Duration,
     sleeps: u64,
+    /// Receive system calls the reader made (filled in by each reader).
+    receives: u64,
 }
 
 impl std::ops::Sub for Usage {
@@ -95,6 +104,7 @@ impl std::ops::Sub for Usage {
         Usage {
             cpu: self.cpu - earlier.cpu,
             sleeps: self.sleeps - earlier.sleeps,
+            receives: self.receives - earlier.receives,
         }
     }
 }
@@ -109,6 +119,7 @@ fn thread_usage() -> Usage {
     Usage {
         cpu: tv(ru.ru_utime) + tv(ru.ru_stime),
         sleeps: ru.ru_nvcsw as u64,
+        receives: 0,
     }
 }
 
@@ -127,22 +138,39 @@ fn wait_for(mut counter: impl FnMut() -> u64, target: u64) -> bool {
 /// Which of our readers a run measures.
 #[derive(Clone, Copy, Debug)]
 enum Reader {
+    /// The floor: a plain blocking `recv(2)` per datagram on the socket, no parsing,
+    /// no queue (what any reader of one datagram at a time costs at least).
+    Floor,
+    /// The floor of a reader that gathers as `EventStream` does: after a `recv(2)`
+    /// that waited, `recv(2)` without waiting until the socket is empty, then a
+    /// pause of [`GATHER`] if records came since the last one.
+    FloorGathered,
     /// `AuditSocket::recv`: records.
     Records,
     /// `EventStream::next`: complete events.
     Events,
+    /// `EventStream::next` with records let gather for [`GATHER`].
+    EventsGathered,
     /// `AsyncEventStream::next` on a current-thread tokio runtime.
     #[cfg(feature = "tokio")]
     Async,
+    /// `AsyncEventStream::next` with records let gather for [`GATHER`].
+    #[cfg(feature = "tokio")]
+    AsyncGathered,
 }
 
 impl Reader {
     fn name(self) -> &'static str {
         match self {
+            Reader::Floor => "floor-recv",
+            Reader::FloorGathered => "floor-recv-gather",
             Reader::Records => "socket-recv",
             Reader::Events => "event-stream",
+            Reader::EventsGathered => "event-stream-gather",
             #[cfg(feature = "tokio")]
             Reader::Async => "async-stream",
+            #[cfg(feature = "tokio")]
+            Reader::AsyncGathered => "async-stream-gather",
         }
     }
 }
@@ -160,9 +188,61 @@ fn is_storm_event(ev: &audit_parse::Event, finder: &memchr::memmem::Finder<'_>) 
         .any(|r| r.type_number() == 1300 && finder.find(r.text()).is_some())
 }
 
+/// The floor: one blocking `recv(2)` per datagram (the socket's receive timeout,
+/// set by its requests, bounds each wait), the record's type and key looked at in
+/// place. It blocks until a datagram comes: the bench ends it with events.
+fn read_floor(
+    mut sock: AuditSocket,
+    gather: Duration,
+    counts: &Counts,
+    stop: &AtomicBool,
+) -> Usage {
+    use std::os::fd::AsRawFd;
+    let finder = memchr::memmem::Finder::new(KEY.as_bytes());
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut receives = 0;
+    // With a gather: reading without waiting, and records came since the last pause.
+    let (mut draining, mut fresh) = (false, false);
+    let t0 = thread_usage();
+    while !stop.load(Ordering::Relaxed) {
+        receives += 1;
+        let flags = if draining { libc::MSG_DONTWAIT } else { 0 };
+        // SAFETY: `buf` is a valid, writable buffer of the length passed.
+        let n = unsafe { libc::recv(sock.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len(), flags) };
+        let Ok(n) = usize::try_from(n) else {
+            // Empty (or a timeout, EINTR, ENOBUFS): pause if records came.
+            draining = std::mem::take(&mut fresh);
+            if draining {
+                std::thread::sleep(gather);
+            }
+            continue;
+        };
+        if !gather.is_zero() {
+            (draining, fresh) = (true, true);
+        }
+        let msg = &buf[..n.min(buf.len())];
+        if msg.len() < 16 {
+            continue;
+        }
+        counts.records.fetch_add(1, Ordering::Relaxed);
+        if u16::from_ne_bytes([msg[4], msg[5]]) == 1300 && finder.find(&msg[16..]).is_some() {
+            counts.events.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+    let usage = Usage {
+        receives,
+        ..thread_usage() - t0
+    };
+    if sock.daemon_pid().is_some() {
+        let _ = sock.unregister_daemon();
+    }
+    usage
+}
+
 /// Read until `stop`; returns the thread's CPU time over the whole run.
 fn read_records(mut sock: AuditSocket, counts: &Counts, stop: &AtomicBool) -> Usage {
     let finder = memchr::memmem::Finder::new(KEY.as_bytes());
+    let receives0 = sock.receive_calls();
     let t0 = thread_usage();
     while !stop.load(Ordering::Relaxed) {
         match sock.recv(Some(Duration::from_millis(50))) {
@@ -176,7 +256,10 @@ fn read_records(mut sock: AuditSocket, counts: &Counts, stop: &AtomicBool) -> Us
             Err(e) => panic!("reader: {e}"),
         }
     }
-    let usage = thread_usage() - t0;
+    let usage = Usage {
+        receives: sock.receive_calls() - receives0,
+        ..thread_usage() - t0
+    };
     if sock.daemon_pid().is_some() {
         let _ = sock.unregister_daemon();
     }
@@ -196,9 +279,11 @@ fn count_item(item: StreamItem, counts: &Counts, finder: &memchr::memmem::Finder
     }
 }
 
-fn read_events(sock: AuditSocket, counts: &Counts, stop: &AtomicBool) -> Usage {
+fn read_events(sock: AuditSocket, gather: Duration, counts: &Counts, stop: &AtomicBool) -> Usage {
     let finder = memchr::memmem::Finder::new(KEY.as_bytes());
     let mut stream = EventStream::new(sock);
+    stream.set_gather(gather).expect("gather");
+    let receives0 = stream.socket().receive_calls();
     let t0 = thread_usage();
     while !stop.load(Ordering::Relaxed) {
         match stream.next(Some(Duration::from_millis(50))) {
@@ -207,7 +292,10 @@ fn read_events(sock: AuditSocket, counts: &Counts, stop: &AtomicBool) -> Usage {
             Err(e) => panic!("reader: {e}"),
         }
     }
-    let usage = thread_usage() - t0;
+    let usage = Usage {
+        receives: stream.socket().receive_calls() - receives0,
+        ..thread_usage() - t0
+    };
     if stream.socket().daemon_pid().is_some() {
         let _ = stream.socket().unregister_daemon();
     }
@@ -215,7 +303,7 @@ fn read_events(sock: AuditSocket, counts: &Counts, stop: &AtomicBool) -> Usage {
 }
 
 #[cfg(feature = "tokio")]
-fn read_async(sock: AuditSocket, counts: &Counts, stop: &AtomicBool) -> Usage {
+fn read_async(sock: AuditSocket, gather: Duration, counts: &Counts, stop: &AtomicBool) -> Usage {
     use audit_netlink::tokio_stream::AsyncEventStream;
     let finder = memchr::memmem::Finder::new(KEY.as_bytes());
     let rt = tokio::runtime::Builder::new_current_thread()
@@ -223,7 +311,10 @@ fn read_async(sock: AuditSocket, counts: &Counts, stop: &AtomicBool) -> Usage {
         .build()
         .expect("tokio runtime");
     rt.block_on(async {
-        let mut stream = AsyncEventStream::new(EventStream::new(sock)).expect("register");
+        let mut events = EventStream::new(sock);
+        events.set_gather(gather).expect("gather");
+        let mut stream = AsyncEventStream::new(events).expect("register");
+        let receives0 = stream.get_mut().socket().receive_calls();
         let t0 = thread_usage();
         // No timer per call (it would cost as much as the stream): at the end, the
         // bench sends events until this loop has seen `stop`.
@@ -233,7 +324,10 @@ fn read_async(sock: AuditSocket, counts: &Counts, stop: &AtomicBool) -> Usage {
                 Err(e) => panic!("reader: {e}"),
             }
         }
-        let usage = thread_usage() - t0;
+        let usage = Usage {
+            receives: stream.get_mut().socket().receive_calls() - receives0,
+            ..thread_usage() - t0
+        };
         let sock = stream.get_mut().socket();
         if sock.daemon_pid().is_some() {
             let _ = sock.unregister_daemon();
@@ -247,23 +341,32 @@ fn bench_ours(c: &mut Criterion, setup: &mut Setup, reader: Reader, multicast: b
     let stop = Arc::new(AtomicBool::new(false));
     let (counts2, stop2) = (counts.clone(), stop.clone());
     let (ready_tx, ready_rx) = std::sync::mpsc::channel();
-    let thread = std::thread::spawn(move || {
-        let sock = if multicast {
-            AuditSocket::open_readlog().expect("read-log socket")
-        } else {
-            let mut sock = AuditSocket::open().expect("reader socket");
-            sock.register_daemon().expect("register as daemon");
-            sock
-        };
-        let _ = sock.set_recv_buffer_size(8 << 20, true);
-        ready_tx.send(()).unwrap();
-        match reader {
-            Reader::Records => read_records(sock, &counts2, &stop2),
-            Reader::Events => read_events(sock, &counts2, &stop2),
-            #[cfg(feature = "tokio")]
-            Reader::Async => read_async(sock, &counts2, &stop2),
-        }
-    });
+    // Named after the reader (as `perf report --comm` shows it, 15 bytes).
+    let thread = std::thread::Builder::new()
+        .name(reader.name().into())
+        .spawn(move || {
+            let sock = if multicast {
+                AuditSocket::open_readlog().expect("read-log socket")
+            } else {
+                let mut sock = AuditSocket::open().expect("reader socket");
+                sock.register_daemon().expect("register as daemon");
+                sock
+            };
+            let _ = sock.set_recv_buffer_size(8 << 20, true);
+            ready_tx.send(()).unwrap();
+            match reader {
+                Reader::Floor => read_floor(sock, Duration::ZERO, &counts2, &stop2),
+                Reader::FloorGathered => read_floor(sock, GATHER, &counts2, &stop2),
+                Reader::Records => read_records(sock, &counts2, &stop2),
+                Reader::Events => read_events(sock, Duration::ZERO, &counts2, &stop2),
+                Reader::EventsGathered => read_events(sock, GATHER, &counts2, &stop2),
+                #[cfg(feature = "tokio")]
+                Reader::Async => read_async(sock, Duration::ZERO, &counts2, &stop2),
+                #[cfg(feature = "tokio")]
+                Reader::AsyncGathered => read_async(sock, GATHER, &counts2, &stop2),
+            }
+        })
+        .expect("reader thread");
     ready_rx.recv().unwrap();
     let lost0 = setup.lost();
     let mut expected = 0;
@@ -283,20 +386,21 @@ fn bench_ours(c: &mut Criterion, setup: &mut Setup, reader: Reader, multicast: b
     let wall = wall.elapsed();
     let events = counts.events.load(Ordering::Relaxed);
     stop.store(true, Ordering::Relaxed);
-    // A reader waiting without a timeout (the async one) wakes on an event.
+    // A reader waiting without a timeout (the async one, the floor's) wakes on an event.
     while !thread.is_finished() {
         storm(1);
         std::thread::sleep(Duration::from_millis(20));
     }
     let usage = thread.join().unwrap();
     eprintln!(
-        "{}{}: {events}/{expected} events ({} records), {:.0} events/s, reader CPU {:.2} µs/event, {:.2} wake-ups/event, kernel lost +{}{}",
+        "{}{}: {events}/{expected} events ({} records), {:.0} events/s, reader CPU {:.2} µs/event, {:.2} wake-ups/event, {:.2} receives/event, kernel lost +{}{}",
         reader.name(),
         if multicast { " (read-log multicast)" } else { "" },
         counts.records.load(Ordering::Relaxed),
         events as f64 / wall.as_secs_f64(),
         usage.cpu.as_secs_f64() * 1e6 / events.max(1) as f64,
         usage.sleeps as f64 / events.max(1) as f64,
+        usage.receives as f64 / events.max(1) as f64,
         setup.lost().wrapping_sub(lost0),
         if complete { "" } else { " (INCOMPLETE: events missing)" }
     );
@@ -418,10 +522,15 @@ fn exec_storm(c: &mut Criterion) {
     };
     let multicast = holder.is_some();
     let mut setup = Setup::new();
+    bench_ours(c, &mut setup, Reader::Floor, multicast);
+    bench_ours(c, &mut setup, Reader::FloorGathered, multicast);
     bench_ours(c, &mut setup, Reader::Records, multicast);
     bench_ours(c, &mut setup, Reader::Events, multicast);
+    bench_ours(c, &mut setup, Reader::EventsGathered, multicast);
     #[cfg(feature = "tokio")]
     bench_ours(c, &mut setup, Reader::Async, multicast);
+    #[cfg(feature = "tokio")]
+    bench_ours(c, &mut setup, Reader::AsyncGathered, multicast);
     #[cfg(not(feature = "tokio"))]
     eprintln!("SKIPPED async-stream: build with --features tokio");
     match holder {
