@@ -169,7 +169,9 @@ pub struct Field<'a> {
     record: RecordRef<'a>,
     name: &'a [u8],
     value: Option<&'a [u8]>,
-    index: usize,
+    /// Position in the record (a record of at most [`MAX_RECORD_LEN`] bytes
+    /// has fewer fields than `u32::MAX`): a smaller field is cheaper to pass.
+    index: u32,
     interpreted_part: bool,
 }
 
@@ -180,7 +182,7 @@ impl<'a> Field<'a> {
             record,
             name: record.span_bytes(split, span.name),
             value: (span.value != NULL_SPAN).then(|| record.span_bytes(split, span.value)),
-            index,
+            index: index as u32,
             interpreted_part: false,
         }
     }
@@ -217,7 +219,7 @@ impl<'a> Field<'a> {
 
     /// Position of the field within its record, from 0.
     pub fn index(&self) -> usize {
-        self.index
+        self.index as usize
     }
 
     /// The record the field belongs to: with the field, all an interpreter needs
@@ -280,6 +282,42 @@ impl<'a> Iterator for Fields<'a> {
 
     #[inline(always)]
     fn next(&mut self) -> Option<Field<'a>> {
+        if self.head != 0 || self.table.is_some() {
+            return self.next_slow();
+        }
+        // Past the header, before any field table: tokens straight from the line.
+        let bytes = self.toks.within;
+        loop {
+            let (s, e, eq) = self.toks.next_raw()?;
+            if eq == NO_EQ {
+                continue;
+            }
+            match classify(bytes, s, e, eq) {
+                Token::Skip => {}
+                Token::Field([ns, ne, vs, ve]) => {
+                    let f = Field {
+                        record: self.record,
+                        name: &bytes[ns..ne],
+                        value: Some(&bytes[vs..ve]),
+                        index: self.index as u32,
+                        interpreted_part: false,
+                    };
+                    self.index += 1;
+                    return Some(f);
+                }
+                Token::HexKey(_) => {
+                    self.table = Some(self.record.split());
+                    return self.next_slow();
+                }
+            }
+        }
+    }
+}
+
+impl<'a> Fields<'a> {
+    /// [`Iterator::next`] for the header's fields and from a field table.
+    #[inline(always)]
+    fn next_slow(&mut self) -> Option<Field<'a>> {
         let record = self.record;
         let bytes = self.toks.within;
         loop {
@@ -317,7 +355,7 @@ impl<'a> Iterator for Fields<'a> {
                         record,
                         name: &bytes[ns..ne],
                         value: Some(&bytes[vs..ve]),
-                        index: self.index,
+                        index: self.index as u32,
                         interpreted_part: false,
                     };
                     self.index += 1;
@@ -713,7 +751,7 @@ impl<'a> RecordRef<'a> {
                 record: self,
                 name: bytes.get(s..eq).unwrap_or(b""),
                 value: Some(bytes.get(eq + 1..e).unwrap_or(b"")),
-                index,
+                index: index as u32,
                 interpreted_part: true,
             })
     }
