@@ -22,6 +22,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use audit_testlock::audisp_remote;
 use audit_testlock::namespace::{self, Private};
 use audit_testlock::process::{run_ok, Started};
 
@@ -43,11 +44,7 @@ fn main() {
     if !namespace::tools_installed(&["/sbin/auditd", "/usr/bin/dpkg"]) {
         return;
     }
-    let Some(audisp_remote) = audit_testlock::debian_package_file_or_skip(
-        "audispd-plugins",
-        "sbin/audisp-remote",
-        Path::new(env!("CARGO_TARGET_TMPDIR")),
-    ) else {
+    let Some(audisp_remote) = audisp_remote::fetch(Path::new(env!("CARGO_TARGET_TMPDIR"))) else {
         return;
     };
     let status = namespace::rerun_self(Private::MountsAndNetwork, INSIDE, &audisp_remote, &[]);
@@ -145,24 +142,8 @@ fn logged_records(log: &Path) -> Vec<String> {
 /// Writes an audisp-remote.conf for `port` into `etc` and binds `etc` over
 /// /etc/audit (in this private mount namespace), where audisp-remote looks for it.
 fn configure_audisp_remote(etc: &Path, port: u16, queue: &Path) {
-    std::fs::create_dir_all(etc).unwrap();
+    audisp_remote::write_conf(etc, port, queue, 10240);
     std::fs::set_permissions(etc, std::fs::Permissions::from_mode(0o755)).unwrap();
-    write_file(
-        &etc.join("audisp-remote.conf"),
-        &format!(
-            "remote_server = 127.0.0.1\nport = {port}\ntransport = tcp\n\
-             queue_file = {}\nmode = immediate\nqueue_depth = 10240\nformat = managed\n\
-             network_retry_time = 1\nmax_tries_per_record = 3\nmax_time_per_record = 5\n\
-             heartbeat_timeout = 0\nnetwork_failure_action = syslog\n\
-             disk_low_action = ignore\ndisk_full_action = syslog\n\
-             disk_error_action = syslog\nremote_ending_action = reconnect\n\
-             generic_error_action = syslog\ngeneric_warning_action = syslog\n\
-             queue_error_action = syslog\noverflow_action = syslog\n\
-             startup_failure_action = warn_once_continue\n",
-            queue.display()
-        ),
-        0o640,
-    );
     namespace::bind(etc, Path::new("/etc/audit"));
 }
 

@@ -5,8 +5,9 @@
 //! - [`reference`]: compile and run the C reference programs of `tests/c`, compare
 //!   outputs; [`corpus`]: the test logs under `tests/`; [`libauparse`]: our parser's
 //!   deliberate differences from libauparse, applied to the C side;
-//! - [`auditd`]: the real auditd 3.0.9 running plugins; [`rules`]: the reference
-//!   auditctl and a guard of the kernel's rule list;
+//! - [`auditd`]: the real auditd 3.0.9 running plugins; [`audisp_remote`]: the C
+//!   sender and its configuration; [`rules`]: the reference auditctl and a guard of
+//!   the kernel's rule list;
 //! - [`namespace`]: run a test again in private network and mount namespaces;
 //!   [`process`]: children killed when a test fails.
 //!
@@ -33,6 +34,7 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod audisp_remote;
 pub mod auditd;
 pub mod corpus;
 pub mod libauparse;

@@ -11,6 +11,7 @@
 mod daemon_support;
 
 use audit_remote::server::{Durability, Receiver, ReceiverConfig, Sink, SinkError};
+use audit_testlock::{audisp_remote, namespace};
 use daemon_support::*;
 use std::net::SocketAddr;
 use std::os::unix::fs::PermissionsExt;
@@ -109,11 +110,7 @@ fn in_private_network<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static)
             "unshare(CLONE_NEWNET): {}",
             std::io::Error::last_os_error()
         );
-        let up = Command::new("ip")
-            .args(["link", "set", "lo", "up"])
-            .status()
-            .unwrap();
-        assert!(up.success(), "ip link set lo up");
+        namespace::loopback_up();
         f()
     })
     .join()
@@ -126,27 +123,11 @@ fn debian_plugins_a_killed_one_and_a_stuck_one_under_the_daemon() {
     if !audit_testlock::daemon_slot_free() {
         return;
     }
-    for tool in [
-        "/usr/sbin/rsyslogd",
-        "/sbin/audisp-syslog",
-        "/usr/bin/unshare",
-        "/sbin/ip",
-    ] {
-        if !Path::new(tool).exists() {
-            audit_testlock::skip(format!("{tool} is not installed"));
-            return;
-        }
+    if !namespace::tools_installed(&["/usr/sbin/rsyslogd", "/sbin/audisp-syslog"]) {
+        return;
     }
-    let audisp_remote = match audit_testlock::debian_package_file(
-        "audispd-plugins",
-        "sbin/audisp-remote",
-        Path::new(env!("CARGO_TARGET_TMPDIR")),
-    ) {
-        Ok(p) => p,
-        Err(why) => {
-            audit_testlock::skip(why);
-            return;
-        }
+    let Some(audisp_remote) = audisp_remote::fetch(Path::new(env!("CARGO_TARGET_TMPDIR"))) else {
+        return;
     };
     in_private_network(move || run(&audisp_remote));
 }
@@ -185,29 +166,8 @@ fn run(audisp_remote: &Path) {
         .spawn()
         .unwrap();
     let etc = dir.join("etc-audit");
-    std::fs::create_dir(&etc).unwrap();
-    std::fs::write(
-        etc.join("audisp-remote.conf"),
-        format!(
-            "remote_server = 127.0.0.1\nport = {}\ntransport = tcp\nqueue_file = {}\n\
-             mode = immediate\nqueue_depth = 20000\nformat = managed\n\
-             network_retry_time = 1\nmax_tries_per_record = 3\nmax_time_per_record = 5\n\
-             heartbeat_timeout = 0\nnetwork_failure_action = syslog\n\
-             disk_low_action = ignore\ndisk_full_action = syslog\n\
-             disk_error_action = syslog\nremote_ending_action = reconnect\n\
-             generic_error_action = syslog\ngeneric_warning_action = syslog\n\
-             queue_error_action = syslog\noverflow_action = syslog\n\
-             startup_failure_action = warn_once_continue\n",
-            receiver.local_addr().port(),
-            dir.join("remote.queue").display()
-        ),
-    )
-    .unwrap();
-    std::fs::set_permissions(
-        etc.join("audisp-remote.conf"),
-        std::fs::Permissions::from_mode(0o640),
-    )
-    .unwrap();
+    let port = receiver.local_addr().port();
+    audisp_remote::write_conf(&etc, port, &dir.join("remote.queue"), 20000);
     let remote = dir.join("remote-plugin");
     script(
         &remote,

@@ -28,6 +28,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use audit_testlock::audisp_remote;
 use audit_testlock::namespace::{self, Private};
 use audit_testlock::process::{run_ok, Started};
 
@@ -414,14 +415,7 @@ fn audisp_remote_into_the_daemon_and_the_c_pair_on_one_stream() {
         Private::MountsAndNetwork,
         INSIDE_C,
         &["/sbin/auditd", "/usr/bin/dpkg"],
-        || {
-            audit_testlock::debian_package_file_or_skip(
-                "audispd-plugins",
-                "sbin/audisp-remote",
-                Path::new(env!("CARGO_TARGET_TMPDIR")),
-            )
-            .map(Into::into)
-        },
+        || audisp_remote::fetch(Path::new(env!("CARGO_TARGET_TMPDIR"))).map(Into::into),
     );
 }
 
@@ -550,18 +544,8 @@ fn c_inside(audisp_remote: &Path) {
     std::fs::create_dir(&etc).unwrap();
     namespace::bind(&etc, Path::new("/etc/audit"));
     let sender_conf = |port: u16| {
-        let text = format!(
-            "remote_server = 127.0.0.1\nport = {port}\ntransport = tcp\nqueue_file = {}\n\
-             mode = immediate\nqueue_depth = 10240\nformat = managed\nnetwork_retry_time = 1\n\
-             max_tries_per_record = 3\nmax_time_per_record = 5\nheartbeat_timeout = 0\n\
-             network_failure_action = syslog\ndisk_low_action = ignore\n\
-             disk_full_action = syslog\ndisk_error_action = syslog\n\
-             remote_ending_action = reconnect\ngeneric_error_action = syslog\n\
-             generic_warning_action = syslog\nqueue_error_action = syslog\n\
-             overflow_action = syslog\nstartup_failure_action = warn_once_continue\n",
-            dir.path().join(format!("queue-{port}")).display()
-        );
-        write_conf(&etc.join("audisp-remote.conf"), &text);
+        let queue = dir.path().join(format!("queue-{port}"));
+        audisp_remote::write_conf(&etc, port, &queue, 10240);
     };
     let daemon = |conf: &Path| {
         let mut c = Command::new(env!("CARGO_BIN_EXE_audit-daemon"));
