@@ -3,8 +3,10 @@
 
 use std::io::Read;
 use std::os::unix::fs::PermissionsExt;
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+
+use audit_testlock::namespace::{self, Private};
 use std::time::{Duration, Instant};
 
 /// Kills the daemon if the test fails before stopping it, and puts `enabled` back.
@@ -84,6 +86,24 @@ impl Setup {
         .unwrap();
     }
 
+    /// A plugin in `plugins.d` that appends what it is given to `DIR/plugin.out`;
+    /// that file's path.
+    fn add_cat_plugin(&self) -> PathBuf {
+        let out = self.dir.path().join("plugin.out");
+        let prog = self.dir.path().join("plugin");
+        std::fs::write(&prog, format!("#!/bin/sh\nexec cat >> {}\n", out.display())).unwrap();
+        std::fs::set_permissions(&prog, std::fs::Permissions::from_mode(0o750)).unwrap();
+        std::fs::write(
+            self.dir.path().join("plugins.d/cat.conf"),
+            format!(
+                "active = yes\ndirection = out\npath = {}\ntype = always\nformat = string\n",
+                prog.display()
+            ),
+        )
+        .unwrap();
+        out
+    }
+
     /// Starts `audit-daemon -f -c DIR`, enabling auditing (and disabling it at
     /// exit) when it is off.
     fn start(&self) -> DaemonGuard {
@@ -96,6 +116,25 @@ impl Setup {
             .spawn()
             .unwrap();
         DaemonGuard(child, enabled)
+    }
+
+    /// [`Setup::start`], then waits until the daemon is registered with the kernel.
+    fn start_registered(&self) -> DaemonGuard {
+        let daemon = self.start();
+        let pid = daemon.0.id();
+        wait_for("registration", || registered_pid() == pid);
+        daemon
+    }
+
+    /// Runs `audit-daemon OPTIONS -s nochange -c DIR` to its end (or, in the
+    /// background, to its parent's).
+    fn run(&self, options: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_audit-daemon"))
+            .args(options)
+            .args(["-s", "nochange", "-c"])
+            .arg(self.dir.path())
+            .output()
+            .unwrap()
     }
 }
 
@@ -131,61 +170,22 @@ fn logs_dispatches_reloads_rotates_and_names_its_stopper() {
     if !audit_testlock::daemon_slot_free() {
         return;
     }
-    let dir = tempfile::tempdir().unwrap();
-    let log = dir.path().join("audit.log");
-    let plugins = dir.path().join("plugins.d");
-    std::fs::create_dir(&plugins).unwrap();
-    let out = dir.path().join("plugin.out");
-    let prog = dir.path().join("plugin");
-    std::fs::write(&prog, format!("#!/bin/sh\nexec cat >> {}\n", out.display())).unwrap();
-    std::fs::set_permissions(&prog, std::fs::Permissions::from_mode(0o750)).unwrap();
-    std::fs::write(
-        plugins.join("cat.conf"),
-        format!(
-            "active = yes\ndirection = out\npath = {}\ntype = always\nformat = string\n",
-            prog.display()
-        ),
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("auditd.conf"),
-        format!(
-            "log_file = {}\nlog_format = RAW\nflush = INCREMENTAL_ASYNC\nfreq = 50\nnum_logs = 3\n\
-             plugin_dir = {}\nq_depth = 500\nmax_restarts = 3\nfrobnicate = 1\n",
-            log.display(),
-            plugins.display()
-        ),
-    )
-    .unwrap();
+    let setup = Setup::new("num_logs = 3\nq_depth = 500\nmax_restarts = 3\nfrobnicate = 1\n");
+    let (dir, log) = (setup.dir.path(), &setup.log);
+    let out = setup.add_cat_plugin();
 
     // The user record needs auditing enabled: when it is off, the daemon turns it
     // on (`-s enable`) and off again at exit, leaving the state as it was.
-    let enabled = audit_netlink::AuditSocket::open()
-        .and_then(|mut s| s.get_status())
-        .unwrap()
-        .enabled;
-    let set = if enabled == 0 { "enable" } else { "nochange" };
-    let child = Command::new(env!("CARGO_BIN_EXE_audit-daemon"))
-        .args(["-f", "-s", set, "-c"])
-        .arg(dir.path())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut daemon = DaemonGuard(child, enabled);
-    wait_for("DAEMON_START", || read(&log).contains("type=DAEMON_START "));
+    let mut daemon = setup.start();
+    let enabled = daemon.1;
+    wait_for("DAEMON_START", || read(log).contains("type=DAEMON_START "));
     wait_for("DAEMON_START at the plugin", || {
         read(&out).contains("type=DAEMON_START ")
     });
 
     let marker = format!("audit-daemon-test-{}", std::process::id());
-    let status = Command::new("auditctl")
-        .args(["-m", &marker])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    wait_for("the user record in the log", || {
-        read(&log).contains(&marker)
-    });
+    user_message(&marker);
+    wait_for("the user record in the log", || read(log).contains(&marker));
     wait_for("the user record at the plugin", || {
         read(&out).contains(&marker)
     });
@@ -193,31 +193,22 @@ fn logs_dispatches_reloads_rotates_and_names_its_stopper() {
     let me = format!(" pid={} ", std::process::id());
     signal(&daemon.0, libc::SIGHUP);
     wait_for("DAEMON_CONFIG", || {
-        read(&log)
-            .lines()
-            .any(|l| l.starts_with("type=DAEMON_CONFIG ") && l.contains(&me))
+        has_line(log, |l| {
+            l.starts_with("type=DAEMON_CONFIG ") && l.contains(&me)
+        })
     });
     signal(&daemon.0, libc::SIGUSR1);
-    let rotated = dir.path().join("audit.log.1");
-    wait_for("rotation", || read(&log).contains("type=DAEMON_ROTATE "));
+    let rotated = dir.join("audit.log.1");
+    wait_for("rotation", || read(log).contains("type=DAEMON_ROTATE "));
     assert!(
         read(&rotated).contains(&marker),
         "the old log holds the earlier records"
     );
 
-    signal(&daemon.0, libc::SIGTERM);
-    let status = daemon.0.wait().unwrap();
-    let mut stderr = String::new();
-    daemon
-        .0
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut stderr)
-        .unwrap();
+    let (status, stderr) = daemon.stop();
     assert!(status.success(), "{status:?}: {stderr}");
     assert!(stderr.contains("unknown key \"frobnicate\""), "{stderr}");
-    let text = read(&log);
+    let text = read(log);
     let end = text.lines().last().unwrap();
     assert!(
         end.starts_with("type=DAEMON_END ") && end.contains(&me),
@@ -231,16 +222,12 @@ fn logs_dispatches_reloads_rotates_and_names_its_stopper() {
         audit_testlock::daemon_slot_free(),
         "the daemon slot was given back"
     );
-    let after = audit_netlink::AuditSocket::open()
-        .and_then(|mut s| s.get_status())
-        .unwrap()
-        .enabled;
-    assert_eq!(after, enabled, "enabled restored");
+    assert_eq!(enabled_now(), enabled, "enabled restored");
 
     // ausearch reads our log as it reads auditd's.
     let found = Command::new("ausearch")
         .args(["-if"])
-        .arg(&log)
+        .arg(log)
         .args(["-m", "DAEMON_END"])
         .output()
         .unwrap();
@@ -329,9 +316,7 @@ fn sigusr2_resumes_a_suspended_log() {
     }
     let setup = Setup::new("max_log_file = 1\nmax_log_file_action = suspend\nnum_logs = 2\n");
     std::fs::write(&setup.log, "x".repeat(1 << 20) + "\n").unwrap();
-    let mut daemon = setup.start();
-    let pid = daemon.0.id();
-    wait_for("registration", || registered_pid() == pid);
+    let mut daemon = setup.start_registered();
     let me = std::process::id();
     let dropped = format!("audit-daemon-suspended-{me}");
     user_message(&dropped);
@@ -368,16 +353,11 @@ fn a_taken_slot_is_refused_with_daemon_abort() {
         return;
     }
     let first = Setup::new("");
-    let mut daemon = first.start();
+    let mut daemon = first.start_registered();
     let pid = daemon.0.id();
-    wait_for("registration", || registered_pid() == pid);
 
     let second = Setup::new("");
-    let out = Command::new(env!("CARGO_BIN_EXE_audit-daemon"))
-        .args(["-f", "-s", "nochange", "-c"])
-        .arg(second.dir.path())
-        .output()
-        .unwrap();
+    let out = second.run(&["-f"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("cannot register"), "{stderr}");
@@ -415,8 +395,8 @@ fn without_f_messages_go_to_syslog() {
     syslog
         .set_read_timeout(Some(Duration::from_secs(15)))
         .unwrap();
-    let child = Command::new("unshare")
-        .args(["-m", "--", "sh", "-c"])
+    let child = namespace::unshare(Private::Mounts)
+        .args(["sh", "-c"])
         .arg("mount --bind \"$1\" /dev && exec \"$2\" -n -s nochange -c \"$3\"")
         .arg("sh")
         .arg(&dev)
@@ -457,9 +437,8 @@ fn a_crashed_daemons_registration_is_taken_over() {
         return;
     }
     let crashed = Setup::new("");
-    let mut first = crashed.start();
+    let mut first = crashed.start_registered();
     let dead = first.0.id();
-    wait_for("registration", || registered_pid() == dead);
     signal(&first.0, libc::SIGKILL);
     first.0.wait().unwrap();
     assert_eq!(
@@ -515,11 +494,7 @@ fn in_the_background_the_parent_waits_for_registration() {
         return;
     }
     let setup = Setup::new("");
-    let out = Command::new(env!("CARGO_BIN_EXE_audit-daemon"))
-        .args(["-s", "nochange", "-c"])
-        .arg(setup.dir.path())
-        .output()
-        .unwrap();
+    let out = setup.run(&[]);
     let pid = registered_pid();
     let _guard = Background(pid);
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
@@ -539,11 +514,7 @@ fn in_the_background_the_parent_waits_for_registration() {
 
     // A second one cannot register: its parent says why, exit 1.
     let second = Setup::new("");
-    let refused = Command::new(env!("CARGO_BIN_EXE_audit-daemon"))
-        .args(["-s", "nochange", "-c"])
-        .arg(second.dir.path())
-        .output()
-        .unwrap();
+    let refused = second.run(&[]);
     let why = String::from_utf8_lossy(&refused.stderr).into_owned();
     let still = registered_pid();
     stop();
@@ -555,6 +526,15 @@ fn in_the_background_the_parent_waits_for_registration() {
 
 /// Deletes an `auditctl` rule when dropped (also when the test fails).
 struct RuleGuard(Vec<String>);
+
+impl RuleGuard {
+    /// Adds `rule` with auditctl (`-a ...`).
+    fn add(rule: &[&str]) -> RuleGuard {
+        let added = Command::new("auditctl").args(rule).status().unwrap();
+        assert!(added.success(), "auditctl {rule:?}");
+        RuleGuard(rule.iter().map(|s| s.to_string()).collect())
+    }
+}
 
 impl Drop for RuleGuard {
     fn drop(&mut self) {
@@ -575,12 +555,11 @@ fn daemon_end_names_the_killer_after_its_kill_event() {
         return;
     }
     let setup = Setup::new("");
-    let mut daemon = setup.start();
+    let mut daemon = setup.start_registered();
     let pid = daemon.0.id();
-    wait_for("registration", || registered_pid() == pid);
 
     let key = format!("audit-daemon-kill-{}", std::process::id());
-    let rule: Vec<String> = [
+    let _rule = RuleGuard::add(&[
         "-a",
         "always,exit",
         "-F",
@@ -589,13 +568,7 @@ fn daemon_end_names_the_killer_after_its_kill_event() {
         "kill",
         "-k",
         &key,
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    let added = Command::new("auditctl").args(&rule).status().unwrap();
-    assert!(added.success());
-    let _rule = RuleGuard(rule);
+    ]);
 
     // The shell sets its login uid, then becomes `kill` (same pid).
     let auid = 4242;
@@ -684,12 +657,10 @@ fn an_event_is_logged_as_ausearch_reads_it() {
         return;
     }
     let setup = Setup::new("");
-    let mut daemon = setup.start();
-    let pid = daemon.0.id();
-    wait_for("registration", || registered_pid() == pid);
+    let mut daemon = setup.start_registered();
     let me = std::process::id();
     let key = format!("audit-daemon-exec-{me}");
-    let rule: Vec<String> = [
+    let rule = RuleGuard::add(&[
         "-a",
         "always,exit",
         "-F",
@@ -700,16 +671,7 @@ fn an_event_is_logged_as_ausearch_reads_it() {
         &format!("ppid={me}"),
         "-k",
         &key,
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    assert!(Command::new("auditctl")
-        .args(&rule)
-        .status()
-        .unwrap()
-        .success());
-    let rule = RuleGuard(rule);
+    ]);
     let marker = format!("--marker-{me}");
     assert!(Command::new("/bin/true")
         .arg(&marker)
@@ -783,9 +745,7 @@ fn the_log_has_auditds_modes_and_a_planted_symlink_is_refused() {
         let setup = Setup::new(extra);
         std::fs::write(&setup.log, "").unwrap();
         std::fs::set_permissions(&setup.log, std::fs::Permissions::from_mode(0o666)).unwrap();
-        let mut daemon = setup.start();
-        let pid = daemon.0.id();
-        wait_for("registration", || registered_pid() == pid);
+        let mut daemon = setup.start_registered();
         let meta = std::fs::metadata(&setup.log).unwrap();
         let (status, stderr) = daemon.stop();
         assert!(status.success(), "{status:?}: {stderr}");
@@ -799,11 +759,7 @@ fn the_log_has_auditds_modes_and_a_planted_symlink_is_refused() {
     let target = setup.dir.path().join("target");
     std::fs::write(&target, "precious\n").unwrap();
     std::os::unix::fs::symlink(&target, &setup.log).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_audit-daemon"))
-        .args(["-f", "-s", "nochange", "-c"])
-        .arg(setup.dir.path())
-        .output()
-        .unwrap();
+    let out = setup.run(&["-f"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("symbolic link"), "{stderr}");
