@@ -325,20 +325,63 @@ fn supervise_ready(r: &Running) -> bool {
     r.stderr().contains("live-supervise: watching")
 }
 
+impl KernelGuard {
+    /// A guard that also removes live-supervise's rules (its key) and state file.
+    fn for_supervise() -> Self {
+        let mut kernel = KernelGuard::new();
+        kernel.keys.push(SUPERVISE_KEY.to_owned());
+        kernel.state_files.push(SUPERVISE_STATE.into());
+        kernel
+    }
+
+    /// Starts live-supervise, its pid noted as a daemon's.
+    fn start_supervise(&mut self) -> Running {
+        let sup = Running::start("live-supervise", &[]);
+        self.daemon_pids.push(sup.pid());
+        sup
+    }
+
+    /// [`KernelGuard::start_supervise`], then waits until it watches.
+    fn start_watching(&mut self) -> Running {
+        let mut sup = self.start_supervise();
+        sup.wait_until("watching", supervise_ready);
+        sup
+    }
+
+    /// Stops `sup` with SIGTERM: it exits 0, gives the daemon pid back, restores
+    /// `enabled` and leaves no rule or state file.
+    fn stop_supervise_cleanly(&mut self, sup: &mut Running) {
+        sup.signal(libc::SIGTERM);
+        let st = sup.wait_exit();
+        assert!(
+            st.success(),
+            "live-supervise exited with {st} after SIGTERM\n{}",
+            sup.output()
+        );
+        let status = self.status();
+        assert_eq!(
+            status.pid, 0,
+            "live-supervise did not give the daemon pid back"
+        );
+        assert_eq!(status.enabled, self.enabled_before, "enabled not restored");
+        assert!(
+            self.rules_with_key(SUPERVISE_KEY).is_empty(),
+            "live-supervise left rules behind\n{}",
+            sup.output()
+        );
+        assert!(!Path::new(SUPERVISE_STATE).exists());
+    }
+}
+
 #[test]
 fn live_supervise_shows_fork_exec_exit_and_cleans_up() {
     let _lock = audit_testlock::live_lock();
     if !audit_testlock::daemon_slot_free() {
         return;
     }
-    let mut kernel = KernelGuard::new();
-    kernel.keys.push(SUPERVISE_KEY.to_owned());
-    kernel.state_files.push(SUPERVISE_STATE.into());
-    let enabled_before = kernel.enabled_before;
+    let mut kernel = KernelGuard::for_supervise();
 
-    let mut sup = Running::start("live-supervise", &[]);
-    kernel.daemon_pids.push(sup.pid());
-    sup.wait_until("watching", supervise_ready);
+    let mut sup = kernel.start_watching();
     assert!(
         !kernel.rules_with_key(SUPERVISE_KEY).is_empty(),
         "live-supervise is watching but no rule carries its key"
@@ -362,25 +405,7 @@ fn live_supervise_shows_fork_exec_exit_and_cleans_up() {
             .is_some_and(|pid| shows_fork(&out, &shell, &pid) && shows_exit(&out, &pid, 0))
     });
 
-    sup.signal(libc::SIGTERM);
-    let st = sup.wait_exit();
-    assert!(
-        st.success(),
-        "live-supervise exited with {st} after SIGTERM\n{}",
-        sup.output()
-    );
-    let status = kernel.status();
-    assert_eq!(
-        status.pid, 0,
-        "live-supervise did not give the daemon pid back"
-    );
-    assert_eq!(status.enabled, enabled_before, "enabled not restored");
-    assert!(
-        kernel.rules_with_key(SUPERVISE_KEY).is_empty(),
-        "live-supervise left rules behind\n{}",
-        sup.output()
-    );
-    assert!(!Path::new(SUPERVISE_STATE).exists());
+    kernel.stop_supervise_cleanly(&mut sup);
 }
 
 /// The pid live-supervise's rule excludes (`-F pid!=<its own pid>`).
@@ -400,15 +425,11 @@ fn live_supervise_cleans_up_after_a_crash() {
     if !audit_testlock::daemon_slot_free() {
         return;
     }
-    let mut kernel = KernelGuard::new();
-    kernel.keys.push(SUPERVISE_KEY.to_owned());
-    kernel.state_files.push(SUPERVISE_STATE.into());
+    let mut kernel = KernelGuard::for_supervise();
     let enabled_before = kernel.enabled_before;
 
     // A run that dies without cleaning up leaves its rules, enabled=1 and its state.
-    let mut first = Running::start("live-supervise", &[]);
-    kernel.daemon_pids.push(first.pid());
-    first.wait_until("watching", supervise_ready);
+    let mut first = kernel.start_watching();
     let left = kernel.rules_with_key(SUPERVISE_KEY);
     assert!(!left.is_empty());
     let first_pid = first.pid();
@@ -430,9 +451,7 @@ fn live_supervise_cleans_up_after_a_crash() {
     );
 
     // The next run removes them before loading its own.
-    let mut second = Running::start("live-supervise", &[]);
-    kernel.daemon_pids.push(second.pid());
-    second.wait_until("watching", supervise_ready);
+    let mut second = kernel.start_watching();
     assert!(
         second.stderr().contains(&format!(
             "cleaned up after a previous run ({} rules)",
@@ -449,14 +468,7 @@ fn live_supervise_cleans_up_after_a_crash() {
     );
     assert_eq!(kernel.status().pid, second.pid());
 
-    second.signal(libc::SIGTERM);
-    let st = second.wait_exit();
-    assert!(st.success(), "{st}\n{}", second.output());
-    let status = kernel.status();
-    assert_eq!(status.pid, 0);
-    assert_eq!(status.enabled, enabled_before);
-    assert!(kernel.rules_with_key(SUPERVISE_KEY).is_empty());
-    assert!(!Path::new(SUPERVISE_STATE).exists());
+    kernel.stop_supervise_cleanly(&mut second);
 }
 
 /// Threads are not forks: a C program makes a thread with pthread_create
@@ -470,13 +482,9 @@ fn live_supervise_tells_clone3_threads_from_processes() {
         return;
     }
     let program = audit_testlock::reference::c_program("thread_and_spawn");
-    let mut kernel = KernelGuard::new();
-    kernel.keys.push(SUPERVISE_KEY.to_owned());
-    kernel.state_files.push(SUPERVISE_STATE.into());
+    let mut kernel = KernelGuard::for_supervise();
 
-    let mut sup = Running::start("live-supervise", &[]);
-    kernel.daemon_pids.push(sup.pid());
-    sup.wait_until("watching", supervise_ready);
+    let mut sup = kernel.start_watching();
 
     let marker = format!("--marker-{}", unique("threads"));
     let child = Command::new(&program)
@@ -532,19 +540,13 @@ fn live_supervise_second_copy_leaves_the_first_alone() {
     if !audit_testlock::daemon_slot_free() {
         return;
     }
-    let mut kernel = KernelGuard::new();
-    kernel.keys.push(SUPERVISE_KEY.to_owned());
-    kernel.state_files.push(SUPERVISE_STATE.into());
-    let enabled_before = kernel.enabled_before;
+    let mut kernel = KernelGuard::for_supervise();
 
-    let mut first = Running::start("live-supervise", &[]);
-    kernel.daemon_pids.push(first.pid());
-    first.wait_until("watching", supervise_ready);
+    let mut first = kernel.start_watching();
     let rules = kernel.rules_with_key(SUPERVISE_KEY);
     assert!(!rules.is_empty());
 
-    let mut second = Running::start("live-supervise", &[]);
-    kernel.daemon_pids.push(second.pid());
+    let mut second = kernel.start_supervise();
     let st = second.wait_exit();
     assert_eq!(st.code(), Some(1), "{}", second.output());
     assert!(
@@ -561,12 +563,5 @@ fn live_supervise_second_copy_leaves_the_first_alone() {
     assert_eq!(kernel.status().pid, first.pid());
     assert_eq!(kernel.status().enabled, 1);
 
-    first.signal(libc::SIGTERM);
-    let st = first.wait_exit();
-    assert!(st.success(), "{st}\n{}", first.output());
-    let status = kernel.status();
-    assert_eq!(status.pid, 0);
-    assert_eq!(status.enabled, enabled_before);
-    assert!(kernel.rules_with_key(SUPERVISE_KEY).is_empty());
-    assert!(!Path::new(SUPERVISE_STATE).exists());
+    kernel.stop_supervise_cleanly(&mut first);
 }
