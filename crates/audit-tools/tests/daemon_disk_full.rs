@@ -6,6 +6,7 @@
 
 mod daemon_support;
 
+use audit_testlock::namespace::Private;
 use daemon_support::*;
 use std::path::{Path, PathBuf};
 
@@ -52,18 +53,14 @@ fn storm_to_a_full_disk(kernel: &mut KernelState, dir: &Path, action: &str) -> O
         "mount -t tmpfs -o size=64k,mode=0700 hd2-disk-full {} && exec \"$0\" \"$@\"",
         logs.display()
     );
-    let daemon = start_ours(
-        dir,
-        &[
-            "unshare",
-            "-m",
-            "--propagation",
-            "private",
-            "sh",
-            "-c",
-            &mount,
-        ],
-    );
+    // The tmpfs in the daemon's own mount namespace, then the daemon.
+    let prefix: Vec<&str> = ["unshare"]
+        .iter()
+        .chain(Private::Mounts.unshare_options())
+        .chain(&["--", "sh", "-c", &mount])
+        .copied()
+        .collect();
+    let daemon = start_ours(dir, &prefix);
     let label = action.split(' ').next().unwrap_or(action);
     let key = format!("hd2-full-{label}-{}", std::process::id());
     let storm = Storm::new(EXECS);

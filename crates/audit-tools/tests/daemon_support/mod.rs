@@ -235,40 +235,30 @@ pub fn start_ours(dir: &Path, prefix: &[&str]) -> Daemon {
         }
         None => Command::new(exe),
     };
-    let child = cmd
-        .args(["-f", "-n", "-s", "nochange", "-c"])
-        .arg(dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut child = child;
-    let stderr = collect_stderr(&mut child);
-    let mut d = Daemon {
-        child,
-        name: "audit-daemon",
-        stderr,
-    };
-    wait_registered(&mut d);
-    d
+    cmd.args(["-f", "-n", "-s", "nochange", "-c"]).arg(dir);
+    start_registered(cmd, "audit-daemon")
 }
 
 /// Runs the real auditd (`auditd -n -s nochange -c DIR`).
 pub fn start_auditd(dir: &Path) -> Daemon {
-    let child = Command::new(AUDITD)
-        .args(["-n", "-s", "nochange", "-c"])
-        .arg(dir)
+    let mut cmd = Command::new(AUDITD);
+    cmd.args(["-n", "-s", "nochange", "-c"]).arg(dir);
+    start_registered(cmd, "auditd")
+}
+
+/// Starts the daemon `cmd` runs (stdin and stdout nowhere, stderr collected) and
+/// waits until it is registered with the kernel.
+fn start_registered(mut cmd: Command, name: &'static str) -> Daemon {
+    let mut child = cmd
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut child = child;
     let stderr = collect_stderr(&mut child);
     let mut d = Daemon {
         child,
-        name: "auditd",
+        name,
         stderr,
     };
     wait_registered(&mut d);
