@@ -186,7 +186,7 @@ fn feed(reader: Arc<Reader>, stream: UnixStream, name: String, notices: Arc<Noti
             continue;
         }
         let q = &reader.queue;
-        let written = write_records(&stream, &batch, || match q.lock().control {
+        let written = write_records(&stream, &batch, 0, || match q.lock().control {
             Control::Run => false,
             Control::Terminate => true,
             Control::Drain(d) => Instant::now() >= d,

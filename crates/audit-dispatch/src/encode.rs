@@ -91,31 +91,52 @@ fn binary_into(rtype: RecordType, payload: Payload, data: &[u8], padded: bool, o
     out.resize(start + HEADER_LEN + body, 0);
 }
 
-/// The bytes written for `format` (and `layout` when binary) of the record
-/// of type `rtype` whose text is `data`, made in `scratch` (cleared first) and
-/// copied into one allocation: what [`Record::encoded`] gives, without the
-/// [`Record`] (a reader's burst of records is encoded straight from the
-/// buffer it was received in).
+/// Records encoded back to back for one format: what a reader's burst
+/// becomes for the plugins that take that format.
+#[derive(Debug, Default)]
+pub(crate) struct Burst {
+    /// The encodings, one after the other.
+    pub bytes: Vec<u8>,
+    /// Where each ends in `bytes`.
+    pub ends: Vec<usize>,
+}
+
+impl Burst {
+    /// The records' encodings, each as a slice of `bytes`.
+    pub fn records(&self) -> impl Iterator<Item = &[u8]> {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        starts
+            .zip(self.ends.iter())
+            .map(|(s, &e)| &self.bytes[s..e])
+    }
+}
+
+/// Appends to `burst` the bytes written for `format` (and `layout` when
+/// binary) of the record of type `rtype` whose text is `data`: what
+/// [`Record::encoded`] gives, without the [`Record`] (a reader's burst is
+/// encoded straight from the buffer it was received in).
 ///
 /// # Errors
-/// [`RecordTooLong`] when the text is longer than the binary format carries.
-pub(crate) fn encode(
+/// [`RecordTooLong`] when the text is longer than the binary format carries
+/// (nothing is appended).
+pub(crate) fn encode_into(
     rtype: RecordType,
     payload: Payload,
     data: &[u8],
     format: Format,
     layout: WriteLayout,
-    scratch: &mut Vec<u8>,
-) -> Result<Arc<[u8]>, RecordTooLong> {
+    burst: &mut Burst,
+) -> Result<(), RecordTooLong> {
     check_len(data)?;
     let data = trimmed(data);
-    scratch.clear();
+    let out = &mut burst.bytes;
     match (format, layout) {
-        (Format::String, _) => string_line_into(rtype, payload, data, scratch),
-        (Format::Binary, WriteLayout::Padded) => binary_into(rtype, payload, data, true, scratch),
-        (Format::Binary, WriteLayout::Exact) => binary_into(rtype, payload, data, false, scratch),
+        (Format::String, _) => string_line_into(rtype, payload, data, out),
+        (Format::Binary, WriteLayout::Padded) => binary_into(rtype, payload, data, true, out),
+        (Format::Binary, WriteLayout::Exact) => binary_into(rtype, payload, data, false, out),
     }
-    Ok(Arc::from(scratch.as_slice()))
+    burst.ends.push(out.len());
+    Ok(())
 }
 
 impl Record {
@@ -195,7 +216,7 @@ mod tests {
     /// Record gives, in every format.
     #[test]
     fn encoding_from_text_is_the_records_encoding() {
-        let mut scratch = b"left over".to_vec();
+        let mut burst = Burst::default();
         for (rtype, payload, text) in [
             (
                 RecordType(1300),
@@ -213,19 +234,21 @@ mod tests {
             let record = Record::new(rtype, payload, text).unwrap();
             for format in [Format::String, Format::Binary] {
                 for layout in [WriteLayout::Padded, WriteLayout::Exact] {
-                    let direct = encode(rtype, payload, text, format, layout, &mut scratch);
-                    assert_eq!(direct.unwrap(), record.encoded(format, layout));
+                    encode_into(rtype, payload, text, format, layout, &mut burst).unwrap();
+                    let direct = burst.records().last().unwrap();
+                    assert_eq!(direct, &*record.encoded(format, layout));
                 }
             }
         }
         let long = [b'a'; PADDED_PAYLOAD + 1];
-        let refused = encode(
+        let before = (burst.bytes.len(), burst.ends.len());
+        let refused = encode_into(
             RecordType(1300),
             Payload::Raw,
             &long,
             Format::String,
             WriteLayout::Exact,
-            &mut scratch,
+            &mut burst,
         );
         assert_eq!(
             refused,
@@ -233,5 +256,7 @@ mod tests {
                 len: PADDED_PAYLOAD + 1
             })
         );
+        assert_eq!((burst.bytes.len(), burst.ends.len()), before);
+        assert_eq!(burst.records().count(), 16);
     }
 }

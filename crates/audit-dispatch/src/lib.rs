@@ -101,12 +101,13 @@ pub use encode::{Payload, Record, RecordTooLong};
 pub use notice::Notice;
 
 use af_unix::AfUnixShared;
+use encode::Burst;
 use notice::Notices;
 use program::{Program, ProgramShared};
 use queue::{Control, Pushed, Queue};
 
 /// A burst's records encoded for one format (and layout).
-type Encoded = (Format, WriteLayout, Vec<Arc<[u8]>>);
+type Encoded = (Format, WriteLayout, Burst);
 
 #[derive(Debug)]
 enum Output {
@@ -277,9 +278,10 @@ impl Dispatcher {
     /// Queues records given as (type, text) for every plugin, as
     /// [`Dispatcher::dispatch_all`] does, without making a [`Record`] of
     /// each: every plugin's bytes are made once per format straight from
-    /// `records` (a daemon's receive buffer), with one allocation each.
-    /// Returns the records refused (too long for the binary format: no
-    /// plugin gets them), in order.
+    /// `records` (a daemon's receive buffer), back to back in one buffer
+    /// that a plugin keeping up gets with one `send`. Returns the records
+    /// refused (too long for the binary format: no plugin gets them), in
+    /// order.
     pub fn dispatch_texts(
         &self,
         payload: Payload,
@@ -288,7 +290,6 @@ impl Dispatcher {
         let mut refused = Vec::new();
         // Each format's encodings, made for the first plugin that wants it.
         let mut made: Vec<Encoded> = Vec::new();
-        let mut scratch = Vec::new();
         for e in &self.entries {
             let (format, layout) = (e.config.format, e.config.layout);
             let same = |f: Format, l: WriteLayout| {
@@ -297,21 +298,23 @@ impl Dispatcher {
             let i = match made.iter().position(|(f, l, _)| same(*f, *l)) {
                 Some(i) => i,
                 None => {
-                    let mut encoded = Vec::with_capacity(records.len());
+                    let mut burst = Burst::default();
                     for (rtype, text) in records {
-                        match encode::encode(*rtype, payload, text, format, layout, &mut scratch) {
-                            Ok(bytes) => encoded.push(bytes),
+                        let encoded =
+                            encode::encode_into(*rtype, payload, text, format, layout, &mut burst);
+                        match encoded {
+                            Ok(()) => {}
                             // The length alone refuses a record, in every
                             // format alike: told once.
                             Err(e) if made.is_empty() => refused.push(e),
                             Err(_) => {}
                         }
                     }
-                    made.push((format, layout, encoded));
+                    made.push((format, layout, burst));
                     made.len() - 1
                 }
             };
-            self.push_all(e, &made[i].2);
+            self.push_burst(e, &made[i].2);
         }
         if self.entries.is_empty() {
             // Refused as a plugin would refuse them: what the caller is told
@@ -325,24 +328,51 @@ impl Dispatcher {
         refused
     }
 
-    /// Queues `items` (encoded for `e`'s format) for `e`, then wakes its writer.
+    /// Queues `burst` (encoded for `e`'s format) for `e`, then wakes its
+    /// writer if records were queued.
+    fn push_burst(&self, e: &Entry, burst: &Burst) {
+        match &e.output {
+            Output::Program(p) => {
+                let queued = p
+                    .queue
+                    .push_burst(burst, |pushed| self.told(&p.name, pushed));
+                if queued {
+                    p.queue.wake_waiting();
+                }
+            }
+            Output::AfUnix(a) => {
+                for record in burst.records() {
+                    a.push(&Arc::from(record), &self.notices);
+                }
+                a.wake_waiting();
+            }
+        }
+    }
+
+    /// The notice of a push to `plugin`'s queue, if it is one to tell.
+    fn told(&self, plugin: &str, pushed: Pushed) {
+        match pushed {
+            Pushed::DropStarted => self.notices.push(Notice::DroppingStarted {
+                plugin: plugin.to_string(),
+                action: self.settings.overflow_action,
+            }),
+            Pushed::QueuedAfterDrops(dropped) => self.notices.push(Notice::DroppingStopped {
+                plugin: plugin.to_string(),
+                dropped,
+            }),
+            Pushed::Queued | Pushed::Dropped => {}
+        }
+    }
+
+    /// Queues `items` (encoded for `e`'s format) for `e`, then wakes its
+    /// writer if records were queued.
     fn push_all(&self, e: &Entry, items: &[Arc<[u8]>]) {
         match &e.output {
             Output::Program(p) => {
-                p.queue.push_all(items, |pushed| match pushed {
-                    Pushed::DropStarted => self.notices.push(Notice::DroppingStarted {
-                        plugin: p.name.clone(),
-                        action: self.settings.overflow_action,
-                    }),
-                    Pushed::QueuedAfterDrops(dropped) => {
-                        self.notices.push(Notice::DroppingStopped {
-                            plugin: p.name.clone(),
-                            dropped,
-                        })
-                    }
-                    Pushed::Queued | Pushed::Dropped => {}
-                });
-                p.queue.wake_waiting();
+                let queued = p.queue.push_all(items, |pushed| self.told(&p.name, pushed));
+                if queued {
+                    p.queue.wake_waiting();
+                }
             }
             Output::AfUnix(a) => {
                 for bytes in items {

@@ -91,7 +91,9 @@ struct Feeder {
     shared: Arc<ProgramShared>,
     program: Program,
     notices: Arc<Notices>,
-    child: Option<(Child, UnixStream)>,
+    /// The running child and our end of its socket (shared with the queue,
+    /// which writes to it at once while nothing is queued).
+    child: Option<(Child, Arc<UnixStream>)>,
     /// When the running child was started.
     started: Option<Instant>,
 }
@@ -203,6 +205,14 @@ impl Feeder {
                     Ok((child, sock)) => {
                         *self.shared.pid.lock().unwrap_or_else(|p| p.into_inner()) =
                             Some(child.id());
+                        let sock = Arc::new(sock);
+                        {
+                            // A record cut short on the last socket is sent
+                            // again whole on this one.
+                            let mut q = self.shared.queue.lock();
+                            q.front_sent = 0;
+                            q.direct = Some(Arc::clone(&sock));
+                        }
                         self.notices.push(Notice::Started {
                             plugin: self.shared.name.clone(),
                             pid: child.id(),
@@ -224,12 +234,14 @@ impl Feeder {
             // What is queued (up to a batch), or a look at the child every
             // tick while idle. The records stay queued until they are out.
             batch.clear();
+            let skip;
             {
                 let mut q = self.shared.queue.lock();
                 if q.items.is_empty() && q.control == Control::Run {
                     q = self.shared.queue.wait(q, TICK);
                 }
                 batch.extend(q.items.iter().take(MAX_BATCH).cloned());
+                skip = q.front_sent;
                 if let Control::Drain(deadline) = q.control {
                     if batch.is_empty() || Instant::now() >= deadline {
                         drop(q);
@@ -249,7 +261,7 @@ impl Feeder {
                 };
                 let queue = &self.shared.queue;
                 let mut how = None;
-                let r = write_records(sock, &batch, || {
+                let r = write_records(sock, &batch, skip, || {
                     let stop = match queue.lock().control {
                         Control::Terminate => true,
                         Control::Drain(deadline) => Instant::now() >= deadline,
@@ -265,15 +277,21 @@ impl Feeder {
                 });
                 (r, how)
             };
-            if written.sent > 0 {
+            {
                 let mut q = self.shared.queue.lock();
                 // A reload's Terminate may have cleared the queue meanwhile.
+                let mut popped = 0;
                 for item in &batch[..written.sent] {
                     if !q.items.front().is_some_and(|f| Arc::ptr_eq(f, item)) {
                         break;
                     }
                     q.items.pop_front();
                     q.sent += 1;
+                    popped += 1;
+                }
+                // Where the next write of the first queued record starts.
+                if popped == written.sent {
+                    q.front_sent = written.partial;
                 }
             }
             match written.stop {
@@ -341,6 +359,9 @@ impl Feeder {
         let Some((mut child, sock)) = self.child.take() else {
             return false;
         };
+        // The queue's handle first: the plugin sees its input end once ours
+        // is closed.
+        self.shared.queue.lock().direct = None;
         drop(sock);
         // From here the pid is not signalled by anyone else.
         *self.shared.pid.lock().unwrap_or_else(|p| p.into_inner()) = None;

@@ -10,6 +10,7 @@ use rustix::event::{poll, PollFd, PollFlags};
 use rustix::net::{sendmsg, SendAncillaryBuffer, SendFlags};
 
 use crate::config::OverflowAction;
+use crate::encode::Burst;
 
 /// How often a waiting writer looks at its child and its orders.
 pub(crate) const TICK: Duration = Duration::from_millis(100);
@@ -44,6 +45,13 @@ pub(crate) struct QueueState {
     /// The writer is waiting on the condition variable and not yet woken: a
     /// push wakes it only then (one wake for a burst of records).
     pub waiting: bool,
+    /// The running plugin's socket, for [`Queue::push_all`] to write to at
+    /// once while nothing is queued; `None` while no plugin runs. Its writer
+    /// clears it before closing the socket.
+    pub direct: Option<Arc<UnixStream>>,
+    /// Bytes of the first queued record already written (a write at once
+    /// that the socket took only a part of): its writer goes on from there.
+    pub front_sent: usize,
 }
 
 impl QueueState {
@@ -119,6 +127,8 @@ impl Queue {
                 suspended: false,
                 control: Control::Run,
                 waiting: false,
+                direct: None,
+                front_sent: 0,
             }),
             cond: Condvar::new(),
         }
@@ -158,16 +168,53 @@ impl Queue {
     }
 
     /// Queues each of `items` as [`Queue::push`] does, under one lock;
-    /// `pushed` is told what became of each.
-    pub fn push_all<'i>(
-        &self,
-        items: impl IntoIterator<Item = &'i Arc<[u8]>>,
-        mut pushed: impl FnMut(Pushed),
-    ) {
+    /// `pushed` is told what became of each. While nothing is queued (so
+    /// the writer is not writing) and a plugin runs, they are first written
+    /// to its socket at once, as far as it takes them without waiting: a
+    /// reader that keeps up gets a burst with one `sendmsg` and its writer
+    /// is not woken. Returns whether records were queued (the writer is then
+    /// to be woken with [`Queue::wake_waiting`]).
+    pub fn push_all(&self, items: &[Arc<[u8]>], mut pushed: impl FnMut(Pushed)) -> bool {
         let mut s = self.lock();
-        for item in items {
+        let mut rest = items;
+        let idle = s.items.is_empty() && s.front_sent == 0 && !s.dropping && !s.suspended;
+        if let (true, Control::Run, Some(sock)) = (idle, s.control, s.direct.clone()) {
+            let (sent, partial) = send_now(&sock, items);
+            s.sent += sent as u64;
+            rest = &items[sent..];
+            // The queue is empty: the rest's first record is queued first.
+            s.front_sent = partial;
+        }
+        for item in rest {
             pushed(s.push(Arc::clone(item)));
         }
+        !rest.is_empty()
+    }
+
+    /// Queues the records of `burst` as [`Queue::push_all`] does, writing
+    /// them at once with one `send` while nothing is queued; only the
+    /// records the socket did not take are copied into queue items.
+    pub fn push_burst(&self, burst: &Burst, mut pushed: impl FnMut(Pushed)) -> bool {
+        let mut s = self.lock();
+        let mut taken = 0;
+        let idle = s.items.is_empty() && s.front_sent == 0 && !s.dropping && !s.suspended;
+        if let (true, Control::Run, Some(sock)) = (idle, s.control, s.direct.clone()) {
+            let flags = SendFlags::NOSIGNAL | SendFlags::DONTWAIT;
+            // Nothing out when the socket is full or failed: its writer
+            // finds out why.
+            let n = rustix::net::send(&*sock, &burst.bytes, flags).unwrap_or(0);
+            taken = burst.ends.partition_point(|&end| end <= n);
+            s.sent += taken as u64;
+            let start = taken.checked_sub(1).map_or(0, |i| burst.ends[i]);
+            // The queue is empty: the first record left is queued first.
+            s.front_sent = n - start;
+        }
+        let mut queued = false;
+        for record in burst.records().skip(taken) {
+            queued = true;
+            pushed(s.push(Arc::from(record)));
+        }
+        queued
     }
 
     /// Wakes the writer if it is waiting. One that is not takes everything
@@ -199,20 +246,24 @@ pub(crate) const MAX_BATCH: usize = 64;
 #[derive(Debug)]
 pub(crate) struct BatchWritten {
     pub sent: usize,
+    /// Bytes of `items[sent]` out (0 when none, or all were sent).
+    pub partial: usize,
     pub stop: Option<WriteStop>,
 }
 
-/// Writes `items` in order to `sock`, as many as the socket takes with each
-/// `sendmsg` (one call for a whole batch when the reader keeps up), never
-/// blocking longer than [`TICK`] between calls of `abort`.
+/// Writes `items` in order to `sock` (the first from its byte `skip`: the
+/// rest of a record written in part before), as many as the socket takes
+/// with each `sendmsg` (one call for a whole batch when the reader keeps
+/// up), never blocking longer than [`TICK`] between calls of `abort`.
 /// `MSG_NOSIGNAL`: a dead reader is an error here, not a SIGPIPE for the caller.
 pub(crate) fn write_records(
     sock: &UnixStream,
     items: &[Arc<[u8]>],
+    skip: usize,
     mut abort: impl FnMut() -> bool,
 ) -> BatchWritten {
     // Whole records out, and the bytes of the next one out.
-    let (mut sent, mut partial) = (0, 0);
+    let (mut sent, mut partial) = (0, skip.min(items.first().map_or(0, |i| i.len())));
     let mut iov: Vec<io::IoSlice<'_>> = Vec::with_capacity(items.len().min(MAX_BATCH));
     while sent < items.len() {
         iov.clear();
@@ -247,12 +298,14 @@ pub(crate) fn write_records(
                 if abort() {
                     return BatchWritten {
                         sent,
+                        partial,
                         stop: Some(WriteStop::Aborted),
                     };
                 }
                 if let Err(e) = wait_writable(sock) {
                     return BatchWritten {
                         sent,
+                        partial,
                         stop: Some(WriteStop::Broken(e)),
                     };
                 }
@@ -261,12 +314,41 @@ pub(crate) fn write_records(
             Err(e) => {
                 return BatchWritten {
                     sent,
+                    partial,
                     stop: Some(WriteStop::Broken(e.into())),
                 }
             }
         }
     }
-    BatchWritten { sent, stop: None }
+    BatchWritten {
+        sent,
+        partial: 0,
+        stop: None,
+    }
+}
+
+/// One non-blocking `sendmsg` of as many of `items` as one takes (up to
+/// [`MAX_BATCH`]), then more while each is taken whole: how many records
+/// went out whole, and the bytes out of the next one. Nothing out when the
+/// socket is full or failed (its writer finds out why).
+fn send_now(sock: &UnixStream, items: &[Arc<[u8]>]) -> (usize, usize) {
+    let mut sent = 0;
+    while sent < items.len() {
+        let chunk = &items[sent..items.len().min(sent + MAX_BATCH)];
+        let iov: Vec<io::IoSlice<'_>> = chunk.iter().map(|i| io::IoSlice::new(i)).collect();
+        let flags = SendFlags::NOSIGNAL | SendFlags::DONTWAIT;
+        let Ok(mut n) = sendmsg(sock, &iov, &mut SendAncillaryBuffer::default(), flags) else {
+            return (sent, 0);
+        };
+        for item in chunk {
+            if n < item.len() {
+                return (sent, n);
+            }
+            n -= item.len();
+            sent += 1;
+        }
+    }
+    (sent, 0)
 }
 
 /// Waits at most [`TICK`] for `sock` to take more.
@@ -356,6 +438,102 @@ mod tests {
         assert_eq!(queue.lock().dropped, 5);
     }
 
+    /// While nothing is queued, a burst goes to the plugin's socket at once
+    /// (nothing queued, no wake); what the socket does not take is queued,
+    /// the record cut short first, and its writer goes on from the byte
+    /// where the socket stopped: every byte arrives once, in order.
+    #[test]
+    fn an_idle_queue_writes_at_once_and_queues_only_what_the_socket_refused() {
+        let (ours, mut theirs) = small_pair();
+        let ours = Arc::new(ours);
+        let queue = Queue::new(1000, OverflowAction::Syslog);
+        queue.lock().direct = Some(Arc::clone(&ours));
+        let few: Vec<Arc<[u8]>> = (0..3u8).map(|i| Arc::from(&[i; 10][..])).collect();
+        assert!(!queue.push_all(&few, |_| {}), "nothing queued");
+        assert_eq!(queue.lock().sent, 3);
+        let mut got = vec![0; 30];
+        theirs.read_exact(&mut got).unwrap();
+        assert_eq!(got, few.concat());
+
+        let items = records();
+        let mut told = Vec::new();
+        assert!(
+            queue.push_all(&items, |p| told.push(p)),
+            "the socket is small"
+        );
+        let (sent, skip, queued) = {
+            let q = queue.lock();
+            (q.sent as usize - 3, q.front_sent, q.items.len())
+        };
+        assert!(sent < items.len());
+        assert_eq!(sent + queued, items.len());
+        assert!(told.iter().all(|p| *p == Pushed::Queued));
+        let reader = std::thread::spawn(move || {
+            let mut got = Vec::new();
+            theirs.read_to_end(&mut got).unwrap();
+            got
+        });
+        let rest: Vec<Arc<[u8]>> = queue.lock().items.iter().cloned().collect();
+        let written = write_records(&ours, &rest, skip, || false);
+        assert_eq!(written.sent, rest.len());
+        queue.lock().direct = None;
+        drop(ours);
+        assert_eq!(reader.join().unwrap(), items.concat());
+    }
+
+    /// A burst in one buffer: written at once while nothing is queued; the
+    /// records the socket did not take are queued, the first from where the
+    /// socket stopped.
+    #[test]
+    fn a_burst_is_sent_with_one_send_and_its_rest_queued() {
+        let (ours, mut theirs) = small_pair();
+        let ours = Arc::new(ours);
+        let queue = Queue::new(1000, OverflowAction::Syslog);
+        let burst = |items: &[Arc<[u8]>]| {
+            let mut b = Burst::default();
+            for i in items {
+                b.bytes.extend_from_slice(i);
+                b.ends.push(b.bytes.len());
+            }
+            b
+        };
+        let few: Vec<Arc<[u8]>> = (0..3u8).map(|i| Arc::from(&[i; 10][..])).collect();
+        // No plugin runs: queued.
+        assert!(queue.push_burst(&burst(&few), |_| {}));
+        assert_eq!(queue.lock().items.len(), 3);
+        queue.lock().items.clear();
+        queue.lock().direct = Some(Arc::clone(&ours));
+        assert!(!queue.push_burst(&burst(&few), |_| {}), "nothing queued");
+        assert_eq!(queue.lock().sent, 3);
+        let mut got = vec![0; 30];
+        theirs.read_exact(&mut got).unwrap();
+        assert_eq!(got, few.concat());
+
+        let items = records();
+        assert!(
+            queue.push_burst(&burst(&items), |_| {}),
+            "the socket is small"
+        );
+        let (sent, skip, queued) = {
+            let q = queue.lock();
+            (q.sent as usize - 3, q.front_sent, q.items.len())
+        };
+        assert_eq!(sent + queued, items.len());
+        assert!(skip < items[sent].len());
+        let reader = std::thread::spawn(move || {
+            let mut got = Vec::new();
+            theirs.read_to_end(&mut got).unwrap();
+            got
+        });
+        let rest: Vec<Arc<[u8]>> = queue.lock().items.iter().cloned().collect();
+        assert_eq!(rest, items[sent..]);
+        let written = write_records(&ours, &rest, skip, || false);
+        assert_eq!(written.sent, rest.len());
+        queue.lock().direct = None;
+        drop(ours);
+        assert_eq!(reader.join().unwrap(), items.concat());
+    }
+
     #[test]
     fn a_batch_arrives_whole_and_in_order_across_partial_sends() {
         let items = records();
@@ -365,7 +543,7 @@ mod tests {
             theirs.read_to_end(&mut got).unwrap();
             got
         });
-        let written = write_records(&ours, &items, || false);
+        let written = write_records(&ours, &items, 0, || false);
         drop(ours);
         assert_eq!(written.sent, items.len());
         assert!(written.stop.is_none());
@@ -376,7 +554,7 @@ mod tests {
     fn an_aborted_batch_counts_only_the_records_wholly_out() {
         let items = records();
         let (ours, mut theirs) = small_pair();
-        let written = write_records(&ours, &items, || true);
+        let written = write_records(&ours, &items, 0, || true);
         assert!(matches!(written.stop, Some(WriteStop::Aborted)));
         assert!(written.sent < items.len());
         drop(ours);

@@ -46,10 +46,13 @@ pub struct Formatter {
     node: Option<String>,
     interpreter: Interpreter,
     value: Vec<u8>,
-    /// The last type written and its `type=NAME msg=` text: a stream's
-    /// records are mostly of a few types, looked up once each in a row.
-    last_type: Option<(RecordType, Vec<u8>)>,
+    /// Names of the types seen lately: a stream's records are of a few
+    /// types, each looked up once.
+    names: Vec<(RecordType, Option<&'static str>)>,
 }
+
+/// Types whose names a [`Formatter`] keeps at most.
+const NAMES_KEPT: usize = 32;
 
 /// Record types before which auditd drops its cached user and group names
 /// (accounts are being added).
@@ -74,7 +77,7 @@ impl Formatter {
             node,
             interpreter,
             value: Vec::new(),
-            last_type: None,
+            names: Vec::new(),
         }
     }
 
@@ -105,25 +108,17 @@ impl Formatter {
         out.push(b'\n');
     }
 
-    /// `type=NAME msg=` for `record_type`, looked up once for a run of
-    /// records of one type.
-    fn type_prefix(&mut self, record_type: RecordType) -> &[u8] {
-        match &mut self.last_type {
-            Some((t, _)) if *t == record_type => {}
-            slot => {
-                let mut prefix = Vec::with_capacity(32);
-                prefix.extend_from_slice(b"type=");
-                match record_type.libaudit_name() {
-                    Some(name) => prefix.extend_from_slice(name.as_bytes()),
-                    None => {
-                        prefix.extend_from_slice(format!("UNKNOWN[{}]", record_type.0).as_bytes())
-                    }
-                }
-                prefix.extend_from_slice(b" msg=");
-                *slot = Some((record_type, prefix));
-            }
+    /// libaudit 3.0.9's name of `record_type`, from the names kept.
+    fn type_name(&mut self, record_type: RecordType) -> Option<&'static str> {
+        if let Some((_, name)) = self.names.iter().find(|(t, _)| *t == record_type) {
+            return *name;
         }
-        self.last_type.as_ref().map_or(&[], |(_, p)| p.as_slice())
+        let name = record_type.libaudit_name();
+        if self.names.len() >= NAMES_KEPT {
+            self.names.clear();
+        }
+        self.names.push((record_type, name));
+        name
     }
 
     fn format_raw(&mut self, record_type: RecordType, payload: &[u8], out: &mut Vec<u8>) {
@@ -134,7 +129,12 @@ impl Formatter {
             out.push(b' ');
         }
         let node_end = out.len();
-        out.extend_from_slice(self.type_prefix(record_type));
+        out.extend_from_slice(b"type=");
+        match self.type_name(record_type) {
+            Some(name) => out.extend_from_slice(name.as_bytes()),
+            None => out.extend_from_slice(format!("UNKNOWN[{}]", record_type.0).as_bytes()),
+        }
+        out.extend_from_slice(b" msg=");
         let text_start = out.len();
         let end = memchr::memchr(0, payload).unwrap_or(payload.len());
         out.extend_from_slice(&payload[..end]);
