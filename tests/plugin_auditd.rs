@@ -8,7 +8,7 @@
 mod support;
 
 use audit_testlock::auditd::{
-    auditctl, have, kernel_status, read, wait_until, Auditd, PluginConf, TempDir,
+    auditctl, have, kernel_status, read, wait_until, AddedRule, Auditd, PluginConf, TempDir,
 };
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -49,32 +49,6 @@ fn count_lines(path: &Path, pred: impl Fn(&str) -> bool) -> usize {
     read(path).lines().filter(|l| pred(l)).count()
 }
 
-/// The rule (after `-a`/`-d`) that audits our burst.
-fn rule(key: &str) -> Vec<String> {
-    [
-        "always,exit",
-        "-F",
-        "arch=b64",
-        "-S",
-        "getpgid",
-        "-F",
-        &format!("a0={MAGIC_ARG}"),
-        "-k",
-        key,
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect()
-}
-
-/// Deletes the rule when dropped (also when the test fails).
-struct RuleGuard(Vec<String>);
-impl Drop for RuleGuard {
-    fn drop(&mut self) {
-        let _ = Command::new("auditctl").arg("-d").args(&self.0).output();
-    }
-}
-
 fn run_under_auditd(format: &str, sink: &Path, audisp: &Path) {
     let dir = TempDir::new(&format!("plugin-auditd-{format}"));
     let out = dir.0.join("sink.out");
@@ -100,11 +74,18 @@ fn run_under_auditd(format: &str, sink: &Path, audisp: &Path) {
     });
 
     let key = format!("plugin_test_{}_{format}", std::process::id());
-    let rule = rule(&key);
-    let mut add = vec!["-a"];
-    add.extend(rule.iter().map(String::as_str));
-    auditctl(&add);
-    let guard = RuleGuard(rule);
+    // The rule that audits our burst.
+    let guard = AddedRule::add(&[
+        "always,exit",
+        "-F",
+        "arch=b64",
+        "-S",
+        "getpgid",
+        "-F",
+        &format!("a0={MAGIC_ARG}"),
+        "-k",
+        &key,
+    ]);
     let lost_before: u64 = kernel_status()["lost"].parse().unwrap();
     for _ in 0..BURST {
         // SAFETY: getpgid only reads its argument; it fails (no such process).

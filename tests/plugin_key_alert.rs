@@ -263,7 +263,7 @@ fn mails_under_the_real_auditd() {
             format: "binary",
         }],
     );
-    let rule: Vec<String> = [
+    let rule_guard = real_auditd::AddedRule::add(&[
         "always,exit",
         "-F",
         "arch=b64",
@@ -273,24 +273,7 @@ fn mails_under_the_real_auditd() {
         "a0=424243",
         "-k",
         &key,
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    real_auditd::auditctl(
-        &[
-            &["-a"],
-            &rule.iter().map(String::as_str).collect::<Vec<_>>()[..],
-        ]
-        .concat(),
-    );
-    struct RuleGuard(Vec<String>);
-    impl Drop for RuleGuard {
-        fn drop(&mut self) {
-            let _ = Command::new("auditctl").arg("-d").args(&self.0).output();
-        }
-    }
-    let rule_guard = RuleGuard(rule);
+    ]);
     // SAFETY: getpgid only reads its argument; it fails (no such process).
     unsafe { libc::getpgid(424243) };
     let key_field = format!("key=\"{key}\"");

@@ -286,3 +286,25 @@ fn kernel_status_pid() -> Option<u32> {
         .find_map(|l| l.strip_prefix("pid "))
         .and_then(|p| p.trim().parse().ok())
 }
+
+/// A rule added with `auditctl -a RULE`, deleted with `auditctl -d RULE` when
+/// dropped, also when the test fails.
+#[derive(Debug)]
+pub struct AddedRule(Vec<String>);
+
+impl AddedRule {
+    /// Adds `rule` (what follows `-a`, such as `always,exit -F arch=b64 -S getpgid`).
+    ///
+    /// # Panics
+    /// When auditctl refuses it.
+    pub fn add(rule: &[&str]) -> AddedRule {
+        auditctl(&[&["-a"], rule].concat());
+        AddedRule(rule.iter().map(|s| s.to_string()).collect())
+    }
+}
+
+impl Drop for AddedRule {
+    fn drop(&mut self) {
+        let _ = Command::new("auditctl").arg("-d").args(&self.0).output();
+    }
+}

@@ -6,6 +6,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 
+use audit_testlock::auditd::AddedRule;
 use audit_testlock::namespace::{self, Private};
 use std::time::{Duration, Instant};
 
@@ -524,27 +525,6 @@ fn in_the_background_the_parent_waits_for_registration() {
     assert!(read(&setup.log).starts_with("type=DAEMON_START "));
 }
 
-/// Deletes an `auditctl` rule when dropped (also when the test fails).
-struct RuleGuard(Vec<String>);
-
-impl RuleGuard {
-    /// Adds `rule` with auditctl (`-a ...`).
-    fn add(rule: &[&str]) -> RuleGuard {
-        let added = Command::new("auditctl").args(rule).status().unwrap();
-        assert!(added.success(), "auditctl {rule:?}");
-        RuleGuard(rule.iter().map(|s| s.to_string()).collect())
-    }
-}
-
-impl Drop for RuleGuard {
-    fn drop(&mut self) {
-        let _ = Command::new("auditctl")
-            .arg("-d")
-            .args(&self.0[1..])
-            .status();
-    }
-}
-
 /// Stopped by `kill -TERM` from a process whose login uid is known: the kill
 /// syscall's own event (an audited kill rule) is in the log before DAEMON_END,
 /// and DAEMON_END names that process's pid and login uid.
@@ -559,16 +539,7 @@ fn daemon_end_names_the_killer_after_its_kill_event() {
     let pid = daemon.0.id();
 
     let key = format!("audit-daemon-kill-{}", std::process::id());
-    let _rule = RuleGuard::add(&[
-        "-a",
-        "always,exit",
-        "-F",
-        "arch=b64",
-        "-S",
-        "kill",
-        "-k",
-        &key,
-    ]);
+    let _rule = AddedRule::add(&["always,exit", "-F", "arch=b64", "-S", "kill", "-k", &key]);
 
     // The shell sets its login uid, then becomes `kill` (same pid).
     let auid = 4242;
@@ -660,8 +631,7 @@ fn an_event_is_logged_as_ausearch_reads_it() {
     let mut daemon = setup.start_registered();
     let me = std::process::id();
     let key = format!("audit-daemon-exec-{me}");
-    let rule = RuleGuard::add(&[
-        "-a",
+    let rule = AddedRule::add(&[
         "always,exit",
         "-F",
         "arch=b64",

@@ -5,24 +5,15 @@
 //! stop au2json after it flushed (every line it wrote is whole JSON).
 use audit_normalize::json::serde_json;
 use audit_testlock::auditd::{
-    auditctl, have, kernel_status, read, wait_until, Auditd, PluginConf, TempDir,
+    have, kernel_status, read, wait_until, AddedRule, Auditd, PluginConf, TempDir,
 };
 use serde_json::Value;
 use std::path::Path;
-use std::process::Command;
 use std::time::Duration;
 
 const BURST: usize = 300;
 /// The first argument the audited syscalls carry, so that the rule sees only ours.
 const MAGIC_ARG: i32 = 434343;
-
-/// Deletes the rule when dropped (also when the test fails).
-struct RuleGuard(Vec<String>);
-impl Drop for RuleGuard {
-    fn drop(&mut self) {
-        let _ = Command::new("auditctl").arg("-d").args(&self.0).output();
-    }
-}
 
 /// The events au2json wrote whose SYSCALL record carries `key`, as their records' type names; lines
 /// that are not whole JSON yet (the last one, being written) are left out.
@@ -62,7 +53,7 @@ fn run_under_auditd(format: &str, au2json: &Path) {
     let out = auditd.output("au2json", "stdout");
 
     let key = format!("au2json_test_{}_{format}", std::process::id());
-    let rule: Vec<String> = [
+    let guard = AddedRule::add(&[
         "always,exit",
         "-F",
         "arch=b64",
@@ -72,14 +63,7 @@ fn run_under_auditd(format: &str, au2json: &Path) {
         &format!("a0={MAGIC_ARG}"),
         "-k",
         &key,
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    let mut add = vec!["-a"];
-    add.extend(rule.iter().map(String::as_str));
-    auditctl(&add);
-    let guard = RuleGuard(rule);
+    ]);
     let lost_before: u64 = kernel_status()["lost"].parse().unwrap();
     for _ in 0..BURST {
         // SAFETY: getpgid only reads its argument; it fails (no such process).
