@@ -2,7 +2,7 @@
 
 use crate::error::Result;
 use crate::record::Incoming;
-use crate::socket::AuditSocket;
+use crate::socket::{AuditSocket, Direct, Taken};
 use audit_parse::{Event, Options, ParseError, Parser};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -55,6 +55,23 @@ pub struct EventStream {
     gather: Duration,
     /// Records came since the stream last paused or found the socket quiet.
     fresh: bool,
+}
+
+/// A record or truncated datagram into the parser (an overflow notice, which is
+/// not one, is never handed here).
+fn push_other(parser: &mut Parser, incoming: Incoming) {
+    match incoming {
+        // Straight into the event being built (no record of its own); a record the
+        // parser cannot read comes out of `next_ready`.
+        Incoming::Record(r) => parser.push_kernel(r.msg_type, &r.payload),
+        Incoming::Truncated {
+            len,
+            cap,
+            msg_type,
+            head,
+        } => parser.push_kernel_truncated(msg_type.unwrap_or(0), &head, len, cap),
+        Incoming::Overrun { .. } => {}
+    }
 }
 
 fn now_secs() -> u64 {
@@ -154,37 +171,44 @@ impl EventStream {
     fn take(&mut self, incoming: Incoming) -> Option<StreamItem> {
         self.fresh = true;
         match incoming {
-            // Straight into the event being built (no record of its own); a
-            // record the parser cannot read comes out of `next_ready`.
-            Incoming::Record(r) => self.parser.push_kernel(r.msg_type, &r.payload),
-            Incoming::Overrun { total } => return Some(StreamItem::Lost { overruns: total }),
-            Incoming::Truncated {
-                len,
-                cap,
-                msg_type,
-                head,
-            } => {
-                let ty = msg_type.unwrap_or(0);
-                self.parser.push_kernel_truncated(ty, &head, len, cap);
+            Incoming::Overrun { total } => Some(StreamItem::Lost { overruns: total }),
+            other => {
+                push_other(&mut self.parser, other);
+                None
             }
         }
-        None
     }
 
     /// Take what is queued in the socket, without waiting, until an item is ready
-    /// (`Some`) or the socket is empty (`None`).
+    /// (`Some`) or the socket is empty (`None`). Records go from the receive
+    /// buffers straight into the parser, a `recvmmsg` at a time.
     pub(crate) fn drain(&mut self) -> Result<Option<StreamItem>> {
         loop {
             if let Some(item) = self.next_ready() {
                 return Ok(Some(item));
             }
-            match self.sock.recv(Some(Duration::ZERO))? {
-                Some(incoming) => {
-                    if let Some(item) = self.take(incoming) {
-                        return Ok(Some(item));
-                    }
+            let parser = &mut self.parser;
+            let mut took = false;
+            let direct = self.sock.recv_direct(&mut |taken| {
+                took = true;
+                match taken {
+                    Taken::Record { msg_type, payload } => parser.push_kernel(msg_type, payload),
+                    Taken::Other(incoming) => push_other(parser, incoming),
                 }
-                None => return Ok(None),
+            })?;
+            self.fresh |= took;
+            match direct {
+                Direct::Took => {}
+                Direct::Empty => return Ok(None),
+                // Items already queued in the socket come first, one at a time.
+                Direct::Unavailable => match self.sock.recv(Some(Duration::ZERO))? {
+                    Some(incoming) => {
+                        if let Some(item) = self.take(incoming) {
+                            return Ok(Some(item));
+                        }
+                    }
+                    None => return Ok(None),
+                },
             }
         }
     }
@@ -325,7 +349,10 @@ mod tests {
         let t = Instant::now();
         assert!(stream.next(Some(wait)).unwrap().is_none());
         let took = t.elapsed();
-        assert!(took >= wait && took < Duration::from_millis(700), "{took:?}");
+        assert!(
+            took >= wait && took < Duration::from_millis(700),
+            "{took:?}"
+        );
     }
 
     #[test]

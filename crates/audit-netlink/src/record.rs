@@ -56,13 +56,7 @@ impl RawRecord {
 
     /// The serial number of the event, read from `audit(SEC.MSEC:SERIAL)`.
     pub fn serial(&self) -> Option<u64> {
-        let p = self.payload.strip_prefix(b"audit(")?;
-        let colon = p.iter().position(|&b| b == b':')?;
-        let close = p.iter().position(|&b| b == b')')?;
-        if close <= colon {
-            return None;
-        }
-        std::str::from_utf8(&p[colon + 1..close]).ok()?.parse().ok()
+        payload_serial(&self.payload)
     }
 
     /// Parse into the parser crate's record.
@@ -100,4 +94,15 @@ pub enum Incoming {
         /// record it was.
         head: Vec<u8>,
     },
+}
+
+/// The serial number in a kernel payload's `audit(SEC.MSEC:SERIAL)`.
+pub(crate) fn payload_serial(payload: &[u8]) -> Option<u64> {
+    let p = payload.strip_prefix(b"audit(")?;
+    let colon = p.iter().position(|&b| b == b':')?;
+    let close = p.iter().position(|&b| b == b')')?;
+    if close <= colon {
+        return None;
+    }
+    std::str::from_utf8(&p[colon + 1..close]).ok()?.parse().ok()
 }

@@ -2,7 +2,7 @@
 //! records received meanwhile.
 
 use crate::error::{Errno, Error, Result};
-use crate::record::{Incoming, RawRecord};
+use crate::record::{payload_serial, Incoming, RawRecord};
 use audit_wire::netlink::{
     self, NlError, NlHeader, NLMSG_DONE, NLMSG_ERROR, NLM_F_ACK, NLM_F_REQUEST,
 };
@@ -74,7 +74,25 @@ struct CtlMsg {
     payload: Vec<u8>,
 }
 
-/// Outcome of one receive call.
+/// What [`AuditSocket::recv_direct`] hands on.
+pub(crate) enum Taken<'a> {
+    /// A record: its type and payload, as in a [`RawRecord`].
+    Record { msg_type: u16, payload: &'a [u8] },
+    /// Anything else, as [`AuditSocket::recv`] gives it.
+    Other(Incoming),
+}
+
+/// What [`AuditSocket::recv_direct`] did.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Direct {
+    /// Nothing: items are waiting in the socket's own queue; take them with `recv`.
+    Unavailable,
+    /// The socket was empty.
+    Empty,
+    /// Datagrams came (possibly only control messages, or an overflow queued).
+    Took,
+}
+
 /// A datagram received but not yet taken (see `AuditSocket::pending`).
 #[derive(Debug)]
 enum Pending {
@@ -84,6 +102,7 @@ enum Pending {
     Truncated(Incoming),
 }
 
+/// Outcome of one receive call.
 enum Recv {
     /// A whole datagram from the kernel, of this length.
     Data(usize),
@@ -522,12 +541,18 @@ impl AuditSocket {
             self.slots = vec![0; DRAIN_SLOTS * RECV_BUF];
         }
         let mut slots = std::mem::take(&mut self.slots);
-        let got = self.recv_many_into(&mut slots);
+        let got = self.recv_many_into(&mut slots, None);
         self.slots = slots;
         got
     }
 
-    fn recv_many_into(&mut self, slots: &mut [u8]) -> Result<Option<Vec<CtlMsg>>> {
+    /// With `direct`, each record (and truncated datagram) goes to it in order
+    /// instead of the queue.
+    fn recv_many_into<'s>(
+        &mut self,
+        slots: &mut [u8],
+        mut direct: Option<&mut (dyn FnMut(Taken<'_>) + 's)>,
+    ) -> Result<Option<Vec<CtlMsg>>> {
         // SAFETY: all-zero is a valid sockaddr_nl, iovec and mmsghdr (null
         // pointers, zero lengths); each is filled in below before use.
         let mut addrs: [libc::sockaddr_nl; DRAIN_SLOTS] = unsafe { std::mem::zeroed() };
@@ -591,14 +616,15 @@ impl AuditSocket {
                 if len > RECV_BUF {
                     self.truncated += 1;
                     let item = truncated_item(slot, len, RECV_BUF);
-                    match failed {
-                        None => self.queue.push_back(item),
-                        Some(_) => self.pending.push_back(Pending::Truncated(item)),
+                    match (failed.is_some(), direct.as_deref_mut()) {
+                        (true, _) => self.pending.push_back(Pending::Truncated(item)),
+                        (false, Some(sink)) => sink(Taken::Other(item)),
+                        (false, None) => self.queue.push_back(item),
                     }
                 } else if failed.is_some() {
                     self.pending.push_back(Pending::Data(slot[..len].to_vec()));
                 } else {
-                    match self.split_data(&slot[..len]) {
+                    match self.split_data_to(&slot[..len], direct.as_deref_mut()) {
                         Ok(c) => ctl.extend(c),
                         Err(e) => failed = Some(e),
                     }
@@ -711,6 +737,16 @@ impl AuditSocket {
     /// Queues the records of one datagram from the kernel; returns its
     /// control messages.
     fn split_data(&mut self, data: &[u8]) -> Result<Vec<CtlMsg>> {
+        self.split_data_to(data, None)
+    }
+
+    /// As [`split_data`](Self::split_data), the records handed to `direct` when
+    /// given.
+    fn split_data_to<'s>(
+        &mut self,
+        data: &[u8],
+        mut direct: Option<&mut (dyn FnMut(Taken<'_>) + 's)>,
+    ) -> Result<Vec<CtlMsg>> {
         let mut ctl = Vec::new();
         for m in netlink::messages(data) {
             let m = m.map_err(|source| Error::Wire {
@@ -722,9 +758,16 @@ impl AuditSocket {
                 // registration: a binary pid, not a record.
                 self.replace_probes += 1;
             } else if netlink::is_record_type(m.header.ty) {
-                let rec = RawRecord::new(m.header.ty, m.payload);
-                self.overflow.record(rec.serial());
-                self.queue.push_back(Incoming::Record(rec));
+                self.overflow.record(payload_serial(m.payload));
+                match direct.as_deref_mut() {
+                    Some(sink) => sink(Taken::Record {
+                        msg_type: m.header.ty,
+                        payload: m.payload,
+                    }),
+                    None => self
+                        .queue
+                        .push_back(Incoming::Record(RawRecord::new(m.header.ty, m.payload))),
+                }
             } else {
                 ctl.push(CtlMsg {
                     ty: m.header.ty,
@@ -819,6 +862,30 @@ impl AuditSocket {
                 return Ok(None);
             }
         }
+    }
+
+    /// Without waiting, one `recvmmsg` of what is queued in the socket, each record
+    /// (and truncated datagram) handed to `sink` in order, not queued: no copy of
+    /// its own. [`Direct::Unavailable`] when items are already waiting to come out
+    /// of [`recv`](Self::recv) (or an overflow's end is looked for): read with that.
+    pub(crate) fn recv_direct(&mut self, sink: &mut dyn FnMut(Taken<'_>)) -> Result<Direct> {
+        if !self.queue.is_empty()
+            || !self.pending.is_empty()
+            || (self.overflow.counting && !self.overflow.drained)
+        {
+            return Ok(Direct::Unavailable);
+        }
+        if self.slots.len() < DRAIN_SLOTS * RECV_BUF {
+            self.slots = vec![0; DRAIN_SLOTS * RECV_BUF];
+        }
+        let mut slots = std::mem::take(&mut self.slots);
+        let got = self.recv_many_into(&mut slots, Some(sink));
+        self.slots = slots;
+        // Control messages here are stale answers to timed-out requests: dropped.
+        Ok(match got? {
+            None => Direct::Empty,
+            Some(_) => Direct::Took,
+        })
     }
 
     /// Queue an item as if it had been received (for tests of what reads on).
