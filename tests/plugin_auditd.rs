@@ -10,40 +10,12 @@ mod support;
 use audit_testlock::auditd::{
     auditctl, have, kernel_status, read, wait_until, AddedRule, Auditd, PluginConf, TempDir,
 };
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 use std::time::Duration;
 
 const BURST: usize = 300;
 /// The first argument the audited syscalls carry, so that the rule sees only ours.
 const MAGIC_ARG: i32 = 424242;
-
-/// The audit-plugin crate's `record-sink` example, built like the root examples.
-fn record_sink() -> PathBuf {
-    let root_example = support::example_bin("audisp-example");
-    let examples = root_example.parent().unwrap();
-    let profile_dir = examples.parent().unwrap();
-    let mut cmd = Command::new(env!("CARGO"));
-    cmd.current_dir(support::manifest_dir())
-        .args([
-            "build",
-            "--quiet",
-            "-p",
-            "audit-plugin",
-            "--example",
-            "record-sink",
-        ])
-        .arg("--target-dir")
-        .arg(profile_dir.parent().unwrap());
-    if profile_dir.file_name().is_some_and(|p| p == "release") {
-        cmd.arg("--release");
-    }
-    assert!(
-        cmd.status().unwrap().success(),
-        "building record-sink failed"
-    );
-    examples.join("record-sink")
-}
 
 fn count_lines(path: &Path, pred: impl Fn(&str) -> bool) -> usize {
     read(path).lines().filter(|l| pred(l)).count()
@@ -174,7 +146,7 @@ fn plugins_under_the_real_auditd_dispatcher() {
             return;
         }
     }
-    let sink = record_sink();
+    let sink = audit_testlock::reference::example_bin("audit-plugin", "record-sink");
     let audisp = support::example_bin("audisp-example");
     for format in ["string", "binary"] {
         run_under_auditd(format, &sink, &audisp);

@@ -138,6 +138,79 @@ fn compile_c(name: &str) -> PathBuf {
     exe
 }
 
+/// Path of the example binary `name` of the workspace's package `package`
+/// (`target/<profile>/examples/<name>`), found from the running test's own
+/// path (`target/<profile>/deps/<test>-<hash>`).
+///
+/// Only the tests of teaching examples need it (the root package's
+/// audisp-example, key-alert, login-alert and newcomer examples, audit-plugin's
+/// record-sink): a program is a binary, and its tests run it through
+/// `env!("CARGO_BIN_EXE_<name>")`, which cargo builds first; cargo has no such
+/// variable for examples. A plain `cargo test` builds a package's examples
+/// before it runs its integration tests, but `cargo test --test <name>` does
+/// not, and an example binary left from an earlier build may be stale. So the
+/// first call for each example runs `cargo build -p PACKAGE --example NAME`
+/// with the test's profile and target directory (a no-op when it is up to
+/// date).
+///
+/// # Panics
+/// When cargo cannot build it.
+pub fn example_bin(package: &str, name: &str) -> PathBuf {
+    static BUILT: BuildOnce = BuildOnce::new();
+    BUILT.path(&format!("{package}/{name}"), |_| {
+        build_example(package, name)
+    })
+}
+
+fn build_example(package: &str, name: &str) -> PathBuf {
+    let me = std::env::current_exe().expect("cannot find the test executable's path");
+    let profile_dir = me
+        .parent()
+        .and_then(Path::parent)
+        .unwrap_or_else(|| panic!("unexpected test executable path {}", me.display()));
+    let exe = profile_dir
+        .join("examples")
+        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    // target/<profile>/ or target/<triple>/<profile>/
+    let profile = profile_dir
+        .file_name()
+        .and_then(|s| s.to_str())
+        .unwrap_or("debug");
+    let mut cmd = Command::new(env!("CARGO"));
+    cmd.current_dir(workspace_dir())
+        .args(["build", "--quiet", "--package", package])
+        .args(["--example", name]);
+    match profile {
+        "debug" => {}
+        "release" => {
+            cmd.arg("--release");
+        }
+        other => {
+            cmd.args(["--profile", other]);
+        }
+    }
+    // Same target directory as this test, unless built for an explicit
+    // target triple (then cargo's own CARGO_TARGET_DIR setting applies).
+    if let Some(target_dir) = profile_dir.parent() {
+        if target_dir.join("CACHEDIR.TAG").is_file() {
+            cmd.arg("--target-dir").arg(target_dir);
+        }
+    }
+    let status = cmd
+        .status()
+        .unwrap_or_else(|e| panic!("cannot run cargo to build example {name}: {e}"));
+    assert!(
+        status.success(),
+        "`cargo build -p {package} --example {name}` failed ({status})"
+    );
+    assert!(
+        exe.is_file(),
+        "example binary {} not found after building it",
+        exe.display()
+    );
+    exe
+}
+
 /// The event blocks of a walk's output (a C walker's or ours): each `event ...` line
 /// with the lines under it (lines before the first `event` line make a block too).
 pub fn event_blocks(text: &str) -> Vec<Vec<&str>> {
