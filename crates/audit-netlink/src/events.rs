@@ -55,6 +55,9 @@ pub struct EventStream {
     gather: Duration,
     /// Records came since the stream last paused or found the socket quiet.
     fresh: bool,
+    /// The last `recvmmsg` emptied the socket: once the parser's items are out,
+    /// the drain is over without another (empty) receive.
+    emptied: bool,
 }
 
 /// A record or truncated datagram into the parser (an overflow notice, which is
@@ -95,6 +98,7 @@ impl EventStream {
             draining: false,
             gather: Duration::ZERO,
             fresh: false,
+            emptied: false,
         }
     }
 
@@ -187,6 +191,9 @@ impl EventStream {
             if let Some(item) = self.next_ready() {
                 return Ok(Some(item));
             }
+            if std::mem::take(&mut self.emptied) {
+                return Ok(None);
+            }
             let parser = &mut self.parser;
             let mut took = false;
             let direct = self.sock.recv_direct(&mut |taken| {
@@ -199,6 +206,7 @@ impl EventStream {
             self.fresh |= took;
             match direct {
                 Direct::Took => {}
+                Direct::TookAll => self.emptied = true,
                 Direct::Empty => return Ok(None),
                 // Items already queued in the socket come first, one at a time.
                 Direct::Unavailable => match self.sock.recv(Some(Duration::ZERO))? {

@@ -91,6 +91,9 @@ pub(crate) enum Direct {
     Empty,
     /// Datagrams came (possibly only control messages, or an overflow queued).
     Took,
+    /// Datagrams came, fewer than one call takes: the socket was empty after
+    /// them (another call would most likely find nothing).
+    TookAll,
 }
 
 /// A datagram received but not yet taken (see `AuditSocket::pending`).
@@ -206,6 +209,9 @@ pub struct AuditSocket {
     replace_probes: u64,
     /// Receive system calls made (`recvfrom`, `recvmmsg`).
     receive_calls: u64,
+    /// The last `recvmmsg` took fewer datagrams than it had room for: the socket
+    /// was empty then.
+    short_batch: bool,
     /// The `SO_RCVTIMEO` last set (`Some(None)`: none); `None` when not known.
     recv_timeout: Option<Option<Duration>>,
     /// [`DRAIN_SLOTS`] slots for a non-blocking `recvmmsg`; empty until then.
@@ -232,6 +238,7 @@ impl AuditSocket {
             truncated: 0,
             replace_probes: 0,
             receive_calls: 0,
+            short_batch: false,
             recv_timeout: None,
             slots: Vec::new(),
             pending: VecDeque::new(),
@@ -603,6 +610,7 @@ impl AuditSocket {
                 };
             }
             let n = usize::try_from(n).unwrap_or(0).min(DRAIN_SLOTS);
+            self.short_batch = n < DRAIN_SLOTS;
             let mut ctl = Vec::new();
             let mut kernel = false;
             let mut failed = None;
@@ -884,6 +892,7 @@ impl AuditSocket {
         // Control messages here are stale answers to timed-out requests: dropped.
         Ok(match got? {
             None => Direct::Empty,
+            Some(_) if self.short_batch => Direct::TookAll,
             Some(_) => Direct::Took,
         })
     }
