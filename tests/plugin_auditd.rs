@@ -8,7 +8,7 @@
 mod support;
 
 use audit_testlock::auditd::{
-    auditctl, have, kernel_status, read, wait_until, AddedRule, Auditd, PluginConf, TempDir,
+    audit_getpgid, auditctl, have, kernel_status, read, wait_until, Auditd, PluginConf, TempDir,
 };
 use std::path::Path;
 use std::time::Duration;
@@ -47,17 +47,7 @@ fn run_under_auditd(format: &str, sink: &Path, audisp: &Path) {
 
     let key = format!("plugin_test_{}_{format}", std::process::id());
     // The rule that audits our burst.
-    let guard = AddedRule::add(&[
-        "always,exit",
-        "-F",
-        "arch=b64",
-        "-S",
-        "getpgid",
-        "-F",
-        &format!("a0={MAGIC_ARG}"),
-        "-k",
-        &key,
-    ]);
+    let guard = audit_getpgid(MAGIC_ARG, &key);
     let lost_before: u64 = kernel_status()["lost"].parse().unwrap();
     for _ in 0..BURST {
         // SAFETY: getpgid only reads its argument; it fails (no such process).

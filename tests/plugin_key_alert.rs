@@ -263,17 +263,7 @@ fn mails_under_the_real_auditd() {
             format: "binary",
         }],
     );
-    let rule_guard = real_auditd::AddedRule::add(&[
-        "always,exit",
-        "-F",
-        "arch=b64",
-        "-S",
-        "getpgid",
-        "-F",
-        "a0=424243",
-        "-k",
-        &key,
-    ]);
+    let rule_guard = real_auditd::audit_getpgid(424243, &key);
     // SAFETY: getpgid only reads its argument; it fails (no such process).
     unsafe { libc::getpgid(424243) };
     let key_field = format!("key=\"{key}\"");

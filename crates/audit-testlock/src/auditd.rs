@@ -303,6 +303,26 @@ impl AddedRule {
     }
 }
 
+/// A rule auditing the 64-bit `getpgid` calls whose first argument is `magic` (a pid
+/// no process has), with `key`: a test makes a burst of such calls, and no other
+/// process's calls match.
+///
+/// # Panics
+/// When auditctl refuses it.
+pub fn audit_getpgid(magic: i32, key: &str) -> AddedRule {
+    AddedRule::add(&[
+        "always,exit",
+        "-F",
+        "arch=b64",
+        "-S",
+        "getpgid",
+        "-F",
+        &format!("a0={magic}"),
+        "-k",
+        key,
+    ])
+}
+
 impl Drop for AddedRule {
     fn drop(&mut self) {
         let _ = Command::new("auditctl").arg("-d").args(&self.0).output();

@@ -564,7 +564,7 @@ fn trees_counters_and_signals_match_auditctl() {
 /// `rules_errors` checks both): `auditctl-rs -R` refuses the line with its number and
 /// the byte offset, and adds nothing.
 #[test]
-fn non_utf8_rule_lines_are_refused_with_their_number() {
+fn a_non_utf8_rule_file_is_refused_and_adds_nothing() {
     let _lock = audit_testlock::live_lock();
     if !audit_testlock::live_kernel_available() {
         return;

@@ -5,7 +5,7 @@
 //! stop au2json after it flushed (every line it wrote is whole JSON).
 use audit_normalize::json::serde_json;
 use audit_testlock::auditd::{
-    have, kernel_status, read, wait_until, AddedRule, Auditd, PluginConf, TempDir,
+    audit_getpgid, have, kernel_status, read, wait_until, Auditd, PluginConf, TempDir,
 };
 use serde_json::Value;
 use std::path::Path;
@@ -53,17 +53,7 @@ fn run_under_auditd(format: &str, au2json: &Path) {
     let out = auditd.output("au2json", "stdout");
 
     let key = format!("au2json_test_{}_{format}", std::process::id());
-    let guard = AddedRule::add(&[
-        "always,exit",
-        "-F",
-        "arch=b64",
-        "-S",
-        "getpgid",
-        "-F",
-        &format!("a0={MAGIC_ARG}"),
-        "-k",
-        &key,
-    ]);
+    let guard = audit_getpgid(MAGIC_ARG, &key);
     let lost_before: u64 = kernel_status()["lost"].parse().unwrap();
     for _ in 0..BURST {
         // SAFETY: getpgid only reads its argument; it fails (no such process).
