@@ -221,6 +221,12 @@ impl EventStream {
         }
     }
 
+    /// Whether the socket holds items already received (during a control request,
+    /// say), which its descriptor's readiness does not show.
+    pub(crate) fn has_waiting(&self) -> bool {
+        self.sock.has_waiting()
+    }
+
     /// Whether records came since the last call (for a pause before the next read).
     pub(crate) fn take_fresh(&mut self) -> bool {
         std::mem::take(&mut self.fresh)

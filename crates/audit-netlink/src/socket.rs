@@ -877,10 +877,7 @@ impl AuditSocket {
     /// its own. [`Direct::Unavailable`] when items are already waiting to come out
     /// of [`recv`](Self::recv) (or an overflow's end is looked for): read with that.
     pub(crate) fn recv_direct(&mut self, sink: &mut dyn FnMut(Taken<'_>)) -> Result<Direct> {
-        if !self.queue.is_empty()
-            || !self.pending.is_empty()
-            || (self.overflow.counting && !self.overflow.drained)
-        {
+        if self.has_waiting() || (self.overflow.counting && !self.overflow.drained) {
             return Ok(Direct::Unavailable);
         }
         if self.slots.len() < DRAIN_SLOTS * RECV_BUF {
@@ -901,6 +898,13 @@ impl AuditSocket {
     #[cfg(test)]
     pub(crate) fn queue_item(&mut self, item: Incoming) {
         self.queue.push_back(item);
+    }
+
+    /// Items already received and waiting to come out of [`recv`](Self::recv) (or
+    /// datagrams waiting to be split into them): reading the socket's descriptor
+    /// would not find them.
+    pub(crate) fn has_waiting(&self) -> bool {
+        !self.queue.is_empty() || !self.pending.is_empty()
     }
 
     /// Records already received and queued, without blocking.

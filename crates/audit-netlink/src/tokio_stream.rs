@@ -181,6 +181,13 @@ impl AsyncEventStream {
             if let Some(item) = self.stream.next_ready() {
                 return Poll::Ready(Ok(item));
             }
+            // Records received while the stream was lent out (a control request
+            // keeps them): the descriptor is not readable for them.
+            if self.stream.has_waiting() {
+                if let Some(item) = self.stream.drain()? {
+                    return Poll::Ready(Ok(item));
+                }
+            }
             if self.pausing {
                 match self.pause.as_mut().poll(cx) {
                     Poll::Ready(()) => self.pausing = false,
@@ -325,6 +332,33 @@ mod tests {
                 Watch::Moving => panic!("no descriptor watched"),
             }
         }
+    }
+
+    /// Records the socket received during a control request (kept in its queue)
+    /// come out at once: the descriptor's readiness does not show them.
+    #[test]
+    fn records_kept_during_a_request_come_out_without_readiness() {
+        use crate::{Incoming, RawRecord, StreamItem};
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let mut events =
+                AsyncEventStream::new(EventStream::new(AuditSocket::open().unwrap())).unwrap();
+            for (ty, text) in [
+                (1300, "audit(1.000:3): arch=c000003e syscall=59"),
+                (1320, "audit(1.000:3): "),
+            ] {
+                let r = RawRecord::new(ty, text.as_bytes());
+                events.get_mut().socket().queue_item(Incoming::Record(r));
+            }
+            let step = std::future::poll_fn(|cx| Poll::Ready(events.poll_item(cx))).await;
+            match step {
+                Poll::Ready(Ok(StreamItem::Event(ev))) => assert_eq!(ev.id().serial, 3),
+                other => panic!("{other:?}"),
+            }
+        });
     }
 
     #[test]
