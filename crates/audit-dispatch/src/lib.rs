@@ -53,9 +53,13 @@
 //!   per-plugin key `binary_layout = exact`).
 //! - Each plugin has its own bounded queue (`q_depth` records) and its own thread
 //!   writing with non-blocking sends: [`Dispatcher::dispatch`] never waits for a
-//!   plugin. A full queue drops the record for that plugin only, counted
-//!   ([`PluginStats::dropped`]), with a [`Notice`] when dropping starts and stops
-//!   (auditd 3.0.9 has one queue and blocking writes: one stuck plugin stops all).
+//!   plugin. While a plugin's queue is empty, a dispatch sends to it at once from
+//!   the caller's thread, as far as its socket takes the records without waiting
+//!   (one `send` for a burst, no wake of its thread); only the rest is queued. A
+//!   full queue drops the record for that plugin only, counted
+//!   ([`PluginStats::dropped`]), with a [`Notice`] when dropping starts and stops,
+//!   and drops never told that way are told when the plugin stops (auditd 3.0.9
+//!   has one queue and blocking writes: one stuck plugin stops all).
 //! - A plugin that dies is restarted (at once, then with a doubling delay up to 5
 //!   s) up to `max_restarts` times, the record it was being sent sent again; past
 //!   that it stays down ([`Notice::GaveUp`]) until a reload finds it active.
