@@ -8,7 +8,8 @@
 mod support;
 
 use audit_testlock::auditd::{
-    audit_getpgid, auditctl, have, kernel_status, read, wait_until, Auditd, PluginConf, TempDir,
+    audit_getpgid, auditctl, can_run_auditd, kernel_status, read, wait_until, Auditd, PluginConf,
+    TempDir,
 };
 use std::path::Path;
 use std::time::Duration;
@@ -127,14 +128,8 @@ fn run_under_auditd(format: &str, sink: &Path, audisp: &Path) {
 #[test]
 fn plugins_under_the_real_auditd_dispatcher() {
     let _guard = audit_testlock::live_lock();
-    if !audit_testlock::daemon_slot_free() {
+    if !can_run_auditd() {
         return;
-    }
-    for tool in ["auditd", "auditctl"] {
-        if !have(tool) {
-            audit_testlock::skip(format!("{tool} is not installed"));
-            return;
-        }
     }
     let sink = audit_testlock::reference::example_bin("audit-plugin", "record-sink");
     let audisp = support::example_bin("audisp-example");

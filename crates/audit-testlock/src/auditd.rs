@@ -93,6 +93,22 @@ pub fn wait_until(what: &str, limit: Duration, mut ok: impl FnMut() -> bool) {
     }
 }
 
+/// Whether a test can run the real auditd here: the daemon slot is free
+/// ([`crate::daemon_slot_free`]) and `auditd` and `auditctl` are installed; when
+/// not, [`crate::skip`]s saying why. Call it with [`crate::live_lock`] held.
+pub fn can_run_auditd() -> bool {
+    if !crate::daemon_slot_free() {
+        return false;
+    }
+    for tool in ["auditd", "auditctl"] {
+        if !have(tool) {
+            crate::skip(format!("{tool} is not installed"));
+            return false;
+        }
+    }
+    true
+}
+
 /// A directory removed when dropped.
 #[derive(Debug)]
 pub struct TempDir(pub PathBuf);

@@ -5,7 +5,7 @@
 //! stop au2json after it flushed (every line it wrote is whole JSON).
 use audit_normalize::json::serde_json;
 use audit_testlock::auditd::{
-    audit_getpgid, have, kernel_status, read, wait_until, Auditd, PluginConf, TempDir,
+    audit_getpgid, can_run_auditd, kernel_status, read, wait_until, Auditd, PluginConf, TempDir,
 };
 use serde_json::Value;
 use std::path::Path;
@@ -99,14 +99,8 @@ fn run_under_auditd(format: &str, au2json: &Path) {
 #[test]
 fn au2json_under_the_real_auditd_dispatcher() {
     let _guard = audit_testlock::live_lock();
-    if !audit_testlock::daemon_slot_free() {
+    if !can_run_auditd() {
         return;
-    }
-    for tool in ["auditd", "auditctl"] {
-        if !have(tool) {
-            audit_testlock::skip(format!("{tool} is not installed"));
-            return;
-        }
     }
     let au2json = Path::new(env!("CARGO_BIN_EXE_au2json"));
     for format in ["string", "binary"] {
