@@ -244,7 +244,10 @@ impl EventStream {
     /// [`StreamItem::BadRecord`] ([`audit_parse::ErrorKind::DatagramTruncated`]) at
     /// its place, and the stream goes on.
     pub fn next(&mut self, timeout: Option<Duration>) -> Result<Option<StreamItem>> {
-        let deadline = timeout.map(|t| Instant::now() + t);
+        // Read off the clock only once the stream is about to wait: items that
+        // are ready or queued come without a clock read.
+        let mut started = None;
+        let mut deadline = || *started.get_or_insert_with(|| timeout.map(|t| Instant::now() + t));
         loop {
             if self.draining {
                 if let Some(item) = self.drain()? {
@@ -253,7 +256,7 @@ impl EventStream {
                 self.draining = false;
                 // Records came: let more gather before reading again.
                 if self.take_fresh() && !self.gather.is_zero() {
-                    let pause = match deadline {
+                    let pause = match deadline() {
                         None => self.gather,
                         Some(d) => self.gather.min(d.saturating_duration_since(Instant::now())),
                     };
@@ -264,14 +267,14 @@ impl EventStream {
                     }
                 }
                 // Found empty with no time left: no receive again.
-                if deadline.is_some_and(|d| Instant::now() >= d) {
+                if deadline().is_some_and(|d| Instant::now() >= d) {
                     self.age();
                     return Ok(self.next_ready());
                 }
             } else if let Some(item) = self.next_ready() {
                 return Ok(Some(item));
             }
-            let wait = match deadline {
+            let wait = match deadline() {
                 None => AGE_TICK,
                 Some(d) => d.saturating_duration_since(Instant::now()).min(AGE_TICK),
             };
@@ -285,7 +288,7 @@ impl EventStream {
                 None => {
                     self.fresh = false;
                     self.age();
-                    if deadline.is_some_and(|d| Instant::now() >= d) {
+                    if deadline().is_some_and(|d| Instant::now() >= d) {
                         return Ok(self.next_ready());
                     }
                 }
