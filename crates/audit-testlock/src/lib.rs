@@ -2,7 +2,7 @@
 //! tests that change the kernel's (machine-global) audit state, and the helpers the
 //! tests of several packages use:
 //!
-//! - [`reference`]: compile and run the C reference programs of `tests/c`, compare
+//! - [`mod@reference`]: compile and run the C reference programs of `tests/c`, compare
 //!   outputs; [`corpus`]: the test logs under `tests/`; [`libauparse`]: our parser's
 //!   deliberate differences from libauparse, applied to the C side;
 //! - [`auditd`]: the real auditd 3.0.9 running plugins; [`audisp_remote`]: the C
