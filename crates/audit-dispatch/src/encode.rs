@@ -102,6 +102,26 @@ pub(crate) struct Burst {
 }
 
 impl Burst {
+    /// An empty burst with room for `records` encoded for `format` (and
+    /// `layout`): filled without growing.
+    pub fn sized_for(
+        records: &[(RecordType, &[u8])],
+        format: Format,
+        layout: WriteLayout,
+    ) -> Burst {
+        let text: usize = records.iter().map(|(_, t)| t.len()).sum();
+        let bytes = match (format, layout) {
+            // `type=` with the longest names, ` msg=`, the newline.
+            (Format::String, _) => text + records.len() * 48,
+            (Format::Binary, WriteLayout::Exact) => text + records.len() * HEADER_LEN,
+            (Format::Binary, WriteLayout::Padded) => records.len() * (HEADER_LEN + PADDED_PAYLOAD),
+        };
+        Burst {
+            bytes: Vec::with_capacity(bytes),
+            ends: Vec::with_capacity(records.len()),
+        }
+    }
+
     /// The records' encodings, each as a slice of `bytes`.
     pub fn records(&self) -> impl Iterator<Item = &[u8]> {
         let starts = std::iter::once(0).chain(self.ends.iter().copied());

@@ -302,7 +302,7 @@ impl Dispatcher {
             let i = match made.iter().position(|(f, l, _)| same(*f, *l)) {
                 Some(i) => i,
                 None => {
-                    let mut burst = Burst::default();
+                    let mut burst = Burst::sized_for(records, format, layout);
                     for (rtype, text) in records {
                         let encoded =
                             encode::encode_into(*rtype, payload, text, format, layout, &mut burst);
