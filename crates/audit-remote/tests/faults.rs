@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 
 mod receiver_process;
 use audit_testlock::namespace::{self, Private};
-use receiver_process::{run_receiver, start_receiver, Started};
+use receiver_process::{lines, run_receiver, start_receiver, Started};
 
 const AS_PLUGIN: &str = "AUDIT_REMOTE_FAULTS_AS_PLUGIN";
 /// Set in the copy of this test that runs the scenarios inside the namespaces.
@@ -86,12 +86,6 @@ fn record(i: usize) -> String {
         i / 1000,
         i % 1000
     )
-}
-
-fn lines(log: &Path) -> usize {
-    std::fs::read_to_string(log)
-        .map(|t| t.lines().count())
-        .unwrap_or(0)
 }
 
 /// Every record of `0..count` exactly once: sorted lines against sorted input.

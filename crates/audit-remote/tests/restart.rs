@@ -15,7 +15,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 mod receiver_process;
-use receiver_process::{run_receiver, start_receiver, Started};
+use receiver_process::{lines, run_receiver, start_receiver, Started};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -77,12 +77,6 @@ fn free_port() -> u16 {
         .local_addr()
         .unwrap()
         .port()
-}
-
-fn lines(log: &Path) -> usize {
-    std::fs::read_to_string(log)
-        .map(|t| t.lines().count())
-        .unwrap_or(0)
 }
 
 fn assert_exactly_once(log: &Path, count: usize) {

@@ -43,3 +43,10 @@ pub fn start_receiver(port: u16, log: &Path) -> Started {
     }
     child
 }
+
+/// How many lines the receiver's log holds (0 before it exists).
+pub fn lines(log: &Path) -> usize {
+    std::fs::read_to_string(log)
+        .map(|t| t.lines().count())
+        .unwrap_or(0)
+}
