@@ -223,6 +223,7 @@ impl EventStream {
 
     /// Whether the socket holds items already received (during a control request,
     /// say), which its descriptor's readiness does not show.
+    #[cfg(feature = "tokio")]
     pub(crate) fn has_waiting(&self) -> bool {
         self.sock.has_waiting()
     }
