@@ -18,6 +18,7 @@
 
 use audit_netlink::audit_wire::field::{Action, Field, FilterList, Operator};
 use audit_netlink::audit_wire::rule::RuleData;
+use audit_netlink::audit_wire::RecordType;
 use audit_netlink::{AuditSocket, EventStream, Incoming, StreamItem};
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::process::{Command, Stdio};
@@ -185,7 +186,7 @@ struct Counts {
 /// Whether an event is one of the storm's (its SYSCALL record carries the key).
 fn is_storm_event(ev: &audit_parse::Event, finder: &memchr::memmem::Finder<'_>) -> bool {
     ev.iter()
-        .any(|r| r.type_number() == 1300 && finder.find(r.text()).is_some())
+        .any(|r| r.record_type() == Some(RecordType::SYSCALL) && finder.find(r.text()).is_some())
 }
 
 /// The floor: one blocking `recv(2)` per datagram (the socket's receive timeout,
@@ -225,7 +226,8 @@ fn read_floor(
             continue;
         }
         counts.records.fetch_add(1, Ordering::Relaxed);
-        if u16::from_ne_bytes([msg[4], msg[5]]) == 1300 && finder.find(&msg[16..]).is_some() {
+        let record_type = RecordType::from(u16::from_ne_bytes([msg[4], msg[5]]));
+        if record_type == RecordType::SYSCALL && finder.find(&msg[16..]).is_some() {
             counts.events.fetch_add(1, Ordering::Relaxed);
         }
     }
@@ -248,7 +250,7 @@ fn read_records(mut sock: AuditSocket, counts: &Counts, stop: &AtomicBool) -> Us
         match sock.recv(Some(Duration::from_millis(50))) {
             Ok(Some(Incoming::Record(r))) => {
                 counts.records.fetch_add(1, Ordering::Relaxed);
-                if r.msg_type == 1300 && finder.find(&r.payload).is_some() {
+                if r.record_type == RecordType::SYSCALL && finder.find(&r.payload).is_some() {
                     counts.events.fetch_add(1, Ordering::Relaxed);
                 }
             }

@@ -2,7 +2,7 @@
 //! back its line and fields that lie within it; walking its fields in order (split as
 //! the walk goes) must give exactly what its field table gives by position.
 #![no_main]
-use audit_parse::Record;
+use audit_parse::{Record, RecordType};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -39,7 +39,9 @@ fuzz_target!(|data: &[u8]| {
         for f in rec.fields() {
             let _ = (f.name(), f.value_opt(), f.value_i64(), f.interpreted());
         }
-        let _ = Record::from_kernel(rec.type_number() as u16, rec.text());
+        if let Some(record_type) = rec.record_type() {
+            let _ = Record::from_kernel(record_type, rec.text());
+        }
     }
-    let _ = Record::from_kernel(1300, data);
+    let _ = Record::from_kernel(RecordType::SYSCALL, data);
 });

@@ -3,7 +3,7 @@
 use crate::error::Result;
 use crate::record::Incoming;
 use crate::socket::{AuditSocket, Direct, Taken};
-use audit_parse::{Event, Options, ParseError, Parser};
+use audit_parse::{Event, Options, ParseError, Parser, RecordType};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// Longest wait between two agings of open events when the socket is quiet.
@@ -66,13 +66,13 @@ fn push_other(parser: &mut Parser, incoming: Incoming) {
     match incoming {
         // Straight into the event being built (no record of its own); a record the
         // parser cannot read comes out of `next_ready`.
-        Incoming::Record(r) => parser.push_kernel(r.msg_type, &r.payload),
+        Incoming::Record(r) => parser.push_kernel(r.record_type, &r.payload),
         Incoming::Truncated {
             len,
             cap,
-            msg_type,
+            record_type,
             head,
-        } => parser.push_kernel_truncated(msg_type.unwrap_or(0), &head, len, cap),
+        } => parser.push_kernel_truncated(record_type.unwrap_or(RecordType(0)), &head, len, cap),
         Incoming::Overrun { .. } => {}
     }
 }
@@ -199,7 +199,10 @@ impl EventStream {
             let direct = self.sock.recv_direct(&mut |taken| {
                 took = true;
                 match taken {
-                    Taken::Record { msg_type, payload } => parser.push_kernel(msg_type, payload),
+                    Taken::Record {
+                        record_type,
+                        payload,
+                    } => parser.push_kernel(record_type, payload),
                     Taken::Other(incoming) => push_other(parser, incoming),
                 }
             })?;
@@ -352,7 +355,7 @@ mod tests {
         stream.set_gather(MAX_GATHER).unwrap();
         // An event still open: nothing comes out, the stream pauses to gather.
         stream.socket().queue_item(Incoming::Record(RawRecord::new(
-            1300,
+            RecordType::SYSCALL,
             b"audit(1.000:3): arch=c000003e syscall=59",
         )));
         let wait = Duration::from_millis(150);
@@ -381,12 +384,15 @@ mod tests {
         sock.queue_item(Incoming::Truncated {
             len: 100_016,
             cap: 65_536,
-            msg_type: Some(1309),
+            record_type: Some(RecordType::EXECVE),
             head: b"audit(1.000:2): argc=2 a0=".to_vec(),
         });
         for (ty, text) in [
-            (1300, "audit(1.000:3): arch=c000003e syscall=59"),
-            (1320, "audit(1.000:3): "),
+            (
+                RecordType::SYSCALL,
+                "audit(1.000:3): arch=c000003e syscall=59",
+            ),
+            (RecordType::EOE, "audit(1.000:3): "),
         ] {
             sock.queue_item(Incoming::Record(RawRecord::new(ty, text.as_bytes())));
         }

@@ -24,11 +24,11 @@
 //! The record formatting needs no kernel:
 //!
 //! ```
-//! use audit_netlink::RawRecord;
-//! let r = RawRecord::new(1320, b"audit(1700000000.123:42): \0");
+//! use audit_netlink::{audit_wire::RecordType, RawRecord};
+//! let r = RawRecord::new(RecordType::EOE, b"audit(1700000000.123:42): \0");
 //! assert_eq!(r.to_line(), b"type=EOE msg=audit(1700000000.123:42): ");
 //! assert_eq!(r.serial(), Some(42));
-//! let r = RawRecord::new(1399, b"audit(1.002:3): x=1");
+//! let r = RawRecord::new(RecordType(1399), b"audit(1.002:3): x=1");
 //! assert_eq!(r.to_line(), b"type=UNKNOWN[1399] msg=audit(1.002:3): x=1");
 //! ```
 //!

@@ -6,8 +6,8 @@ use audit_wire::RecordType;
 /// `audit(SEC.MSEC:SERIAL): fields` (trailing NULs and newlines removed).
 #[derive(Clone, PartialEq, Eq)]
 pub struct RawRecord {
-    /// The netlink message type (the record type number).
-    pub msg_type: u16,
+    /// The record type (the netlink message type).
+    pub record_type: RecordType,
     /// The payload text.
     pub payload: Vec<u8>,
 }
@@ -15,7 +15,7 @@ pub struct RawRecord {
 impl std::fmt::Debug for RawRecord {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RawRecord")
-            .field("msg_type", &self.msg_type)
+            .field("record_type", &self.record_type)
             .field("payload", &String::from_utf8_lossy(&self.payload))
             .finish()
     }
@@ -23,27 +23,22 @@ impl std::fmt::Debug for RawRecord {
 
 impl RawRecord {
     /// A record from its type and payload (trailing NULs and newlines are removed).
-    pub fn new(msg_type: u16, payload: &[u8]) -> Self {
+    pub fn new(record_type: RecordType, payload: &[u8]) -> Self {
         let mut p = payload;
         while let [rest @ .., 0 | b'\n'] = p {
             p = rest;
         }
         Self {
-            msg_type,
+            record_type,
             payload: p.to_vec(),
         }
-    }
-
-    /// The record type.
-    pub fn record_type(&self) -> RecordType {
-        RecordType::from(self.msg_type)
     }
 
     /// Write the line as auditd writes a RAW record, `type=NAME msg=PAYLOAD` (with
     /// `UNKNOWN[n]` for a type without a name), without the newline.
     pub fn write_line(&self, out: &mut Vec<u8>) {
         use std::io::Write;
-        let _ = write!(out, "type={} msg=", self.record_type());
+        let _ = write!(out, "type={} msg=", self.record_type);
         out.extend_from_slice(&self.payload);
     }
 
@@ -61,7 +56,7 @@ impl RawRecord {
 
     /// Parse into the parser crate's record.
     pub fn to_record(&self) -> Result<audit_parse::Record, audit_parse::ParseError> {
-        audit_parse::Record::from_kernel(self.msg_type, &self.payload)
+        audit_parse::Record::from_kernel(self.record_type, &self.payload)
     }
 }
 
@@ -88,8 +83,8 @@ pub enum Incoming {
         len: usize,
         /// The receive buffer's size (the bytes that were read).
         cap: usize,
-        /// The netlink type of its first message, when its header was read whole.
-        msg_type: Option<u16>,
+        /// The record type of its first message, when its header was read whole.
+        record_type: Option<RecordType>,
         /// The start of that message's payload (at most 80 bytes), to say which
         /// record it was.
         head: Vec<u8>,

@@ -77,7 +77,10 @@ struct CtlMsg {
 /// What [`AuditSocket::recv_direct`] hands on.
 pub(crate) enum Taken<'a> {
     /// A record: its type and payload, as in a [`RawRecord`].
-    Record { msg_type: u16, payload: &'a [u8] },
+    Record {
+        record_type: RecordType,
+        payload: &'a [u8],
+    },
     /// Anything else, as [`AuditSocket::recv`] gives it.
     Other(Incoming),
 }
@@ -769,12 +772,13 @@ impl AuditSocket {
                 self.overflow.record(payload_serial(m.payload));
                 match direct.as_deref_mut() {
                     Some(sink) => sink(Taken::Record {
-                        msg_type: m.header.ty,
+                        record_type: RecordType::from(m.header.ty),
                         payload: m.payload,
                     }),
-                    None => self
-                        .queue
-                        .push_back(Incoming::Record(RawRecord::new(m.header.ty, m.payload))),
+                    None => self.queue.push_back(Incoming::Record(RawRecord::new(
+                        RecordType::from(m.header.ty),
+                        m.payload,
+                    ))),
                 }
             } else {
                 ctl.push(CtlMsg {
@@ -996,9 +1000,9 @@ fn truncated_item(buf: &[u8], len: usize, cap: usize) -> Incoming {
     const NLMSG_HDRLEN: usize = 16;
     const HEAD_MAX: usize = 80;
     let read = &buf[..buf.len().min(cap)];
-    let (msg_type, head) = match read.get(..NLMSG_HDRLEN) {
+    let (record_type, head) = match read.get(..NLMSG_HDRLEN) {
         Some(h) => {
-            let ty = u16::from_ne_bytes([h[4], h[5]]);
+            let ty = RecordType::from(u16::from_ne_bytes([h[4], h[5]]));
             let payload = &read[NLMSG_HDRLEN..];
             (Some(ty), payload[..payload.len().min(HEAD_MAX)].to_vec())
         }
@@ -1007,7 +1011,7 @@ fn truncated_item(buf: &[u8], len: usize, cap: usize) -> Incoming {
     Incoming::Truncated {
         len,
         cap,
-        msg_type,
+        record_type,
         head,
     }
 }
@@ -1088,7 +1092,7 @@ mod tests {
         assert!(s.recv(Some(Duration::ZERO)).unwrap().is_none());
         assert_eq!(s.receive_calls(), 1);
         s.queue_item(Incoming::Record(RawRecord::new(
-            1300,
+            RecordType::SYSCALL,
             b"audit(1.000:1): x=1",
         )));
         assert!(s.recv(Some(Duration::ZERO)).unwrap().is_some());
@@ -1142,7 +1146,7 @@ mod tests {
         };
         let rec = |serial: u64| {
             Incoming::Record(RawRecord::new(
-                1300,
+                RecordType::SYSCALL,
                 format!("audit(1.000:{serial}): x=1").as_bytes(),
             ))
         };
@@ -1162,7 +1166,7 @@ mod tests {
             Some(Incoming::Truncated {
                 len: 100_016,
                 cap: 4096,
-                msg_type: Some(1309),
+                record_type: Some(RecordType::EXECVE),
                 head,
             }) => {
                 assert_eq!(head.len(), 80);
@@ -1178,7 +1182,7 @@ mod tests {
             Incoming::Truncated {
                 len: 100_016,
                 cap: 10,
-                msg_type: None,
+                record_type: None,
                 head: Vec::new()
             }
         );

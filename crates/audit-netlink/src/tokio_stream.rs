@@ -339,6 +339,7 @@ mod tests {
     #[test]
     fn records_kept_during_a_request_come_out_without_readiness() {
         use crate::{Incoming, RawRecord, StreamItem};
+        use audit_wire::RecordType;
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -347,8 +348,11 @@ mod tests {
             let mut events =
                 AsyncEventStream::new(EventStream::new(AuditSocket::open().unwrap())).unwrap();
             for (ty, text) in [
-                (1300, "audit(1.000:3): arch=c000003e syscall=59"),
-                (1320, "audit(1.000:3): "),
+                (
+                    RecordType::SYSCALL,
+                    "audit(1.000:3): arch=c000003e syscall=59",
+                ),
+                (RecordType::EOE, "audit(1.000:3): "),
             ] {
                 let r = RawRecord::new(ty, text.as_bytes());
                 events.get_mut().socket().queue_item(Incoming::Record(r));

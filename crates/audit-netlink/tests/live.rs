@@ -5,6 +5,7 @@ use audit_netlink::audit_wire::field::{Action, Field, FilterList, Operator};
 use audit_netlink::audit_wire::rule::RuleData;
 use audit_netlink::audit_wire::status::Status;
 use audit_netlink::audit_wire::tty_status::TtyStatus;
+use audit_netlink::audit_wire::RecordType;
 use audit_netlink::{
     AuditSocket, Errno, EventStream, FailureMode, Feature, Incoming, Origin, StreamItem,
     UserMessage,
@@ -481,7 +482,7 @@ fn second_daemon_registration_is_eexist() {
     // unregistration: counted, never handed out as records.
     while let Some(i) = a.recv(Some(Duration::from_millis(50))).unwrap() {
         if let Incoming::Record(r) = i {
-            assert_ne!(r.msg_type, 1329, "{r:?}");
+            assert_ne!(r.record_type, RecordType::REPLACE, "{r:?}");
         }
     }
     assert!(a.replace_probes() >= 1);

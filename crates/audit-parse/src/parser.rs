@@ -671,17 +671,18 @@ impl Parser {
     /// item in [`Parser::next_event`]'s order (counted in [`Stats::errors`]).
     ///
     /// ```
-    /// let mut p = audit_parse::Parser::default();
-    /// p.push_kernel(1300, b"audit(1.000:7): arch=c000003e syscall=59\0");
-    /// p.push_kernel(1327, b"audit(1.000:7): proctitle=6C73");
+    /// use audit_parse::{Parser, RecordType};
+    /// let mut p = Parser::default();
+    /// p.push_kernel(RecordType::SYSCALL, b"audit(1.000:7): arch=c000003e syscall=59\0");
+    /// p.push_kernel(RecordType::PROCTITLE, b"audit(1.000:7): proctitle=6C73");
     /// let ev = p.next_event().unwrap().unwrap();
     /// assert_eq!(ev.len(), 2);
     /// assert_eq!(ev.iter().next().unwrap().text(),
     ///            b"type=SYSCALL msg=audit(1.000:7): arch=c000003e syscall=59");
     /// ```
-    pub fn push_kernel(&mut self, msg_type: u16, payload: &[u8]) {
+    pub fn push_kernel(&mut self, record_type: RecordType, payload: &[u8]) {
         let mut line = std::mem::take(&mut self.kernel_line);
-        crate::record::write_kernel_line(&mut line, msg_type, payload);
+        crate::record::write_kernel_line(&mut line, record_type, payload);
         if line.len() > crate::record::MAX_RECORD_LEN {
             let e = ParseError::new(
                 ErrorKind::LineTooLong {
@@ -715,21 +716,27 @@ impl Parser {
     /// Report a datagram from the kernel that was cut off because it did not fit the
     /// reader's buffer (`len` bytes, `cap` read): its records cannot be read whole,
     /// so it becomes an error item ([`ErrorKind::DatagramTruncated`]) in
-    /// [`Parser::next_event`]'s order, counted in [`Stats::errors`]. `msg_type` and
+    /// [`Parser::next_event`]'s order, counted in [`Stats::errors`]. `record_type` and
     /// `head` (the start of its first payload, as far as it was read) name the record
     /// in the error's snippet.
     ///
     /// ```
-    /// use audit_parse::{ErrorKind, Parser};
+    /// use audit_parse::{ErrorKind, Parser, RecordType};
     /// let mut p = Parser::default();
-    /// p.push_kernel_truncated(1309, b"audit(1.000:9): argc=3 a0=", 100_016, 8_970);
+    /// p.push_kernel_truncated(RecordType::EXECVE, b"audit(1.000:9): argc=3 a0=", 100_016, 8_970);
     /// let e = p.next_event().unwrap().unwrap_err();
     /// assert_eq!(e.kind, ErrorKind::DatagramTruncated { len: 100_016, cap: 8_970 });
     /// assert!(e.snippet.starts_with(b"type=EXECVE msg=audit(1.000:9)"));
     /// ```
-    pub fn push_kernel_truncated(&mut self, msg_type: u16, head: &[u8], len: usize, cap: usize) {
+    pub fn push_kernel_truncated(
+        &mut self,
+        record_type: RecordType,
+        head: &[u8],
+        len: usize,
+        cap: usize,
+    ) {
         let mut line = Vec::new();
-        crate::record::write_kernel_line(&mut line, msg_type, &head[..head.len().min(80)]);
+        crate::record::write_kernel_line(&mut line, record_type, &head[..head.len().min(80)]);
         self.stats.errors += 1;
         let e = ParseError::new(ErrorKind::DatagramTruncated { len, cap }, 0, 0, &line);
         self.ready.push_back(Ready::Error(e));

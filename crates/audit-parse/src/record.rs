@@ -416,12 +416,12 @@ impl Record {
     /// `type=NAME msg=PAYLOAD`, with `UNKNOWN[n]` for a type without a name.
     ///
     /// ```
-    /// let r = audit_parse::Record::from_kernel(1307, b"audit(1.002:3): cwd=\"/\"").unwrap();
+    /// let r = audit_parse::Record::from_kernel(audit_parse::RecordType::CWD, b"audit(1.002:3): cwd=\"/\"").unwrap();
     /// assert_eq!(r.text(), b"type=CWD msg=audit(1.002:3): cwd=\"/\"");
     /// ```
-    pub fn from_kernel(msg_type: u16, payload: &[u8]) -> Result<Record, ParseError> {
+    pub fn from_kernel(record_type: RecordType, payload: &[u8]) -> Result<Record, ParseError> {
         let mut line = Vec::new();
-        write_kernel_line(&mut line, msg_type, payload);
+        write_kernel_line(&mut line, record_type, payload);
         Record::parse(&line)
     }
 
@@ -1062,17 +1062,17 @@ pub(crate) fn clear_buffers(bytes: &mut Vec<u8>, entries: &mut Vec<Entry>) {
 /// Replace `line` with auditd's RAW line for a kernel record, `type=NAME msg=PAYLOAD`
 /// (`UNKNOWN[n]` for a type without a name), the payload's trailing NULs and
 /// newlines dropped.
-pub(crate) fn write_kernel_line(line: &mut Vec<u8>, msg_type: u16, payload: &[u8]) {
+pub(crate) fn write_kernel_line(line: &mut Vec<u8>, record_type: RecordType, payload: &[u8]) {
     use std::io::Write;
     let payload = trim_kernel_payload(payload);
     line.clear();
     line.reserve(payload.len() + 32);
     line.extend_from_slice(b"type=");
-    match RecordType::from(msg_type).name() {
+    match record_type.name() {
         Some(name) => line.extend_from_slice(name.as_bytes()),
         // Writing to a Vec cannot fail.
         None => {
-            let _ = write!(line, "UNKNOWN[{msg_type}]");
+            let _ = write!(line, "UNKNOWN[{}]", record_type.0);
         }
     }
     line.extend_from_slice(b" msg=");
@@ -1849,12 +1849,16 @@ mod tests {
 
     #[test]
     fn kernel_form() {
-        let r = Record::from_kernel(1300, b"audit(5.006:7): arch=c000003e syscall=59\0").unwrap();
+        let r = Record::from_kernel(
+            RecordType::SYSCALL,
+            b"audit(5.006:7): arch=c000003e syscall=59\0",
+        )
+        .unwrap();
         assert_eq!(
             r.text(),
             b"type=SYSCALL msg=audit(5.006:7): arch=c000003e syscall=59"
         );
-        let r = Record::from_kernel(1999, b"audit(5.006:7): x=1").unwrap();
+        let r = Record::from_kernel(RecordType(1999), b"audit(5.006:7): x=1").unwrap();
         assert_eq!(r.type_text(), b"UNKNOWN[1999]");
     }
 }

@@ -2,13 +2,13 @@
 //! gives: `Record::from_kernel` the record `Record::parse` makes of the line, and
 //! `Parser::push_kernel` the events that pushing those records makes.
 
-use audit_parse::{Item, Parser, Record};
+use audit_parse::{Item, Parser, Record, RecordType};
 use proptest::prelude::*;
 use std::path::Path;
 
 /// The captured logs' lines that a kernel could have sent (no `node=` prefix), each
 /// with the type number and payload a reader would have received for it.
-fn captured_lines() -> Vec<(Vec<u8>, u16, Vec<u8>)> {
+fn captured_lines() -> Vec<(Vec<u8>, RecordType, Vec<u8>)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/captured");
     let mut out = Vec::new();
     for name in ["raw.log", "enriched.log", "busy.log", "busy-enriched.log"] {
@@ -18,7 +18,7 @@ fn captured_lines() -> Vec<(Vec<u8>, u16, Vec<u8>)> {
             .filter(|l| l.starts_with(b"type="))
         {
             let r = Record::parse(line).unwrap();
-            let ty = u16::try_from(r.record_type().unwrap().0).unwrap();
+            let ty = r.record_type().unwrap();
             let at = memchr::memmem::find(line, b" msg=").unwrap();
             out.push((line.to_vec(), ty, line[at + 5..].to_vec()));
         }
@@ -68,11 +68,11 @@ fn push_kernel_makes_the_events_that_pushing_parsed_lines_makes() {
 fn an_unreadable_payload_is_an_error_item_and_the_others_go_on() {
     let mut p = Parser::default();
     // Single-record events: each is complete at once.
-    p.push_kernel(1305, b"audit(1.000:1): op=set");
-    p.push_kernel(1305, b"no stamp here");
-    p.push_kernel(1305, b"audit(2.000:2): op=set");
+    p.push_kernel(RecordType::CONFIG_CHANGE, b"audit(1.000:1): op=set");
+    p.push_kernel(RecordType::CONFIG_CHANGE, b"no stamp here");
+    p.push_kernel(RecordType::CONFIG_CHANGE, b"audit(2.000:2): op=set");
     let got = items(&mut p);
-    let expected_err = Record::from_kernel(1305, b"no stamp here")
+    let expected_err = Record::from_kernel(RecordType::CONFIG_CHANGE, b"no stamp here")
         .unwrap_err()
         .to_string();
     assert_eq!(got.len(), 3, "{got:?}");
@@ -100,8 +100,8 @@ proptest! {
         let mut records_parser = Parser::default();
         let mut errors = Vec::new();
         for (ty, payload) in &records {
-            kernel.push_kernel(*ty, payload.as_bytes());
-            match Record::from_kernel(*ty, payload.as_bytes()) {
+            kernel.push_kernel(RecordType::from(*ty), payload.as_bytes());
+            match Record::from_kernel(RecordType::from(*ty), payload.as_bytes()) {
                 Ok(r) => records_parser.push_record(r),
                 Err(e) => errors.push(e.to_string()),
             }

@@ -229,11 +229,7 @@ impl Sink {
                 self.last_serial = self.last_serial.max(s);
             }
         }
-        self.deliver(
-            batch
-                .iter()
-                .map(|r| (RecordType::from(r.msg_type), r.payload.as_slice())),
-        );
+        self.deliver(batch.iter().map(|r| (r.record_type, r.payload.as_slice())));
         batch.clear();
     }
 
