@@ -1,92 +1,21 @@
 //! `audit-daemon` registered with this machine's kernel: it logs, feeds a plugin,
 //! reloads on SIGHUP, rotates on SIGUSR1 and names who stopped it on SIGTERM.
 
-use std::io::Read;
+mod daemon_support;
+
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 use audit_testlock::auditd::AddedRule;
 use audit_testlock::namespace::{self, Private};
-use std::time::{Duration, Instant};
-
-/// Kills the daemon if the test fails before stopping it, and puts `enabled` back.
-struct DaemonGuard(Child, u32);
-
-impl Drop for DaemonGuard {
-    fn drop(&mut self) {
-        if let Ok(None) = self.0.try_wait() {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-        if let Ok(mut s) = audit_netlink::AuditSocket::open() {
-            // A killed daemon stays registered until the kernel notices: give
-            // the slot back for the tests after this one.
-            if s.get_status().is_ok_and(|st| st.pid == self.0.id()) {
-                let _ = s.unregister_daemon();
-            }
-            if s.get_status().is_ok_and(|st| st.enabled != self.1) {
-                let _ = s.set_enabled(self.1 != 0);
-            }
-        }
-    }
-}
-
-fn signal(child: &Child, sig: i32) {
-    // SAFETY: kill(2) on the pid of our own child, not yet reaped.
-    assert_eq!(unsafe { libc::kill(child.id() as i32, sig) }, 0);
-}
-
-fn wait_for(what: &str, mut ok: impl FnMut() -> bool) {
-    let end = Instant::now() + Duration::from_secs(15);
-    while !ok() {
-        assert!(Instant::now() < end, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-fn read(p: &Path) -> String {
-    std::fs::read_to_string(p).unwrap_or_default()
-}
-
-/// The kernel's `enabled` now.
-fn enabled_now() -> u32 {
-    audit_netlink::AuditSocket::open()
-        .and_then(|mut s| s.get_status())
-        .unwrap()
-        .enabled
-}
-
-/// A daemon's directory: `auditd.conf`, `plugins.d` (empty), `audit.log`.
-struct Setup {
-    dir: tempfile::TempDir,
-    log: std::path::PathBuf,
-}
+use daemon_support::{
+    enabled_now, execve_rule, read, registered_pid, run_ok, user_message, wait_for, DaemonGuard,
+    Setup,
+};
 
 impl Setup {
-    fn new(extra: &str) -> Setup {
-        let dir = tempfile::tempdir().unwrap();
-        let log = dir.path().join("audit.log");
-        std::fs::create_dir(dir.path().join("plugins.d")).unwrap();
-        let s = Setup { dir, log };
-        s.configure(&s.log.clone(), extra);
-        s
-    }
-
-    /// Writes `auditd.conf` with the log at `log` and `extra` lines.
-    fn configure(&self, log: &Path, extra: &str) {
-        std::fs::write(
-            self.dir.path().join("auditd.conf"),
-            format!(
-                "log_file = {}\nlog_format = RAW\nflush = INCREMENTAL_ASYNC\nfreq = 50\n\
-                 plugin_dir = {}\n{extra}",
-                log.display(),
-                self.dir.path().join("plugins.d").display()
-            ),
-        )
-        .unwrap();
-    }
-
     /// A plugin in `plugins.d` that appends what it is given to `DIR/plugin.out`;
     /// that file's path.
     fn add_cat_plugin(&self) -> PathBuf {
@@ -105,28 +34,6 @@ impl Setup {
         out
     }
 
-    /// Starts `audit-daemon -f -c DIR`, enabling auditing (and disabling it at
-    /// exit) when it is off.
-    fn start(&self) -> DaemonGuard {
-        let enabled = enabled_now();
-        let set = if enabled == 0 { "enable" } else { "nochange" };
-        let child = Command::new(env!("CARGO_BIN_EXE_audit-daemon"))
-            .args(["-f", "-s", set, "-c"])
-            .arg(self.dir.path())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        DaemonGuard(child, enabled)
-    }
-
-    /// [`Setup::start`], then waits until the daemon is registered with the kernel.
-    fn start_registered(&self) -> DaemonGuard {
-        let daemon = self.start();
-        let pid = daemon.0.id();
-        wait_for("registration", || registered_pid() == pid);
-        daemon
-    }
-
     /// Runs `audit-daemon OPTIONS -s nochange -c DIR` to its end (or, in the
     /// background, to its parent's).
     fn run(&self, options: &[&str]) -> Output {
@@ -137,28 +44,6 @@ impl Setup {
             .output()
             .unwrap()
     }
-}
-
-impl DaemonGuard {
-    /// Stops it with SIGTERM; its exit status and stderr.
-    fn stop(&mut self) -> (std::process::ExitStatus, String) {
-        signal(&self.0, libc::SIGTERM);
-        let status = self.0.wait().unwrap();
-        let mut stderr = String::new();
-        if let Some(mut e) = self.0.stderr.take() {
-            e.read_to_string(&mut stderr).unwrap();
-        }
-        (status, stderr)
-    }
-}
-
-/// `auditctl -m TEXT`: a user record through the kernel.
-fn user_message(text: &str) {
-    let status = Command::new("auditctl")
-        .args(["-m", text])
-        .status()
-        .unwrap();
-    assert!(status.success());
 }
 
 fn has_line(log: &Path, pred: impl Fn(&str) -> bool) -> bool {
@@ -192,13 +77,13 @@ fn logs_dispatches_reloads_rotates_and_names_its_stopper() {
     });
 
     let me = format!(" pid={} ", std::process::id());
-    signal(&daemon.0, libc::SIGHUP);
+    daemon.signal(libc::SIGHUP);
     wait_for("DAEMON_CONFIG", || {
         has_line(log, |l| {
             l.starts_with("type=DAEMON_CONFIG ") && l.contains(&me)
         })
     });
-    signal(&daemon.0, libc::SIGUSR1);
+    daemon.signal(libc::SIGUSR1);
     let rotated = dir.join("audit.log.1");
     wait_for("rotation", || read(log).contains("type=DAEMON_ROTATE "));
     assert!(
@@ -226,16 +111,12 @@ fn logs_dispatches_reloads_rotates_and_names_its_stopper() {
     assert_eq!(enabled_now(), enabled, "enabled restored");
 
     // ausearch reads our log as it reads auditd's.
-    let found = Command::new("ausearch")
-        .args(["-if"])
-        .arg(log)
-        .args(["-m", "DAEMON_END"])
-        .output()
-        .unwrap();
-    assert!(
-        found.status.success(),
-        "{}",
-        String::from_utf8_lossy(&found.stderr)
+    run_ok(
+        "ausearch -m DAEMON_END",
+        Command::new("ausearch")
+            .args(["-if"])
+            .arg(log)
+            .args(["-m", "DAEMON_END"]),
     );
 }
 
@@ -256,7 +137,7 @@ fn sighup_takes_the_writers_new_settings() {
 
     let new_log = setup.dir.path().join("other.log");
     setup.configure(&new_log, "name_format = user\nname = reconfigured\n");
-    signal(&daemon.0, libc::SIGHUP);
+    daemon.signal(libc::SIGHUP);
     let me = std::process::id();
     let config = "op=reconfigure state=changed auid=";
     wait_for("DAEMON_CONFIG in the new log", || {
@@ -276,7 +157,7 @@ fn sighup_takes_the_writers_new_settings() {
 
     // A refused value: nothing changes, and the record says so.
     setup.configure(&setup.log, "freq = many\n");
-    signal(&daemon.0, libc::SIGHUP);
+    daemon.signal(libc::SIGHUP);
     wait_for("the failed DAEMON_CONFIG", || {
         has_line(&new_log, |l| {
             l.contains("type=DAEMON_CONFIG ")
@@ -298,14 +179,6 @@ fn sighup_takes_the_writers_new_settings() {
     );
 }
 
-/// The kernel's registered daemon pid.
-fn registered_pid() -> u32 {
-    audit_netlink::AuditSocket::open()
-        .and_then(|mut s| s.get_status())
-        .unwrap()
-        .pid
-}
-
 /// A log suspended at `max_log_file` (action suspend) drops records until
 /// SIGUSR2: then, the log moved away, a new one opens with DAEMON_RESUME naming
 /// the sender (auditd's `op=resume-logging`), and records are logged again.
@@ -323,7 +196,7 @@ fn sigusr2_resumes_a_suspended_log() {
     user_message(&dropped);
 
     std::fs::rename(&setup.log, setup.dir.path().join("full.log")).unwrap();
-    signal(&daemon.0, libc::SIGUSR2);
+    daemon.signal(libc::SIGUSR2);
     wait_for("DAEMON_RESUME", || {
         has_line(&setup.log, |l| {
             l.starts_with("type=DAEMON_RESUME ")
@@ -440,7 +313,7 @@ fn a_crashed_daemons_registration_is_taken_over() {
     let crashed = Setup::new("");
     let mut first = crashed.start_registered();
     let dead = first.0.id();
-    signal(&first.0, libc::SIGKILL);
+    first.signal(libc::SIGKILL);
     first.0.wait().unwrap();
     assert_eq!(
         registered_pid(),
@@ -597,18 +470,14 @@ fn expected_signal_uid() -> u32 {
 
 /// `ausearch -if LOG --raw ARGS`'s lines.
 fn ausearch_raw(log: &Path, args: &[&str]) -> Vec<String> {
-    let out = Command::new("ausearch")
-        .arg("-if")
-        .arg(log)
-        .arg("--raw")
-        .args(args)
-        .env("LC_ALL", "C")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "ausearch {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = run_ok(
+        &format!("ausearch {args:?}"),
+        Command::new("ausearch")
+            .arg("-if")
+            .arg(log)
+            .arg("--raw")
+            .args(args)
+            .env("LC_ALL", "C"),
     );
     String::from_utf8_lossy(&out.stdout)
         .lines()
@@ -631,17 +500,8 @@ fn an_event_is_logged_as_ausearch_reads_it() {
     let mut daemon = setup.start_registered();
     let me = std::process::id();
     let key = format!("audit-daemon-exec-{me}");
-    let rule = AddedRule::add(&[
-        "always,exit",
-        "-F",
-        "arch=b64",
-        "-S",
-        "execve",
-        "-F",
-        &format!("ppid={me}"),
-        "-k",
-        &key,
-    ]);
+    let spec = execve_rule(me, &key);
+    let rule = AddedRule::add(&spec.iter().map(String::as_str).collect::<Vec<_>>());
     let marker = format!("--marker-{me}");
     assert!(Command::new("/bin/true")
         .arg(&marker)

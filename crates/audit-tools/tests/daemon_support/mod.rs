@@ -34,6 +34,18 @@ pub fn read(p: &Path) -> String {
         .unwrap_or_default()
 }
 
+/// Runs `cmd` to its end; the test fails, naming `what` and with its stderr,
+/// when it does not succeed.
+pub fn run_ok(what: &str, cmd: &mut Command) -> std::process::Output {
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{what}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
 /// Writes an executable shell script.
 pub fn script(path: &Path, body: &str) {
     std::fs::write(path, format!("#!/bin/sh\n{body}\n")).unwrap();
@@ -80,15 +92,9 @@ impl KernelState {
     /// Adds a rule with `auditctl -a SPEC` (deleted at drop at the latest).
     pub fn add_rule(&mut self, spec: &[&str]) {
         let spec: Vec<String> = spec.iter().map(|s| s.to_string()).collect();
-        let out = Command::new("auditctl")
-            .arg("-a")
-            .args(&spec)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "auditctl -a {spec:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
+        run_ok(
+            &format!("auditctl -a {spec:?}"),
+            Command::new("auditctl").arg("-a").args(&spec),
         );
         self.rules.push(spec);
     }
@@ -304,6 +310,25 @@ pub fn add_plugin(dir: &Path, name: &str, path: &Path, args: &str, format: &str)
     std::fs::set_permissions(&conf, std::fs::Permissions::from_mode(0o640)).unwrap();
 }
 
+/// `always,exit -F arch=b64 -S execve -F ppid=PPID -k KEY`: the execs of the
+/// children of `ppid`, for `auditctl -a`.
+pub fn execve_rule(ppid: u32, key: &str) -> Vec<String> {
+    [
+        "always,exit",
+        "-F",
+        "arch=b64",
+        "-S",
+        "execve",
+        "-F",
+        &format!("ppid={ppid}"),
+        "-k",
+        key,
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect()
+}
+
 /// A shell that runs `/bin/true` `n` times once told to go: its pid is known
 /// before it starts, so a rule can select its children (`-F ppid=PID`).
 pub struct Storm {
@@ -331,20 +356,7 @@ impl Storm {
 
     /// The execve rule of this storm, for `auditctl -a`.
     pub fn rule(&self, key: &str) -> Vec<String> {
-        [
-            "always,exit",
-            "-F",
-            "arch=b64",
-            "-S",
-            "execve",
-            "-F",
-            &format!("ppid={}", self.pid()),
-            "-k",
-            key,
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect()
+        execve_rule(self.pid(), key)
     }
 
     /// Runs the storm to its end; how long it took.
@@ -372,4 +384,128 @@ pub fn keyed_syscalls(text: &str, key: &str) -> usize {
     text.lines()
         .filter(|l| l.starts_with("type=SYSCALL ") && l.contains(&k))
         .count()
+}
+
+/// Waits up to 15 s for `ok`; the test fails, naming `what`, when it never holds.
+pub fn wait_for(what: &str, ok: impl FnMut() -> bool) {
+    assert!(wait_until(15, ok), "timed out waiting for {what}");
+}
+
+/// The kernel's `enabled` now.
+pub fn enabled_now() -> u32 {
+    status().enabled
+}
+
+/// The kernel's registered daemon pid (0 for none).
+pub fn registered_pid() -> u32 {
+    status().pid
+}
+
+/// `auditctl -m TEXT`: a user record through the kernel.
+pub fn user_message(text: &str) {
+    let done = Command::new("auditctl")
+        .args(["-m", text])
+        .status()
+        .unwrap();
+    assert!(done.success());
+}
+
+/// An `audit-daemon` started by [`Setup::start`] and the kernel's `enabled` before
+/// it: at drop it is killed if still running, its registration is given back
+/// and `enabled` put back.
+pub struct DaemonGuard(pub Child, pub u32);
+
+impl DaemonGuard {
+    /// Sends `sig` to it (by pid).
+    pub fn signal(&self, sig: i32) {
+        // SAFETY: kill(2) on the pid of our own child, not yet reaped.
+        assert_eq!(unsafe { libc::kill(self.0.id() as i32, sig) }, 0);
+    }
+
+    /// Stops it with SIGTERM; its exit status and stderr.
+    pub fn stop(&mut self) -> (std::process::ExitStatus, String) {
+        self.signal(libc::SIGTERM);
+        let status = self.0.wait().unwrap();
+        let mut stderr = String::new();
+        if let Some(mut e) = self.0.stderr.take() {
+            e.read_to_string(&mut stderr).unwrap();
+        }
+        (status, stderr)
+    }
+}
+
+impl Drop for DaemonGuard {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+        if let Ok(mut s) = audit_netlink::AuditSocket::open() {
+            // A killed daemon stays registered until the kernel notices: give
+            // the slot back for the tests after this one.
+            if s.get_status().is_ok_and(|st| st.pid == self.0.id()) {
+                let _ = s.unregister_daemon();
+            }
+            if s.get_status().is_ok_and(|st| st.enabled != self.1) {
+                let _ = s.set_enabled(self.1 != 0);
+            }
+        }
+    }
+}
+
+/// A daemon's directory: `auditd.conf` (raw log, incremental flush every 50
+/// records), `plugins.d` (empty), `audit.log`.
+pub struct Setup {
+    /// The directory, removed at drop.
+    pub dir: tempfile::TempDir,
+    /// `DIR/audit.log`.
+    pub log: PathBuf,
+}
+
+impl Setup {
+    /// The directory with `extra` lines in its `auditd.conf`.
+    pub fn new(extra: &str) -> Setup {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("audit.log");
+        std::fs::create_dir(dir.path().join("plugins.d")).unwrap();
+        let s = Setup { dir, log };
+        s.configure(&s.log.clone(), extra);
+        s
+    }
+
+    /// Writes `auditd.conf` with the log at `log` and `extra` lines.
+    pub fn configure(&self, log: &Path, extra: &str) {
+        std::fs::write(
+            self.dir.path().join("auditd.conf"),
+            format!(
+                "log_file = {}\nlog_format = RAW\nflush = INCREMENTAL_ASYNC\nfreq = 50\n\
+                 plugin_dir = {}\n{extra}",
+                log.display(),
+                self.dir.path().join("plugins.d").display()
+            ),
+        )
+        .unwrap();
+    }
+
+    /// Starts `audit-daemon -f -c DIR` (stderr piped), enabling auditing (and
+    /// disabling it at exit) when it is off.
+    pub fn start(&self) -> DaemonGuard {
+        let enabled = enabled_now();
+        let set = if enabled == 0 { "enable" } else { "nochange" };
+        let child = Command::new(env!("CARGO_BIN_EXE_audit-daemon"))
+            .args(["-f", "-s", set, "-c"])
+            .arg(self.dir.path())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        DaemonGuard(child, enabled)
+    }
+
+    /// [`Setup::start`], then waits until the daemon is registered with the kernel.
+    pub fn start_registered(&self) -> DaemonGuard {
+        let daemon = self.start();
+        let pid = daemon.0.id();
+        wait_for("registration", || registered_pid() == pid);
+        daemon
+    }
 }
