@@ -10,21 +10,14 @@ use audit_netlink::{
     AuditSocket, Errno, EventStream, FailureMode, Feature, Incoming, Origin, StreamItem,
     UserMessage,
 };
+use audit_testlock::rules::{
+    child_execve_rule, getppid_rule, run_true, trigger_getppid, unique_key,
+};
 use std::process::Command;
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
-const EQUAL: Operator = Operator::Equal;
-const FIELD_PID: Field = Field::PID;
-const FIELD_PPID: Field = Field::PPID;
-const FIELD_ARCH: Field = Field::ARCH;
-const FIELD_KEY: Field = Field::FILTERKEY;
 /// `AUDIT_DIR`: a directory-tree rule.
 const FIELD_DIR: Field = Field::DIR;
-#[cfg(target_arch = "x86_64")]
-const ARCH: u32 = 0xC000_003E;
-#[cfg(target_arch = "aarch64")]
-const ARCH: u32 = 0xC000_00B7;
 
 /// How long a test keeps reading before it gives up on an expected record.
 const PATIENCE: Duration = Duration::from_secs(20);
@@ -76,79 +69,45 @@ impl Drop for Restore {
     }
 }
 
-/// What a test that receives records as the audit daemon holds: a socket
-/// registered as the daemon (given back when dropped, first), auditing turned on
-/// (restored next) and the live-test lock (released last).
-struct AsDaemon {
-    d: AuditSocket,
-    _restore: Restore,
+/// What a test that receives records holds: auditing turned on (restored when
+/// dropped, first) and the live-test lock (released last).
+struct Receiving {
+    restore: Restore,
     _lock: audit_testlock::LiveGuard,
 }
 
-/// [`AsDaemon`], or `None` where the kernel refuses live tests.
-fn as_daemon() -> Option<AsDaemon> {
+/// [`Receiving`], or `None` where `can_run` (audit_testlock's
+/// `live_kernel_available` or `daemon_slot_free`) refuses the test.
+fn receiving(can_run: fn() -> bool) -> Option<Receiving> {
     let lock = audit_testlock::live_lock();
-    if !audit_testlock::daemon_slot_free() {
+    if !can_run() {
         return None;
     }
     let mut restore = Restore::new();
     restore.enable();
-    let mut d = AuditSocket::open().unwrap();
-    d.register_daemon().unwrap();
-    Some(AsDaemon {
-        d,
-        _restore: restore,
+    Some(Receiving {
+        restore,
         _lock: lock,
     })
 }
 
-fn unique_key(tag: &str) -> String {
-    static N: AtomicU32 = AtomicU32::new(0);
-    format!(
-        "lar-{tag}-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    )
+/// What a test that receives records as the audit daemon holds: a socket
+/// registered as the daemon (given back when dropped, first), then what
+/// [`Receiving`] holds.
+struct AsDaemon {
+    d: AuditSocket,
+    _receiving: Receiving,
 }
 
-/// `-a always,exit -F arch=<native> -S getppid -F pid=<own pid> -k <key>`.
-fn getppid_rule(key: &str) -> RuleData {
-    let mut r = RuleData::new(FilterList::Exit, Action::Always);
-    r.push_field(FIELD_ARCH, EQUAL, ARCH).unwrap();
-    r.set_syscall(libc::SYS_getppid as u32).unwrap();
-    r.push_field(FIELD_PID, EQUAL, std::process::id()).unwrap();
-    r.push_str_field(FIELD_KEY, EQUAL, key.as_bytes()).unwrap();
-    r
-}
-
-/// Call getppid `times` times from a new thread: a task created before auditing was
-/// ever enabled since boot has no audit context and produces no syscall records, so
-/// the trigger must come from a task created now (the rule's `pid=` is the tgid).
-/// `-a always,exit -F arch=<native> -S execve -F ppid=<own pid> -k <key>`: the
-/// kernel never audits the registered daemon's own syscalls, so tests that are the
-/// daemon trigger from a child.
-fn child_execve_rule(key: &str) -> RuleData {
-    let mut r = RuleData::new(FilterList::Exit, Action::Always);
-    r.push_field(FIELD_ARCH, EQUAL, ARCH).unwrap();
-    r.set_syscall(libc::SYS_execve as u32).unwrap();
-    r.push_field(FIELD_PPID, EQUAL, std::process::id()).unwrap();
-    r.push_str_field(FIELD_KEY, EQUAL, key.as_bytes()).unwrap();
-    r
-}
-
-fn run_true() {
-    let st = Command::new("/bin/true").status().expect("run /bin/true");
-    assert!(st.success());
-}
-
-fn trigger_getppid(times: usize) {
-    std::thread::spawn(move || {
-        for _ in 0..times {
-            std::hint::black_box(std::os::unix::process::parent_id());
-        }
+/// [`AsDaemon`], or `None` where the kernel refuses live tests.
+fn as_daemon() -> Option<AsDaemon> {
+    let receiving = receiving(audit_testlock::daemon_slot_free)?;
+    let mut d = AuditSocket::open().unwrap();
+    d.register_daemon().unwrap();
+    Some(AsDaemon {
+        d,
+        _receiving: receiving,
     })
-    .join()
-    .unwrap();
 }
 
 /// `auditctl -s` as name -> value.
@@ -457,7 +416,7 @@ fn bad_rule_is_a_typed_einval() {
     // A field id the kernel does not know.
     let mut rule = RuleData::new(FilterList::Exit, Action::Always);
     rule.set_syscall(libc::SYS_getppid as u32).unwrap();
-    rule.push_field(Field(999), EQUAL, 1).unwrap();
+    rule.push_field(Field(999), Operator::Equal, 1).unwrap();
     let e = sock.add_rule(&rule).unwrap_err();
     assert_eq!(e.errno(), Some(Errno::EINVAL), "{e}");
     assert!(sock.list_rules().unwrap().iter().all(|r| r.action != 7));
@@ -874,29 +833,23 @@ const STORM: usize = 150;
 /// The gather of a [`gathered_storm`]'s stream.
 const STORM_GATHER: Duration = Duration::from_millis(50);
 
-/// What a [`gathered_storm`] needs: the lock, the restore, the stream, the rule's key
-/// and the kernel's `lost` counter before it.
+/// What a [`gathered_storm`] needs: the stream, the rule's key, the kernel's
+/// `lost` counter before it, then (dropped last) the restore and the lock.
 struct Storm {
-    _restore: Restore,
     stream: EventStream,
     key: String,
     lost_before: u32,
     receives_before: u64,
-    _lock: audit_testlock::LiveGuard,
+    receiving: Receiving,
 }
 
 /// A stream with a gather on a socket that hears this process's children's execs:
 /// the daemon's where the slot is free, else the read-log group's (beside the
 /// user's daemon). `None` where the kernel refuses live tests.
 fn gathered_storm() -> Option<Storm> {
-    let lock = audit_testlock::live_lock();
-    if !audit_testlock::live_kernel_available() {
-        return None;
-    }
-    let mut restore = Restore::new();
+    let mut receiving = receiving(audit_testlock::live_kernel_available)?;
     let key = unique_key("gather");
-    restore.add_rule(child_execve_rule(&key));
-    restore.enable();
+    receiving.restore.add_rule(child_execve_rule(&key));
     let sock = if audit_testlock::daemon_slot_free() {
         let mut d = AuditSocket::open().unwrap();
         d.register_daemon().unwrap();
@@ -906,17 +859,16 @@ fn gathered_storm() -> Option<Storm> {
     };
     // Room for what comes in a pause (~7 records of 1-3 KiB per exec).
     sock.set_recv_buffer_size(8 << 20, true).unwrap();
-    let lost_before = restore.sock.get_status().unwrap().lost;
+    let lost_before = receiving.restore.sock.get_status().unwrap().lost;
     let receives_before = sock.receive_calls();
     let mut stream = EventStream::new(sock);
     stream.set_gather(STORM_GATHER).unwrap();
     Some(Storm {
-        _restore: restore,
         stream,
         key,
         lost_before,
         receives_before,
-        _lock: lock,
+        receiving,
     })
 }
 
@@ -953,7 +905,7 @@ impl Storm {
     /// wake-up per event, and a `recvmmsg` or two after it).
     fn check(mut self, seen: &StormSeen) {
         let receives = self.stream.socket().receive_calls() - self.receives_before;
-        let lost_after = self._restore.sock.get_status().unwrap().lost;
+        let lost_after = self.receiving.restore.sock.get_status().unwrap().lost;
         if self.stream.socket().daemon_pid().is_some() {
             self.stream.socket().unregister_daemon().unwrap();
         }

@@ -2,24 +2,13 @@
 //! this machine's kernel (root, audit compiled in). Each takes the machine-wide
 //! live-test lock and restores what it changed, even on failure (drop guards).
 
-use audit_netlink::audit_wire::field::{Action, Field, FilterList, Operator};
-use audit_netlink::audit_wire::rule::RuleData;
 use audit_netlink::{AuditSocket, Errno, Error, Incoming};
+use audit_testlock::rules::{
+    child_execve_rule, getppid_rule, run_true, trigger_getppid, unique_key,
+};
 use netlink_sys::{protocols::NETLINK_AUDIT, Socket, SocketAddr};
 use std::collections::HashSet;
-use std::process::Command;
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
-
-const EQUAL: Operator = Operator::Equal;
-const FIELD_PID: Field = Field::PID;
-const FIELD_PPID: Field = Field::PPID;
-const FIELD_ARCH: Field = Field::ARCH;
-const FIELD_KEY: Field = Field::FILTERKEY;
-#[cfg(target_arch = "x86_64")]
-const ARCH: u32 = 0xC000_003E;
-#[cfg(target_arch = "aarch64")]
-const ARCH: u32 = 0xC000_00B7;
 
 /// How long a test keeps reading before it gives up on an expected record.
 const PATIENCE: Duration = Duration::from_secs(20);
@@ -48,54 +37,6 @@ impl Drop for EnabledBack {
             let _ = self.sock.set_enabled(self.enabled == 1);
         }
     }
-}
-
-fn unique_key(tag: &str) -> String {
-    static N: AtomicU32 = AtomicU32::new(0);
-    format!(
-        "lar-{tag}-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    )
-}
-
-/// `-a always,exit -F arch=<native> -S execve -F ppid=<own pid> -k <key>`: the
-/// kernel never audits the registered daemon's own syscalls, so tests that are the
-/// daemon trigger from a child.
-fn child_execve_rule(key: &str) -> RuleData {
-    let mut r = RuleData::new(FilterList::Exit, Action::Always);
-    r.push_field(FIELD_ARCH, EQUAL, ARCH).unwrap();
-    r.set_syscall(libc::SYS_execve as u32).unwrap();
-    r.push_field(FIELD_PPID, EQUAL, std::process::id()).unwrap();
-    r.push_str_field(FIELD_KEY, EQUAL, key.as_bytes()).unwrap();
-    r
-}
-
-/// `-a always,exit -F arch=<native> -S getppid -F pid=<own pid> -k <key>`.
-fn getppid_rule(key: &str) -> RuleData {
-    let mut r = RuleData::new(FilterList::Exit, Action::Always);
-    r.push_field(FIELD_ARCH, EQUAL, ARCH).unwrap();
-    r.set_syscall(libc::SYS_getppid as u32).unwrap();
-    r.push_field(FIELD_PID, EQUAL, std::process::id()).unwrap();
-    r.push_str_field(FIELD_KEY, EQUAL, key.as_bytes()).unwrap();
-    r
-}
-
-/// Call getppid `times` times from a new thread (a task created before auditing
-/// was first enabled has no audit context and makes no syscall records).
-fn trigger_getppid(times: usize) {
-    std::thread::spawn(move || {
-        for _ in 0..times {
-            std::hint::black_box(std::os::unix::process::parent_id());
-        }
-    })
-    .join()
-    .unwrap();
-}
-
-fn run_true() {
-    let st = Command::new("/bin/true").status().expect("run /bin/true");
-    assert!(st.success());
 }
 
 fn contains(hay: &[u8], needle: &[u8]) -> bool {

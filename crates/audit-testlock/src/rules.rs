@@ -13,8 +13,57 @@
 
 use std::process::{Command, Output};
 
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use audit_netlink::audit_wire::arch;
+use audit_netlink::audit_wire::field::{Action, Field, FilterList, Operator};
 use audit_netlink::audit_wire::rule::{RuleData, FILTER_PREPEND};
 use audit_netlink::AuditSocket;
+
+/// This machine's `AUDIT_ARCH_*`: the `arch=` of a rule on native syscalls.
+#[cfg(target_arch = "x86_64")]
+pub const NATIVE_ARCH: u32 = arch::AUDIT_ARCH_X86_64;
+/// This machine's `AUDIT_ARCH_*`: the `arch=` of a rule on native syscalls.
+#[cfg(target_arch = "aarch64")]
+pub const NATIVE_ARCH: u32 = arch::AUDIT_ARCH_AARCH64;
+
+/// A rule key no other test (of this process or another) uses:
+/// `lar-TAG-PID-N`.
+pub fn unique_key(tag: &str) -> String {
+    static N: AtomicU32 = AtomicU32::new(0);
+    format!(
+        "lar-{tag}-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// `-a always,exit -F arch=<native> -S SYSCALL -F WHO=ID -k KEY`.
+fn native_syscall_rule(syscall: libc::c_long, who: Field, id: u32, key: &str) -> RuleData {
+    let mut r = RuleData::new(FilterList::Exit, Action::Always);
+    let syscall = u32::try_from(syscall).expect("a syscall number");
+    r.push_field(Field::ARCH, Operator::Equal, NATIVE_ARCH)
+        .expect("room for arch");
+    r.set_syscall(syscall).expect("a syscall the mask holds");
+    r.push_field(who, Operator::Equal, id)
+        .expect("room for a field");
+    r.push_str_field(Field::FILTERKEY, Operator::Equal, key.as_bytes())
+        .expect("a key of legal length");
+    r
+}
+
+/// `-a always,exit -F arch=<native> -S getppid -F pid=<own pid> -k KEY`: this
+/// process's own getppid calls.
+pub fn getppid_rule(key: &str) -> RuleData {
+    native_syscall_rule(libc::SYS_getppid, Field::PID, std::process::id(), key)
+}
+
+/// `-a always,exit -F arch=<native> -S execve -F ppid=<own pid> -k KEY`: the
+/// execs of this process's children (the kernel never audits the registered
+/// daemon's own syscalls, so a test that is the daemon triggers from a child).
+pub fn child_execve_rule(key: &str) -> RuleData {
+    native_syscall_rule(libc::SYS_execve, Field::PPID, std::process::id(), key)
+}
 
 /// A socket to the kernel (the tests run as root).
 ///
@@ -170,4 +219,27 @@ pub fn non_utf8_rules_file(tag: &str) -> NonUtf8Rules {
         text,
         bad_at,
     }
+}
+
+/// Calls getppid `times` times from a new thread, the trigger of
+/// [`getppid_rule`]: a task created before auditing was first enabled since boot
+/// has no audit context and makes no syscall records, so the calls come from a
+/// task created now (the rule's `pid=` is the thread group's).
+pub fn trigger_getppid(times: usize) {
+    std::thread::spawn(move || {
+        for _ in 0..times {
+            std::hint::black_box(std::os::unix::process::parent_id());
+        }
+    })
+    .join()
+    .expect("the getppid thread");
+}
+
+/// Runs `/bin/true` as a child, the trigger of [`child_execve_rule`].
+///
+/// # Panics
+/// When it cannot be run or fails.
+pub fn run_true() {
+    let st = Command::new("/bin/true").status().expect("run /bin/true");
+    assert!(st.success());
 }

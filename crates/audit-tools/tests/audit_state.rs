@@ -1,19 +1,9 @@
 //! `audit-state` against this machine's kernel: the status as auditctl shows it, the
 //! rule count, `--expect-clean`, and the refusal as a non-root user.
 
-use audit_netlink::audit_wire::field::{Action, Field, FilterList, Operator};
 use audit_netlink::audit_wire::rule::RuleData;
 use audit_netlink::AuditSocket;
 use std::process::{Command, Output};
-
-const EQUAL: Operator = Operator::Equal;
-const FIELD_PID: Field = Field::PID;
-const FIELD_ARCH: Field = Field::ARCH;
-const FIELD_KEY: Field = Field::FILTERKEY;
-#[cfg(target_arch = "x86_64")]
-const ARCH: u32 = 0xC000_003E;
-#[cfg(target_arch = "aarch64")]
-const ARCH: u32 = 0xC000_00B7;
 
 fn audit_state(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_audit-state"))
@@ -62,15 +52,8 @@ fn counts_a_rule_of_ours_and_is_not_clean_while_it_is_loaded() {
     let rules_before = value(&before, "rules");
     assert_eq!(rules_before, sock.list_rules().unwrap().len() as u64);
 
-    // -a always,exit -F arch=<native> -S getppid -F pid=<own pid> -k <key>
-    let mut rule = RuleData::new(FilterList::Exit, Action::Always);
-    rule.push_field(FIELD_ARCH, EQUAL, ARCH).unwrap();
-    rule.set_syscall(libc::SYS_getppid as u32).unwrap();
-    rule.push_field(FIELD_PID, EQUAL, std::process::id())
-        .unwrap();
     let key = format!("zz-audit-state-{}", std::process::id());
-    rule.push_str_field(FIELD_KEY, EQUAL, key.as_bytes())
-        .unwrap();
+    let rule = audit_testlock::rules::getppid_rule(&key);
     sock.add_rule(&rule).unwrap();
     let guard = RuleGuard { sock, rule };
 
