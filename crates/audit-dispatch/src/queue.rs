@@ -389,6 +389,32 @@ mod tests {
         (a, b)
     }
 
+    /// After `items` were pushed to `queue` over the socket `ours` (the
+    /// queue holding the records it did not take, the first of them sent
+    /// up to byte `skip`): the queued records are the last of `items`, and
+    /// the writer sends them from that byte, so that `theirs` reads every
+    /// byte of `items` once, in order.
+    fn write_the_queued_rest(
+        queue: &Queue,
+        ours: Arc<UnixStream>,
+        mut theirs: UnixStream,
+        skip: usize,
+        items: &[Arc<[u8]>],
+    ) {
+        let reader = std::thread::spawn(move || {
+            let mut got = Vec::new();
+            theirs.read_to_end(&mut got).unwrap();
+            got
+        });
+        let rest: Vec<Arc<[u8]>> = queue.lock().items.iter().cloned().collect();
+        assert_eq!(rest, items[items.len() - rest.len()..]);
+        let written = write_records(&ours, &rest, skip, || false);
+        assert_eq!(written.sent, rest.len());
+        queue.lock().direct = None;
+        drop(ours);
+        assert_eq!(reader.join().unwrap(), items.concat());
+    }
+
     /// A writer waiting on an empty queue is woken by the wake after a burst
     /// of pushes (not left to its timeout), and finds the whole burst.
     #[test]
@@ -468,17 +494,7 @@ mod tests {
         assert!(sent < items.len());
         assert_eq!(sent + queued, items.len());
         assert!(told.iter().all(|p| *p == Pushed::Queued));
-        let reader = std::thread::spawn(move || {
-            let mut got = Vec::new();
-            theirs.read_to_end(&mut got).unwrap();
-            got
-        });
-        let rest: Vec<Arc<[u8]>> = queue.lock().items.iter().cloned().collect();
-        let written = write_records(&ours, &rest, skip, || false);
-        assert_eq!(written.sent, rest.len());
-        queue.lock().direct = None;
-        drop(ours);
-        assert_eq!(reader.join().unwrap(), items.concat());
+        write_the_queued_rest(&queue, ours, theirs, skip, &items);
     }
 
     /// A burst in one buffer: written at once while nothing is queued; the
@@ -520,18 +536,7 @@ mod tests {
         };
         assert_eq!(sent + queued, items.len());
         assert!(skip < items[sent].len());
-        let reader = std::thread::spawn(move || {
-            let mut got = Vec::new();
-            theirs.read_to_end(&mut got).unwrap();
-            got
-        });
-        let rest: Vec<Arc<[u8]>> = queue.lock().items.iter().cloned().collect();
-        assert_eq!(rest, items[sent..]);
-        let written = write_records(&ours, &rest, skip, || false);
-        assert_eq!(written.sent, rest.len());
-        queue.lock().direct = None;
-        drop(ours);
-        assert_eq!(reader.join().unwrap(), items.concat());
+        write_the_queued_rest(&queue, ours, theirs, skip, &items);
     }
 
     #[test]
