@@ -829,7 +829,7 @@ impl fmt::Display for Record {
 /// What the start of a line says: `[node=N ]type=T msg=audit(S.M:N)`. Found before the
 /// line is stored, so that the parser knows the record's event (and can skip an `EOE`
 /// that belongs to none) before copying anything.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Header {
     /// The event id.
     pub(crate) id: EventId,
@@ -848,7 +848,7 @@ pub(crate) struct Header {
 impl Header {
     /// Find node, type and timestamp. `separator` is where the caller found the line's
     /// first 0x1D (at or past the end for none), `None` when it did not look.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn parse(
         line: &[u8],
         separator: Option<usize>,
@@ -859,6 +859,17 @@ impl Header {
             None => memchr::memchr(GROUP_SEPARATOR, line).unwrap_or(line.len()),
         };
         let main = line.get(..main_end).unwrap_or(b"");
+        match Header::parse_common(main, cache) {
+            Some(head) => Ok(head),
+            None => Header::parse_general(main, cache),
+        }
+    }
+
+    /// [`Header::parse`] for any shape of header, `main` being the line up to its first
+    /// 0x1D.
+    #[inline(never)]
+    fn parse_general(main: &[u8], cache: &mut HeaderCache) -> Result<Header, ErrorKind> {
+        let main_end = main.len();
         let mut s = skip_spaces(main, 0);
         let mut node_tok = None;
         if main[s..].starts_with(b"node=") {
@@ -874,7 +885,7 @@ impl Header {
             return Err(ErrorKind::EmptyType);
         }
         let type_tok = (s, e, s + 4);
-        let record_type = cache.get(line, s + 5, e);
+        let record_type = cache.get(main, s + 5, e);
         // The next token must start with `msg=audit(`. The stamp has no spaces, so it
         // is read from the rest of the main part and lies within the token; the token
         // ends at the first space after it.
@@ -882,7 +893,7 @@ impl Header {
         let stamp = main[s..]
             .strip_prefix(b"msg=audit(")
             .ok_or(ErrorKind::MissingTimestamp)?;
-        let (id, used) = cache.stamp(stamp)?;
+        let (id, used) = cache.stamp_general(stamp)?;
         Ok(Header {
             id,
             record_type,
@@ -890,6 +901,62 @@ impl Header {
             type_tok,
             rest: token_end(main, s + 10 + used),
             main_end,
+        })
+    }
+
+    /// The header of the common shape, `type=NAME msg=audit(STAMP): `, read with a few
+    /// word compares: `None` for any other shape (a node name, extra spaces, a stamp
+    /// that does not parse), which [`Header::parse`] then reads the general way, so
+    /// that it gives the same header or reports the error. `main` is the line up to
+    /// its first 0x1D.
+    #[inline(always)]
+    fn parse_common(main: &[u8], cache: &mut HeaderCache) -> Option<Header> {
+        const TYPE_EQ: u64 = u64::from_le_bytes(*b"type=\0\0\0");
+        const TYPE_MASK: u64 = (1 << 40) - 1;
+        const MSG: u128 = u128::from_le_bytes(*b" msg=audit(\0\0\0\0\0");
+        const MSG_MASK: u128 = (1 << 88) - 1;
+        if word(main, 0) & TYPE_MASK != TYPE_EQ {
+            return None;
+        }
+        // The name: its first sixteen bytes as two words, which also key the type cache.
+        let (lo, hi) = (word(main, 5), word(main, 13));
+        let name = main.get(5..)?;
+        let first = zero_bytes(lo ^ SPACES);
+        let second = zero_bytes(hi ^ SPACES);
+        let (e, record_type) = if first != 0 {
+            let len = (first.trailing_zeros() / 8) as usize;
+            if len == 0 {
+                return None;
+            }
+            (5 + len, cache.lookup(name, len, lo & KEEP_BYTES[len], 0))
+        } else if second != 0 {
+            let len = 8 + (second.trailing_zeros() / 8) as usize;
+            (
+                5 + len,
+                cache.lookup(name, len, lo, hi & KEEP_BYTES[len - 8]),
+            )
+        } else {
+            let e = token_end(main, 21);
+            (e, cache.get(main, 5, e))
+        };
+        let msg = main.get(e..e + 16)?;
+        if u128::from_le_bytes(msg.try_into().ok()?) & MSG_MASK != MSG {
+            return None;
+        }
+        let (id, used) = cache.stamp(main, e + 11)?;
+        let p = e + 11 + used;
+        let rest = if main.get(p..p + 2) == Some(b": ") {
+            p + 1
+        } else {
+            token_end(main, p)
+        };
+        Some(Header {
+            id,
+            record_type,
+            node_tok: None,
+            type_tok: (0, e, 4),
+            rest,
+            main_end: main.len(),
         })
     }
 
@@ -929,23 +996,62 @@ fn token_end(s: &[u8], mut i: usize) -> usize {
 #[derive(Debug, Default)]
 pub(crate) struct HeaderCache {
     slots: [(u64, u64, u32, Option<RecordType>); 16],
-    /// The text of the last stamp, up to and including its `)`, and what it said.
-    stamp: [u8; 32],
+    /// The text of the last stamp, up to and including its `)` (at most 32 bytes), as
+    /// two little-endian words, the masks that keep its bytes of them, its length
+    /// (0: none yet) and what it said.
+    stamp: [u128; 2],
+    stamp_mask: [u128; 2],
     stamp_len: usize,
     stamp_id: EventId,
 }
 
 impl HeaderCache {
-    /// The stamp at the start of `s` (the text after `audit(`), and its length.
+    /// The stamp at `line[at..]` (the text after `audit(`) and its length; `None` when
+    /// it does not parse. The stamp of the line before is compared as two words.
     #[inline(always)]
-    fn stamp(&mut self, s: &[u8]) -> Result<(EventId, usize), ErrorKind> {
+    fn stamp(&mut self, line: &[u8], at: usize) -> Option<(EventId, usize)> {
         let n = self.stamp_len;
-        if n != 0 && s.get(..n) == self.stamp.get(..n) {
-            return Ok((self.stamp_id, n));
+        if let Some(a) = line.get(at..at + 32) {
+            let lo = u128::from_le_bytes(a[..16].try_into().ok()?);
+            let hi = u128::from_le_bytes(a[16..].try_into().ok()?);
+            let diff = ((lo ^ self.stamp[0]) & self.stamp_mask[0])
+                | ((hi ^ self.stamp[1]) & self.stamp_mask[1]);
+            if n != 0 && diff == 0 {
+                return Some((self.stamp_id, n));
+            }
+        }
+        self.stamp_general(line.get(at..)?).ok()
+    }
+
+    /// [`HeaderCache::stamp`] without the word compare, for `s` the text after
+    /// `audit(`.
+    #[inline(never)]
+    fn stamp_general(&mut self, s: &[u8]) -> Result<(EventId, usize), ErrorKind> {
+        let n = self.stamp_len;
+        // Too near the line's end for the word compare.
+        if n != 0 && s.len() < 32 && s.len() >= n {
+            let mut text = [0u8; 32];
+            text[..n].copy_from_slice(&s[..n]);
+            let lo = u128::from_le_bytes(text[..16].try_into().unwrap_or_default());
+            let hi = u128::from_le_bytes(text[16..].try_into().unwrap_or_default());
+            if lo == self.stamp[0] && hi == self.stamp[1] {
+                return Ok((self.stamp_id, n));
+            }
         }
         let (id, used) = parse_stamp(s)?;
-        if let (Some(dst), Some(src)) = (self.stamp.get_mut(..used), s.get(..used)) {
-            dst.copy_from_slice(src);
+        if used <= 32 {
+            let keep = |n: usize| match n {
+                0 => 0,
+                16.. => u128::MAX,
+                n => (1u128 << (8 * n)) - 1,
+            };
+            self.stamp_mask = [keep(used), keep(used.saturating_sub(16))];
+            let mut text = [0u8; 32];
+            text[..used].copy_from_slice(&s[..used]);
+            self.stamp = [
+                u128::from_le_bytes(text[..16].try_into().unwrap_or_default()),
+                u128::from_le_bytes(text[16..].try_into().unwrap_or_default()),
+            ];
             self.stamp_len = used;
             self.stamp_id = id;
         }
@@ -957,23 +1063,48 @@ impl HeaderCache {
     fn get(&mut self, line: &[u8], s: usize, e: usize) -> Option<RecordType> {
         let len = e - s;
         if len == 0 || len > 16 {
-            return RecordType::from_log_name_bytes(&line[s..e]);
+            return RecordType::from_log_name_bytes(line.get(s..e)?);
         }
-        // The first `n` bytes of a word (n <= 8), without a branch: type names of
-        // up to eight letters and of more alternate.
-        let keep = |n: usize| ((1u128 << (8 * n.min(8))) - 1) as u64;
-        let lo = word(line, s) & keep(len);
-        let hi = word(line, s + 8) & keep(len.saturating_sub(8));
+        // The first `n` bytes of a word (n <= 8): type names of up to eight letters
+        // and of more alternate.
+        let lo = word(line, s) & KEEP_BYTES[len.min(8)];
+        let hi = word(line, s + 8) & KEEP_BYTES[len.saturating_sub(8)];
+        self.lookup(&line[s..], len, lo, hi)
+    }
+
+    /// The type named by `name[..len]` (1 to 16 bytes), which are `lo` and `hi` (the
+    /// bytes past the name zeroed).
+    #[inline(always)]
+    fn lookup(&mut self, name: &[u8], len: usize, lo: u64, hi: u64) -> Option<RecordType> {
         let h = (lo ^ hi.rotate_left(29) ^ len as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
         let slot = &mut self.slots[(h >> 60) as usize];
         if slot.0 == lo && slot.1 == hi && slot.2 == len as u32 {
             return slot.3;
         }
-        let t = RecordType::from_log_name_bytes(&line[s..e]);
-        *slot = (lo, hi, len as u32, t);
+        self.miss(name.get(..len)?, lo, hi)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn miss(&mut self, name: &[u8], lo: u64, hi: u64) -> Option<RecordType> {
+        let len = name.len();
+        let h = (lo ^ hi.rotate_left(29) ^ len as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        let t = RecordType::from_log_name_bytes(name);
+        self.slots[(h >> 60) as usize] = (lo, hi, len as u32, t);
         t
     }
 }
+
+/// `KEEP_BYTES[n]` keeps the first `n` bytes of a little-endian word.
+const KEEP_BYTES: [u64; 9] = {
+    let mut t = [u64::MAX; 9];
+    let mut n = 0;
+    while n < 8 {
+        t[n] = (1 << (8 * n)) - 1;
+        n += 1;
+    }
+    t
+};
 
 /// Spaces stored after each line, so that the tokenizer reads whole words without a
 /// tail loop (no token runs into them).
@@ -1612,6 +1743,59 @@ mod tests {
                 limit: MAX_RECORD_LEN
             }
         );
+    }
+
+    /// The header's fast path for the common shape reads what the general one reads, on
+    /// every prefix of lines of many shapes, whatever the caches remember from the
+    /// lines before.
+    #[test]
+    fn common_header_path_agrees_with_the_general_one() {
+        let lines: &[&[u8]] = &[
+            b"type=SYSCALL msg=audit(1700000000.004:1002): arch=c000003e syscall=44",
+            b"type=CWD msg=audit(1700000000.004:1002): cwd=\"/\"",
+            b"type=PATH msg=audit(1700000000.004:1003): item=0",
+            b"type=X msg=audit(1.000:1): a=1",
+            b"type=ABCDEFGH msg=audit(1.000:1): a=1",
+            b"type=ABCDEFGHI msg=audit(1.000:1): a=1",
+            b"type=USER_MAC_CONFIG_CHANGE msg=audit(1.000:1):a=1",
+            b"type=ABCDEFGHIJKLMNOP msg=audit(1.000:1) a=1",
+            b"type=ABCDEFGHIJKLMNOPQ msg=audit(1.000:1)",
+            b"type=UNKNOWN[1999] msg=audit(12.345:678): x",
+            b"type=SYSCALL msg=audit(1700000000.004:1002):",
+            b"type=SYSCALL msg=audit(1700000000.004:10021): a=1",
+            b"type=SYSCALL msg=audit(1700000000.004:1002)x: a=1",
+            b"type=SYSCALL  msg=audit(1700000000.004:1002): a=1",
+            b"type= msg=audit(1.000:1): a=1",
+            b"node=h type=SYSCALL msg=audit(1.000:1): a=1",
+            b" type=SYSCALL msg=audit(1.000:1): a=1",
+            b"type=SYSCALL msg=audit(1.1000:1): a=1",
+            b"type=SYSCALL msg=audit(99999999999999999999.000:1): a=1",
+            b"type=SYSCALL msg=audit(0000000000000000001.000:00000000000000001): a",
+            b"type=SYSCALL msg=audit(1.000:1\x1d): a=1",
+            b"type=SYSCALL msg=audit(1.000:1): a=1\x1dA=\"x\"",
+            b"type=SYSCALL msg=audit(1.000:1): a=1 b=2 c=3 d=4 e=5 f=6 g=7 h=8",
+        ];
+        let mut cache = HeaderCache::default();
+        let mut fast = 0;
+        for round in 0..2 {
+            for line in lines {
+                for cut in 0..=line.len() {
+                    let line = &line[..cut];
+                    let general = Header::parse_general(
+                        &line[..memchr::memchr(GROUP_SEPARATOR, line).unwrap_or(line.len())],
+                        &mut HeaderCache::default(),
+                    );
+                    assert_eq!(Header::parse(line, None, &mut cache), general, "{line:?}");
+                    let main = &line[..memchr::memchr(GROUP_SEPARATOR, line).unwrap_or(cut)];
+                    if let Some(head) = Header::parse_common(main, &mut cache) {
+                        assert_eq!(Ok(head), general, "{line:?} (round {round})");
+                        fast += 1;
+                    }
+                }
+            }
+        }
+        // The fast path did read most of the complete lines.
+        assert!(fast > 2 * 40, "{fast}");
     }
 
     fn pairs(r: &Record) -> Vec<(String, Option<String>)> {
