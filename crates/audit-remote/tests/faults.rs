@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 
 mod receiver_process;
 use audit_testlock::namespace::{self, Private};
-use receiver_process::{lines, run_receiver, start_receiver, Started};
+use receiver_process::{lines, patient_sender, run_receiver, start_receiver, Started};
 
 const AS_PLUGIN: &str = "AUDIT_REMOTE_FAULTS_AS_PLUGIN";
 /// Set in the copy of this test that runs the scenarios inside the namespaces.
@@ -124,14 +124,7 @@ fn receiver_killed_five_times() {
     let count = 3000;
     let queue = dir.path().join("queue");
     let sending = std::thread::spawn(move || {
-        let mut config = SenderConfig::new(([127, 0, 0, 1], port).into());
-        config.window = 8;
-        config.retry_time = Duration::from_millis(50);
-        config.max_tries = 400;
-        config.max_time = None;
-        config.reply_timeout = Duration::from_secs(5);
-        config.queue_depth = count;
-        let mut sender = Sender::open(config, &queue).unwrap();
+        let mut sender = Sender::open(patient_sender(port, count), &queue).unwrap();
         for i in 0..count {
             sender.send(record(i).as_bytes()).unwrap();
         }

@@ -7,7 +7,7 @@
 //! `spooled I` once record I is in its queue file; with a sixth argument STALL it
 //! stops (to be killed) once record STALL-1 is spooled, frames still in flight.
 
-use audit_remote::sender::{Sender, SenderConfig};
+use audit_remote::sender::Sender;
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::path::Path;
@@ -15,7 +15,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 mod receiver_process;
-use receiver_process::{lines, run_receiver, start_receiver, Started};
+use receiver_process::{lines, patient_sender, run_receiver, start_receiver, Started};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -43,19 +43,8 @@ fn record(i: usize) -> String {
     )
 }
 
-fn sender_config(port: u16) -> SenderConfig {
-    let mut config = SenderConfig::new(([127, 0, 0, 1], port).into());
-    config.window = 8;
-    config.retry_time = Duration::from_millis(50);
-    config.max_tries = 400;
-    config.max_time = None;
-    config.reply_timeout = Duration::from_secs(5);
-    config.queue_depth = 100_000;
-    config
-}
-
 fn run_sender(port: u16, queue: &Path, from: usize, to: usize, stall: Option<usize>) {
-    let mut sender = Sender::open(sender_config(port), queue).unwrap();
+    let mut sender = Sender::open(patient_sender(port, 100_000), queue).unwrap();
     let mut out = std::io::stdout();
     for i in from..to {
         // Spooling happens before sending: report once the record is in the queue.
@@ -109,7 +98,7 @@ fn receiver_killed_twice() {
     let count = 3000;
     let queue = dir.path().join("queue");
     let sending = std::thread::spawn(move || {
-        let mut sender = Sender::open(sender_config(port), &queue).unwrap();
+        let mut sender = Sender::open(patient_sender(port, 100_000), &queue).unwrap();
         for i in 0..count {
             sender.send(record(i).as_bytes()).unwrap();
         }

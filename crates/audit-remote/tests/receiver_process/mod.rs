@@ -1,6 +1,7 @@
 //! A receiver in a process of its own, for the tests that kill and restart it: the
 //! test binary runs itself with `--receiver PORT LOG`, which calls [`run_receiver`].
 
+use audit_remote::sender::SenderConfig;
 use audit_remote::server::{FileSink, Receiver, ReceiverConfig};
 use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
@@ -20,6 +21,20 @@ pub fn run_receiver(port: u16, log: &Path) {
     loop {
         std::thread::sleep(Duration::from_secs(60));
     }
+}
+
+/// A sender to the receiver on loopback `port` that outlasts its restarts: it
+/// retries every 50 ms up to 400 times with no time limit, keeps 8 frames in
+/// flight and spools up to `queue_depth` records.
+pub fn patient_sender(port: u16, queue_depth: usize) -> SenderConfig {
+    let mut config = SenderConfig::new(([127, 0, 0, 1], port).into());
+    config.window = 8;
+    config.retry_time = Duration::from_millis(50);
+    config.max_tries = 400;
+    config.max_time = None;
+    config.reply_timeout = Duration::from_secs(5);
+    config.queue_depth = queue_depth;
+    config
 }
 
 /// Starts this test binary as a receiver on `port` and waits until it listens.
