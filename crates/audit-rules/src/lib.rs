@@ -60,7 +60,7 @@ pub use env::{
 pub use error::{FieldError, RuleError, RuleErrorKind, RuleFileError};
 pub use file::{parse_rule_bytes, parse_rules, rule_file_words, split_line, RuleLine};
 pub use parse::{parse_args, Command, Parsed};
-pub use print::{is_watch, key_matches, rule_to_string, ArgInterpreter, Lister};
+pub use print::{is_watch, key_matches, rule_to_string, ArgInterpreter, Lister, RuleArg};
 pub use rule::{DecodeError, EncodeError, FieldValue, Rule, RuleField, RULE_DATA_HEADER_LEN};
 
 /// Parse one command line written as text (words split as in a rule file).

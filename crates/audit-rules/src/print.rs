@@ -68,23 +68,32 @@ pub fn is_watch(rule: &Rule) -> bool {
     perm && all
 }
 
+/// One syscall-argument field (`a0`..`a3`) of a rule, as an [`ArgInterpreter`]
+/// is asked about it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RuleArg {
+    /// The machine of the rule's last `arch` field (`None` when it has none or
+    /// an unknown one).
+    pub machine: Option<Machine>,
+    /// The one syscall the rule selects.
+    pub syscall: u32,
+    /// The value of the rule's `a0` field met so far, this one included (0
+    /// before any).
+    pub a0: u32,
+    /// The value of the rule's `a1` field met so far, this one included (0
+    /// before any).
+    pub a1: u32,
+    /// Which argument (0..=3).
+    pub index: usize,
+    /// The field's value in the rule.
+    pub value: u32,
+}
+
 /// The interpretation of syscall-argument fields for `auditctl -l -i`: what
 /// libauparse shows for `aN` of a SYSCALL record of that syscall.
 pub trait ArgInterpreter {
-    /// The text for argument `index` (0..=3) whose rule value is `value`, on a
-    /// rule selecting only `syscall`. `machine` is the machine of the rule's last
-    /// `arch` field (`None` when it has none or an unknown one); `a0` and `a1` are
-    /// the values of the rule's `a0`/`a1` fields met so far, this one included
-    /// (0 before any).
-    fn interpret_arg(
-        &mut self,
-        machine: Option<Machine>,
-        syscall: u32,
-        a0: u32,
-        a1: u32,
-        index: usize,
-        value: u32,
-    ) -> String;
+    /// The text for `arg`, on a rule selecting only `arg.syscall`.
+    fn interpret_arg(&mut self, arg: &RuleArg) -> String;
 }
 
 /// Prints rules as one `auditctl -l` run does, carrying its arch state from rule
@@ -217,7 +226,14 @@ impl Lister {
                     }
                     match (args.as_deref_mut(), only_syscall) {
                         (Some(it), Some(sc)) => {
-                            let text = it.interpret_arg(machine, sc, a0, a1, index, num(v));
+                            let text = it.interpret_arg(&RuleArg {
+                                machine,
+                                syscall: sc,
+                                a0,
+                                a1,
+                                index,
+                                value: num(v),
+                            });
                             out.push_str(&format!(" -F {name}{op}{text}"));
                         }
                         _ => out.push_str(&format!(" -F {name}{op}0x{:X}", num(v))),
@@ -340,15 +356,15 @@ mod tests {
     struct Echo;
 
     impl ArgInterpreter for Echo {
-        fn interpret_arg(
-            &mut self,
-            machine: Option<Machine>,
-            syscall: u32,
-            a0: u32,
-            a1: u32,
-            index: usize,
-            value: u32,
-        ) -> String {
+        fn interpret_arg(&mut self, arg: &RuleArg) -> String {
+            let RuleArg {
+                machine,
+                syscall,
+                a0,
+                a1,
+                index,
+                value,
+            } = *arg;
             let m = machine.map_or("none", Machine::name);
             format!("<{m}:{syscall}:{a0}:{a1}:{index}:{value}>")
         }

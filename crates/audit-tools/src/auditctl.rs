@@ -33,7 +33,8 @@ use std::process::ExitCode;
 use audit_netlink::audit_wire::rule::RuleData;
 use audit_netlink::{AuditSocket, FailureMode, Feature};
 use audit_rules::{
-    key_matches, parse_args, rule_file_words, ArgInterpreter, Command, Lister, Rule, SystemEnv,
+    key_matches, parse_args, rule_file_words, ArgInterpreter, Command, Lister, Rule, RuleArg,
+    SystemEnv,
 };
 
 /// strerror's text of an errno.
@@ -121,23 +122,15 @@ fn kernel_rules(sock: &mut AuditSocket) -> Result<Vec<(RuleData, Option<Rule>)>,
 struct Args(audit_interpret::Interpreter);
 
 impl ArgInterpreter for Args {
-    fn interpret_arg(
-        &mut self,
-        machine: Option<audit_rules::Machine>,
-        syscall: u32,
-        a0: u32,
-        a1: u32,
-        index: usize,
-        value: u32,
-    ) -> String {
+    fn interpret_arg(&mut self, arg: &RuleArg) -> String {
         let ctx = audit_interpret::SyscallContext {
-            machine,
-            syscall: i32::try_from(syscall).unwrap_or(-1),
-            a0: u64::from(a0),
-            a1: u64::from(a1),
+            machine: arg.machine,
+            syscall: i32::try_from(arg.syscall).unwrap_or(-1),
+            a0: u64::from(arg.a0),
+            a1: u64::from(arg.a1),
         };
-        let name = format!("a{index}");
-        let raw = format!("{value:x}");
+        let name = format!("a{}", arg.index);
+        let raw = format!("{:x}", arg.value);
         let mut out = Vec::new();
         match self.0.interpret(
             audit_parse::RecordType::SYSCALL,
