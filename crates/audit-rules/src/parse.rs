@@ -740,7 +740,7 @@ impl<'e> State<'e> {
                     number32(v, f)?
                 } else {
                     match tables::msg_type_from_name(v) {
-                        Some(t) if t as i32 > 0 => t,
+                        Some(t) if t.0 as i32 > 0 => t.0,
                         _ => return Err(field_err(FieldError::MsgTypeUnknown, f)),
                     }
                 };

@@ -21,6 +21,7 @@ use audit_wire::field::{
 
 use audit_syscalls::{compat, Machine};
 use audit_wire::arch::AUDIT_ARCH_64BIT;
+use audit_wire::RecordType;
 
 use crate::env::Environment;
 use crate::rule::{FieldValue, Rule};
@@ -174,7 +175,7 @@ impl Lister {
             };
             let v = &f.value;
             match field {
-                Field::MSGTYPE => match tables::msg_type_name(num(v)) {
+                Field::MSGTYPE => match tables::msg_type_name(RecordType(num(v))) {
                     Some(t) => out.push_str(&format!(" -F {name}{op}{t}")),
                     None => out.push_str(&format!(" -F {name}{op}{}", num(v) as i32)),
                 },

@@ -6,6 +6,8 @@
 //! [`audit_wire::RecordType::libaudit_name`]). Lookups by name ignore ASCII case,
 //! as libaudit's do.
 
+use audit_wire::RecordType;
+
 /// errno numbers with their names; the first entry for a number is the name printed.
 const ERRNO: &[(u32, &str)] = &[
     (1, "EPERM"),
@@ -174,27 +176,27 @@ pub fn fstype_name(value: u32) -> Option<&'static str> {
 
 /// The record type named `name` as auditctl reads it: a known name (any case),
 /// `UNKNOWN[n]`, or a leading decimal number.
-pub fn msg_type_from_name(name: &str) -> Option<u32> {
-    if let Some((t, _)) = audit_wire::RecordType::all().find(|(t, _)| {
+pub fn msg_type_from_name(name: &str) -> Option<RecordType> {
+    if let Some((t, _)) = RecordType::all().find(|(t, _)| {
         t.libaudit_name()
             .is_some_and(|n| n.eq_ignore_ascii_case(name))
     }) {
-        return Some(t.0);
+        return Some(t);
     }
     if let Some(rest) = name.strip_prefix("UNKNOWN[") {
         let end = rest.find(']')?;
         let digits: String = rest[..end].chars().take(7).collect();
-        return Some(crate::num::strtol(&digits, 10).0 as u32);
+        return Some(RecordType(crate::num::strtol(&digits, 10).0 as u32));
     }
     if name.starts_with(|c: char| c.is_ascii_digit()) {
-        return Some(crate::num::strtol(name, 10).0 as u32);
+        return Some(RecordType(crate::num::strtol(name, 10).0 as u32));
     }
     None
 }
 
-/// auditctl's name of record type `number`.
-pub fn msg_type_name(number: u32) -> Option<&'static str> {
-    audit_wire::RecordType(number).libaudit_name()
+/// auditctl's name of record type `t`.
+pub fn msg_type_name(t: RecordType) -> Option<&'static str> {
+    t.libaudit_name()
 }
 
 #[cfg(test)]
@@ -209,10 +211,10 @@ mod tests {
         assert_eq!(errno_name(41), None);
         assert_eq!(fstype_from_name("DEBUGFS"), Some(0x6462_6720));
         assert_eq!(fstype_name(0x7472_6163), Some("tracefs"));
-        assert_eq!(msg_type_from_name("syscall"), Some(1300));
-        assert_eq!(msg_type_from_name("UNKNOWN[1234]"), Some(1234));
-        assert_eq!(msg_type_from_name("1300x"), Some(1300));
+        assert_eq!(msg_type_from_name("syscall"), Some(RecordType::SYSCALL));
+        assert_eq!(msg_type_from_name("UNKNOWN[1234]"), Some(RecordType(1234)));
+        assert_eq!(msg_type_from_name("1300x"), Some(RecordType::SYSCALL));
         assert_eq!(msg_type_from_name("bogus"), None);
-        assert_eq!(msg_type_name(1300), Some("SYSCALL"));
+        assert_eq!(msg_type_name(RecordType::SYSCALL), Some("SYSCALL"));
     }
 }
