@@ -294,17 +294,7 @@ impl<'a> Iterator for Fields<'a> {
             }
             match classify(bytes, s, e, eq) {
                 Token::Skip => {}
-                Token::Field([ns, ne, vs, ve]) => {
-                    let f = Field {
-                        record: self.record,
-                        name: &bytes[ns..ne],
-                        value: Some(&bytes[vs..ve]),
-                        index: self.index as u32,
-                        interpreted_part: false,
-                    };
-                    self.index += 1;
-                    return Some(f);
-                }
+                Token::Field(spans) => return Some(self.field(spans)),
                 Token::HexKey(_) => {
                     self.table = Some(self.record.split());
                     return self.next_slow();
@@ -315,6 +305,23 @@ impl<'a> Iterator for Fields<'a> {
 }
 
 impl<'a> Fields<'a> {
+    /// The next field, `name_start, name_end, value_start, value_end` within the line
+    /// as [`classify`] gave them (in range by construction: name_start <= eq <
+    /// value_start <= value_end <= the token's end <= limit <= the bytes' length).
+    #[inline(always)]
+    fn field(&mut self, [ns, ne, vs, ve]: [usize; 4]) -> Field<'a> {
+        let bytes = self.toks.within;
+        let f = Field {
+            record: self.record,
+            name: &bytes[ns..ne],
+            value: Some(&bytes[vs..ve]),
+            index: self.index as u32,
+            interpreted_part: false,
+        };
+        self.index += 1;
+        f
+    }
+
     /// [`Iterator::next`] for the header's fields and from a field table.
     #[inline(always)]
     fn next_slow(&mut self) -> Option<Field<'a>> {
@@ -348,19 +355,7 @@ impl<'a> Fields<'a> {
             };
             match classify(bytes, s, e, eq) {
                 Token::Skip => {}
-                Token::Field([ns, ne, vs, ve]) => {
-                    // In range by construction: `classify` gives name_start <= eq <
-                    // val_start <= val_end <= the token's end <= limit <= bytes.len().
-                    let f = Field {
-                        record,
-                        name: &bytes[ns..ne],
-                        value: Some(&bytes[vs..ve]),
-                        index: self.index as u32,
-                        interpreted_part: false,
-                    };
-                    self.index += 1;
-                    return Some(f);
-                }
+                Token::Field(spans) => return Some(self.field(spans)),
                 Token::HexKey(_) => self.table = Some(record.split()),
             }
         }
