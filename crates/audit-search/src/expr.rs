@@ -128,6 +128,9 @@ pub enum Virtual {
     },
     /// `\record_type`: the record type number.
     RecordType(i64),
+    /// A virtual field with a text operator (`\record_type i= x`): libauparse
+    /// takes the expression and it is never true.
+    TextCompared,
 }
 
 /// A compiled regular expression over a record's text (`\regexp`,
@@ -662,7 +665,7 @@ impl ExprParser<'_> {
             // Virtual fields compare with text operators as never true.
             _ if text_op => Expr::Virtual {
                 op,
-                value: Virtual::RecordType(i64::MIN),
+                value: Virtual::TextCompared,
             },
             F::Ts(ex) => {
                 let Some((v, end)) = timestamp(self.lx.src, self.lx.start, ex) else {
@@ -1025,7 +1028,7 @@ impl Expr {
                         .cmp(&sec)
                         .then(id.milli.cmp(&milli))
                         .then((id.serial as u32).cmp(&serial)),
-                    Virtual::RecordType(i64::MIN) => return false,
+                    Virtual::TextCompared => return false,
                     Virtual::RecordType(t) => record.type_number().cmp(&t),
                 };
                 cmp_result(*op, c)
@@ -1048,6 +1051,34 @@ mod tests {
     }
 
     const EXEC: &str = "type=SYSCALL msg=audit(1700000000.500:7): arch=c000003e syscall=59 success=yes exit=0 a0=1 a1=2 a2=3 a3=4 items=1 ppid=1 pid=2 auid=1000 uid=0 comm=\"ls\" key=\"k1\"";
+
+    #[test]
+    fn virtual_fields_with_text_operators_never_match() {
+        let e = ev(&[EXEC]);
+        let mut it = Interpreter::new();
+        for text in [
+            "\\record_type r= 1300",
+            "\\record_type i= SYSCALL",
+            "\\timestamp r= 1",
+        ] {
+            let x = Expr::parse(text).unwrap();
+            assert!(
+                matches!(
+                    x,
+                    Expr::Virtual {
+                        value: Virtual::TextCompared,
+                        ..
+                    }
+                ),
+                "{text}"
+            );
+            assert!(!x.matches_event(&e, &mut it), "{text}");
+        }
+        // The same field with a number operator matches.
+        assert!(Expr::parse("\\record_type == 1300")
+            .unwrap()
+            .matches_event(&e, &mut it));
+    }
 
     #[test]
     fn matching() {
