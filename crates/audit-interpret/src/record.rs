@@ -123,7 +123,7 @@ impl<'a> RecordFacts<'a> {
         RecordFacts {
             // Through the number: measurably faster here than unwrapping
             // `record_type()` (callgrind, bench-vs-auparse --interpret).
-            record_type: RecordType(u32::try_from(record.type_number()).unwrap_or(0)),
+            record_type: record.record_type().unwrap_or(RecordType(0)),
             interpretation: record.interpretation_text(),
             walk: false,
             plain: false,

@@ -168,7 +168,7 @@ impl Formatter {
         if FLUSH_BEFORE.contains(&record_type) {
             self.interpreter.id_cache().clear();
         }
-        let type_no = RecordType(u32::try_from(record.type_number()).unwrap_or(0));
+        let type_no = record.record_type().unwrap_or(RecordType(0));
         let in_record = audit_interpret::RecordContext::new(&record);
         let mut separators = 0u32;
         // Only these types are written, so only they are interpreted.

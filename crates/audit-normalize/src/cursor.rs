@@ -175,7 +175,7 @@ impl<'a> EventCursor<'a> {
         let cwd = event
             .iter()
             .rev()
-            .find(|r| r.type_number() == 1307)
+            .find(|r| r.record_type() == Some(RecordType::CWD))
             .and_then(|r| r.fields().find(|f| f.name() == b"cwd"))
             .and_then(|f| f.value_opt());
         Self {

@@ -232,7 +232,7 @@ pub fn csv_event(
     if c.seek_to(n.object_primary) {
         let val = if c.field_type() == FieldType::EscapedFile {
             cut(c.interpret_realpath())
-        } else if c.record().map(|r| r.type_number()) == Some(1305) {
+        } else if c.record().and_then(|r| r.record_type()) == Some(RecordType::CONFIG_CHANGE) {
             if matches!(action, Some(b"set") | Some(b"seccomp-logging")) {
                 c.field_name().map(<[u8]>::to_vec)
             } else {
