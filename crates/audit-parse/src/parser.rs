@@ -918,6 +918,7 @@ impl Parser {
         (self.slots.len() - 1) as u32
     }
 
+    #[inline(always)]
     fn find_building(&self, id: EventId, node: Option<&[u8]>) -> Option<u32> {
         // In an in-order log the record belongs to the event opened last.
         if let Some(slot) = self.slots.get(self.last_opened as usize) {
@@ -925,6 +926,12 @@ impl Parser {
                 return Some(self.last_opened);
             }
         }
+        self.find_indexed(id, node)
+    }
+
+    /// [`Parser::find_building`] among the events in the id index.
+    #[inline(never)]
+    fn find_indexed(&self, id: EventId, node: Option<&[u8]>) -> Option<u32> {
         let mut s = *self.building.get(&id)?;
         while s != NONE {
             let slot = &self.slots[s as usize];
