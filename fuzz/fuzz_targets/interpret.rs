@@ -60,7 +60,7 @@ fuzz_target!(|data: &[u8]| {
     ] {
         let c = SyscallContext {
             machine: Some(machine),
-            syscall: i32::from(sys % 500),
+            syscall: Some(u32::from(sys % 500)),
             a0: u64::from(sys),
             a1: u64::from(sys) >> 3,
         };

@@ -25,6 +25,6 @@ pub(crate) fn host() -> Option<Machine> {
 /// elsewhere (`audit_syscalls::compat::name`; the kernel's own names are
 /// `audit_syscalls::SyscallTable::name`). The one place where syscall tables
 /// are consulted.
-pub fn syscall_name(machine: Machine, nr: i32) -> Option<&'static str> {
+pub fn syscall_name(machine: Machine, nr: u32) -> Option<&'static str> {
     crate::syscalls::name(machine, nr)
 }

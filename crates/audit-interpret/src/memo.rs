@@ -26,7 +26,7 @@ pub(crate) type CtxKey = [u64; 3];
 pub(crate) fn ctx_key(ty: FieldType, ctx: &SyscallContext) -> CtxKey {
     use FieldType as F;
     let machine = ctx.machine.map_or(u64::MAX, |m| u64::from(m.audit_arch()));
-    let sys = u64::from(ctx.syscall as u32);
+    let sys = ctx.syscall.map_or(u64::MAX, u64::from);
     match ty {
         F::Arch => [machine, 0, 0],
         F::A0 | F::A3 => [machine, sys, 0],

@@ -50,7 +50,7 @@ impl SyscallContext {
             ctx.machine = strtoul(v, 16).and_then(|v| compat::machine_from_audit_arch(v as u32));
         }
         if let Some(v) = named(11 + off, b"syscall").or_else(|| named(2 + off, b"syscall")) {
-            ctx.syscall = strtoul(v, 10).map_or(-1, |v| v as i32);
+            ctx.syscall = strtoul(v, 10).map(|v| v as u32);
         }
         if let Some(v) = named(5 + off, b"a0") {
             ctx.a0 = strtoul(v, 16).unwrap_or(u64::MAX);
@@ -236,7 +236,7 @@ impl Interpreter {
     ) -> (FieldType, Interpreted<'v>) {
         const NONE: SyscallContext = SyscallContext {
             machine: None,
-            syscall: -1,
+            syscall: None,
             a0: 0,
             a1: 0,
         };
@@ -385,6 +385,34 @@ mod tests {
     use crate::EscapeMode;
     use audit_parse::Record;
 
+    /// A syscall number is libauparse's `int`: past `u32` its low 32 bits
+    /// (2^32 + 59 is execve), 2^32 - 1 is -1 and names nothing, as ausearch
+    /// 3.0.9 -i prints them.
+    #[test]
+    fn syscall_numbers_wrap_as_libauparse_s_int() {
+        for (value, shown) in [
+            ("4294967355", &b"execve"[..]),
+            ("4294967295", b"unknown-syscall(-1)"),
+            ("59", b"execve"),
+        ] {
+            let line = format!(
+                "type=SYSCALL msg=audit(1700000000.500:7): arch=c000003e syscall={value} success=yes exit=0 a0=1 a1=2 a2=3 a3=4 items=0 ppid=1 pid=2"
+            );
+            let rec = Record::parse(line.as_bytes()).unwrap();
+            let ctx = SyscallContext::of_record(&rec);
+            let mut out = Vec::new();
+            Interpreter::new().interpret(
+                RecordType::SYSCALL,
+                &ctx,
+                crate::Enriched::NONE,
+                b"syscall",
+                value.as_bytes(),
+                &mut out,
+            );
+            assert_eq!(out, shown, "{value}");
+        }
+    }
+
     #[test]
     fn context_of_record_is_from_fields() {
         let lines: &[&str] = &[
@@ -411,7 +439,7 @@ mod tests {
             ctx(0),
             SyscallContext {
                 machine: Some(Machine::X86_64),
-                syscall: 59,
+                syscall: Some(59),
                 a0: 1,
                 a1: 2
             }
@@ -419,10 +447,16 @@ mod tests {
         assert_eq!((ctx(1).machine, ctx(1).a1), (Some(Machine::I386), 0xffff));
         assert_eq!(
             (ctx(4).machine, ctx(4).syscall),
-            (Some(Machine::Aarch64), 221)
+            (Some(Machine::Aarch64), Some(221))
         );
-        assert_eq!((ctx(6).machine, ctx(6).syscall), (Some(Machine::I386), 2));
-        assert_eq!((ctx(7).machine, ctx(7).syscall), (Some(Machine::X86_64), 1));
+        assert_eq!(
+            (ctx(6).machine, ctx(6).syscall),
+            (Some(Machine::I386), Some(2))
+        );
+        assert_eq!(
+            (ctx(7).machine, ctx(7).syscall),
+            (Some(Machine::X86_64), Some(1))
+        );
     }
 
     /// The walk over a record skips the look at each value for escaping when

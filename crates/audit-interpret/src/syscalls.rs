@@ -8,8 +8,10 @@ use audit_syscalls::compat;
 use crate::machine::Machine;
 
 /// The name of syscall `nr` on `machine`.
-pub(crate) fn name(machine: Machine, nr: i32) -> Option<&'static str> {
-    let nr = u32::try_from(nr).ok()?;
+pub(crate) fn name(machine: Machine, nr: u32) -> Option<&'static str> {
+    // libauparse keeps the number in an `int`: past i32::MAX it is negative
+    // and names nothing.
+    i32::try_from(nr).ok()?;
     // `syscall_name` also reads x86_64's x32 numbers (0x40000000 bit).
     compat::libaudit_name(machine, nr)
         .or_else(|| audit_syscalls::syscall_name(machine.audit_arch(), nr))
@@ -28,7 +30,8 @@ mod tests {
         assert_eq!(name(Machine::Aarch64, 80), Some("newfstat"));
         assert_eq!(name(Machine::X86_64, 335), Some("uretprobe"));
         assert_eq!(name(Machine::X86_64, 0x4000_0000 + 520), Some("execve"));
-        assert_eq!(name(Machine::X86_64, -1), None);
+        assert_eq!(name(Machine::X86_64, u32::MAX), None);
+        assert_eq!(name(Machine::X86_64, 0x8000_0000 + 59), None);
         assert_eq!(name(Machine::Riscv64, 221), Some("execve"));
     }
 }

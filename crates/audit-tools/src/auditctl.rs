@@ -125,7 +125,7 @@ impl ArgInterpreter for Args {
     fn interpret_arg(&mut self, arg: &RuleArg) -> String {
         let ctx = audit_interpret::SyscallContext {
             machine: arg.machine,
-            syscall: i32::try_from(arg.syscall).unwrap_or(-1),
+            syscall: Some(arg.syscall),
             a0: u64::from(arg.a0),
             a1: u64::from(arg.a1),
         };

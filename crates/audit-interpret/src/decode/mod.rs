@@ -22,27 +22,18 @@ use sockaddr::sockaddr;
 /// What the decoders need to know about the record a field is in: its
 /// architecture, syscall number and first two syscall arguments, as
 /// libauparse collects them while splitting a record into fields.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct SyscallContext {
     /// The record's machine; `None` when the record has no usable `arch`.
     pub machine: Option<Machine>,
-    /// The syscall number (`-1` when the record has none).
-    pub syscall: i32,
+    /// The syscall number (`None` when the record has none or it is not a
+    /// number). A number past `u32` keeps its low 32 bits, as libauparse's
+    /// `int` does.
+    pub syscall: Option<u32>,
     /// Syscall argument 0 (`a0`, parsed as hex).
     pub a0: u64,
     /// Syscall argument 1 (`a1`, parsed as hex).
     pub a1: u64,
-}
-
-impl Default for SyscallContext {
-    fn default() -> Self {
-        Self {
-            machine: None,
-            syscall: -1,
-            a0: 0,
-            a1: 0,
-        }
-    }
 }
 
 impl SyscallContext {
@@ -67,10 +58,7 @@ impl SyscallContext {
                     None => None,
                 };
             } else if (cnt == 3 + offset || cnt == 12 + offset) && name == b"syscall" {
-                ctx.syscall = match strtoul(value, 10) {
-                    Some(v) => v as i32,
-                    None => -1,
-                };
+                ctx.syscall = strtoul(value, 10).map(|v| v as u32);
             } else if cnt == 6 + offset && name == b"a0" {
                 ctx.a0 = strtoul(value, 16).unwrap_or(u64::MAX);
             } else if cnt == 7 + offset && name == b"a1" {
@@ -81,7 +69,9 @@ impl SyscallContext {
     }
 
     fn syscall_name(&self) -> Option<&'static str> {
-        self.machine.and_then(|m| syscall_name(m, self.syscall))
+        self.machine
+            .zip(self.syscall)
+            .and_then(|(m, nr)| syscall_name(m, nr))
     }
 }
 
@@ -687,7 +677,7 @@ fn common_direct<'v>(ty: FieldType, ctx: &SyscallContext, val: &'v [u8]) -> Opti
         },
         F::Syscall => {
             // With a0, socketcall and ipc name the call they make.
-            let sys = syscall_name(ctx.machine.or_else(machine::host)?, ctx.syscall)?;
+            let sys = syscall_name(ctx.machine.or_else(machine::host)?, ctx.syscall?)?;
             (sys != "socketcall" && sys != "ipc").then_some(sys.as_bytes())
         }
         F::Arch => match ctx.machine {
@@ -703,7 +693,7 @@ fn syscall(ctx: &SyscallContext, val: &[u8], out: &mut Vec<u8>) {
         out.extend_from_slice(val);
         return;
     };
-    match syscall_name(machine, ctx.syscall) {
+    match ctx.syscall.and_then(|nr| syscall_name(machine, nr)) {
         Some(sys) => {
             out.extend_from_slice(sys.as_bytes());
             let a0 = ctx.a0;
@@ -724,7 +714,8 @@ fn syscall(ctx: &SyscallContext, val: &[u8], out: &mut Vec<u8>) {
         }
         None => {
             out.extend_from_slice(b"unknown-syscall(");
-            push_dec(out, i64::from(ctx.syscall));
+            // libauparse prints its `int`: -1 for none, negative past i32.
+            push_dec(out, i64::from(ctx.syscall.map_or(-1, |nr| nr as i32)));
             out.push(b')');
         }
     }
@@ -1051,7 +1042,7 @@ mod tests {
         ];
         let mut direct = 0;
         for machine in machines {
-            for syscall in [-1, 0, 59, 102, 117, 1 << 20] {
+            for syscall in [None, Some(0), Some(59), Some(102), Some(117), Some(1 << 20)] {
                 let ctx = SyscallContext {
                     machine,
                     syscall,
@@ -1287,7 +1278,7 @@ mod tests {
             c,
             SyscallContext {
                 machine: Some(Machine::X86_64),
-                syscall: 59,
+                syscall: Some(59),
                 a0: 0x7ffd,
                 a1: 0x10
             }
