@@ -3,7 +3,8 @@
 //! run.
 //!
 //! Readers, each registered as the audit daemon in turn: the floor (a plain blocking
-//! `recv(2)` loop, no parsing, and the same with a gather), `AuditSocket::recv`
+//! `recv(2)` loop, no parsing, the same with a gather, and with a gather draining
+//! with `recvmmsg` as `EventStream` does), `AuditSocket::recv`
 //! (records), `EventStream` (complete events) without and with a gather of
 //! [`GATHER`] (`EventStream::set_gather`) and, with `--features tokio`,
 //! `AsyncEventStream` on a current-thread runtime, without and with the gather.
@@ -15,6 +16,12 @@
 //! ticks). Needs root and the machine-wide live-test lock; without them it skips
 //! loudly. Reader threads are named after the reader (for `perf report --comm`).
 //! Run: `cargo bench --bench exec_storm --features tokio`.
+//!
+//! Knobs (environment): `EXEC_STORM_READERS`, a comma-separated list of the readers
+//! to run by name (`floor-recv`, `floor-recv-gather`, `floor-mmsg-gather`, `socket-recv`,
+//! `event-stream`, `event-stream-gather`, `async-stream`, `async-stream-gather`,
+//! `auditd`; all by default), e.g. for `perf record` on one of them;
+//! `EXEC_STORM_SIZE`, the execs per storm (default [`STORM`]).
 
 use audit_netlink::audit_wire::field::{Action, Field, FilterList, Operator};
 use audit_netlink::audit_wire::rule::RuleData;
@@ -26,7 +33,28 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+/// Execs per storm unless `EXEC_STORM_SIZE` says otherwise.
 const STORM: u64 = 200;
+
+/// The execs per storm: `EXEC_STORM_SIZE`, or [`STORM`].
+fn storm_size() -> u64 {
+    match std::env::var("EXEC_STORM_SIZE") {
+        Ok(v) => v
+            .parse()
+            .ok()
+            .filter(|&n| n > 0)
+            .unwrap_or_else(|| panic!("EXEC_STORM_SIZE={v}: a positive number of execs")),
+        Err(_) => STORM,
+    }
+}
+
+/// Whether the reader named `name` runs (`EXEC_STORM_READERS`, all when unset).
+fn selected(name: &str) -> bool {
+    match std::env::var("EXEC_STORM_READERS") {
+        Ok(list) => list.split(',').any(|n| n.trim() == name),
+        Err(_) => true,
+    }
+}
 const EQUAL: Operator = Operator::Equal;
 #[cfg(target_arch = "x86_64")]
 const ARCH: u32 = 0xC000_003E;
@@ -146,6 +174,10 @@ enum Reader {
     /// that waited, `recv(2)` without waiting until the socket is empty, then a
     /// pause of [`GATHER`] if records came since the last one.
     FloorGathered,
+    /// The floor of `EventStream`'s own way with a gather: as [`Reader::FloorGathered`],
+    /// but what is queued is taken with `recvmmsg`, [`FLOOR_BATCH`] datagrams a call,
+    /// as the stream drains (what the gathered stream costs without its parsing).
+    FloorBatched,
     /// `AuditSocket::recv`: records.
     Records,
     /// `EventStream::next`: complete events.
@@ -165,6 +197,7 @@ impl Reader {
         match self {
             Reader::Floor => "floor-recv",
             Reader::FloorGathered => "floor-recv-gather",
+            Reader::FloorBatched => "floor-mmsg-gather",
             Reader::Records => "socket-recv",
             Reader::Events => "event-stream",
             Reader::EventsGathered => "event-stream-gather",
@@ -221,14 +254,111 @@ fn read_floor(
         if !gather.is_zero() {
             (draining, fresh) = (true, true);
         }
-        let msg = &buf[..n.min(buf.len())];
-        if msg.len() < 16 {
+        count_datagram(&buf[..n.min(buf.len())], counts, &finder);
+    }
+    let usage = Usage {
+        receives,
+        ..thread_usage() - t0
+    };
+    if sock.daemon_pid().is_some() {
+        let _ = sock.unregister_daemon();
+    }
+    usage
+}
+
+/// Datagrams one `recvmmsg` of [`Reader::FloorBatched`] takes (as many as the
+/// library's drain takes).
+const FLOOR_BATCH: usize = 32;
+
+/// Counts one datagram of the floors: a record, and an event when it is the storm's
+/// SYSCALL record.
+fn count_datagram(msg: &[u8], counts: &Counts, finder: &memchr::memmem::Finder<'_>) {
+    if msg.len() < 16 {
+        return;
+    }
+    counts.records.fetch_add(1, Ordering::Relaxed);
+    let record_type = RecordType::from(u16::from_ne_bytes([msg[4], msg[5]]));
+    if record_type == RecordType::SYSCALL && finder.find(&msg[16..]).is_some() {
+        counts.events.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// [`Reader::FloorBatched`]: a blocking `recv(2)` for the first datagram, then
+/// `recvmmsg` without waiting (with each sender's address, as the library checks
+/// it) until the socket is empty, then a pause of [`GATHER`] if records came.
+fn read_floor_batched(mut sock: AuditSocket, counts: &Counts, stop: &AtomicBool) -> Usage {
+    use std::os::fd::AsRawFd;
+    const SLOT: usize = 64 * 1024;
+    let finder = memchr::memmem::Finder::new(KEY.as_bytes());
+    let mut slots = vec![0u8; FLOOR_BATCH * SLOT];
+    let mut receives = 0;
+    let (mut draining, mut fresh) = (false, false);
+    let t0 = thread_usage();
+    while !stop.load(Ordering::Relaxed) {
+        receives += 1;
+        if !draining {
+            // SAFETY: the first slot is a valid, writable buffer of the length passed.
+            let n = unsafe { libc::recv(sock.as_raw_fd(), slots.as_mut_ptr().cast(), SLOT, 0) };
+            if let Ok(n) = usize::try_from(n) {
+                count_datagram(&slots[..n.min(SLOT)], counts, &finder);
+                (draining, fresh) = (true, true);
+            }
             continue;
         }
-        counts.records.fetch_add(1, Ordering::Relaxed);
-        let record_type = RecordType::from(u16::from_ne_bytes([msg[4], msg[5]]));
-        if record_type == RecordType::SYSCALL && finder.find(&msg[16..]).is_some() {
-            counts.events.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: all-zero is a valid sockaddr_nl, iovec and mmsghdr; each is
+        // filled in below before use.
+        let mut addrs: [libc::sockaddr_nl; FLOOR_BATCH] = unsafe { std::mem::zeroed() };
+        // SAFETY: as above.
+        let mut iovs: [libc::iovec; FLOOR_BATCH] = unsafe { std::mem::zeroed() };
+        // SAFETY: as above.
+        let mut hdrs: [libc::mmsghdr; FLOOR_BATCH] = unsafe { std::mem::zeroed() };
+        for (i, slot) in slots.chunks_exact_mut(SLOT).enumerate() {
+            iovs[i] = libc::iovec {
+                iov_base: slot.as_mut_ptr().cast(),
+                iov_len: SLOT,
+            };
+            let h = &mut hdrs[i].msg_hdr;
+            h.msg_name = (&mut addrs[i] as *mut libc::sockaddr_nl).cast();
+            h.msg_namelen = std::mem::size_of::<libc::sockaddr_nl>() as libc::socklen_t;
+            h.msg_iov = &mut iovs[i];
+            h.msg_iovlen = 1;
+        }
+        // SAFETY: each header names its own address and one iovec over its own
+        // slot of `slots`; all outlive the call.
+        let n = unsafe {
+            libc::recvmmsg(
+                sock.as_raw_fd(),
+                hdrs.as_mut_ptr(),
+                FLOOR_BATCH as libc::c_uint,
+                libc::MSG_DONTWAIT,
+                std::ptr::null_mut(),
+            )
+        };
+        let Ok(n) = usize::try_from(n) else {
+            // Empty: pause if records came since the last pause.
+            draining = std::mem::take(&mut fresh);
+            if draining {
+                std::thread::sleep(GATHER);
+            }
+            continue;
+        };
+        fresh = true;
+        for (i, slot) in slots.chunks_exact(SLOT).take(n).enumerate() {
+            if addrs[i].nl_pid == 0 {
+                count_datagram(
+                    &slot[..(hdrs[i].msg_len as usize).min(SLOT)],
+                    counts,
+                    &finder,
+                );
+            }
+        }
+        // A short batch: the socket was empty (as the library's drain ends).
+        if n < FLOOR_BATCH {
+            draining = false;
+            if std::mem::take(&mut fresh) {
+                std::thread::sleep(GATHER);
+                draining = true;
+            }
         }
     }
     let usage = Usage {
@@ -339,6 +469,10 @@ fn read_async(sock: AuditSocket, gather: Duration, counts: &Counts, stop: &Atomi
 }
 
 fn bench_ours(c: &mut Criterion, setup: &mut Setup, reader: Reader, multicast: bool) {
+    if !selected(reader.name()) {
+        return;
+    }
+    let size = storm_size();
     let counts = Arc::new(Counts::default());
     let stop = Arc::new(AtomicBool::new(false));
     let (counts2, stop2) = (counts.clone(), stop.clone());
@@ -359,6 +493,7 @@ fn bench_ours(c: &mut Criterion, setup: &mut Setup, reader: Reader, multicast: b
             match reader {
                 Reader::Floor => read_floor(sock, Duration::ZERO, &counts2, &stop2),
                 Reader::FloorGathered => read_floor(sock, GATHER, &counts2, &stop2),
+                Reader::FloorBatched => read_floor_batched(sock, &counts2, &stop2),
                 Reader::Records => read_records(sock, &counts2, &stop2),
                 Reader::Events => read_events(sock, Duration::ZERO, &counts2, &stop2),
                 Reader::EventsGathered => read_events(sock, GATHER, &counts2, &stop2),
@@ -378,8 +513,8 @@ fn bench_ours(c: &mut Criterion, setup: &mut Setup, reader: Reader, multicast: b
         b.iter_custom(|iters| {
             let t = Instant::now();
             for _ in 0..iters {
-                storm(STORM);
-                expected += STORM;
+                storm(size);
+                expected += size;
                 complete &= wait_for(|| counts.events.load(Ordering::Relaxed), expected);
             }
             t.elapsed()
@@ -423,6 +558,10 @@ fn proc_cpu(pid: u32) -> Duration {
 }
 
 fn bench_auditd(c: &mut Criterion, setup: &mut Setup) {
+    if !selected("auditd") {
+        return;
+    }
+    let size = storm_size();
     if Command::new("auditd").arg("-h").output().is_err() {
         eprintln!("SKIPPED auditd comparison: auditd not installed");
         return;
@@ -485,8 +624,8 @@ fn bench_auditd(c: &mut Criterion, setup: &mut Setup) {
         b.iter_custom(|iters| {
             let t = Instant::now();
             for _ in 0..iters {
-                storm(STORM);
-                expected += STORM;
+                storm(size);
+                expected += size;
                 complete &= wait_for(&count, expected);
             }
             t.elapsed()
@@ -526,6 +665,7 @@ fn exec_storm(c: &mut Criterion) {
     let mut setup = Setup::new();
     bench_ours(c, &mut setup, Reader::Floor, multicast);
     bench_ours(c, &mut setup, Reader::FloorGathered, multicast);
+    bench_ours(c, &mut setup, Reader::FloorBatched, multicast);
     bench_ours(c, &mut setup, Reader::Records, multicast);
     bench_ours(c, &mut setup, Reader::Events, multicast);
     bench_ours(c, &mut setup, Reader::EventsGathered, multicast);
