@@ -998,6 +998,8 @@ pub(crate) struct HeaderCache {
     stamp_mask: [u128; 2],
     stamp_len: usize,
     stamp_id: EventId,
+    /// Where the '.' after the seconds is in the last stamp.
+    stamp_dot: usize,
 }
 
 impl HeaderCache {
@@ -1006,16 +1008,31 @@ impl HeaderCache {
     #[inline(always)]
     fn stamp(&mut self, line: &[u8], at: usize) -> Option<(EventId, usize)> {
         let n = self.stamp_len;
+        let mut same = 0;
         if let Some(a) = line.get(at..at + 32) {
             let lo = u128::from_le_bytes(a[..16].try_into().ok()?);
             let hi = u128::from_le_bytes(a[16..].try_into().ok()?);
-            let diff = ((lo ^ self.stamp[0]) & self.stamp_mask[0])
-                | ((hi ^ self.stamp[1]) & self.stamp_mask[1]);
-            if n != 0 && diff == 0 {
-                return Some((self.stamp_id, n));
+            let diff_lo = (lo ^ self.stamp[0]) & self.stamp_mask[0];
+            let diff_hi = (hi ^ self.stamp[1]) & self.stamp_mask[1];
+            if n != 0 {
+                if diff_lo | diff_hi == 0 {
+                    return Some((self.stamp_id, n));
+                }
+                // How many bytes it shares with the last stamp.
+                same = if diff_lo != 0 {
+                    diff_lo.trailing_zeros() / 8
+                } else {
+                    16 + diff_hi.trailing_zeros() / 8
+                } as usize;
             }
         }
-        self.stamp_general(line.get(at..)?).ok()
+        let s = line.get(at..)?;
+        if n != 0 && same > self.stamp_dot {
+            // The same seconds (and '.') as the last stamp: read from the milliseconds.
+            let (sec, dot) = (self.stamp_id.sec, self.stamp_dot);
+            return self.remember(s, dot, parse_stamp_after(s, sec, dot)).ok();
+        }
+        self.stamp_general(s).ok()
     }
 
     /// [`HeaderCache::stamp`] without the word compare, for `s` the text after
@@ -1033,7 +1050,19 @@ impl HeaderCache {
                 return Ok((self.stamp_id, n));
             }
         }
-        let (id, used) = parse_stamp(s)?;
+        let (sec, dot) = parse_seconds(s)?;
+        self.remember(s, dot, parse_stamp_after(s, sec, dot))
+    }
+
+    /// Keep the stamp `s` parsed to (its '.' at `dot`), for the lines that follow.
+    #[inline(always)]
+    fn remember(
+        &mut self,
+        s: &[u8],
+        dot: usize,
+        parsed: Result<(EventId, usize), ErrorKind>,
+    ) -> Result<(EventId, usize), ErrorKind> {
+        let (id, used) = parsed?;
         if used <= 32 {
             let keep = |n: usize| match n {
                 0 => 0,
@@ -1049,6 +1078,7 @@ impl HeaderCache {
             ];
             self.stamp_len = used;
             self.stamp_id = id;
+            self.stamp_dot = dot;
         }
         Ok((id, used))
     }
@@ -1215,11 +1245,19 @@ fn trim_kernel_payload(mut p: &[u8]) -> &[u8] {
 
 /// Parse `SEC.MSEC:SERIAL)...` (the text after `audit(`); also says how many bytes the
 /// stamp took, up to and including the `)`.
-fn parse_stamp(s: &[u8]) -> Result<(EventId, usize), ErrorKind> {
+/// The seconds at the start of a stamp, and where the '.' after them is.
+#[inline(always)]
+fn parse_seconds(s: &[u8]) -> Result<(u64, usize), ErrorKind> {
     let (sec, i) = digits(s, 0).ok_or(ErrorKind::BadTimestamp("seconds are not a number"))?;
     if s.get(i) != Some(&b'.') {
         return Err(ErrorKind::BadTimestamp("no '.' after the seconds"));
     }
+    Ok((sec, i))
+}
+
+/// [`parse_stamp`] from the '.' at `s[i]`, the seconds before it being `sec`.
+#[inline(always)]
+fn parse_stamp_after(s: &[u8], sec: u64, i: usize) -> Result<(EventId, usize), ErrorKind> {
     let (milli, i) =
         digits(s, i + 1).ok_or(ErrorKind::BadTimestamp("milliseconds are not a number"))?;
     if milli > 999 {
@@ -1748,7 +1786,14 @@ mod tests {
         let lines: &[&[u8]] = &[
             b"type=SYSCALL msg=audit(1700000000.004:1002): arch=c000003e syscall=44",
             b"type=CWD msg=audit(1700000000.004:1002): cwd=\"/\"",
-            b"type=PATH msg=audit(1700000000.004:1003): item=0",
+            b"type=PATH msg=audit(1700000000.004:1003): item=0 name=\"/usr/lib/x86_64-linux-gnu/\"",
+            b"type=PATH msg=audit(1700000000.9999:1003): item=0 name=\"/usr/lib/x86_64-linux-gnu/\"",
+            b"type=PATH msg=audit(1700000000.004:1003): item=0 name=\"/usr/lib/x86_64-linux-gnu/\"",
+            b"type=PATH msg=audit(1700000000.005:x): item=0 name=\"/usr/lib/x86_64-linux-gnu/\"",
+            b"type=PATH msg=audit(1700000000.004:1003): item=0 name=\"/usr/lib/x86_64-linux-gnu/\"",
+            b"type=PATH msg=audit(17000000001.004:1003): item=0 name=\"/usr/lib/x86_64-linux-gnu/\"",
+            b"type=PATH msg=audit(1700000000.017:99999999999999999999): item=0 name=\"/usr/lib/x86_64-linux-gnu/\"",
+            b"type=PATH msg=audit(1700000000.017:9): item=0 name=\"/usr/lib/x86_64-linux-gnu/\"",
             b"type=X msg=audit(1.000:1): a=1",
             b"type=ABCDEFGH msg=audit(1.000:1): a=1",
             b"type=ABCDEFGHI msg=audit(1.000:1): a=1",
@@ -1791,6 +1836,14 @@ mod tests {
         }
         // The fast path did read most of the complete lines.
         assert!(fast > 2 * 40, "{fast}");
+        // Whole lines one after the other, as a log gives them: a stamp is compared
+        // with the last line's (and its seconds reused when only what follows differs).
+        let mut cache = HeaderCache::default();
+        for line in lines.iter().chain(lines.iter().rev()) {
+            let main = &line[..memchr::memchr(GROUP_SEPARATOR, line).unwrap_or(line.len())];
+            let general = Header::parse_general(main, &mut HeaderCache::default());
+            assert_eq!(Header::parse(line, None, &mut cache), general, "{line:?}");
+        }
     }
 
     fn pairs(r: &Record) -> Vec<(String, Option<String>)> {
