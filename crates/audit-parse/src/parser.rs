@@ -807,12 +807,23 @@ impl Parser {
     fn line(&mut self, line: &[u8], start: u64, separator: Option<usize>) {
         self.line_no += 1;
         self.stats.lines += 1;
-        let body = line.strip_suffix(b"\r").unwrap_or(line);
-        if body.iter().all(|&b| b == b' ') {
-            self.stats.blank_lines += 1;
-            return;
-        }
-        let body = body.strip_suffix(b"\r").unwrap_or(body);
+        let body = match line {
+            [once @ .., b'\r'] => {
+                // Blank is judged with one '\r' taken off; a second goes too.
+                if once.iter().all(|&b| b == b' ') {
+                    self.stats.blank_lines += 1;
+                    return;
+                }
+                once.strip_suffix(b"\r").unwrap_or(once)
+            }
+            _ => {
+                if line.iter().all(|&b| b == b' ') {
+                    self.stats.blank_lines += 1;
+                    return;
+                }
+                line
+            }
+        };
         match Header::parse(body, separator, &mut self.headers) {
             Ok(head) => {
                 let (line_no, source) = (self.line_no, self.source);
@@ -1076,6 +1087,26 @@ mod tests {
                 Err(e) => format!("err:{:?}", e.kind),
             })
             .collect()
+    }
+
+    #[test]
+    fn carriage_returns_at_a_line_end() {
+        let mut p = Parser::default();
+        p.feed(b"  \r\n\r\n \r\r\ntype=CWD msg=audit(1.000:1): cwd=\"/\"\r\r\n");
+        p.feed(b"type=CWD msg=audit(1.000:2): cwd=/\r\n");
+        p.flush();
+        // One '\r' is taken off before a line is judged blank, a second after.
+        assert_eq!(p.stats().blank_lines, 2);
+        let items: Vec<Item> = p.drain().collect();
+        assert!(matches!(&items[0], Err(e) if e.kind == ErrorKind::MissingType));
+        let values: Vec<Vec<u8>> = items[1..]
+            .iter()
+            .map(|i| {
+                let ev = i.as_ref().unwrap();
+                ev.find_field("cwd").unwrap().value().to_vec()
+            })
+            .collect();
+        assert_eq!(values, [&b"\"/\""[..], b"/"]);
     }
 
     #[test]
