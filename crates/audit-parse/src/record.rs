@@ -1463,6 +1463,20 @@ fn block_masks(s: &[u8], base: usize) -> (u64, u64) {
 #[cold]
 #[inline(never)]
 fn block_masks_tail(s: &[u8], base: usize) -> (u64, u64) {
+    // The last 64 bytes of `s`, moved down to `base`: the bytes past the end become
+    // spaces. (The last line of an event comes here; most events are longer than 64.)
+    if let Some(from) = s
+        .len()
+        .checked_sub(64)
+        .filter(|&from| base > from && base < s.len())
+    {
+        let (spaces, equals) = masks_of(&s[from..]);
+        let shift = base - from;
+        return (
+            (spaces >> shift) | (u64::MAX << (64 - shift)),
+            equals >> shift,
+        );
+    }
     let mut block = [b' '; 64];
     let tail = s.get(base..).unwrap_or(b"");
     let n = tail.len().min(64);
