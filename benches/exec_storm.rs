@@ -284,9 +284,15 @@ fn count_datagram(msg: &[u8], counts: &Counts, finder: &memchr::memmem::Finder<'
 }
 
 /// [`Reader::FloorBatched`]: a blocking `recv(2)` for the first datagram, then
-/// `recvmmsg` without waiting (with each sender's address, as the library checks
-/// it) until the socket is empty, then a pause of [`GATHER`] if records came.
-fn read_floor_batched(mut sock: AuditSocket, counts: &Counts, stop: &AtomicBool) -> Usage {
+/// `recvmmsg` without waiting (with each sender's address on a read-log socket,
+/// as the library checks it) until the socket is empty, then a pause of
+/// [`GATHER`] if records came.
+fn read_floor_batched(
+    mut sock: AuditSocket,
+    multicast: bool,
+    counts: &Counts,
+    stop: &AtomicBool,
+) -> Usage {
     use std::os::fd::AsRawFd;
     const SLOT: usize = 64 * 1024;
     let finder = memchr::memmem::Finder::new(KEY.as_bytes());
@@ -306,7 +312,7 @@ fn read_floor_batched(mut sock: AuditSocket, counts: &Counts, stop: &AtomicBool)
             continue;
         }
         // SAFETY: all-zero is a valid sockaddr_nl, iovec and mmsghdr; each is
-        // filled in below before use.
+        // filled in below before use (an address left zero is the kernel's port).
         let mut addrs: [libc::sockaddr_nl; FLOOR_BATCH] = unsafe { std::mem::zeroed() };
         // SAFETY: as above.
         let mut iovs: [libc::iovec; FLOOR_BATCH] = unsafe { std::mem::zeroed() };
@@ -318,13 +324,17 @@ fn read_floor_batched(mut sock: AuditSocket, counts: &Counts, stop: &AtomicBool)
                 iov_len: SLOT,
             };
             let h = &mut hdrs[i].msg_hdr;
-            h.msg_name = (&mut addrs[i] as *mut libc::sockaddr_nl).cast();
-            h.msg_namelen = std::mem::size_of::<libc::sockaddr_nl>() as libc::socklen_t;
+            // The sender's address only where others can send (a read-log socket):
+            // a daemon socket is connected to the kernel, as the library reads.
+            if multicast {
+                h.msg_name = (&mut addrs[i] as *mut libc::sockaddr_nl).cast();
+                h.msg_namelen = std::mem::size_of::<libc::sockaddr_nl>() as libc::socklen_t;
+            }
             h.msg_iov = &mut iovs[i];
             h.msg_iovlen = 1;
         }
-        // SAFETY: each header names its own address and one iovec over its own
-        // slot of `slots`; all outlive the call.
+        // SAFETY: each header names its own address (or none) and one iovec over
+        // its own slot of `slots`; all outlive the call.
         let n = unsafe {
             libc::recvmmsg(
                 sock.as_raw_fd(),
@@ -493,7 +503,7 @@ fn bench_ours(c: &mut Criterion, setup: &mut Setup, reader: Reader, multicast: b
             match reader {
                 Reader::Floor => read_floor(sock, Duration::ZERO, &counts2, &stop2),
                 Reader::FloorGathered => read_floor(sock, GATHER, &counts2, &stop2),
-                Reader::FloorBatched => read_floor_batched(sock, &counts2, &stop2),
+                Reader::FloorBatched => read_floor_batched(sock, multicast, &counts2, &stop2),
                 Reader::Records => read_records(sock, &counts2, &stop2),
                 Reader::Events => read_events(sock, Duration::ZERO, &counts2, &stop2),
                 Reader::EventsGathered => read_events(sock, GATHER, &counts2, &stop2),

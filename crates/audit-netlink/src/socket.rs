@@ -181,9 +181,14 @@ impl OverflowTracker {
 /// and come out of [`recv`] in order. A receive-queue overflow (`ENOBUFS`) is neither
 /// fatal nor swallowed: it becomes an [`Incoming::Overrun`] in that same order.
 ///
-/// Only the kernel (port 0) is listened to. A datagram from any other sender (a
-/// root process may send to a daemon or read-log socket) is dropped whatever its
-/// size and counted in [`foreign_datagrams`]. A datagram from the kernel larger
+/// Only the kernel (port 0) is listened to. A socket from [`open`] is connected to
+/// the kernel, which then refuses other senders' datagrams to it (their `sendto`
+/// fails with `ECONNREFUSED`), so its receives need not ask who sent each one. A
+/// read-log socket ([`open_readlog`]) is not (a root process may send to it, by
+/// its port or to the group): each datagram's sender is checked, and one from
+/// any other sender is dropped whatever its size and counted in
+/// [`foreign_datagrams`]. Join no multicast group through the descriptor
+/// ([`AsRawFd`]) of a socket from [`open`]: its senders would not be checked. A datagram from the kernel larger
 /// than the receive buffer (64 KiB; the kernel's records are at most a few KiB) is
 /// dropped, counted in [`truncated_datagrams`] and handed out as
 /// [`Incoming::Truncated`] at its place among the records; the socket reads on.
@@ -197,6 +202,8 @@ impl OverflowTracker {
 ///
 /// [`timeout`]: AuditSocket::set_timeout
 /// [`recv`]: AuditSocket::recv
+/// [`open`]: AuditSocket::open
+/// [`open_readlog`]: AuditSocket::open_readlog
 /// [`foreign_datagrams`]: AuditSocket::foreign_datagrams
 /// [`truncated_datagrams`]: AuditSocket::truncated_datagrams
 #[derive(Debug)]
@@ -222,12 +229,27 @@ pub struct AuditSocket {
     /// Datagrams a `recvmmsg` took after one that failed to parse (its error
     /// returned first): taken before the socket is read again.
     pending: VecDeque<Pending>,
+    /// Datagrams may come from other senders than the kernel (the socket is not
+    /// connected to it): each receive reads the sender's address to check it.
+    any_sender: bool,
     pub(crate) daemon_pid: Option<u32>,
 }
 
 impl AuditSocket {
-    /// Open a NETLINK_AUDIT socket bound to a kernel-assigned port.
+    /// Open a NETLINK_AUDIT socket bound to a kernel-assigned port and connected
+    /// to the kernel (port 0): other processes cannot send to it.
     pub fn open() -> Result<Self> {
+        let mut s = Self::open_unconnected()?;
+        s.sock
+            .connect(&SocketAddr::new(0, 0))
+            .map_err(Error::io("connect"))?;
+        s.any_sender = false;
+        Ok(s)
+    }
+
+    /// A socket bound to a kernel-assigned port, not connected: any sender's
+    /// datagrams reach it, and its receives check each sender.
+    fn open_unconnected() -> Result<Self> {
         let mut sock = Socket::new(NETLINK_AUDIT).map_err(Error::io("socket"))?;
         sock.bind_auto().map_err(Error::io("bind"))?;
         Ok(Self {
@@ -245,15 +267,20 @@ impl AuditSocket {
             recv_timeout: None,
             slots: Vec::new(),
             pending: VecDeque::new(),
+            any_sender: true,
             daemon_pid: None,
         })
     }
 
     /// Open a socket that joins the read-log multicast group (`AUDIT_NLGRP_READLOG`,
     /// needs `CAP_AUDIT_READ`): it receives every record beside the registered daemon,
-    /// best effort, without displacing it.
+    /// best effort, without displacing it. Other senders can reach it (a root
+    /// process, by its port or to the group): their datagrams are dropped and
+    /// counted ([`foreign_datagrams`](AuditSocket::foreign_datagrams)).
     pub fn open_readlog() -> Result<Self> {
-        let s = Self::open()?;
+        // Not connected: the kernel's refusal of other senders would not cover
+        // what is sent to the group.
+        let s = Self::open_unconnected()?;
         s.sock
             .add_membership(NLGRP_READLOG)
             .map_err(Error::io("setsockopt(NETLINK_ADD_MEMBERSHIP)"))?;
@@ -527,8 +554,17 @@ impl AuditSocket {
         // make a reader fail.
         let flags = libc::MSG_TRUNC | if block { 0 } else { libc::MSG_DONTWAIT };
         self.receive_calls += 1;
-        match self.sock.recv_from(&mut self.buf, flags) {
-            Ok((_, addr)) if addr.port_number() != 0 => Ok(Recv::Foreign),
+        // The sender's address only where others can send (it costs the kernel
+        // a copy and an audit hook per datagram).
+        let got = if self.any_sender {
+            self.sock
+                .recv_from(&mut self.buf, flags)
+                .map(|(n, addr)| (n, addr.port_number() == 0))
+        } else {
+            self.sock.recv(&mut self.buf, flags).map(|n| (n, true))
+        };
+        match got {
+            Ok((_, false)) => Ok(Recv::Foreign),
             Ok((n, _)) if n > cap => Ok(Recv::Truncated(n)),
             Ok((n, _)) => Ok(Recv::Data(n)),
             Err(e) => match e.raw_os_error() {
@@ -576,8 +612,12 @@ impl AuditSocket {
                 iov_len: RECV_BUF,
             };
             let h = &mut hdrs[i].msg_hdr;
-            h.msg_name = (&mut addrs[i] as *mut libc::sockaddr_nl).cast();
-            h.msg_namelen = std::mem::size_of::<libc::sockaddr_nl>() as libc::socklen_t;
+            // The sender's address only where others can send (see recv_once);
+            // otherwise `addrs` stays all zero: the kernel's port.
+            if self.any_sender {
+                h.msg_name = (&mut addrs[i] as *mut libc::sockaddr_nl).cast();
+                h.msg_namelen = std::mem::size_of::<libc::sockaddr_nl>() as libc::socklen_t;
+            }
             h.msg_iov = &mut iovs[i];
             h.msg_iovlen = 1;
         }
@@ -586,7 +626,7 @@ impl AuditSocket {
             // MSG_TRUNC: each datagram's whole length comes back (in msg_len),
             // as in recv_once.
             // SAFETY: `hdrs` holds DRAIN_SLOTS headers, each naming its own
-            // sockaddr_nl and one iovec over its own RECV_BUF bytes of `slots`;
+            // sockaddr_nl (or none) and one iovec over its own RECV_BUF bytes of `slots`;
             // all outlive the call. No timeout is passed.
             let n = unsafe {
                 libc::recvmmsg(
@@ -1051,11 +1091,52 @@ mod tests {
         tv(ru.ru_utime) + tv(ru.ru_stime)
     }
 
+    /// A forged record: a netlink SYSCALL message of `text`.
+    fn forged(text: &str) -> Vec<u8> {
+        let mut msg = Vec::new();
+        msg.extend_from_slice(&(16 + text.len() as u32).to_ne_bytes());
+        msg.extend_from_slice(&1300u16.to_ne_bytes());
+        msg.extend_from_slice(&[0; 10]);
+        msg.extend_from_slice(text.as_bytes());
+        msg
+    }
+
+    /// A socket from `open` is connected to the kernel: another process's datagram
+    /// to it is refused at its `sendto`, and none comes; the kernel still answers.
+    #[test]
+    fn an_opened_socket_refuses_other_senders_and_hears_the_kernel() {
+        let Ok(mut s) = AuditSocket::open() else {
+            return; // no NETLINK_AUDIT here (a container without it)
+        };
+        let Ok(mut forger) = Socket::new(NETLINK_AUDIT) else {
+            return;
+        };
+        forger.bind_auto().unwrap();
+        let port = s.port_id().unwrap();
+        match forger.send_to(
+            &forged("audit(1.000:1): forged=1"),
+            &SocketAddr::new(port, 0),
+            0,
+        ) {
+            // Sending to another user port needs CAP_NET_ADMIN: not here, no test.
+            Err(e) if e.raw_os_error() == Some(libc::EPERM) => return,
+            Err(e) => assert_eq!(e.raw_os_error(), Some(libc::ECONNREFUSED), "{e}"),
+            Ok(n) => panic!("a forged datagram of {n} bytes was accepted"),
+        }
+        assert!(s.recv(Some(Duration::ZERO)).unwrap().is_none());
+        assert_eq!(s.foreign_datagrams(), 0);
+        // The kernel's answers come (needs CAP_AUDIT_CONTROL: root here).
+        if let Err(e) = s.get_status() {
+            assert_eq!(e.errno(), Some(Errno(libc::EPERM)), "{e}");
+        }
+    }
+
     /// A drain takes datagrams many at a time: more of other senders' than one
-    /// `recvmmsg` holds are all dropped and counted, and the drain ends empty.
+    /// `recvmmsg` holds are all dropped and counted, and the drain ends empty (on
+    /// a socket others can send to, as a read-log socket).
     #[test]
     fn a_drain_drops_and_counts_every_foreign_datagram_queued() {
-        let Ok(mut s) = AuditSocket::open() else {
+        let Ok(mut s) = AuditSocket::open_unconnected() else {
             return; // no NETLINK_AUDIT here (a container without it)
         };
         let Ok(mut forger) = Socket::new(NETLINK_AUDIT) else {
@@ -1065,12 +1146,7 @@ mod tests {
         let port = s.port_id().unwrap();
         let sent = 2 * DRAIN_SLOTS + 3;
         for i in 0..sent {
-            let text = format!("audit(1.000:{i}): forged=1");
-            let mut msg = Vec::new();
-            msg.extend_from_slice(&(16 + text.len() as u32).to_ne_bytes());
-            msg.extend_from_slice(&1300u16.to_ne_bytes());
-            msg.extend_from_slice(&[0; 10]);
-            msg.extend_from_slice(text.as_bytes());
+            let msg = forged(&format!("audit(1.000:{i}): forged=1"));
             // Sending to another user port needs CAP_NET_ADMIN: not here, no test.
             if forger.send_to(&msg, &SocketAddr::new(port, 0), 0).is_err() {
                 return;

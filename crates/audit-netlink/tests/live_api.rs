@@ -63,8 +63,9 @@ fn wait_for_record(sock: &mut AuditSocket, needle: &str) -> Option<Vec<u8>> {
 
 /// From a netlink socket of our own (a user port, not the kernel), send `port` one
 /// datagram of [`OVERSIZED`] bytes shaped as an audit record: what a hostile root
-/// process can send to a daemon or read-log socket.
-fn send_oversized_datagram(port: u32) {
+/// process can try to send to a daemon or read-log socket. The bytes sent, or the
+/// error of the `sendto`.
+fn send_oversized_datagram(port: u32) -> std::io::Result<usize> {
     let mut forger = Socket::new(NETLINK_AUDIT).expect("forger socket");
     forger.bind_auto().expect("bind forger");
     let mut msg = vec![b'x'; OVERSIZED];
@@ -73,16 +74,14 @@ fn send_oversized_datagram(port: u32) {
     msg[6..16].fill(0); // flags, seq, pid
     let text = b"audit(1.000:1): forged=1 ";
     msg[16..16 + text.len()].copy_from_slice(text);
-    let sent = forger
-        .send_to(&msg, &SocketAddr::new(port, 0), 0)
-        .expect("send the oversized datagram to our own socket");
-    assert_eq!(sent, OVERSIZED);
+    forger.send_to(&msg, &SocketAddr::new(port, 0), 0)
 }
 
-/// A root process's oversized datagram to the daemon socket is dropped and counted,
-/// and the daemon reads the next real event (it used to end every reader).
+/// A root process's oversized datagram to the daemon socket (connected to the
+/// kernel) is refused at its `sendto`, and the daemon reads the next real event (it
+/// used to end every reader).
 #[test]
-fn oversized_foreign_datagram_to_the_daemon_is_dropped_and_counted() {
+fn oversized_foreign_datagram_to_the_daemon_is_refused() {
     let _lock = audit_testlock::live_lock();
     if !audit_testlock::daemon_slot_free() {
         return;
@@ -94,11 +93,16 @@ fn oversized_foreign_datagram_to_the_daemon_is_dropped_and_counted() {
     let _on = ctl.set_enabled_guarded(true).unwrap();
     let mut d = AuditSocket::open().unwrap();
     d.register_daemon().unwrap();
-    send_oversized_datagram(d.port_id().unwrap());
+    let refused = send_oversized_datagram(d.port_id().unwrap()).unwrap_err();
+    assert_eq!(
+        refused.raw_os_error(),
+        Some(libc::ECONNREFUSED),
+        "{refused}"
+    );
     run_true();
     let got = wait_for_record(&mut d, &key);
     assert!(got.is_some(), "no event after the oversized datagram");
-    assert_eq!(d.foreign_datagrams(), 1);
+    assert_eq!(d.foreign_datagrams(), 0);
     assert_eq!(d.truncated_datagrams(), 0);
     d.unregister_daemon().unwrap();
 }
@@ -116,7 +120,9 @@ fn oversized_foreign_datagram_to_a_readlog_socket_is_dropped_and_counted() {
     let _rule = ctl.add_rule_guarded(child_execve_rule(&key)).unwrap();
     let _on = ctl.set_enabled_guarded(true).unwrap();
     let mut m = AuditSocket::open_readlog().unwrap();
-    send_oversized_datagram(m.port_id().unwrap());
+    let sent = send_oversized_datagram(m.port_id().unwrap())
+        .expect("send the oversized datagram to our own socket");
+    assert_eq!(sent, OVERSIZED);
     run_true();
     assert!(
         wait_for_record(&mut m, &key).is_some(),
