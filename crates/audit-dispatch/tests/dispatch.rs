@@ -681,22 +681,11 @@ fn debian_audisp_syslog_runs_under_the_dispatcher() {
     }
 }
 
-/// The project's own example plugin (`examples/audisp-example.rs`, on the
-/// audit-plugin runtime), as built in this target directory or the workspace's.
-fn audisp_example() -> Option<PathBuf> {
-    let exe = std::env::current_exe().ok()?;
-    let ours = exe.parent()?.parent()?.join("examples/audisp-example");
-    let workspace =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/debug/examples/audisp-example");
-    [ours, workspace].into_iter().find(|p| p.is_file())
-}
-
 #[test]
 fn our_audisp_example_runs_under_the_dispatcher() {
-    let Some(example) = audisp_example() else {
-        eprintln!("SKIPPED: build it first: cargo build --example audisp-example");
-        return;
-    };
+    // The project's own example plugin (`examples/audisp-example.rs`, on the
+    // audit-plugin runtime), built for this test's profile.
+    let example = audit_testlock::reference::example_bin("linux-audit", "audisp-example");
     let f = Fixture::new();
     // A root-owned 0750 copy: the build directory may not pass auditd's checks.
     let bin = f.path("audisp-example");
