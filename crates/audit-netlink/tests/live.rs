@@ -614,7 +614,9 @@ fn trim_and_make_equivalent_reach_the_kernel() {
         let t = d.trim_subtrees();
         (t, wait_for_record(d, "op=trim res=1"))
     } else {
-        eprintln!("SKIPPED the trim: {tree_rules} directory-tree rules are loaded");
+        audit_testlock::skip(format_args!(
+            "the trim: {tree_rules} directory-tree rules are loaded"
+        ));
         (Ok(()), Some(Vec::new()))
     };
     let (pa, pb) = (a.to_str().unwrap(), b.to_str().unwrap());
@@ -794,7 +796,9 @@ fn login_uid_set_in_a_child_makes_a_session() {
     let f = daemon.d.get_features().unwrap();
     let locked = Feature::LoginuidImmutable.mask() | Feature::OnlyUnsetLoginuid.mask();
     if f.features & locked != 0 {
-        eprintln!("SKIPPED: the kernel's loginuid features forbid the change ({f:?})");
+        audit_testlock::skip(format_args!(
+            "the kernel's loginuid features forbid the change ({f:?})"
+        ));
         return;
     }
     let d = &mut daemon.d;
