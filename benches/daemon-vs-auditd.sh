@@ -15,7 +15,9 @@
 #   benches/daemon-vs-auditd.sh [EXECS (20000)] [ROUNDS (3)] [FLUSH (incremental_async)]
 #
 # The daemon binary is $AUDIT_DAEMON, else $CARGO_TARGET_DIR/release/audit-daemon,
-# else target/release/audit-daemon. Needs root, /usr/sbin/auditd (apt-get install
+# else target/release/audit-daemon. With $AUDIT_DAEMON_BASE (another build of it,
+# such as the one before a change), that one runs too, as "base", alternating
+# with the two: a change's effect measured in one run. Needs root, /usr/sbin/auditd (apt-get install
 # -y auditd) and no audit daemon registered; takes the live tests' lock, leaves
 # the kernel's audit state (enabled, rules, backlog_wait_time_actual) as it was
 # and stops the daemons it started by pid. The kernel's backlog limit is left as
@@ -26,6 +28,10 @@ rounds=${2:-3}
 flush=${3:-incremental_async}
 here=$(cd "$(dirname "$0")/.." && pwd)
 ours=${AUDIT_DAEMON:-${CARGO_TARGET_DIR:-$here/target}/release/audit-daemon}
+base=${AUDIT_DAEMON_BASE:-}
+daemons="ours auditd"
+[ -z "$base" ] || daemons="base ours auditd"
+[ -z "$base" ] || [ -x "$base" ] || { echo "no $base" >&2; exit 2; }
 auditd=/usr/sbin/auditd
 [ -x "$ours" ] || { echo "no $ours: cargo build --release -p audit-tools --bin audit-daemon" >&2; exit 2; }
 [ -x "$auditd" ] || { echo "no $auditd: apt-get install -y auditd" >&2; exit 2; }
@@ -103,6 +109,8 @@ EOF
   chmod 640 "$dir/auditd.conf" "$dir/plugins.d/cat.conf"
   if [ "$name" = ours ]; then
     "$ours" -f -n -s nochange -c "$dir" 2>"$dir/err" &
+  elif [ "$name" = base ]; then
+    "$base" -f -n -s nochange -c "$dir" 2>"$dir/err" &
   else
     "$auditd" -n -s nochange -c "$dir" 2>"$dir/err" &
   fi
@@ -164,7 +172,7 @@ echo "kernel: $(uname -r), backlog_limit $(status backlog_limit), backlog_wait_t
 echo "daemon  events  execs/s  cpu_us/event  lost  backlog_waited"
 results=$tmp/results
 for r in $(seq "$rounds"); do
-  for name in ours auditd; do
+  for name in $daemons; do
     # Not in a pipe: cleanup must see the pids and the rule that run sets.
     run "$name" "$r" >>"$results"
     tail -n 1 "$results" | awk '{printf "%-7s %6d %8d %13.2f %5d %15d\n", $1, $2, $3, $4, $5, $6}'
@@ -175,5 +183,9 @@ m_ours=$(awk '$1 == "ours" {print $4}' "$results" | median)
 m_auditd=$(awk '$1 == "auditd" {print $4}' "$results" | median)
 lost_ours=$(awk '$1 == "ours" {s += $5} END {print s}' "$results")
 lost_auditd=$(awk '$1 == "auditd" {s += $5} END {print s}' "$results")
+if [ -n "$base" ]; then
+  m_base=$(awk '$1 == "base" {print $4}' "$results" | median)
+  echo "median CPU per event: base $m_base us, ours $m_ours us"
+fi
 echo "median CPU per event: ours $m_ours us, auditd $m_auditd us ($(awk -v a="$m_auditd" -v o="$m_ours" 'BEGIN {printf (o > 0 ? "%.1fx less" : "ours below one tick"), a / o}'))"
 echo "kernel lost over all runs: ours $lost_ours, auditd $lost_auditd"

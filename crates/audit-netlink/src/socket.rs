@@ -75,10 +75,14 @@ struct CtlMsg {
 }
 
 /// What [`AuditSocket::recv_direct`] hands on.
-pub(crate) enum Taken<'a> {
-    /// A record: its type and payload, as in a [`RawRecord`].
+#[derive(Debug)]
+pub enum Taken<'a> {
+    /// A record: its type and payload, as in a [`RawRecord`] (the payload as
+    /// received: trailing NULs and newlines not removed).
     Record {
+        /// The record type.
         record_type: RecordType,
+        /// The payload text, in the receive buffer.
         payload: &'a [u8],
     },
     /// Anything else, as [`AuditSocket::recv`] gives it.
@@ -87,7 +91,7 @@ pub(crate) enum Taken<'a> {
 
 /// What [`AuditSocket::recv_direct`] did.
 #[derive(Debug, PartialEq, Eq)]
-pub(crate) enum Direct {
+pub enum Direct {
     /// Nothing: items are waiting in the socket's own queue; take them with `recv`.
     Unavailable,
     /// The socket was empty.
@@ -920,7 +924,7 @@ impl AuditSocket {
     /// (and truncated datagram) handed to `sink` in order, not queued: no copy of
     /// its own. [`Direct::Unavailable`] when items are already waiting to come out
     /// of [`recv`](Self::recv) (or an overflow's end is looked for): read with that.
-    pub(crate) fn recv_direct(&mut self, sink: &mut dyn FnMut(Taken<'_>)) -> Result<Direct> {
+    pub fn recv_direct(&mut self, sink: &mut dyn FnMut(Taken<'_>)) -> Result<Direct> {
         if self.has_waiting() || (self.overflow.counting && !self.overflow.drained) {
             return Ok(Direct::Unavailable);
         }

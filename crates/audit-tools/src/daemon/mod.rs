@@ -41,7 +41,7 @@ use std::time::{Duration, Instant};
 use audit_dispatch::{Dispatcher, Payload, Settings};
 use audit_log::{LogConfig, LogError, LogWriter, OtherKey};
 use audit_netlink::audit_wire::RecordType;
-use audit_netlink::{AuditSocket, Incoming, RawRecord};
+use audit_netlink::{AuditSocket, Direct, Incoming, Taken};
 use records::{Identity, Sender};
 
 /// How long records are still read after SIGTERM.
@@ -220,16 +220,12 @@ impl Sink {
         }
     }
 
-    fn deliver_raw(&mut self, batch: &mut Vec<RawRecord>) {
+    fn deliver_batch(&mut self, batch: &mut Batch) {
         if batch.is_empty() {
             return;
         }
-        for r in batch.iter() {
-            if let Some(s) = records::serial(&r.payload) {
-                self.last_serial = self.last_serial.max(s);
-            }
-        }
-        self.deliver(batch.iter().map(|r| (r.record_type, r.payload.as_slice())));
+        self.last_serial = self.last_serial.max(batch.last_serial);
+        self.deliver(batch.records());
         batch.clear();
     }
 
@@ -248,6 +244,59 @@ impl Sink {
         }
         for n in self.dispatcher.notices() {
             self.messages.say(Level::Warning, &n.to_string());
+        }
+    }
+}
+
+/// The kernel's records read since the last delivery, their payloads back
+/// to back in one buffer: taken straight from the socket's receive buffers,
+/// with one copy and no allocation of their own.
+#[derive(Debug, Default)]
+struct Batch {
+    bytes: Vec<u8>,
+    /// Each record's type and where its payload ends in `bytes`.
+    records: Vec<(RecordType, usize)>,
+    /// The highest serial among them.
+    last_serial: u64,
+}
+
+impl Batch {
+    fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+
+    /// Adds a record as the kernel sent it (trailing NULs and newlines
+    /// removed, as audit-netlink's `RawRecord` removes them).
+    fn push(&mut self, record_type: RecordType, payload: &[u8]) {
+        let mut p = payload;
+        while let [rest @ .., 0 | b'\n'] = p {
+            p = rest;
+        }
+        if let Some(s) = records::serial(p) {
+            self.last_serial = self.last_serial.max(s);
+        }
+        self.bytes.extend_from_slice(p);
+        self.records.push((record_type, self.bytes.len()));
+    }
+
+    fn records(&self) -> impl Iterator<Item = (RecordType, &[u8])> + Clone {
+        let starts = std::iter::once(0).chain(self.records.iter().map(|&(_, end)| end));
+        starts
+            .zip(&self.records)
+            .map(|(start, &(t, end))| (t, &self.bytes[start..end]))
+    }
+
+    fn clear(&mut self) {
+        self.bytes.clear();
+        self.records.clear();
+        self.last_serial = 0;
+        // A burst of long records' buffer is not kept.
+        if self.bytes.capacity() > 4 << 20 {
+            self.bytes = Vec::new();
         }
     }
 }
@@ -441,9 +490,11 @@ impl Daemon {
     /// Reads what the kernel sends until a signal comes (or, with a
     /// `deadline`, until then or the socket is drained).
     fn receive(&mut self, deadline: Option<Instant>) -> Result<(), DaemonError> {
-        let mut batch = Vec::with_capacity(BATCH);
+        let mut batch = Batch::default();
         // Records were delivered since the last wait: let more gather.
         let mut linger = false;
+        // The last drain filled its call: the socket holds more.
+        let mut more = false;
         while deadline.is_some() || !self.flags.any() {
             // After lingering the socket is read without waiting: what
             // gathered is there (one read for many, no wait for one).
@@ -463,37 +514,60 @@ impl Daemon {
                 None => IDLE,
             };
             // Once the socket is drained, write what was read with one write.
-            let timeout = if batch.is_empty() && !lingered {
+            let timeout = if batch.is_empty() && !lingered && !std::mem::take(&mut more) {
                 wait
             } else {
                 Duration::ZERO
             };
-            let got = self
-                .sock
-                .recv(Some(timeout))
-                .map_err(|source| DaemonError::Netlink {
-                    what: "receiving from the kernel",
-                    source,
-                })?;
+            let failed = |source| DaemonError::Netlink {
+                what: "receiving from the kernel",
+                source,
+            };
+            let got = if timeout.is_zero() {
+                // Draining: the records go from the receive buffers into the
+                // batch, many with one call.
+                let mut others = Vec::new();
+                let direct = self
+                    .sock
+                    .recv_direct(&mut |taken| match taken {
+                        Taken::Record {
+                            record_type,
+                            payload,
+                        } => batch.push(record_type, payload),
+                        Taken::Other(other) => others.push(other),
+                    })
+                    .map_err(failed)?;
+                for other in others {
+                    self.told(other);
+                }
+                match direct {
+                    Direct::Took => {
+                        more = true;
+                        if batch.len() >= BATCH {
+                            self.sink.deliver_batch(&mut batch);
+                        }
+                        continue;
+                    }
+                    // Items kept during a request: read one at a time.
+                    Direct::Unavailable => self.sock.recv(Some(timeout)).map_err(failed)?,
+                    // The socket is empty.
+                    Direct::TookAll | Direct::Empty => None,
+                }
+            } else {
+                self.sock.recv(Some(timeout)).map_err(failed)?
+            };
             match got {
                 Some(Incoming::Record(r)) => {
-                    batch.push(r);
+                    batch.push(r.record_type, &r.payload);
                     if batch.len() >= BATCH {
-                        self.sink.deliver_raw(&mut batch);
+                        self.sink.deliver_batch(&mut batch);
                     }
                 }
-                Some(Incoming::Overrun { total }) => self.say(
-                    Level::Warning,
-                    &format!("receive queue overflowed ({total} times)"),
-                ),
-                // A datagram the socket could not take whole (audit-netlink
-                // says what it was): told, and reading goes on.
-                #[allow(unreachable_patterns)]
-                Some(other) => self.say(Level::Error, &format!("record dropped: {other:?}")),
+                Some(other) => self.told(other),
                 None => {
                     let drained = batch.is_empty();
                     linger = !drained;
-                    self.sink.deliver_raw(&mut batch);
+                    self.sink.deliver_batch(&mut batch);
                     self.sink.collect_notices();
                     self.run_hooks();
                     if deadline.is_some() && drained {
@@ -502,8 +576,21 @@ impl Daemon {
                 }
             }
         }
-        self.sink.deliver_raw(&mut batch);
+        self.sink.deliver_batch(&mut batch);
         Ok(())
+    }
+
+    /// Tells what the socket gave that is not a record.
+    fn told(&self, incoming: Incoming) {
+        match incoming {
+            Incoming::Overrun { total } => self.say(
+                Level::Warning,
+                &format!("receive queue overflowed ({total} times)"),
+            ),
+            // A datagram the socket could not take whole (audit-netlink
+            // says what it was): told, and reading goes on.
+            other => self.say(Level::Error, &format!("record dropped: {other:?}")),
+        }
     }
 
     /// Takes a re-read configuration: the writer's settings as auditd's
@@ -686,5 +773,37 @@ pub fn run_command_line(args: impl IntoIterator<Item = String>) -> ExitCode {
             eprintln!("audit-daemon: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A batch gives back each record as pushed, in order, without the
+    /// trailing NULs and newlines the kernel may send, and keeps the
+    /// highest serial until it is cleared.
+    #[test]
+    fn a_batch_gives_its_records_back_trimmed_and_in_order() {
+        let mut batch = Batch::default();
+        batch.push(RecordType::SYSCALL, b"audit(1.0:7): a=1\n\0\0");
+        batch.push(RecordType::EOE, b"audit(1.0:7): ");
+        batch.push(RecordType::PATH, b"audit(1.0:5): \n");
+        batch.push(RecordType::CWD, b"");
+        let got: Vec<_> = batch.records().collect();
+        assert_eq!(
+            got,
+            [
+                (RecordType::SYSCALL, &b"audit(1.0:7): a=1"[..]),
+                (RecordType::EOE, b"audit(1.0:7): "),
+                (RecordType::PATH, b"audit(1.0:5): "),
+                (RecordType::CWD, b""),
+            ]
+        );
+        assert_eq!((batch.len(), batch.last_serial), (4, 7));
+        batch.clear();
+        assert!(batch.is_empty() && batch.records().next().is_none());
+        batch.push(RecordType::CWD, b"audit(1.0:3): x");
+        assert_eq!(batch.last_serial, 3);
     }
 }
