@@ -43,6 +43,13 @@ pub const MAX_GATHER: Duration = Duration::from_secs(1);
 /// [`set_gather`](EventStream::set_gather) trades a bounded delay for fewer
 /// wake-ups: after a receive that found records, the stream pauses so that more
 /// gather in the socket before it reads again.
+///
+/// A reader that keeps up with a busy system should set a gather (10 ms, say)
+/// and give the socket room for it: on an exec storm (about 700 execs a second)
+/// a 10 ms gather wakes the reader about 0.15 times per event instead of about
+/// once, and cuts its CPU per event by about 40%. It is not the default because
+/// its cost depends on the socket's room: a daemon socket that fills during a
+/// pause holds the kernel back, and with it the audited processes.
 #[derive(Debug)]
 pub struct EventStream {
     sock: AuditSocket,
