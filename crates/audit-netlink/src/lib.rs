@@ -18,8 +18,10 @@
 //!   the kernel sends one record per datagram). A receive-queue
 //!   overflow surfaces as [`Incoming::Overrun`] / [`StreamItem::Lost`]; their count
 //!   is of overflow episodes, not records ([`AuditSocket::missed_serials`] estimates
-//!   the events missed). Only the kernel's datagrams are read: others are dropped
-//!   and counted ([`AuditSocket::foreign_datagrams`]).
+//!   the events missed). Only the kernel's datagrams are read: sockets from
+//!   [`AuditSocket::open`] are connected to the kernel, which refuses other senders;
+//!   on the others, datagrams from anyone else are dropped and counted
+//!   ([`AuditSocket::foreign_datagrams`]).
 //!
 //! The record formatting needs no kernel:
 //!
