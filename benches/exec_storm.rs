@@ -256,6 +256,12 @@ fn read_floor(
         }
         count_datagram(&buf[..n.min(buf.len())], counts, &finder);
     }
+    finish(&mut sock, t0, receives)
+}
+
+/// A reader's usage since `t0` with its receive count, its registration (if any)
+/// given back: the CPU of the unregistration is not the reader's.
+fn finish(sock: &mut AuditSocket, t0: Usage, receives: u64) -> Usage {
     let usage = Usage {
         receives,
         ..thread_usage() - t0
@@ -371,14 +377,7 @@ fn read_floor_batched(
             }
         }
     }
-    let usage = Usage {
-        receives,
-        ..thread_usage() - t0
-    };
-    if sock.daemon_pid().is_some() {
-        let _ = sock.unregister_daemon();
-    }
-    usage
+    finish(&mut sock, t0, receives)
 }
 
 /// Read until `stop`; returns the thread's CPU time over the whole run.
@@ -398,14 +397,8 @@ fn read_records(mut sock: AuditSocket, counts: &Counts, stop: &AtomicBool) -> Us
             Err(e) => panic!("reader: {e}"),
         }
     }
-    let usage = Usage {
-        receives: sock.receive_calls() - receives0,
-        ..thread_usage() - t0
-    };
-    if sock.daemon_pid().is_some() {
-        let _ = sock.unregister_daemon();
-    }
-    usage
+    let receives = sock.receive_calls() - receives0;
+    finish(&mut sock, t0, receives)
 }
 
 fn count_item(item: StreamItem, counts: &Counts, finder: &memchr::memmem::Finder<'_>) {
@@ -434,14 +427,8 @@ fn read_events(sock: AuditSocket, gather: Duration, counts: &Counts, stop: &Atom
             Err(e) => panic!("reader: {e}"),
         }
     }
-    let usage = Usage {
-        receives: stream.socket().receive_calls() - receives0,
-        ..thread_usage() - t0
-    };
-    if stream.socket().daemon_pid().is_some() {
-        let _ = stream.socket().unregister_daemon();
-    }
-    usage
+    let receives = stream.socket().receive_calls() - receives0;
+    finish(stream.socket(), t0, receives)
 }
 
 #[cfg(feature = "tokio")]
@@ -466,15 +453,9 @@ fn read_async(sock: AuditSocket, gather: Duration, counts: &Counts, stop: &Atomi
                 Err(e) => panic!("reader: {e}"),
             }
         }
-        let usage = Usage {
-            receives: stream.get_mut().socket().receive_calls() - receives0,
-            ..thread_usage() - t0
-        };
         let sock = stream.get_mut().socket();
-        if sock.daemon_pid().is_some() {
-            let _ = sock.unregister_daemon();
-        }
-        usage
+        let receives = sock.receive_calls() - receives0;
+        finish(sock, t0, receives)
     })
 }
 
