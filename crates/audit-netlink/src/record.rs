@@ -24,13 +24,9 @@ impl std::fmt::Debug for RawRecord {
 impl RawRecord {
     /// A record from its type and payload (trailing NULs and newlines are removed).
     pub fn new(record_type: RecordType, payload: &[u8]) -> Self {
-        let mut p = payload;
-        while let [rest @ .., 0 | b'\n'] = p {
-            p = rest;
-        }
         Self {
             record_type,
-            payload: p.to_vec(),
+            payload: audit_parse::record::trim_kernel_payload(payload).to_vec(),
         }
     }
 

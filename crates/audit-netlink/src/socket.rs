@@ -192,10 +192,12 @@ impl OverflowTracker {
 /// its port or to the group): each datagram's sender is checked, and one from
 /// any other sender is dropped whatever its size and counted in
 /// [`foreign_datagrams`]. Join no multicast group through the descriptor
-/// ([`AsRawFd`]) of a socket from [`open`]: its senders would not be checked. A datagram from the kernel larger
-/// than the receive buffer (64 KiB; the kernel's records are at most a few KiB) is
-/// dropped, counted in [`truncated_datagrams`] and handed out as
-/// [`Incoming::Truncated`] at its place among the records; the socket reads on.
+/// ([`AsRawFd`]) of a socket from [`open`]: its senders would not be checked.
+///
+/// A datagram from the kernel larger than the receive buffer (64 KiB; the
+/// kernel's records are at most a few KiB) is dropped, counted in
+/// [`truncated_datagrams`] and handed out as [`Incoming::Truncated`] at its place
+/// among the records; the socket reads on.
 ///
 /// A receive that waits is one blocking `recvfrom` for a datagram, its wait
 /// bounded by the socket's `SO_RCVTIMEO`; one that does not wait (a zero

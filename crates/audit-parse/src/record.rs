@@ -1102,20 +1102,20 @@ impl HeaderCache {
     #[inline(always)]
     fn lookup(&mut self, name: &[u8], len: usize, lo: u64, hi: u64) -> Option<RecordType> {
         let h = (lo ^ hi.rotate_left(29) ^ len as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        let slot = &mut self.slots[(h >> 60) as usize];
+        let at = (h >> 60) as usize;
+        let slot = &self.slots[at];
         if slot.0 == lo && slot.1 == hi && slot.2 == len as u32 {
             return slot.3;
         }
-        self.miss(name.get(..len)?, lo, hi)
+        self.miss(at, name.get(..len)?, lo, hi)
     }
 
+    /// Look `name` up and keep it in slot `at`, where its words hash.
     #[cold]
     #[inline(never)]
-    fn miss(&mut self, name: &[u8], lo: u64, hi: u64) -> Option<RecordType> {
-        let len = name.len();
-        let h = (lo ^ hi.rotate_left(29) ^ len as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    fn miss(&mut self, at: usize, name: &[u8], lo: u64, hi: u64) -> Option<RecordType> {
         let t = RecordType::from_log_name_bytes(name);
-        self.slots[(h >> 60) as usize] = (lo, hi, len as u32, t);
+        self.slots[at] = (lo, hi, name.len() as u32, t);
         t
     }
 }
@@ -1235,17 +1235,22 @@ pub(crate) fn write_kernel_line(line: &mut Vec<u8>, record_type: RecordType, pay
     line.extend_from_slice(payload);
 }
 
-/// Drop the trailing NULs and newline some kernels leave on a payload.
-fn trim_kernel_payload(mut p: &[u8]) -> &[u8] {
+/// A kernel record's payload without the trailing NULs and newlines some kernels
+/// leave on it (as auditd writes it, and as [`Record::from_kernel`] reads it).
+///
+/// ```
+/// assert_eq!(audit_parse::record::trim_kernel_payload(b"audit(1.0:2): x=1\n\0\0"),
+///            b"audit(1.0:2): x=1");
+/// ```
+pub fn trim_kernel_payload(mut p: &[u8]) -> &[u8] {
     while let [rest @ .., b'\0' | b'\n'] = p {
         p = rest;
     }
     p
 }
 
-/// Parse `SEC.MSEC:SERIAL)...` (the text after `audit(`); also says how many bytes the
-/// stamp took, up to and including the `)`.
-/// The seconds at the start of a stamp, and where the '.' after them is.
+/// The seconds at the start of a stamp (the text after `audit(`), and where the '.'
+/// after them is.
 #[inline(always)]
 fn parse_seconds(s: &[u8]) -> Result<(u64, usize), ErrorKind> {
     let (sec, i) = digits(s, 0).ok_or(ErrorKind::BadTimestamp("seconds are not a number"))?;
@@ -1255,7 +1260,9 @@ fn parse_seconds(s: &[u8]) -> Result<(u64, usize), ErrorKind> {
     Ok((sec, i))
 }
 
-/// [`parse_stamp`] from the '.' at `s[i]`, the seconds before it being `sec`.
+/// The rest of a stamp `SEC.MSEC:SERIAL)...` from the '.' at `s[i]`, the seconds
+/// before it being `sec`: its id, and how many bytes the stamp took, up to and
+/// including the `)`.
 #[inline(always)]
 fn parse_stamp_after(s: &[u8], sec: u64, i: usize) -> Result<(EventId, usize), ErrorKind> {
     let (milli, i) =

@@ -278,10 +278,7 @@ impl Batch {
     /// Adds a record as the kernel sent it (trailing NULs and newlines
     /// removed, as audit-netlink's `RawRecord` removes them).
     fn push(&mut self, record_type: RecordType, payload: &[u8]) {
-        let mut p = payload;
-        while let [rest @ .., 0 | b'\n'] = p {
-            p = rest;
-        }
+        let p = audit_parse::record::trim_kernel_payload(payload);
         if let Some(s) = records::serial(p) {
             self.last_serial = self.last_serial.max(s);
         }
