@@ -15,17 +15,20 @@ use std::process::{Command, Output};
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use audit_netlink::audit_wire::arch;
 use audit_netlink::audit_wire::field::{Action, Field, FilterList, Operator};
 use audit_netlink::audit_wire::rule::{RuleData, FILTER_PREPEND};
 use audit_netlink::AuditSocket;
 
-/// This machine's `AUDIT_ARCH_*`: the `arch=` of a rule on native syscalls.
-#[cfg(target_arch = "x86_64")]
-pub const NATIVE_ARCH: u32 = arch::AUDIT_ARCH_X86_64;
-/// This machine's `AUDIT_ARCH_*`: the `arch=` of a rule on native syscalls.
-#[cfg(target_arch = "aarch64")]
-pub const NATIVE_ARCH: u32 = arch::AUDIT_ARCH_AARCH64;
+/// The `AUDIT_ARCH_*` the tests are built for: the `arch=` of a rule on native
+/// syscalls.
+///
+/// # Panics
+/// On a target no audit architecture describes.
+pub fn native_arch() -> u32 {
+    audit_syscalls::Machine::compiled_for()
+        .expect("the tests are built for an audit architecture")
+        .audit_arch()
+}
 
 /// A rule key no other test (of this process or another) uses:
 /// `lar-TAG-PID-N`.
@@ -42,7 +45,7 @@ pub fn unique_key(tag: &str) -> String {
 fn native_syscall_rule(syscall: libc::c_long, who: Field, id: u32, key: &str) -> RuleData {
     let mut r = RuleData::new(FilterList::Exit, Action::Always);
     let syscall = u32::try_from(syscall).expect("a syscall number");
-    r.push_field(Field::ARCH, Operator::Equal, NATIVE_ARCH)
+    r.push_field(Field::ARCH, Operator::Equal, native_arch())
         .expect("room for arch");
     r.set_syscall(syscall).expect("a syscall the mask holds");
     r.push_field(who, Operator::Equal, id)
