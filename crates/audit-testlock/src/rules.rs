@@ -25,9 +25,12 @@ use audit_netlink::AuditSocket;
 /// # Panics
 /// On a target no audit architecture describes.
 pub fn native_arch() -> u32 {
-    audit_syscalls::Machine::compiled_for()
-        .expect("the tests are built for an audit architecture")
-        .audit_arch()
+    native().audit_arch()
+}
+
+/// The machine the tests are built for.
+fn native() -> audit_syscalls::Machine {
+    audit_syscalls::Machine::compiled_for().expect("the tests are built for an audit architecture")
 }
 
 /// A rule key no other test (of this process or another) uses:
@@ -42,9 +45,12 @@ pub fn unique_key(tag: &str) -> String {
 }
 
 /// `-a always,exit -F arch=<native> -S SYSCALL -F WHO=ID -k KEY`.
-fn native_syscall_rule(syscall: libc::c_long, who: Field, id: u32, key: &str) -> RuleData {
+fn native_syscall_rule(syscall: &str, who: Field, id: u32, key: &str) -> RuleData {
     let mut r = RuleData::new(FilterList::Exit, Action::Always);
-    let syscall = u32::try_from(syscall).expect("a syscall number");
+    let syscall = native()
+        .syscall_table()
+        .number(syscall)
+        .expect("a syscall of this machine");
     r.push_field(Field::ARCH, Operator::Equal, native_arch())
         .expect("room for arch");
     r.set_syscall(syscall).expect("a syscall the mask holds");
@@ -58,14 +64,14 @@ fn native_syscall_rule(syscall: libc::c_long, who: Field, id: u32, key: &str) ->
 /// `-a always,exit -F arch=<native> -S getppid -F pid=<own pid> -k KEY`: this
 /// process's own getppid calls.
 pub fn getppid_rule(key: &str) -> RuleData {
-    native_syscall_rule(libc::SYS_getppid, Field::PID, std::process::id(), key)
+    native_syscall_rule("getppid", Field::PID, std::process::id(), key)
 }
 
 /// `-a always,exit -F arch=<native> -S execve -F ppid=<own pid> -k KEY`: the
 /// execs of this process's children (the kernel never audits the registered
 /// daemon's own syscalls, so a test that is the daemon triggers from a child).
 pub fn child_execve_rule(key: &str) -> RuleData {
-    native_syscall_rule(libc::SYS_execve, Field::PPID, std::process::id(), key)
+    native_syscall_rule("execve", Field::PPID, std::process::id(), key)
 }
 
 /// A socket to the kernel (the tests run as root).
