@@ -1107,18 +1107,23 @@ mod tests {
         msg
     }
 
+    /// A socket from `open` (the target), another bound socket to forge records
+    /// from, and the target's port; `None` where NETLINK_AUDIT is missing.
+    fn target_and_forger(open: fn() -> Result<AuditSocket>) -> Option<(AuditSocket, Socket, u32)> {
+        let s = open().ok()?;
+        let mut forger = Socket::new(NETLINK_AUDIT).ok()?;
+        forger.bind_auto().unwrap();
+        let port = s.port_id().unwrap();
+        Some((s, forger, port))
+    }
+
     /// A socket from `open` is connected to the kernel: another process's datagram
     /// to it is refused at its `sendto`, and none comes; the kernel still answers.
     #[test]
     fn an_opened_socket_refuses_other_senders_and_hears_the_kernel() {
-        let Ok(mut s) = AuditSocket::open() else {
+        let Some((mut s, forger, port)) = target_and_forger(AuditSocket::open) else {
             return; // no NETLINK_AUDIT here (a container without it)
         };
-        let Ok(mut forger) = Socket::new(NETLINK_AUDIT) else {
-            return;
-        };
-        forger.bind_auto().unwrap();
-        let port = s.port_id().unwrap();
         match forger.send_to(
             &forged("audit(1.000:1): forged=1"),
             &SocketAddr::new(port, 0),
@@ -1142,14 +1147,9 @@ mod tests {
     /// a socket others can send to, as a read-log socket).
     #[test]
     fn a_drain_drops_and_counts_every_foreign_datagram_queued() {
-        let Ok(mut s) = AuditSocket::open_unconnected() else {
+        let Some((mut s, forger, port)) = target_and_forger(AuditSocket::open_unconnected) else {
             return; // no NETLINK_AUDIT here (a container without it)
         };
-        let Ok(mut forger) = Socket::new(NETLINK_AUDIT) else {
-            return;
-        };
-        forger.bind_auto().unwrap();
-        let port = s.port_id().unwrap();
         let sent = 2 * DRAIN_SLOTS + 3;
         for i in 0..sent {
             let msg = forged(&format!("audit(1.000:{i}): forged=1"));
