@@ -1525,39 +1525,44 @@ enum Token {
     HexKey([usize; 4]),
 }
 
-/// The bytes that need a closer look at a token's start (1: `msg=`, a leading `(`) or
-/// at its end (2: the trailing characters libauparse drops).
-const EDGES: [u8; 256] = {
-    let mut t = [0u8; 256];
-    t[b'm' as usize] |= 1;
-    t[b'(' as usize] |= 1;
-    t[b':' as usize] |= 2;
-    t[b',' as usize] |= 2;
-    t[b'\'' as usize] |= 2;
-    t[b')' as usize] |= 2;
+/// The first bytes that need a closer look: `msg=`, a leading `(`, and a `k` that may
+/// start a hex-encoded `key`.
+const FIRST_EDGES: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b'm' as usize] = true;
+    t[b'(' as usize] = true;
+    t[b'k' as usize] = true;
+    t
+};
+
+/// The last bytes that need a closer look: those libauparse drops from a value's end,
+/// and a `=` that may end an empty value.
+const LAST_EDGES: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b':' as usize] = true;
+    t[b',' as usize] = true;
+    t[b'\'' as usize] = true;
+    t[b')' as usize] = true;
+    t[b'=' as usize] = true;
     t
 };
 
 /// Classify the token `text[s..e]` whose first '=' is at `eq`.
 #[inline(always)]
 fn classify(text: &[u8], s: usize, e: usize, eq: usize) -> Token {
-    // Most tokens are plain `name=value`: one look-up for both of their ends.
-    let edges = match (text.get(s), text.get(e.wrapping_sub(1))) {
-        (Some(&first), Some(&last)) => EDGES[usize::from(first)] | EDGES[usize::from(last)],
-        _ => 1,
+    // Most tokens are plain `name=value`: one look-up at each end tells. A token that
+    // passes ends in something other than '=', so its value is not empty, and does not
+    // start with `k`, so it is no `key`.
+    let plain = match (text.get(s), text.get(e.wrapping_sub(1))) {
+        (Some(&first), Some(&last)) => {
+            !(FIRST_EDGES[usize::from(first)] | LAST_EDGES[usize::from(last)])
+        }
+        _ => false,
     };
-    if edges != 0 {
+    if !plain {
         return classify_edges(text, s, e, eq);
     }
-    let val_start = eq + 1;
-    if val_start >= e {
-        return Token::Skip;
-    }
-    let spans = [s, eq, val_start, e];
-    if is_hex_key(text, s, eq, val_start) {
-        return Token::HexKey(spans);
-    }
-    Token::Field(spans)
+    Token::Field([s, eq, eq + 1, e])
 }
 
 /// Whether the field `text[s..eq]=text[val_start..]` is a `key` that is hex-encoded
