@@ -272,9 +272,20 @@ struct Fields<'a> {
     record: RecordRef<'a>,
     toks: Tokens<'a>,
     index: usize,
-    /// The header tokens still to give (2: node and type, 1: type).
-    head: u8,
-    table: Option<&'a Split>,
+    next: Next<'a>,
+}
+
+/// Where a walk over a record's fields takes its next field from.
+#[derive(Clone, Copy)]
+enum Next<'a> {
+    /// The header's `node=`, then its `type=`.
+    Node,
+    /// The header's `type=`.
+    Type,
+    /// The tokens of the line after the header.
+    Line,
+    /// The record's field table, from the walk's index on.
+    Table(&'a Split),
 }
 
 impl<'a> Iterator for Fields<'a> {
@@ -282,7 +293,7 @@ impl<'a> Iterator for Fields<'a> {
 
     #[inline(always)]
     fn next(&mut self) -> Option<Field<'a>> {
-        if self.head != 0 || self.table.is_some() {
+        if !matches!(self.next, Next::Line) {
             return self.next_slow();
         }
         // Past the header, before any field table: tokens straight from the line.
@@ -296,7 +307,7 @@ impl<'a> Iterator for Fields<'a> {
                 Token::Skip => {}
                 Token::Field(spans) => return Some(self.field(spans)),
                 Token::HexKey(_) => {
-                    self.table = Some(self.record.split());
+                    self.next = Next::Table(self.record.split());
                     return self.next_slow();
                 }
             }
@@ -328,35 +339,37 @@ impl<'a> Fields<'a> {
         let record = self.record;
         let bytes = self.toks.within;
         loop {
-            if let Some(split) = self.table {
-                let span = split.spans.get(self.index)?;
-                let f = Field::from_span(record, split, span, self.index);
-                self.index += 1;
-                return Some(f);
-            }
-            let (s, e, eq) = if self.head == 0 {
-                let (s, e, eq) = self.toks.next_raw()?;
-                if eq == NO_EQ {
-                    continue;
+            let tok = match self.next {
+                Next::Table(split) => {
+                    let span = split.spans.get(self.index)?;
+                    let f = Field::from_span(record, split, span, self.index);
+                    self.index += 1;
+                    return Some(f);
                 }
-                (s, e, eq)
-            } else {
-                let tok = if self.head == 2 {
-                    self.head = 1;
+                Next::Line => {
+                    let (s, e, eq) = self.toks.next_raw()?;
+                    if eq == NO_EQ {
+                        continue;
+                    }
+                    [s, e, eq]
+                }
+                Next::Node => {
+                    self.next = Next::Type;
                     match record.e.m.node_tok {
-                        Some(t) => t,
+                        Some(t) => t.map(|x| x as usize),
                         None => continue,
                     }
-                } else {
-                    self.head = 0;
-                    record.e.m.type_tok
-                };
-                (tok[0] as usize, tok[1] as usize, tok[2] as usize)
+                }
+                Next::Type => {
+                    self.next = Next::Line;
+                    record.e.m.type_tok.map(|x| x as usize)
+                }
             };
+            let [s, e, eq] = tok;
             match classify(bytes, s, e, eq) {
                 Token::Skip => {}
                 Token::Field(spans) => return Some(self.field(spans)),
-                Token::HexKey(_) => self.table = Some(record.split()),
+                Token::HexKey(_) => self.next = Next::Table(record.split()),
             }
         }
     }
@@ -693,8 +706,13 @@ impl<'a> RecordRef<'a> {
             record: self,
             toks: Tokens::new(self.bytes, m.rest as usize, m.main_end as usize),
             index: 0,
-            head: 2,
-            table: avc.then(|| self.split()),
+            next: if avc {
+                Next::Table(self.split())
+            } else if m.node_tok.is_some() {
+                Next::Node
+            } else {
+                Next::Type
+            },
         }
     }
 
