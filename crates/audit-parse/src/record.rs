@@ -1366,10 +1366,10 @@ impl<'a> Tokens<'a> {
     }
 
     /// Read the masks of the 64 bytes from `base`. A token starts at `base` if a
-    /// non-space is there: blocks are read where the walk starts, where a token
-    /// starts, after a token's end, or after a block whose last byte is a space (a
-    /// token ending in the last byte is not given from its block, whose mask cannot
-    /// see its end: the block is read again from its start).
+    /// non-space is there: blocks are read where the walk starts, after a block whose
+    /// tokens were all given (its last byte is then a space or the end of a token
+    /// given), and on from a block whose last token runs past it ([`Tokens::long_token`],
+    /// which clears the start `load` marks inside that token).
     #[inline(always)]
     fn load(&mut self, base: usize) {
         self.base = base;
@@ -1397,12 +1397,8 @@ impl<'a> Tokens<'a> {
             }
             let after = self.spaces >> r;
             if after == 0 {
-                if r != 0 {
-                    // The token runs past this block: read the block it starts.
-                    self.load(start);
-                    continue;
-                }
-                return Some(self.long_token(start));
+                // The token runs past this block.
+                return Some(self.long_token(start, r));
             }
             self.starts &= self.starts - 1;
             let end = (start + after.trailing_zeros() as usize).min(self.within.len());
@@ -1411,12 +1407,14 @@ impl<'a> Tokens<'a> {
         }
     }
 
-    /// A token that starts at `base` and has no space in the block read from there:
-    /// its end is found block by block, and the block it ends in stays read.
+    /// A token that starts at `start`, bit `r` of the block read, and has no space
+    /// after it in that block: its end is found in the blocks that follow, and the
+    /// block it ends in stays read (no byte is read twice).
     #[inline(always)]
-    fn long_token(&mut self, start: usize) -> (usize, usize, usize) {
-        let mut eq = if self.equals != 0 {
-            start + self.equals.trailing_zeros() as usize
+    fn long_token(&mut self, start: usize, r: usize) -> (usize, usize, usize) {
+        let equals = self.equals >> r;
+        let mut eq = if equals != 0 {
+            start + equals.trailing_zeros() as usize
         } else {
             NO_EQ
         };
