@@ -168,10 +168,13 @@ pub struct RecordRef<'a> {
 pub struct Field<'a> {
     record: RecordRef<'a>,
     name: &'a [u8],
-    value: Option<&'a [u8]>,
+    /// Empty where libauparse holds NULL (`null_value`): kept apart from that mark so
+    /// that reading a value tests nothing.
+    value: &'a [u8],
     /// Position in the record (a record of at most [`MAX_RECORD_LEN`] bytes
     /// has fewer fields than `u32::MAX`): a smaller field is cheaper to pass.
     index: u32,
+    null_value: bool,
     interpreted_part: bool,
 }
 
@@ -181,8 +184,13 @@ impl<'a> Field<'a> {
         Field {
             record,
             name: record.span_bytes(split, span.name),
-            value: (span.value != NULL_SPAN).then(|| record.span_bytes(split, span.value)),
+            value: if span.value == NULL_SPAN {
+                b""
+            } else {
+                record.span_bytes(split, span.value)
+            },
             index: index as u32,
+            null_value: span.value == NULL_SPAN,
             interpreted_part: false,
         }
     }
@@ -197,14 +205,14 @@ impl<'a> Field<'a> {
     /// empty where that function gives NULL (see [`Field::value_opt`]).
     #[inline]
     pub fn value(&self) -> &'a [u8] {
-        self.value.unwrap_or(b"")
+        self.value
     }
 
     /// The raw value, `None` where libauparse gives NULL (a `key` whose hex encoding is
     /// broken).
     #[inline]
     pub fn value_opt(&self) -> Option<&'a [u8]> {
-        self.value
+        (!self.null_value).then_some(self.value)
     }
 
     /// The value as a signed integer, read as `auparse_get_field_int` reads it (decimal).
@@ -325,7 +333,8 @@ impl<'a> Fields<'a> {
         let f = Field {
             record: self.record,
             name: &bytes[ns..ne],
-            value: Some(&bytes[vs..ve]),
+            value: &bytes[vs..ve],
+            null_value: false,
             index: self.index as u32,
             interpreted_part: false,
         };
@@ -763,7 +772,8 @@ impl<'a> RecordRef<'a> {
             .map(move |(index, (s, e, eq))| Field {
                 record: self,
                 name: bytes.get(s..eq).unwrap_or(b""),
-                value: Some(bytes.get(eq + 1..e).unwrap_or(b"")),
+                value: bytes.get(eq + 1..e).unwrap_or(b""),
+                null_value: false,
                 index: index as u32,
                 interpreted_part: true,
             })
@@ -783,8 +793,8 @@ impl PartialEq for RecordRef<'_> {
             a: impl Iterator<Item = Field<'a>>,
             b: impl Iterator<Item = Field<'b>>,
         ) -> bool {
-            a.map(|f| (f.name, f.value))
-                .eq(b.map(|f| (f.name, f.value)))
+            a.map(|f| (f.name, f.value_opt()))
+                .eq(b.map(|f| (f.name, f.value_opt())))
         }
         let (m, o) = (&self.e.m, &other.e.m);
         self.text() == other.text()
