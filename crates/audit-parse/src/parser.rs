@@ -931,11 +931,15 @@ impl Parser {
 
     #[inline(always)]
     fn find_building(&self, id: EventId, node: Option<&[u8]>) -> Option<u32> {
-        // In an in-order log the record belongs to the event opened last.
+        // In an in-order log the record belongs to the event opened last, and the
+        // index is empty.
         if let Some(slot) = self.slots.get(self.last_opened as usize) {
             if slot.state == State::Building && slot.id == id && slot.node.as_deref() == node {
                 return Some(self.last_opened);
             }
+        }
+        if self.building.is_empty() {
+            return None;
         }
         self.find_indexed(id, node)
     }
@@ -955,6 +959,7 @@ impl Parser {
     }
 
     /// Mark a building event complete and take it out of the building indexes.
+    #[inline(always)]
     fn complete(&mut self, slot: u32) {
         let s = &mut self.slots[slot as usize];
         if s.state != State::Building {
@@ -964,9 +969,16 @@ impl Parser {
         // Its time entry is no longer needed; in an in-order log it is the last one
         // pushed, and dropping it here keeps the time index empty.
         self.by_sec.remove_if_last((s.id.sec, slot));
-        if !std::mem::replace(&mut s.in_map, false) {
-            return;
+        if s.in_map {
+            self.unindex(slot);
         }
+    }
+
+    /// Take a slot that completed out of the id index.
+    #[inline(never)]
+    fn unindex(&mut self, slot: u32) {
+        let s = &mut self.slots[slot as usize];
+        s.in_map = false;
         let next = std::mem::replace(&mut s.next_same, NONE);
         let id = s.id;
         // Unlink from the same-id chain.
@@ -992,7 +1004,19 @@ impl Parser {
         }
     }
 
+    /// Complete the building events whose time is `eoe_timeout` or more before `now`.
+    #[inline(always)]
     fn expire(&mut self, now: u64) {
+        // Mostly nothing is due (in an in-order log the index is empty).
+        if let Some((sec, _)) = self.by_sec.peek() {
+            if sec.saturating_add(self.opts.eoe_timeout) <= now {
+                self.expire_due(now);
+            }
+        }
+    }
+
+    #[inline(never)]
+    fn expire_due(&mut self, now: u64) {
         while let Some((sec, slot)) = self.by_sec.peek() {
             if sec.saturating_add(self.opts.eoe_timeout) > now {
                 break;
