@@ -1551,25 +1551,20 @@ enum Token {
     HexKey([usize; 4]),
 }
 
-/// The first bytes that need a closer look: `msg=`, a leading `(`, and a `k` that may
-/// start a hex-encoded `key`.
-const FIRST_EDGES: [bool; 256] = {
-    let mut t = [false; 256];
-    t[b'm' as usize] = true;
-    t[b'(' as usize] = true;
-    t[b'k' as usize] = true;
-    t
-};
-
-/// The last bytes that need a closer look: those libauparse drops from a value's end,
-/// and a `=` that may end an empty value.
-const LAST_EDGES: [bool; 256] = {
-    let mut t = [false; 256];
-    t[b':' as usize] = true;
-    t[b',' as usize] = true;
-    t[b'\'' as usize] = true;
-    t[b')' as usize] = true;
-    t[b'=' as usize] = true;
+/// The bytes that need a closer look at a token's ends: first (`[0]`) `msg=`, a
+/// leading `(`, and a `k` that may start a hex-encoded `key`; last (`[1]`) those
+/// libauparse drops from a value's end, and a `=` that may end an empty value. One
+/// table for both ends, so that both look-ups index from one address.
+static EDGES: [[bool; 256]; 2] = {
+    let mut t = [[false; 256]; 2];
+    t[0][b'm' as usize] = true;
+    t[0][b'(' as usize] = true;
+    t[0][b'k' as usize] = true;
+    t[1][b':' as usize] = true;
+    t[1][b',' as usize] = true;
+    t[1][b'\'' as usize] = true;
+    t[1][b')' as usize] = true;
+    t[1][b'=' as usize] = true;
     t
 };
 
@@ -1581,7 +1576,7 @@ fn classify(text: &[u8], s: usize, e: usize, eq: usize) -> Token {
     // start with `k`, so it is no `key`.
     let plain = match (text.get(s), text.get(e.wrapping_sub(1))) {
         (Some(&first), Some(&last)) => {
-            !(FIRST_EDGES[usize::from(first)] | LAST_EDGES[usize::from(last)])
+            !(EDGES[0][usize::from(first)] | EDGES[1][usize::from(last)])
         }
         _ => false,
     };
