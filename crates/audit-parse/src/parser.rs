@@ -304,6 +304,9 @@ pub struct Parser {
     /// The event lent to a [`Parser::feed_with_ref`] closure: its buffers are swapped
     /// with those of the slot whose event it is, for the call.
     lent: Event,
+    /// Whether `lent` is out with a closure: still set afterwards only if the closure
+    /// panicked, and then `lent` holds that event's buffers.
+    lent_out: bool,
     /// Whether events are being lent ([`Parser::feed_with_ref`]): then a ready event
     /// stays in its slot until it is handed out, instead of being taken out at once.
     /// It is off while items go to a closure, so that one that panics cannot leave
@@ -369,6 +372,7 @@ impl Parser {
             bytes_in_flight: 0,
             ready: VecDeque::new(),
             lent: Event::from_parts(EventId::default(), None, (Vec::new(), Vec::new())),
+            lent_out: false,
             lending: false,
             last_opened: NONE,
             headers: HeaderCache::default(),
@@ -511,20 +515,29 @@ impl Parser {
         s.state = State::Empty;
         self.free.push(Reverse(slot));
         let lent = &mut self.lent;
-        // `lent` holds nothing here, unless a closure panicked while it was lent:
-        // then it still holds that event, to be dropped before its buffers go to
-        // the slot (already free, so a panic in this call leaves it empty too).
-        empty_lent(lent);
+        // `lent` holds nothing here (its buffers are empty), unless a closure
+        // panicked while it was lent: then it still holds that event, to be dropped
+        // before its buffers go to the slot (already free, so a panic in this call
+        // leaves it empty too).
+        if self.lent_out {
+            empty_lent(lent);
+        }
         lent.id = s.id;
         lent.node = s.node.take();
         std::mem::swap(&mut lent.bytes, &mut s.build.bytes);
         std::mem::swap(&mut lent.entries, &mut s.build.entries);
+        self.lent_out = true;
         sink.lend(Ok(lent));
+        self.lent_out = false;
         std::mem::swap(&mut lent.bytes, &mut s.build.bytes);
         std::mem::swap(&mut lent.entries, &mut s.build.entries);
         s.build.clear();
-        // Owned records the closure asked for are not kept past the call.
-        empty_lent(lent);
+        // The buffers are back to the empty ones; the name and the owned records
+        // the closure asked for are not kept past the call.
+        lent.node = None;
+        if lent.records.get().is_some() {
+            lent.records = std::sync::OnceLock::new();
+        }
         Self::release(s, slot);
     }
 
@@ -1029,14 +1042,26 @@ impl Parser {
         }
     }
 
+    /// Complete the oldest open events early while there are too many, or their records
+    /// hold too many bytes.
+    #[inline(always)]
     fn enforce_cap(&mut self) {
-        let over = |p: &Parser| {
-            p.in_flight > p.opts.max_events_in_flight
-                || p.bytes_in_flight > p.opts.max_bytes_in_flight
-        };
-        while over(self) {
+        if self.over_cap() {
+            self.evict();
+        }
+    }
+
+    #[inline(always)]
+    fn over_cap(&self) -> bool {
+        self.in_flight > self.opts.max_events_in_flight
+            || self.bytes_in_flight > self.opts.max_bytes_in_flight
+    }
+
+    #[inline(never)]
+    fn evict(&mut self) {
+        while self.over_cap() {
             self.deliver_ready();
-            if !over(self) {
+            if !self.over_cap() {
                 break;
             }
             // After delivery the oldest open event is still building.
@@ -1504,9 +1529,18 @@ mod tests {
         let mut lent = Vec::new();
         p.feed_with_ref(b"type=LOGIN msg=audit(1.000:5): fresh=5\n", |item| {
             let ev = item.unwrap();
-            lent.push((ev.id().serial, ev.len(), ev.records().len()));
+            let records = ev.records();
+            lent.push((
+                ev.id().serial,
+                ev.len(),
+                records.len(),
+                records[0].text().to_vec(),
+            ));
         });
-        assert_eq!(lent, [(5, 1, 1)]);
+        assert_eq!(
+            lent,
+            [(5, 1, 1, b"type=LOGIN msg=audit(1.000:5): fresh=5".to_vec())]
+        );
         let mut given = Vec::new();
         p.feed_with(b"type=LOGIN msg=audit(1.000:6): fresh=6\n", |item| {
             given.push(item.unwrap().record(0).unwrap().to_record());
