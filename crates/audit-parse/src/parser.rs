@@ -301,17 +301,21 @@ pub struct Parser {
     /// Bytes held by the records of the events in flight.
     bytes_in_flight: usize,
     ready: VecDeque<Ready>,
+    /// Slots of events that became ready while handing out and while `ready` was
+    /// empty: they come out before the items of `ready`, which are all newer. (The
+    /// common case, kept apart because a [`Ready`] is as large as an event.)
+    ready_slots: VecDeque<u32>,
     /// The event lent to a [`Parser::feed_with_ref`] closure: its buffers are swapped
     /// with those of the slot whose event it is, for the call.
     lent: Event,
     /// Whether `lent` is out with a closure: still set afterwards only if the closure
     /// panicked, and then `lent` holds that event's buffers.
     lent_out: bool,
-    /// Whether events are being lent ([`Parser::feed_with_ref`]): then a ready event
-    /// stays in its slot until it is handed out, instead of being taken out at once.
-    /// It is off while items go to a closure, so that one that panics cannot leave
-    /// it on.
-    lending: bool,
+    /// Whether ready items go to a closure after each line ([`Parser::feed_with`],
+    /// [`Parser::feed_with_ref`]): then a ready event stays in its slot until it is
+    /// handed out (moments later), instead of being taken out at once. It is off
+    /// while items go to a closure, so that one that panics cannot leave it on.
+    handing_out: bool,
     /// The slot of the event opened last: in an in-order log, the next record's event.
     last_opened: u32,
     headers: HeaderCache,
@@ -371,9 +375,10 @@ impl Parser {
             in_flight: 0,
             bytes_in_flight: 0,
             ready: VecDeque::new(),
+            ready_slots: VecDeque::new(),
             lent: Event::from_parts(EventId::default(), None, (Vec::new(), Vec::new())),
             lent_out: false,
-            lending: false,
+            handing_out: false,
             last_opened: NONE,
             headers: HeaderCache::default(),
             line_search: LineSearch::new(),
@@ -431,9 +436,11 @@ impl Parser {
     pub fn feed_with(&mut self, data: &[u8], each: impl FnMut(Item)) {
         let mut sink = Give(each);
         self.hand_out(&mut sink);
+        self.handing_out = true;
         if self.feed_lines(data, &mut sink) {
             self.deliver_ready();
         }
+        self.handing_out = false;
         self.hand_out(&mut sink);
     }
 
@@ -463,11 +470,11 @@ impl Parser {
     pub fn feed_with_ref(&mut self, data: &[u8], each: impl FnMut(ItemRef<'_>)) {
         let mut sink = Lend(each);
         self.hand_out(&mut sink);
-        self.lending = true;
+        self.handing_out = true;
         if self.feed_lines(data, &mut sink) {
             self.deliver_ready();
         }
-        self.lending = false;
+        self.handing_out = false;
         self.hand_out(&mut sink);
     }
 
@@ -482,7 +489,15 @@ impl Parser {
         if !sink.wants() {
             return;
         }
-        let lending = std::mem::replace(&mut self.lending, false);
+        let handing_out = std::mem::replace(&mut self.handing_out, false);
+        while let Some(slot) = self.ready_slots.pop_front() {
+            if S::LENDS {
+                self.lend_slot(slot, sink);
+            } else {
+                let ev = self.take_slot(slot);
+                sink.take(Ok(ev));
+            }
+        }
         while let Some(r) = self.ready.pop_front() {
             match r {
                 Ready::Error(e) => sink.take(Err(e)),
@@ -495,7 +510,7 @@ impl Parser {
                 Ready::Event(ev) => sink.take(Ok(ev)),
             }
         }
-        self.lending = lending;
+        self.handing_out = handing_out;
     }
 
     /// The event of a slot in `ready`, as an event of its own; the slot is free again.
@@ -612,7 +627,7 @@ impl Parser {
                 self.line(&rest[..i], start, Some(separator));
             }
             rest = &rest[i + 1..];
-            if !self.ready.is_empty() {
+            if sink.wants() && !(self.ready_slots.is_empty() && self.ready.is_empty()) {
                 self.hand_out(sink);
             }
         }
@@ -655,6 +670,9 @@ impl Parser {
     /// The next complete event, or the next line that could not be used; `None` when
     /// nothing is ready yet.
     pub fn next_event(&mut self) -> Option<Item> {
+        if let Some(slot) = self.ready_slots.pop_front() {
+            return Some(Ok(self.take_slot(slot)));
+        }
         match self.ready.pop_front()? {
             Ready::Error(e) => Some(Err(e)),
             Ready::Slot(slot) => Some(Ok(self.take_slot(slot))),
@@ -895,14 +913,16 @@ impl Parser {
         }
         let slot = self.alloc_slot();
         let s = &mut self.slots[slot as usize];
+        // A free slot holds nothing and is out of the index: only these are set.
+        debug_assert!(s.node.is_none() && s.build.bytes.is_empty());
+        debug_assert!(!s.in_map && s.next_same == NONE);
         s.state = State::Building;
         s.id = id;
-        s.node = node.map(Box::from);
-        s.next_same = NONE;
-        s.in_map = false;
-        let before = s.build.bytes.len();
+        if let Some(node) = node {
+            s.node = Some(Box::from(node));
+        }
         add(&mut s.build);
-        self.bytes_in_flight += s.build.bytes.len() - before;
+        self.bytes_in_flight += s.build.bytes.len();
         self.last_opened = slot;
         self.order.push((id, slot));
         self.by_sec.push((id.sec, slot));
@@ -1098,9 +1118,13 @@ impl Parser {
             self.in_flight -= 1;
             debug_assert!(self.bytes_in_flight >= s.build.bytes.len());
             self.bytes_in_flight = self.bytes_in_flight.saturating_sub(s.build.bytes.len());
-            if self.lending {
+            if self.handing_out {
                 s.state = State::Ready;
-                self.ready.push_back(Ready::Slot(slot));
+                if self.ready.is_empty() {
+                    self.ready_slots.push_back(slot);
+                } else {
+                    self.ready.push_back(Ready::Slot(slot));
+                }
             } else {
                 // Taken out at once: a caller that pulls may leave many waiting.
                 let ev = self.take_slot(slot);
@@ -1516,7 +1540,7 @@ mod tests {
             assert!(r.is_err());
         }
         // Every way out afterwards gives the next events alone and whole; a pull
-        // takes each out of its slot at once (the panics left no lending on).
+        // takes each out of its slot at once (the panics left no handing out on).
         p.feed(b"type=LOGIN msg=audit(1.000:4): fresh=4\ntype=LOGIN msg=audit(1.000:9): a=1\n");
         assert_eq!(p.slots.len(), 1);
         let ev = p.next_event().unwrap().unwrap();
@@ -1546,6 +1570,59 @@ mod tests {
             given.push(item.unwrap().record(0).unwrap().to_record());
         });
         assert_eq!(given[0].text(), b"type=LOGIN msg=audit(1.000:6): fresh=6");
+    }
+
+    #[test]
+    fn handed_out_items_keep_their_order_with_errors_and_leftovers() {
+        use std::panic::{catch_unwind, AssertUnwindSafe};
+        fn name(item: ItemRef<'_>) -> String {
+            match item {
+                Ok(ev) => ev.id().to_string(),
+                Err(e) => format!("err:{:?}", e.kind),
+            }
+        }
+        // A line found too long at the end of the data is reported before the event
+        // that the end of the data delivers.
+        let mut p = Parser::new(Options::default().max_line_len(64));
+        let mut data =
+            b"type=SYSCALL msg=audit(1.000:1): a=1\ntype=PROCTITLE msg=audit(1.000:1): p=1\n"
+                .to_vec();
+        data.extend_from_slice(&[b'x'; 100]);
+        let mut seen = Vec::new();
+        p.feed_with_ref(&data, |item| seen.push(name(item)));
+        assert_eq!(seen, ["err:LineTooLong { limit: 64 }", "1.000:1"]);
+        // Events left ready by a closure that panicked come before what is read later.
+        let mut p = Parser::default();
+        let r = catch_unwind(AssertUnwindSafe(|| {
+            p.feed_with_ref(
+                b"type=SYSCALL msg=audit(1.000:1): a=1\ntype=LOGIN msg=audit(1.000:2): a=1\n\
+                  type=PROCTITLE msg=audit(1.000:1): p=1\ntype=LOGIN msg=audit(1.000:3): a=1\n",
+                |_| panic!("in the closure"),
+            )
+        }));
+        assert!(r.is_err());
+        p.feed(b"garbage\ntype=LOGIN msg=audit(1.000:4): a=1\n");
+        p.flush();
+        assert_eq!(
+            ids(&mut p),
+            ["1.000:2:1", "1.000:3:1", "err:MissingType", "1.000:4:1"]
+        );
+        // And the same when they are handed out.
+        let mut p = Parser::default();
+        let r = catch_unwind(AssertUnwindSafe(|| {
+            p.feed_with(
+                b"type=SYSCALL msg=audit(1.000:1): a=1\ntype=LOGIN msg=audit(1.000:2): a=1\n\
+                  type=PROCTITLE msg=audit(1.000:1): p=1\ntype=LOGIN msg=audit(1.000:3): a=1\n",
+                |_| panic!("in the closure"),
+            )
+        }));
+        assert!(r.is_err());
+        p.feed(b"garbage\n");
+        let mut seen = Vec::new();
+        p.feed_with_ref(b"type=LOGIN msg=audit(1.000:4): a=1\n", |item| {
+            seen.push(name(item))
+        });
+        assert_eq!(seen, ["1.000:2", "1.000:3", "err:MissingType", "1.000:4"]);
     }
 
     #[test]
