@@ -935,7 +935,7 @@ impl Parser {
         }
         self.expire(id.sec);
         self.enforce_cap();
-        self.deliver_ready();
+        self.deliver_ready_inline();
     }
 
     /// Put a building event in the id index.
@@ -1108,6 +1108,13 @@ impl Parser {
 
     /// Hand out events while the oldest open one is complete.
     fn deliver_ready(&mut self) {
+        self.deliver_ready_inline();
+    }
+
+    /// [`Parser::deliver_ready`], inline where a record opens an event (once per
+    /// event).
+    #[inline(always)]
+    fn deliver_ready_inline(&mut self) {
         while let Some((_, slot)) = self.order.peek() {
             let s = &mut self.slots[slot as usize];
             if s.state != State::Complete {
