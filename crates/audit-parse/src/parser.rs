@@ -305,8 +305,8 @@ pub struct Parser {
     /// empty: they come out before the items of `ready`, which are all newer. (The
     /// common case, kept apart because a [`Ready`] is as large as an event.)
     ready_slots: VecDeque<u32>,
-    /// The event lent to a [`Parser::feed_with_ref`] closure: its buffers are swapped
-    /// with those of the slot whose event it is, for the call.
+    /// The event lent to a [`Parser::feed_with_ref`] closure: it takes the buffers of
+    /// the slot whose event it is, and gives the slot its own, empty.
     lent: Event,
     /// Whether `lent` is out with a closure: still set afterwards only if the closure
     /// panicked, and then `lent` holds that event's buffers.
@@ -539,20 +539,16 @@ impl Parser {
         }
         lent.id = s.id;
         lent.node = s.node.take();
+        // The event's buffers go to `lent`, and its empty ones to the slot, for the
+        // slot's next event: the two sets take turns.
         std::mem::swap(&mut lent.bytes, &mut s.build.bytes);
         std::mem::swap(&mut lent.entries, &mut s.build.entries);
         self.lent_out = true;
         sink.lend(Ok(lent));
         self.lent_out = false;
-        std::mem::swap(&mut lent.bytes, &mut s.build.bytes);
-        std::mem::swap(&mut lent.entries, &mut s.build.entries);
-        s.build.clear();
-        // The buffers are back to the empty ones; the name and the owned records
-        // the closure asked for are not kept past the call.
-        lent.node = None;
-        if lent.records.get().is_some() {
-            lent.records = std::sync::OnceLock::new();
-        }
+        // Nothing of the event is kept past the call: not its records, nor the name
+        // and owned records the closure asked for.
+        empty_lent(lent);
         Self::release(s, slot);
     }
 
