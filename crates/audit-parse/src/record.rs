@@ -1159,9 +1159,11 @@ const KEEP_BYTES: [u64; 9] = {
     t
 };
 
-/// Spaces stored after each line, so that the tokenizer reads whole words without a
-/// tail loop (no token runs into them).
-const PAD: usize = 8;
+/// Spaces stored after each line (no token runs into them), so that the tokenizer's
+/// 64-byte blocks, which start before the line's end, never reach past the buffer and
+/// need no copy into a block of their own: 56 bytes a record more than the 8 a word
+/// needs, for about 0.3% fewer instructions in a walk over every field.
+const PAD: usize = 64;
 
 /// Builds the storage of one event: lines appended record by record, then frozen into
 /// records that share it. Its buffers are reused from event to event.
