@@ -21,9 +21,11 @@
 //! # Cost
 //! libauparse scans every open event for every record (quadratic when many events stay
 //! open). Here a record finds its event through a hash map, completion by time uses an
-//! ordered index, and delivery an ordered queue: O(log n) per record. These are heaps that
-//! keep their memory between events (an ordered set would allocate and free a node for
-//! nearly every event of an in-order log, where one or two events are open at a time).
+//! ordered index, and delivery an ordered queue: O(log n) per record. These keep their
+//! memory between events (an ordered set would allocate and free a node for nearly every
+//! event of an in-order log, where one or two events are open at a time), and take keys
+//! that arrive in order, as an in-order log's do, in a deque at O(1): only the others go
+//! to a heap. An event that completes in order leaves nothing in the time index.
 //!
 //! # Deliberate differences from libauparse
 //! - A last line without a newline is parsed on [`Parser::flush`] (libauparse drops it).
