@@ -1597,13 +1597,12 @@ mod tests {
         p.feed_with_ref(&data, |item| seen.push(name(item)));
         assert_eq!(seen, ["err:LineTooLong { limit: 64 }", "1.000:1"]);
         // Events left ready by a closure that panicked come before what is read later.
+        const PANICKED_ON: &[u8] =
+            b"type=SYSCALL msg=audit(1.000:1): a=1\ntype=LOGIN msg=audit(1.000:2): a=1\n\
+              type=PROCTITLE msg=audit(1.000:1): p=1\ntype=LOGIN msg=audit(1.000:3): a=1\n";
         let mut p = Parser::default();
         let r = catch_unwind(AssertUnwindSafe(|| {
-            p.feed_with_ref(
-                b"type=SYSCALL msg=audit(1.000:1): a=1\ntype=LOGIN msg=audit(1.000:2): a=1\n\
-                  type=PROCTITLE msg=audit(1.000:1): p=1\ntype=LOGIN msg=audit(1.000:3): a=1\n",
-                |_| panic!("in the closure"),
-            )
+            p.feed_with_ref(PANICKED_ON, |_| panic!("in the closure"))
         }));
         assert!(r.is_err());
         p.feed(b"garbage\ntype=LOGIN msg=audit(1.000:4): a=1\n");
@@ -1615,11 +1614,7 @@ mod tests {
         // And the same when they are handed out.
         let mut p = Parser::default();
         let r = catch_unwind(AssertUnwindSafe(|| {
-            p.feed_with(
-                b"type=SYSCALL msg=audit(1.000:1): a=1\ntype=LOGIN msg=audit(1.000:2): a=1\n\
-                  type=PROCTITLE msg=audit(1.000:1): p=1\ntype=LOGIN msg=audit(1.000:3): a=1\n",
-                |_| panic!("in the closure"),
-            )
+            p.feed_with(PANICKED_ON, |_| panic!("in the closure"))
         }));
         assert!(r.is_err());
         p.feed(b"garbage\n");
