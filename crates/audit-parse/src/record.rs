@@ -181,16 +181,17 @@ pub struct Field<'a> {
 impl<'a> Field<'a> {
     #[inline(always)]
     fn from_span(record: RecordRef<'a>, split: &'a Split, span: &FieldSpan, index: usize) -> Self {
+        let null_value = span.value == NULL_SPAN;
         Field {
             record,
             name: record.span_bytes(split, span.name),
-            value: if span.value == NULL_SPAN {
+            value: if null_value {
                 b""
             } else {
                 record.span_bytes(split, span.value)
             },
             index: index as u32,
-            null_value: span.value == NULL_SPAN,
+            null_value,
             interpreted_part: false,
         }
     }
