@@ -122,6 +122,9 @@ fn storm(n: u64) {
 #[derive(Clone, Copy)]
 struct Usage {
     cpu: Duration,
+    /// The part of `cpu` spent in user space (the rest is the kernel's, for the
+    /// thread: receives, wake-ups, page faults).
+    user: Duration,
     sleeps: u64,
     /// Receive system calls the reader made (filled in by each reader).
     receives: u64,
@@ -132,6 +135,7 @@ impl std::ops::Sub for Usage {
     fn sub(self, earlier: Usage) -> Usage {
         Usage {
             cpu: self.cpu - earlier.cpu,
+            user: self.user - earlier.user,
             sleeps: self.sleeps - earlier.sleeps,
             receives: self.receives - earlier.receives,
         }
@@ -147,6 +151,7 @@ fn thread_usage() -> Usage {
     let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
     Usage {
         cpu: tv(ru.ru_utime) + tv(ru.ru_stime),
+        user: tv(ru.ru_utime),
         sleeps: ru.ru_nvcsw as u64,
         receives: 0,
     }
@@ -521,12 +526,13 @@ fn bench_ours(c: &mut Criterion, setup: &mut Setup, reader: Reader, multicast: b
     }
     let usage = thread.join().unwrap();
     eprintln!(
-        "{}{}: {events}/{expected} events ({} records), {:.0} events/s, reader CPU {:.2} µs/event, {:.2} wake-ups/event, {:.2} receives/event, kernel lost +{}{}",
+        "{}{}: {events}/{expected} events ({} records), {:.0} events/s, reader CPU {:.2} µs/event ({:.2} user), {:.2} wake-ups/event, {:.2} receives/event, kernel lost +{}{}",
         reader.name(),
         if multicast { " (read-log multicast)" } else { "" },
         counts.records.load(Ordering::Relaxed),
         events as f64 / wall.as_secs_f64(),
         usage.cpu.as_secs_f64() * 1e6 / events.max(1) as f64,
+        usage.user.as_secs_f64() * 1e6 / events.max(1) as f64,
         usage.sleeps as f64 / events.max(1) as f64,
         usage.receives as f64 / events.max(1) as f64,
         setup.lost().wrapping_sub(lost0),
