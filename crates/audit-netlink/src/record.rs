@@ -47,7 +47,7 @@ impl RawRecord {
 
     /// The serial number of the event, read from `audit(SEC.MSEC:SERIAL)`.
     pub fn serial(&self) -> Option<u64> {
-        payload_serial(&self.payload)
+        audit_parse::record::payload_serial(&self.payload)
     }
 
     /// Parse into the parser crate's record.
@@ -85,69 +85,4 @@ pub enum Incoming {
         /// record it was.
         head: Vec<u8>,
     },
-}
-
-/// The serial number in a kernel payload's `audit(SEC.MSEC:SERIAL)`.
-pub(crate) fn payload_serial(payload: &[u8]) -> Option<u64> {
-    let p = payload.strip_prefix(b"audit(")?;
-    let colon = p.iter().position(|&b| b == b':')?;
-    let close = p.iter().position(|&b| b == b')')?;
-    if close <= colon {
-        return None;
-    }
-    // As `str::parse::<u64>` reads it (a leading `+` too), without the UTF-8
-    // check and the generic parse: this runs for every record received.
-    let digits = &p[colon + 1..close];
-    let digits = digits.strip_prefix(b"+").unwrap_or(digits);
-    if digits.is_empty() {
-        return None;
-    }
-    digits.iter().try_fold(0u64, |n, &b| {
-        let digit = b.checked_sub(b'0').filter(|d| *d <= 9)?;
-        n.checked_mul(10)?.checked_add(u64::from(digit))
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The serial reads as `str::parse::<u64>` reads the digits between `:` and `)`.
-    #[test]
-    fn payload_serial_reads_as_str_parse() {
-        let by_str = |payload: &[u8]| -> Option<u64> {
-            let p = payload.strip_prefix(b"audit(")?;
-            let colon = p.iter().position(|&b| b == b':')?;
-            let close = p.iter().position(|&b| b == b')')?;
-            if close <= colon {
-                return None;
-            }
-            std::str::from_utf8(&p[colon + 1..close]).ok()?.parse().ok()
-        };
-        let cases: [&[u8]; 13] = [
-            b"audit(1700000000.123:42): x=1",
-            b"audit(1.2:+42): ",
-            b"audit(1.2:): ",
-            b"audit(1.2:+): ",
-            b"audit(1.2:18446744073709551615): ",
-            b"audit(1.2:18446744073709551616): ",
-            b"audit(1.2:4a): ",
-            b"audit(1.2:-1): ",
-            b"audit(1.2:\xff): ",
-            b"audit(1)2:3): ",
-            b"audit(1.2:007)",
-            b"type=SYSCALL msg=audit(1.2:3): ",
-            b"audit(1.2:3",
-        ];
-        for c in cases {
-            assert_eq!(
-                payload_serial(c),
-                by_str(c),
-                "{}",
-                String::from_utf8_lossy(c)
-            );
-        }
-        assert_eq!(payload_serial(cases[0]), Some(42));
-        assert_eq!(payload_serial(cases[4]), Some(u64::MAX));
-    }
 }

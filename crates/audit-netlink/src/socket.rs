@@ -2,7 +2,8 @@
 //! records received meanwhile.
 
 use crate::error::{Errno, Error, Result};
-use crate::record::{payload_serial, Incoming, RawRecord};
+use crate::record::{Incoming, RawRecord};
+use audit_parse::record::payload_serial;
 use audit_wire::netlink::{
     self, NlError, NlHeader, NLMSG_DONE, NLMSG_ERROR, NLM_F_ACK, NLM_F_REQUEST,
 };

@@ -1280,6 +1280,49 @@ pub fn trim_kernel_payload(mut p: &[u8]) -> &[u8] {
     p
 }
 
+/// The serial of a kernel record's payload, `audit(SECONDS.MILLIS:SERIAL): ...`:
+/// the digits between the stamp's first `:` and its `)` (one leading `+` allowed,
+/// as `str::parse` reads a number); `None` when there are none, when anything
+/// else is there, or when the number does not fit a `u64`.
+///
+/// A reader that tracks serials per record (for gaps after an overflow, say)
+/// calls this on every record: it is one pass over the stamp, without the
+/// checks [`Record::from_kernel`] makes of the rest.
+///
+/// ```
+/// use audit_parse::record::payload_serial;
+/// assert_eq!(payload_serial(b"audit(1700000000.123:42): pid=1"), Some(42));
+/// assert_eq!(payload_serial(b"audit(1700000000.123): pid=1"), None);
+/// ```
+pub fn payload_serial(payload: &[u8]) -> Option<u64> {
+    let stamp = payload.strip_prefix(b"audit(")?;
+    // Seconds and millis up to the first ':'; a ')' before it ends the stamp
+    // without a serial.
+    let mut i = 0;
+    loop {
+        match *stamp.get(i)? {
+            b':' => break,
+            b')' => return None,
+            _ => i += 1,
+        }
+    }
+    let mut rest = &stamp[i + 1..];
+    if let [b'+', tail @ ..] = rest {
+        rest = tail;
+    }
+    let mut serial = 0u64;
+    for (n, &b) in rest.iter().enumerate() {
+        match b {
+            b'0'..=b'9' => {
+                serial = serial.checked_mul(10)?.checked_add(u64::from(b - b'0'))?;
+            }
+            b')' if n > 0 => return Some(serial),
+            _ => return None,
+        }
+    }
+    None
+}
+
 /// The seconds at the start of a stamp (the text after `audit(`), and where the '.'
 /// after them is.
 #[inline(always)]
@@ -1813,6 +1856,50 @@ fn hex_val(b: u8) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A payload's serial reads as `str::parse::<u64>` reads the text between the
+    /// stamp's first `:` and its first `)`, on every prefix of each payload.
+    #[test]
+    fn payload_serial_reads_as_str_parse() {
+        let by_str = |payload: &[u8]| -> Option<u64> {
+            let p = payload.strip_prefix(b"audit(")?;
+            let colon = p.iter().position(|&b| b == b':')?;
+            let close = p.iter().position(|&b| b == b')')?;
+            if close <= colon {
+                return None;
+            }
+            std::str::from_utf8(&p[colon + 1..close]).ok()?.parse().ok()
+        };
+        let cases: [&[u8]; 17] = [
+            b"audit(1700000000.123:42): x=1",
+            b"audit(1.2:+42): ",
+            b"audit(1.2:): ",
+            b"audit(1.2:+): ",
+            b"audit(1.2:++1): ",
+            b"audit(1.2:18446744073709551615): ",
+            b"audit(1.2:18446744073709551616): ",
+            b"audit(1.2:99999999999999999999999): ",
+            b"audit(1.2:4a): ",
+            b"audit(1.2:-1): ",
+            b"audit(1.2:\xff): ",
+            b"audit(1)2:3): ",
+            b"audit(1.0 x=1 y=2): z",
+            b"audit(1.2:007)",
+            b"audit(1.2:3:4): ",
+            b"type=SYSCALL msg=audit(1.2:3): ",
+            b"audit(1.2:3",
+        ];
+        for c in cases {
+            for end in 0..=c.len() {
+                let p = &c[..end];
+                assert_eq!(payload_serial(p), by_str(p), "{}", p.escape_ascii());
+            }
+        }
+        assert_eq!(payload_serial(cases[0]), Some(42));
+        assert_eq!(payload_serial(cases[1]), Some(42));
+        assert_eq!(payload_serial(cases[5]), Some(u64::MAX));
+        assert_eq!(payload_serial(cases[13]), Some(7));
+    }
 
     #[test]
     fn a_line_past_what_offsets_reach_is_refused() {

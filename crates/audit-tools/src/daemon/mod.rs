@@ -279,7 +279,7 @@ impl Batch {
     /// removed, as audit-netlink's `RawRecord` removes them).
     fn push(&mut self, record_type: RecordType, payload: &[u8]) {
         let p = audit_parse::record::trim_kernel_payload(payload);
-        if let Some(s) = records::serial(p) {
+        if let Some(s) = audit_parse::record::payload_serial(p) {
             self.last_serial = self.last_serial.max(s);
         }
         self.bytes.extend_from_slice(p);

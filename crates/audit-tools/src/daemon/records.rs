@@ -158,27 +158,6 @@ impl Identity {
     }
 }
 
-/// The serial of a netlink payload, `audit(SECONDS.MILLIS:SERIAL): …`;
-/// `None` when it has none.
-pub fn serial(payload: &[u8]) -> Option<u64> {
-    let stamp = payload.strip_prefix(b"audit(")?;
-    // The stamp is short: its colon is within the first few dozen bytes.
-    let head = &stamp[..stamp.len().min(48)];
-    let colon = memchr::memchr(b':', head)?;
-    let digits = &head[colon + 1..];
-    let end = memchr::memchr(b')', digits)?;
-    if end == 0 || end > 20 {
-        return None;
-    }
-    digits[..end].iter().try_fold(0u64, |n, &b| {
-        if b.is_ascii_digit() {
-            n.checked_mul(10)?.checked_add(u64::from(b - b'0'))
-        } else {
-            None
-        }
-    })
-}
-
 /// `audit(SECONDS.MILLIS:SERIAL)`, now.
 pub fn stamp(serial: u64) -> String {
     let now = SystemTime::now()
@@ -228,21 +207,6 @@ mod tests {
             unknown_sender("resume-logging", "success"),
             "op=resume-logging auid=-1 pid=-1 subj=? res=success"
         );
-    }
-
-    #[test]
-    fn serials_read_from_the_stamp() {
-        assert_eq!(serial(b"audit(1700000000.123:42): x=1"), Some(42));
-        assert_eq!(
-            serial(b"audit(1.0:18446744073709551615): x"),
-            Some(u64::MAX)
-        );
-        assert_eq!(serial(b"audit(1.0:18446744073709551616): x"), None);
-        assert_eq!(serial(b"audit(1.0:): x"), None);
-        assert_eq!(serial(b"audit(1.0:4x2): x"), None);
-        assert_eq!(serial(b"audit(1.0 x=1 y=2): z"), None);
-        assert_eq!(serial(b"type=SYSCALL"), None);
-        assert_eq!(serial(b"audit(1.0:7"), None);
     }
 
     #[test]
