@@ -325,7 +325,13 @@ pub struct Parser {
     stats: Stats,
     /// Where [`Parser::push_kernel`] writes a record's line, kept between records.
     kernel_line: Vec<u8>,
+    /// The kernel record types seen last (by their number's low bits): each one's
+    /// name and what a line with that name reads as.
+    kernel_names: [Option<KernelName>; 16],
 }
+
+/// A kernel record type, its name and what a line's `type=NAME` reads as.
+type KernelName = (RecordType, &'static str, Option<RecordType>);
 
 /// The search for a line's end (or its 0x1D), prepared once: a search call per line
 /// would otherwise set itself up again for every line.
@@ -386,6 +392,7 @@ impl Parser {
             line_search: LineSearch::new(),
             stats: Stats::default(),
             kernel_line: Vec::new(),
+            kernel_names: [None; 16],
         }
     }
 
@@ -710,6 +717,19 @@ impl Parser {
     ///            b"type=SYSCALL msg=audit(1.000:7): arch=c000003e syscall=59");
     /// ```
     pub fn push_kernel(&mut self, record_type: RecordType, payload: &[u8]) {
+        // The common case, a named type and a payload of the kernel's shape: the
+        // header is read from the parts and the line written once, into its event.
+        let payload = crate::record::trim_kernel_payload(payload);
+        if let Some((name, read_as)) = self.kernel_name(record_type) {
+            let name = name.as_bytes();
+            if let Some(head) = Header::of_kernel(name, read_as, payload, &mut self.headers) {
+                self.place(head.id, None, head.record_type, |b| {
+                    b.add_kernel_line(name, payload, &head)
+                });
+                self.deliver_ready();
+                return;
+            }
+        }
         let mut line = std::mem::take(&mut self.kernel_line);
         crate::record::write_kernel_line(&mut line, record_type, payload);
         if line.len() > crate::record::MAX_RECORD_LEN {
@@ -740,6 +760,22 @@ impl Parser {
             self.kernel_line = line;
         }
         self.deliver_ready();
+    }
+
+    /// The name of a kernel record type and what a line's `type=NAME` reads as
+    /// (`None` for a type without a name), remembered for the types seen last.
+    #[inline(always)]
+    fn kernel_name(&mut self, t: RecordType) -> Option<(&'static str, Option<RecordType>)> {
+        let slot = &mut self.kernel_names[(t.0 & 15) as usize];
+        match *slot {
+            Some((seen, name, read_as)) if seen == t => Some((name, read_as)),
+            _ => {
+                let name = t.name()?;
+                let read_as = RecordType::from_log_name_bytes(name.as_bytes());
+                *slot = Some((t, name, read_as));
+                Some((name, read_as))
+            }
+        }
     }
 
     /// Report a datagram from the kernel that was cut off because it did not fit the

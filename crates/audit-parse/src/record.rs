@@ -984,6 +984,42 @@ impl Header {
         })
     }
 
+    /// The header of the line `type=NAME msg=PAYLOAD` that a kernel record of a
+    /// named type makes, read from its parts without writing the line: `record_type`
+    /// is what the line's type name reads as. `None` unless the payload has the
+    /// kernel's shape, `audit(STAMP): ` with a stamp that parses before any 0x1D;
+    /// the caller then writes the line and parses it, which gives the same header
+    /// or the error.
+    #[inline(always)]
+    pub(crate) fn of_kernel(
+        name: &[u8],
+        record_type: Option<RecordType>,
+        payload: &[u8],
+        cache: &mut HeaderCache,
+    ) -> Option<Header> {
+        let prefix = kernel_prefix_len(name);
+        if prefix + payload.len() > MAX_RECORD_LEN || !payload.starts_with(b"audit(") {
+            return None;
+        }
+        let main = match memchr::memchr(GROUP_SEPARATOR, payload) {
+            Some(sep) => &payload[..sep],
+            None => payload,
+        };
+        let (id, used) = cache.stamp(main, 6)?;
+        let p = 6 + used;
+        if main.get(p..p + 2) != Some(b": ") {
+            return None;
+        }
+        Some(Header {
+            id,
+            record_type,
+            node_tok: None,
+            type_tok: (0, 5 + name.len(), 4),
+            rest: prefix + p + 1,
+            main_end: prefix + main.len(),
+        })
+    }
+
     /// The node name, from the line the header was parsed from.
     pub(crate) fn node<'l>(&self, line: &'l [u8]) -> Option<&'l [u8]> {
         self.node_tok
@@ -1189,14 +1225,28 @@ impl Builder {
         self.bytes.reserve(line.len() + PAD);
         self.bytes.extend_from_slice(line);
         self.bytes.extend_from_slice(&[b' '; PAD]);
+        self.push_entry(base, line.len(), head, line_number, offset, source);
+    }
+
+    /// The entry of the line of `len` bytes just stored at `base`.
+    #[inline(always)]
+    fn push_entry(
+        &mut self,
+        base: usize,
+        len: usize,
+        head: &Header,
+        line_number: u64,
+        offset: u64,
+        source: Option<u32>,
+    ) {
         let rel = |s: usize| (base + s) as u32;
         let tok = |(s, e, eq): (usize, usize, usize)| [rel(s), rel(e), rel(eq)];
         self.entries.push(Entry::new(Meta {
             text_start: base as u32,
-            text_end: rel(line.len()),
+            text_end: rel(len),
             rest: rel(head.rest),
             main_end: rel(head.main_end),
-            interp_start: (head.main_end < line.len()).then(|| rel(head.main_end + 1)),
+            interp_start: (head.main_end < len).then(|| rel(head.main_end + 1)),
             type_tok: tok(head.type_tok),
             node_tok: head.node_tok.map(tok),
             record_type: head.record_type,
@@ -1205,6 +1255,21 @@ impl Builder {
             offset,
             source,
         }));
+    }
+
+    /// Store the line `type=NAME msg=PAYLOAD` of a kernel record, written here from
+    /// its parts, whose header [`Header::of_kernel`] read.
+    #[inline]
+    pub(crate) fn add_kernel_line(&mut self, name: &[u8], payload: &[u8], head: &Header) {
+        let base = self.bytes.len();
+        let len = kernel_prefix_len(name) + payload.len();
+        self.bytes.reserve(len + PAD);
+        self.bytes.extend_from_slice(b"type=");
+        self.bytes.extend_from_slice(name);
+        self.bytes.extend_from_slice(b" msg=");
+        self.bytes.extend_from_slice(payload);
+        self.bytes.extend_from_slice(&[b' '; PAD]);
+        self.push_entry(base, len, head, 0, 0, None);
     }
 
     /// Copy a record built elsewhere.
@@ -1266,6 +1331,12 @@ pub(crate) fn write_kernel_line(line: &mut Vec<u8>, record_type: RecordType, pay
     line.extend_from_slice(payload);
 }
 
+/// The length of `type=NAME msg=`, what a kernel record's line has before its payload.
+#[inline(always)]
+pub(crate) fn kernel_prefix_len(name: &[u8]) -> usize {
+    b"type=".len() + name.len() + b" msg=".len()
+}
+
 /// A kernel record's payload without the trailing NULs and newlines some kernels
 /// leave on it (as auditd writes it, and as [`Record::from_kernel`] reads it).
 ///
@@ -1295,18 +1366,28 @@ pub fn trim_kernel_payload(mut p: &[u8]) -> &[u8] {
 /// assert_eq!(payload_serial(b"audit(1700000000.123): pid=1"), None);
 /// ```
 pub fn payload_serial(payload: &[u8]) -> Option<u64> {
+    const COLONS: u64 = ONES * b':' as u64;
+    const CLOSES: u64 = ONES * b')' as u64;
     let stamp = payload.strip_prefix(b"audit(")?;
-    // Seconds and millis up to the first ':'; a ')' before it ends the stamp
-    // without a serial.
+    // Seconds and millis up to the first ':', eight bytes at a time; a ')' before
+    // it ends the stamp without a serial.
     let mut i = 0;
-    loop {
-        match *stamp.get(i)? {
-            b':' => break,
-            b')' => return None,
-            _ => i += 1,
+    let colon = loop {
+        if i >= stamp.len() {
+            return None;
         }
-    }
-    let mut rest = &stamp[i + 1..];
+        let w = word(stamp, i);
+        let hits = zero_bytes(w ^ COLONS) | zero_bytes(w ^ CLOSES);
+        if hits != 0 {
+            let at = i + (hits.trailing_zeros() / 8) as usize;
+            match stamp.get(at) {
+                Some(b':') => break at,
+                _ => return None,
+            }
+        }
+        i += 8;
+    };
+    let mut rest = &stamp[colon + 1..];
     if let [b'+', tail @ ..] = rest {
         rest = tail;
     }
@@ -1870,7 +1951,7 @@ mod tests {
             }
             std::str::from_utf8(&p[colon + 1..close]).ok()?.parse().ok()
         };
-        let cases: [&[u8]; 17] = [
+        let cases: [&[u8]; 19] = [
             b"audit(1700000000.123:42): x=1",
             b"audit(1.2:+42): ",
             b"audit(1.2:): ",
@@ -1883,6 +1964,8 @@ mod tests {
             b"audit(1.2:-1): ",
             b"audit(1.2:\xff): ",
             b"audit(1)2:3): ",
+            b"audit(1)2): ",
+            b"audit(1.0 x=1 y=2)3:4): z",
             b"audit(1.0 x=1 y=2): z",
             b"audit(1.2:007)",
             b"audit(1.2:3:4): ",
@@ -1898,7 +1981,7 @@ mod tests {
         assert_eq!(payload_serial(cases[0]), Some(42));
         assert_eq!(payload_serial(cases[1]), Some(42));
         assert_eq!(payload_serial(cases[5]), Some(u64::MAX));
-        assert_eq!(payload_serial(cases[13]), Some(7));
+        assert_eq!(payload_serial(b"audit(1.2:007)"), Some(7));
     }
 
     #[test]
