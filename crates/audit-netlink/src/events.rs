@@ -84,6 +84,17 @@ fn push_other(parser: &mut Parser, incoming: Incoming) {
     }
 }
 
+/// A record or truncated datagram, as the socket hands it on, into the parser.
+fn push_taken(parser: &mut Parser, taken: Taken<'_>) {
+    match taken {
+        Taken::Record {
+            record_type,
+            payload,
+        } => parser.push_kernel(record_type, payload),
+        Taken::Other(incoming) => push_other(parser, incoming),
+    }
+}
+
 fn now_secs() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -205,13 +216,7 @@ impl EventStream {
             let mut took = false;
             let direct = self.sock.recv_direct(&mut |taken| {
                 took = true;
-                match taken {
-                    Taken::Record {
-                        record_type,
-                        payload,
-                    } => parser.push_kernel(record_type, payload),
-                    Taken::Other(incoming) => push_other(parser, incoming),
-                }
+                push_taken(parser, taken);
             })?;
             self.fresh |= took;
             match direct {
@@ -289,14 +294,18 @@ impl EventStream {
                 None => AGE_TICK,
                 Some(d) => d.saturating_duration_since(Instant::now()).min(AGE_TICK),
             };
-            match self.sock.recv(Some(wait))? {
-                Some(incoming) => {
-                    self.draining = true;
-                    if let Some(item) = self.take(incoming) {
-                        return Ok(Some(item));
-                    }
-                }
-                None => {
+            // What comes goes straight into the parser (an overrun notice stays
+            // queued in the socket, and the drain takes it).
+            let parser = &mut self.parser;
+            let mut took = false;
+            let came = self.sock.recv_into(Some(wait), &mut |taken| {
+                took = true;
+                push_taken(parser, taken);
+            })?;
+            self.fresh |= took;
+            match came {
+                true => self.draining = true,
+                false => {
                     self.fresh = false;
                     self.age();
                     if deadline().is_some_and(|d| Instant::now() >= d) {
@@ -381,6 +390,35 @@ mod tests {
             took >= wait && took < Duration::from_millis(700),
             "{took:?}"
         );
+    }
+
+    /// An overflow of the socket's queue is an item in its place, before the
+    /// records that came after it.
+    #[test]
+    fn an_overrun_is_a_lost_item_in_its_place_and_the_stream_goes_on() {
+        let Ok(mut sock) = AuditSocket::open() else {
+            return; // no NETLINK_AUDIT here (a container without it)
+        };
+        sock.queue_item(Incoming::Overrun { total: 1 });
+        for (ty, text) in [
+            (
+                RecordType::SYSCALL,
+                "audit(1.000:3): arch=c000003e syscall=59",
+            ),
+            (RecordType::EOE, "audit(1.000:3): "),
+        ] {
+            sock.queue_item(Incoming::Record(RawRecord::new(ty, text.as_bytes())));
+        }
+        let mut stream = EventStream::new(sock);
+        match stream.next(Some(Duration::ZERO)).unwrap() {
+            Some(StreamItem::Lost { overruns: 1 }) => {}
+            other => panic!("{other:?}"),
+        }
+        match stream.next(Some(Duration::ZERO)).unwrap() {
+            Some(StreamItem::Event(ev)) => assert_eq!(ev.id().serial, 3),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(stream.next(Some(Duration::ZERO)).unwrap().map(|_| ()), None);
     }
 
     #[test]

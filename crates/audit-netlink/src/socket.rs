@@ -30,6 +30,11 @@ const RECV_BUF: usize = 64 * 1024;
 /// datagrams go).
 const DRAIN_SLOTS: usize = 32;
 
+/// Datagrams a `recvmmsg` asks for after one that emptied the socket: about an
+/// event's worth of records (an exec's eight), so that the common drain sets up
+/// a quarter of the headers. One that fills them asks for [`DRAIN_SLOTS`] next.
+const FIRST_BATCH: usize = 8;
+
 /// The name used in errors for a request type.
 pub(crate) fn request_name(ty: RecordType) -> &'static str {
     match ty {
@@ -89,6 +94,9 @@ pub enum Taken<'a> {
     /// Anything else, as [`AuditSocket::recv`] gives it.
     Other(Incoming),
 }
+
+/// Where [`Taken`] items go instead of the socket's queue.
+type SinkFn<'s> = dyn FnMut(Taken<'_>) + 's;
 
 /// What [`AuditSocket::recv_direct`] did.
 #[derive(Debug, PartialEq, Eq)]
@@ -229,6 +237,9 @@ pub struct AuditSocket {
     /// The last `recvmmsg` took fewer datagrams than it had room for: the socket
     /// was empty then.
     short_batch: bool,
+    /// Datagrams the next `recvmmsg` asks for: [`FIRST_BATCH`] after one that
+    /// emptied the socket, [`DRAIN_SLOTS`] after one that filled its batch.
+    batch: usize,
     /// The `SO_RCVTIMEO` last set (`Some(None)`: none); `None` when not known.
     recv_timeout: Option<Option<Duration>>,
     /// [`DRAIN_SLOTS`] slots for a non-blocking `recvmmsg`; empty until then.
@@ -271,6 +282,7 @@ impl AuditSocket {
             replace_probes: 0,
             receive_calls: 0,
             short_batch: false,
+            batch: FIRST_BATCH,
             recv_timeout: None,
             slots: Vec::new(),
             pending: VecDeque::new(),
@@ -589,22 +601,23 @@ impl AuditSocket {
     /// Receive what is queued, without blocking: up to [`DRAIN_SLOTS`] datagrams
     /// with one `recvmmsg`, each taken as [`pump`](Self::pump) takes one. `None`
     /// when the queue is empty; their control messages otherwise.
-    fn recv_many(&mut self) -> Result<Option<Vec<CtlMsg>>> {
+    /// With `direct`, records (and truncated datagrams) go to it, not the queue.
+    fn recv_many(&mut self, direct: Option<&mut SinkFn<'_>>) -> Result<Option<Vec<CtlMsg>>> {
         if self.slots.len() < DRAIN_SLOTS * RECV_BUF {
             self.slots = vec![0; DRAIN_SLOTS * RECV_BUF];
         }
         let mut slots = std::mem::take(&mut self.slots);
-        let got = self.recv_many_into(&mut slots, None);
+        let got = self.recv_many_into(&mut slots, direct);
         self.slots = slots;
         got
     }
 
     /// With `direct`, each record (and truncated datagram) goes to it in order
     /// instead of the queue.
-    fn recv_many_into<'s>(
+    fn recv_many_into(
         &mut self,
         slots: &mut [u8],
-        mut direct: Option<&mut (dyn FnMut(Taken<'_>) + 's)>,
+        mut direct: Option<&mut SinkFn<'_>>,
     ) -> Result<Option<Vec<CtlMsg>>> {
         // SAFETY: all-zero is a valid sockaddr_nl, iovec and mmsghdr (null
         // pointers, zero lengths); each is filled in below before use.
@@ -613,7 +626,8 @@ impl AuditSocket {
         let mut iovs: [libc::iovec; DRAIN_SLOTS] = unsafe { std::mem::zeroed() };
         // SAFETY: as above.
         let mut hdrs: [libc::mmsghdr; DRAIN_SLOTS] = unsafe { std::mem::zeroed() };
-        for (i, slot) in slots.chunks_exact_mut(RECV_BUF).enumerate() {
+        let batch = self.batch.clamp(1, DRAIN_SLOTS);
+        for (i, slot) in slots.chunks_exact_mut(RECV_BUF).take(batch).enumerate() {
             iovs[i] = libc::iovec {
                 iov_base: slot.as_mut_ptr().cast(),
                 iov_len: RECV_BUF,
@@ -632,14 +646,14 @@ impl AuditSocket {
             self.receive_calls += 1;
             // MSG_TRUNC: each datagram's whole length comes back (in msg_len),
             // as in recv_once.
-            // SAFETY: `hdrs` holds DRAIN_SLOTS headers, each naming its own
-            // sockaddr_nl (or none) and one iovec over its own RECV_BUF bytes of `slots`;
-            // all outlive the call. No timeout is passed.
+            // SAFETY: the first `batch` (<= DRAIN_SLOTS) of `hdrs` each name their
+            // own sockaddr_nl (or none) and one iovec over their own RECV_BUF bytes
+            // of `slots`; all outlive the call. No timeout is passed.
             let n = unsafe {
                 libc::recvmmsg(
                     self.sock.as_raw_fd(),
                     hdrs.as_mut_ptr(),
-                    DRAIN_SLOTS as libc::c_uint,
+                    batch as libc::c_uint,
                     libc::MSG_DONTWAIT | libc::MSG_TRUNC,
                     std::ptr::null_mut(),
                 )
@@ -659,8 +673,13 @@ impl AuditSocket {
                     }),
                 };
             }
-            let n = usize::try_from(n).unwrap_or(0).min(DRAIN_SLOTS);
-            self.short_batch = n < DRAIN_SLOTS;
+            let n = usize::try_from(n).unwrap_or(0).min(batch);
+            self.short_batch = n < batch;
+            self.batch = if self.short_batch {
+                FIRST_BATCH
+            } else {
+                DRAIN_SLOTS
+            };
             let mut ctl = Vec::new();
             let mut kernel = false;
             let mut failed = None;
@@ -682,7 +701,7 @@ impl AuditSocket {
                 } else if failed.is_some() {
                     self.pending.push_back(Pending::Data(slot[..len].to_vec()));
                 } else {
-                    match self.split_data_to(&slot[..len], direct.as_deref_mut()) {
+                    match self.split_data(&slot[..len], direct.as_deref_mut()) {
                         Ok(c) => ctl.extend(c),
                         Err(e) => failed = Some(e),
                     }
@@ -716,10 +735,20 @@ impl AuditSocket {
     /// what is queued. The queue is tried one datagram at a time without blocking
     /// while an overflow's end is looked for.
     fn pump(&mut self, deadline: Option<Instant>) -> Result<Option<Vec<CtlMsg>>> {
+        self.pump_to(deadline, None)
+    }
+
+    /// [`pump`](Self::pump), records and truncated datagrams handed to `direct`
+    /// when given (overrun notices are queued all the same).
+    fn pump_to(
+        &mut self,
+        deadline: Option<Instant>,
+        mut direct: Option<&mut SinkFn<'_>>,
+    ) -> Result<Option<Vec<CtlMsg>>> {
         match self.pending.pop_front() {
-            Some(Pending::Data(d)) => return self.split_data(&d).map(Some),
+            Some(Pending::Data(d)) => return self.split_data(&d, direct).map(Some),
             Some(Pending::Truncated(item)) => {
-                self.queue.push_back(item);
+                self.take_item(item, direct);
                 return Ok(Some(Vec::new()));
             }
             None => {}
@@ -747,7 +776,7 @@ impl AuditSocket {
                 };
                 match wait {
                     // Draining: every datagram queued, with one call.
-                    Some(Duration::ZERO) => return self.recv_many(),
+                    Some(Duration::ZERO) => return self.recv_many(direct),
                     wait => {
                         self.set_recv_timeout(wait)?;
                         match self.recv_once(true)? {
@@ -777,33 +806,33 @@ impl AuditSocket {
                 Recv::Truncated(len) => {
                     self.truncated += 1;
                     let item = truncated_item(&self.buf, len, self.buf.capacity());
-                    self.queue.push_back(item);
+                    self.take_item(item, direct.as_deref_mut());
                     return Ok(Some(Vec::new()));
                 }
-                Recv::Data(n) => return self.split(n).map(Some),
+                Recv::Data(n) => {
+                    let buf = std::mem::take(&mut self.buf);
+                    let ctl = self.split_data(&buf[..n], direct);
+                    self.buf = buf;
+                    return ctl.map(Some);
+                }
             }
         }
     }
 
-    fn split(&mut self, n: usize) -> Result<Vec<CtlMsg>> {
-        let buf = std::mem::take(&mut self.buf);
-        let ctl = self.split_data(&buf[..n]);
-        self.buf = buf;
-        ctl
+    /// An item for `direct` when given, else for the queue.
+    fn take_item(&mut self, item: Incoming, direct: Option<&mut SinkFn<'_>>) {
+        match direct {
+            Some(sink) => sink(Taken::Other(item)),
+            None => self.queue.push_back(item),
+        }
     }
 
-    /// Queues the records of one datagram from the kernel; returns its
-    /// control messages.
-    fn split_data(&mut self, data: &[u8]) -> Result<Vec<CtlMsg>> {
-        self.split_data_to(data, None)
-    }
-
-    /// As [`split_data`](Self::split_data), the records handed to `direct` when
-    /// given.
-    fn split_data_to<'s>(
+    /// Queues the records of one datagram from the kernel (hands them to `direct`
+    /// when given); returns its control messages.
+    fn split_data(
         &mut self,
         data: &[u8],
-        mut direct: Option<&mut (dyn FnMut(Taken<'_>) + 's)>,
+        mut direct: Option<&mut SinkFn<'_>>,
     ) -> Result<Vec<CtlMsg>> {
         let mut ctl = Vec::new();
         for m in netlink::messages(data) {
@@ -943,6 +972,22 @@ impl AuditSocket {
             Some(_) if self.short_batch => Direct::TookAll,
             Some(_) => Direct::Took,
         })
+    }
+
+    /// As [`recv`](Self::recv), the records that come handed to `sink` in order
+    /// rather than queued, and without items of their own: `true` when something
+    /// came (records, or an overrun notice or items already waiting, which then
+    /// come out of `recv`), `false` when the time ran out.
+    pub(crate) fn recv_into(
+        &mut self,
+        timeout: Option<Duration>,
+        sink: &mut SinkFn<'_>,
+    ) -> Result<bool> {
+        if self.has_waiting() {
+            return Ok(true);
+        }
+        let deadline = timeout.map(|t| Instant::now() + t);
+        Ok(self.pump_to(deadline, Some(sink))?.is_some())
     }
 
     /// Queue an item as if it had been received (for tests of what reads on).
