@@ -303,10 +303,23 @@ impl Interpreter {
         let record = record.into();
         let mut fields = record.fields();
         let mut first: [Option<Field<'r>>; CONTEXT_FIELDS] = [None; CONTEXT_FIELDS];
-        let n = read_ahead(&mut fields, &mut first);
+        let mut facts = RecordFacts::of(record);
+        // The first fields are read ahead (the context comes from them) only for
+        // a type whose last record used the context: for the others, a field
+        // that needs it reads them again.
+        let ahead = self.shapes.used_context(facts.record_type);
+        let n = if ahead {
+            read_ahead(&mut fields, &mut first)
+        } else {
+            0
+        };
+        let rest = !ahead || n == CONTEXT_FIELDS;
         let ctx = std::cell::OnceCell::new();
         let context = || {
             ctx.get_or_init(|| {
+                if !ahead {
+                    return SyscallContext::of_first_fields(record);
+                }
                 SyscallContext::of_leading(|i| {
                     first
                         .get(i)
@@ -316,7 +329,6 @@ impl Interpreter {
                 })
             })
         };
-        let mut facts = RecordFacts::of(record);
         if let Some(t) = facts.interpretation {
             self.enriched.load(t);
         }
@@ -338,7 +350,7 @@ impl Interpreter {
         loop {
             let f = if i < n {
                 first[i]
-            } else if n == CONTEXT_FIELDS {
+            } else if rest {
                 fields.next()
             } else {
                 None
@@ -355,6 +367,8 @@ impl Interpreter {
                 (ty, Interpreted::Direct(text)) => each(&f, Some(ty), text),
             }
         }
+        self.shapes
+            .note_context(facts.record_type, ctx.get().is_some());
     }
 
     /// The interpretation of `field` of `record` as a new byte vector
@@ -421,6 +435,39 @@ mod tests {
             );
             assert_eq!(out, shown, "{value}");
         }
+    }
+
+    /// A record whose type's last record used no syscall context still gets
+    /// its own (the walk reads its first fields again), and the other way round.
+    #[test]
+    fn record_walk_gives_each_record_its_context() {
+        let lines: [&[u8]; 5] = [
+            b"type=SECCOMP msg=audit(1.000:1): auid=0 uid=0 gid=0 ses=1 pid=5 comm=\"x\" sig=0 code=0x7ffc0000",
+            b"type=SECCOMP msg=audit(1.000:2): auid=0 uid=0 gid=0 ses=1 subj=unconfined pid=5 comm=\"x\" exe=\"/x\" sig=0 arch=c000003e syscall=59 compat=0 ip=0x1 code=0x7ffc0000",
+            b"type=SECCOMP msg=audit(1.000:3): auid=0 uid=0 gid=0 ses=1 pid=5 comm=\"x\" sig=0 code=0x7ffc0000",
+            b"type=SYSCALL msg=audit(1.000:4): arch=c000003e syscall=2 success=no exit=-2 a0=7ffd1 a1=80000 a2=0 a3=0 items=1",
+            b"type=SECCOMP msg=audit(1.000:5): auid=0 uid=0 gid=0 ses=1 subj=unconfined pid=5 comm=\"x\" exe=\"/x\" sig=0 arch=40000003 syscall=11 compat=1 ip=0x1 code=0x7ffc0000",
+        ];
+        let mut it = Interpreter::new();
+        let mut shown = Vec::new();
+        for line in lines {
+            let rec = Record::parse(line).unwrap();
+            let mut walked = Vec::new();
+            it.interpret_record(&rec, &mut Vec::new(), |f, ty, text| {
+                walked.push((f.name().to_vec(), ty, text.to_vec()));
+            });
+            let in_rec = RecordContext::new(&rec);
+            let mut one_by_one = Vec::new();
+            for f in rec.fields() {
+                let mut out = Vec::new();
+                let ty = Interpreter::new().interpret_field_in(&in_rec, &f, &mut out);
+                one_by_one.push((f.name().to_vec(), ty, out));
+            }
+            assert_eq!(walked, one_by_one, "{}", line.escape_ascii());
+            shown.extend(walked.into_iter().filter(|(n, ..)| n == b"syscall"));
+        }
+        let names: Vec<&[u8]> = shown.iter().map(|(_, _, t)| &t[..]).collect();
+        assert_eq!(names, [&b"execve"[..], b"open", b"execve"]);
     }
 
     #[test]

@@ -574,6 +574,9 @@ const SHAPE_FIELDS: usize = 32;
 struct Shape {
     record_type: RecordType,
     fields: [KnownField; SHAPE_FIELDS],
+    /// A field of the last record of the type, walked whole, used the syscall
+    /// context (true until one was walked).
+    used_context: bool,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -597,6 +600,7 @@ impl Default for ShapeCache {
                 [Shape {
                     record_type: RecordType(0),
                     fields: [UNKNOWN_FIELD; SHAPE_FIELDS],
+                    used_context: true,
                 }; SHAPES],
             ),
         }
@@ -622,6 +626,7 @@ impl ShapeCache {
         if shape.record_type != record_type {
             shape.record_type = record_type;
             shape.fields = [UNKNOWN_FIELD; SHAPE_FIELDS];
+            shape.used_context = true;
         }
         let key = name_key(name);
         let known = &mut shape.fields[index];
@@ -629,6 +634,25 @@ impl ShapeCache {
             return known.ty;
         }
         Self::look_up(known, record_type, key, name, value)
+    }
+
+    /// Whether a field of the last record of type `record_type` walked whole
+    /// used the syscall context (true when none is remembered): records of a
+    /// type mostly all do (SYSCALL) or all do not (PATH, CWD, ...).
+    #[inline(always)]
+    pub(crate) fn used_context(&self, record_type: RecordType) -> bool {
+        let shape = &self.shapes[record_type.0 as usize % SHAPES];
+        shape.record_type != record_type || shape.used_context
+    }
+
+    /// Remember whether a field of a record of type `record_type`, walked
+    /// whole, used the syscall context.
+    #[inline(always)]
+    pub(crate) fn note_context(&mut self, record_type: RecordType, used: bool) {
+        let shape = &mut self.shapes[record_type.0 as usize % SHAPES];
+        if shape.record_type == record_type {
+            shape.used_context = used;
+        }
     }
 
     /// The type of a field not remembered at its place, remembered there if
