@@ -437,6 +437,30 @@ mod tests {
         }
     }
 
+    /// A record's fields as shown: name, type and interpretation.
+    type Shown = Vec<(Vec<u8>, Option<FieldType>, Vec<u8>)>;
+
+    /// The fields of `rec` as one walk over the record interprets them.
+    fn walked(it: &mut Interpreter, rec: &Record) -> Shown {
+        let mut walked = Vec::new();
+        it.interpret_record(rec, &mut Vec::new(), |f, ty, text| {
+            walked.push((f.name().to_vec(), ty, text.to_vec()));
+        });
+        walked
+    }
+
+    /// The fields of `rec` interpreted one by one.
+    fn one_by_one(it: &mut Interpreter, rec: &Record) -> Shown {
+        let in_rec = RecordContext::new(rec);
+        let mut shown = Vec::new();
+        for f in rec.fields() {
+            let mut out = Vec::new();
+            let ty = it.interpret_field_in(&in_rec, &f, &mut out);
+            shown.push((f.name().to_vec(), ty, out));
+        }
+        shown
+    }
+
     /// A record whose type's last record used no syscall context still gets
     /// its own (the walk reads its first fields again), and the other way round.
     #[test]
@@ -452,17 +476,8 @@ mod tests {
         let mut shown = Vec::new();
         for line in lines {
             let rec = Record::parse(line).unwrap();
-            let mut walked = Vec::new();
-            it.interpret_record(&rec, &mut Vec::new(), |f, ty, text| {
-                walked.push((f.name().to_vec(), ty, text.to_vec()));
-            });
-            let in_rec = RecordContext::new(&rec);
-            let mut one_by_one = Vec::new();
-            for f in rec.fields() {
-                let mut out = Vec::new();
-                let ty = Interpreter::new().interpret_field_in(&in_rec, &f, &mut out);
-                one_by_one.push((f.name().to_vec(), ty, out));
-            }
+            let walked = walked(&mut it, &rec);
+            let one_by_one = one_by_one(&mut Interpreter::new(), &rec);
             assert_eq!(walked, one_by_one, "{}", line.escape_ascii());
             shown.extend(walked.into_iter().filter(|(n, ..)| n == b"syscall"));
         }
@@ -538,17 +553,8 @@ mod tests {
                 let rec = Record::parse(line).unwrap();
                 let mut it = Interpreter::new();
                 it.set_escape_mode(mode);
-                let mut walked = Vec::new();
-                it.interpret_record(&rec, &mut Vec::new(), |f, ty, text| {
-                    walked.push((f.name().to_vec(), ty, text.to_vec()));
-                });
-                let in_rec = RecordContext::new(&rec);
-                let mut one_by_one = Vec::new();
-                for f in rec.fields() {
-                    let mut out = Vec::new();
-                    let ty = it.interpret_field_in(&in_rec, &f, &mut out);
-                    one_by_one.push((f.name().to_vec(), ty, out));
-                }
+                let walked = walked(&mut it, &rec);
+                let one_by_one = one_by_one(&mut it, &rec);
                 assert_eq!(walked, one_by_one, "{mode:?} {}", line.escape_ascii());
             }
         }

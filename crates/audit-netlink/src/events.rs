@@ -392,14 +392,8 @@ mod tests {
         );
     }
 
-    /// An overflow of the socket's queue is an item in its place, before the
-    /// records that came after it.
-    #[test]
-    fn an_overrun_is_a_lost_item_in_its_place_and_the_stream_goes_on() {
-        let Ok(mut sock) = AuditSocket::open() else {
-            return; // no NETLINK_AUDIT here (a container without it)
-        };
-        sock.queue_item(Incoming::Overrun { total: 1 });
+    /// Queue the records of event 3 (a SYSCALL and its EOE) as if received.
+    fn queue_event_3(sock: &mut AuditSocket) {
         for (ty, text) in [
             (
                 RecordType::SYSCALL,
@@ -409,6 +403,17 @@ mod tests {
         ] {
             sock.queue_item(Incoming::Record(RawRecord::new(ty, text.as_bytes())));
         }
+    }
+
+    /// An overflow of the socket's queue is an item in its place, before the
+    /// records that came after it.
+    #[test]
+    fn an_overrun_is_a_lost_item_in_its_place_and_the_stream_goes_on() {
+        let Ok(mut sock) = AuditSocket::open() else {
+            return; // no NETLINK_AUDIT here (a container without it)
+        };
+        sock.queue_item(Incoming::Overrun { total: 1 });
+        queue_event_3(&mut sock);
         let mut stream = EventStream::new(sock);
         match stream.next(Some(Duration::ZERO)).unwrap() {
             Some(StreamItem::Lost { overruns: 1 }) => {}
@@ -432,15 +437,7 @@ mod tests {
             record_type: Some(RecordType::EXECVE),
             head: b"audit(1.000:2): argc=2 a0=".to_vec(),
         });
-        for (ty, text) in [
-            (
-                RecordType::SYSCALL,
-                "audit(1.000:3): arch=c000003e syscall=59",
-            ),
-            (RecordType::EOE, "audit(1.000:3): "),
-        ] {
-            sock.queue_item(Incoming::Record(RawRecord::new(ty, text.as_bytes())));
-        }
+        queue_event_3(&mut sock);
         let mut stream = EventStream::new(sock);
         match stream.next(Some(Duration::ZERO)).unwrap() {
             Some(StreamItem::BadRecord(e)) => {
