@@ -1262,12 +1262,8 @@ impl Builder {
     #[inline]
     pub(crate) fn add_kernel_line(&mut self, name: &[u8], payload: &[u8], head: &Header) {
         let base = self.bytes.len();
-        let len = kernel_prefix_len(name) + payload.len();
-        self.bytes.reserve(len + PAD);
-        self.bytes.extend_from_slice(b"type=");
-        self.bytes.extend_from_slice(name);
-        self.bytes.extend_from_slice(b" msg=");
-        self.bytes.extend_from_slice(payload);
+        append_kernel_line(&mut self.bytes, name, payload, PAD);
+        let len = self.bytes.len() - base;
         self.bytes.extend_from_slice(&[b' '; PAD]);
         self.push_entry(base, len, head, 0, 0, None);
     }
@@ -1315,20 +1311,27 @@ pub(crate) fn clear_buffers(bytes: &mut Vec<u8>, entries: &mut Vec<Entry>) {
 /// (`UNKNOWN[n]` for a type without a name), the payload's trailing NULs and
 /// newlines dropped.
 pub(crate) fn write_kernel_line(line: &mut Vec<u8>, record_type: RecordType, payload: &[u8]) {
-    use std::io::Write;
-    let payload = trim_kernel_payload(payload);
-    line.clear();
-    line.reserve(payload.len() + 32);
-    line.extend_from_slice(b"type=");
-    match record_type.name() {
-        Some(name) => line.extend_from_slice(name.as_bytes()),
-        // Writing to a Vec cannot fail.
+    let unnamed;
+    let name = match record_type.name() {
+        Some(name) => name.as_bytes(),
         None => {
-            let _ = write!(line, "UNKNOWN[{}]", record_type.0);
+            unnamed = format!("UNKNOWN[{}]", record_type.0);
+            unnamed.as_bytes()
         }
-    }
-    line.extend_from_slice(b" msg=");
-    line.extend_from_slice(payload);
+    };
+    line.clear();
+    append_kernel_line(line, name, trim_kernel_payload(payload), 0);
+}
+
+/// Append the line `type=NAME msg=PAYLOAD` to `out`, with room reserved for
+/// `spare` bytes more.
+#[inline(always)]
+fn append_kernel_line(out: &mut Vec<u8>, name: &[u8], payload: &[u8], spare: usize) {
+    out.reserve(kernel_prefix_len(name) + payload.len() + spare);
+    out.extend_from_slice(b"type=");
+    out.extend_from_slice(name);
+    out.extend_from_slice(b" msg=");
+    out.extend_from_slice(payload);
 }
 
 /// The length of `type=NAME msg=`, what a kernel record's line has before its payload.
