@@ -3,7 +3,7 @@
 
 use crate::error::{Errno, Error, Result};
 use crate::record::{Incoming, RawRecord};
-use audit_parse::record::payload_serial;
+use audit_parse::record::SerialReader;
 use audit_wire::netlink::{
     self, NlError, NlHeader, NLMSG_DONE, NLMSG_ERROR, NLM_F_ACK, NLM_F_REQUEST,
 };
@@ -157,6 +157,8 @@ struct OverflowTracker {
     drained: bool,
     /// The serials skipped over while counting.
     missed_serials: u64,
+    /// Reads each record's serial (once per event: its records share the stamp).
+    serials: SerialReader,
 }
 
 impl OverflowTracker {
@@ -170,8 +172,11 @@ impl OverflowTracker {
         self.drained = self.counting;
     }
 
-    fn record(&mut self, serial: Option<u64>) {
-        let Some(s) = serial else { return };
+    /// Notes the record with this payload.
+    fn record(&mut self, payload: &[u8]) {
+        let Some(s) = self.serials.serial(payload) else {
+            return;
+        };
         match self.max_serial {
             // Records of one event share a serial; a lower one is an event of
             // another CPU that finished later: neither is a gap.
@@ -845,7 +850,7 @@ impl AuditSocket {
                 // registration: a binary pid, not a record.
                 self.replace_probes += 1;
             } else if netlink::is_record_type(m.header.ty) {
-                self.overflow.record(payload_serial(m.payload));
+                self.overflow.record(m.payload);
                 match direct.as_deref_mut() {
                     Some(sink) => sink(Taken::Record {
                         record_type: RecordType::from(m.header.ty),
@@ -1115,21 +1120,27 @@ mod tests {
     #[test]
     fn overflow_gap_counts_serials_skipped_until_after_the_socket_was_empty() {
         let mut t = OverflowTracker::default();
-        t.record(Some(10));
-        t.record(Some(12)); // no overflow yet: not counted
+        // A record of serial `n`, or of a stamp without one; long enough that
+        // the serial reader compares stamps.
+        let stamp = |n: Option<u64>| match n {
+            Some(n) => format!("audit(1700000000.123:{n}): pid=1 uid=0"),
+            None => "audit(1700000000.123): pid=1 uid=0 auid=0".to_owned(),
+        };
+        t.record(stamp(Some(10)).as_bytes());
+        t.record(stamp(Some(12)).as_bytes()); // no overflow yet: not counted
         t.overflow();
-        t.record(Some(12)); // same event
-        t.record(Some(13));
-        t.record(Some(20)); // 14..=19 dropped
-        t.record(Some(18)); // out of order: no gap
+        t.record(stamp(Some(12)).as_bytes()); // same event
+        t.record(stamp(Some(13)).as_bytes());
+        t.record(stamp(Some(20)).as_bytes()); // 14..=19 dropped
+        t.record(stamp(Some(18)).as_bytes()); // out of order: no gap
         t.drained();
-        t.record(Some(31)); // 21..=30, dropped before the queue emptied
-        t.record(Some(40)); // counting ended with the record above
+        t.record(stamp(Some(31)).as_bytes()); // 21..=30, dropped before the queue emptied
+        t.record(stamp(Some(40)).as_bytes()); // counting ended with the record above
         assert_eq!(t.episodes, 1);
         assert_eq!(t.missed_serials, 6 + 10);
         t.overflow();
-        t.record(None);
-        t.record(Some(45));
+        t.record(stamp(None).as_bytes());
+        t.record(stamp(Some(45)).as_bytes());
         assert_eq!((t.episodes, t.missed_serials), (2, 16 + 4));
     }
 

@@ -1407,6 +1407,81 @@ pub fn payload_serial(payload: &[u8]) -> Option<u64> {
     None
 }
 
+/// How many leading payload bytes [`SerialReader`] keeps of the last stamp:
+/// `audit(` + ten digits of seconds + `.` + three of millis + `:` and the `)` leave
+/// ten digits for the serial.
+const STAMP_KEY: usize = 32;
+
+/// [`payload_serial`] for a stream of kernel records: the records of one event
+/// share their stamp, so the serial is read once per stamp, and a record whose
+/// stamp is the last one read (to its first `)`, within the payload's first 32
+/// bytes) gets the same serial after one masked compare.
+///
+/// ```
+/// use audit_parse::record::SerialReader;
+/// let mut serials = SerialReader::new();
+/// assert_eq!(serials.serial(b"audit(1700000000.123:42): arch=c000003e syscall=59"), Some(42));
+/// assert_eq!(serials.serial(b"audit(1700000000.123:42): cwd=\"/root\""), Some(42));
+/// assert_eq!(serials.serial(b"audit(1700000000.124:43): proctitle=6C73"), Some(43));
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct SerialReader {
+    /// The first [`STAMP_KEY`] bytes of the last payload read, as little-endian
+    /// words.
+    stamp: [u64; STAMP_KEY / 8],
+    /// Which bytes of `stamp` decided its serial: those up to its first `)`
+    /// (the serial's reading stops there or before). All zero when there is no
+    /// `)` among them: nothing is remembered then.
+    decided_by: [u64; STAMP_KEY / 8],
+    /// That payload's serial.
+    serial: Option<u64>,
+}
+
+impl SerialReader {
+    /// A reader that has seen no stamp yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The serial of `payload`, as [`payload_serial`] reads it.
+    #[inline]
+    pub fn serial(&mut self, payload: &[u8]) -> Option<u64> {
+        let Some(key) = payload.first_chunk::<STAMP_KEY>() else {
+            return payload_serial(payload);
+        };
+        let words: [u64; STAMP_KEY / 8] = std::array::from_fn(|i| word(key, i * 8));
+        let mut differ = 0;
+        for ((w, s), m) in words.iter().zip(&self.stamp).zip(&self.decided_by) {
+            differ |= (w ^ s) & m;
+        }
+        if differ == 0 && self.decided_by[0] != 0 {
+            return self.serial;
+        }
+        self.serial = payload_serial(payload);
+        self.stamp = words;
+        self.decided_by = through_first_close(&words);
+        self.serial
+    }
+}
+
+/// A mask of the bytes of `words` up to and including the first `)`; all zero
+/// when there is none.
+fn through_first_close<const N: usize>(words: &[u64; N]) -> [u64; N] {
+    const CLOSES: u64 = ONES * b')' as u64;
+    let mut mask = [0; N];
+    for (i, w) in words.iter().enumerate() {
+        let hits = zero_bytes(w ^ CLOSES);
+        if hits != 0 {
+            // The high bit of the first ')' byte, k: bits 0..8k+8 cover bytes 0..=k.
+            let bits = hits.trailing_zeros() + 1;
+            mask[i] = u64::MAX >> (64 - bits);
+            mask[..i].fill(u64::MAX);
+            return mask;
+        }
+    }
+    mask
+}
+
 /// The seconds at the start of a stamp (the text after `audit(`), and where the '.'
 /// after them is.
 #[inline(always)]
@@ -1985,6 +2060,41 @@ mod tests {
         assert_eq!(payload_serial(cases[1]), Some(42));
         assert_eq!(payload_serial(cases[5]), Some(u64::MAX));
         assert_eq!(payload_serial(b"audit(1.2:007)"), Some(7));
+    }
+
+    /// A [`SerialReader`] fed records in a row reads what `payload_serial` reads of
+    /// each: stamps that repeat, that differ only past the compared bytes, and
+    /// payloads shorter than them.
+    #[test]
+    fn serial_reader_reads_as_payload_serial() {
+        let zeros = "0".repeat(22);
+        let long = |last: u8| format!("audit(1.2:{zeros}{}): x=1", last as char);
+        let (long1, long2) = (long(b'1'), long(b'2'));
+        let payloads: [&[u8]; 11] = [
+            b"audit(1700000000.123:42): arch=c000003e syscall=59",
+            b"audit(1700000000.123:42): cwd=\"/\"",
+            b"audit(1700000000.123:4): cwd=\"/root\"",
+            b"audit(1700000000.123:42): cwd=\"/\"",
+            b"audit(1700000000.123:43): cwd=\"/\"",
+            long1.as_bytes(),
+            long2.as_bytes(),
+            long1.as_bytes(),
+            b"audit(1.2:7): ",
+            b"audit(1700000000.123:4)x: arch=c000003e syscall=59",
+            b"audit(1700000000.123:42): arch=c000003e syscall=59",
+        ];
+        let mut reader = SerialReader::new();
+        for round in 0..2 {
+            for p in payloads {
+                for end in [p.len(), STAMP_KEY, STAMP_KEY - 1, 12] {
+                    let p = &p[..end.min(p.len())];
+                    let want = payload_serial(p);
+                    assert_eq!(reader.serial(p), want, "{round}: {}", p.escape_ascii());
+                }
+            }
+        }
+        assert_eq!(reader.serial(long1.as_bytes()), Some(1));
+        assert_eq!(reader.serial(long2.as_bytes()), Some(2));
     }
 
     #[test]

@@ -264,6 +264,8 @@ struct Batch {
     records: Vec<(RecordType, usize)>,
     /// The highest serial among them.
     last_serial: u64,
+    /// Reads the records' serials (once per event: its records share the stamp).
+    serials: audit_parse::record::SerialReader,
 }
 
 impl Batch {
@@ -279,7 +281,7 @@ impl Batch {
     /// removed, as audit-netlink's `RawRecord` removes them).
     fn push(&mut self, record_type: RecordType, payload: &[u8]) {
         let p = audit_parse::record::trim_kernel_payload(payload);
-        if let Some(s) = audit_parse::record::payload_serial(p) {
+        if let Some(s) = self.serials.serial(p) {
             self.last_serial = self.last_serial.max(s);
         }
         self.bytes.extend_from_slice(p);
