@@ -28,9 +28,12 @@
 //! - **A reader thread** that only reads, cuts records and enqueues them, and the
 //!   worker (the thread that called `run`) that runs the [`Handler`]: a slow handler
 //!   never makes the dispatcher wait on its pipe, until the queue is full.
-//! - **A bounded queue** ([`Plugin::capacity`]); when it is full the [`Overflow`] policy
-//!   drops the newest or the oldest records, or blocks the reader, and every dropped
-//!   record is counted ([`Metrics::overflowed`]).
+//! - **A bounded queue**, in records ([`Plugin::capacity`]) and in bytes
+//!   ([`Plugin::queue_bytes`], [`DEFAULT_QUEUE_BYTES`] = 32 MiB by default); when
+//!   either is reached the [`Overflow`] policy drops the newest or the oldest records,
+//!   or blocks the reader, and every dropped record is counted
+//!   ([`Metrics::overflowed`]). A stuck handler thus costs at most the byte budget
+//!   (plus one read, see [`Plugin::queue_bytes`]), whatever the records' sizes.
 //! - **Optionally file-backed** ([`Plugin::queue_file`]): each record is written to the
 //!   file before it is queued and marked done once handled; records not yet done when
 //!   the plugin dies (killed, crashed) are handed out again, first, at its next start.
@@ -141,6 +144,11 @@ pub struct Metrics {
     pub depth: usize,
     /// The largest depth seen.
     pub max_depth: usize,
+    /// Bytes the queued records and the batch being handled hold now (their
+    /// buffers, as [`Plugin::queue_bytes`] counts them).
+    pub bytes: usize,
+    /// The most bytes held at once.
+    pub max_bytes: usize,
     /// Records dropped because the queue was full.
     pub overflowed: u64,
     /// Records handled (given to the handler, or fed to the parser).
@@ -158,6 +166,8 @@ impl std::fmt::Display for Metrics {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         writeln!(f, "depth={}", self.depth)?;
         writeln!(f, "max_depth={}", self.max_depth)?;
+        writeln!(f, "bytes={}", self.bytes)?;
+        writeln!(f, "max_bytes={}", self.max_bytes)?;
         writeln!(f, "overflowed={}", self.overflowed)?;
         writeln!(f, "handled={}", self.handled)?;
         writeln!(f, "replayed={}", self.replayed)?;
@@ -231,13 +241,20 @@ pub enum Error {
     },
 }
 
+/// The default of [`Plugin::queue_bytes`]: 32 MiB, room for about 3400 records of the
+/// largest size auditd sends ([`PADDED_PAYLOAD`] bytes and their `type=NAME msg=`), or
+/// for the default 65536 records at about 400 bytes each, about what a quiet system's
+/// reads carry (a record each, with its buffer).
+pub const DEFAULT_QUEUE_BYTES: usize = 32 << 20;
+
 /// The options [`Plugin::split_args`] knows.
-const KNOWN: [&str; 7] = [
+const KNOWN: [&str; 8] = [
     "--format",
     "--binary-layout",
     "--queue-file",
     "--queue-file-max",
     "--capacity",
+    "--queue-bytes",
     "--overflow",
     "--status-file",
 ];
@@ -249,6 +266,7 @@ pub struct Plugin {
     layout: BinaryLayout,
     delivery: Delivery,
     capacity: usize,
+    queue_bytes: usize,
     overflow: Overflow,
     queue_file: Option<(PathBuf, u64)>,
     read_size: usize,
@@ -267,6 +285,7 @@ impl std::fmt::Debug for Plugin {
             .field("layout", &self.layout)
             .field("delivery", &self.delivery)
             .field("capacity", &self.capacity)
+            .field("queue_bytes", &self.queue_bytes)
             .field("overflow", &self.overflow)
             .field("queue_file", &self.queue_file)
             .finish_non_exhaustive()
@@ -281,7 +300,8 @@ impl Default for Plugin {
 
 impl Plugin {
     /// Reads `string` records from stdin, delivers events, a queue of 65536 records
-    /// dropping the newest on overflow, ageing every second, 5 seconds to drain.
+    /// and [`DEFAULT_QUEUE_BYTES`] dropping the newest on overflow, ageing every
+    /// second, 5 seconds to drain.
     pub fn new() -> Plugin {
         Plugin {
             input: Box::new(io::stdin()),
@@ -289,6 +309,7 @@ impl Plugin {
             layout: BinaryLayout::Auto,
             delivery: Delivery::Events,
             capacity: 65536,
+            queue_bytes: DEFAULT_QUEUE_BYTES,
             overflow: Overflow::DropNewest,
             queue_file: None,
             read_size: PADDED_PAYLOAD,
@@ -303,7 +324,7 @@ impl Plugin {
 
     /// Settings from a plugin's arguments (its `args` in `plugins.d`): `--format
     /// string|binary`, `--binary-layout auto|padded|exact`, `--queue-file PATH`,
-    /// `--queue-file-max BYTES`, `--capacity N`, `--overflow
+    /// `--queue-file-max BYTES`, `--capacity N`, `--queue-bytes BYTES`, `--overflow
     /// drop-newest|drop-oldest|block`, `--status-file PATH`. Other arguments are an
     /// error; use [`Plugin::split_args`] to keep your own.
     pub fn from_args(args: impl IntoIterator<Item = String>) -> Result<Plugin, Error> {
@@ -370,6 +391,11 @@ impl Plugin {
                     let v = value("needs a number of records")?;
                     p.capacity = v.parse().map_err(|_| bad(&v, "not a number of records"))?;
                 }
+                "--queue-bytes" => {
+                    let v = value("needs a size in bytes")?;
+                    let n: usize = v.parse().map_err(|_| bad(&v, "not a size in bytes"))?;
+                    p = p.queue_bytes(n);
+                }
                 "--overflow" => {
                     p.overflow = match value("needs drop-newest, drop-oldest or block")?.as_str() {
                         "drop-newest" => Overflow::DropNewest,
@@ -415,6 +441,23 @@ impl Plugin {
     /// Most records queued (and being handled) at once; at least 1.
     pub fn capacity(mut self, records: usize) -> Self {
         self.capacity = records.max(1);
+        self
+    }
+
+    /// Most bytes the queued records (and the batch being handled) may hold at once;
+    /// at least 1, default [`DEFAULT_QUEUE_BYTES`]. What is counted is the buffers
+    /// themselves: each read's records in one buffer (with any room a read left that
+    /// is not given back, at most an eighth more and 256 bytes) and 8 bytes per record
+    /// for its end, and the read's slot in the queue (under 100 bytes). Whichever of
+    /// this and [`Plugin::capacity`] is reached first makes the queue full for the
+    /// [`Overflow`] policy. Outside it are the reader's buffer and a partial line
+    /// ([`Plugin::read_size`] and [`Plugin::max_record_len`]), a read that alone
+    /// exceeds the budget and is let in by [`Overflow::Block`] once the queue is
+    /// empty, records replayed from a queue file (bounded by the file), and in
+    /// [`Delivery::Events`] the parser's open events
+    /// ([`Options::max_bytes_in_flight`]).
+    pub fn queue_bytes(mut self, bytes: usize) -> Self {
+        self.queue_bytes = bytes.max(1);
         self
     }
 
@@ -488,7 +531,12 @@ impl Plugin {
             }
             None => (None, Vec::new()),
         };
-        let queue = Arc::new(Queue::new(self.capacity, self.overflow, journal));
+        let queue = Arc::new(Queue::new(
+            self.capacity,
+            self.queue_bytes,
+            self.overflow,
+            journal,
+        ));
         queue.replay(replay);
 
         let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGUSR1])
@@ -602,7 +650,7 @@ impl<H: Handler> Worker<'_, H> {
                 stop_at = Some(Instant::now() + drain);
             }
             if !taken.batch.is_empty() {
-                self.handle(&taken.batch)?;
+                self.handle(taken.batch)?;
                 if self.queue.is_empty() {
                     self.handler.idle().map_err(Error::Handler)?;
                 }
@@ -654,14 +702,18 @@ impl<H: Handler> Worker<'_, H> {
         Ok(Outcome { reason, metrics })
     }
 
-    fn handle(&mut self, batch: &queue::Batch) -> Result<(), Error> {
+    /// Hand out the records of `batch`, and let go of it before the queue counts its
+    /// bytes as free.
+    fn handle(&mut self, batch: queue::Batch) -> Result<(), Error> {
         let next_seq = batch.next_seq();
+        let (len, held) = (batch.len(), batch.held());
         match self.delivery {
             Delivery::Records => {
                 for line in batch.lines() {
                     self.handler.record(line).map_err(Error::Handler)?;
                 }
-                self.queue.finish(batch.len(), next_seq)
+                drop(batch);
+                self.queue.finish(len, held, next_seq)
             }
             Delivery::Events => {
                 let handler = &mut *self.handler;
@@ -674,8 +726,9 @@ impl<H: Handler> Worker<'_, H> {
                 if let Some(e) = failed {
                     return Err(Error::Handler(e));
                 }
+                drop(batch);
                 self.uncommitted = next_seq;
-                self.queue.finish(batch.len(), None)?;
+                self.queue.finish(len, held, None)?;
                 self.commit_if_idle(false)
             }
         }
@@ -696,7 +749,7 @@ impl<H: Handler> Worker<'_, H> {
     fn commit_if_idle(&mut self, force: bool) -> Result<(), Error> {
         if force || self.parser.events_in_flight() == 0 {
             if let Some(seq) = self.uncommitted.take() {
-                self.queue.finish(0, Some(seq))?;
+                self.queue.finish(0, 0, Some(seq))?;
             }
         }
         Ok(())
@@ -786,10 +839,12 @@ mod tests {
             "--overflow",
             "block",
             "--status-file=/run/s",
+            "--queue-bytes=65536",
             "--other=1",
         ]))
         .unwrap();
         assert_eq!(p.format, Format::Binary);
+        assert_eq!(p.queue_bytes, 65536);
         assert_eq!(p.overflow, Overflow::Block);
         assert_eq!(p.status_file.as_deref(), Some(Path::new("/run/s")));
         assert_eq!(rest, ["/etc/x.conf", "--other=1"]);

@@ -27,11 +27,30 @@ impl Chunk {
     }
 
     /// Give back the room a short read left unused: a quiet system's reads carry a
-    /// record each, and a full queue holds many of them.
+    /// record each, and a full queue holds many of them. The queue's byte budget
+    /// counts the room kept, so little is kept; a full read keeps its few hundred
+    /// bytes of slack (shrinking every read would cost a reallocation each).
     fn fit(&mut self) {
-        if self.text.capacity() > 2 * self.text.len() + 1024 {
+        let len = self.text.len();
+        if self.text.capacity() > len + len / 8 + 256 {
             self.text.shrink_to_fit();
             self.ends.shrink_to_fit();
+        }
+    }
+
+    /// Heap bytes the chunk holds once queued, with its slot in the queue: what the
+    /// byte budget counts.
+    fn held(&self) -> usize {
+        self.text.capacity() + self.ends.capacity() * size_of::<usize>() + size_of::<Batch>()
+    }
+
+    /// What [`Chunk::held`] becomes once cut to its first `n` records
+    /// ([`Chunk::truncate`] gives back the rest).
+    fn held_if_cut(&self, n: usize) -> usize {
+        match n {
+            0 => 0,
+            n if n == self.len() => self.held(),
+            n => self.start(n) + n * size_of::<usize>() + size_of::<Batch>(),
         }
     }
 
@@ -52,10 +71,15 @@ impl Chunk {
         self.start(n) - n
     }
 
-    /// Keep the first `n` records.
+    /// Keep the first `n` records, and only the room they take.
     fn truncate(&mut self, n: usize) {
+        if n == self.len() {
+            return;
+        }
         self.text.truncate(self.start(n));
         self.ends.truncate(n);
+        self.text.shrink_to_fit();
+        self.ends.shrink_to_fit();
     }
 
     fn lines_from(&self, first: usize) -> impl Iterator<Item = &[u8]> + '_ {
@@ -79,6 +103,9 @@ pub(crate) struct Batch {
     first: usize,
     /// The journal sequence number of record `first` (0 without a journal).
     seq: u64,
+    /// [`Chunk::held`] when queued: counted in the queue's bytes until the whole
+    /// batch is dropped or the worker is done with it.
+    held: usize,
 }
 
 impl Batch {
@@ -103,6 +130,11 @@ impl Batch {
     /// One past the journal sequence number of the last record.
     pub(crate) fn next_seq(&self) -> Option<u64> {
         (!self.is_empty()).then(|| self.seq + self.len() as u64)
+    }
+
+    /// The bytes the batch counts for in the queue's budget.
+    pub(crate) fn held(&self) -> usize {
+        self.held
     }
 }
 
@@ -130,6 +162,8 @@ struct State {
     queued: usize,
     /// Records taken by the worker and not yet finished.
     in_flight: usize,
+    /// [`Batch::held`] of the batches queued or taken and not yet finished.
+    bytes: usize,
     closed: bool,
     reader_error: Option<crate::Error>,
     signals: Pending,
@@ -147,16 +181,25 @@ pub(crate) struct Queue {
     /// Signalled when records are finished.
     room: Condvar,
     capacity: usize,
+    /// Most bytes queued and in flight (see [`crate::Plugin::queue_bytes`]).
+    budget: usize,
     policy: Overflow,
 }
 
 impl Queue {
-    pub(crate) fn new(capacity: usize, policy: Overflow, journal: Option<Journal>) -> Queue {
+    /// A queue of at most `capacity` records and `budget` bytes ([`Chunk::held`]).
+    pub(crate) fn new(
+        capacity: usize,
+        budget: usize,
+        policy: Overflow,
+        journal: Option<Journal>,
+    ) -> Queue {
         Queue {
             state: Mutex::new(State {
                 items: VecDeque::new(),
                 queued: 0,
                 in_flight: 0,
+                bytes: 0,
                 closed: false,
                 reader_error: None,
                 signals: Pending::default(),
@@ -167,6 +210,7 @@ impl Queue {
             work: Condvar::new(),
             room: Condvar::new(),
             capacity: capacity.max(1),
+            budget: budget.max(1),
             policy,
         }
     }
@@ -176,7 +220,9 @@ impl Queue {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Put back the records a journal replays, ahead of anything read.
+    /// Put back the records a journal replays, ahead of anything read. They are
+    /// queued whatever the capacity and budget (the queue file bounds them), and what
+    /// is read waits for them to go below both.
     pub(crate) fn replay(&self, lines: Vec<Vec<u8>>) {
         let mut st = self.lock();
         st.metrics.replayed += lines.len() as u64;
@@ -185,16 +231,26 @@ impl Queue {
             crate::RecordSink::push_record(&mut chunk, line);
         }
         if chunk.len() > 0 {
+            chunk.fit();
             st.queued += chunk.len();
+            let held = chunk.held();
+            st.bytes += held;
             st.items.push_back(Batch {
                 chunk,
                 first: 0,
                 seq: 0,
+                held,
             });
         }
-        let depth = st.queued;
+        Self::note_depth(&mut st);
+    }
+
+    fn note_depth(st: &mut State) {
+        let depth = st.queued + st.in_flight;
         st.metrics.depth = depth;
         st.metrics.max_depth = st.metrics.max_depth.max(depth);
+        st.metrics.bytes = st.bytes;
+        st.metrics.max_bytes = st.metrics.max_bytes.max(st.bytes);
     }
 
     /// Enqueue the records of one read, following the overflow policy.
@@ -208,11 +264,12 @@ impl Queue {
         // Whether the first `n` records of `chunk` fit.
         let fits = |st: &State, chunk: &Chunk, n: usize| {
             let count_ok = depth(st) + n <= self.capacity;
+            let bytes_ok = st.bytes + chunk.held_if_cut(n) <= self.budget;
             let file_ok = st
                 .journal
                 .as_ref()
                 .is_none_or(|j| j.fits(Journal::cost(n, chunk.line_bytes(n))));
-            count_ok && file_ok
+            count_ok && bytes_ok && file_ok
         };
         let all = chunk.len();
         if !fits(&st, &chunk, all) {
@@ -235,6 +292,7 @@ impl Queue {
                     chunk.truncate(keep);
                 }
                 Overflow::DropOldest => {
+                    // A read's buffer is given back when its last record goes.
                     while !fits(&st, &chunk, all) && st.queued > 0 {
                         let Some(front) = st.items.front_mut() else {
                             break;
@@ -242,7 +300,9 @@ impl Queue {
                         front.first += 1;
                         front.seq += 1;
                         if front.is_empty() {
+                            let held = front.held;
                             st.items.pop_front();
+                            st.bytes -= held;
                         }
                         st.queued -= 1;
                         st.metrics.overflowed += 1;
@@ -270,14 +330,15 @@ impl Queue {
             None => 0,
         };
         st.queued += chunk.len();
+        let held = chunk.held();
+        st.bytes += held;
         st.items.push_back(Batch {
             chunk,
             first: 0,
             seq,
+            held,
         });
-        let d = depth(&st);
-        st.metrics.depth = d;
-        st.metrics.max_depth = st.metrics.max_depth.max(d);
+        Self::note_depth(&mut st);
         self.work.notify_all();
         Ok(())
     }
@@ -337,13 +398,21 @@ impl Queue {
         taken
     }
 
-    /// The worker is done with `n` records it took; those before journal sequence
-    /// number `commit` (when given) need not be replayed.
-    pub(crate) fn finish(&self, n: usize, commit: Option<u64>) -> Result<(), crate::Error> {
+    /// The worker is done with `n` records it took, and has let go of the batch that
+    /// held them ([`Batch::held`] `bytes`); those before journal sequence number
+    /// `commit` (when given) need not be replayed.
+    pub(crate) fn finish(
+        &self,
+        n: usize,
+        bytes: usize,
+        commit: Option<u64>,
+    ) -> Result<(), crate::Error> {
         let mut st = self.lock();
         st.in_flight -= n.min(st.in_flight);
+        st.bytes -= bytes.min(st.bytes);
         st.metrics.handled += n as u64;
         st.metrics.depth = st.queued + st.in_flight;
+        st.metrics.bytes = st.bytes;
         self.room.notify_all();
         if let (Some(seq), Some(j)) = (commit, st.journal.as_mut()) {
             j.commit(seq).map_err(|source| crate::Error::QueueFile {
@@ -396,14 +465,14 @@ mod tests {
             if t.batch.is_empty() {
                 return out;
             }
-            q.finish(t.batch.len(), None).unwrap();
+            q.finish(t.batch.len(), t.batch.held(), None).unwrap();
             out.extend(texts(&t.batch));
         }
     }
 
     #[test]
     fn drop_newest_keeps_the_first_and_counts() {
-        let q = Queue::new(5, Overflow::DropNewest, None);
+        let q = Queue::new(5, usize::MAX, Overflow::DropNewest, None);
         q.push(lines(0..3)).unwrap();
         q.push(lines(3..7)).unwrap();
         q.push(lines(7..8)).unwrap();
@@ -416,7 +485,7 @@ mod tests {
 
     #[test]
     fn drop_oldest_keeps_the_last_but_not_what_the_worker_holds() {
-        let q = Queue::new(5, Overflow::DropOldest, None);
+        let q = Queue::new(5, usize::MAX, Overflow::DropOldest, None);
         q.push(lines(0..2)).unwrap();
         let held = q.take(Duration::ZERO);
         assert_eq!(texts(&held.batch), ["0", "1"]);
@@ -425,13 +494,13 @@ mod tests {
         // 0 and 1 are being handled: 2, 3 and 4 go to make room for 5..9, then the
         // newest that still do not fit.
         assert_eq!(q.metrics().overflowed, 4);
-        q.finish(2, None).unwrap();
+        q.finish(2, held.batch.held(), None).unwrap();
         assert_eq!(drain(&q), ["5", "6", "7"]);
     }
 
     #[test]
     fn block_waits_for_the_worker() {
-        let q = Arc::new(Queue::new(2, Overflow::Block, None));
+        let q = Arc::new(Queue::new(2, usize::MAX, Overflow::Block, None));
         q.push(lines(0..2)).unwrap();
         let q2 = Arc::clone(&q);
         let pusher = std::thread::spawn(move || q2.push(lines(2..4)).unwrap());
@@ -442,7 +511,7 @@ mod tests {
         );
         assert_eq!(q.metrics().depth, 2);
         let t = q.take(Duration::ZERO);
-        q.finish(t.batch.len(), None).unwrap();
+        q.finish(t.batch.len(), t.batch.held(), None).unwrap();
         pusher.join().unwrap();
         assert_eq!(drain(&q), ["2", "3"]);
         assert_eq!(q.metrics().overflowed, 0);
@@ -450,7 +519,7 @@ mod tests {
 
     #[test]
     fn a_short_read_does_not_keep_a_full_read_of_room() {
-        let q = Queue::new(100, Overflow::Block, None);
+        let q = Queue::new(100, usize::MAX, Overflow::Block, None);
         let mut chunk = Chunk::with_capacity(9000, 64);
         crate::RecordSink::push_record(&mut chunk, b"type=EOE msg=audit(1.000:1): ");
         q.push(chunk).unwrap();
@@ -458,17 +527,83 @@ mod tests {
         assert!(room < 1024, "{room} bytes kept for a 30-byte record");
     }
 
+    /// A chunk of `n` records of `len` bytes each, numbered from `first`.
+    fn big(first: usize, n: usize, len: usize) -> Chunk {
+        let mut chunk = Chunk::default();
+        for i in first..first + n {
+            let mut line = format!("{i} ").into_bytes();
+            line.resize(len, b'x');
+            crate::RecordSink::push_record(&mut chunk, &line);
+        }
+        chunk
+    }
+
+    fn numbers(lines: &[String]) -> Vec<usize> {
+        lines
+            .iter()
+            .map(|l| l.split(' ').next().unwrap().parse().unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn the_byte_budget_fills_the_queue_for_each_policy() {
+        const BUDGET: usize = 5000;
+        // Each record holds more than its 1000 bytes: at most 4 fit.
+        for policy in [Overflow::DropNewest, Overflow::DropOldest] {
+            let q = Queue::new(1000, BUDGET, policy, None);
+            for i in 0..20 {
+                q.push(big(i, 1, 1000)).unwrap();
+                assert!(q.metrics().bytes <= BUDGET, "{policy:?} {:?}", q.metrics());
+            }
+            let m = q.metrics();
+            assert!(m.max_bytes <= BUDGET && m.depth >= 1, "{policy:?} {m:?}");
+            assert_eq!(m.overflowed, 20 - m.depth as u64, "{policy:?} {m:?}");
+            let kept = numbers(&drain(&q));
+            let want: Vec<usize> = match policy {
+                Overflow::DropNewest => (0..m.depth).collect(),
+                _ => (20 - m.depth..20).collect(),
+            };
+            assert_eq!(kept, want, "{policy:?}");
+            assert_eq!(q.metrics().bytes, 0);
+        }
+        // One read cut to what fits; the rest counted.
+        let q = Queue::new(1000, BUDGET, Overflow::DropNewest, None);
+        q.push(big(0, 10, 1000)).unwrap();
+        let m = q.metrics();
+        assert!(m.bytes <= BUDGET && (1..=4).contains(&m.depth), "{m:?}");
+        assert_eq!(m.overflowed, 10 - m.depth as u64);
+        assert_eq!(numbers(&drain(&q)), (0..m.depth).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn block_waits_for_bytes_as_for_records() {
+        let q = Arc::new(Queue::new(1000, 5000, Overflow::Block, None));
+        q.push(big(0, 3, 1000)).unwrap();
+        let q2 = Arc::clone(&q);
+        let pusher = std::thread::spawn(move || q2.push(big(3, 2, 1000)).unwrap());
+        std::thread::sleep(Duration::from_millis(100));
+        assert!(!pusher.is_finished(), "push must wait for bytes");
+        let t = q.take(Duration::ZERO);
+        q.finish(t.batch.len(), t.batch.held(), None).unwrap();
+        pusher.join().unwrap();
+        assert_eq!(numbers(&drain(&q)), [3, 4]);
+        let m = q.metrics();
+        assert!(m.max_bytes <= 5000 && m.overflowed == 0, "{m:?}");
+    }
+
     #[test]
     fn take_stops_at_the_end_of_a_read() {
-        let q = Queue::new(100, Overflow::Block, None);
+        let q = Queue::new(100, usize::MAX, Overflow::Block, None);
         q.push(lines(0..3)).unwrap();
         q.push(lines(3..5)).unwrap();
-        assert_eq!(texts(&q.take(Duration::ZERO).batch), ["0", "1", "2"]);
-        assert_eq!(texts(&q.take(Duration::ZERO).batch), ["3", "4"]);
+        let (a, b) = (q.take(Duration::ZERO), q.take(Duration::ZERO));
+        assert_eq!(texts(&a.batch), ["0", "1", "2"]);
+        assert_eq!(texts(&b.batch), ["3", "4"]);
         let t = q.take(Duration::from_millis(10));
         assert!(t.batch.is_empty() && !t.finished);
         q.close(None);
-        q.finish(5, None).unwrap();
+        q.finish(5, a.batch.held() + b.batch.held(), None).unwrap();
+        assert_eq!(q.metrics().bytes, 0);
         assert!(q.take(Duration::from_secs(10)).finished);
     }
 }
