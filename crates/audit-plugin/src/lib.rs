@@ -247,6 +247,12 @@ pub enum Error {
 /// reads carry (a record each, with its buffer).
 pub const DEFAULT_QUEUE_BYTES: usize = 32 << 20;
 
+/// The default of [`Plugin::max_record_len`]: 16 KiB. auditd's dispatcher never
+/// writes a longer record: a payload is at most [`PADDED_PAYLOAD`] (libaudit's
+/// `MAX_AUDIT_MESSAGE_LENGTH`, 8970) bytes, and the string format adds `type=NAME
+/// msg=` before it (an older audispd also `node=NAME `), a few hundred bytes at most.
+pub const DEFAULT_MAX_RECORD_LEN: usize = 16 << 10;
+
 /// The options [`Plugin::split_args`] knows.
 const KNOWN: [&str; 8] = [
     "--format",
@@ -300,8 +306,8 @@ impl Default for Plugin {
 
 impl Plugin {
     /// Reads `string` records from stdin, delivers events, a queue of 65536 records
-    /// and [`DEFAULT_QUEUE_BYTES`] dropping the newest on overflow, ageing every
-    /// second, 5 seconds to drain.
+    /// and [`DEFAULT_QUEUE_BYTES`] dropping the newest on overflow, records of at most
+    /// [`DEFAULT_MAX_RECORD_LEN`], ageing every second, 5 seconds to drain.
     pub fn new() -> Plugin {
         Plugin {
             input: Box::new(io::stdin()),
@@ -313,7 +319,7 @@ impl Plugin {
             overflow: Overflow::DropNewest,
             queue_file: None,
             read_size: PADDED_PAYLOAD,
-            max_record_len: 1 << 20,
+            max_record_len: DEFAULT_MAX_RECORD_LEN,
             age_interval: Duration::from_secs(1),
             timer_interval: None,
             drain_deadline: Duration::from_secs(5),
@@ -480,7 +486,11 @@ impl Plugin {
         self
     }
 
-    /// Longest record accepted (default 1 MiB).
+    /// Longest record accepted; default [`DEFAULT_MAX_RECORD_LEN`] (16 KiB), over
+    /// what auditd's dispatcher ever sends. A longer `string` line is skipped and
+    /// counted ([`Metrics::too_long`]), a longer `binary` payload in the exact layout
+    /// is an error ([`FrameError::PayloadTooLong`]). Raise it for another sender that
+    /// writes longer records; the reader holds up to this much of a partial line.
     pub fn max_record_len(mut self, bytes: usize) -> Self {
         self.max_record_len = bytes.max(1);
         self

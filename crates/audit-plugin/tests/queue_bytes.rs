@@ -2,7 +2,7 @@
 //! queue holds stays under the budget for every overflow policy, and every record not
 //! handled is counted as overflowed.
 
-use audit_plugin::{Delivery, Handler, HandlerResult, Overflow, Plugin};
+use audit_plugin::{Delivery, Handler, HandlerResult, Overflow, Plugin, PADDED_PAYLOAD};
 use std::io::{self, Read};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -138,4 +138,32 @@ fn block_keeps_every_record_within_the_budget() {
     assert_eq!(m.overflowed, 0, "{m:?}");
     assert_eq!(serials, (0..RECORDS).collect::<Vec<_>>());
     assert_eq!(m.bytes, 0, "everything handled is let go: {m:?}");
+}
+
+struct Count(Vec<usize>);
+impl Handler for Count {
+    fn record(&mut self, line: &[u8]) -> HandlerResult {
+        self.0.push(line.len());
+        Ok(())
+    }
+}
+
+#[test]
+fn the_default_record_limit_takes_what_auditd_sends_and_no_more() {
+    // The longest line auditd's dispatcher writes: a full payload behind the longest
+    // `type=NAME msg=` (an unknown type is written as a number).
+    let mut longest = b"type=UNKNOWN[4294967295] msg=".to_vec();
+    longest.resize(longest.len() + PADDED_PAYLOAD, b'a');
+    let mut input = longest.clone();
+    input.push(b'\n');
+    input.extend(std::iter::repeat_n(b'b', 17 << 10));
+    input.extend_from_slice(b"\ntype=EOE msg=audit(1.000:1): \n");
+    let mut count = Count(Vec::new());
+    let out = Plugin::new()
+        .input(io::Cursor::new(input))
+        .delivery(Delivery::Records)
+        .run(&mut count)
+        .unwrap();
+    assert_eq!(count.0, [longest.len(), 29]);
+    assert_eq!(out.metrics.too_long, 1, "{:?}", out.metrics);
 }
