@@ -136,6 +136,14 @@ fn word_of(value: &str, words: &[(&str, bool)]) -> Option<bool> {
         .map(|&(_, v)| v)
 }
 
+/// `path` names a builtin (`builtin_…`, any case). Compared as bytes: the 8th
+/// byte of a non-ASCII path may be inside a character.
+fn has_builtin_prefix(path: &str) -> bool {
+    path.as_bytes()
+        .get(..8)
+        .is_some_and(|p| p.eq_ignore_ascii_case(b"builtin_"))
+}
+
 impl PluginConfig {
     /// Reads one plugin's file: it must be a regular file owned by root and not
     /// world writable; an active plugin's program must be a regular file owned by
@@ -230,9 +238,7 @@ impl PluginConfig {
                     }
                 }
                 "path" => {
-                    let is_builtin =
-                        value.len() >= 8 && value[..8].eq_ignore_ascii_case("builtin_");
-                    if !is_builtin {
+                    if !has_builtin_prefix(value) {
                         let dir = Path::new(value).parent().map(|d| d.as_os_str().len());
                         // auditd: `/var` is the shortest directory a program may be in.
                         if !value.starts_with('/') || dir.unwrap_or(0) < 4 {
@@ -294,7 +300,7 @@ impl PluginConfig {
                 Some(PluginKind::AfUnix { socket, mode })
             }
             Some(p) => {
-                if p.len() >= 8 && p[..8].eq_ignore_ascii_case("builtin_") {
+                if has_builtin_prefix(&p) {
                     return Err((lines.max(1), format!("{p} needs type = builtin")));
                 }
                 Some(PluginKind::Always {
@@ -549,5 +555,26 @@ mod tests {
         assert_eq!(s.overflow_action, OverflowAction::Suspend);
         assert_eq!(s.apply(9, "q_depth", "0").unwrap_err().line, 9);
         assert!(s.apply(9, "max_restarts", "-1").is_err());
+    }
+
+    /// A path whose 8th byte is inside a multibyte character (or is the
+    /// U+FFFD that `load` puts for a bad byte) is a path, not a panic.
+    #[test]
+    fn non_ascii_paths_near_the_builtin_prefix() {
+        for path in ["/usr/bién/prog", "/usr/bi\u{FFFD}/prog", "/var/é"] {
+            let text = format!("active = no\npath = {path}\ntype = always\n");
+            let c = PluginConfig::parse("p", &text).unwrap();
+            assert_eq!(
+                c.kind,
+                Some(PluginKind::Always {
+                    path: path.into(),
+                    inode: 0
+                })
+            );
+        }
+        let err = PluginConfig::parse("p", "path = builtin_é\ntype = always\n").unwrap_err();
+        assert!(err.1.contains("needs type = builtin"), "{err:?}");
+        let err = PluginConfig::parse("p", "path = BUILTIN_AF_UNIX\ntype = always\n");
+        assert!(err.is_err());
     }
 }
