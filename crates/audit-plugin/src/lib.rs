@@ -34,6 +34,10 @@
 //!   or blocks the reader, and every dropped record is counted
 //!   ([`Metrics::overflowed`]). A stuck handler thus costs at most the byte budget
 //!   (plus one read, see [`Plugin::queue_bytes`]), whatever the records' sizes.
+//!   With [`Delivery::Events`] the parser's open events are bounded too
+//!   ([`DEFAULT_PARSER_BYTES`]): the records a plugin with the defaults holds come to
+//!   at most 64 MiB (and a read and a partial line), and a stuck handler makes it
+//!   drop records, not grow.
 //! - **Optionally file-backed** ([`Plugin::queue_file`]): each record is written to the
 //!   file before it is queued and marked done once handled; records not yet done when
 //!   the plugin dies (killed, crashed) are handed out again, first, at its next start.
@@ -159,6 +163,10 @@ pub struct Metrics {
     pub too_long: u64,
     /// Records left in the queue when the drain deadline passed.
     pub abandoned: u64,
+    /// [`Delivery::Events`]: events the parser completed early because its open
+    /// events reached [`Options::max_bytes_in_flight`] or
+    /// [`Options::max_events_in_flight`] (`audit_parse::Stats::evicted`).
+    pub evicted: u64,
 }
 
 impl std::fmt::Display for Metrics {
@@ -172,7 +180,8 @@ impl std::fmt::Display for Metrics {
         writeln!(f, "handled={}", self.handled)?;
         writeln!(f, "replayed={}", self.replayed)?;
         writeln!(f, "too_long={}", self.too_long)?;
-        writeln!(f, "abandoned={}", self.abandoned)
+        writeln!(f, "abandoned={}", self.abandoned)?;
+        writeln!(f, "evicted={}", self.evicted)
     }
 }
 
@@ -246,6 +255,14 @@ pub enum Error {
 /// for the default 65536 records at about 400 bytes each, about what a quiet system's
 /// reads carry (a record each, with its buffer).
 pub const DEFAULT_QUEUE_BYTES: usize = 32 << 20;
+
+/// The bound the default [`Plugin::parser_options`] put on the bytes of the open
+/// events' records ([`Options::max_bytes_in_flight`]): 32 MiB, as the queue's, rather
+/// than the parser's own 256 MiB. auditd's events complete within a few records of
+/// each other, so open events hold far less on a real system; a stream that leaves
+/// events open without end gets its oldest completed early, counted in
+/// [`Metrics::evicted`].
+pub const DEFAULT_PARSER_BYTES: usize = 32 << 20;
 
 /// The default of [`Plugin::max_record_len`]: 16 KiB. auditd's dispatcher never
 /// writes a longer record: a payload is at most [`PADDED_PAYLOAD`] (libaudit's
@@ -324,7 +341,7 @@ impl Plugin {
             timer_interval: None,
             drain_deadline: Duration::from_secs(5),
             status_file: None,
-            parser: Options::default(),
+            parser: Options::default().max_bytes_in_flight(DEFAULT_PARSER_BYTES),
         }
     }
 
@@ -521,7 +538,8 @@ impl Plugin {
         self
     }
 
-    /// The event parser's settings.
+    /// The event parser's settings; by default the parser's defaults but for
+    /// [`Options::max_bytes_in_flight`], [`DEFAULT_PARSER_BYTES`].
     pub fn parser_options(mut self, options: Options) -> Self {
         self.parser = options;
         self
@@ -704,7 +722,7 @@ impl<H: Handler> Worker<'_, H> {
             self.commit_if_idle(true)?;
         }
         self.handler.idle().map_err(Error::Handler)?;
-        let mut metrics = self.queue.metrics();
+        let mut metrics = self.metrics();
         metrics.abandoned = metrics.depth as u64;
         if let Some(e) = self.queue.take_reader_error() {
             return Err(e);
@@ -765,8 +783,15 @@ impl<H: Handler> Worker<'_, H> {
         Ok(())
     }
 
+    /// The queue's counters and the parser's.
+    fn metrics(&self) -> Metrics {
+        let mut metrics = self.queue.metrics();
+        metrics.evicted = self.parser.stats().evicted;
+        metrics
+    }
+
     fn write_status(&self) -> Result<(), Error> {
-        let text = self.queue.metrics().to_string();
+        let text = self.metrics().to_string();
         match &self.status_file {
             Some(path) => {
                 write_replacing(path, text.as_bytes()).map_err(|source| Error::StatusFile {

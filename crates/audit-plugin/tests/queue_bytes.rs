@@ -2,7 +2,10 @@
 //! queue holds stays under the budget for every overflow policy, and every record not
 //! handled is counted as overflowed.
 
-use audit_plugin::{Delivery, Handler, HandlerResult, Overflow, Plugin, PADDED_PAYLOAD};
+use audit_plugin::{
+    Delivery, Handler, HandlerResult, Overflow, Plugin, DEFAULT_PARSER_BYTES, DEFAULT_QUEUE_BYTES,
+    PADDED_PAYLOAD,
+};
 use std::io::{self, Read};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -166,4 +169,79 @@ fn the_default_record_limit_takes_what_auditd_sends_and_no_more() {
         .unwrap();
     assert_eq!(count.0, [longest.len(), 29]);
     assert_eq!(out.metrics.too_long, 1, "{:?}", out.metrics);
+}
+
+/// Records of `RECORD_LEN` bytes, each opening an event that nothing completes (same
+/// second, no `EOE`); notes when the input ended.
+struct OpenEvents {
+    next: usize,
+    total: usize,
+    ended: Arc<AtomicBool>,
+}
+
+impl Read for OpenEvents {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.next == self.total {
+            self.ended.store(true, Ordering::SeqCst);
+            return Ok(0);
+        }
+        let mut line = format!("type=SYSCALL msg=audit(1.000:{}): key=\"", self.next).into_bytes();
+        line.resize(RECORD_LEN, b'k');
+        line.extend_from_slice(b"\"\n");
+        self.next += 1;
+        buf[..line.len()].copy_from_slice(&line);
+        Ok(line.len())
+    }
+}
+
+struct Events {
+    ended: Arc<AtomicBool>,
+    events: usize,
+    before_end: usize,
+}
+
+impl Handler for Events {
+    fn event(&mut self, item: audit_plugin::ItemRef<'_>) -> HandlerResult {
+        assert_eq!(item?.len(), 1);
+        self.events += 1;
+        if !self.ended.load(Ordering::SeqCst) {
+            self.before_end += 1;
+        }
+        Ok(())
+    }
+}
+
+#[test]
+fn open_events_are_bounded_by_default() {
+    // 80 MB of records whose events stay open: the parser's own default would hold
+    // them all until the end.
+    const TOTAL: usize = 10_000;
+    let ended = Arc::new(AtomicBool::new(false));
+    let input = OpenEvents {
+        next: 0,
+        total: TOTAL,
+        ended: Arc::clone(&ended),
+    };
+    let mut events = Events {
+        ended,
+        events: 0,
+        before_end: 0,
+    };
+    let out = Plugin::new()
+        .input(input)
+        .overflow(Overflow::Block)
+        .run(&mut events)
+        .unwrap();
+    let m = &out.metrics;
+    assert_eq!((m.handled, m.overflowed), (TOTAL as u64, 0), "{m:?}");
+    assert_eq!(events.events, TOTAL, "each record its own event, none lost");
+    assert!(m.evicted > 0, "{m:?}");
+    // When the input ended, what was not handed out was queued (at most the queue's
+    // budget) or open in the parser (at most its bound).
+    let held = (DEFAULT_QUEUE_BYTES + DEFAULT_PARSER_BYTES) / RECORD_LEN;
+    assert!(
+        events.before_end + held >= TOTAL,
+        "{} events handed out before the end of the input",
+        events.before_end
+    );
 }
