@@ -444,11 +444,27 @@ pub struct SettingError {
     pub problem: &'static str,
 }
 
+/// A number as auditd 3.0.9 reads one: decimal digits only (no sign, no
+/// space), not past `u64`.
+fn digits(value: &str) -> Option<u64> {
+    if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    value.parse().ok()
+}
+
+/// auditd 3.0.9's largest `max_restarts` (`INT_MAX`).
+const MAX_RESTARTS_LIMIT: u64 = i32::MAX as u64;
+
 impl Settings {
     /// Takes one `auditd.conf` line if its key is the dispatcher's (`plugin_dir`,
-    /// `q_depth`, `overflow_action`, `max_restarts`): `Ok(true)` when taken,
-    /// `Ok(false)` for another key. Feed it the lines `audit_log`'s config parser
-    /// leaves to the daemon.
+    /// `q_depth`, `overflow_action`, `max_restarts`, in any case as auditd
+    /// compares them): `Ok(true)` when taken, `Ok(false)` for another key. Feed
+    /// it the lines `audit_log`'s config parser leaves to the daemon.
+    ///
+    /// Numbers are decimal digits only, as auditd reads them (`+600` is
+    /// refused). `q_depth` is 1 to 99999: auditd 3.0.9 takes 0 too, and then
+    /// divides by it at the first event. `max_restarts` is 0 to `i32::MAX`.
     pub fn apply(&mut self, line: usize, key: &str, value: &str) -> Result<bool, SettingError> {
         let err = |problem| SettingError {
             line,
@@ -456,20 +472,17 @@ impl Settings {
             value: value.to_string(),
             problem,
         };
-        match key {
+        match key.to_ascii_lowercase().as_str() {
             "plugin_dir" => {
                 if !value.starts_with('/') {
                     return Err(err("not an absolute path"));
                 }
                 self.plugin_dir = PathBuf::from(value);
             }
-            "q_depth" => {
-                // auditd 3.0.9 refuses more than 99999.
-                match value.parse::<usize>() {
-                    Ok(n) if (1..=99_999).contains(&n) => self.q_depth = n,
-                    _ => return Err(err("expected a number from 1 to 99999")),
-                }
-            }
+            "q_depth" => match digits(value) {
+                Some(n @ 1..=99_999) => self.q_depth = n as usize,
+                _ => return Err(err("expected a number from 1 to 99999")),
+            },
             "overflow_action" => {
                 self.overflow_action = match value.to_ascii_lowercase().as_str() {
                     "ignore" => OverflowAction::Ignore,
@@ -480,9 +493,9 @@ impl Settings {
                     _ => return Err(err("expected ignore, syslog, suspend, single or halt")),
                 }
             }
-            "max_restarts" => match value.parse::<u32>() {
-                Ok(n) if n <= 10_000 => self.max_restarts = n,
-                _ => return Err(err("expected a number from 0 to 10000")),
+            "max_restarts" => match digits(value) {
+                Some(n @ 0..=MAX_RESTARTS_LIMIT) => self.max_restarts = n as u32,
+                _ => return Err(err("expected a number from 0 to 2147483647")),
             },
             _ => return Ok(false),
         }
@@ -555,6 +568,41 @@ mod tests {
         assert_eq!(s.overflow_action, OverflowAction::Suspend);
         assert_eq!(s.apply(9, "q_depth", "0").unwrap_err().line, 9);
         assert!(s.apply(9, "max_restarts", "-1").is_err());
+    }
+
+    /// auditd.conf's keys as auditd 3.0.9 takes them: any case, numbers of
+    /// digits only, `max_restarts` up to `INT_MAX`.
+    #[test]
+    fn settings_as_auditd_takes_them() {
+        let mut s = Settings::default();
+        assert_eq!(s.apply(1, "Q_DEPTH", "600"), Ok(true));
+        assert_eq!(s.q_depth, 600);
+        assert_eq!(s.apply(2, "Overflow_Action", "ignore"), Ok(true));
+        assert_eq!(s.overflow_action, OverflowAction::Ignore);
+        assert_eq!(s.apply(3, "MAX_RESTARTS", "2147483647"), Ok(true));
+        assert_eq!(s.max_restarts, 2_147_483_647);
+        assert_eq!(s.apply(4, "Plugin_Dir", "/etc/p.d"), Ok(true));
+        assert_eq!(s.plugin_dir, Path::new("/etc/p.d"));
+        assert_eq!(s.apply(5, "max_restarts", "00012"), Ok(true));
+        assert_eq!(s.max_restarts, 12);
+        for (key, value) in [
+            ("max_restarts", "2147483648"),
+            ("max_restarts", "+5"),
+            ("max_restarts", ""),
+            ("max_restarts", "99999999999999999999999"),
+            ("q_depth", "+600"),
+            ("q_depth", "100000"),
+            ("q_depth", "0"),
+            ("q_depth", " 6"),
+        ] {
+            let e = s.apply(7, key, value).unwrap_err();
+            assert_eq!((e.line, e.key.as_str(), e.value.as_str()), (7, key, value));
+        }
+        assert_eq!(
+            (s.q_depth, s.max_restarts),
+            (600, 12),
+            "unchanged by errors"
+        );
     }
 
     /// A path whose 8th byte is inside a multibyte character (or is the
