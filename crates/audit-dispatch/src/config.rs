@@ -90,6 +90,9 @@ pub struct PluginConfig {
     pub layout: WriteLayout,
 }
 
+/// The largest plugin file read: a plugin's file is a handful of lines.
+pub const MAX_PLUGIN_FILE: u64 = 1 << 20;
+
 /// What is wrong with a plugin's file; the plugin is skipped, the others run.
 #[derive(Debug, thiserror::Error)]
 pub enum PluginConfigError {
@@ -118,6 +121,19 @@ pub enum PluginConfigError {
         line: usize,
         /// What is wrong.
         problem: String,
+    },
+    /// The file's name is not UTF-8 (plugins are named by their file's name
+    /// in notices and stats, so this one cannot be told apart from others).
+    #[error("{file}: the file's name is not UTF-8")]
+    NameNotUtf8 {
+        /// The file.
+        file: PathBuf,
+    },
+    /// The file is larger than [`MAX_PLUGIN_FILE`] bytes: not a plugin's file.
+    #[error("{file}: larger than {MAX_PLUGIN_FILE} bytes")]
+    TooLarge {
+        /// The file.
+        file: PathBuf,
     },
     /// The settings do not go together, or the program is unsafe to run.
     #[error("{file}: {problem}")]
@@ -169,11 +185,16 @@ impl PluginConfig {
             return Err(unsafe_file("is not a regular file"));
         }
         let mut bytes = Vec::new();
-        // A plugin file is a handful of lines; a huge one is not a plugin file.
+        // One byte past the limit tells a file over it (read whole, bounded).
         f.by_ref()
-            .take(1 << 20)
+            .take(MAX_PLUGIN_FILE + 1)
             .read_to_end(&mut bytes)
             .map_err(io)?;
+        if bytes.len() as u64 > MAX_PLUGIN_FILE {
+            return Err(PluginConfigError::TooLarge {
+                file: file.to_path_buf(),
+            });
+        }
         let text = String::from_utf8_lossy(&bytes);
         let name = file
             .file_name()
@@ -348,7 +369,8 @@ impl PluginConfig {
 pub struct PluginDir {
     /// The plugins whose file is good, active or not, sorted by name.
     pub plugins: Vec<PluginConfig>,
-    /// The files skipped for errors (each plugin skipped alone).
+    /// The files skipped for errors (each plugin skipped alone), a file whose
+    /// name is not UTF-8 among them.
     pub errors: Vec<PluginConfigError>,
 }
 
@@ -364,8 +386,13 @@ impl PluginDir {
         for entry in entries {
             let entry = entry?;
             let name = entry.file_name();
-            let Some(name) = name.to_str() else { continue };
-            if rule.skip_reason(name).is_some() || entry.file_type()?.is_dir() {
+            // The rule looks at dots and `.conf`, which a lossy name keeps.
+            if rule.skip_reason(&name.to_string_lossy()).is_some() || entry.file_type()?.is_dir() {
+                continue;
+            }
+            if name.to_str().is_none() {
+                out.errors
+                    .push(PluginConfigError::NameNotUtf8 { file: entry.path() });
                 continue;
             }
             match PluginConfig::load(&entry.path()) {
@@ -624,5 +651,46 @@ mod tests {
         assert!(err.1.contains("needs type = builtin"), "{err:?}");
         let err = PluginConfig::parse("p", "path = BUILTIN_AF_UNIX\ntype = always\n");
         assert!(err.is_err());
+    }
+
+    /// A file whose name is not UTF-8, and a file too large to be a plugin's,
+    /// are each an error naming the file (not skipped in silence, not read
+    /// in part); the other files are read.
+    #[test]
+    fn odd_files_are_named_errors() {
+        use std::os::unix::ffi::OsStrExt;
+        let dir = tempfile::tempdir().unwrap();
+        let good = "active = no\npath = /sbin/x\ntype = always\n";
+        std::fs::write(dir.path().join("good.conf"), good).unwrap();
+        let odd = std::ffi::OsStr::from_bytes(b"odd\xff.conf");
+        std::fs::write(dir.path().join(odd), good).unwrap();
+        // Hidden or backup: skipped by the name rule whatever its bytes.
+        std::fs::write(dir.path().join(std::ffi::OsStr::from_bytes(b".\xff")), "x").unwrap();
+        // A good file's start, then a line past the limit.
+        let mut big = good.as_bytes().to_vec();
+        big.resize(MAX_PLUGIN_FILE as usize + 1, b'#');
+        std::fs::write(dir.path().join("big.conf"), &big).unwrap();
+        let found = PluginDir::read(dir.path(), NameRule::Auditd3).unwrap();
+        let names: Vec<&str> = found.plugins.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["good.conf"]);
+        let mut errors: Vec<String> = found
+            .errors
+            .iter()
+            .map(|e| match e {
+                PluginConfigError::NameNotUtf8 { file } => {
+                    assert_eq!(file, &dir.path().join(odd));
+                    "name".to_string()
+                }
+                PluginConfigError::TooLarge { file } => {
+                    assert_eq!(file, &dir.path().join("big.conf"));
+                    format!("large {e}")
+                }
+                other => panic!("{other}"),
+            })
+            .collect();
+        errors.sort();
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert!(errors[0].starts_with("large ") && errors[0].contains("big.conf"));
+        assert_eq!(errors[1], "name");
     }
 }

@@ -99,7 +99,7 @@ pub use af_unix::MAX_READERS;
 pub use audit_plugin::{Format, HEADER_LEN, PADDED_PAYLOAD};
 pub use config::{
     NameRule, OverflowAction, PluginConfig, PluginConfigError, PluginDir, PluginKind, SettingError,
-    Settings, WriteLayout,
+    Settings, WriteLayout, MAX_PLUGIN_FILE,
 };
 pub use encode::{Payload, Record, RecordTooLong};
 pub use notice::Notice;
