@@ -133,7 +133,8 @@ pub enum Overflow {
     #[default]
     DropNewest,
     /// The oldest queued records not yet taken by the worker are dropped (and
-    /// counted) to make room.
+    /// counted) to make room. The records of one read share a buffer, freed with
+    /// the last of them: room in bytes is made a read at a time.
     DropOldest,
     /// The reader waits for room: the dispatcher's pipe fills, and auditd's own
     /// queue takes the pressure.
