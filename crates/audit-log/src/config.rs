@@ -249,7 +249,8 @@ pub enum ConfigError {
 pub struct OtherKey {
     /// The line number (1-based).
     pub line: usize,
-    /// The key.
+    /// The key, in lower case (keys are case-insensitive, as auditd reads
+    /// them).
     pub key: String,
     /// The value.
     pub value: String,
@@ -353,11 +354,14 @@ impl LogConfig {
         Ok(ParsedConfig { config, others })
     }
 
-    /// Reads and parses the file at `path` ([`LogConfig::parse`]).
+    /// Reads the file at `path` as auditd opens it ([`read_config_text`], no
+    /// symbolic link followed) and parses it ([`LogConfig::parse`]). A missing
+    /// file is an error here ([`ReadConfigError::Io`], `NotFound`): a daemon that
+    /// goes on with the defaults, as auditd does, calls [`read_config_text`].
     pub fn read(path: &Path) -> Result<ParsedConfig, ReadConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ReadConfigError::Io {
+        let text = read_config_text(path, false)?.ok_or_else(|| ReadConfigError::Io {
             path: path.to_path_buf(),
-            source,
+            source: std::io::ErrorKind::NotFound.into(),
         })?;
         Self::parse(&text).map_err(|source| ReadConfigError::Config {
             path: path.to_path_buf(),
@@ -373,6 +377,8 @@ impl LogConfig {
         option: Option<&str>,
         others: &mut Vec<OtherKey>,
     ) -> Result<(), ConfigError> {
+        // Keys are case-insensitive, as auditd compares them (`strcasecmp`).
+        let key = &*key.to_ascii_lowercase();
         let bad = |expected: &'static str| ConfigError::BadValue {
             line,
             key: key.to_string(),
@@ -579,7 +585,15 @@ pub enum ReadConfigError {
         /// The error.
         source: std::io::Error,
     },
-    /// The file was refused.
+    /// The file is not one auditd would read ([`read_config_text`]).
+    #[error("{}: {problem}", path.display())]
+    Refused {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        problem: FileProblem,
+    },
+    /// The file's text was refused.
     #[error("{}: {source}", path.display())]
     Config {
         /// The file.
@@ -587,6 +601,89 @@ pub enum ReadConfigError {
         /// The error.
         source: ConfigError,
     },
+}
+
+/// Why a configuration file was refused ([`read_config_text`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum FileProblem {
+    /// Its owner is not root.
+    #[error("not owned by root (owner uid {0})")]
+    NotOwnedByRoot(u32),
+    /// Others may write it.
+    #[error("world writable")]
+    WorldWritable,
+    /// It is a directory, a device, a FIFO...
+    #[error("not a regular file")]
+    NotRegular,
+    /// It is a symbolic link, and links are not followed.
+    #[error("a symbolic link (not followed)")]
+    SymbolicLink,
+}
+
+/// The text of a configuration file (auditd.conf), read as auditd reads it:
+/// through no symbolic link unless `follow_links` (auditd's `-l`), and only
+/// from a regular file owned by root that others cannot write, checked on the
+/// opened file. `Ok(None)` when there is no file: auditd then warns and goes on
+/// with the defaults.
+///
+/// ```
+/// use audit_log::{read_config_text, FileProblem, ReadConfigError};
+/// let missing = std::path::Path::new("/nonexistent/auditd.conf");
+/// assert!(read_config_text(missing, false).unwrap().is_none());
+/// let dir = std::env::temp_dir();
+/// match read_config_text(&dir, false) {
+///     Err(ReadConfigError::Refused { problem, .. }) => {
+///         assert!(matches!(problem, FileProblem::NotRegular | FileProblem::NotOwnedByRoot(_)
+///                                   | FileProblem::WorldWritable))
+///     }
+///     other => panic!("{other:?}"),
+/// }
+/// ```
+pub fn read_config_text(
+    path: &Path,
+    follow_links: bool,
+) -> Result<Option<String>, ReadConfigError> {
+    use std::io::Read;
+    use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+    let refused = |problem| ReadConfigError::Refused {
+        path: path.to_path_buf(),
+        problem,
+    };
+    let io = |source| ReadConfigError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    // O_NONBLOCK: a FIFO planted in the file's place cannot hold the open.
+    let mut flags = libc::O_CLOEXEC | libc::O_NOCTTY | libc::O_NONBLOCK;
+    if !follow_links {
+        flags |= libc::O_NOFOLLOW;
+    }
+    let mut file = match std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(flags)
+        .open(path)
+    {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) if e.raw_os_error() == Some(libc::ELOOP) && !follow_links => {
+            return Err(refused(FileProblem::SymbolicLink))
+        }
+        Err(e) => return Err(io(e)),
+    };
+    let meta = file.metadata().map_err(io)?;
+    // auditd's order of checks: owner, then mode, then type.
+    if meta.uid() != 0 {
+        return Err(refused(FileProblem::NotOwnedByRoot(meta.uid())));
+    }
+    if meta.mode() & 0o002 != 0 {
+        return Err(refused(FileProblem::WorldWritable));
+    }
+    if !meta.file_type().is_file() {
+        return Err(refused(FileProblem::NotRegular));
+    }
+    let mut text = String::new();
+    file.read_to_string(&mut text).map_err(io)?;
+    Ok(Some(text))
 }
 
 fn split_line<'a>(words: &[&'a str]) -> Option<(&'a str, &'a str, Option<&'a str>)> {
@@ -728,6 +825,88 @@ mod tests {
                 space_left: 50,
                 admin_space_left: 75
             }
+        ));
+    }
+
+    /// Keys are case-insensitive, as auditd's `strcasecmp` finds them: the
+    /// writer's own keys and those it hands on.
+    #[test]
+    fn keys_are_case_insensitive() {
+        let p = LogConfig::parse("Num_Logs = 7\nFLUSH = none\nQ_Depth = 600\nFrob = 1\n").unwrap();
+        assert_eq!((p.config.num_logs, p.config.flush), (7, Flush::None));
+        let keys: Vec<(&str, bool)> = p
+            .others
+            .iter()
+            .map(|k| (k.key.as_str(), k.known_to_auditd))
+            .collect();
+        assert_eq!(keys, [("q_depth", true), ("frob", false)]);
+    }
+
+    /// auditd.conf is read only from a regular file owned by root that others
+    /// cannot write, through no symbolic link unless asked; a missing file is
+    /// `None`. (As root, the project's test setting: the owner checks need it.)
+    #[test]
+    fn config_file_is_checked_as_auditd_checks_it() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let good = dir.path().join("auditd.conf");
+        std::fs::write(&good, "num_logs = 3\n").unwrap();
+        let mode = |m| std::fs::set_permissions(&good, std::fs::Permissions::from_mode(m)).unwrap();
+        mode(0o640);
+        let problem = |path: &Path, follow| match read_config_text(path, follow) {
+            Err(ReadConfigError::Refused { problem, .. }) => Some(problem),
+            Ok(_) => None,
+            Err(e) => panic!("{}: {e}", path.display()),
+        };
+        if !rustix::process::geteuid().is_root() {
+            assert!(matches!(
+                problem(&good, false),
+                Some(FileProblem::NotOwnedByRoot(_))
+            ));
+            eprintln!("not root: only the owner check was tried");
+            return;
+        }
+        assert_eq!(
+            read_config_text(&good, false).unwrap().as_deref(),
+            Some("num_logs = 3\n")
+        );
+        assert_eq!(LogConfig::read(&good).unwrap().config.num_logs, 3);
+        let link = dir.path().join("link.conf");
+        std::os::unix::fs::symlink(&good, &link).unwrap();
+        assert_eq!(problem(&link, false), Some(FileProblem::SymbolicLink));
+        assert!(matches!(
+            LogConfig::read(&link),
+            Err(ReadConfigError::Refused { .. })
+        ));
+        assert_eq!(problem(&link, true), None);
+        mode(0o646);
+        assert_eq!(problem(&good, false), Some(FileProblem::WorldWritable));
+        mode(0o640);
+        rustix::fs::chown(&good, Some(rustix::fs::Uid::from_raw(1000)), None).unwrap();
+        assert_eq!(
+            problem(&good, false),
+            Some(FileProblem::NotOwnedByRoot(1000))
+        );
+        let sub = dir.path().join("d");
+        std::fs::create_dir(&sub).unwrap();
+        std::fs::set_permissions(&sub, std::fs::Permissions::from_mode(0o755)).unwrap();
+        assert_eq!(problem(&sub, false), Some(FileProblem::NotRegular));
+        // A FIFO in the file's place neither holds the open nor is read.
+        let fifo = dir.path().join("fifo");
+        rustix::fs::mknodat(
+            rustix::fs::CWD,
+            &fifo,
+            rustix::fs::FileType::Fifo,
+            rustix::fs::Mode::from(0o644),
+            0,
+        )
+        .unwrap();
+        assert_eq!(problem(&fifo, false), Some(FileProblem::NotRegular));
+        let missing = dir.path().join("none.conf");
+        assert!(read_config_text(&missing, false).unwrap().is_none());
+        assert!(matches!(
+            LogConfig::read(&missing),
+            Err(ReadConfigError::Io { .. })
         ));
     }
 
