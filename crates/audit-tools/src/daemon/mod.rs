@@ -39,7 +39,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use audit_dispatch::{Dispatcher, Payload, Settings};
-use audit_log::{LogConfig, LogError, LogWriter, OtherKey};
+use audit_log::{LogConfig, LogError, LogWriter, OtherKey, ReadConfigError};
 use audit_netlink::audit_wire::RecordType;
 use audit_netlink::{AuditSocket, Direct, Incoming, Taken};
 use records::{Identity, Sender};
@@ -117,15 +117,34 @@ pub struct Config {
 }
 
 impl Config {
-    /// Reads `DIR/auditd.conf`; unknown keys are told to `messages`, a bad
-    /// value is an error naming its line.
-    pub fn read(dir: &Path, messages: &Messages) -> Result<Config, DaemonError> {
+    /// Reads `DIR/auditd.conf` as auditd does ([`audit_log::read_config_text`]:
+    /// a regular file owned by root that others cannot write, through a symbolic
+    /// link only with `follow_links`); unknown keys are told to `messages`, a
+    /// bad value is an error naming its line. A missing file is told to
+    /// `messages` too, and gives the defaults, as auditd goes on without one.
+    pub fn read(
+        dir: &Path,
+        follow_links: bool,
+        messages: &Messages,
+    ) -> Result<Config, DaemonError> {
         let path = dir.join("auditd.conf");
         let err = |problem: String| DaemonError::Config {
             path: path.clone(),
             problem,
         };
-        let text = std::fs::read_to_string(&path).map_err(|e| err(e.to_string()))?;
+        let text = match audit_log::read_config_text(&path, follow_links) {
+            Ok(Some(text)) => text,
+            Ok(None) => {
+                messages.say(
+                    Level::Warning,
+                    &format!("{} does not exist: the defaults apply", path.display()),
+                );
+                String::new()
+            }
+            Err(ReadConfigError::Refused { problem, .. }) => return Err(err(problem.to_string())),
+            Err(ReadConfigError::Io { source, .. }) => return Err(err(source.to_string())),
+            Err(e) => return Err(err(e.to_string())),
+        };
         let parsed = LogConfig::parse(&text).map_err(|e| err(e.to_string()))?;
         let mut dispatch = Settings::default();
         let mut others = Vec::new();
@@ -369,7 +388,7 @@ impl Daemon {
     /// `enabled` as `-s` says.
     pub fn start(options: &Options, messages: Messages) -> Result<Daemon, DaemonError> {
         let messages = Arc::new(messages);
-        let config = Config::read(&options.config_dir, &messages)?;
+        let config = Config::read(&options.config_dir, options.follow_links, &messages)?;
         // The network listener's keys; local_events = no leaves the kernel alone.
         let listen = listen::settings(&options.config_dir, &config)?;
         let options = &listen::effective_options(options, &listen);
@@ -611,7 +630,11 @@ impl Daemon {
     /// SIGHUP: re-reads the configuration and the plugins.
     fn reconfigure(&mut self) {
         let who = self.sender();
-        let reread = Config::read(&self.options.config_dir, &self.sink.messages);
+        let reread = Config::read(
+            &self.options.config_dir,
+            self.options.follow_links,
+            &self.sink.messages,
+        );
         let text = match reread {
             Ok(config) => match self.apply(config) {
                 Ok(()) => who.as_ref().map_or_else(
@@ -784,6 +807,38 @@ pub fn run_command_line(args: impl IntoIterator<Item = String>) -> ExitCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// auditd.conf is read as auditd reads it: a missing file gives the
+    /// defaults, one that others may write is refused with its path, and keys
+    /// are case-insensitive.
+    #[test]
+    fn auditd_conf_is_read_as_auditd_reads_it() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let messages = Messages::stderr();
+        let missing = Config::read(dir.path(), false, &messages).unwrap();
+        assert_eq!(missing.log, LogConfig::default());
+        let path = dir.path().join("auditd.conf");
+        std::fs::write(&path, "Num_Logs = 7\nQ_DEPTH = 600\n").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+        let read = Config::read(dir.path(), false, &messages);
+        if rustix::process::geteuid().is_root() {
+            let read = read.unwrap();
+            assert_eq!((read.log.num_logs, read.dispatch.q_depth), (7, 600));
+        }
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o646)).unwrap();
+        match Config::read(dir.path(), false, &messages) {
+            Err(e @ DaemonError::Config { .. }) => {
+                let e = e.to_string();
+                assert!(e.starts_with(&path.display().to_string()), "{e}");
+                assert!(
+                    e.contains("world writable") || e.contains("not owned by root"),
+                    "{e}"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+    }
 
     /// A batch gives back each record as pushed, in order, without the
     /// trailing NULs and newlines the kernel may send, and keeps the

@@ -13,7 +13,7 @@ pub enum SetEnabled {
     NoChange,
 }
 
-/// The daemon's options: `audit-daemon [-f] [-n] [-c DIR] [-s enable|disable|nochange]`.
+/// The daemon's options: `audit-daemon [-f] [-l] [-n] [-c DIR] [-s enable|disable|nochange]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Options {
     /// `-c DIR`: the configuration directory, read as `DIR/auditd.conf`
@@ -23,6 +23,8 @@ pub struct Options {
     pub foreground: bool,
     /// `-n`: do not fork (messages still go to syslog, as auditd's).
     pub no_fork: bool,
+    /// `-l`: read auditd.conf through a symbolic link (not followed otherwise).
+    pub follow_links: bool,
     /// `-s`: what to set `enabled` to at start.
     pub set_enabled: SetEnabled,
 }
@@ -33,6 +35,7 @@ impl Default for Options {
             config_dir: PathBuf::from("/etc/audit"),
             foreground: false,
             no_fork: false,
+            follow_links: false,
             set_enabled: SetEnabled::Enable,
         }
     }
@@ -40,7 +43,9 @@ impl Default for Options {
 
 /// A command line that is not the daemon's.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{problem}\nusage: audit-daemon [-f] [-n] [-c CONFIG_DIR] [-s enable|disable|nochange]")]
+#[error(
+    "{problem}\nusage: audit-daemon [-f] [-l] [-n] [-c CONFIG_DIR] [-s enable|disable|nochange]"
+)]
 pub struct UsageError {
     /// What is wrong, naming the argument.
     pub problem: String,
@@ -56,6 +61,7 @@ impl Options {
             match a.as_str() {
                 "-f" => o.foreground = true,
                 "-n" => o.no_fork = true,
+                "-l" => o.follow_links = true,
                 "-c" => {
                     o.config_dir = args
                         .next()
@@ -95,11 +101,13 @@ mod tests {
                 config_dir: "/tmp/x".into(),
                 foreground: true,
                 no_fork: false,
+                follow_links: false,
                 set_enabled: SetEnabled::NoChange,
             }
         );
         assert_eq!(parse(&[]).unwrap(), Options::default());
         assert!(parse(&["-n"]).unwrap().no_fork);
+        assert!(parse(&["-l"]).unwrap().follow_links);
     }
 
     #[test]
