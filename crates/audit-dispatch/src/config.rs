@@ -375,20 +375,38 @@ pub struct PluginDir {
 }
 
 impl PluginDir {
-    /// Reads every plugin file of `dir` by `rule`. A missing directory is no plugin.
+    /// Reads every plugin file of `dir` by `rule`. An error is the directory's
+    /// own (missing, not a directory, no access); a file that cannot be read
+    /// is one of [`PluginDir::errors`], and so is a failure while listing the
+    /// directory (the files listed before it are read).
     pub fn read(dir: &Path, rule: NameRule) -> Result<PluginDir, std::io::Error> {
         let mut out = PluginDir::default();
-        let entries = match std::fs::read_dir(dir) {
-            Ok(e) => e,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
-            Err(e) => return Err(e),
-        };
-        for entry in entries {
-            let entry = entry?;
+        for entry in std::fs::read_dir(dir)? {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(source) => {
+                    out.errors.push(PluginConfigError::Io {
+                        file: dir.to_path_buf(),
+                        source,
+                    });
+                    break;
+                }
+            };
             let name = entry.file_name();
             // The rule looks at dots and `.conf`, which a lossy name keeps.
-            if rule.skip_reason(&name.to_string_lossy()).is_some() || entry.file_type()?.is_dir() {
+            if rule.skip_reason(&name.to_string_lossy()).is_some() {
                 continue;
+            }
+            match entry.file_type() {
+                Ok(t) if t.is_dir() => continue,
+                Ok(_) => {}
+                Err(source) => {
+                    out.errors.push(PluginConfigError::Io {
+                        file: entry.path(),
+                        source,
+                    });
+                    continue;
+                }
             }
             if name.to_str().is_none() {
                 out.errors

@@ -43,7 +43,8 @@
 //!   adds 4.x's rule that a name with a dot ends in `.conf`. A file must be a regular
 //!   file owned by root and not world writable, its program a regular file owned by
 //!   root with mode 0750 or more. A bad file is a [`Notice::ConfigError`] naming the
-//!   file and line; the other plugins run.
+//!   file and line; the other plugins run. A `plugin_dir` that cannot be read is a
+//!   [`Notice::DirError`], and no plugin runs (as in auditd) until a reload reads it.
 //! - Each plugin's program is started with its records on one end of a
 //!   `socketpair` as stdin, an empty environment, every signal at its default
 //!   disposition and none blocked, `argv[0]` its path and `args` after it (any
@@ -178,24 +179,46 @@ pub struct Dispatcher {
 
 impl Dispatcher {
     /// Reads `settings.plugin_dir` and starts every active plugin. Problems with a
-    /// plugin are [`Notice`]s; only an unreadable directory is an error.
+    /// plugin are [`Notice`]s, and so is a directory that cannot be read
+    /// ([`Notice::DirError`]: no plugin runs, as in auditd).
+    ///
+    /// # Errors
+    /// None at present: the `Result` is kept so that a failure to set up the
+    /// dispatcher itself can be told without changing callers.
     pub fn start(settings: Settings) -> io::Result<Dispatcher> {
-        let found = PluginDir::read(&settings.plugin_dir, settings.name_rule)?;
         let mut d = Dispatcher {
             settings,
             entries: Vec::new(),
             retired: Vec::new(),
             notices: Arc::new(Notices::default()),
         };
-        for e in found.errors {
-            d.notices.push(Notice::ConfigError(e));
-        }
-        for config in found.plugins.into_iter().filter(|c| c.active) {
+        let found = d.read_plugin_dir();
+        for config in found.into_iter().filter(|c| c.active) {
             if let Some(entry) = d.start_one(config) {
                 d.entries.push(entry);
             }
         }
         Ok(d)
+    }
+
+    /// Reads `plugin_dir` with the settings in use; its problems are notices,
+    /// a directory that cannot be read is no plugin.
+    fn read_plugin_dir(&self) -> Vec<PluginConfig> {
+        let dir = &self.settings.plugin_dir;
+        let found = match PluginDir::read(dir, self.settings.name_rule) {
+            Ok(found) => found,
+            Err(error) => {
+                self.notices.push(Notice::DirError {
+                    dir: dir.clone(),
+                    error,
+                });
+                PluginDir::default()
+            }
+        };
+        for e in found.errors {
+            self.notices.push(Notice::ConfigError(e));
+        }
+        found.plugins
     }
 
     fn start_one(&self, config: PluginConfig) -> Option<Entry> {
@@ -459,16 +482,18 @@ impl Dispatcher {
     /// unchanged running one gets SIGHUP (and leaves a `suspend`); one whose
     /// program's inode or af_unix socket changed is restarted; one removed or now
     /// inactive gets SIGTERM and its socket closed; one that was down starts with
-    /// its restart count reset. An unreadable directory changes nothing.
+    /// its restart count reset. A directory that cannot be read is a
+    /// [`Notice::DirError`] and no plugin, as in auditd: every plugin is
+    /// stopped, the settings are taken.
+    ///
+    /// # Errors
+    /// None at present (see [`Dispatcher::start`]).
     pub fn reload_with(&mut self, settings: Settings) -> io::Result<()> {
-        let found = PluginDir::read(&settings.plugin_dir, settings.name_rule)?;
         self.settings = settings;
-        for e in found.errors {
-            self.notices.push(Notice::ConfigError(e));
-        }
+        let found = self.read_plugin_dir();
         let mut old: Vec<Entry> = std::mem::take(&mut self.entries);
         let mut entries = Vec::new();
-        for config in found.plugins.into_iter().filter(|c| c.active) {
+        for config in found.into_iter().filter(|c| c.active) {
             let Some(i) = old.iter().position(|e| e.config.name == config.name) else {
                 entries.extend(self.start_one(config));
                 continue;

@@ -2,6 +2,7 @@
 
 use std::collections::VecDeque;
 use std::fmt;
+use std::path::PathBuf;
 use std::sync::Mutex;
 
 use crate::config::{OverflowAction, PluginConfigError};
@@ -12,8 +13,15 @@ use crate::config::{OverflowAction, PluginConfigError};
 pub enum Notice {
     /// A plugin's file was skipped; the other plugins run.
     ConfigError(PluginConfigError),
-    /// `plugin_dir` could not be read.
-    DirError(String),
+    /// `plugin_dir` could not be read (missing, not a directory, no access):
+    /// the dispatcher runs with no plugins, as auditd does, until a reload
+    /// reads it.
+    DirError {
+        /// `plugin_dir`.
+        dir: PathBuf,
+        /// Why it could not be read.
+        error: std::io::Error,
+    },
     /// A plugin's program was started.
     Started {
         /// The plugin (its file's name).
@@ -111,7 +119,11 @@ impl fmt::Display for Notice {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Notice::ConfigError(e) => write!(f, "skipping plugin: {e}"),
-            Notice::DirError(e) => write!(f, "plugin directory: {e}"),
+            Notice::DirError { dir, error } => write!(
+                f,
+                "plugin directory {}: {error}; no plugins run",
+                dir.display()
+            ),
             Notice::Started { plugin, pid } => write!(f, "plugin {plugin} started, pid {pid}"),
             Notice::SpawnFailed { plugin, error } => {
                 write!(f, "plugin {plugin} could not be started: {error}")

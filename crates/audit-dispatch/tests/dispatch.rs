@@ -760,3 +760,63 @@ fn suspended_plugin_resumes() {
     });
     d.shutdown(Duration::from_secs(10));
 }
+
+/// A plugin_dir that cannot be read (not a directory, missing) is a notice
+/// naming it: the dispatcher runs with no plugins, as auditd does, a reload
+/// still takes the new settings, and a later reload that reads the
+/// directory starts its plugins.
+#[test]
+fn unreadable_plugin_dir_is_a_notice_and_no_plugins() {
+    let f = Fixture::new();
+    let out = f.to_file("late", "");
+    let file = f.path("not-a-dir");
+    std::fs::write(&file, "x").unwrap();
+    let dir_errors = |d: &Dispatcher, want: &Path| {
+        let notices = d.notices();
+        let found: Vec<_> = notices
+            .iter()
+            .filter_map(|n| match n {
+                Notice::DirError { dir, error } => Some((dir.clone(), error.kind())),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(found.len(), 1, "{notices:?}");
+        assert_eq!(found[0].0, want, "{notices:?}");
+        assert!(notices
+            .iter()
+            .any(|n| n.to_string().contains(&*want.to_string_lossy())));
+        found[0].1
+    };
+    let mut d = Dispatcher::start(Settings {
+        plugin_dir: file.clone(),
+        ..f.settings()
+    })
+    .expect("started with no plugins");
+    assert_eq!(dir_errors(&d, &file), std::io::ErrorKind::NotADirectory);
+    assert!(d.stats().is_empty());
+    d.dispatch(&record(0));
+
+    let missing = f.path("missing");
+    d.reload_with(Settings {
+        plugin_dir: missing.clone(),
+        q_depth: 7,
+        overflow_action: OverflowAction::Ignore,
+        ..f.settings()
+    })
+    .expect("reloaded with no plugins");
+    assert_eq!(dir_errors(&d, &missing), std::io::ErrorKind::NotFound);
+    assert_eq!(d.settings().q_depth, 7);
+    assert_eq!(d.settings().overflow_action, OverflowAction::Ignore);
+    assert!(d.stats().is_empty());
+
+    d.reload_with(Settings {
+        q_depth: 7,
+        ..f.settings()
+    })
+    .unwrap();
+    let names: Vec<String> = d.stats().into_iter().map(|s| s.name).collect();
+    assert_eq!(names, ["late.conf"]);
+    d.dispatch(&record(1));
+    d.shutdown(Duration::from_secs(10));
+    assert_eq!(read(&out), line(1));
+}
