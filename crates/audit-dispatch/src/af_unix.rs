@@ -55,6 +55,14 @@ impl AfUnixShared {
                     plugin: self.name.clone(),
                     dropped,
                 }),
+                Pushed::DropLimitReached => notices.push(Notice::DropNoticeLimit {
+                    plugin: self.name.clone(),
+                }),
+                Pushed::DropSummary { untold, total } => notices.push(Notice::DroppedSummary {
+                    plugin: self.name.clone(),
+                    dropped: untold,
+                    total,
+                }),
                 Pushed::Queued | Pushed::Dropped => {}
             }
         }
@@ -204,13 +212,20 @@ fn feed(reader: Arc<Reader>, stream: UnixStream, name: String, notices: Arc<Noti
         }
     }
     reader.gone.store(true, Ordering::Relaxed);
-    let unsent = {
+    let (unsent, untold) = {
         let mut q = reader.queue.lock();
         q.control = Control::Terminate;
         let n = q.items.len() as u64;
         q.items.clear();
-        n
+        (n, q.take_untold_drops())
     };
+    // Drops a notice held back (past the limit, or a run that never ended).
+    if untold > 0 {
+        notices.push(Notice::DroppedUntilStopped {
+            plugin: name.clone(),
+            dropped: untold,
+        });
+    }
     notices.push(Notice::ReaderGone {
         plugin: name,
         unsent,

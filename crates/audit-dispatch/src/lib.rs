@@ -58,9 +58,11 @@
 //!   the caller's thread, as far as its socket takes the records without waiting
 //!   (one `send` for a burst, no wake of its thread); only the rest is queued. A
 //!   full queue drops the record for that plugin only, counted
-//!   ([`PluginStats::dropped`]), with a [`Notice`] when dropping starts and stops,
-//!   and drops never told that way are told when the plugin stops (auditd 3.0.9
-//!   has one queue and blocking writes: one stuck plugin stops all).
+//!   ([`PluginStats::dropped`]), with a [`Notice`] when dropping starts and stops
+//!   (the first [`DROP_NOTICE_LIMIT`] times; later drops are summed up at most
+//!   every [`DROP_SUMMARY_EVERY`]), and drops never told that way are told when
+//!   the plugin stops (auditd 3.0.9 has one queue and blocking writes: one stuck
+//!   plugin stops all).
 //! - A plugin that dies is restarted (at once, then with a doubling delay up to 5
 //!   s) up to `max_restarts` times, the record it was being sent sent again; past
 //!   that it stays down ([`Notice::GaveUp`]) until a reload finds it active.
@@ -103,7 +105,7 @@ pub use config::{
     Settings, WriteLayout, MAX_PLUGIN_FILE,
 };
 pub use encode::{Payload, Record, RecordTooLong};
-pub use notice::Notice;
+pub use notice::{Notice, DROP_NOTICE_LIMIT, DROP_SUMMARY_EVERY};
 
 use af_unix::AfUnixShared;
 use encode::Burst;
@@ -387,6 +389,14 @@ impl Dispatcher {
                 plugin: plugin.to_string(),
                 dropped,
             }),
+            Pushed::DropLimitReached => self.notices.push(Notice::DropNoticeLimit {
+                plugin: plugin.to_string(),
+            }),
+            Pushed::DropSummary { untold, total } => self.notices.push(Notice::DroppedSummary {
+                plugin: plugin.to_string(),
+                dropped: untold,
+                total,
+            }),
             Pushed::Queued | Pushed::Dropped => {}
         }
     }
@@ -531,12 +541,14 @@ impl Dispatcher {
         let (depth, action) = (self.settings.q_depth, self.settings.overflow_action);
         match &entry.output {
             Output::Program(p) => {
-                {
+                let summary = {
                     let mut q = p.queue.lock();
                     q.capacity = depth.max(1);
                     q.action = action;
                     q.suspended = false;
-                }
+                    q.restart_drop_notices()
+                };
+                self.tell_summary(&p.name, summary);
                 if p.signal(Signal::HUP) {
                     self.notices.push(Notice::Reconfigured {
                         plugin: p.name.clone(),
@@ -546,12 +558,27 @@ impl Dispatcher {
             Output::AfUnix(a) => {
                 *a.capacity.lock().unwrap_or_else(|x| x.into_inner()) = (depth, action);
                 for r in a.readers.lock().unwrap_or_else(|x| x.into_inner()).iter() {
-                    let mut q = r.queue.lock();
-                    q.capacity = depth.max(1);
-                    q.action = action;
-                    q.suspended = false;
+                    let summary = {
+                        let mut q = r.queue.lock();
+                        q.capacity = depth.max(1);
+                        q.action = action;
+                        q.suspended = false;
+                        q.restart_drop_notices()
+                    };
+                    self.tell_summary(&a.name, summary);
                 }
             }
+        }
+    }
+
+    /// Tells the drops a reload found held back past the notice limit.
+    fn tell_summary(&self, plugin: &str, summary: Option<(u64, u64)>) {
+        if let Some((dropped, total)) = summary {
+            self.notices.push(Notice::DroppedSummary {
+                plugin: plugin.to_string(),
+                dropped,
+                total,
+            });
         }
     }
 

@@ -7,6 +7,14 @@ use std::sync::Mutex;
 
 use crate::config::{OverflowAction, PluginConfigError};
 
+/// Times a queue's filling is told ([`Notice::DroppingStarted`]) since the
+/// start or a reload; later ones are summed up (auditd 3.0.9 also stops at 5).
+pub const DROP_NOTICE_LIMIT: u32 = 5;
+
+/// Past [`DROP_NOTICE_LIMIT`], the longest time between two summaries of a
+/// queue's drops ([`Notice::DroppedSummary`]) while it drops.
+pub const DROP_SUMMARY_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// Something the caller should log (the dispatcher writes no log of its own).
 #[derive(Debug)]
 #[non_exhaustive]
@@ -57,18 +65,46 @@ pub enum Notice {
         unsent: u64,
     },
     /// A plugin's queue is full: records for it are dropped from now on.
+    ///
+    /// Told for the first [`DROP_NOTICE_LIMIT`] times a queue fills (since
+    /// the start or a reload; each af_unix reader has its own queue), then
+    /// once [`Notice::DropNoticeLimit`], after which runs of drops are not
+    /// told one by one but summed up ([`Notice::DroppedSummary`]) at most
+    /// every [`DROP_SUMMARY_EVERY`], at a reload and when the plugin stops.
+    /// Every drop is counted ([`crate::PluginStats::dropped`]) and told once.
+    /// With `overflow_action` `single` or `halt` (requests to the caller)
+    /// every start is told.
     DroppingStarted {
         /// The plugin.
         plugin: String,
         /// `overflow_action`; `Single` and `Halt` are requests to the caller.
         action: OverflowAction,
     },
-    /// A plugin's queue has room again.
+    /// A plugin's queue has room again, after a run of drops that
+    /// [`Notice::DroppingStarted`] told.
     DroppingStopped {
         /// The plugin.
         plugin: String,
         /// Records dropped during the run that ended.
         dropped: u64,
+    },
+    /// A plugin's queue filled more than [`DROP_NOTICE_LIMIT`] times: its
+    /// runs of drops are no longer told one by one, only summed up
+    /// ([`Notice::DroppedSummary`]) until a reload.
+    DropNoticeLimit {
+        /// The plugin.
+        plugin: String,
+    },
+    /// Records dropped for a plugin and not told before, past
+    /// [`DROP_NOTICE_LIMIT`]: told at most every [`DROP_SUMMARY_EVERY`] and
+    /// at a reload.
+    DroppedSummary {
+        /// The plugin.
+        plugin: String,
+        /// Records dropped and not told before.
+        dropped: u64,
+        /// Records dropped for it in all (its queue's count).
+        total: u64,
     },
     /// Records dropped for a plugin that no [`Notice::DroppingStopped`] told:
     /// it stopped (or gave up, or was suspended) before its queue had room
@@ -155,6 +191,19 @@ impl fmt::Display for Notice {
                     "queue to plugin {plugin} has room again, {dropped} events dropped"
                 )
             }
+            Notice::DropNoticeLimit { plugin } => write!(
+                f,
+                "queue to plugin {plugin} has filled {DROP_NOTICE_LIMIT} times: \
+                 reporting limit reached, dropped events are summed up from now on"
+            ),
+            Notice::DroppedSummary {
+                plugin,
+                dropped,
+                total,
+            } => write!(
+                f,
+                "queue to plugin {plugin} is overflowing: {dropped} more events dropped, {total} in all"
+            ),
             Notice::DroppedUntilStopped { plugin, dropped } => write!(
                 f,
                 "plugin {plugin} stopped with {dropped} events dropped for it (queue full, suspended or down)"

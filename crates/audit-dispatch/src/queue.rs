@@ -11,6 +11,7 @@ use rustix::net::{sendmsg, SendAncillaryBuffer, SendFlags};
 
 use crate::config::OverflowAction;
 use crate::encode::Burst;
+use crate::notice::{DROP_NOTICE_LIMIT, DROP_SUMMARY_EVERY};
 
 /// How often a waiting writer looks at its child and its orders.
 pub(crate) const TICK: Duration = Duration::from_millis(100);
@@ -52,6 +53,12 @@ pub(crate) struct QueueState {
     /// Bytes of the first queued record already written (a write at once
     /// that the socket took only a part of): its writer goes on from there.
     pub front_sent: usize,
+    /// Runs of drops told (a start notice) since the start or the last reload.
+    pub drop_notices: u32,
+    /// The current run of drops was told when it started: its end is told too.
+    pub run_told: bool,
+    /// Past [`DROP_NOTICE_LIMIT`]: when the next summary of drops is due.
+    pub next_summary: Option<Instant>,
 }
 
 impl QueueState {
@@ -67,19 +74,79 @@ impl QueueState {
                 self.suspended = true;
             }
             if self.dropping {
-                return Pushed::Dropped;
+                return self.summary_if_due();
             }
             self.dropping = true;
-            return Pushed::DropStarted;
+            // single and halt are requests to the caller: never held back.
+            let request = matches!(self.action, OverflowAction::Single | OverflowAction::Halt);
+            if request || self.drop_notices < DROP_NOTICE_LIMIT {
+                self.drop_notices = self.drop_notices.saturating_add(1);
+                self.run_told = true;
+                return Pushed::DropStarted;
+            }
+            self.run_told = false;
+            if self.next_summary.is_none() {
+                self.next_summary = Some(Instant::now() + DROP_SUMMARY_EVERY);
+                return Pushed::DropLimitReached;
+            }
+            return self.summary_if_due();
         }
         self.items.push_back(item);
-        if self.dropping {
-            self.dropping = false;
+        if !self.dropping {
+            return Pushed::Queued;
+        }
+        self.dropping = false;
+        if std::mem::take(&mut self.run_told) {
             let run = std::mem::take(&mut self.dropping_run);
             self.dropped_told += run;
-            Pushed::QueuedAfterDrops(run)
-        } else {
-            Pushed::Queued
+            return Pushed::QueuedAfterDrops(run);
+        }
+        self.dropping_run = 0;
+        // A run not told that ends after the limit was lifted (a reload) is
+        // told now; under the limit, when a summary is due.
+        match self.next_summary {
+            None => self.summary(),
+            Some(due) if Instant::now() >= due => {
+                self.next_summary = Some(Instant::now() + DROP_SUMMARY_EVERY);
+                self.summary()
+            }
+            Some(_) => Pushed::Queued,
+        }
+    }
+
+    /// The drops not told yet, if a summary is due (past the limit).
+    fn summary_if_due(&mut self) -> Pushed {
+        match self.next_summary {
+            Some(due) if !self.run_told && Instant::now() >= due => {
+                self.next_summary = Some(Instant::now() + DROP_SUMMARY_EVERY);
+                self.summary()
+            }
+            _ => Pushed::Dropped,
+        }
+    }
+
+    /// The drops not told yet, counted as told now.
+    fn summary(&mut self) -> Pushed {
+        match self.take_untold_drops() {
+            0 => Pushed::Queued,
+            n => Pushed::DropSummary {
+                untold: n,
+                total: self.dropped,
+            },
+        }
+    }
+
+    /// A reload: the notices of drops start afresh (as auditd's count does),
+    /// after a summary of the drops held back, if any: (untold, total).
+    pub fn restart_drop_notices(&mut self) -> Option<(u64, u64)> {
+        let limited = self.next_summary.take().is_some();
+        self.drop_notices = 0;
+        if !limited || self.run_told {
+            return None;
+        }
+        match self.take_untold_drops() {
+            0 => None,
+            n => Some((n, self.dropped)),
         }
     }
 
@@ -99,8 +166,19 @@ pub(crate) enum Pushed {
     Queued,
     /// Queued after a run of drops of this many records ended.
     QueuedAfterDrops(u64),
-    /// Dropped, the first of a run.
+    /// Dropped, the first of a run (told).
     DropStarted,
+    /// Dropped, the first of a run past [`DROP_NOTICE_LIMIT`]: runs are not
+    /// told from now on, their drops are summed up.
+    DropLimitReached,
+    /// A summary is due: drops not told before, and all drops so far. The
+    /// record was dropped or queued (it is not told which).
+    DropSummary {
+        /// Drops not told before.
+        untold: u64,
+        /// All drops of the queue.
+        total: u64,
+    },
     /// Dropped within a run (or while suspended or stopping).
     Dropped,
 }
@@ -129,6 +207,9 @@ impl Queue {
                 waiting: false,
                 direct: None,
                 front_sent: 0,
+                drop_notices: 0,
+                run_told: false,
+                next_summary: None,
             }),
             cond: Condvar::new(),
         }
@@ -571,5 +652,106 @@ mod tests {
         let rest = &got[whole.len()..];
         let next = &items[written.sent];
         assert!(rest.len() < next.len() && next.starts_with(rest));
+    }
+
+    /// A queue that fills and drains again and again tells its first runs
+    /// of drops only; every drop is still counted, and told once.
+    #[test]
+    fn drop_notices_are_capped_and_every_drop_told_once() {
+        let queue = Queue::new(1, OverflowAction::Syslog);
+        let item = || Arc::<[u8]>::from(&b"x"[..]);
+        let mut started = 0;
+        let mut told = 0;
+        for _ in 0..20 {
+            assert_eq!(queue.push(item()), Pushed::Queued);
+            for _ in 0..3 {
+                if queue.push(item()) == Pushed::DropStarted {
+                    started += 1;
+                }
+            }
+            queue.lock().items.clear();
+            if let Pushed::QueuedAfterDrops(n) = queue.push(item()) {
+                told += n;
+            }
+            queue.lock().items.clear();
+        }
+        assert_eq!(started, 5);
+        assert_eq!(queue.lock().dropped, 60);
+        told += queue.lock().take_untold_drops();
+        assert_eq!(told, 60);
+    }
+
+    /// Past the limit: one notice that it is reached, then a summary of
+    /// the drops held back when one is due, and at a reload, which starts
+    /// the count afresh. `halt` is never held back.
+    #[test]
+    fn past_the_drop_notice_limit_drops_are_summed_up() {
+        let queue = Queue::new(1, OverflowAction::Syslog);
+        let item = || Arc::<[u8]>::from(&b"x"[..]);
+        let fill_and_drain = |drops: usize| {
+            let mut seen = Vec::new();
+            queue.push_all(&vec![item(); drops + 1], |p| seen.push(p));
+            queue.lock().items.clear();
+            seen.push(queue.push(item()));
+            queue.lock().items.clear();
+            seen
+        };
+        for _ in 0..DROP_NOTICE_LIMIT {
+            assert_eq!(
+                fill_and_drain(2),
+                [
+                    Pushed::Queued,
+                    Pushed::DropStarted,
+                    Pushed::Dropped,
+                    Pushed::QueuedAfterDrops(2)
+                ]
+            );
+        }
+        let told = 2 * u64::from(DROP_NOTICE_LIMIT);
+        assert_eq!(
+            fill_and_drain(2),
+            [
+                Pushed::Queued,
+                Pushed::DropLimitReached,
+                Pushed::Dropped,
+                Pushed::Queued
+            ]
+        );
+        assert_eq!(
+            fill_and_drain(3),
+            [
+                Pushed::Queued,
+                Pushed::Dropped,
+                Pushed::Dropped,
+                Pushed::Dropped,
+                Pushed::Queued
+            ]
+        );
+        // A summary due: the next drop tells all held back, once.
+        queue.lock().next_summary = Some(Instant::now());
+        let seen = fill_and_drain(2);
+        let summary = Pushed::DropSummary {
+            untold: 6,
+            total: told + 6,
+        };
+        assert_eq!(
+            seen,
+            [Pushed::Queued, summary, Pushed::Dropped, Pushed::Queued]
+        );
+        assert!(queue.lock().next_summary.unwrap() > Instant::now() + DROP_SUMMARY_EVERY / 2);
+        // A reload tells what is held back and starts afresh.
+        fill_and_drain(4);
+        assert_eq!(queue.lock().restart_drop_notices(), Some((5, told + 11)));
+        assert_eq!(queue.lock().restart_drop_notices(), None);
+        assert_eq!(fill_and_drain(1)[1], Pushed::DropStarted);
+        assert_eq!(queue.lock().take_untold_drops(), 0);
+
+        let queue = Queue::new(1, OverflowAction::Halt);
+        queue.push(item());
+        for _ in 0..2 * DROP_NOTICE_LIMIT {
+            assert_eq!(queue.push(item()), Pushed::DropStarted);
+            queue.lock().items.clear();
+            assert_eq!(queue.push(item()), Pushed::QueuedAfterDrops(1));
+        }
     }
 }
