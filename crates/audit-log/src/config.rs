@@ -121,7 +121,7 @@ pub struct LogConfig {
     pub write_logs: bool,
     /// `log_file`: the log's path (`/var/log/audit/audit.log`).
     pub log_file: PathBuf,
-    /// `log_format` (enriched).
+    /// `log_format` (enriched; raw after `log_format = nolog`).
     pub log_format: LogFormat,
     /// `log_group`: the group of the log, its rotated files and its
     /// directory (0: mode 0600, otherwise 0640; directory 0700 / 0750).
@@ -443,7 +443,12 @@ impl LogConfig {
             "log_format" => match word.as_str() {
                 "raw" => self.log_format = LogFormat::Raw,
                 "enriched" => self.log_format = LogFormat::Enriched,
-                "nolog" => self.write_logs = false,
+                // auditd's NOLOG is a format of its own, not ENRICHED: what
+                // formats records for others (a dispatcher) then writes them raw.
+                "nolog" => {
+                    self.write_logs = false;
+                    self.log_format = LogFormat::Raw;
+                }
                 _ => return Err(bad("raw, enriched or nolog")),
             },
             "log_group" => {
@@ -840,6 +845,11 @@ mod tests {
             .map(|k| (k.key.as_str(), k.known_to_auditd))
             .collect();
         assert_eq!(keys, [("q_depth", true), ("frob", false)]);
+        let nolog = LogConfig::parse("log_format = NOLOG\n").unwrap().config;
+        assert_eq!(
+            (nolog.write_logs, nolog.log_format),
+            (false, LogFormat::Raw)
+        );
     }
 
     /// auditd.conf is read only from a regular file owned by root that others

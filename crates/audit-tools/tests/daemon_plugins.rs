@@ -282,3 +282,87 @@ fn run(audisp_remote: &Path) {
         "a reading plugin's queue overflowed:\n{stderr}"
     );
 }
+
+/// The serial of a log line's stamp, `msg=audit(SEC.MSEC:SERIAL)`.
+fn stamp_serial(line: &str) -> Option<&str> {
+    let stamp = line.split_once("msg=audit(")?.1.split_once(')')?.0;
+    Some(stamp.split_once(':')?.1)
+}
+
+/// With `log_format = ENRICHED` and a node name, plugins get each record as the
+/// line the log gets (protocol version 1, as auditd hands them on): `node=`
+/// first, the interpretations after 0x1D, and the EOE records that the log
+/// leaves out.
+#[test]
+fn plugins_get_the_logged_lines_with_node_and_interpretations() {
+    let _lock = audit_testlock::live_lock();
+    if !audit_testlock::daemon_slot_free() {
+        return;
+    }
+    let mut kernel = KernelState::save_and_enable();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let log = write_config(
+        dir,
+        "log_format = ENRICHED\nname_format = user\nname = edge-7\nflush = none\n",
+    );
+    let out = dir.join("witness.out");
+    let witness = dir.join("witness");
+    script(&witness, &format!("exec cat >> {}", out.display()));
+    add_plugin(dir, "witness", &witness, "", "string");
+    let daemon = start_ours(dir, &[]);
+
+    let key = format!("fmt-dispatch-{}", std::process::id());
+    let storm = Storm::new(5);
+    let rule = storm.rule(&key);
+    kernel.add_rule(&rule.iter().map(String::as_str).collect::<Vec<_>>());
+    storm.run();
+    let keyed = |text: &str| -> Vec<String> {
+        let k = format!(" key=\"{key}\"");
+        text.lines()
+            .filter(|l| l.starts_with("node=edge-7 type=SYSCALL ") && l.contains(&k))
+            .filter_map(|l| stamp_serial(l).map(str::to_owned))
+            .collect()
+    };
+    let both = wait_until(20, || {
+        keyed(&read(&log)).len() == 5 && keyed(&read(&out)).len() == 5
+    });
+    kernel.delete_rules();
+    let (status, stderr) = daemon.stop();
+    assert!(status.success(), "{status:?}: {stderr}");
+    let (logged, got) = (read(&log), read(&out));
+    assert!(both, "log:\n{logged}\nplugin:\n{got}");
+    let serials = keyed(&logged);
+    let of_storm = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter(|l| stamp_serial(l).is_some_and(|s| serials.iter().any(|k| k == s)))
+            .map(str::to_owned)
+            .collect()
+    };
+    let (logged, got) = (of_storm(&logged), of_storm(&got));
+    let not_eoe: Vec<&String> = got.iter().filter(|l| !l.contains(" type=EOE ")).collect();
+    assert_eq!(
+        not_eoe,
+        logged.iter().collect::<Vec<_>>(),
+        "the plugin's lines are the log's"
+    );
+    assert_eq!(
+        got.len() - not_eoe.len(),
+        5,
+        "an EOE for each event: {got:#?}"
+    );
+    for line in &got {
+        assert!(line.starts_with("node=edge-7 type="), "{line}");
+    }
+    let syscall = got.iter().find(|l| l.contains(" type=SYSCALL ")).unwrap();
+    assert!(
+        syscall.contains("\u{1d}ARCH=x86_64 SYSCALL=execve"),
+        "{syscall}"
+    );
+    assert!(
+        read(&out).contains("node=edge-7 type=DAEMON_START "),
+        "{}",
+        read(&out)
+    );
+}

@@ -39,7 +39,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use audit_dispatch::{Dispatcher, Payload, Settings};
-use audit_log::{LogConfig, LogError, LogWriter, OtherKey, ReadConfigError};
+use audit_log::{Formatter, LogConfig, LogError, LogFormat, LogWriter, OtherKey, ReadConfigError};
 use audit_netlink::audit_wire::RecordType;
 use audit_netlink::{AuditSocket, Direct, Incoming, Taken};
 use records::{Identity, Sender};
@@ -190,6 +190,23 @@ pub struct Sink {
     /// a full disk): told once when it starts and once, with this count,
     /// when it ends.
     unlogged: u64,
+    /// The lines the plugins get, when auditd would hand them formatted lines
+    /// rather than the kernel's text ([`dispatch_formatter`]).
+    formatter: Option<Formatter>,
+    /// The formatted lines of a delivery, and where each ends.
+    lines: Vec<u8>,
+    ends: Vec<(RecordType, usize)>,
+}
+
+/// The formatter of the lines plugins get, as auditd chooses: a log format of
+/// ENRICHED, or a node name, makes it hand each record to the dispatcher as
+/// the line it logs (protocol version 1, with `node=` and the interpretations;
+/// EOE included, though not logged); otherwise plugins get the kernel's text
+/// (version 0). `None` for the latter.
+fn dispatch_formatter(log: &LogConfig) -> Option<Formatter> {
+    let node = log.node_name();
+    (log.log_format == LogFormat::Enriched || node.is_some())
+        .then(|| Formatter::new(log.log_format, node))
 }
 
 impl Sink {
@@ -214,9 +231,80 @@ impl Sink {
     /// run of batches the log refuses, then how many records it refused):
     /// a daemon goes on.
     pub fn deliver<'a>(&mut self, records: impl Iterator<Item = (RecordType, &'a [u8])> + Clone) {
+        if self.formatter.is_some() {
+            return self.deliver_formatted(records);
+        }
         let logged = records.clone().filter(|(t, _)| *t != RecordType::EOE);
         let count = logged.clone().count() as u64;
-        match self.log.write_records(logged) {
+        let written = self.log.write_records(logged);
+        self.note_logged(written, count);
+        // Handed on together: each plugin's thread is woken once for them.
+        let texts: Vec<(RecordType, &[u8])> = records.collect();
+        self.dispatch(Payload::Raw, &texts);
+    }
+
+    /// [`Sink::deliver`] where plugins get formatted lines: each record is
+    /// formatted once, for the log and the plugins.
+    fn deliver_formatted<'a>(
+        &mut self,
+        records: impl Iterator<Item = (RecordType, &'a [u8])> + Clone,
+    ) {
+        let (mut lines, mut ends) = (
+            std::mem::take(&mut self.lines),
+            std::mem::take(&mut self.ends),
+        );
+        lines.clear();
+        ends.clear();
+        if let Some(formatter) = self.formatter.as_mut() {
+            for (rtype, payload) in records.clone() {
+                formatter.format_into(rtype, payload, &mut lines);
+                ends.push((rtype, lines.len()));
+            }
+        }
+        let starts = std::iter::once(0).chain(ends.iter().map(|&(_, end)| end));
+        let each: Vec<(RecordType, &[u8])> = starts
+            .zip(&ends)
+            .map(|(start, &(rtype, end))| (rtype, &lines[start..end]))
+            .collect();
+        let logged: Vec<&[u8]> = each
+            .iter()
+            .filter(|(t, _)| *t != RecordType::EOE)
+            .map(|&(_, line)| line)
+            .collect();
+        let count = logged.len() as u64;
+        let written = match self.log.write_lines(&logged) {
+            // A line the formatter left a newline in (an interpretation can
+            // hold one): the writer formats the batch itself, as without plugins.
+            Err(LogError::NotALine { .. }) => self
+                .log
+                .write_records(records.filter(|(t, _)| *t != RecordType::EOE)),
+            other => other,
+        };
+        self.note_logged(written, count);
+        let texts: Vec<(RecordType, &[u8])> = each
+            .iter()
+            .map(|&(rtype, line)| (rtype, line.strip_suffix(b"\n").unwrap_or(line)))
+            .collect();
+        self.dispatch(Payload::Formatted, &texts);
+        drop(each);
+        // A burst's buffers are not kept.
+        if lines.capacity() <= 1 << 20 {
+            (self.lines, self.ends) = (lines, ends);
+        }
+    }
+
+    /// Hands records to the plugins together (each plugin's thread is woken
+    /// once for them); a refusal is told to the messages.
+    fn dispatch(&mut self, payload: Payload, texts: &[(RecordType, &[u8])]) {
+        for e in self.dispatcher.dispatch_texts(payload, texts) {
+            self.messages
+                .say(Level::Error, &format!("record not dispatched: {e}"));
+        }
+    }
+
+    /// Tells the messages what became of `count` records given to the log.
+    fn note_logged(&mut self, written: Result<usize, LogError>, count: u64) {
+        match written {
             Ok(_) if self.unlogged > 0 => {
                 self.messages.say(
                     Level::Warning,
@@ -236,12 +324,6 @@ impl Sink {
                 }
                 self.unlogged += count;
             }
-        }
-        // Handed on together: each plugin's thread is woken once for them.
-        let texts: Vec<(RecordType, &[u8])> = records.collect();
-        for e in self.dispatcher.dispatch_texts(Payload::Raw, &texts) {
-            self.messages
-                .say(Level::Error, &format!("record not dispatched: {e}"));
         }
     }
 
@@ -403,6 +485,7 @@ impl Daemon {
         if sock.set_recv_buffer_size(8 << 20, true).is_err() {
             let _ = sock.set_recv_buffer_size(8 << 20, false);
         }
+        let formatter = dispatch_formatter(&config.log);
         let log = LogWriter::open(config.log)?;
         let dir = config.dispatch.plugin_dir.clone();
         let dispatcher = Dispatcher::start(config.dispatch)
@@ -415,6 +498,9 @@ impl Daemon {
                 messages,
                 last_serial: 0,
                 unlogged: 0,
+                formatter,
+                lines: Vec::new(),
+                ends: Vec::new(),
             },
             options: options.clone(),
             identity: Identity::current(),
@@ -621,6 +707,7 @@ impl Daemon {
     /// reconfiguration takes them ([`LogWriter::reconfigure`]), then the
     /// plugins'.
     fn apply(&mut self, config: Config) -> Result<(), String> {
+        self.sink.formatter = dispatch_formatter(&config.log);
         let log = self.sink.log.reconfigure(config.log);
         let plugins = self.sink.dispatcher.reload_with(config.dispatch);
         log.map_err(|e| format!("log not reopened: {e}"))?;
