@@ -68,7 +68,8 @@
 //!   that it stays down ([`Notice::GaveUp`]) until a reload finds it active.
 //! - [`Dispatcher::reload`] is auditd's SIGHUP: a new plugin starts, an unchanged
 //!   one gets SIGHUP (a change of its `args` or `format` alone is not applied, as in
-//!   auditd), one whose program's inode changed is restarted, a removed or
+//!   auditd), one whose program's inode changed is restarted with the records
+//!   queued for it (in its format as it was), a removed or
 //!   deactivated one gets SIGTERM and its socket closed, one that was down starts
 //!   again with its restart count reset.
 //! - [`Dispatcher::shutdown`] delivers what is queued until the deadline, closes each
@@ -238,13 +239,9 @@ impl Dispatcher {
                     pid: Mutex::new(None),
                     restarts: AtomicU32::new(0),
                     down: AtomicBool::new(false),
+                    replacement: Mutex::new(None),
                 });
-                let program = Program {
-                    path,
-                    args: config.args.clone(),
-                    max_restarts: self.settings.max_restarts,
-                    forget_after: self.settings.restarts_forgotten_after,
-                };
+                let program = self.program(path, &config);
                 match program::start(shared.clone(), program, self.notices.clone()) {
                     Ok(t) => Some(Entry {
                         config,
@@ -277,6 +274,16 @@ impl Dispatcher {
                     }
                 }
             }
+        }
+    }
+
+    /// How to run `path` for `config` with the settings in use.
+    fn program(&self, path: std::path::PathBuf, config: &PluginConfig) -> Program {
+        Program {
+            path,
+            args: config.args.clone(),
+            max_restarts: self.settings.max_restarts,
+            forget_after: self.settings.restarts_forgotten_after,
         }
     }
 
@@ -490,7 +497,10 @@ impl Dispatcher {
     /// auditd's SIGHUP: takes `settings` (queue depth, overflow action, restarts,
     /// directory) and re-reads the plugins' directory. A new plugin starts; an
     /// unchanged running one gets SIGHUP (and leaves a `suspend`); one whose
-    /// program's inode or af_unix socket changed is restarted; one removed or now
+    /// program's inode changed is restarted with its new program and the
+    /// records queued for it, in order (its `format` and `binary_layout` are
+    /// kept, as the queued records are encoded so); one whose af_unix socket
+    /// changed is restarted; one removed or now
     /// inactive gets SIGTERM and its socket closed; one that was down starts with
     /// its restart count reset. A directory that cannot be read is a
     /// [`Notice::DirError`] and no plugin, as in auditd: every plugin is
@@ -526,8 +536,27 @@ impl Dispatcher {
                 self.notices.push(Notice::BinaryChanged {
                     plugin: config.name.clone(),
                 });
-                self.retire(entry, Control::Terminate);
-                entries.extend(self.start_one(config));
+                match (&entry.output, &config.kind) {
+                    (Output::Program(p), Some(PluginKind::Always { path, .. })) => {
+                        // The process restarts, the queue stays: what was
+                        // queued for the old binary goes to the new one, in
+                        // order, and is encoded as before (format and
+                        // layout are kept, as for an unchanged plugin).
+                        p.replace(self.program(path.clone(), &config));
+                        self.apply_queue_settings(&entry);
+                        let mut entry = entry;
+                        entry.config = PluginConfig {
+                            format: entry.config.format,
+                            layout: entry.config.layout,
+                            ..config
+                        };
+                        entries.push(entry);
+                    }
+                    _ => {
+                        self.retire(entry, Control::Terminate);
+                        entries.extend(self.start_one(config));
+                    }
+                }
             }
         }
         for entry in old {
@@ -537,7 +566,21 @@ impl Dispatcher {
         Ok(())
     }
 
+    /// An unchanged running plugin: the new queue settings, and SIGHUP.
     fn reconfigure(&self, entry: &Entry) {
+        self.apply_queue_settings(entry);
+        if let Output::Program(p) = &entry.output {
+            if p.signal(Signal::HUP) {
+                self.notices.push(Notice::Reconfigured {
+                    plugin: p.name.clone(),
+                });
+            }
+        }
+    }
+
+    /// The settings' queue depth and overflow action for `entry`'s queues;
+    /// a `suspend` ends and the notices of drops start afresh.
+    fn apply_queue_settings(&self, entry: &Entry) {
         let (depth, action) = (self.settings.q_depth, self.settings.overflow_action);
         match &entry.output {
             Output::Program(p) => {
@@ -549,11 +592,6 @@ impl Dispatcher {
                     q.restart_drop_notices()
                 };
                 self.tell_summary(&p.name, summary);
-                if p.signal(Signal::HUP) {
-                    self.notices.push(Notice::Reconfigured {
-                        plugin: p.name.clone(),
-                    });
-                }
             }
             Output::AfUnix(a) => {
                 *a.capacity.lock().unwrap_or_else(|x| x.into_inner()) = (depth, action);

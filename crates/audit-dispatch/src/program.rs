@@ -33,9 +33,29 @@ pub(crate) struct ProgramShared {
     pub restarts: AtomicU32,
     /// Past `max_restarts`, or stopped: the thread has ended.
     pub down: std::sync::atomic::AtomicBool,
+    /// A new program to run in place of the running one (a reload found the
+    /// binary changed): the process is restarted, the queue kept.
+    pub replacement: Mutex<Option<Program>>,
 }
 
 impl ProgramShared {
+    /// Has the feeding thread run `program` in place of the running one,
+    /// giving it the records queued; the thread is woken to do it at once.
+    pub fn replace(&self, program: Program) {
+        *self.replacement.lock().unwrap_or_else(|p| p.into_inner()) = Some(program);
+        // From now on records are queued for the new process, none written
+        // at once to the old one.
+        self.queue.lock().direct = None;
+        self.queue.wake();
+    }
+
+    fn replacement_pending(&self) -> bool {
+        self.replacement
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_some()
+    }
+
     /// Sends `sig` to the running process, if any.
     pub fn signal(&self, sig: Signal) -> bool {
         let pid = self.pid.lock().unwrap_or_else(|p| p.into_inner());
@@ -180,6 +200,16 @@ impl Feeder {
                 }
                 _ => {}
             }
+            let replacement = self
+                .shared
+                .replacement
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .take();
+            if let Some(program) = replacement {
+                self.replace(program);
+                backoff = None;
+            }
             if self.child.is_none() {
                 let restarts = self.shared.restarts.load(Ordering::Relaxed);
                 if restarts > self.program.max_restarts {
@@ -259,13 +289,13 @@ impl Feeder {
                 let Some((child, sock)) = self.child.as_mut() else {
                     continue;
                 };
-                let queue = &self.shared.queue;
+                let shared = &self.shared;
                 let mut how = None;
                 let r = write_records(sock, &batch, skip, || {
-                    let stop = match queue.lock().control {
+                    let stop = match shared.queue.lock().control {
                         Control::Terminate => true,
                         Control::Drain(deadline) => Instant::now() >= deadline,
-                        Control::Run => false,
+                        Control::Run => shared.replacement_pending(),
                     };
                     if !stop {
                         if let Ok(Some(status)) = child.try_wait() {
@@ -389,6 +419,19 @@ impl Feeder {
             }
             std::thread::sleep(Duration::from_millis(10));
         }
+    }
+
+    /// Stops the running process (SIGTERM, then its input closed, as auditd
+    /// does) and takes `program` in its place: the next start runs it. The
+    /// queue is kept: the records the old process was not given go to the
+    /// new one, a record given in part is given again whole.
+    fn replace(&mut self, program: Program) {
+        if self.child.is_some() {
+            self.shared.signal(Signal::TERM);
+            self.reap(Instant::now() + TERM_GRACE);
+        }
+        self.program = program;
+        self.started = None;
     }
 
     fn discard(&self) -> u64 {

@@ -820,3 +820,69 @@ fn unreadable_plugin_dir_is_a_notice_and_no_plugins() {
     d.shutdown(Duration::from_secs(10));
     assert_eq!(read(&out), line(1));
 }
+
+/// A reload that finds a plugin's program replaced restarts only its
+/// process: the records still queued for it go to the new program, in
+/// order, before the records dispatched after the reload (auditd keeps them
+/// in its queue). Those the old process was given are its own, as in auditd.
+#[test]
+fn a_changed_binary_gets_the_records_queued_for_the_old_one() {
+    let f = Fixture::new();
+    // Reads nothing: its socket fills, then its queue.
+    let prog = f.script("swapped", "exec sleep 600");
+    f.plugin("swapped.conf", &prog, "");
+    let settings = Settings {
+        q_depth: 50_000,
+        ..f.settings()
+    };
+    let mut d = Dispatcher::start(settings).unwrap();
+    wait_for("start", Duration::from_secs(10), || {
+        stat(&d, "swapped.conf").pid.is_some()
+    });
+    let old_pid = stat(&d, "swapped.conf").pid.unwrap();
+    let n = 20_000;
+    let records: Vec<Record> = (0..n).map(record).collect();
+    d.dispatch_all(&records);
+    // The socket is full: what was sent stays sent.
+    let mut last = None;
+    wait_for("socket full", Duration::from_secs(10), || {
+        std::thread::sleep(Duration::from_millis(200));
+        let s = stat(&d, "swapped.conf");
+        let now = (s.sent, s.queued);
+        last.replace(now) == Some(now)
+    });
+    let (sent, queued) = last.unwrap();
+    assert!(queued > 0 && sent as usize + queued == n, "{last:?}");
+
+    let out = f.path("swapped.out");
+    f.script("swapped", &format!("exec cat >> {}", out.display()));
+    d.notices();
+    d.reload().unwrap();
+    d.dispatch(&record(n));
+    wait_for("new process", Duration::from_secs(10), || {
+        stat(&d, "swapped.conf").pid.is_some_and(|p| p != old_pid)
+    });
+    let notices = d.shutdown(Duration::from_secs(20));
+    let (got, want) = (read(&out), lines(sent as usize..n + 1));
+    assert!(
+        got == want,
+        "got {} lines from {:?}, want {} from {:?}",
+        got.lines().count(),
+        got.lines().next(),
+        want.lines().count(),
+        want.lines().next()
+    );
+    assert!(
+        notices
+            .iter()
+            .any(|n| matches!(n, Notice::BinaryChanged { plugin } if plugin == "swapped.conf")),
+        "{notices:?}"
+    );
+    assert!(
+        notices
+            .iter()
+            .all(|n| !matches!(n, Notice::Stopped { unsent, .. } if *unsent > 0)),
+        "{notices:?}"
+    );
+    assert!(!Path::new(&format!("/proc/{old_pid}")).exists());
+}
