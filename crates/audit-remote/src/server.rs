@@ -27,8 +27,11 @@
 //! (auditd's `tcp_max_per_addr`, default 1); more are closed at once. A connection
 //! silent for [`ReceiverConfig::client_max_idle`] (auditd's `tcp_client_max_idle`) is
 //! closed, so that the half-open connection of a client that restarted does not keep
-//! the client out for good. At [`ReceiverHandle::shutdown`] every connection gets an
-//! ENDING frame (sequence 0) before it is closed.
+//! the client out for good. A connection whose replies cannot be written for
+//! [`ReceiverConfig::reply_timeout`] (its sender does not read them) is closed. At
+//! [`ReceiverHandle::shutdown`] every connection gets an ENDING frame (sequence 0)
+//! before it is closed; one still busy after a grace period (its sender does not
+//! read, or the sink is slow) has its socket shut down, so that shutdown ends.
 
 use crate::frame::{Decoder, Frame, FrameType};
 use crate::tls::Stream;
@@ -249,6 +252,10 @@ pub struct ReceiverConfig {
     pub dedup_window: usize,
     /// How often idle threads look for shutdown and idleness (default 50 ms).
     pub tick: Duration,
+    /// Close a connection whose replies could not be written for this long: its
+    /// sender no longer reads them (default 30 s). A sender reading its replies
+    /// never waits this long, as the socket buffers hold thousands of them.
+    pub reply_timeout: Duration,
     /// Most connections at once in all (default 1024): each has a thread and up to
     /// about 50 KiB of buffers, so this bounds the receiver's memory.
     pub max_connections: usize,
@@ -266,6 +273,7 @@ impl Default for ReceiverConfig {
             client_max_idle: None,
             dedup_window: 64,
             tick: Duration::from_millis(50),
+            reply_timeout: Duration::from_secs(30),
             max_connections: 1024,
             client_ports: None,
             tls: None,
@@ -291,6 +299,9 @@ pub struct ReceiverStats {
     pub connections_refused: u64,
     /// Connections closed for being idle past `client_max_idle`.
     pub connections_reaped: u64,
+    /// Connections closed because their replies could not be written within
+    /// `reply_timeout` (the sender did not read them).
+    pub connections_stalled: u64,
     /// Connections closed for a protocol error.
     pub protocol_errors: u64,
     /// The latest protocol error, with its peer.
@@ -306,6 +317,7 @@ struct Counters {
     connections_accepted: AtomicU64,
     connections_refused: AtomicU64,
     connections_reaped: AtomicU64,
+    connections_stalled: AtomicU64,
     protocol_errors: AtomicU64,
 }
 
@@ -457,6 +469,7 @@ impl ReceiverHandle {
             connections_accepted: get(&c.connections_accepted),
             connections_refused: get(&c.connections_refused),
             connections_reaped: get(&c.connections_reaped),
+            connections_stalled: get(&c.connections_stalled),
             protocol_errors: get(&c.protocol_errors),
             last_protocol_error: lock(&self.shared.last_protocol_error).clone(),
         }
@@ -489,14 +502,21 @@ impl Drop for ReceiverHandle {
     }
 }
 
+/// How long connections get at shutdown to send ENDING and close by themselves
+/// before their sockets are shut down under them.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
+
+/// A connection's thread and a second handle on its socket, to shut it down.
+type Running = (JoinHandle<()>, TcpStream);
+
 fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>) {
-    let mut connections: Vec<JoinHandle<()>> = Vec::new();
+    let mut connections: Vec<Running> = Vec::new();
     while !shared.stop.load(Ordering::SeqCst) {
         match listener.accept() {
             Ok((stream, peer)) => {
-                connections.retain(|c| !c.is_finished());
-                if let Some(handle) = admit(stream, peer, shared) {
-                    connections.push(handle);
+                connections.retain(|(c, _)| !c.is_finished());
+                if let Some(running) = admit(stream, peer, shared) {
+                    connections.push(running);
                 }
             }
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
@@ -507,13 +527,27 @@ fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>) {
             Err(_) => std::thread::sleep(shared.config.tick),
         }
     }
-    for c in connections {
+    let grace_end = Instant::now() + SHUTDOWN_GRACE;
+    while connections.iter().any(|(c, _)| !c.is_finished()) && Instant::now() < grace_end {
+        std::thread::sleep(shared.config.tick.min(Duration::from_millis(10)));
+    }
+    for (c, socket) in connections {
+        if !c.is_finished() {
+            // Blocked writing to a sender that does not read: the shutdown makes
+            // the write fail at once.
+            let _ = socket.shutdown(std::net::Shutdown::Both);
+        }
         let _ = c.join();
     }
 }
 
 /// Counts the connection against its address and starts its thread, or closes it.
-fn admit(stream: TcpStream, peer: SocketAddr, shared: &Arc<Shared>) -> Option<JoinHandle<()>> {
+fn admit(stream: TcpStream, peer: SocketAddr, shared: &Arc<Shared>) -> Option<Running> {
+    // Kept for shutting the socket down under a thread stuck writing to it.
+    let Ok(watch) = stream.try_clone() else {
+        bump(&shared.counters.connections_refused);
+        return None;
+    };
     {
         let config = &shared.config;
         let mut per_addr = lock(&shared.per_addr);
@@ -551,7 +585,7 @@ fn admit(stream: TcpStream, peer: SocketAddr, shared: &Arc<Shared>) -> Option<Jo
             release(&thread_shared, peer.ip());
         });
     match spawned {
-        Ok(handle) => Some(handle),
+        Ok(handle) => Some((handle, watch)),
         Err(_) => {
             release(shared, peer.ip());
             None
@@ -588,7 +622,15 @@ impl Connection<'_> {
     fn run(&mut self) {
         let tick = self.shared.config.tick;
         let tcp = self.stream.tcp();
-        if tcp.set_nonblocking(false).is_err() || tcp.set_read_timeout(Some(tick)).is_err() {
+        let reply_timeout = self
+            .shared
+            .config
+            .reply_timeout
+            .max(Duration::from_millis(1));
+        if tcp.set_nonblocking(false).is_err()
+            || tcp.set_read_timeout(Some(tick)).is_err()
+            || tcp.set_write_timeout(Some(reply_timeout)).is_err()
+        {
             return;
         }
         let _ = tcp.set_nodelay(true);
@@ -687,7 +729,15 @@ impl Connection<'_> {
             let _ = self.stream.tcp().shutdown(std::net::Shutdown::Both);
             return Err(Close);
         }
-        sent.map_err(|_| Close)
+        sent.map_err(|e| {
+            if matches!(
+                e.kind(),
+                io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+            ) {
+                bump(&self.shared.counters.connections_stalled);
+            }
+            Close
+        })
     }
 
     /// Writes the records of `batch` that are not resends, in one sink call, and
