@@ -158,16 +158,66 @@ pub enum Written {
     NotLogging,
 }
 
+/// A sync that failed: the records up to `upto` (a count of records
+/// written) may not be on disk.
+#[derive(Debug)]
+struct SyncFailure {
+    upto: u64,
+    /// The first failure's error.
+    error: io::Error,
+}
+
+impl SyncFailure {
+    /// Keeps the first error, and the furthest mark.
+    fn merge(slot: &mut Option<SyncFailure>, upto: u64, error: io::Error) {
+        match slot {
+            Some(f) => f.upto = f.upto.max(upto),
+            None => *slot = Some(SyncFailure { upto, error }),
+        }
+    }
+}
+
 /// The state the background flusher (`incremental_async`) shares.
 #[derive(Debug, Default)]
 struct FlushState {
     file: Option<Arc<File>>,
     /// Records asked to be on disk (a count of records written).
     requested: u64,
-    /// Records known on disk.
+    /// Records a sync was tried for, whatever its outcome.
+    attempted: u64,
+    /// Records up to the last good sync.
     done: u64,
-    error: Option<io::Error>,
+    /// `done` when `error` was set: what is known on disk until the writer
+    /// has taken the failure.
+    done_before_error: u64,
+    error: Option<SyncFailure>,
     stop: bool,
+}
+
+impl FlushState {
+    /// Records the outcome of a sync of the records up to `target`.
+    fn finish_sync(&mut self, target: u64, result: io::Result<()>) {
+        self.attempted = self.attempted.max(target);
+        match result {
+            Ok(()) => self.done = self.done.max(target),
+            Err(e) => {
+                if self.error.is_none() {
+                    self.done_before_error = self.done;
+                }
+                SyncFailure::merge(&mut self.error, target, e);
+            }
+        }
+    }
+
+    /// Records known on disk: none a failed sync covered before the writer
+    /// has taken (and reported) the failure.
+    fn known_done(&self) -> u64 {
+        if self.error.is_some() {
+            self.done_before_error
+        } else {
+            self.done
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -203,26 +253,42 @@ impl Flusher {
         self.shared.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn request(&self, upto: u64) {
+    /// Asks for records up to `upto` to be synced; a failure of an earlier
+    /// sync not taken yet.
+    fn request(&self, upto: u64) -> Option<SyncFailure> {
         let mut s = self.lock();
         if upto > s.requested {
             s.requested = upto;
             self.shared.wake.notify_all();
         }
+        s.error.take()
     }
 
-    /// Waits until records up to `upto` are synced; the sync's error if one
-    /// failed.
-    fn wait(&self, upto: u64) -> io::Result<()> {
-        self.request(upto);
+    /// Waits until records up to `upto` are synced: `Err` with the failure
+    /// when a sync failed, or when the file was closed first.
+    fn wait(&self, upto: u64) -> Result<(), SyncFailure> {
+        if let Some(failure) = self.request(upto) {
+            return Err(failure);
+        }
         let mut s = self.lock();
-        while s.done < upto && s.file.is_some() {
+        while s.attempted < upto && s.file.is_some() && s.error.is_none() {
             s = self.shared.wake.wait(s).unwrap_or_else(|e| e.into_inner());
         }
-        match s.error.take() {
-            Some(e) => Err(e),
-            None => Ok(()),
+        if let Some(failure) = s.error.take() {
+            return Err(failure);
         }
+        if s.done < upto {
+            return Err(SyncFailure {
+                upto,
+                error: io::Error::other("log closed before its records were synced"),
+            });
+        }
+        Ok(())
+    }
+
+    /// Records known on disk.
+    fn done(&self) -> u64 {
+        self.lock().known_done()
     }
 
     fn set_file(&self, file: Option<Arc<File>>) {
@@ -244,7 +310,9 @@ impl Drop for Flusher {
 fn flush_loop(shared: &FlushShared) {
     let mut s = shared.state.lock().unwrap_or_else(|e| e.into_inner());
     loop {
-        while !s.stop && (s.done >= s.requested || s.file.is_none()) {
+        // A failed sync is not tried again for the same records: the
+        // writer takes and reports it.
+        while !s.stop && (s.attempted >= s.requested || s.file.is_none()) {
             s = shared.wake.wait(s).unwrap_or_else(|e| e.into_inner());
         }
         if s.stop {
@@ -253,12 +321,9 @@ fn flush_loop(shared: &FlushShared) {
         let target = s.requested;
         let file = s.file.clone();
         drop(s);
-        let result = file.map_or(Ok(()), |f| f.sync_all());
+        let result = file.map_or(Ok(()), |f| sync_file(&f));
         s = shared.state.lock().unwrap_or_else(|e| e.into_inner());
-        s.done = s.done.max(target);
-        if let Err(e) = result {
-            s.error = Some(e);
-        }
+        s.finish_sync(target, result);
         shared.wake.notify_all();
     }
 }
@@ -273,8 +338,16 @@ pub struct LogWriter {
     size: u64,
     /// Records written since the writer started.
     records: u64,
-    /// `records` when the log was last synced.
+    /// `records` when the log was last synced (not advanced while a sync
+    /// failure is unreported).
     synced: u64,
+    /// A failed sync that [`LogWriter::durable`] has not reported yet.
+    sync_failure: Option<SyncFailure>,
+    /// Records whose failed sync `durable` has reported.
+    reported: u64,
+    /// Set while the disk-error action runs: an error while it closes the
+    /// log is reported, but does not run it again.
+    in_disk_error: bool,
     flusher: Option<Flusher>,
     suspended: bool,
     space_left_mb: u64,
@@ -316,6 +389,9 @@ impl LogWriter {
             size: 0,
             records: 0,
             synced: 0,
+            sync_failure: None,
+            reported: 0,
+            in_disk_error: false,
             flusher,
             suspended: false,
             space_left_mb: 0,
@@ -359,11 +435,16 @@ impl LogWriter {
     }
 
     /// How many of [`LogWriter::records_written`] are known to be on disk:
-    /// all of them in `data` and `sync` modes, those up to the last sync in
-    /// the incremental modes, none with `flush = none`.
+    /// all of them in `data` and `sync` modes, those up to the last
+    /// successful sync of the file they were written to in the incremental
+    /// modes, none with `flush = none`. After a failed sync, none written
+    /// since the last good one until [`LogWriter::durable`] has reported
+    /// the failure.
     pub fn records_on_disk(&self) -> u64 {
         match (&self.flusher, self.config.flush) {
-            (Some(f), Flush::IncrementalAsync) => self.synced.max(f.lock().done),
+            (Some(f), Flush::IncrementalAsync) if self.sync_failure.is_none() => {
+                self.synced.max(f.done())
+            }
             _ => self.synced,
         }
     }
@@ -519,18 +600,20 @@ impl LogWriter {
                 // The record is written: a failed sync is the disk-error
                 // action's and durable()'s business, not an error of this
                 // write (the caller must not write the record again).
-                match file.sync_all() {
-                    Ok(()) => self.synced = self.records,
-                    Err(e) => self.disk_error("fsync", &e),
+                match sync_file(file) {
+                    Ok(()) => self.mark_synced(self.records),
+                    Err(e) => self.sync_failed(self.records, e),
                 }
             }
             Flush::IncrementalAsync if due => {
-                if let Some(f) = &self.flusher {
-                    f.request(self.records);
+                // An earlier background sync's failure is reported now.
+                let failure = self.flusher.as_ref().and_then(|f| f.request(self.records));
+                if let Some(failure) = failure {
+                    self.sync_failed(failure.upto, failure.error);
                 }
             }
             // O_DSYNC / O_SYNC: the write returned once on disk.
-            Flush::Data | Flush::Sync => self.synced = self.records,
+            Flush::Data | Flush::Sync => self.mark_synced(self.records),
             _ => {}
         }
         self.check_size();
@@ -545,34 +628,102 @@ impl LogWriter {
     /// `sync` give [`Durability::OnDisk`] at once (each write was
     /// synchronous); `incremental` syncs now if records are unsynced;
     /// `incremental_async` asks its thread and waits for it. A remote
-    /// receiver acknowledges a record after this returns.
+    /// receiver acknowledges a record after this returns `Ok`.
+    ///
+    /// # Errors
+    /// When a sync of records written since the last call failed (now,
+    /// before, or as their log was rotated or closed; the disk-error action
+    /// has run for it), [`LogError::Io`] with op `fsync`
+    /// ([`LogError::DiskFull`] for ENOSPC): those records may not be on
+    /// disk. Each failure is returned once.
     pub fn durable(&mut self) -> Result<Durability, LogError> {
         match self.config.flush {
-            Flush::None => Ok(Durability::Written),
-            Flush::Data | Flush::Sync => Ok(Durability::OnDisk),
-            Flush::Incremental => {
-                if self.synced < self.records {
-                    if let Some(file) = self.file.clone() {
-                        if let Err(e) = file.sync_all() {
-                            return Err(self.write_failed("fsync", e));
-                        }
-                    }
-                    self.synced = self.records;
-                }
-                Ok(Durability::OnDisk)
-            }
-            Flush::IncrementalAsync => {
-                let result = match &self.flusher {
-                    Some(f) => f.wait(self.records),
-                    None => Ok(()),
-                };
-                if let Err(e) = result {
-                    return Err(self.write_failed("fsync", e));
-                }
-                self.synced = self.records;
-                Ok(Durability::OnDisk)
-            }
+            Flush::None => return Ok(Durability::Written),
+            Flush::Data | Flush::Sync => return Ok(Durability::OnDisk),
+            Flush::Incremental | Flush::IncrementalAsync => {}
         }
+        if self.sync_failure.is_none() && self.accounted() < self.records {
+            self.sync_now();
+        }
+        self.take_sync_failure()?;
+        if self.synced.max(self.reported) < self.records {
+            // Only a log closed unsynced without a failure (which the
+            // writer does not do) would leave records here.
+            return Err(LogError::Io {
+                path: self.config.log_file.clone(),
+                op: "fsync",
+                source: io::Error::other("log closed before its records were synced"),
+            });
+        }
+        Ok(Durability::OnDisk)
+    }
+
+    /// Syncs the open log now (through the flusher with
+    /// `incremental_async`): `synced` advanced, or the failure kept and
+    /// reported.
+    fn sync_now(&mut self) {
+        let upto = self.records;
+        let result = match (&self.flusher, self.config.flush, &self.file) {
+            (Some(f), Flush::IncrementalAsync, _) => f.wait(upto),
+            (_, _, Some(file)) => sync_file(file).map_err(|error| SyncFailure { upto, error }),
+            // Nothing open to sync: durable() says what is not on disk.
+            (_, _, None) => return,
+        };
+        match result {
+            Ok(()) => self.mark_synced(upto),
+            Err(failure) => self.sync_failed(failure.upto, failure.error),
+        }
+    }
+
+    /// Records either synced or known not to be (a failure, reported or
+    /// not): they need no further sync.
+    fn accounted(&self) -> u64 {
+        let failed = self.sync_failure.as_ref().map_or(0, |f| f.upto);
+        self.synced.max(self.reported).max(failed)
+    }
+
+    /// Records up to `upto` were synced; not counted past a failure that is
+    /// not reported yet.
+    fn mark_synced(&mut self, upto: u64) {
+        if self.sync_failure.is_none() {
+            self.synced = self.synced.max(upto);
+        }
+    }
+
+    /// A sync of records up to `upto` failed: kept for durable(), and the
+    /// disk-full or disk-error action run.
+    fn sync_failed(&mut self, upto: u64, error: io::Error) {
+        let copy = match error.raw_os_error() {
+            Some(code) => io::Error::from_raw_os_error(code),
+            None => io::Error::new(error.kind(), error.to_string()),
+        };
+        SyncFailure::merge(&mut self.sync_failure, upto, error);
+        if copy.raw_os_error() == Some(rustix::io::Errno::NOSPC.raw_os_error()) {
+            if !self.disk_full {
+                self.disk_full = true;
+                self.disk_full_action();
+            }
+        } else {
+            self.disk_error("fsync", &copy);
+        }
+    }
+
+    /// The unreported sync failure, as durable()'s error.
+    fn take_sync_failure(&mut self) -> Result<(), LogError> {
+        let Some(failure) = self.sync_failure.take() else {
+            return Ok(());
+        };
+        self.reported = self.reported.max(failure.upto);
+        let path = self.config.log_file.clone();
+        let error = failure.error;
+        if error.raw_os_error() == Some(rustix::io::Errno::NOSPC.raw_os_error()) {
+            return Err(LogError::DiskFull { path });
+        }
+        Err(LogError::Io {
+            path,
+            op: "fsync",
+            source: error,
+        })
     }
 
     /// Rotates now, as auditd on SIGUSR1: shifting every log up (never
@@ -683,12 +834,15 @@ impl LogWriter {
     }
 
     /// Syncs (for the sync modes) and closes the log.
+    ///
+    /// # Errors
+    /// As [`LogWriter::durable`].
     pub fn close(mut self) -> Result<(), LogError> {
         if self.config.flush != Flush::None && self.file.is_some() {
             self.durable()?;
         }
         self.close_file();
-        Ok(())
+        self.take_sync_failure()
     }
 
     fn log_mode(&self) -> Mode {
@@ -773,29 +927,42 @@ impl LogWriter {
         Ok(())
     }
 
+    /// Closes the log. In the incremental modes its records are synced
+    /// first, so that what durable() says stays true after a rotation or
+    /// suspension; a failed sync is reported once the file is closed, so
+    /// that the action it runs finds nothing more to close or sync.
     fn close_file(&mut self) {
-        // Records are synced before their file is closed, so that what
-        // durable() says stays true after a rotation or suspension.
-        if self.config.flush == Flush::Incremental && self.synced < self.records {
-            if let Some(file) = self.file.clone() {
-                match file.sync_all() {
-                    Ok(()) => self.synced = self.records,
-                    Err(e) => self.disk_error("fsync", &e),
-                }
+        let Some(file) = self.file.take() else {
+            return;
+        };
+        let upto = self.records;
+        let unsynced = self.accounted() < upto;
+        let result = match (&self.flusher, self.config.flush) {
+            (Some(f), Flush::IncrementalAsync) => {
+                let result = if unsynced { f.wait(upto) } else { Ok(()) };
+                f.set_file(None);
+                result
             }
+            (_, Flush::Incremental) if unsynced => {
+                sync_file(&file).map_err(|error| SyncFailure { upto, error })
+            }
+            _ => Ok(()),
+        };
+        drop(file);
+        match result {
+            Ok(()) if unsynced => self.mark_synced(upto),
+            Ok(()) => {}
+            Err(failure) => self.sync_failed(failure.upto, failure.error),
         }
-        if let Some(f) = &self.flusher {
-            // Records written to the old file are synced before it goes.
-            let _ = f.wait(self.records);
-            f.set_file(None);
-        }
-        self.file = None;
     }
 
     fn suspend(&mut self) {
         self.close_file();
-        self.suspended = true;
-        self.notices.push(Notice::Suspended);
+        // Closing may have suspended already (its failed sync's action).
+        if !self.suspended {
+            self.suspended = true;
+            self.notices.push(Notice::Suspended);
+        }
     }
 
     fn setup_thresholds(&mut self) {
@@ -940,7 +1107,12 @@ impl LogWriter {
             error: e.to_string(),
             action: action.clone(),
         });
+        if self.in_disk_error {
+            return;
+        }
+        self.in_disk_error = true;
         self.run_action(&action);
+        self.in_disk_error = false;
     }
 
     /// Carries out what the writer does itself; the others are the
@@ -1072,6 +1244,13 @@ impl LogWriter {
     }
 }
 
+/// Syncs the log's data and metadata to disk.
+fn sync_file(file: &File) -> io::Result<()> {
+    #[cfg(test)]
+    tests::injected_sync_failure(file)?;
+    file.sync_all()
+}
+
 /// chmod of a regular file, never through a symbolic link (auditd's chmod
 /// would follow one planted as `audit.log.1` to any file).
 fn chmod_regular(path: &Path, mode: Mode) -> rustix::io::Result<()> {
@@ -1106,10 +1285,184 @@ fn open_error(path: &Path, e: rustix::io::Errno) -> LogError {
 
 #[cfg(test)]
 mod tests {
+    //! Failing syncs, injected: a log whose directory holds a file named
+    //! [`FAIL_FSYNC`] cannot be synced (as a log on a failing disk).
+
+    use super::*;
+    use crate::format::LogFormat;
+    use std::os::fd::AsRawFd;
+
+    /// While a file of this name is in the log's directory, its syncs fail.
+    const FAIL_FSYNC: &str = "fail-fsync";
+
+    /// The seam [`sync_file`] goes through in tests: EIO while
+    /// [`FAIL_FSYNC`] is next to the file (wherever a rotation moved it).
+    pub(super) fn injected_sync_failure(file: &File) -> io::Result<()> {
+        let path = std::fs::read_link(format!("/proc/self/fd/{}", file.as_raw_fd()))?;
+        match path.parent() {
+            Some(dir) if dir.join(FAIL_FSYNC).exists() => {
+                Err(io::Error::from_raw_os_error(libc::EIO))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn failing_syncs(dir: &Path, on: bool) {
+        let marker = dir.join(FAIL_FSYNC);
+        if on {
+            std::fs::write(marker, "").unwrap();
+        } else {
+            std::fs::remove_file(marker).unwrap();
+        }
+    }
+
+    fn config(dir: &Path, flush: Flush) -> LogConfig {
+        LogConfig {
+            log_file: dir.join("audit.log"),
+            log_format: LogFormat::Raw,
+            flush,
+            freq: 1000,
+            num_logs: 3,
+            disk_error_action: Action::Syslog,
+            ..LogConfig::default()
+        }
+    }
+
+    fn write(w: &mut LogWriter, serial: u64) -> Result<Written, LogError> {
+        let payload = format!("audit(1700000000.000:{serial}): op=test serial={serial} res=1");
+        w.write_record(RecordType::CONFIG_CHANGE, payload.as_bytes())
+    }
+
+    fn fsync_errors(notices: &[Notice]) -> usize {
+        notices
+            .iter()
+            .filter(|n| matches!(n, Notice::DiskError { op: "fsync", .. }))
+            .count()
+    }
+
+    fn is_fsync_error(e: &LogError) -> bool {
+        matches!(e, LogError::Io { op: "fsync", source, .. } if source.raw_os_error() == Some(libc::EIO))
+    }
+
     /// A daemon hands the writer to a thread of its own.
     #[test]
     fn writer_is_send() {
         fn send<T: Send>() {}
         send::<super::LogWriter>();
+    }
+
+    /// The records of a log rotated away unsynced are not made durable by
+    /// syncing the new log: durable() reports the old log's failed sync
+    /// (once), and the disk-error action ran for it.
+    #[test]
+    fn a_failed_sync_of_a_rotated_log_is_reported() {
+        for flush in [Flush::Incremental, Flush::IncrementalAsync] {
+            let dir = tempfile::tempdir().unwrap();
+            let mut w = LogWriter::open(config(dir.path(), flush)).unwrap();
+            for serial in 1..=3 {
+                write(&mut w, serial).unwrap();
+            }
+            failing_syncs(dir.path(), true);
+            w.rotate_now();
+            failing_syncs(dir.path(), false);
+            let notices = w.take_notices();
+            assert_eq!(fsync_errors(&notices), 1, "{flush:?}: {notices:?}");
+            assert!(notices.contains(&Notice::Rotated), "{flush:?}: {notices:?}");
+            let err = w.durable().unwrap_err();
+            assert!(is_fsync_error(&err), "{flush:?}: {err}");
+            assert!(w.records_on_disk() < 3, "{flush:?}");
+            // Told once; the records written since are synced as usual.
+            write(&mut w, 4).unwrap();
+            assert_eq!(w.durable().unwrap(), Durability::OnDisk, "{flush:?}");
+            assert_eq!(w.records_on_disk(), 4, "{flush:?}");
+        }
+    }
+
+    /// A log closed by max_log_file_action = suspend with its records
+    /// unsynced (the sync failing) is not reported durable.
+    #[test]
+    fn a_log_suspended_unsynced_is_not_durable() {
+        for flush in [Flush::Incremental, Flush::IncrementalAsync] {
+            let dir = tempfile::tempdir().unwrap();
+            failing_syncs(dir.path(), true);
+            let mut w = LogWriter::open(LogConfig {
+                max_log_file: 1,
+                max_log_file_action: SizeAction::Suspend,
+                ..config(dir.path(), flush)
+            })
+            .unwrap();
+            let line = [[b'x'; 1023].as_slice(), b"\n"].concat();
+            let batch = vec![line; 1025];
+            assert_eq!(w.write_lines(&batch).unwrap(), 1025, "{flush:?}");
+            assert!(w.is_suspended(), "{flush:?}");
+            let notices = w.take_notices();
+            assert_eq!(fsync_errors(&notices), 1, "{flush:?}: {notices:?}");
+            let err = w.durable().unwrap_err();
+            assert!(is_fsync_error(&err), "{flush:?}: {err}");
+            assert_eq!(w.records_on_disk(), 0, "{flush:?}");
+        }
+    }
+
+    /// The background flusher: a sync that succeeded while an earlier
+    /// one's failure was pending (the writer asked again meanwhile) counts
+    /// once the failure is taken, rather than the records being left
+    /// neither synced nor failed.
+    #[test]
+    fn a_good_sync_after_a_failed_one_counts_once_it_is_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = Arc::new(File::create(dir.path().join("audit.log")).unwrap());
+        let f = Flusher::start().unwrap();
+        {
+            let mut s = f.lock();
+            s.requested = 2;
+            s.finish_sync(1, Err(io::Error::from_raw_os_error(libc::EIO)));
+            s.finish_sync(2, Ok(()));
+            s.file = Some(file);
+        }
+        assert_eq!(f.done(), 0);
+        let failure = f.wait(2).unwrap_err();
+        assert_eq!(failure.upto, 1);
+        assert_eq!(failure.error.raw_os_error(), Some(libc::EIO));
+        f.wait(2).unwrap();
+        assert_eq!(f.done(), 2);
+    }
+
+    /// A sync failing at every try with disk_error_action = suspend (or
+    /// exec, which suspends too): the action runs once, as the log is
+    /// closed; closing does not sync again and run the action again (it
+    /// used to recurse until the stack overflowed).
+    #[test]
+    fn a_persistent_sync_failure_suspends_once() {
+        for action in [Action::Suspend, Action::Exec(PathBuf::from("/bin/true"))] {
+            let dir = tempfile::tempdir().unwrap();
+            failing_syncs(dir.path(), true);
+            let mut w = LogWriter::open(LogConfig {
+                freq: 1,
+                disk_error_action: action.clone(),
+                ..config(dir.path(), Flush::Incremental)
+            })
+            .unwrap();
+            // The record is written; its sync failed.
+            assert_eq!(write(&mut w, 1).unwrap(), Written::Logged);
+            assert!(w.is_suspended(), "{action:?}");
+            let notices = w.take_notices();
+            assert_eq!(fsync_errors(&notices), 1, "{action:?}: {notices:?}");
+            let suspended = notices.iter().filter(|n| **n == Notice::Suspended).count();
+            assert_eq!(suspended, 1, "{action:?}: {notices:?}");
+            let executed = notices
+                .iter()
+                .filter(|n| matches!(n, Notice::Executed { .. }))
+                .count();
+            assert_eq!(
+                executed,
+                usize::from(action != Action::Suspend),
+                "{notices:?}"
+            );
+            assert!(matches!(write(&mut w, 2), Err(LogError::Suspended)));
+            let err = w.durable().unwrap_err();
+            assert!(is_fsync_error(&err), "{action:?}: {err}");
+            let log = std::fs::read_to_string(dir.path().join("audit.log")).unwrap();
+            assert_eq!(log.lines().count(), 1, "{action:?}");
+        }
     }
 }
