@@ -833,13 +833,20 @@ impl LogWriter {
         result
     }
 
-    /// Syncs (for the sync modes) and closes the log.
+    /// Syncs and closes the log, whatever the flush mode (as auditd at
+    /// shutdown).
     ///
     /// # Errors
-    /// As [`LogWriter::durable`].
+    /// As [`LogWriter::durable`]: a sync failed (now or unreported before),
+    /// so records may not be on disk.
     pub fn close(mut self) -> Result<(), LogError> {
-        if self.config.flush != Flush::None && self.file.is_some() {
-            self.durable()?;
+        if self.sync_failure.is_none() {
+            if let Some(file) = self.file.clone() {
+                match sync_file(&file) {
+                    Ok(()) => self.mark_synced(self.records),
+                    Err(e) => self.sync_failed(self.records, e),
+                }
+            }
         }
         self.close_file();
         self.take_sync_failure()
@@ -1463,6 +1470,24 @@ mod tests {
             assert!(is_fsync_error(&err), "{action:?}: {err}");
             let log = std::fs::read_to_string(dir.path().join("audit.log")).unwrap();
             assert_eq!(log.lines().count(), 1, "{action:?}");
+        }
+    }
+
+    /// close() syncs whatever the flush mode, as auditd at shutdown: with
+    /// flush = none too, a failed sync is its error.
+    #[test]
+    fn close_syncs_and_reports_a_failed_sync() {
+        for flush in [Flush::None, Flush::Incremental, Flush::IncrementalAsync] {
+            let dir = tempfile::tempdir().unwrap();
+            let mut w = LogWriter::open(config(dir.path(), flush)).unwrap();
+            write(&mut w, 1).unwrap();
+            failing_syncs(dir.path(), true);
+            let err = w.close().unwrap_err();
+            assert!(is_fsync_error(&err), "{flush:?}: {err}");
+            failing_syncs(dir.path(), false);
+            let mut w = LogWriter::open(config(dir.path(), flush)).unwrap();
+            write(&mut w, 2).unwrap();
+            w.close().unwrap();
         }
     }
 }
