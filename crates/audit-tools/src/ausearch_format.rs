@@ -130,7 +130,7 @@ fn avc_acceptable(line: &[u8]) -> bool {
 
 /// `strftime(fmt, localtime(sec))` in the user's locale.
 #[allow(unsafe_code)] // libc's local time and strftime: no safe crate gives `%x` in the locale
-fn local_time(sec: u64) -> Option<LocalTime> {
+pub(crate) fn local_time(sec: u64) -> Option<LocalTime> {
     let t = libc::time_t::try_from(sec).ok()?;
     // SAFETY: tm is plain data; localtime_r fills it from t and returns NULL
     // on failure.

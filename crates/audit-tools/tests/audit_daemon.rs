@@ -596,3 +596,80 @@ fn the_log_has_auditds_modes_and_a_planted_symlink_is_refused() {
     assert_eq!(read(&target), "precious\n");
     assert_eq!(registered_pid(), 0);
 }
+
+/// SIGCONT writes auditd's state report, mode 0640, and the daemon removes it
+/// at exit; a symbolic link planted in its place is not followed. The daemon
+/// runs in a mount namespace of its own, with a tmpfs on /run, so its report
+/// (at /var/run/auditd.state, as auditd's) is read through /proc/PID/root.
+#[test]
+fn sigcont_writes_the_state_report() {
+    let _lock = audit_testlock::live_lock();
+    if !audit_testlock::daemon_slot_free() || !namespace::tools_installed(&[]) {
+        return;
+    }
+    let setup = Setup::new("");
+    setup.add_cat_plugin();
+    let enabled = enabled_now();
+    let set = if enabled == 0 { "enable" } else { "nochange" };
+    let child = namespace::unshare(Private::Mounts)
+        .args([
+            "sh",
+            "-c",
+            "mount -t tmpfs -o mode=0755 state /run && exec \"$@\"",
+            "sh",
+        ])
+        .arg(env!("CARGO_BIN_EXE_audit-daemon"))
+        .args(["-f", "-s", set, "-c"])
+        .arg(setup.dir.path())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut daemon = DaemonGuard(child, enabled);
+    let pid = daemon.0.id();
+    wait_for("registration", || registered_pid() == pid);
+    let run = PathBuf::from(format!("/proc/{pid}/root/run"));
+    let state = run.join("auditd.state");
+
+    // A link planted where the report goes: refused, its target left alone.
+    let target = run.join("elsewhere");
+    std::os::unix::fs::symlink("/run/elsewhere", &state).unwrap();
+    daemon.signal(libc::SIGCONT);
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(!target.exists(), "the report followed the planted link");
+    std::fs::remove_file(&state).unwrap();
+
+    daemon.signal(libc::SIGCONT);
+    wait_for("the state report", || {
+        read(&state).contains("plugin queue size = ")
+    });
+    let report = read(&state);
+    let mode = std::fs::metadata(&state).unwrap().permissions().mode() & 0o7777;
+    assert_eq!(mode, 0o640, "{report}");
+    for line in [
+        "writing to logs = yes",
+        "logging suspended = no",
+        "Number of active plugins = 1",
+        "plugin queue size = 2000",
+    ] {
+        assert!(
+            report.lines().any(|l| l == line),
+            "no {line:?} in:\n{report}"
+        );
+    }
+    assert!(
+        report
+            .lines()
+            .any(|l| l.starts_with("current log size = ") && l.ends_with(" KB")),
+        "{report}"
+    );
+    assert!(
+        report.lines().any(|l| l.starts_with("plugin cat")),
+        "{report}"
+    );
+    let (status, stderr) = daemon.stop();
+    assert!(status.success(), "{status:?}: {stderr}");
+    assert!(
+        stderr.contains("cannot write the state to /var/run/auditd.state"),
+        "{stderr}"
+    );
+}

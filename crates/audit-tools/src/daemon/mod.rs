@@ -28,9 +28,11 @@ pub mod listen;
 mod messages;
 mod options;
 pub mod records;
+mod state;
 
 pub use messages::{Level, Messages};
 pub use options::{Options, SetEnabled, UsageError};
+pub use state::STATE_FILE;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -418,6 +420,7 @@ struct Flags {
     hup: Arc<AtomicBool>,
     usr1: Arc<AtomicBool>,
     usr2: Arc<AtomicBool>,
+    cont: Arc<AtomicBool>,
 }
 
 impl Flags {
@@ -429,6 +432,7 @@ impl Flags {
             (signal_hook::consts::SIGHUP, &f.hup),
             (signal_hook::consts::SIGUSR1, &f.usr1),
             (signal_hook::consts::SIGUSR2, &f.usr2),
+            (signal_hook::consts::SIGCONT, &f.cont),
         ] {
             signal_hook::flag::register(sig, Arc::clone(flag)).map_err(DaemonError::Signals)?;
         }
@@ -440,6 +444,7 @@ impl Flags {
             || self.hup.load(Ordering::Relaxed)
             || self.usr1.load(Ordering::Relaxed)
             || self.usr2.load(Ordering::Relaxed)
+            || self.cont.load(Ordering::Relaxed)
     }
 }
 
@@ -763,11 +768,31 @@ impl Daemon {
             if self.flags.usr2.swap(false, Ordering::Relaxed) {
                 self.resume();
             }
+            if self.flags.cont.swap(false, Ordering::Relaxed) {
+                self.write_state();
+            }
             if self.flags.stop.load(Ordering::Relaxed) {
                 break;
             }
         }
         self.stop()
+    }
+
+    /// SIGCONT: the state report ([`Options::state_file`]), as auditd writes it.
+    fn write_state(&mut self) {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let now = crate::ausearch_format::local_time(now)
+            .map_or_else(|| "?".to_owned(), |t| format!("{} {}", t.date, t.time));
+        let text = state::report(&self.sink.log, &self.sink.dispatcher, &now);
+        if let Err(e) = state::write(&self.options.state_file, &text) {
+            let path = self.options.state_file.display().to_string();
+            self.say(
+                Level::Error,
+                &format!("cannot write the state to {path}: {e}"),
+            );
+        }
     }
 
     /// SIGUSR2: logging resumes after a suspension (the log opened again,
@@ -813,6 +838,8 @@ impl Daemon {
     /// Gives the registration back, disables auditing if `-s enable` enabled
     /// it, stops the plugins and closes the log.
     fn finish(mut self) -> Result<(), DaemonError> {
+        // The state report describes a running daemon (auditd removes it too).
+        let _ = std::fs::remove_file(&self.options.state_file);
         if self.options.set_enabled == SetEnabled::Enable {
             if let Err(e) = self.sock.set_enabled(false) {
                 self.say(Level::Error, &format!("cannot disable: {e}"));

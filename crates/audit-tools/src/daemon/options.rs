@@ -27,6 +27,9 @@ pub struct Options {
     pub follow_links: bool,
     /// `-s`: what to set `enabled` to at start.
     pub set_enabled: SetEnabled,
+    /// Where SIGCONT's state report goes (auditd's `/var/run/auditd.state`,
+    /// removed at exit); not a command-line option, as in auditd.
+    pub state_file: PathBuf,
 }
 
 impl Default for Options {
@@ -37,6 +40,7 @@ impl Default for Options {
             no_fork: false,
             follow_links: false,
             set_enabled: SetEnabled::Enable,
+            state_file: PathBuf::from(super::state::STATE_FILE),
         }
     }
 }
@@ -103,6 +107,7 @@ mod tests {
                 no_fork: false,
                 follow_links: false,
                 set_enabled: SetEnabled::NoChange,
+                state_file: "/var/run/auditd.state".into(),
             }
         );
         assert_eq!(parse(&[]).unwrap(), Options::default());
