@@ -18,7 +18,8 @@
 //! `auditd.conf` (the writer's settings as auditd's reconfiguration takes
 //! them, and `plugins.d`; the network listener's keys are read at start
 //! only, see [`listen`]); SIGUSR1 rotates the logs; SIGUSR2 resumes logging
-//! (and suspended plugins) after a suspension. Each writes a DAEMON_* record
+//! (and suspended plugins) after a suspension; SIGCONT writes the state report
+//! ([`STATE_FILE`]). Each but SIGCONT writes a DAEMON_* record
 //! naming the sender as the kernel reports it (AUDIT_SIGNAL_INFO). A start
 //! that fails once the log is open (the daemon slot taken, `enabled` refused)
 //! and a socket that fails write DAEMON_ABORT, as auditd's.
