@@ -23,7 +23,7 @@
 //! full (an `--overflow` argument is overridden): records wait in the dispatcher's
 //! pipe rather than be dropped before they reach the queue file.
 
-use crate::actions::{Actions, Log, Reaction, Trigger};
+use crate::actions::{Actions, Level, Log, Reaction, Trigger};
 use crate::config::{RemoteConfig, Transport, WireFormat, DEFAULT_QUEUE_FILE};
 use crate::frame::FrameType;
 use crate::sender::{SendError, Sender};
@@ -176,8 +176,8 @@ impl RemoteHandler {
         }
         match self.sender.send_all(batch.iter().map(Vec::as_slice)) {
             // All or none were spooled: one by one, so that only the records that
-            // do not fit meet overflow_action.
-            Err(SendError::Spool(SpoolError::Full { .. })) => {
+            // do not fit meet overflow_action (or queue_error_action).
+            Err(SendError::Spool(SpoolError::Full { .. } | SpoolError::TooLong { .. })) => {
                 for record in &batch {
                     let result = self.sender.send(record);
                     self.after(result)?;
@@ -278,6 +278,20 @@ impl Handler for RemoteHandler {
         record.extend_from_slice(line);
         record.push(b'\n');
         self.idle_ticks = 0;
+        let max = crate::frame::MAX_RECEIVABLE_PAYLOAD;
+        if record.len() > max && !crate::sender::is_eoe(&record) {
+            // The sender splits it, as audisp-remote's input reader does; say so,
+            // since the receiver gets several lines for one record.
+            let pieces = crate::sender::split_record(&record).len();
+            self.log.log(
+                Level::Warning,
+                &format!(
+                    "record of {} bytes is longer than the {max} a frame carries: \
+                     sent as {pieces} lines",
+                    record.len()
+                ),
+            );
+        }
         self.batch.push(record);
         if self.batch.len() >= BATCH_MAX {
             return self.spool_batch();

@@ -128,6 +128,14 @@ pub enum SendError {
 pub enum Queued {
     /// Spooled under this sequence (and perhaps already acknowledged).
     Spooled(u32),
+    /// Longer than a frame carries: spooled as `pieces` lines (see
+    /// [`split_record`]) under sequences from `first` on.
+    Split {
+        /// The first piece's sequence.
+        first: u32,
+        /// How many pieces.
+        pieces: usize,
+    },
     /// An end-of-event (EOE) record: not sent, as audisp-remote does not send them.
     DroppedEoe,
 }
@@ -147,6 +155,29 @@ pub struct SenderStats {
     pub warnings: u64,
     /// The latest warning's text.
     pub last_warning: Option<String>,
+    /// Records longer than a frame carries, sent in pieces ([`split_record`]).
+    pub split: u64,
+}
+
+/// `record` (one line with its `\n`) in pieces that each fit a frame
+/// ([`MAX_RECEIVABLE_PAYLOAD`](crate::frame::MAX_RECEIVABLE_PAYLOAD) bytes), each a
+/// line ending in `\n`; a record that fits is one piece. audisp-remote reads its
+/// input the same way (`audit_fgets` hands an over-long line on in pieces), so that
+/// auditd's longest lines, which exceed what its listener takes, are not lost.
+pub fn split_record(record: &[u8]) -> Vec<Vec<u8>> {
+    let max = crate::frame::MAX_RECEIVABLE_PAYLOAD;
+    if record.len() <= max {
+        return vec![record.to_vec()];
+    }
+    let line = record.strip_suffix(b"\n").unwrap_or(record);
+    line.chunks(max - 1)
+        .map(|chunk| {
+            let mut piece = Vec::with_capacity(chunk.len() + 1);
+            piece.extend_from_slice(chunk);
+            piece.push(b'\n');
+            piece
+        })
+        .collect()
 }
 
 /// Whether `record` is an end-of-event record: `type=EOE` as its first field or the
@@ -247,21 +278,22 @@ impl Sender {
 
     /// Spools `record` (one record line with its `\n`) and sends what the window
     /// allows, waiting for replies only while the window is full. EOE records are
-    /// dropped. Call [`flush`](Self::flush) to wait for every ACK.
+    /// dropped; a record longer than a frame carries is spooled in pieces
+    /// ([`split_record`]). Call [`flush`](Self::flush) to wait for every ACK.
     ///
     /// # Errors
     /// [`SendError`]; once spooled, a record stays spooled whatever the error.
     pub fn send(&mut self, record: &[u8]) -> Result<Queued, SendError> {
-        if is_eoe(record) {
-            return Ok(Queued::DroppedEoe);
+        let queued = self.enqueue(record)?;
+        if queued != Queued::DroppedEoe {
+            self.pump(false)?;
         }
-        let sequence = self.spool.push(record)?;
-        self.pump(false)?;
-        Ok(Queued::Spooled(sequence))
+        Ok(queued)
     }
 
     /// Spools `record` without sending anything (while sending is suspended). EOE
-    /// records are dropped.
+    /// records are dropped; a record longer than a frame carries is spooled in
+    /// pieces ([`split_record`]).
     ///
     /// # Errors
     /// [`SendError::Spool`].
@@ -269,12 +301,25 @@ impl Sender {
         if is_eoe(record) {
             return Ok(Queued::DroppedEoe);
         }
-        Ok(Queued::Spooled(self.spool.push(record)?))
+        if record.len() <= crate::frame::MAX_RECEIVABLE_PAYLOAD {
+            return Ok(Queued::Spooled(self.spool.push(record)?));
+        }
+        let pieces = split_record(record);
+        let first = self.spool.next_sequence();
+        let refs: Vec<&[u8]> = pieces.iter().map(Vec::as_slice).collect();
+        self.spool.push_all(&refs)?;
+        self.stats.split += 1;
+        Ok(Queued::Split {
+            first,
+            pieces: pieces.len(),
+        })
     }
 
     /// Spools `records` with one write and one sync (much faster than one
-    /// [`send`](Self::send) each), dropping EOE records, then sends what the window
-    /// allows. Returns how many were spooled.
+    /// [`send`](Self::send) each), dropping EOE records and splitting those longer
+    /// than a frame carries ([`split_record`]), then sends what the window allows.
+    /// Returns how many frames' worth were spooled (a split record counts once per
+    /// piece).
     ///
     /// # Errors
     /// [`SendError`]; all or none are spooled, and once spooled they stay spooled
@@ -283,10 +328,22 @@ impl Sender {
         &mut self,
         records: impl IntoIterator<Item = &'r [u8]>,
     ) -> Result<usize, SendError> {
-        let kept: Vec<&[u8]> = records.into_iter().filter(|r| !is_eoe(r)).collect();
-        self.spool.push_all(&kept)?;
+        let max = crate::frame::MAX_RECEIVABLE_PAYLOAD;
+        let mut split = 0;
+        let mut kept: Vec<std::borrow::Cow<'r, [u8]>> = Vec::new();
+        for record in records.into_iter().filter(|r| !is_eoe(r)) {
+            if record.len() <= max {
+                kept.push(record.into());
+            } else {
+                split += 1;
+                kept.extend(split_record(record).into_iter().map(Into::into));
+            }
+        }
+        let refs: Vec<&[u8]> = kept.iter().map(|r| r.as_ref()).collect();
+        self.spool.push_all(&refs)?;
+        self.stats.split += split;
         self.pump(false)?;
-        Ok(kept.len())
+        Ok(refs.len())
     }
 
     /// Sends every spooled record and waits until each is acknowledged.

@@ -275,6 +275,11 @@ impl Spool {
         Ok(())
     }
 
+    /// The sequence the next appended record gets.
+    pub fn next_sequence(&self) -> u32 {
+        self.next_sequence
+    }
+
     /// How many records wait for their ACK.
     pub fn len(&self) -> usize {
         self.entries.len()
