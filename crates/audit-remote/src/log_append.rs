@@ -2,8 +2,12 @@
 //! auditd writes what its listener receives, with the writer's flush mode, rotation
 //! and disk-space thresholds, and the reply the writer's state calls for.
 //!
-//! A received record is a finished line, its `node=` name the sender's: it goes in
-//! through [`LogWriter::write_lines`], so its bytes count for the writer's size
+//! A received record is a finished line, its `node=` name the sender's. As auditd's
+//! listener does, a record without its trailing newline gets one (audisp-remote
+//! sends a record it cut at its buffer's size without one); unlike auditd, whose
+//! log line would end at a newline inside a record and leave the rest looking like
+//! a record of its own, a newline inside a record becomes a space, as the writer
+//! does for the kernel's records. It goes in through [`LogWriter::write_lines`], so its bytes count for the writer's size
 //! and space checks, a failed write runs the writer's `disk_full_action` or
 //! `disk_error_action` (its notices tell the caller), and the log ends with a whole
 //! line. Then [`LogWriter::durable`] makes the batch as durable as `flush` says,
@@ -14,16 +18,29 @@
 //!   `space_left` or `admin_space_left`;
 //! - DISKFULL when the write (or the sync) failed for want of space (nothing of
 //!   the batch stays in the file when the write failed);
-//! - DISKERROR when it failed otherwise, the sync failed, logging is suspended, or
-//!   a record is not one line.
+//! - DISKERROR when it failed otherwise, the sync failed, or logging is suspended.
 //!
 //! `write_logs = no`: nothing is written, and every record is acknowledged, as auditd
 //! does.
 
 use crate::server::{last_lines, Durability, SinkError};
 use audit_log::{LogConfig, LogError, LogWriter};
+use std::borrow::Cow;
 use std::fs::File;
 use std::io;
+
+/// `record` as one log line: ending with its one `\n` (added when missing), any
+/// newline before that a space. Borrowed when it is one already.
+pub fn log_line(record: &[u8]) -> Cow<'_, [u8]> {
+    let body = record.strip_suffix(b"\n").unwrap_or(record);
+    if record.len() > body.len() && !body.contains(&b'\n') {
+        return Cow::Borrowed(record);
+    }
+    let mut line = Vec::with_capacity(body.len() + 1);
+    line.extend(body.iter().map(|&b| if b == b'\n' { b' ' } else { b }));
+    line.push(b'\n');
+    Cow::Owned(line)
+}
 
 /// Appends received records to a writer's log.
 #[derive(Debug, Default)]
@@ -48,9 +65,9 @@ impl LogAppender {
         }
     }
 
-    /// Appends `records` (finished lines, each with its `\n`) to `log` with one
-    /// write, makes them as durable as its `flush` says, and says which reply they
-    /// get (see the [module](self) documentation).
+    /// Appends `records` (received records, each made one line by [`log_line`]) to
+    /// `log` with one write, makes them as durable as its `flush` says, and says
+    /// which reply they get (see the [module](self) documentation).
     ///
     /// # Errors
     /// [`SinkError::DiskFull`] or [`SinkError::DiskError`]: nothing of `records` is
@@ -64,7 +81,8 @@ impl LogAppender {
             LogError::DiskFull { .. } => SinkError::DiskFull(e.to_string()),
             other => SinkError::DiskError(other.to_string()),
         };
-        if log.write_lines(records).map_err(failed)? == 0 {
+        let lines: Vec<Cow<'_, [u8]>> = records.iter().map(|r| log_line(r.as_ref())).collect();
+        if log.write_lines(&lines).map_err(failed)? == 0 {
             // write_logs = no.
             return Ok(Durability::Written);
         }
@@ -150,6 +168,15 @@ mod tests {
     }
 
     #[test]
+    fn a_record_is_made_one_line_and_borrowed_when_it_is_one() {
+        assert!(matches!(log_line(b"a b\n"), Cow::Borrowed(b"a b\n")));
+        assert_eq!(&*log_line(b"a b"), b"a b\n");
+        assert_eq!(&*log_line(b"a\nb\n"), b"a b\n");
+        assert_eq!(&*log_line(b"a\n\n"), b"a \n");
+        assert_eq!(&*log_line(b""), b"\n");
+    }
+
+    #[test]
     fn below_space_left_the_reply_is_disklow_and_without_logs_nothing_is_written() {
         let dir = tempfile::tempdir().unwrap();
         // More than any disk has free: every write is on a low disk.
@@ -164,11 +191,6 @@ mod tests {
             Durability::WrittenSpaceLow(text) => assert!(text.contains("space_left"), "{text}"),
             other => panic!("expected DISKLOW, got {other:?}"),
         }
-        // A record that is not one line is refused, nothing of the batch written.
-        let before = std::fs::read(dir.path().join("audit.log")).unwrap();
-        let got = LogAppender::new().append(&mut log, &[&b"a\n"[..], b"b"]);
-        assert!(matches!(got, Err(SinkError::DiskError(_))), "{got:?}");
-        assert_eq!(std::fs::read(dir.path().join("audit.log")).unwrap(), before);
         let quiet_dir = tempfile::tempdir().unwrap();
         let mut quiet = writer(quiet_dir.path(), "write_logs = no\n");
         assert_eq!(

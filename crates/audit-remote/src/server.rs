@@ -118,6 +118,8 @@ pub trait Sink: Send + Sync {
 
 /// A sink appending records to one file and syncing its data after each record (or
 /// batch); a failed write is cut off, leaving the file ending with a whole line.
+/// Each record is written as one line ([`log_line`](crate::log_append::log_line)):
+/// one without its newline gets one, a newline inside one becomes a space.
 #[derive(Debug)]
 pub struct FileSink {
     file: Mutex<File>,
@@ -202,7 +204,11 @@ impl Sink for FileSink {
     }
 
     fn write_all(&self, _peer: SocketAddr, records: &[&[u8]]) -> Result<Durability, SinkError> {
-        let bytes = records.concat();
+        let lines: Vec<_> = records
+            .iter()
+            .map(|r| crate::log_append::log_line(r))
+            .collect();
+        let bytes = lines.concat();
         let mut file = lock(&self.file);
         let before = file
             .metadata()
@@ -603,9 +609,11 @@ fn release(shared: &Shared, ip: IpAddr) {
     }
 }
 
+/// The hash of the log line `payload` makes, so that a record sent without its
+/// newline matches its line in the log after a restart.
 fn payload_hash(payload: &[u8]) -> u64 {
     let mut hasher = DefaultHasher::new();
-    payload.hash(&mut hasher);
+    crate::log_append::log_line(payload).hash(&mut hasher);
     hasher.finish()
 }
 
