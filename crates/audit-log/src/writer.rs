@@ -286,6 +286,11 @@ impl Flusher {
         Ok(())
     }
 
+    /// A failed sync's failure not taken yet.
+    fn take_error(&self) -> Option<SyncFailure> {
+        self.lock().error.take()
+    }
+
     /// Records known on disk.
     fn done(&self) -> u64 {
         self.lock().known_done()
@@ -338,11 +343,13 @@ pub struct LogWriter {
     size: u64,
     /// Records written since the writer started.
     records: u64,
-    /// `records` when the log was last synced (not advanced while a sync
-    /// failure is unreported).
+    /// `records` when the log was last synced.
     synced: u64,
     /// A failed sync that [`LogWriter::durable`] has not reported yet.
     sync_failure: Option<SyncFailure>,
+    /// `synced` when `sync_failure` was set: what is known on disk until
+    /// the failure is reported.
+    synced_before_failure: u64,
     /// Records whose failed sync `durable` has reported.
     reported: u64,
     /// Set while the disk-error action runs: an error while it closes the
@@ -390,6 +397,7 @@ impl LogWriter {
             records: 0,
             synced: 0,
             sync_failure: None,
+            synced_before_failure: 0,
             reported: 0,
             in_disk_error: false,
             flusher,
@@ -442,9 +450,8 @@ impl LogWriter {
     /// the failure.
     pub fn records_on_disk(&self) -> u64 {
         match (&self.flusher, self.config.flush) {
-            (Some(f), Flush::IncrementalAsync) if self.sync_failure.is_none() => {
-                self.synced.max(f.done())
-            }
+            _ if self.sync_failure.is_some() => self.synced_before_failure,
+            (Some(f), Flush::IncrementalAsync) => self.synced.max(f.done()),
             _ => self.synced,
         }
     }
@@ -682,12 +689,10 @@ impl LogWriter {
         self.synced.max(self.reported).max(failed)
     }
 
-    /// Records up to `upto` were synced; not counted past a failure that is
-    /// not reported yet.
+    /// Records up to `upto` were synced (those an earlier failed sync
+    /// covered are still durable()'s error).
     fn mark_synced(&mut self, upto: u64) {
-        if self.sync_failure.is_none() {
-            self.synced = self.synced.max(upto);
-        }
+        self.synced = self.synced.max(upto);
     }
 
     /// A sync of records up to `upto` failed: kept for durable(), and the
@@ -697,6 +702,9 @@ impl LogWriter {
             Some(code) => io::Error::from_raw_os_error(code),
             None => io::Error::new(error.kind(), error.to_string()),
         };
+        if self.sync_failure.is_none() {
+            self.synced_before_failure = self.synced;
+        }
         SyncFailure::merge(&mut self.sync_failure, upto, error);
         if copy.raw_os_error() == Some(rustix::io::Errno::NOSPC.raw_os_error()) {
             if !self.disk_full {
@@ -840,12 +848,10 @@ impl LogWriter {
     /// As [`LogWriter::durable`]: a sync failed (now or unreported before),
     /// so records may not be on disk.
     pub fn close(mut self) -> Result<(), LogError> {
-        if self.sync_failure.is_none() {
-            if let Some(file) = self.file.clone() {
-                match sync_file(&file) {
-                    Ok(()) => self.mark_synced(self.records),
-                    Err(e) => self.sync_failed(self.records, e),
-                }
+        if let Some(file) = self.file.clone() {
+            match sync_file(&file) {
+                Ok(()) => self.mark_synced(self.records),
+                Err(e) => self.sync_failed(self.records, e),
             }
         }
         self.close_file();
@@ -944,22 +950,33 @@ impl LogWriter {
         };
         let upto = self.records;
         let unsynced = self.accounted() < upto;
-        let result = match (&self.flusher, self.config.flush) {
+        let mut failure = None;
+        let mut synced = false;
+        match (&self.flusher, self.config.flush) {
             (Some(f), Flush::IncrementalAsync) => {
-                let result = if unsynced { f.wait(upto) } else { Ok(()) };
+                // A background sync's failure is not lost with the file,
+                // even when a later sync (close()'s) succeeded.
+                failure = f.take_error();
+                if unsynced {
+                    match f.wait(upto) {
+                        Ok(()) => synced = true,
+                        Err(e) => SyncFailure::merge(&mut failure, e.upto, e.error),
+                    }
+                }
                 f.set_file(None);
-                result
             }
-            (_, Flush::Incremental) if unsynced => {
-                sync_file(&file).map_err(|error| SyncFailure { upto, error })
-            }
-            _ => Ok(()),
-        };
+            (_, Flush::Incremental) if unsynced => match sync_file(&file) {
+                Ok(()) => synced = true,
+                Err(error) => failure = Some(SyncFailure { upto, error }),
+            },
+            _ => {}
+        }
         drop(file);
-        match result {
-            Ok(()) if unsynced => self.mark_synced(upto),
-            Ok(()) => {}
-            Err(failure) => self.sync_failed(failure.upto, failure.error),
+        if let Some(failure) = failure {
+            self.sync_failed(failure.upto, failure.error);
+        }
+        if synced {
+            self.mark_synced(upto);
         }
     }
 
@@ -1385,6 +1402,35 @@ mod tests {
         }
     }
 
+    /// Records synced well after a failed sync of earlier ones (their log
+    /// rotated away in between) are durable once the failure is reported,
+    /// also when their own log was closed since (suspended at
+    /// max_log_file).
+    #[test]
+    fn records_synced_after_a_failed_sync_are_durable_once_it_is_reported() {
+        for flush in [Flush::Incremental, Flush::IncrementalAsync] {
+            let dir = tempfile::tempdir().unwrap();
+            let mut w = LogWriter::open(LogConfig {
+                max_log_file: 1,
+                max_log_file_action: SizeAction::Suspend,
+                ..config(dir.path(), flush)
+            })
+            .unwrap();
+            write(&mut w, 1).unwrap();
+            failing_syncs(dir.path(), true);
+            w.rotate_now();
+            failing_syncs(dir.path(), false);
+            let line = [[b'x'; 1023].as_slice(), b"\n"].concat();
+            assert_eq!(w.write_lines(&vec![line; 1025]).unwrap(), 1025);
+            assert!(w.is_suspended(), "{flush:?}");
+            assert_eq!(w.records_on_disk(), 0, "{flush:?}");
+            let err = w.durable().unwrap_err();
+            assert!(is_fsync_error(&err), "{flush:?}: {err}");
+            assert_eq!(w.durable().unwrap(), Durability::OnDisk, "{flush:?}");
+            assert_eq!(w.records_on_disk(), 1026, "{flush:?}");
+        }
+    }
+
     /// A log closed by max_log_file_action = suspend with its records
     /// unsynced (the sync failing) is not reported durable.
     #[test]
@@ -1432,6 +1478,27 @@ mod tests {
         assert_eq!(failure.error.raw_os_error(), Some(libc::EIO));
         f.wait(2).unwrap();
         assert_eq!(f.done(), 2);
+    }
+
+    /// A background sync that failed before close() is its error, even
+    /// though close()'s own sync then succeeds.
+    #[test]
+    fn close_reports_an_earlier_background_sync_failure() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut w = LogWriter::open(LogConfig {
+            freq: 1,
+            ..config(dir.path(), Flush::IncrementalAsync)
+        })
+        .unwrap();
+        failing_syncs(dir.path(), true);
+        write(&mut w, 1).unwrap();
+        let flusher = w.flusher.as_ref().unwrap();
+        while flusher.lock().attempted < 1 {
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        failing_syncs(dir.path(), false);
+        let err = w.close().unwrap_err();
+        assert!(is_fsync_error(&err), "{err}");
     }
 
     /// A sync failing at every try with disk_error_action = suspend (or
