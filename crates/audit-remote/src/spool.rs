@@ -13,9 +13,9 @@
 //! was never sent, since a record is sent only after its append is synced.
 
 use std::collections::VecDeque;
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io;
-use std::os::unix::fs::{FileExt, OpenOptionsExt};
+use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
 const SPOOL_MAGIC: &[u8; 4] = b"ARSQ";
@@ -52,6 +52,20 @@ pub enum SpoolError {
         path: PathBuf,
         /// Its configured depth.
         depth: usize,
+    },
+    /// Another sender holds the queue file (its lock is taken): two senders on one
+    /// file would overwrite each other's records.
+    #[error("queue file {path} is in use by another sender")]
+    Busy {
+        /// The queue file.
+        path: PathBuf,
+    },
+    /// The queue file's path names a symbolic link, which is not followed: a link
+    /// planted there would have the sender write where it points.
+    #[error("queue file {path} is a symbolic link: refused")]
+    Symlink {
+        /// The queue file.
+        path: PathBuf,
     },
     /// The record is longer than a frame can carry.
     #[error("record of {len} bytes exceeds the largest of {max}")]
@@ -100,24 +114,42 @@ fn after(sequence: u32) -> u32 {
 }
 
 impl Spool {
-    /// Opens the queue file at `path`, creating it (mode 0600) when missing, and
-    /// finds the records it still holds. `depth` bounds how many it may hold.
+    /// Opens the queue file at `path`, creating it (mode 0600) when missing, takes
+    /// its lock (held until the spool is dropped), and finds the records it still
+    /// holds. `depth` bounds how many it may hold.
     ///
     /// # Errors
-    /// [`SpoolError::Io`] or [`SpoolError::NotASpool`].
+    /// [`SpoolError::Busy`] when another sender holds it, [`SpoolError::Symlink`]
+    /// when `path` is a symbolic link, [`SpoolError::Io`] or
+    /// [`SpoolError::NotASpool`].
     pub fn open(path: &Path, depth: usize) -> Result<Self, SpoolError> {
+        use rustix::fs::{FlockOperation, Mode, OFlags};
+        use rustix::io::Errno;
         let io_err = |source| SpoolError::Io {
             path: path.to_owned(),
             source,
         };
-        let file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .mode(0o600)
-            .open(path)
-            .map_err(io_err)?;
+        let flags = OFlags::RDWR | OFlags::CREATE | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+        let file = match rustix::fs::open(path, flags, Mode::RUSR | Mode::WUSR) {
+            Ok(fd) => File::from(fd),
+            Err(Errno::LOOP) => {
+                return Err(SpoolError::Symlink {
+                    path: path.to_owned(),
+                })
+            }
+            Err(e) => return Err(io_err(e.into())),
+        };
+        // As audisp-remote (lockf F_TLOCK): one sender per queue file, and fail
+        // rather than wait for the other.
+        match rustix::fs::flock(&file, FlockOperation::NonBlockingLockExclusive) {
+            Ok(()) => {}
+            Err(Errno::WOULDBLOCK) => {
+                return Err(SpoolError::Busy {
+                    path: path.to_owned(),
+                })
+            }
+            Err(e) => return Err(io_err(e.into())),
+        }
         let len = file.metadata().map_err(io_err)?.len();
         let mut spool = Self {
             path: path.to_owned(),
@@ -386,7 +418,7 @@ mod tests {
         spool.push(b"torn record\n").unwrap();
         drop(spool);
         let len = std::fs::metadata(&path).unwrap().len();
-        let file = OpenOptions::new().write(true).open(&path).unwrap();
+        let file = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
         file.set_len(len - 3).unwrap();
         let mut spool = Spool::open(&path, 10).unwrap();
         assert_eq!(spool.len(), 1);
