@@ -297,7 +297,14 @@ impl Flusher {
     }
 
     fn set_file(&self, file: Option<Arc<File>>) {
-        self.lock().file = file;
+        let mut s = self.lock();
+        if file.is_none() {
+            // Requests not taken up were for the closed file, whose
+            // records the writer has dealt with: a sync of the next file
+            // must not count them.
+            s.requested = s.requested.min(s.attempted);
+        }
+        s.file = file;
         self.shared.wake.notify_all();
     }
 }
@@ -678,7 +685,8 @@ impl LogWriter {
         };
         match result {
             Ok(()) => self.mark_synced(upto),
-            Err(failure) => self.sync_failed(failure.upto, failure.error),
+            // All that was asked is not known on disk.
+            Err(failure) => self.sync_failed(upto.max(failure.upto), failure.error),
         }
     }
 
@@ -960,7 +968,8 @@ impl LogWriter {
                 if unsynced {
                     match f.wait(upto) {
                         Ok(()) => synced = true,
-                        Err(e) => SyncFailure::merge(&mut failure, e.upto, e.error),
+                        // All of the file's records: it is not synced again.
+                        Err(e) => SyncFailure::merge(&mut failure, upto.max(e.upto), e.error),
                     }
                 }
                 f.set_file(None);
@@ -981,9 +990,10 @@ impl LogWriter {
     }
 
     fn suspend(&mut self) {
+        let already = self.suspended;
         self.close_file();
-        // Closing may have suspended already (its failed sync's action).
-        if !self.suspended {
+        // Unless closing suspended (its failed sync's action) and said so.
+        if already || !self.suspended {
             self.suspended = true;
             self.notices.push(Notice::Suspended);
         }
