@@ -27,7 +27,9 @@
 //! (auditd's `tcp_max_per_addr`, default 1); more are closed at once. A connection
 //! silent for [`ReceiverConfig::client_max_idle`] (auditd's `tcp_client_max_idle`) is
 //! closed, so that the half-open connection of a client that restarted does not keep
-//! the client out for good. A connection whose replies cannot be written for
+//! the client out for good; TCP keepalive is on (as auditd sets it), so that the
+//! kernel closes the connection of a host that went away in the end, idle limit or
+//! not. A connection whose replies cannot be written for
 //! [`ReceiverConfig::reply_timeout`] (its sender does not read them) is closed. At
 //! [`ReceiverHandle::shutdown`] every connection gets an ENDING frame (sequence 0)
 //! before it is closed; one still busy after a grace period (its sender does not
@@ -570,6 +572,10 @@ fn admit(stream: TcpStream, peer: SocketAddr, shared: &Arc<Shared>) -> Option<Ru
         *per_addr.entry(peer.ip()).or_insert(0) += 1;
     }
     bump(&shared.counters.connections_accepted);
+    // As auditd: the kernel's probes close the connection of a sender whose host
+    // went away without a word, which would otherwise hold its address's place
+    // (max_per_addr) for good when client_max_idle is off. Best effort, as there.
+    let _ = socket2::SockRef::from(&stream).set_keepalive(true);
     let thread_shared = Arc::clone(shared);
     let spawned = std::thread::Builder::new()
         .name(format!("audit-remote-{peer}"))
