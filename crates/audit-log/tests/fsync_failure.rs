@@ -4,7 +4,8 @@
 //! The marker belongs to a tracing instance made for the test and removed
 //! after it, so nothing is written to the system's own trace buffer.
 //!
-//! Needs root and tracefs at /sys/kernel/tracing; says SKIPPED otherwise.
+//! Needs root and tracefs at /sys/kernel/tracing; skips loudly otherwise
+//! (`audit_testlock::skip`: a failure where live tests are required).
 
 use audit_log::{Action, Durability, Flush, LogConfig, LogError, LogFormat, LogWriter, Notice};
 use audit_log::{SizeAction, Written};
@@ -75,10 +76,11 @@ impl TraceInstance {
         match std::fs::create_dir(&path) {
             Ok(()) => Some(TraceInstance(path)),
             Err(e) => {
-                eprintln!(
-                    "SKIPPED {TEST_NAME}: cannot make a tracing instance {} ({e}): needs root and tracefs",
+                // A skip fails where live tests are required (CI).
+                audit_testlock::skip(format!(
+                    "{TEST_NAME}: cannot make a tracing instance {} ({e}): needs root and tracefs",
                     path.display()
-                );
+                ));
                 None
             }
         }
