@@ -579,6 +579,8 @@ impl Sender {
             return self.heartbeat_on_link();
         }
         let stream = self.connect()?;
+        // As audisp-remote: a receiver gone without a word is found while idle.
+        socket2::SockRef::from(&stream).set_keepalive(true)?;
         stream.set_nodelay(true)?;
         stream.set_read_timeout(Some(self.config.reply_timeout))?;
         let stream = match &self.config.tls {
