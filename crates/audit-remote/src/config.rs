@@ -22,6 +22,10 @@
 //!   optional `tls_cert_file` and `tls_key_file` (a client certificate) and
 //!   `tls_server_name` ([`TlsSettings`]); auditd 4.2's `tls_psk_*` keys are warned
 //!   about and ignored.
+//! - The file is opened through no symbolic link and checked as opened
+//!   ([`RemoteConfig::load`]); audisp-remote follows a link to a file that passes
+//!   its checks. A missing file is an error, where audisp-remote goes on with
+//!   defaults that name no server.
 //! - `format = ascii` is read, with a warning: in ascii mode a record goes out bare,
 //!   with no frame, and auditd 3.0.9's listener takes the first bytes for a header,
 //!   finds no magic and drops them (and the connection) without a word. Our sender
@@ -379,30 +383,34 @@ impl RemoteConfig {
     /// Reads the file at `path` as audisp-remote 3.0.9 does: it must be a regular
     /// file owned by root and not writable by others, and each `exec` program an
     /// absolute path to a regular file owned by root, with owner rwx, group r-x and
-    /// no write by others.
+    /// no write by others. The file is opened through no symbolic link (where
+    /// audisp-remote follows one) and checked as opened
+    /// ([`audit_log::read_config_text`]), so that a link swapped in after the
+    /// check is never read. A missing file is an error (audisp-remote goes on
+    /// with the defaults, which name no server).
     ///
     /// # Errors
-    /// [`ConfigError`]: the file unreadable or not safe, or a line refused.
+    /// [`ConfigError`]: the file missing, unreadable or not safe, or a line
+    /// refused.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        use audit_log::ReadConfigError;
         let io = |source| ConfigError::Io {
             path: path.to_owned(),
             source,
         };
-        let meta = std::fs::symlink_metadata(path).map_err(io)?;
-        let insecure = |why: &str| ConfigError::Insecure {
-            path: path.to_owned(),
-            why: why.to_owned(),
+        let text = match audit_log::read_config_text(path, false) {
+            Ok(Some(text)) => text,
+            Ok(None) => return Err(io(std::io::ErrorKind::NotFound.into())),
+            Err(ReadConfigError::Refused { problem, .. }) => {
+                return Err(ConfigError::Insecure {
+                    path: path.to_owned(),
+                    why: problem.to_string(),
+                })
+            }
+            Err(ReadConfigError::Io { source, .. }) => return Err(io(source)),
+            // It reads, it does not parse: no other error comes from it.
+            Err(other) => return Err(io(std::io::Error::other(other.to_string()))),
         };
-        if !meta.file_type().is_file() {
-            return Err(insecure("not a regular file"));
-        }
-        if meta.uid() != 0 {
-            return Err(insecure("not owned by root"));
-        }
-        if meta.mode() & 0o002 != 0 {
-            return Err(insecure("writable by others"));
-        }
-        let text = std::fs::read_to_string(path).map_err(io)?;
         let config = Self::parse(&text)?;
         for program in config.programs() {
             check_program(program)?;

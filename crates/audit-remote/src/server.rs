@@ -130,18 +130,35 @@ pub struct FileSink {
 
 impl FileSink {
     /// Opens (creating, mode 0600) `path` for appending (and reading its tail, see
-    /// [`Sink::recent`]).
+    /// [`Sink::recent`]), through no symbolic link: a link planted in the log's
+    /// place must not send the records (or the truncation of a failed write) to
+    /// another file.
     ///
     /// # Errors
-    /// The error of opening the file.
+    /// The error of opening the file; `path` is a symbolic link, or (as opened)
+    /// not a regular file.
     pub fn open(path: &Path) -> io::Result<Self> {
-        use std::os::unix::fs::OpenOptionsExt;
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .read(true)
-            .mode(0o600)
-            .open(path)?;
+        use rustix::fs::{Mode, OFlags};
+        let flags = OFlags::CREATE
+            | OFlags::APPEND
+            | OFlags::RDWR
+            | OFlags::NOFOLLOW
+            | OFlags::NOCTTY
+            | OFlags::CLOEXEC;
+        let fd = rustix::fs::open(path, flags, Mode::from_raw_mode(0o600)).map_err(|e| {
+            let e = io::Error::from(e);
+            if e.raw_os_error() == Some(ELOOP) {
+                let what = format!("{}: a symbolic link (not followed)", path.display());
+                io::Error::new(io::ErrorKind::InvalidInput, what)
+            } else {
+                e
+            }
+        })?;
+        let file = File::from(fd);
+        if !file.metadata()?.file_type().is_file() {
+            let what = format!("{}: not a regular file", path.display());
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, what));
+        }
         Ok(Self {
             file: Mutex::new(file),
             space_left_mb: None,
@@ -245,6 +262,9 @@ impl Sink for FileSink {
 
 /// `ENOSPC` on Linux (every architecture).
 const ENOSPC: i32 = 28;
+
+/// `ELOOP` on Linux (every architecture): what `O_NOFOLLOW` gives for a link.
+const ELOOP: i32 = 40;
 
 /// Settings of a [`Receiver`]; `Default` gives auditd's defaults where it has them.
 #[derive(Debug, Clone)]
