@@ -5,8 +5,11 @@
 //! queue once acknowledged. Failures go through the configured actions
 //! ([`crate::actions`]): the receiver unreachable (`network_failure_action`), its
 //! DISKLOW / DISKFULL / DISKERROR replies and other warnings or errors, the queue
-//! file failing (`queue_error_action`) or full (`overflow_action`), no connection at
-//! start (`startup_failure_action`). After `suspend`, records are only queued until
+//! file failing (`queue_error_action`) or full (`overflow_action`), no connection yet
+//! (`startup_failure_action`: as audisp-remote, every failure before the first
+//! connection, the records kept queued). `remote_server` may be a name: it is
+//! looked up at each connection attempt, so one that does not resolve yet is such
+//! a failure, not the end. After `suspend`, records are only queued until
 //! SIGUSR2. At the end of input (or SIGTERM) it waits for the ACKs of what is queued;
 //! what is still unacknowledged stays in the queue file and is sent first at the
 //! next start. The runtime's timer (every second) retries sending, and sends
@@ -30,6 +33,7 @@ use crate::sender::{SendError, Sender};
 use crate::spool::SpoolError;
 use crate::tls::TlsClient;
 use audit_plugin::{Delivery, Handler, HandlerResult, Overflow, Plugin};
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -44,7 +48,7 @@ pub enum PluginError {
     /// The configuration asks for something this sender does not do.
     #[error("{0}")]
     Unusable(String),
-    /// The sender could not start (server name, queue file).
+    /// The sender could not start (its queue file).
     #[error(transparent)]
     Send(#[from] SendError),
     /// The runtime failed, or an action stopped the plugin.
@@ -83,13 +87,13 @@ impl std::fmt::Debug for RemoteHandler {
 }
 
 impl RemoteHandler {
-    /// Opens the queue file and resolves the server of `config`; `log` receives what
-    /// the actions log.
+    /// Opens the queue file of `config` (its server is looked up when connecting);
+    /// `log` receives what the actions log.
     ///
     /// # Errors
     /// [`PluginError::Unusable`] for `format = ascii` or no `remote_server`;
-    /// [`PluginError::Send`] when the server does not resolve or the queue file
-    /// cannot be opened.
+    /// [`PluginError::Send`] when the queue file cannot be opened (or another
+    /// sender holds it).
     pub fn new(config: RemoteConfig, log: Box<dyn Log + Send>) -> Result<Self, PluginError> {
         if config.format == WireFormat::Ascii {
             return Err(PluginError::Unusable(
@@ -101,12 +105,22 @@ impl RemoteHandler {
             .remote_server
             .as_deref()
             .ok_or_else(|| PluginError::Unusable("remote_server is not set".into()))?;
-        let address = Sender::resolve(&join_host_port(server, config.port))?;
+        // A name is looked up at each connection attempt, as audisp-remote does:
+        // one that does not resolve yet is a network failure, not the end.
+        let target = join_host_port(server, config.port);
+        let (address, server_name) = match target.parse::<SocketAddr>() {
+            Ok(address) => (address, None),
+            Err(_) => (
+                SocketAddr::from((std::net::Ipv4Addr::UNSPECIFIED, config.port)),
+                Some(target),
+            ),
+        };
         let queue_file: PathBuf = config
             .queue_file
             .clone()
             .unwrap_or_else(|| DEFAULT_QUEUE_FILE.into());
         let mut sender_config = config.sender_config(address);
+        sender_config.server_name = server_name;
         if config.transport == Transport::Tls {
             sender_config.tls = Some(tls_client(&config, server)?);
         }
@@ -240,6 +254,15 @@ impl RemoteHandler {
                     Reaction::Stop => Reaction::Stop,
                     _ => Reaction::Suspend,
                 }
+            }
+            // Until it first connects, audisp-remote runs startup_failure_action
+            // (default warn_once_continue) and keeps queuing.
+            SendError::Network { .. } | SendError::NoAddress(_)
+                if self.sender.stats().connections == 0 =>
+            {
+                let action = self.config.startup_failure_action.clone();
+                self.actions
+                    .take(Trigger::StartupFailure, &action, &message, &mut *self.log)
             }
             SendError::Network { .. } | SendError::NoAddress(_) => {
                 let action = self.config.network_failure_action.clone();

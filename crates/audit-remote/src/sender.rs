@@ -25,8 +25,15 @@ use std::time::{Duration, Instant};
 /// Settings of a [`Sender`].
 #[derive(Debug, Clone)]
 pub struct SenderConfig {
-    /// The receiver (`remote_server` and `port`).
+    /// The receiver (`remote_server` and `port`), unless
+    /// [`server_name`](Self::server_name) is set.
     pub server: SocketAddr,
+    /// The receiver as a name and port (`"aggregator.example:60"`), looked up at
+    /// each connection attempt, every address it gives tried in turn, as
+    /// audisp-remote does: a name that does not resolve yet, or whose addresses
+    /// change, is a network failure to retry, not a reason to stop. `None`: connect
+    /// to [`server`](Self::server).
+    pub server_name: Option<String>,
     /// Frames in flight at once (1: wait for each ACK before the next frame).
     pub window: usize,
     /// How long to wait for a reply before taking the connection for dead.
@@ -64,6 +71,7 @@ impl SenderConfig {
     pub fn new(server: SocketAddr) -> Self {
         Self {
             server,
+            server_name: None,
             window: 1,
             reply_timeout: Duration::from_secs(30),
             connect_timeout: Duration::from_secs(10),
@@ -87,10 +95,13 @@ pub enum SendError {
     Spool(#[from] SpoolError),
     /// No connection could be made or kept: `tries` attempts failed in a row, over
     /// `elapsed`.
-    #[error("network failure talking to {server} after {tries} tries in {elapsed:?}: {last}")]
+    #[error("network failure talking to {target} after {tries} tries in {elapsed:?}: {last}")]
     Network {
-        /// The receiver.
+        /// The receiver's address last tried (the configured
+        /// [`server`](SenderConfig::server) when a name never resolved).
         server: SocketAddr,
+        /// The receiver as configured: its name and port, or its address.
+        target: String,
         /// Attempts made.
         tries: u32,
         /// Time since the first of them failed.
@@ -196,6 +207,8 @@ pub fn is_eoe(record: &[u8]) -> bool {
 #[derive(Debug)]
 pub struct Sender {
     config: SenderConfig,
+    /// The receiver's address last connected to or tried.
+    peer: SocketAddr,
     spool: Spool,
     link: Option<Link>,
     /// How many of the oldest spooled records were sent on an earlier connection.
@@ -246,6 +259,7 @@ impl Sender {
     pub fn open(config: SenderConfig, queue_file: &Path) -> Result<Self, SendError> {
         let spool = Spool::open(queue_file, config.queue_depth.max(1))?;
         Ok(Self {
+            peer: config.server,
             config,
             spool,
             link: None,
@@ -431,7 +445,8 @@ impl Sender {
                 let out_of_time = self.config.max_time.is_some_and(|max| elapsed >= max);
                 if tries.count >= self.config.max_tries.max(1) || out_of_time {
                     return Err(SendError::Network {
-                        server: self.config.server,
+                        server: self.peer,
+                        target: self.target(),
                         tries: tries.count,
                         elapsed,
                         last,
@@ -538,15 +553,48 @@ impl Sender {
             LinkDown::Retry(format!("receiver is ending: {text}"))
         } else {
             LinkDown::Fail(SendError::Ending {
-                server: self.config.server,
+                server: self.peer,
                 text,
             })
         }
     }
 
-    /// A TCP connection to the receiver, from `local_port` when one is set.
-    fn connect(&self) -> io::Result<TcpStream> {
-        let server = self.config.server;
+    /// The receiver as configured, for messages.
+    fn target(&self) -> String {
+        match &self.config.server_name {
+            Some(name) => name.clone(),
+            None => self.config.server.to_string(),
+        }
+    }
+
+    /// A TCP connection to the receiver: to each of its name's addresses in turn
+    /// (looked up now), or to its address.
+    fn connect(&mut self) -> io::Result<TcpStream> {
+        let addresses: Vec<SocketAddr> = match &self.config.server_name {
+            None => vec![self.config.server],
+            Some(name) => name
+                .to_socket_addrs()
+                .map_err(|e| io::Error::new(e.kind(), format!("looking up {name}: {e}")))?
+                .collect(),
+        };
+        let mut last = None;
+        for address in addresses {
+            self.peer = address;
+            match self.connect_to(address) {
+                Ok(stream) => return Ok(stream),
+                Err(e) => last = Some(e),
+            }
+        }
+        Err(last.unwrap_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::NotFound,
+                format!("{} resolves to no address", self.target()),
+            )
+        }))
+    }
+
+    /// A TCP connection to `server`, from `local_port` when one is set.
+    fn connect_to(&self, server: SocketAddr) -> io::Result<TcpStream> {
         let Some(port) = self.config.local_port else {
             return TcpStream::connect_timeout(&server, self.config.connect_timeout);
         };

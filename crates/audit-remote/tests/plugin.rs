@@ -130,10 +130,12 @@ fn network_failure_exec_runs_the_program() {
     )
     .unwrap();
     std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o750)).unwrap();
+    // Never connected: audisp-remote runs startup_failure_action for it, not
+    // network_failure_action (which is for a receiver lost after connecting).
     let config = format!(
         "remote_server = 127.0.0.1\nport = {port}\nqueue_file = {}\n\
          network_retry_time = 1\nmax_tries_per_record = 1\nmax_time_per_record = 1\n\
-         startup_failure_action = ignore\nnetwork_failure_action = exec {}\n",
+         startup_failure_action = exec {}\n",
         dir.path().join("queue").display(),
         program.display()
     );
@@ -177,11 +179,18 @@ fn network_failure_exec_runs_the_program() {
 
 fn suspend_holds_records_until_sigusr2() {
     let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    // Up at start, so that losing it is a network failure (before the first
+    // connection, audisp-remote runs startup_failure_action instead).
+    let log = dir.path().join("remote.log");
+    let first = Receiver::bind(
+        "127.0.0.1:0",
+        ReceiverConfig::default(),
+        Arc::new(FileSink::open(&log).unwrap()),
+    )
+    .unwrap()
+    .spawn()
+    .unwrap();
+    let port = first.local_addr().port();
     let config_path = dir.path().join("audisp-remote.conf");
     std::fs::write(
         &config_path,
@@ -201,6 +210,12 @@ fn suspend_holds_records_until_sigusr2() {
         .unwrap();
     let mut stdin = child.stdin.take().unwrap();
     let (input, expected) = records(3);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while first.stats().heartbeats == 0 {
+        assert!(Instant::now() < deadline, "the plugin did not connect");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    first.shutdown();
     // The first record meets the closed port: network failure, suspended.
     stdin.write_all(&input).unwrap();
     stdin.flush().unwrap();
@@ -212,7 +227,6 @@ fn suspend_holds_records_until_sigusr2() {
         .unwrap();
     // Suspended: the timer (every second) does not send, though the receiver is up.
     std::thread::sleep(Duration::from_secs(3));
-    let log = dir.path().join("remote.log");
     assert_eq!(
         std::fs::read_to_string(&log).unwrap(),
         "",
