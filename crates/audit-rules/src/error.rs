@@ -17,8 +17,10 @@ pub enum RuleErrorKind {
     },
     /// Any other auditctl message, verbatim.
     Message(String),
-    /// auditctl stops without a message (e.g. a line whose first word is not an option).
+    /// auditctl stops without a message: the line's first word is not an option.
     Silent,
+    /// `-h`: auditctl prints its usage (on stdout) and fails.
+    Help,
     /// A rule-file line (or an argument) that is not UTF-8; `offset` is the
     /// byte where the bad sequence starts. auditctl passes such bytes on as
     /// they are; this crate reads rules as text, and decoding them lossily
@@ -101,6 +103,8 @@ pub enum FieldError {
     FilterNoSupport,
     /// Unknown file system type.
     FsTypeUnknown,
+    /// The number is too large for the field (`saddr_fam` from `AF_MAX` up).
+    FieldValTooBig,
 }
 
 /// Where auditctl puts the quoted subject in a field error's message.
@@ -183,6 +187,7 @@ impl FieldError {
             E::FieldUnavail => (34, Before, "field is not valid for the filter"),
             E::FilterNoSupport => (35, Before, "filter is not supported by the kernel"),
             E::FsTypeUnknown => (36, After, "file system type is unknown for field:"),
+            E::FieldValTooBig => (37, After, "value is too large for field:"),
         }
     }
 
@@ -202,7 +207,7 @@ impl RuleErrorKind {
         match self {
             RuleErrorKind::Field { error, subject } => error.message(subject),
             RuleErrorKind::Message(m) => m.clone(),
-            RuleErrorKind::Silent => String::new(),
+            RuleErrorKind::Silent | RuleErrorKind::Help => String::new(),
             RuleErrorKind::NotUtf8 { offset } => format!(
                 "not valid UTF-8 at byte {offset}: paths and keys must be UTF-8 here (auditctl would pass the bytes on)"
             ),
@@ -219,6 +224,9 @@ pub struct RuleError {
     pub token: String,
     /// What is wrong.
     pub kind: RuleErrorKind,
+    /// Warnings auditctl printed for the line before it found the error, in
+    /// order (printed before the error's message).
+    pub warnings: Vec<String>,
 }
 
 impl RuleError {
@@ -235,7 +243,9 @@ impl fmt::Display for RuleError {
         }
         let msg = self.message();
         let msg = msg.trim_end();
-        if msg.is_empty() {
+        if self.kind == RuleErrorKind::Help {
+            f.write_str("-h asks for auditctl's usage")
+        } else if msg.is_empty() {
             write!(f, "`{}` is not an auditctl option", self.token)
         } else if self.token.is_empty() {
             f.write_str(msg)

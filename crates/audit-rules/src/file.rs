@@ -107,6 +107,7 @@ pub fn rule_file_words(
                     kind: RuleErrorKind::NotUtf8 {
                         offset: e.valid_up_to(),
                     },
+                    warnings: Vec::new(),
                 }),
             };
             Some((line, words))

@@ -20,6 +20,9 @@ use crate::rule::{FieldValue, Rule, RuleField};
 use crate::tables;
 
 const PATH_MAX: usize = 4096;
+/// glibc's `AF_MAX` (`PF_MAX`, 46), the bound libaudit 3.0.9 checks
+/// `saddr_fam` against: address families are below it.
+const AF_MAX: u64 = 46;
 const NAME_MAX: usize = 255;
 
 /// One thing a command line or rule-file line asks auditctl to do.
@@ -148,6 +151,8 @@ struct GetOpt<'a> {
     cluster: usize,
     /// Non-option arguments seen.
     leftovers: usize,
+    /// The first of them.
+    first_leftover: Option<&'a str>,
 }
 
 impl<'a> GetOpt<'a> {
@@ -157,6 +162,7 @@ impl<'a> GetOpt<'a> {
             next: 0,
             cluster: 0,
             leftovers: 0,
+            first_leftover: None,
         }
     }
 
@@ -175,6 +181,9 @@ impl<'a> GetOpt<'a> {
             loop {
                 let arg = self.args.get(self.next)?;
                 if arg == "--" {
+                    if let Some(word) = self.args.get(self.next + 1) {
+                        self.first_leftover.get_or_insert(word);
+                    }
                     self.leftovers += self.args.len() - self.next - 1;
                     self.next = self.args.len();
                     return None;
@@ -182,6 +191,7 @@ impl<'a> GetOpt<'a> {
                 if is_option(arg) {
                     break;
                 }
+                self.first_leftover.get_or_insert(arg);
                 self.leftovers += 1;
                 self.next += 1;
             }
@@ -411,7 +421,7 @@ impl<'e> State<'e> {
             }
         };
         let mut set_filter = |s: &str, filter: &mut Option<u32>| -> bool {
-            match FilterList::from_name(&s.to_ascii_lowercase()) {
+            match FilterList::from_name(s) {
                 Some(l) => {
                     if l == FilterList::Exclude {
                         self.exclude = true;
@@ -673,6 +683,7 @@ impl<'e> State<'e> {
                     | Field::SUBJ_TYPE
                     | Field::SUBJ_SEN
                     | Field::SUBJ_CLR
+                    | Field::EXE
             ) {
                 return Err(field_err(FieldError::MsgTypeCredExclude, f));
             }
@@ -860,6 +871,14 @@ impl<'e> State<'e> {
                 self.fs_added = true;
                 self.push_field(num(value));
             }
+            Field::SADDR_FAM => {
+                // strtoul without a digit check, as libaudit: `abc` is 0.
+                let (value, overflow) = strtoul(v, 0);
+                if overflow || value >= AF_MAX {
+                    return Err(field_err(FieldError::FieldValTooBig, f));
+                }
+                self.push_field(num(value as u32));
+            }
             Field::ARG0 | Field::ARG1 | Field::ARG2 | Field::ARG3 => {
                 let value = if starts_digit(v) || starts_minus_digit(v) {
                     number32(v, f)?
@@ -1038,7 +1057,7 @@ impl<'e> State<'e> {
                 .ok_or_else(|| msg(format!("Permission {c} isn't supported")))?;
         }
         if self.rule.fields.is_empty() {
-            return Err(RuleErrorKind::Silent);
+            return Err(msg("Permissions should be preceeded by other fields"));
         }
         let mut done = false;
         for f in self.rule.fields.iter_mut() {
@@ -1049,7 +1068,7 @@ impl<'e> State<'e> {
         }
         if !done {
             if self.rule.fields.len() >= AUDIT_MAX_FIELDS - 1 {
-                return Err(RuleErrorKind::Silent);
+                return Err(msg("Too many fields when adding permissions"));
             }
             self.push_field(RuleField::num(Field::PERM, Operator::Equal, bits));
         }
@@ -1169,7 +1188,7 @@ pub fn parse_args(
                     match c {
                         'h' => {
                             st.out.commands.push(Command::Help);
-                            return Err(RuleErrorKind::Silent);
+                            return Err(RuleErrorKind::Help);
                         }
                         'i' => {
                             st.out.commands.push(Command::IgnoreErrors);
@@ -1362,6 +1381,7 @@ pub fn parse_args(
                 line,
                 token: st.token.clone(),
                 kind,
+                warnings: std::mem::take(&mut st.out.warnings),
             });
         }
     }
@@ -1379,13 +1399,19 @@ pub fn parse_args(
             line,
             token: args.first().cloned().unwrap_or_default(),
             kind: RuleErrorKind::Silent,
+            warnings: std::mem::take(&mut st.out.warnings),
         });
     }
     if opts.leftovers > 0 || !opts.remaining().is_empty() {
         return Err(RuleError {
             line,
-            token: opts.remaining().first().cloned().unwrap_or_default(),
+            token: opts
+                .first_leftover
+                .or_else(|| opts.remaining().first().map(String::as_str))
+                .unwrap_or_default()
+                .to_string(),
             kind: msg("parameter passed without an option given"),
+            warnings: std::mem::take(&mut st.out.warnings),
         });
     }
     if !st.key.is_empty() && !st.list_requested {
@@ -1399,6 +1425,7 @@ pub fn parse_args(
                 line,
                 token: pair,
                 kind,
+                warnings: std::mem::take(&mut st.out.warnings),
             });
         }
     }
@@ -1410,6 +1437,7 @@ pub fn parse_args(
                     line,
                     token: String::new(),
                     kind: msg("Error - no list specified"),
+                    warnings: std::mem::take(&mut st.out.warnings),
                 })
             }
         };
@@ -1429,9 +1457,131 @@ pub fn parse_args(
             line,
             token: String::new(),
             kind: msg("Error - no list specified"),
+            warnings: std::mem::take(&mut st.out.warnings),
         });
     } else if status_reply {
         st.out.commands.push(Command::ShowStatusReply);
     }
     Ok(st.out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::env::SystemEnv;
+
+    fn env() -> SystemEnv {
+        SystemEnv::new().with_machine(Machine::X86_64)
+    }
+
+    fn parse(line: &str) -> Result<Parsed, RuleError> {
+        crate::parse_line(line, &env())
+    }
+
+    fn error(line: &str) -> RuleError {
+        parse(line).expect_err(line)
+    }
+
+    /// auditctl 3.0.9 sends `-a never,exclude -F exe=/usr/bin/ls` as this
+    /// `struct audit_rule_data`: exclude list (5), never (0), every syscall, one
+    /// `exe` field (112) with `=` and the path in `buf`.
+    #[test]
+    fn exe_on_the_exclude_list_is_sent_as_auditctl_sends_it() {
+        let parsed = parse("-a never,exclude -F exe=/usr/bin/ls").unwrap();
+        let rule = parsed.rule().unwrap();
+        let path = b"/usr/bin/ls";
+        let mut want = Vec::new();
+        let le = |v: u32, w: &mut Vec<u8>| w.extend_from_slice(&v.to_le_bytes());
+        le(5, &mut want);
+        le(0, &mut want);
+        le(1, &mut want);
+        (0..64).for_each(|_| le(u32::MAX, &mut want));
+        (0..64).for_each(|i| le(if i == 0 { 112 } else { 0 }, &mut want));
+        (0..64).for_each(|i| le(if i == 0 { path.len() as u32 } else { 0 }, &mut want));
+        (0..64).for_each(|i| le(if i == 0 { 0x4000_0000 } else { 0 }, &mut want));
+        le(path.len() as u32, &mut want);
+        want.extend_from_slice(path);
+        assert_eq!(rule.to_bytes(), want);
+        // Other fields are still refused there.
+        assert_eq!(
+            error("-a never,exclude -F ppid=1").kind,
+            field_err(FieldError::MsgTypeCredExclude, "ppid")
+        );
+    }
+
+    /// `saddr_fam` is read with strtoul and no digit check; values from AF_MAX
+    /// up are too large.
+    #[test]
+    fn saddr_fam_follows_libaudit() {
+        let value = |line: &str| parse(line).unwrap().rule().unwrap().fields[0].raw_value();
+        assert_eq!(value("-a always,exit -S connect -F saddr_fam=10"), 10);
+        assert_eq!(value("-a always,exit -S connect -F saddr_fam=0x2"), 2);
+        assert_eq!(value("-a always,exit -S connect -F saddr_fam=abc"), 0);
+        assert_eq!(value("-a always,exit -S connect -F saddr_fam=45"), 45);
+        let e = error("-a always,exit -S connect -F saddr_fam=46");
+        assert_eq!(e.kind, field_err(FieldError::FieldValTooBig, "saddr_fam"));
+        assert_eq!(e.message(), "value is too large for field: saddr_fam");
+        assert_eq!(FieldError::FieldValTooBig.code(), 37);
+        assert!(parse("-a always,exit -S connect -F saddr_fam=-1").is_err());
+    }
+
+    /// auditctl compares list and action names exactly.
+    #[test]
+    fn list_names_are_case_sensitive() {
+        assert_eq!(
+            error("-a always,EXIT").message(),
+            "Append rule - bad keyword always,EXIT"
+        );
+        assert_eq!(
+            error("-A Exit,always").message(),
+            "Add rule - bad keyword Exit,always"
+        );
+        assert!(parse("-a exit,always").is_ok());
+    }
+
+    /// `-p` on a rule without fields, or one already full, has libaudit's messages.
+    #[test]
+    fn permissions_without_room_or_fields_say_why() {
+        let e = error("-a always,exit -p wa");
+        assert_eq!(
+            e.message(),
+            "Permissions should be preceeded by other fields"
+        );
+        let many = (0..63)
+            .map(|i| format!("-F a0!={i}"))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let e = error(&format!("-a always,exit -S open {many} -p wa"));
+        assert_eq!(e.message(), "Too many fields when adding permissions");
+        assert!(!e.to_string().contains("is not an auditctl option"));
+    }
+
+    /// A warning found before the line fails is kept with the error.
+    #[test]
+    fn warnings_before_an_error_are_kept() {
+        let e = error("-a always,exit -S open -F arch=b64");
+        assert_eq!(e.message(), "arch must be before -S");
+        assert_eq!(
+            e.warnings,
+            ["WARNING - 32/64 bit syscall mismatch, you should specify an arch"]
+        );
+    }
+
+    /// The stray word is the error's token (the message stays auditctl's).
+    #[test]
+    fn a_stray_parameter_is_named() {
+        let e = error("-a always,exit -S open foo bar");
+        assert_eq!(e.message(), "parameter passed without an option given");
+        assert_eq!(e.token, "foo");
+        assert!(e.to_string().contains("`foo`"), "{e}");
+        assert_eq!(error("-a always,exit foo -S open").token, "foo");
+    }
+
+    /// `-h` is its own error: auditctl prints the usage.
+    #[test]
+    fn help_is_not_silent() {
+        let e = error("-h");
+        assert_eq!(e.kind, RuleErrorKind::Help);
+        assert!(!e.to_string().contains("not an auditctl option"), "{e}");
+    }
 }
