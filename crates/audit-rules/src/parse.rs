@@ -584,14 +584,19 @@ impl<'e> State<'e> {
         }
     }
 
-    /// io_uring rules (a list auditctl 3.0.9 does not know): `-S` takes operation numbers.
+    /// io_uring rules (a list auditctl 3.0.9 does not know): `-S` takes
+    /// io_uring operation names (as the listing prints them) or numbers.
     fn opt_uring(&mut self, arg: &str) -> Step {
         for tok in arg.split(',').filter(|t| !t.is_empty()) {
+            let number = match audit_syscalls::io_uring_op_number(tok) {
+                Some(n) => Some(n),
+                None if starts_digit(tok) => u32::try_from(strtol(tok, 0).0).ok(),
+                None => None,
+            };
             let ok = tok == "all" && {
                 self.rule.add_all_syscalls();
                 true
-            } || (starts_digit(tok)
-                && u32::try_from(strtol(tok, 0).0).is_ok_and(|n| self.rule.add_syscall(n)));
+            } || number.is_some_and(|n| self.rule.add_syscall(n));
             if !ok {
                 return Err(msg(format!("io_uring op unknown: {arg}")));
             }
