@@ -11,6 +11,13 @@
 //! (u32), sequence (u32), FNV-1a checksum of the payload (u32), and the payload. An
 //! entry cut short or damaged by a crash during its append ends the queue there: it
 //! was never sent, since a record is sent only after its append is synced.
+//!
+//! The acknowledged entries at the front are given back when the queue runs empty,
+//! or, while records are always in flight, once they pass 64 KiB and outweigh the
+//! waiting ones: those are then copied to the front, followed by an all-zero entry
+//! head (its checksum never matches, so it ends a reading of the queue), synced, and
+//! only then does the header point at them and the file get cut. A crash at any step
+//! leaves either the old entries or the copies for the header to point at.
 
 use std::collections::VecDeque;
 use std::fs::File;
@@ -22,6 +29,9 @@ const SPOOL_MAGIC: &[u8; 4] = b"ARSQ";
 const SPOOL_VERSION: u32 = 1;
 const SPOOL_HEADER: u64 = 24;
 const ENTRY_HEAD: u64 = 12;
+/// Acknowledged bytes at the front of the file past which the waiting records are
+/// moved to the front (see [`Spool::pop`]).
+const COMPACT_AT: u64 = 64 * 1024;
 
 /// The first sequence a sender uses, as audisp-remote does (0 is ENDING's).
 pub const FIRST_SEQUENCE: u32 = 2;
@@ -349,10 +359,52 @@ impl Spool {
         if self.entries.pop_front().is_none() {
             return Ok(());
         }
-        match self.entries.front() {
-            Some(next) => self.write_header(next.offset, false),
-            None => self.compact(false),
+        let Some(next) = self.entries.front().copied() else {
+            return self.compact(false);
+        };
+        let acknowledged = next.offset - SPOOL_HEADER;
+        let waiting = self.end - next.offset;
+        // The copies must not overwrite the entries they copy (nor their end mark).
+        if acknowledged >= COMPACT_AT && acknowledged >= waiting + ENTRY_HEAD {
+            return self.move_to_front(next.offset);
         }
+        self.write_header(next.offset, false)
+    }
+
+    /// Moves the waiting entries, from `from` to the end, to just after the header,
+    /// each step synced so that a crash leaves a readable queue (see the module
+    /// documentation). Needs `from - SPOOL_HEADER >= end - from + ENTRY_HEAD`.
+    fn move_to_front(&mut self, from: u64) -> Result<(), SpoolError> {
+        const CHUNK: u64 = 64 * 1024;
+        let waiting = self.end - from;
+        // The header on disk may be older (pop does not sync it) and point into the
+        // bytes about to be overwritten: make it point at the originals first.
+        self.write_header(from, true)?;
+        let mut buf = Vec::new();
+        let mut done = 0;
+        while done < waiting {
+            let n = (waiting - done).min(CHUNK);
+            // Fits: n <= CHUNK.
+            buf.resize(n as usize, 0);
+            self.file
+                .read_exact_at(&mut buf, from + done)
+                .and_then(|()| self.file.write_all_at(&buf, SPOOL_HEADER + done))
+                .map_err(|e| self.io(e))?;
+            done += n;
+        }
+        // An all-zero head ends a reading of the queue: what follows is stale.
+        self.file
+            .write_all_at(&[0u8; ENTRY_HEAD as usize], SPOOL_HEADER + waiting)
+            .and_then(|()| self.file.sync_data())
+            .map_err(|e| self.io(e))?;
+        self.write_header(SPOOL_HEADER, true)?;
+        let shift = from - SPOOL_HEADER;
+        for entry in &mut self.entries {
+            entry.offset -= shift;
+        }
+        self.end = SPOOL_HEADER + waiting;
+        // Not synced: until the new length is on disk, the zero head ends the queue.
+        self.file.set_len(self.end).map_err(|e| self.io(e))
     }
 }
 
@@ -429,6 +481,46 @@ mod tests {
         let spool = Spool::open(&path, 10).unwrap();
         assert_eq!(spool.len(), 2);
         assert_eq!(spool.read(spool.get(1).unwrap()).unwrap(), b"next\n");
+    }
+
+    #[test]
+    fn waiting_records_move_to_the_front_and_a_cut_short_move_reads_right() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("q");
+        let mut spool = Spool::open(&path, 10_000).unwrap();
+        let record = |i: usize| format!("{i:0>100}\n").into_bytes();
+        for i in 0..1000 {
+            spool.push(&record(i)).unwrap();
+        }
+        let full = std::fs::metadata(&path).unwrap().len();
+        let old_bytes = std::fs::read(&path).unwrap();
+        let mut popped = 0;
+        while std::fs::metadata(&path).unwrap().len() == full {
+            spool.pop().unwrap();
+            popped += 1;
+            assert!(popped < 1000, "never moved");
+        }
+        let left = 1000 - popped;
+        let len = std::fs::metadata(&path).unwrap().len();
+        assert_eq!(len, SPOOL_HEADER + left as u64 * (ENTRY_HEAD + 101));
+        // The sequences and bytes go on from where they were.
+        let first = spool.get(0).unwrap();
+        assert_eq!(first.sequence, FIRST_SEQUENCE + popped as u32);
+        assert_eq!(spool.read(first).unwrap(), record(popped));
+        drop(spool);
+        // As a crash before the file was cut would leave it: the copies, the zero
+        // head, then stale entries.
+        let file = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+        file.write_all_at(&[0u8; ENTRY_HEAD as usize], len).unwrap();
+        file.write_all_at(&old_bytes[len as usize + 12..], len + 12)
+            .unwrap();
+        drop(file);
+        let mut spool = Spool::open(&path, 10_000).unwrap();
+        assert_eq!(spool.len(), left);
+        let last = spool.get(left - 1).unwrap();
+        assert_eq!(spool.read(last).unwrap(), record(999));
+        assert_eq!(std::fs::metadata(&path).unwrap().len(), len);
+        assert_eq!(spool.push(b"next\n").unwrap(), FIRST_SEQUENCE + 1000);
     }
 
     #[test]
