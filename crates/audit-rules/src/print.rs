@@ -10,7 +10,8 @@
 //! printed by machine name (`x86_64`, `i386`) rather than `b64`/`b32`, an
 //! `auid` or `sessionid` of -1 is printed as `unset`, and on a
 //! rule with exactly one syscall the `a0`..`a3` fields are shown as libauparse
-//! interprets them for that syscall. That interpretation lives outside this
+//! interprets them for that syscall (for syscall 0 on the user, task, exclude
+//! and filesystem lists, which take no syscalls). That interpretation lives outside this
 //! crate (`audit-interpret`); [`Lister::interpreted`] takes it as an
 //! [`ArgInterpreter`].
 
@@ -76,7 +77,8 @@ pub struct RuleArg {
     /// The machine of the rule's last `arch` field (`None` when it has none or
     /// an unknown one).
     pub machine: Option<Machine>,
-    /// The one syscall the rule selects.
+    /// The one syscall the rule selects (0 on a list that takes no
+    /// syscalls, as auditctl asks).
     pub syscall: u32,
     /// The value of the rule's `a0` field met so far, this one included (0
     /// before any).
@@ -264,13 +266,15 @@ impl Lister {
         out
     }
 
-    /// Print the `-S` part; returns the syscall when the rule selects exactly one.
+    /// Print the `-S` part; returns the syscall `-i` interprets `a0`..`a3`
+    /// for: the one the rule selects when it selects exactly one, and 0 on
+    /// the lists that take no syscalls (auditctl counts none there).
     fn syscalls(&self, rule: &Rule, env: &dyn Environment, out: &mut String) -> Option<u32> {
         if matches!(
             rule.list(),
             FilterList::User | FilterList::Task | FilterList::Exclude | FilterList::Filesystem
         ) {
-            return None;
+            return Some(0);
         }
         if rule.all_syscalls() {
             out.push_str(" -S all");
@@ -445,5 +449,21 @@ mod tests {
         let text = rule_to_string(&unnamed, &env);
         assert_eq!(text, "-a always,io_uring -S 255");
         assert_eq!(rule(&text, &env), unnamed);
+    }
+
+    /// On a list that takes no syscalls, `-l -i` interprets `a0`..`a3` as
+    /// auditctl 3.0.9 does: for syscall 0 (it counts no syscall there).
+    #[test]
+    fn arguments_of_rules_without_syscalls_are_interpreted() {
+        let env = SystemEnv::new().with_machine(Machine::X86_64);
+        let rules = [rule("-a always,task -F a0=2 -F a1=1", &env)];
+        assert_eq!(
+            Lister::interpreted(&rules, &env, &mut Echo),
+            "-a always,task -F a0=<none:0:2:0:0:2> -F a1=<none:0:2:1:1:1>\n"
+        );
+        assert_eq!(
+            Lister::listing(&rules, &env),
+            "-a always,task -F a0=0x2 -F a1=0x1\n"
+        );
     }
 }
