@@ -123,10 +123,18 @@ impl Trigger {
         }
     }
 
+    /// The syslog level of its messages, audisp-remote 3.0.9's for each.
     fn level(self) -> Level {
         match self {
-            Trigger::DiskLow | Trigger::GenericWarning | Trigger::RemoteEnding => Level::Warning,
-            _ => Level::Error,
+            Trigger::NetworkFailure
+            | Trigger::StartupFailure
+            | Trigger::DiskLow
+            | Trigger::GenericWarning
+            | Trigger::RemoteEnding => Level::Warning,
+            Trigger::DiskFull
+            | Trigger::DiskError
+            | Trigger::GenericError
+            | Trigger::QueueError => Level::Error,
         }
     }
 }
@@ -313,6 +321,31 @@ mod tests {
     impl Log for Lines {
         fn log(&mut self, level: Level, message: &str) {
             self.0.push((level, message.to_owned()));
+        }
+    }
+
+    /// Each trigger's messages go out at audisp-remote 3.0.9's level (its
+    /// do_action calls): warnings for what may pass, errors for what lost data.
+    #[test]
+    fn levels_are_audisp_remotes() {
+        use Trigger as T;
+        let warnings = [
+            T::NetworkFailure,
+            T::StartupFailure,
+            T::DiskLow,
+            T::GenericWarning,
+            T::RemoteEnding,
+        ];
+        let errors = [T::DiskFull, T::DiskError, T::GenericError, T::QueueError];
+        for t in warnings {
+            let mut log = Lines::default();
+            Actions::default().take(t, &FailureAction::Syslog, "m", &mut log);
+            assert_eq!(log.0[0].0, Level::Warning, "{t:?}");
+        }
+        for t in errors {
+            let mut log = Lines::default();
+            Actions::default().take(t, &FailureAction::Syslog, "m", &mut log);
+            assert_eq!(log.0[0].0, Level::Error, "{t:?}");
         }
     }
 
