@@ -4,7 +4,10 @@
 //! `-m`, `-R`, `-t`, `-q`, `--signal`, `--reset-lost`,
 //! `--reset_backlog_wait_time_actual` and `--loginuid-immutable` against the running
 //! kernel, with the same output and exit codes (0 success, 255 for a failed command,
-//! 1 for a failed rule file).
+//! 1 for a failed rule file or no argument, 4 without `CAP_AUDIT_CONTROL`). As
+//! auditctl, rule changes and `-R` send nothing and exit 0 when audit is
+//! immutable or disabled ([`Readiness`]), and `-R` reads only a regular file
+//! owned by root that others cannot write.
 //!
 //! Rules are parsed by `audit-rules` and sent as `audit_wire::rule::RuleData`
 //! through `audit_netlink::AuditSocket`; a refusal's errno becomes auditctl's
@@ -24,7 +27,9 @@
 //! error text of `--loginuid-immutable` is ours, a rule-file line or an
 //! argument that is not UTF-8 is refused (auditctl passes the bytes on), and
 //! a number past 32 bits (`-F uid=4294967296`, `-b 4294967296`) is refused
-//! where auditctl keeps its low 32 bits (uid 0, backlog 0).
+//! where auditctl keeps its low 32 bits (uid 0, backlog 0). `-R` reads at most
+//! [`RULE_FILE_MAX_BYTES`] and does not wait on a FIFO (auditctl blocks in
+//! `open` until a writer comes, then refuses it as not a regular file).
 //! `-e 2` and `--loginuid-immutable` last until the machine reboots.
 
 use std::ffi::OsString;
@@ -36,6 +41,53 @@ use audit_rules::{
     key_matches, parse_args, rule_file_words, ArgInterpreter, Command, Lister, Rule, RuleArg,
     SystemEnv,
 };
+
+/// The most `-R` reads of a rule file, in bytes (16 MiB): a larger file is
+/// refused before any of its lines is sent. auditctl reads lines without a
+/// bound on the file; this is far above any real rule set.
+pub const RULE_FILE_MAX_BYTES: u64 = 16 << 20;
+
+/// auditctl 3.0.9's usage text (as built with every option this kernel
+/// interface has), printed on stdout for `-h` and for no argument.
+pub const USAGE: &str = r"usage: auditctl [options]
+    -a <l,a>                          Append rule to end of <l>ist with <a>ction
+    -A <l,a>                          Add rule at beginning of <l>ist with <a>ction
+    -b <backlog>                      Set max number of outstanding audit buffers
+                                      allowed Default=64
+    -c                                Continue through errors in rules
+    -C f=f                            Compare collected fields if available:
+                                      Field name, operator(=,!=), field name
+    -d <l,a>                          Delete rule from <l>ist with <a>ction
+                                      l=task,exit,user,exclude,filesystem
+                                      a=never,always
+    -D                                Delete all rules and watches
+    -e [0..2]                         Set enabled flag
+    -f [0..2]                         Set failure flag
+                                      0=silent 1=printk 2=panic
+    -F f=v                            Build rule: field name, operator(=,!=,<,>,<=,
+                                      >=,&,&=) value
+    -h                                Help
+    -i                                Ignore errors when reading rules from file
+    -k <key>                          Set filter key on audit rule
+    -l                                List rules
+    -m text                           Send a user-space message
+    -p [r|w|x|a]                      Set permissions filter on watch
+                                      r=read, w=write, x=execute, a=attribute
+    -q <mount,subtree>                make subtree part of mount point's dir watches
+    -r <rate>                         Set limit in messages/sec (0=none)
+    -R <file>                         read rules from file
+    -s                                Report status
+    -S syscall                        Build rule: syscall name or number
+    --signal <signal>                 Send the specified signal to the daemon
+    -t                                Trim directory watches
+    -v                                Version
+    -w <path>                         Insert watch at <path>
+    -W <path>                         Remove watch at <path>
+    --loginuid-immutable              Make loginuids unchangeable once set
+    --backlog_wait_time               Set the kernel backlog_wait_time
+    --reset-lost                      Reset the lost record counter
+    --reset_backlog_wait_time_actual  Reset the actual backlog wait time counter
+";
 
 /// strerror's text of an errno.
 fn strerror(errno: i32) -> String {
@@ -200,9 +252,8 @@ fn run_commands(
                         (Some(_), None) => false,
                     };
                     if matches {
-                        sock.delete_rule(&data).map_err(|e| {
-                            format!("Error sending delete rule data request ({})", why(&e))
-                        })?;
+                        sock.delete_rule(&data)
+                            .map_err(|e| format!("Error deleting rule ({})", why(&e)))?;
                     }
                 }
                 list(sock, key.as_deref(), false, env)?;
@@ -321,18 +372,67 @@ fn report(msg: &str) {
     }
 }
 
+/// Opens and reads a rule file as auditctl's `fileopt` checks it: on the
+/// opened file, owned by root, not writable by others, a regular file; then
+/// at most [`RULE_FILE_MAX_BYTES`]. `Err` is the message to print.
+fn read_rule_file(path: &str) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+    // O_NONBLOCK: opening a FIFO does not wait for a writer (it is refused
+    // below as not a regular file); it changes nothing for a regular file.
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => format!("audit rules file {path} doesn't exist"),
+            _ => format!("Error opening {path} ({})", io_why(&e)),
+        })?;
+    let meta = file
+        .metadata()
+        .map_err(|e| format!("Error fstat'ing {path} ({})", io_why(&e)))?;
+    if meta.uid() != 0 {
+        return Err(format!("Error - {path} isn't owned by root"));
+    }
+    if meta.mode() & 0o002 != 0 {
+        return Err(format!("Error - {path} is world writable"));
+    }
+    if !meta.file_type().is_file() {
+        return Err(format!("Error - {path} is not a regular file"));
+    }
+    let mut bytes = Vec::new();
+    file.take(RULE_FILE_MAX_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("Error reading {path} ({})", io_why(&e)))?;
+    if bytes.len() as u64 > RULE_FILE_MAX_BYTES {
+        return Err(format!(
+            "Error - {path} is larger than {RULE_FILE_MAX_BYTES} bytes"
+        ));
+    }
+    Ok(bytes)
+}
+
+/// strerror's text of an I/O error.
+fn io_why(e: &std::io::Error) -> String {
+    e.raw_os_error().map_or_else(|| e.to_string(), strerror)
+}
+
+/// Prints a line's error as auditctl does: the warnings found before it,
+/// then its message (the usage on stdout for `-h`).
+fn report_error(e: &audit_rules::RuleError) {
+    e.warnings.iter().for_each(|w| report(w));
+    if e.kind == audit_rules::RuleErrorKind::Help {
+        print!("{USAGE}");
+    } else {
+        report(&e.message());
+    }
+}
+
 fn rule_file(path: &str, sock: &mut AuditSocket, env: &SystemEnv) -> ExitCode {
-    let bytes = match std::fs::read(path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            eprintln!("audit rules file {path} doesn't exist");
-            return ExitCode::from(1);
-        }
-        Err(e) => {
-            eprintln!(
-                "Error opening {path} ({})",
-                e.raw_os_error().map_or_else(|| e.to_string(), strerror)
-            );
+    let bytes = match read_rule_file(path) {
+        Ok(bytes) => bytes,
+        Err(msg) => {
+            eprintln!("{msg}");
             return ExitCode::from(1);
         }
     };
@@ -351,7 +451,10 @@ fn rule_file(path: &str, sock: &mut AuditSocket, env: &SystemEnv) -> ExitCode {
                 }
                 run_commands(sock, &parsed.commands, env)
             }
-            Err(e) => Err(e.message()),
+            Err(e) => {
+                report_error(&e);
+                Err(String::new())
+            }
         };
         if let Err(msg) = result {
             report(&msg);
@@ -371,6 +474,66 @@ fn rule_file(path: &str, sock: &mut AuditSocket, env: &SystemEnv) -> ExitCode {
     }
 }
 
+/// Whether the kernel takes rule changes now (auditctl's `is_ready`, asked
+/// before `-R` and before a rule of `-a`/`-A`/`-d`/`-w`/`-W` is sent).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Readiness {
+    /// Rules may be changed.
+    Ready,
+    /// `enabled` is 2: the rules are locked until the machine reboots.
+    Immutable,
+    /// The status request was refused with `ECONNREFUSED`: the kernel's
+    /// audit is off (built without it, or `audit=0`).
+    Disabled,
+}
+
+impl Readiness {
+    /// The readiness for the answer to a status request: its `enabled`, or
+    /// the errno of its failure (`None` when it failed without one). Any
+    /// other failure is left to the request that follows, as auditctl does.
+    ///
+    /// ```
+    /// use audit_tools::auditctl::Readiness;
+    /// use audit_netlink::Errno;
+    /// assert_eq!(Readiness::from_status(Ok(1)), Readiness::Ready);
+    /// assert_eq!(Readiness::from_status(Ok(2)), Readiness::Immutable);
+    /// assert_eq!(Readiness::from_status(Err(Some(Errno::ECONNREFUSED))), Readiness::Disabled);
+    /// ```
+    pub fn from_status(status: Result<u32, Option<audit_netlink::Errno>>) -> Readiness {
+        match status {
+            Ok(2) => Readiness::Immutable,
+            Err(Some(audit_netlink::Errno::ECONNREFUSED)) => Readiness::Disabled,
+            _ => Readiness::Ready,
+        }
+    }
+
+    /// What auditctl prints when it sends nothing (then exits with 0).
+    pub fn message(self) -> Option<&'static str> {
+        match self {
+            Readiness::Ready => None,
+            Readiness::Immutable => {
+                Some("The audit system is in immutable mode, no rule changes allowed")
+            }
+            Readiness::Disabled => Some("The audit system is disabled"),
+        }
+    }
+}
+
+/// Whether auditctl's root check applies to `args`: everything but `-h`,
+/// `--help` and (for an effective uid of 0) `-l`, each alone, needs
+/// `CAP_AUDIT_CONTROL`.
+fn needs_audit_control(args: &[OsString], euid_is_root: bool) -> bool {
+    !(args.len() == 1
+        && (args[0] == "--help" || args[0] == "-h" || (args[0] == "-l" && euid_is_root)))
+}
+
+/// Whether the process has `CAP_AUDIT_CONTROL` in its effective set (what
+/// auditctl, built with libcap-ng, asks).
+fn has_audit_control() -> bool {
+    use rustix::thread::{capabilities, CapabilitySet};
+    capabilities(None).is_ok_and(|c| c.effective.contains(CapabilitySet::AUDIT_CONTROL))
+}
+
 /// The program: [`run`] with the process's arguments.
 pub fn main() -> ExitCode {
     run(std::env::args_os().skip(1).collect())
@@ -378,8 +541,16 @@ pub fn main() -> ExitCode {
 
 /// The whole program with `args` (without the program's name), against the running
 /// kernel: returns the exit status (0 success, 255 for a failed command, 1 for a
-/// failed rule file or no argument).
+/// failed rule file or no argument, 4 without `CAP_AUDIT_CONTROL`).
 pub fn run(args: Vec<OsString>) -> ExitCode {
+    if args.is_empty() {
+        print!("{USAGE}");
+        return ExitCode::from(1);
+    }
+    if needs_audit_control(&args, rustix::process::geteuid().is_root()) && !has_audit_control() {
+        eprintln!("You must be root to run this program.");
+        return ExitCode::from(4);
+    }
     // Arguments are text here: one that is not UTF-8 (a path or key with
     // other bytes) is refused rather than changed.
     let os_args = args;
@@ -396,10 +567,6 @@ pub fn run(args: Vec<OsString>) -> ExitCode {
             }
         }
     }
-    if args.is_empty() {
-        eprintln!("usage: auditctl [options]  (see auditctl(8))");
-        return ExitCode::from(1);
-    }
     let mut sock = match AuditSocket::open() {
         Ok(s) => s,
         Err(e) => {
@@ -407,18 +574,45 @@ pub fn run(args: Vec<OsString>) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let features = sock
-        .get_status()
+    let status = sock.get_status();
+    let readiness = Readiness::from_status(match &status {
+        Ok(s) => Ok(s.enabled),
+        Err(e) => Err(e.errno()),
+    });
+    let features = status
         .map(|s| s.feature_bitmap)
         .unwrap_or(audit_rules::FEATURES_ALL);
     let env = SystemEnv::new().with_features(features);
+    let not_ready = || {
+        let message = readiness.message()?;
+        eprintln!("{message}");
+        Some(ExitCode::SUCCESS)
+    };
     if args.len() == 2 && args[0] == "-R" {
+        if let Some(code) = not_ready() {
+            return code;
+        }
         return rule_file(&args[1], &mut sock, &env);
     }
     match parse_args(&args, None, &env) {
         Ok(parsed) => {
             parsed.warnings.iter().for_each(|w| report(w));
-            match run_commands(&mut sock, &parsed.commands, &env) {
+            // auditctl runs the line's other options while reading it and
+            // asks is_ready only before sending the rule, which comes last.
+            let rule_at = parsed
+                .commands
+                .iter()
+                .position(|c| matches!(c, Command::AddRule(_) | Command::DeleteRule(_)))
+                .unwrap_or(parsed.commands.len());
+            let (before, rule) = parsed.commands.split_at(rule_at);
+            let mut result = run_commands(&mut sock, before, &env);
+            if result.is_ok() && !rule.is_empty() {
+                if let Some(code) = not_ready() {
+                    return code;
+                }
+                result = run_commands(&mut sock, rule, &env);
+            }
+            match result {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(msg) => {
                     report(&msg);
@@ -427,8 +621,48 @@ pub fn run(args: Vec<OsString>) -> ExitCode {
             }
         }
         Err(e) => {
-            report(&e.message());
+            report_error(&e);
             ExitCode::from(255)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use audit_netlink::Errno;
+
+    /// auditctl's is_ready as a function of the status answer (the live
+    /// kernel is never made immutable to test it).
+    #[test]
+    fn readiness_follows_is_ready() {
+        let r = Readiness::from_status;
+        assert_eq!(r(Ok(0)), Readiness::Ready);
+        assert_eq!(r(Ok(1)), Readiness::Ready);
+        assert_eq!(r(Ok(2)), Readiness::Immutable);
+        assert_eq!(r(Err(Some(Errno::ECONNREFUSED))), Readiness::Disabled);
+        assert_eq!(r(Err(Some(Errno::EPERM))), Readiness::Ready);
+        assert_eq!(r(Err(None)), Readiness::Ready);
+        assert_eq!(
+            Readiness::Immutable.message(),
+            Some("The audit system is in immutable mode, no rule changes allowed")
+        );
+        assert_eq!(
+            Readiness::Disabled.message(),
+            Some("The audit system is disabled")
+        );
+        assert_eq!(Readiness::Ready.message(), None);
+    }
+
+    #[test]
+    fn root_check_exemptions_are_auditctls() {
+        let a = |v: &[&str]| v.iter().map(OsString::from).collect::<Vec<_>>();
+        assert!(!needs_audit_control(&a(&["-h"]), false));
+        assert!(!needs_audit_control(&a(&["--help"]), false));
+        assert!(!needs_audit_control(&a(&["-l"]), true));
+        assert!(needs_audit_control(&a(&["-l"]), false));
+        assert!(needs_audit_control(&a(&["-l", "-i"]), true));
+        assert!(needs_audit_control(&a(&["-h", "-l"]), true));
+        assert!(needs_audit_control(&a(&["-s"]), true));
     }
 }

@@ -155,6 +155,8 @@ fn example_matches_auditctl() {
     let del = rule.replacen("-a ", "-d ", 1);
     same_effect(std::slice::from_ref(&rule), &del);
     same_effect(&[], &del);
+    // exe on the exclude list (libaudit allows it there).
+    same_effect(&[], "-a never,exclude -F exe=/nonexistent-zzrt/bin");
     same_effect(&[rule.clone(), b32.clone(), noarch.clone()], "-D -k zzrtex");
 
     // Listings (the arch-less rule after a b32 one names its syscall from the
@@ -209,6 +211,9 @@ fn example_matches_auditctl() {
         ),
     )
     .expect("write rules");
+    // -R refuses a world-writable file (whatever the umask made).
+    std::fs::set_permissions(&rules, std::os::unix::fs::PermissionsExt::from_mode(0o644))
+        .expect("chmod");
     let r = ours(&words(&format!("-R {}", rules.display())));
     assert_eq!(r.code, 1, "bad rule file exit code: {}", r.stderr);
     assert!(
@@ -597,4 +602,186 @@ fn a_non_utf8_rule_file_is_refused_and_adds_nothing() {
     );
     guard.clean();
     std::fs::remove_dir_all(&rules.dir).expect("remove temp dir");
+}
+
+/// Runs `tool` (ours or C's) without `CAP_AUDIT_CONTROL` (as root, through
+/// `setpriv`), the way auditctl's root check sees a user without it.
+fn without_audit_control(program: &std::path::Path, args: &[&str]) -> CRun {
+    Command::new("setpriv")
+        .arg("--bounding-set=-audit_control")
+        .arg(program)
+        .args(args)
+        .output()
+        .expect("run setpriv")
+        .into()
+}
+
+/// Where the C auditctl is.
+fn c_program() -> PathBuf {
+    ["/usr/sbin/auditctl", "/sbin/auditctl"]
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.exists())
+        .expect("the C auditctl")
+}
+
+/// Usage, refusals of a parse, the root check: nothing reaches the kernel's
+/// rules, so no rule guard; output and exit code as C's.
+#[test]
+fn usage_root_check_and_parse_refusals_match_auditctl() {
+    let _lock = audit_testlock::live_lock();
+    if !audit_testlock::live_kernel_available() {
+        return;
+    }
+    // `-h` prints the usage on stdout and fails; no argument at all too (exit 1).
+    let h = same("-h");
+    assert!(
+        h.stdout.starts_with("usage: auditctl [options]\n"),
+        "{}",
+        h.stdout
+    );
+    let (o, c) = (ours(&[]), c_auditctl(&[]));
+    assert_eq!(
+        (o.code, &o.stdout, &o.stderr),
+        (c.code, &c.stdout, &c.stderr)
+    );
+    // Warnings printed before the error that ends the line; exact list names;
+    // -p without fields; a stray parameter.
+    for bad in [
+        "-a always,exit -S open -F arch=b64",
+        "-a always,EXIT",
+        "-a Exit,always -S open",
+        "-a always,exit -p wa",
+        "-a always,exit -S open foo",
+        "-a always,exit -S connect -F saddr_fam=46",
+    ] {
+        same(bad);
+    }
+    // Without CAP_AUDIT_CONTROL: refused with exit 4, but for `-h`, `--help`
+    // and (for root) `-l` alone.
+    for args in [
+        &["-s"][..],
+        &["-l"],
+        &["-l", "-k", "x"],
+        &["-h"],
+        &["--help"],
+        &["-D"],
+        &["-R", "/nonexistent"],
+    ] {
+        let o = without_audit_control(&example(), args);
+        let c = without_audit_control(&c_program(), args);
+        assert_eq!(
+            (o.code, &o.stdout, &o.stderr),
+            (c.code, &c.stdout, &c.stderr),
+            "{args:?} without CAP_AUDIT_CONTROL: ours vs C"
+        );
+    }
+}
+
+/// `-R` checks the opened file as auditctl does: owned by root, not world
+/// writable, a regular file (a device such as /dev/zero is never read);
+/// and reads at most `RULE_FILE_MAX_BYTES`. auditctl sends these messages
+/// to syslog; ours are on stderr. Exit status 1 as C.
+#[test]
+fn rule_file_checks_match_auditctl() {
+    use std::os::unix::fs::PermissionsExt;
+    let _lock = audit_testlock::live_lock();
+    if !audit_testlock::live_kernel_available() {
+        return;
+    }
+    let guard = RuleGuard::new();
+    let dir = std::env::temp_dir().join(format!("zzrt-h5-rfile-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("a.rules");
+    // Only a comment: accepted, nothing is sent.
+    std::fs::write(&file, "# nothing\n").expect("write");
+    // Whatever the umask: the checks below change one thing at a time.
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let path = file.display().to_string();
+    let check = |path: &str, want: &str| {
+        let args = ["-R".to_string(), path.to_string()];
+        let (o, c) = (ours(&args), c_auditctl(&args));
+        assert_eq!(o.code, c.code, "-R {path}: ours vs C: {}", o.stderr);
+        assert_eq!(o.stderr, want, "-R {path}");
+    };
+    check(&path, "");
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o646)).expect("chmod");
+    check(&path, &format!("Error - {path} is world writable\n"));
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    std::os::unix::fs::chown(&file, Some(65534), None).expect("chown");
+    check(&path, &format!("Error - {path} isn't owned by root\n"));
+    std::os::unix::fs::chown(&file, Some(0), None).expect("chown");
+    let d = dir.display().to_string();
+    check(&d, &format!("Error - {d} is not a regular file\n"));
+    // /dev/zero (mode 0666) fails the check before; /dev/null's mode may vary.
+    check("/dev/zero", "Error - /dev/zero is world writable\n");
+    // A symbolic link is followed, as C's open() does.
+    let link = dir.join("link.rules");
+    std::os::unix::fs::symlink(&file, &link).expect("symlink");
+    check(&link.display().to_string(), "");
+    // A FIFO is refused without waiting for a writer (C's open() would wait).
+    let fifo = dir.join("fifo.rules");
+    let made = Command::new("mkfifo")
+        .arg("-m")
+        .arg("644")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo");
+    assert!(made.success());
+    let f = fifo.display().to_string();
+    let o = ours(&["-R".to_string(), f.clone()]);
+    assert_eq!(
+        (o.code, o.stderr),
+        (1, format!("Error - {f} is not a regular file\n"))
+    );
+    // Past the bound (a sparse file): refused before any line is sent.
+    let big = dir.join("big.rules");
+    let f = std::fs::File::create(&big).expect("create");
+    f.set_len(audit_tools::auditctl::RULE_FILE_MAX_BYTES + 1)
+        .expect("set_len");
+    let o = ours(&["-R".to_string(), big.display().to_string()]);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    assert!(o.stderr.contains("is larger than"), "{}", o.stderr);
+    guard.clean();
+    std::fs::remove_dir_all(&dir).expect("remove temp dir");
+}
+
+/// The readiness check before rule changes lets them through on a kernel that is
+/// not immutable: a rule added, listed and deleted by `-a`/`-d`, and by `-R`.
+#[test]
+fn rules_load_and_delete_when_ready() {
+    let _lock = audit_testlock::live_lock();
+    if !audit_testlock::live_kernel_available() {
+        return;
+    }
+    let guard = RuleGuard::new();
+    let pid = std::process::id();
+    let key = format!("zzrth5r{pid}");
+    let rule = format!("-a always,exit -F arch=b64 -S adjtimex -F pid={pid} -k {key}");
+    let has_rule = || {
+        socket()
+            .list_rules()
+            .expect("list")
+            .iter()
+            .any(|r| r.key() == Some(key.as_bytes()))
+    };
+    let r = ours(&words(&rule));
+    assert_eq!((r.code, r.stderr.as_str()), (0, ""), "add");
+    assert!(has_rule(), "added");
+    let r = ours(&words(&rule.replacen("-a ", "-d ", 1)));
+    assert_eq!((r.code, r.stderr.as_str()), (0, ""), "delete");
+    assert!(!has_rule(), "deleted");
+    let dir = std::env::temp_dir().join(format!("zzrt-h5-ready-{pid}"));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("r.rules");
+    std::fs::write(&file, format!("{rule}\n")).expect("write");
+    // -R refuses a world-writable file (whatever the umask made).
+    std::fs::set_permissions(&file, std::os::unix::fs::PermissionsExt::from_mode(0o644))
+        .expect("chmod");
+    let r = ours(&["-R".to_string(), file.display().to_string()]);
+    assert_eq!((r.code, r.stderr.as_str()), (0, ""), "-R");
+    assert!(has_rule(), "loaded by -R");
+    guard.clean();
+    std::fs::remove_dir_all(&dir).expect("remove temp dir");
 }
