@@ -292,7 +292,16 @@ fn interpreted_listing_and_status_match_auditctl() {
     }
     let w = format!("-w {}/w -p wa -k zzrtli", dir.display());
     assert_eq!(c_auditctl(&words(&w)).code, 0, "{w}");
+    // A list without syscalls: auditctl interprets a0 for syscall 0 (a
+    // lower-case 0xab here, where its uninterpreted hex is 0xAB).
+    let task = format!("-a always,task -F a0=171 -F pid={pid}");
+    assert_eq!(c_auditctl(&words(&task)).code, 0, "{task}");
     let listing = same("-l -i");
+    assert!(
+        listing.stdout.contains("-a always,task -F a0=0xab -F pid="),
+        "{}",
+        listing.stdout
+    );
     assert!(
         listing
             .stdout
