@@ -227,6 +227,10 @@ pub struct RuleError {
     /// Warnings auditctl printed for the line before it found the error, in
     /// order (printed before the error's message).
     pub warnings: Vec<String>,
+    /// Whether the line had named a rule list (`-a`/`-A`/`-d` list, `-w`,
+    /// `-W`) before the error: auditctl then still checks that audit takes
+    /// rule changes, and exits with 0 when it is immutable or disabled.
+    pub names_rule_list: bool,
 }
 
 impl RuleError {

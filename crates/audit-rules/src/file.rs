@@ -108,6 +108,7 @@ pub fn rule_file_words(
                         offset: e.valid_up_to(),
                     },
                     warnings: Vec::new(),
+                    names_rule_list: false,
                 }),
             };
             Some((line, words))

@@ -286,6 +286,9 @@ struct State<'e> {
     del: Option<u32>,
     action: Option<Action>,
     exclude: bool,
+    /// A list was read for `-a`/`-A`/`-d`, even if the option then failed
+    /// (auditctl has set its `add`/`del` by then).
+    list_named: bool,
     multiple: u32,
     rule: Rule,
     key: Vec<u8>,
@@ -373,6 +376,7 @@ impl<'e> State<'e> {
             del: None,
             action: None,
             exclude: false,
+            list_named: false,
             multiple: 0,
             rule: Rule::new(FilterList::User, Action::Never),
             key: Vec::new(),
@@ -380,6 +384,12 @@ impl<'e> State<'e> {
             out: Parsed::default(),
             token: String::new(),
         }
+    }
+
+    /// Whether auditctl would have a list for a rule (`add`/`del` set), so
+    /// that it checks whether audit takes rule changes even after an error.
+    fn names_rule_list(&self) -> bool {
+        self.list_named || self.add.is_some() || self.del.is_some()
     }
 
     fn machine_of_elf(&self) -> Option<Machine> {
@@ -423,6 +433,7 @@ impl<'e> State<'e> {
         let mut set_filter = |s: &str, filter: &mut Option<u32>| -> bool {
             match FilterList::from_name(s) {
                 Some(l) => {
+                    self.list_named = true;
                     if l == FilterList::Exclude {
                         self.exclude = true;
                     }
@@ -1387,6 +1398,7 @@ pub fn parse_args(
                 token: st.token.clone(),
                 kind,
                 warnings: std::mem::take(&mut st.out.warnings),
+                names_rule_list: st.names_rule_list(),
             });
         }
     }
@@ -1405,6 +1417,7 @@ pub fn parse_args(
             token: args.first().cloned().unwrap_or_default(),
             kind: RuleErrorKind::Silent,
             warnings: std::mem::take(&mut st.out.warnings),
+            names_rule_list: st.names_rule_list(),
         });
     }
     if opts.leftovers > 0 || !opts.remaining().is_empty() {
@@ -1417,6 +1430,7 @@ pub fn parse_args(
                 .to_string(),
             kind: msg("parameter passed without an option given"),
             warnings: std::mem::take(&mut st.out.warnings),
+            names_rule_list: st.names_rule_list(),
         });
     }
     if !st.key.is_empty() && !st.list_requested {
@@ -1431,6 +1445,7 @@ pub fn parse_args(
                 token: pair,
                 kind,
                 warnings: std::mem::take(&mut st.out.warnings),
+                names_rule_list: st.names_rule_list(),
             });
         }
     }
@@ -1443,6 +1458,7 @@ pub fn parse_args(
                     token: String::new(),
                     kind: msg("Error - no list specified"),
                     warnings: std::mem::take(&mut st.out.warnings),
+                    names_rule_list: st.names_rule_list(),
                 })
             }
         };
@@ -1463,6 +1479,7 @@ pub fn parse_args(
             token: String::new(),
             kind: msg("Error - no list specified"),
             warnings: std::mem::take(&mut st.out.warnings),
+            names_rule_list: st.names_rule_list(),
         });
     } else if status_reply {
         st.out.commands.push(Command::ShowStatusReply);
@@ -1588,5 +1605,19 @@ mod tests {
         let e = error("-h");
         assert_eq!(e.kind, RuleErrorKind::Help);
         assert!(!e.to_string().contains("not an auditctl option"), "{e}");
+    }
+
+    /// Whether a failed line had named a rule list (auditctl then still asks
+    /// whether audit takes rule changes).
+    #[test]
+    fn errors_say_whether_a_rule_list_was_named() {
+        assert!(error("-a always,exit -F bogus=1").names_rule_list);
+        assert!(error("-a exit,bogus").names_rule_list);
+        assert!(error("-w relative").names_rule_list);
+        assert!(error("-W relative").names_rule_list);
+        assert!(!error("-a always,bogus").names_rule_list);
+        assert!(!error("-a bogus,never").names_rule_list);
+        assert!(!error("-e 5").names_rule_list);
+        assert!(!error("-S open").names_rule_list);
     }
 }

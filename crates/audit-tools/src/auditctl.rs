@@ -622,6 +622,13 @@ pub fn run(args: Vec<OsString>) -> ExitCode {
         }
         Err(e) => {
             report_error(&e);
+            // auditctl asks is_ready whenever the line named a rule list,
+            // even after an error: not ready, it exits with 0.
+            if e.names_rule_list {
+                if let Some(code) = not_ready() {
+                    return code;
+                }
+            }
             ExitCode::from(255)
         }
     }
