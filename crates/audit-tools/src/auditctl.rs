@@ -47,8 +47,8 @@ use audit_rules::{
 /// bound on the file; this is far above any real rule set.
 pub const RULE_FILE_MAX_BYTES: u64 = 16 << 20;
 
-/// auditctl 3.0.9's usage text (as built with every option this kernel
-/// interface has), printed on stdout for `-h` and for no argument.
+/// auditctl 3.0.9's usage text (as the installed build prints it, with every
+/// long option), printed on stdout for `-h` and for no argument.
 pub const USAGE: &str = r"usage: auditctl [options]
     -a <l,a>                          Append rule to end of <l>ist with <a>ction
     -A <l,a>                          Add rule at beginning of <l>ist with <a>ction
