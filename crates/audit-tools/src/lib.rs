@@ -33,6 +33,7 @@ pub mod ausearch_format;
 pub mod ausyscall;
 pub mod daemon;
 pub mod live_supervise;
+pub mod output;
 
 use audit_netlink::{audit_wire::status::Status, AuditSocket};
 use std::fmt;

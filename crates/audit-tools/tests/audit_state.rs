@@ -100,3 +100,47 @@ fn a_bad_argument_is_exit_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8(out.stderr).unwrap().contains("usage"));
 }
+
+/// `audit-state ARGS` with its standard output a pipe whose reader is already gone.
+fn to_closed_pipe(args: &[&str]) -> Output {
+    let (reader, writer) = std::io::pipe().expect("pipe");
+    drop(reader);
+    Command::new(env!("CARGO_BIN_EXE_audit-state"))
+        .args(args)
+        .stdout(writer)
+        .output()
+        .expect("run audit-state")
+}
+
+/// `audit-state ARGS` writing to `/dev/full`.
+fn to_dev_full(args: &[&str]) -> Output {
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .expect("open /dev/full");
+    Command::new(env!("CARGO_BIN_EXE_audit-state"))
+        .args(args)
+        .stdout(full)
+        .output()
+        .expect("run audit-state")
+}
+
+#[test]
+fn a_closed_pipe_ends_it_quietly_and_a_full_disk_is_named() {
+    let mut runs = vec![&["--help"][..]];
+    if audit_testlock::live_kernel_available() {
+        runs.extend([&[][..], &["--json"][..]]);
+    }
+    for args in runs {
+        let out = to_closed_pipe(args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {out:?}");
+        assert!(out.stderr.is_empty(), "{args:?}: {out:?}");
+        let out = to_dev_full(args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {out:?}");
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr),
+            "audit-state: writing standard output: No space left on device (os error 28)\n",
+            "{args:?}"
+        );
+    }
+}

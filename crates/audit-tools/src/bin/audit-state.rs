@@ -5,13 +5,25 @@
 //! - `--expect-clean`: exit 1 unless no rule is loaded and no audit daemon is
 //!   registered (after live tests: they must leave the kernel as they found it).
 //!
-//! Exit status: 0 read (and clean where asked), 1 not clean, 2 not read (the kernel
-//! refused: not root, no audit in the kernel) or a bad argument. Needs root.
+//! Exit status: 0 read (and clean where asked), 1 not clean or standard output not
+//! written (named on standard error; a closed pipe ends it quietly with 0, see
+//! [`audit_tools::output`]), 2 not read (the kernel refused: not root, no audit in
+//! the kernel) or a bad argument. Needs root.
 
-use audit_tools::AuditState;
+use audit_tools::{output, AuditState};
+use std::io::{self, Write};
 use std::process::ExitCode;
 
 const USAGE: &str = "usage: audit-state [--json] [--expect-clean]";
+
+/// Writes `text` and a newline to standard output; `Err` is the exit status when
+/// that failed.
+fn print_line(text: &str) -> Result<(), ExitCode> {
+    let mut out = io::stdout().lock();
+    writeln!(out, "{text}")
+        .and_then(|()| out.flush())
+        .map_err(|e| ExitCode::from(output::write_failed_to_stderr("audit-state", &e)))
+}
 
 fn main() -> ExitCode {
     let (mut json, mut expect_clean) = (false, false);
@@ -20,8 +32,10 @@ fn main() -> ExitCode {
             "--json" => json = true,
             "--expect-clean" => expect_clean = true,
             "-h" | "--help" => {
-                println!("{USAGE}");
-                return ExitCode::SUCCESS;
+                return match print_line(USAGE) {
+                    Ok(()) => ExitCode::SUCCESS,
+                    Err(code) => code,
+                };
             }
             other => {
                 eprintln!("audit-state: unknown argument {other:?}\n{USAGE}");
@@ -36,10 +50,13 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    if json {
-        println!("{}", state.to_json());
+    let text = if json {
+        state.to_json()
     } else {
-        println!("{state}");
+        state.to_string()
+    };
+    if let Err(code) = print_line(&text) {
+        return code;
     }
     if expect_clean && !state.is_clean() {
         eprintln!(
