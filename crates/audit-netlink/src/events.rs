@@ -65,6 +65,10 @@ pub struct EventStream {
     /// The last `recvmmsg` emptied the socket: once the parser's items are out,
     /// the drain is over without another (empty) receive.
     emptied: bool,
+    /// The last [`drain`](Self::drain) that ended without an item found the
+    /// socket empty (a receive failed with `EAGAIN`), rather than ending on a
+    /// short `recvmmsg` ([`Direct::TookAll`]), which only suggests it.
+    found_empty: bool,
 }
 
 /// A record or truncated datagram into the parser (an overflow notice, which is
@@ -117,6 +121,7 @@ impl EventStream {
             gather: Duration::ZERO,
             fresh: false,
             emptied: false,
+            found_empty: false,
         }
     }
 
@@ -210,6 +215,7 @@ impl EventStream {
                 return Ok(Some(item));
             }
             if std::mem::take(&mut self.emptied) {
+                self.found_empty = false;
                 return Ok(None);
             }
             let parser = &mut self.parser;
@@ -222,7 +228,10 @@ impl EventStream {
             match direct {
                 Direct::Took => {}
                 Direct::TookAll => self.emptied = true,
-                Direct::Empty => return Ok(None),
+                Direct::Empty => {
+                    self.found_empty = true;
+                    return Ok(None);
+                }
                 // Items already queued in the socket come first, one at a time.
                 Direct::Unavailable => match self.sock.recv(Some(Duration::ZERO))? {
                     Some(incoming) => {
@@ -230,10 +239,21 @@ impl EventStream {
                             return Ok(Some(item));
                         }
                     }
-                    None => return Ok(None),
+                    None => {
+                        self.found_empty = true;
+                        return Ok(None);
+                    }
                 },
             }
         }
+    }
+
+    /// Whether the last [`drain`](Self::drain) that ended without an item found
+    /// the socket empty by a receive that failed with `EAGAIN` (not only a short
+    /// `recvmmsg`, which an overflow also ends).
+    #[cfg(feature = "tokio")]
+    pub(crate) fn found_empty(&self) -> bool {
+        self.found_empty
     }
 
     /// Whether the socket holds items already received (during a control request,

@@ -107,8 +107,11 @@ pub enum Direct {
     Empty,
     /// Datagrams came (possibly only control messages, or an overflow queued).
     Took,
-    /// Datagrams came, fewer than one call takes: the socket was empty after
-    /// them (another call would most likely find nothing).
+    /// Datagrams came, fewer than one call takes: the socket was most likely
+    /// empty after them (another call would most likely find nothing). Not a
+    /// certainty: an error after some datagrams (an overflow, `ENOBUFS`) also
+    /// ends a `recvmmsg` short, and is reported by the next receive. Only
+    /// [`Direct::Empty`] shows that the socket was found empty.
     TookAll,
 }
 
@@ -669,6 +672,8 @@ impl AuditSocket {
                     Some(libc::EINTR) => continue,
                     Some(libc::EAGAIN) => Ok(None),
                     Some(libc::ENOBUFS) => {
+                        // The queue was full: more is most likely waiting.
+                        self.short_batch = false;
                         self.overrun();
                         Ok(Some(Vec::new()))
                     }

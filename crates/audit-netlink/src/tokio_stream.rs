@@ -170,9 +170,10 @@ impl AsyncEventStream {
     /// until the socket is readable, a pause to let records gather has ended, or
     /// the aging tick.
     ///
-    /// The socket is read only while tokio says it is readable, until it is found
-    /// empty (then that readiness is cleared: data that came after is a new
-    /// readiness), so that a wake-up costs one failed receive at most.
+    /// The socket is read only while tokio says it is readable, until a receive
+    /// finds it empty (fails with `EAGAIN`; then that readiness is cleared: data
+    /// that came after is a new readiness): each wake-up costs one failed
+    /// receive.
     ///
     /// [`Stream::poll_next`]: futures_core::Stream::poll_next
     fn poll_item(&mut self, cx: &mut Context<'_>) -> Poll<Result<StreamItem>> {
@@ -203,6 +204,13 @@ impl AsyncEventStream {
                         // Readiness stays set while items come: the next step reads on.
                         if let Some(item) = self.stream.drain()? {
                             return Poll::Ready(Ok(item));
+                        }
+                        // Readiness is cleared only after a receive failed with
+                        // EAGAIN (tokio's rule): a short recvmmsg may have ended
+                        // at an overflow with the queue still full, and while it
+                        // is full the kernel drops new records without a wake-up.
+                        if !self.stream.found_empty() {
+                            continue;
                         }
                         guard.clear_ready();
                         if self.start_pause() {

@@ -977,3 +977,90 @@ fn a_gathering_async_stream_takes_a_storm_whole_in_few_receives() {
     storm.stream = stream;
     storm.check(&seen);
 }
+
+/// Whether `item` is an event whose text holds `needle`.
+#[cfg(feature = "tokio")]
+fn event_holds(item: &StreamItem, needle: &str) -> bool {
+    match item {
+        StreamItem::Event(ev) => ev
+            .records()
+            .iter()
+            .any(|r| memchr_find(r.text(), needle.as_bytes())),
+        _ => false,
+    }
+}
+
+/// A read-log socket whose receive queue overflowed: the async stream hands out
+/// the loss, then what is still queued, and records sent afterwards still wake it
+/// (the kernel drops records without a wake-up while the queue is full, so the
+/// stream must not wait for one before the socket is found empty).
+#[cfg(feature = "tokio")]
+#[test]
+fn async_stream_goes_on_after_an_overflow() {
+    use audit_netlink::tokio_stream::AsyncEventStream;
+    let Some(_receiving) = receiving(audit_testlock::live_kernel_available) else {
+        return;
+    };
+    let nonce = unique_key("asyncovf");
+    let mut sender = AuditSocket::open().unwrap();
+    let mut send = |tag: &str| {
+        let text = format!("op=lar-overflow nonce={nonce}-{tag} res=success");
+        sender.send_user_raw(RecordType::USER_AVC, &text).unwrap();
+    };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let m = AuditSocket::open_readlog().unwrap();
+        m.set_recv_buffer_size(0, true).unwrap();
+        let mut events = AsyncEventStream::new(EventStream::new(m)).unwrap();
+        let wait = Duration::from_secs(4);
+        // The message tagged `tag` comes (sent again each second: other records on
+        // this busy machine may fill the small queue and crowd it out).
+        macro_rules! comes {
+            ($tag:expr) => {{
+                let needle = format!("{nonce}-{}", $tag);
+                let deadline = Instant::now() + PATIENCE;
+                'found: while Instant::now() < deadline {
+                    send($tag);
+                    let resend = tokio::time::sleep(Duration::from_secs(1));
+                    tokio::pin!(resend);
+                    loop {
+                        tokio::select! {
+                            item = events.next() => {
+                                if event_holds(&item.unwrap(), &needle) {
+                                    break 'found;
+                                }
+                            }
+                            () = &mut resend => break,
+                        }
+                    }
+                }
+                assert!(Instant::now() < deadline, "{needle} did not come");
+            }};
+        }
+        // One event read: the stream is waiting on the reactor.
+        comes!("first");
+        // Far more than the smallest queue holds, none read meanwhile.
+        for i in 0..200 {
+            send(&i.to_string());
+        }
+        let (mut lost, mut after_lost) = (0, 0);
+        let deadline = Instant::now() + PATIENCE;
+        while let Ok(item) = tokio::time::timeout(wait, events.next()).await {
+            match item.unwrap() {
+                StreamItem::Lost { .. } => lost += 1,
+                item if lost > 0 && event_holds(&item, &nonce) => after_lost += 1,
+                _ => {}
+            }
+            if (lost > 0 && after_lost > 0) || Instant::now() >= deadline {
+                break;
+            }
+        }
+        assert!(lost >= 1, "no loss reported");
+        assert!(after_lost >= 1, "events {after_lost} lost {lost}");
+        // Records sent now still wake the stream.
+        comes!("last");
+    });
+}
