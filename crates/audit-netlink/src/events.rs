@@ -273,8 +273,8 @@ impl EventStream {
         self.parser.age_events(now_secs());
     }
 
-    /// The next item, waiting at most `timeout` (`None`: forever). `Ok(None)` when the
-    /// time ran out with nothing complete.
+    /// The next item, waiting at most `timeout` (`None`, or one too large for the
+    /// clock: forever). `Ok(None)` when the time ran out with nothing complete.
     ///
     /// A datagram from the kernel that did not fit the receive buffer comes out as a
     /// [`StreamItem::BadRecord`] ([`audit_parse::ErrorKind::DatagramTruncated`]) at
@@ -283,7 +283,8 @@ impl EventStream {
         // Read off the clock only once the stream is about to wait: items that
         // are ready or queued come without a clock read.
         let mut started = None;
-        let mut deadline = || *started.get_or_insert_with(|| timeout.map(|t| Instant::now() + t));
+        let mut deadline =
+            || *started.get_or_insert_with(|| timeout.and_then(crate::socket::deadline_in));
         loop {
             if self.draining {
                 if let Some(item) = self.drain()? {
@@ -422,6 +423,20 @@ mod tests {
             (RecordType::EOE, "audit(1.000:3): "),
         ] {
             sock.queue_item(Incoming::Record(RawRecord::new(ty, text.as_bytes())));
+        }
+    }
+
+    /// A timeout too large to add to the clock is no deadline, not a panic.
+    #[test]
+    fn a_timeout_too_large_for_the_clock_waits_without_a_deadline() {
+        let Ok(mut sock) = AuditSocket::open() else {
+            return; // no NETLINK_AUDIT here (a container without it)
+        };
+        queue_event_3(&mut sock);
+        let mut stream = EventStream::new(sock);
+        match stream.next(Some(Duration::MAX)).unwrap() {
+            Some(StreamItem::Event(ev)) => assert_eq!(ev.id().serial, 3),
+            other => panic!("{other:?}"),
         }
     }
 

@@ -35,6 +35,12 @@ const DRAIN_SLOTS: usize = 32;
 /// a quarter of the headers. One that fills them asks for [`DRAIN_SLOTS`] next.
 const FIRST_BATCH: usize = 8;
 
+/// The instant `timeout` from now; `None` (no deadline: wait forever) when
+/// that is past what the clock can hold.
+pub(crate) fn deadline_in(timeout: Duration) -> Option<Instant> {
+    Instant::now().checked_add(timeout)
+}
+
 /// The name used in errors for a request type.
 pub(crate) fn request_name(ty: RecordType) -> &'static str {
     match ty {
@@ -319,7 +325,8 @@ impl AuditSocket {
         self.timeout
     }
 
-    /// Set the time a request waits for the kernel's complete answer.
+    /// Set the time a request waits for the kernel's complete answer (one too
+    /// large for the clock, such as `Duration::MAX`, waits without a limit).
     pub fn set_timeout(&mut self, timeout: Duration) {
         self.timeout = timeout;
     }
@@ -887,7 +894,7 @@ impl AuditSocket {
     ) -> Result<(i32, Vec<Vec<u8>>)> {
         let request = request_name(ty);
         let seq = self.send_msg(ty, NLM_F_REQUEST | NLM_F_ACK, payload)?;
-        let deadline = Instant::now() + self.timeout;
+        let deadline = deadline_in(self.timeout);
         let mut ack: Option<i32> = None;
         let mut done = false;
         let mut replies = Vec::new();
@@ -901,7 +908,7 @@ impl AuditSocket {
                 }
                 _ => {}
             }
-            let Some(ctl) = self.pump(Some(deadline))? else {
+            let Some(ctl) = self.pump(deadline)? else {
                 return Err(Error::Timeout {
                     request,
                     timeout: self.timeout,
@@ -938,7 +945,8 @@ impl AuditSocket {
     }
 
     /// The next record (or overrun notice) from the kernel, waiting at most `timeout`
-    /// (`None`: wait forever). `Ok(None)` when the time ran out.
+    /// (`None`, or one too large for the clock: wait forever). `Ok(None)` when the
+    /// time ran out.
     ///
     /// Records queued while a request was waiting for its answer come first.
     ///
@@ -950,7 +958,7 @@ impl AuditSocket {
         if let Some(i) = self.queue.pop_front() {
             return Ok(Some(i));
         }
-        let deadline = timeout.map(|t| Instant::now() + t);
+        let deadline = timeout.and_then(deadline_in);
         loop {
             if let Some(i) = self.queue.pop_front() {
                 return Ok(Some(i));
@@ -996,7 +1004,7 @@ impl AuditSocket {
         if self.has_waiting() {
             return Ok(true);
         }
-        let deadline = timeout.map(|t| Instant::now() + t);
+        let deadline = timeout.and_then(deadline_in);
         Ok(self.pump_to(deadline, Some(sink))?.is_some())
     }
 
@@ -1281,6 +1289,27 @@ mod tests {
             cpu < Duration::from_millis(5),
             "{cpu:?} of CPU in {elapsed:?}"
         );
+    }
+
+    /// A timeout too large to add to the clock is no deadline, not a panic: a
+    /// receive with a datagram waiting, and a request the kernel answers.
+    #[test]
+    fn a_timeout_too_large_for_the_clock_waits_without_a_deadline() {
+        let Ok(mut s) = AuditSocket::open() else {
+            return; // no NETLINK_AUDIT here (a container without it)
+        };
+        // A datagram received but not yet split: the receive goes on to it.
+        s.pending
+            .push_back(Pending::Data(forged("audit(1.000:7): x=1")));
+        match s.recv(Some(Duration::MAX)).unwrap() {
+            Some(Incoming::Record(r)) => assert_eq!(r.serial(), Some(7)),
+            other => panic!("{other:?}"),
+        }
+        s.set_timeout(Duration::MAX);
+        // The kernel answers (needs CAP_AUDIT_CONTROL: root here).
+        if let Err(e) = s.get_status() {
+            assert_eq!(e.errno(), Some(Errno(libc::EPERM)), "{e}");
+        }
     }
 
     #[test]
