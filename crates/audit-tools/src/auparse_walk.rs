@@ -10,10 +10,25 @@
 //! With `--interpret`, each field line ends with ` => <interpretation>`, as
 //! `auparse_interpret_field` gives it (`(null)` where it gives NULL).
 //!
-//! Usage: `auparse-walk [--chunk N] [--interpret] [FILE|-]` (stdin when no file). The log is fed to
+//! Usage: `auparse-walk [--chunk N] [--interpret] [FILE|-]` (stdin when no file or `-`;
+//! a file whose name starts with `-` after `--`; `--help` prints this usage). The log is fed to
 //! the parser in chunks of N bytes (default 65536, as the C walker does; 1 to 16 MiB), so event
 //! order is the one libauparse gives for the same chunking. Lines that are not records
 //! are reported on stderr with their line number and byte offset.
+//!
+//! Exit status: 0 walked, 1 the input not read (named, with the byte offset where a
+//! read failed) or standard output not written (named; a closed pipe ends it quietly
+//! with 0, see [`crate::output`]), 2 a bad argument (an unknown option is named).
+//!
+//! Differences from the C walker over libauparse 3.0.9 beyond those the differential
+//! tests apply (`audit_testlock::libauparse::Deliberate`), kept on purpose because
+//! libauparse silently changes or drops data there:
+//!
+//! - A NUL byte inside a line: libauparse ends the record at the NUL (the fields
+//!   after it are lost); we keep the whole line, the NUL inside the field it is in.
+//! - A time stamp cut short, as `msg=audit(1795307482.5` at the end of a line:
+//!   libauparse makes an event `1795307482.005:0` of it; we report the line as an
+//!   error (line number, byte offset) and make no event.
 //!
 //! The binary `auparse-walk` is [`main`]; the example of the same name is an alias.
 use audit_interpret::Interpreter;
@@ -103,9 +118,17 @@ fn chunk_size(value: Option<&str>) -> Result<usize, String> {
     }
 }
 
+const USAGE: &str = "usage: auparse-walk [--chunk N] [--interpret] [FILE|-]\n";
+
+/// A bad argument: the usage on standard error, exit status 2.
 fn usage() -> ExitCode {
-    eprintln!("usage: auparse-walk [--chunk N] [--interpret] [FILE|-]");
+    eprint!("{USAGE}");
     ExitCode::from(2)
+}
+
+/// The exit status for a failed write of standard output.
+fn write_failed(e: &io::Error) -> ExitCode {
+    ExitCode::from(crate::output::write_failed_to_stderr("auparse-walk", e))
 }
 
 /// The program: [`run`] with the process's arguments.
@@ -118,31 +141,60 @@ pub fn main() -> ExitCode {
 
 /// The whole program with `args` (without the program's name): walks the file (or
 /// standard input) to standard output and returns the exit status (2 for a bad
-/// argument, 1 when the input cannot be read or the output written).
+/// argument, 1 when the input cannot be read or the output written; a closed pipe
+/// on standard output ends it quietly with 0, see [`crate::output`]).
 pub fn run(args: Vec<String>) -> ExitCode {
     let mut chunk = 65536usize;
     let mut interpreter: Option<Interpreter> = None;
     let mut path: Option<String> = None;
     let mut args = args.into_iter();
+    let mut options_done = false;
     while let Some(a) = args.next() {
         match a.as_str() {
-            "--chunk" => match chunk_size(args.next().as_deref()) {
-                Ok(n) => chunk = n,
-                Err(message) => {
-                    eprintln!("auparse-walk: {message}");
-                    return usage();
+            _ if options_done => {}
+            "--" => {
+                options_done = true;
+                continue;
+            }
+            "--chunk" => {
+                match chunk_size(args.next().as_deref()) {
+                    Ok(n) => chunk = n,
+                    Err(message) => {
+                        eprintln!("auparse-walk: {message}");
+                        return usage();
+                    }
                 }
-            },
-            "--interpret" => interpreter = Some(Interpreter::new()),
-            "-h" | "--help" => return usage(),
-            _ if path.is_none() => path = Some(a),
-            _ => return usage(),
+                continue;
+            }
+            "--interpret" => {
+                interpreter = Some(Interpreter::new());
+                continue;
+            }
+            "-h" | "--help" => {
+                let mut out = io::stdout().lock();
+                return match out.write_all(USAGE.as_bytes()).and_then(|()| out.flush()) {
+                    Ok(()) => ExitCode::SUCCESS,
+                    Err(e) => write_failed(&e),
+                };
+            }
+            // `-` alone is standard input; a file whose name starts with `-` comes
+            // after `--`.
+            s if s.starts_with('-') && s != "-" => {
+                eprintln!("auparse-walk: unknown option {s}");
+                return usage();
+            }
+            _ => {}
         }
+        if path.is_some() {
+            eprintln!("auparse-walk: more than one file: {a}");
+            return usage();
+        }
+        path = Some(a);
     }
-    let mut input: Box<dyn Read> = match path.as_deref() {
-        None | Some("-") => Box::new(io::stdin().lock()),
+    let (mut input, input_name): (Box<dyn Read>, &str) = match path.as_deref() {
+        None | Some("-") => (Box::new(io::stdin().lock()), "standard input"),
         Some(p) => match std::fs::File::open(p) {
-            Ok(f) => Box::new(f),
+            Ok(f) => (Box::new(f), p),
             Err(e) => {
                 eprintln!("auparse-walk: {p}: {e}");
                 return ExitCode::FAILURE;
@@ -164,25 +216,28 @@ pub fn run(args: Vec<String>) -> ExitCode {
         }
         Ok(())
     };
+    let mut offset = 0u64;
     loop {
         let n = match input.read(&mut buf) {
             Ok(0) => break,
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => {
-                eprintln!("auparse-walk: read error: {e}");
+                // What was read before is still walked.
+                eprintln!("auparse-walk: {input_name}: read error at byte {offset}: {e}");
                 status = ExitCode::FAILURE;
                 break;
             }
         };
+        offset += n as u64;
         parser.feed(&buf[..n]);
-        if emit(&mut parser, &mut out).is_err() {
-            return ExitCode::FAILURE;
+        if let Err(e) = emit(&mut parser, &mut out) {
+            return write_failed(&e);
         }
     }
     parser.flush();
-    if emit(&mut parser, &mut out).is_err() || out.flush().is_err() {
-        return ExitCode::FAILURE;
+    if let Err(e) = emit(&mut parser, &mut out).and_then(|()| out.flush()) {
+        return write_failed(&e);
     }
     status
 }

@@ -52,3 +52,95 @@ fn chunk_values_out_of_range_or_not_numbers_are_refused() {
     assert_eq!((code, &large), (0, &small));
     assert!(small.contains("event 1700000200.001:201"), "{small}");
 }
+
+fn test_log() -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/normalize_data/libaudit-syscall-names.log")
+        .to_str()
+        .expect("utf-8 path")
+        .to_owned()
+}
+
+#[test]
+fn help_is_usage_on_stdout_and_unknown_options_are_named() {
+    for help in ["--help", "-h"] {
+        let (code, stdout, stderr) = walk(&[help]);
+        assert_eq!(code, 0, "{help}: {stderr}");
+        assert!(stdout.starts_with("usage: auparse-walk "), "{stdout}");
+        assert!(stderr.is_empty(), "{stderr}");
+    }
+    let log = test_log();
+    for option in ["--version", "--bogus", "-x"] {
+        let (code, stdout, stderr) = walk(&[option, &log]);
+        assert_eq!(code, 2, "{option}: {stderr}");
+        assert!(stdout.is_empty(), "{option}: {stdout}");
+        assert!(
+            stderr.starts_with(&format!("auparse-walk: unknown option {option}\nusage: ")),
+            "{option}: {stderr}"
+        );
+    }
+    let (code, _, stderr) = walk(&[&log, &log]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.starts_with("auparse-walk: more than one file: "),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_file_named_like_an_option_comes_after_double_dash() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(test_log(), dir.path().join("-x.log")).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_auparse-walk"))
+        .args(["--", "-x.log"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let (_, expected, _) = walk(&[&test_log()]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout), expected);
+}
+
+#[test]
+fn a_read_error_names_the_file_and_the_byte_offset() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path().to_str().unwrap();
+    let (code, stdout, stderr) = walk(&[dir]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stdout.is_empty(), "{stdout}");
+    assert_eq!(
+        stderr,
+        format!("auparse-walk: {dir}: read error at byte 0: Is a directory (os error 21)\n")
+    );
+}
+
+#[test]
+fn a_closed_pipe_ends_it_quietly_and_a_full_disk_is_named() {
+    let log = test_log();
+    for args in [vec!["--help"], vec![log.as_str()]] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = Command::new(env!("CARGO_BIN_EXE_auparse-walk"))
+            .args(&args)
+            .stdout(writer)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {out:?}");
+        assert!(out.stderr.is_empty(), "{args:?}: {out:?}");
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_auparse-walk"))
+            .args(&args)
+            .stdout(full)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {out:?}");
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr),
+            "auparse-walk: writing standard output: No space left on device (os error 28)\n",
+            "{args:?}"
+        );
+    }
+}
