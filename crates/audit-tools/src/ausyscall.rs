@@ -19,6 +19,13 @@
 //! `s390x`, ...), `b32`/`b64` (relative to this machine) or an `AUDIT_ARCH`
 //! value in hex (`c000003e`).
 //!
+//! Writing standard output: where the C tool dies of `SIGPIPE` on a closed pipe
+//! (status 141 in a shell) this one stops quietly with status 0, as the other
+//! programs here do; where the C tool ignores a failed write (`ausyscall --dump
+//! >/dev/full` exits 0 with nothing said) this one says
+//! `ausyscall-rs: writing standard output: ...` and exits 1 (see
+//! [`crate::output`]).
+//!
 //! Run: `cargo run -p audit-tools --bin ausyscall-rs -- i386 clone --exact` (or
 //! `cargo run --example ausyscall -- ...`).
 
@@ -28,6 +35,8 @@ use std::os::unix::ffi::OsStrExt;
 use std::process::ExitCode;
 
 use audit_syscalls::{compat, Machine};
+
+use crate::output::{self, Watched};
 
 const USAGE: &[u8] = b"usage: ausyscall [arch] name | number | --dump | --exact\n";
 
@@ -41,10 +50,16 @@ pub fn main() -> ExitCode {
 }
 
 /// The whole tool: parses `args` (without the program name), writes to
-/// `out`/`err`, returns the exit status. Write errors (a closed pipe) end
-/// the output quietly.
+/// `out`/`err`, returns the exit status. A closed pipe on `out` ends the
+/// output quietly with 0; another write error of `out` is named on `err`
+/// with 1 (see [`crate::output`]); a write error of `err` gives 1.
 pub fn run(args: &[OsString], out: &mut dyn Write, err: &mut dyn Write) -> u8 {
-    run_inner(args, out, err).unwrap_or(1)
+    let mut out = Watched::new(out);
+    match run_inner(args, &mut out, err) {
+        Ok(code) => code,
+        Err(e) if out.failed() => output::write_failed("ausyscall-rs", &e, err),
+        Err(_) => 1,
+    }
 }
 
 fn usage(err: &mut dyn Write) -> io::Result<u8> {
