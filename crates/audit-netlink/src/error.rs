@@ -97,6 +97,23 @@ pub enum Error {
         /// The timeout that ran out.
         timeout: Duration,
     },
+    /// A request stopped waiting for its answer because the socket's queue of
+    /// records received meanwhile reached [`MAX_QUEUED`](crate::MAX_QUEUED): the
+    /// answer is behind more records in the socket. The kernel has the request
+    /// (and has acted on it); its answer, when the records before it are taken,
+    /// is passed over as stale. Take the queued records
+    /// ([`AuditSocket::recv`](crate::AuditSocket::recv)), then ask again (after a
+    /// change, check its effect: a second `AUDIT_ADD_RULE` answers `EEXIST`).
+    #[error(
+        "{request} is waiting behind {queued} records received meanwhile, the most \
+         the socket queues: take them (recv) and ask again"
+    )]
+    QueueFull {
+        /// The request.
+        request: &'static str,
+        /// The records (and notices) queued when it stopped.
+        queued: usize,
+    },
     /// The kernel's answer could not be decoded.
     #[error("malformed {what} from the kernel: {source}")]
     Wire {

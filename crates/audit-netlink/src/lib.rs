@@ -71,7 +71,7 @@ pub use error::{Errno, Error, Result};
 pub use events::{EventStream, StreamItem, MAX_GATHER};
 pub use guard::{EnabledGuard, RuleGuard};
 pub use record::{Incoming, RawRecord};
-pub use socket::{AuditSocket, Direct, Taken, DEFAULT_TIMEOUT, NLGRP_READLOG};
+pub use socket::{AuditSocket, Direct, Taken, DEFAULT_TIMEOUT, MAX_QUEUED, NLGRP_READLOG};
 pub use user_message::{
     encode_untrusted, Account, AcctMessage, Origin, SemanageMessage, UserAvcMessage,
     UserCommMessage, UserCommand, UserMessage, UserRecord,

@@ -18,6 +18,17 @@ use std::time::{Duration, Instant};
 /// Default time a request waits for the kernel's complete answer.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// The most items (records, overflow and truncation notices) a socket queues
+/// while a request waits for its answer. A request stops moving records out of
+/// the socket once its queue holds this many (a receive may add up to one
+/// batch of datagrams past it) and fails with
+/// [`Error::QueueFull`]: what is not taken waits in the socket, where the
+/// kernel's own limits apply (a daemon's socket that fills holds the kernel
+/// back; a read-log socket that fills loses records, reported as
+/// [`Incoming::Overrun`]). About 16,000 records: 5-50 MiB of memory. A socket
+/// whose buffer holds fewer records than this always reaches its answer.
+pub const MAX_QUEUED: usize = 16_384;
+
 /// `AUDIT_NLGRP_READLOG`: the multicast group of the "read log" socket.
 pub const NLGRP_READLOG: u32 = 1;
 
@@ -207,6 +218,14 @@ impl OverflowTracker {
 /// records that arrive meanwhile (on a daemon or multicast socket) are queued, not lost,
 /// and come out of [`recv`] in order. A receive-queue overflow (`ENOBUFS`) is neither
 /// fatal nor swallowed: it becomes an [`Incoming::Overrun`] in that same order.
+///
+/// The wait for an answer ends at the timeout even while records keep coming,
+/// and the queue takes at most [`MAX_QUEUED`] of them: a request whose answer is
+/// further behind fails with [`Error::QueueFull`], the rest staying in the
+/// socket. A daemon (or a read-log reader) that asks the kernel things while
+/// records flood in should take the queued records and ask again, or better ask
+/// from a socket of its own from [`open`]: no records come to one that is neither
+/// registered nor in the read-log group, so nothing holds its answers up.
 ///
 /// Only the kernel (port 0) is listened to. A socket from [`open`] is connected to
 /// the kernel, which then refuses other senders' datagrams to it (their `sendto`
@@ -886,6 +905,10 @@ impl AuditSocket {
 
     /// Send a request and wait for its complete answer: the ACK's code (0, or the
     /// positive value some audit requests return) and the reply payloads.
+    ///
+    /// Records received meanwhile are queued up to [`MAX_QUEUED`]; the wait ends
+    /// at the deadline whether or not records keep coming. An answer not reached
+    /// is met later, as a stale one, and passed over.
     pub(crate) fn transact(
         &mut self,
         ty: RecordType,
@@ -893,26 +916,23 @@ impl AuditSocket {
         want: Want,
     ) -> Result<(i32, Vec<Vec<u8>>)> {
         let request = request_name(ty);
+        let queue_full = |queued| Error::QueueFull { request, queued };
+        // Not sent when its answer could not be reached: nothing is done.
+        if self.queue.len() >= MAX_QUEUED {
+            return Err(queue_full(self.queue.len()));
+        }
         let seq = self.send_msg(ty, NLM_F_REQUEST | NLM_F_ACK, payload)?;
         let deadline = deadline_in(self.timeout);
+        let timed_out = Error::Timeout {
+            request,
+            timeout: self.timeout,
+        };
         let mut ack: Option<i32> = None;
         let mut done = false;
         let mut replies = Vec::new();
         loop {
-            // A reply means success (errors come without one): the ACK, which the
-            // kernel drops when our receive queue is congested, is not awaited then.
-            match (want, ack) {
-                (Want::Ack, Some(code)) => return Ok((code, replies)),
-                (Want::One(_) | Want::Dump(_), _) if done => {
-                    return Ok((ack.unwrap_or(0), replies))
-                }
-                _ => {}
-            }
             let Some(ctl) = self.pump(deadline)? else {
-                return Err(Error::Timeout {
-                    request,
-                    timeout: self.timeout,
-                });
+                return Err(timed_out);
             };
             for m in ctl {
                 if m.seq != seq {
@@ -940,6 +960,22 @@ impl AuditSocket {
                     (t, Want::Dump(w)) if RecordType::from(t) == w => replies.push(m.payload),
                     _ => {}
                 }
+            }
+            // A reply means success (errors come without one): the ACK, which the
+            // kernel drops when our receive queue is congested, is not awaited then.
+            match (want, ack) {
+                (Want::Ack, Some(code)) => return Ok((code, replies)),
+                (Want::One(_) | Want::Dump(_), _) if done => {
+                    return Ok((ack.unwrap_or(0), replies))
+                }
+                _ => {}
+            }
+            // Records that keep coming do not stretch the wait, nor fill memory.
+            if deadline.is_some_and(|d| Instant::now() >= d) {
+                return Err(timed_out);
+            }
+            if self.queue.len() >= MAX_QUEUED {
+                return Err(queue_full(self.queue.len()));
             }
         }
     }

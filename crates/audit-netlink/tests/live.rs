@@ -1064,3 +1064,62 @@ fn async_stream_goes_on_after_an_overflow() {
         comes!("last");
     });
 }
+
+/// `count` USER_AVC messages sent from a socket of their own, for a read-log
+/// socket to receive.
+fn send_user_avcs(count: usize, tag: &str) {
+    let mut sender = AuditSocket::open().unwrap();
+    for i in 0..count {
+        let text = format!("op=lar-flood nonce={tag}-{i} res=success");
+        sender.send_user_raw(RecordType::USER_AVC, &text).unwrap();
+    }
+}
+
+/// Records queued ahead of a request's answer: the request ends at its timeout
+/// although records keep coming, and moves at most `MAX_QUEUED` (and one
+/// receive's worth) out of the socket; once the caller has taken them, requests
+/// are answered again.
+#[test]
+fn a_request_behind_many_records_is_bounded_in_time_and_memory() {
+    use audit_netlink::{Error, MAX_QUEUED};
+    let Some(_receiving) = receiving(audit_testlock::live_kernel_available) else {
+        return;
+    };
+    let mut m = AuditSocket::open_readlog().unwrap();
+    m.set_recv_buffer_size(256 << 20, true).unwrap();
+    let flood = MAX_QUEUED + MAX_QUEUED / 4;
+    send_user_avcs(flood, &unique_key("flood"));
+    // Most are queued in the socket (a few may be lost to the backlog limit).
+    let bound = MAX_QUEUED + 64;
+    m.set_timeout(Duration::from_millis(1));
+    let t = Instant::now();
+    let got = m.get_status();
+    let took = t.elapsed();
+    assert!(
+        matches!(got, Err(Error::Timeout { .. })),
+        "{got:?} after {took:?}, {} queued",
+        m.queued()
+    );
+    assert!(took < Duration::from_millis(100), "{took:?}");
+    assert!(m.queued() <= bound, "{}", m.queued());
+    // Without a time limit that counts, the queue's limit ends the wait.
+    m.set_timeout(Duration::from_secs(60));
+    let t = Instant::now();
+    let got = m.get_status();
+    assert!(
+        matches!(got, Err(Error::QueueFull { .. })),
+        "{got:?} after {:?}, {} queued",
+        t.elapsed(),
+        m.queued()
+    );
+    assert!(m.queued() <= bound, "{}", m.queued());
+    // Taken, the records make room: requests are answered (once the earlier
+    // answers, now stale, are passed over).
+    let mut taken = 0usize;
+    while m.recv(Some(Duration::ZERO)).unwrap().is_some() {
+        taken += 1;
+    }
+    assert!(taken >= MAX_QUEUED, "{taken}");
+    m.set_timeout(Duration::from_secs(5));
+    m.get_status().unwrap();
+}
