@@ -62,8 +62,14 @@ impl Feature {
     }
 }
 
-/// Largest user message the kernel accepts (`MAX_AUDIT_MESSAGE_LENGTH`).
+/// Largest user message the kernel accepts (`MAX_AUDIT_MESSAGE_LENGTH`); it logs
+/// at most [`MAX_USER_TEXT`] bytes of it.
 pub const MAX_USER_MESSAGE: usize = 8970;
+
+/// Longest user message text the kernel logs whole (`AUDIT_MESSAGE_TEXT_MAX`):
+/// it writes the text as `msg='%.*s'` with this precision, cutting anything
+/// past it (a trailing `res=` with it).
+pub const MAX_USER_TEXT: usize = 8560;
 
 /// The payload of `AUDIT_MAKE_EQUIV`: the two lengths, then both paths without
 /// NULs (the kernel's `audit_unpack_string`); each must be 1..=PATH_MAX bytes.
@@ -331,8 +337,8 @@ impl AuditSocket {
     /// Send a user-space record of type `msg_type` with `text` (as
     /// `audit_send_user_message` does). The kernel adds pid, uid, auid, ses and subj
     /// and logs it when auditing is enabled. A text with a NUL byte
-    /// ([`Error::InvalidArgument`]) or of [`MAX_USER_MESSAGE`] bytes or more
-    /// ([`Error::TooLong`]) is refused.
+    /// ([`Error::InvalidArgument`]) or longer than [`MAX_USER_TEXT`] bytes
+    /// ([`Error::TooLong`]; the kernel would log it cut short) is refused.
     pub fn send_user_raw(&mut self, msg_type: RecordType, text: &str) -> Result<()> {
         let t = msg_type.0;
         if !(RecordType::USER_MSG_RANGE.contains(&t)
@@ -349,11 +355,11 @@ impl AuditSocket {
                 "user messages cannot hold a NUL byte",
             ));
         }
-        if text.len() >= MAX_USER_MESSAGE {
+        if text.len() > MAX_USER_TEXT {
             return Err(Error::TooLong {
                 what: "user message",
                 len: text.len(),
-                max: MAX_USER_MESSAGE - 1,
+                max: MAX_USER_TEXT,
             });
         }
         let mut payload = Vec::with_capacity(text.len() + 1);
@@ -397,5 +403,20 @@ mod tests {
             make_equiv_payload(&[b'a'; 4097], b"/"),
             Err(Error::TooLong { max: 4096, .. })
         ));
+    }
+
+    /// A text the kernel would log cut short is refused before it is sent.
+    #[test]
+    fn a_user_text_longer_than_the_kernel_logs_is_refused() {
+        let Ok(mut s) = AuditSocket::open() else {
+            return; // no NETLINK_AUDIT here (a container without it)
+        };
+        let text = "x".repeat(MAX_USER_TEXT + 1);
+        match s.send_user_raw(RecordType::USER_AVC, &text) {
+            Err(Error::TooLong { len, max, .. }) => {
+                assert_eq!((len, max), (MAX_USER_TEXT + 1, MAX_USER_TEXT))
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }

@@ -66,7 +66,7 @@ mod socket;
 pub mod tokio_stream;
 pub mod user_message;
 
-pub use control::{FailureMode, Feature, MAX_USER_MESSAGE};
+pub use control::{FailureMode, Feature, MAX_USER_MESSAGE, MAX_USER_TEXT};
 pub use error::{Errno, Error, Result};
 pub use events::{EventStream, StreamItem, MAX_GATHER};
 pub use guard::{EnabledGuard, RuleGuard};

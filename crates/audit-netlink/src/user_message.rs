@@ -21,10 +21,14 @@
 //! - A value is cut at its first NUL byte, as a C string ends there (a Rust
 //!   string may go on, and the kernel would log the text only up to it: a
 //!   caller could otherwise end a record early, with a `res=` of its own).
-//! - A text longer than the kernel takes (8969 bytes) is cut in its variable
-//!   part (the message, the operation and account, or the command), so that
-//!   `exe=`, `hostname=`, `addr=`, `terminal=` and `res=` stay; libaudit cuts
-//!   the end off, `res=` with it.
+//! - A text longer than the kernel logs whole ([`MAX_USER_TEXT`], 8560 bytes:
+//!   the kernel takes up to 8969 but logs no more than that) is cut in its
+//!   variable part (the message, the operation and account, or the command),
+//!   so that `exe=`, `hostname=`, `addr=`, `terminal=` and `res=` stay;
+//!   libaudit sends up to 8969 bytes, and the kernel cuts the end off, `res=`
+//!   with it.
+//!
+//! [`MAX_USER_TEXT`]: crate::MAX_USER_TEXT
 //!
 //! [`AuditSocket::log_user`]: crate::AuditSocket::log_user
 //!
@@ -66,7 +70,7 @@ pub trait UserRecord {
     /// The record type (1100..=1199, 2100..=2999, or 1005 `USER`).
     fn record_type(&self) -> RecordType;
     /// The text sent to the kernel (the types here keep it within
-    /// [`MAX_USER_MESSAGE`](crate::MAX_USER_MESSAGE) less one byte).
+    /// [`MAX_USER_TEXT`](crate::MAX_USER_TEXT), which the kernel logs whole).
     fn to_text(&self) -> String;
 }
 
@@ -76,9 +80,9 @@ fn c_str(s: &str) -> &str {
 }
 
 /// `head` and `tail` joined, `head` cut (at a character boundary) so that the
-/// text fits in what the kernel takes; `tail` holds the fields that must stay.
+/// text fits in what the kernel logs; `tail` holds the fields that must stay.
 fn fit(mut head: String, tail: String) -> String {
-    let max = crate::MAX_USER_MESSAGE - 1;
+    let max = crate::MAX_USER_TEXT;
     if head.len() + tail.len() > max {
         head.truncate(floor_char_boundary(&head, max.saturating_sub(tail.len())));
     }
@@ -658,7 +662,7 @@ mod tests {
             success: true,
         };
         let t = m.to_text();
-        assert_eq!(t.len(), crate::MAX_USER_MESSAGE - 1);
+        assert_eq!(t.len(), crate::MAX_USER_TEXT);
         assert!(
             t.ends_with(" hostname=h addr=a terminal=t res=success"),
             "{}",
@@ -673,7 +677,7 @@ mod tests {
             success: false,
         };
         let t = c.to_text();
-        assert!(t.len() < crate::MAX_USER_MESSAGE, "{}", t.len());
+        assert!(t.len() <= crate::MAX_USER_TEXT, "{}", t.len());
         assert!(t.ends_with(" terminal=pts/1 res=failed"));
         // Multi-byte characters are not split.
         let wide = "é".repeat(6000);
@@ -683,7 +687,7 @@ mod tests {
             origin: Origin::default(),
             subject_auid: 0,
         };
-        assert!(w.to_text().len() < crate::MAX_USER_MESSAGE);
+        assert!(w.to_text().len() <= crate::MAX_USER_TEXT);
     }
 
     #[test]

@@ -1123,3 +1123,37 @@ fn a_request_behind_many_records_is_bounded_in_time_and_memory() {
     m.set_timeout(Duration::from_secs(5));
     m.get_status().unwrap();
 }
+
+/// A user message of the longest text the kernel logs whole arrives whole: its
+/// trailing fields (`res=`) are not cut off.
+#[test]
+fn a_longest_user_message_arrives_with_its_trailing_fields() {
+    let Some(_receiving) = receiving(audit_testlock::live_kernel_available) else {
+        return;
+    };
+    let mut m = AuditSocket::open_readlog().unwrap();
+    m.set_recv_buffer_size(4 << 20, true).unwrap();
+    let nonce = unique_key("longuser");
+    let message = format!("op=lar-long nonce={nonce} {}", "x".repeat(20_000));
+    let um = UserMessage {
+        msg_type: RecordType::TEST,
+        message: &message,
+        origin: Origin {
+            hostname: Some("lar-host"),
+            addr: Some("127.0.0.1"),
+            terminal: Some("lar-tty"),
+        },
+        success: true,
+    };
+    let text = audit_netlink::UserRecord::to_text(&um);
+    assert_eq!(text.len(), audit_netlink::MAX_USER_TEXT);
+    AuditSocket::open().unwrap().log_user_message(&um).unwrap();
+    let line = wait_for_record(&mut m, &nonce).expect("our user message did not come back");
+    let line = String::from_utf8(line).unwrap();
+    assert!(
+        line.contains(&format!("msg='{text}'")),
+        "{} bytes, ending {}",
+        line.len(),
+        &line[line.len().saturating_sub(120)..]
+    );
+}
