@@ -238,6 +238,7 @@ impl Dispatcher {
                     queue: Queue::new(self.settings.q_depth, self.settings.overflow_action),
                     pid: Mutex::new(None),
                     restarts: AtomicU32::new(0),
+                    max_restarts: AtomicU32::new(self.settings.max_restarts),
                     down: AtomicBool::new(false),
                     replacement: Mutex::new(None),
                 });
@@ -282,7 +283,6 @@ impl Dispatcher {
         Program {
             path,
             args: config.args.clone(),
-            max_restarts: self.settings.max_restarts,
             forget_after: self.settings.restarts_forgotten_after,
         }
     }
@@ -578,12 +578,15 @@ impl Dispatcher {
         }
     }
 
-    /// The settings' queue depth and overflow action for `entry`'s queues;
-    /// a `suspend` ends and the notices of drops start afresh.
+    /// The settings' queue depth and overflow action for `entry`'s queues (and
+    /// `max_restarts` for a program); a `suspend` ends and the notices of drops
+    /// start afresh.
     fn apply_queue_settings(&self, entry: &Entry) {
         let (depth, action) = (self.settings.q_depth, self.settings.overflow_action);
         match &entry.output {
             Output::Program(p) => {
+                p.max_restarts
+                    .store(self.settings.max_restarts, Ordering::Relaxed);
                 let summary = {
                     let mut q = p.queue.lock();
                     q.capacity = depth.max(1);

@@ -31,6 +31,9 @@ pub(crate) struct ProgramShared {
     /// pid is never signalled.
     pub pid: Mutex<Option<u32>>,
     pub restarts: AtomicU32,
+    /// `max_restarts` as the settings say now: a reload's new value holds for a
+    /// running plugin too, as auditd's one setting does for all.
+    pub max_restarts: AtomicU32,
     /// Past `max_restarts`, or stopped: the thread has ended.
     pub down: std::sync::atomic::AtomicBool,
     /// A new program to run in place of the running one (a reload found the
@@ -71,7 +74,6 @@ impl ProgramShared {
 pub(crate) struct Program {
     pub path: PathBuf,
     pub args: Vec<String>,
-    pub max_restarts: u32,
     /// A run this long before dying resets the restart count.
     pub forget_after: Option<Duration>,
 }
@@ -212,7 +214,7 @@ impl Feeder {
             }
             if self.child.is_none() {
                 let restarts = self.shared.restarts.load(Ordering::Relaxed);
-                if restarts > self.program.max_restarts {
+                if restarts > self.shared.max_restarts.load(Ordering::Relaxed) {
                     let unsent = self.discard();
                     // Records for it are dropped (and counted) from now on.
                     self.shared.queue.lock().control = Control::Terminate;

@@ -317,6 +317,38 @@ fn plugin_past_max_restarts_stays_down() {
         .any(|n| matches!(n, Notice::GaveUp { restarts: 3, .. })));
 }
 
+/// A reload's `max_restarts` holds for a plugin already running, as auditd's one
+/// setting does: a plugin that dies every 0.3 s under a limit of 100 is given up
+/// soon after a reload lowers the limit to 1.
+#[test]
+fn a_reload_lowers_max_restarts_of_a_running_plugin() {
+    let f = Fixture::new();
+    let starts = f.path("starts");
+    let prog = f.script(
+        "flaky",
+        &format!("echo x >> {}\nsleep 0.3\nexit 3", starts.display()),
+    );
+    f.plugin("flaky.conf", &prog, "");
+    let settings = Settings {
+        max_restarts: 100,
+        restarts_forgotten_after: None,
+        ..f.settings()
+    };
+    let mut d = Dispatcher::start(settings.clone()).unwrap();
+    let started = || std::fs::read_to_string(&starts).map_or(0, |t| t.lines().count());
+    wait_for("a second start", Duration::from_secs(10), || started() >= 2);
+    d.reload_with(Settings {
+        max_restarts: 1,
+        ..settings
+    })
+    .unwrap();
+    wait_for("give up", Duration::from_secs(10), || {
+        stat(&d, "flaky.conf").down
+    });
+    assert!(started() <= 4, "{} starts", started());
+    d.shutdown(Duration::from_secs(5));
+}
+
 /// A plugin that works for a while between deaths (one per network outage, say) is
 /// never given up: each good run makes its restarts count afresh. With the count kept
 /// for ever (`None`, auditd 3.0.9's way) the same plugin stays down.
