@@ -109,15 +109,24 @@ impl AuditSocket {
         })
     }
 
-    /// Send `AUDIT_SET` with the fields `s.mask` selects; returns the ACK's code (the
-    /// old value for the two reset requests, 0 otherwise).
+    /// Send `AUDIT_SET` with the fields `s.mask` selects; returns the ACK's code (0,
+    /// or for the two reset requests, `STATUS_LOST` and
+    /// `STATUS_BACKLOG_WAIT_TIME_ACTUAL`, the old `u32` value's bits: read it as
+    /// `code as u32`, or use [`reset_lost`](Self::reset_lost)).
     pub fn set_status(&mut self, s: &Status) -> Result<i32> {
         if s.mask & status::STATUS_ENABLED != 0 && s.enabled > 1 {
             return Err(Error::InvalidArgument(
                 "enabled=2 (immutable until reboot) only through set_enabled_immutable_until_reboot",
             ));
         }
-        self.transact(RecordType::SET, &s.to_bytes(), Want::Ack)
+        // The kernel answers a reset with the old u32 count as the ACK's int.
+        let resets = status::STATUS_LOST | status::STATUS_BACKLOG_WAIT_TIME_ACTUAL;
+        let want = if s.mask & resets != 0 {
+            Want::AckValue
+        } else {
+            Want::Ack
+        };
+        self.transact(RecordType::SET, &s.to_bytes(), want)
             .map(|(c, _)| c)
     }
 
@@ -182,16 +191,19 @@ impl AuditSocket {
         self.set_one(status::STATUS_PID, |s| s.pid = pid).map(drop)
     }
 
-    /// Reset the kernel's `lost` counter; returns its value before the reset.
+    /// Reset the kernel's `lost` counter; returns its value before the reset. (The
+    /// kernel gives it as the ACK's `int`: values from `u32::MAX - 4094` on read as
+    /// an errno, an error.)
     pub fn reset_lost(&mut self) -> Result<u32> {
-        self.set_one(status::STATUS_LOST, |_| {})
-            .map(|c| c.max(0) as u32)
+        // The code's bits are the u32 count (see ack_code).
+        self.set_one(status::STATUS_LOST, |_| {}).map(|c| c as u32)
     }
 
-    /// Reset `backlog_wait_time_actual`; returns its value before the reset.
+    /// Reset `backlog_wait_time_actual`; returns its value before the reset (read
+    /// as [`reset_lost`](Self::reset_lost) reads its count).
     pub fn reset_backlog_wait_time_actual(&mut self) -> Result<u32> {
         self.set_one(status::STATUS_BACKLOG_WAIT_TIME_ACTUAL, |_| {})
-            .map(|c| c.max(0) as u32)
+            .map(|c| c as u32)
     }
 
     /// The kernel's feature settings (`AUDIT_GET_FEATURE`).

@@ -52,6 +52,19 @@ pub(crate) fn deadline_in(timeout: Duration) -> Option<Instant> {
     Instant::now().checked_add(timeout)
 }
 
+/// What an ACK's code (`nlmsgerr.error`) stands for: an errno when negative.
+/// With `value_ack` (a reset request, whose ACK carries a `u32` count in that
+/// `int`), only -4095..=-1 (the kernel's errno range) is an errno, and any
+/// other code is the count's bits (`code as u32`): counts from 2^31 on come as
+/// negative codes, and those from 2^32 - 4095 on cannot be told from errnos.
+pub(crate) fn ack_code(code: i32, value_ack: bool) -> std::result::Result<i32, Errno> {
+    if code < 0 && (!value_ack || code >= -4095) {
+        Err(Errno(code.saturating_neg()))
+    } else {
+        Ok(code)
+    }
+}
+
 /// The name used in errors for a request type.
 pub(crate) fn request_name(ty: RecordType) -> &'static str {
     match ty {
@@ -83,6 +96,9 @@ fn wire_type(ty: RecordType) -> Result<u16> {
 pub(crate) enum Want {
     /// Only the ACK (or error).
     Ack,
+    /// Only the ACK, whose code carries a `u32` value (the old count of a
+    /// reset): see [`ack_code`].
+    AckValue,
     /// The ACK and one reply of this type.
     One(RecordType),
     /// The ACK and replies of this type up to NLMSG_DONE.
@@ -944,13 +960,10 @@ impl AuditSocket {
                             what: "nlmsgerr",
                             source,
                         })?;
-                        if e.error < 0 {
-                            return Err(Error::Kernel {
-                                request,
-                                errno: Errno(e.error.saturating_neg()),
-                            });
+                        match ack_code(e.error, want == Want::AckValue) {
+                            Ok(code) => ack = Some(code),
+                            Err(errno) => return Err(Error::Kernel { request, errno }),
                         }
-                        ack = Some(e.error);
                     }
                     (NLMSG_DONE, Want::Dump(_)) => done = true,
                     (t, Want::One(w)) if RecordType::from(t) == w => {
@@ -964,7 +977,7 @@ impl AuditSocket {
             // A reply means success (errors come without one): the ACK, which the
             // kernel drops when our receive queue is congested, is not awaited then.
             match (want, ack) {
-                (Want::Ack, Some(code)) => return Ok((code, replies)),
+                (Want::Ack | Want::AckValue, Some(code)) => return Ok((code, replies)),
                 (Want::One(_) | Want::Dump(_), _) if done => {
                     return Ok((ack.unwrap_or(0), replies))
                 }
@@ -1165,6 +1178,19 @@ fn truncated_item(buf: &[u8], len: usize, cap: usize) -> Incoming {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_ack_code_is_an_errno_or_for_a_reset_a_u32_count() {
+        assert_eq!(ack_code(0, false), Ok(0));
+        assert_eq!(ack_code(-1, false), Err(Errno::EPERM));
+        assert_eq!(ack_code(i32::MIN, false), Err(Errno(i32::MAX)));
+        // A reset's old count: 2^31 and more come as negative codes.
+        assert_eq!(ack_code(7, true), Ok(7));
+        assert_eq!(ack_code(-22, true), Err(Errno::EINVAL));
+        assert_eq!(ack_code(-4095, true), Err(Errno(4095)));
+        assert_eq!(ack_code(-4096, true).map(|c| c as u32), Ok(u32::MAX - 4095));
+        assert_eq!(ack_code(i32::MIN, true).map(|c| c as u32), Ok(1 << 31));
+    }
 
     #[test]
     fn overflow_gap_counts_serials_skipped_until_after_the_socket_was_empty() {
