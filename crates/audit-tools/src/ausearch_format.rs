@@ -17,8 +17,33 @@
 //! an ausearch option). Dates and times are the local time of `TZ` in the
 //! locale of `LC_ALL`/`LC_TIME`/`LANG`, as ausearch prints them.
 //!
+//! `FILE` (or `-if FILE`) is read as ausearch reads it: `-` or none is standard
+//! input; a directory means its `audit.log` after the rotated `audit.log.N` ...
+//! `audit.log.1` (with ausearch's `NOTE - using logs in DIR/audit.log`); a path that
+//! is not there gets ausearch's `stat: ...` and one that cannot be opened its
+//! `Error opening FILE (...)`, both with status 1.
+//!
 //! Exit status: 0 when an event was printed, 1 when none was (with
-//! `<no matches>` on standard error, as ausearch), 2 for bad arguments.
+//! `<no matches>` on standard error, as ausearch) or an input could not be
+//! opened or read or standard output written, 2 for bad arguments. `--help`
+//! prints the usage on standard output.
+//!
+//! Deliberate differences from ausearch 3.0.9:
+//!
+//! - A read error in the middle of a file (`EIO`; a directory named `audit.log`):
+//!   ausearch stops reading that file with nothing said; this program names the file
+//!   and the byte offset after which the read failed and exits 1.
+//! - Writing standard output: a closed pipe ends this program quietly with status 0
+//!   (ausearch dies of `SIGPIPE`); another write error is named
+//!   (`ausearch-format: writing standard output: ...`, status 1) where ausearch
+//!   ignores it (see [`crate::output`]).
+//! - A log with CRLF line ends: libauparse keeps the `\r` at the end of each
+//!   record's last value, so that `key=(null)\r` counts as a key: ausearch prints
+//!   `(null)` in the key column of `--extra-keys` (and as the object of a syscall
+//!   record, `triggered-audit-rule` for `triggered-unknown-audit-rule`), and `(null)`
+//!   in that column for records whose last field is not `key`. Our parser
+//!   (`audit_parse`) takes `\r\n` as the line end, so both formats print for a
+//!   CRLF log what they print for the same log with LF line ends.
 //!
 //! The binary `ausearch-format` is [`main`]; the example of the same name is an alias.
 
@@ -45,16 +70,18 @@ struct Args {
     file: Option<String>,
 }
 
+const USAGE: &str = "usage: ausearch-format --format csv|text [--extra-keys] [--extra-labels] \
+     [--extra-obj2] [--extra-time] [--escape raw|tty|shell|shell_quote] [--expr EXPRESSION] \
+     [FILE|DIRECTORY|-]\n";
+
+/// A bad argument: `msg` and the usage on standard error, exit status 2.
 fn usage(msg: &str) -> ExitCode {
-    eprintln!("ausearch-format: {msg}");
-    eprintln!(
-        "usage: ausearch-format --format csv|text [--extra-keys] [--extra-labels] [--extra-obj2] \
-         [--extra-time] [--escape raw|tty|shell|shell_quote] [--expr EXPRESSION] [FILE]"
-    );
+    eprint!("ausearch-format: {msg}\n{USAGE}");
     ExitCode::from(2)
 }
 
-fn parse_args(args: Vec<String>) -> Result<Args, String> {
+/// The arguments, or `None` for `--help`.
+fn parse_args(args: Vec<String>) -> Result<Option<Args>, String> {
     let mut format = None;
     let mut cols = CsvColumns::default();
     let mut escape = EscapeMode::Tty;
@@ -83,18 +110,19 @@ fn parse_args(args: Vec<String>) -> Result<Args, String> {
                 expr = Some(Expr::parse(&v).map_err(|e| format!("bad expression: {e}"))?);
             }
             "-if" | "--input" => file = Some(args.next().ok_or("-if needs a file")?),
+            "-h" | "--help" => return Ok(None),
             s if s.starts_with('-') && s != "-" => return Err(format!("unknown option {s}")),
             _ if file.is_none() => file = Some(a),
             _ => return Err("more than one file".into()),
         }
     }
-    Ok(Args {
+    Ok(Some(Args {
         format: format.ok_or("--format csv|text is required")?,
         cols,
         escape,
         expr,
         file,
-    })
+    }))
 }
 
 /// Whether ausearch's own parser of kernel AVC records (which it runs on
@@ -233,21 +261,73 @@ impl Printer {
         }
         if !err.is_empty() {
             self.out.flush()?;
-            io::stderr().write_all(&err)?;
+            // A message that cannot be written has nowhere else to go.
+            let _ = io::stderr().write_all(&err);
         }
         Ok(())
     }
 }
 
-fn print_events(args: Args) -> io::Result<bool> {
-    let input: Box<dyn Read> = match args.file.as_deref() {
-        Some(f) if f != "-" => Box::new(
-            std::fs::File::open(f)
-                .map_err(|e| io::Error::new(e.kind(), format!("Error opening {f} ({e})")))?,
-        ),
-        _ => Box::new(io::stdin()),
+/// Why the program stopped before the end of its input.
+enum Stop {
+    /// Writing standard output failed.
+    Output(io::Error),
+    /// An input could not be opened or read: the message for standard error.
+    Input(String),
+}
+
+impl From<io::Error> for Stop {
+    fn from(e: io::Error) -> Self {
+        Stop::Output(e)
+    }
+}
+
+/// An error's text as C's `strerror` gives it (without Rust's ` (os error N)`).
+fn strerror(e: &io::Error) -> String {
+    let text = e.to_string();
+    match e.raw_os_error() {
+        Some(code) => text
+            .strip_suffix(&format!(" (os error {code})"))
+            .map_or(text.clone(), str::to_owned),
+        None => text,
+    }
+}
+
+/// The files to read for `-if PATH`, oldest first, as ausearch picks them: the file
+/// itself, or for a directory its `audit.log` after the rotated `audit.log.N` to
+/// `audit.log.1` (those readable in an unbroken run from `audit.log` up; the
+/// directory's `audit.log` alone when none is, so that opening it says why).
+fn input_files(path: &str) -> Result<Vec<String>, Stop> {
+    let meta =
+        std::fs::metadata(path).map_err(|e| Stop::Input(format!("stat: {}", strerror(&e))))?;
+    if !meta.is_dir() {
+        return Ok(vec![path.to_owned()]);
+    }
+    let mut base = path.to_owned();
+    if !base.ends_with('/') {
+        base.push('/');
+    }
+    base.push_str("audit.log");
+    // Written where ausearch writes it: before any event.
+    let _ = writeln!(io::stderr(), "NOTE - using logs in {base}");
+    let name = |n: usize| {
+        if n == 0 {
+            base.clone()
+        } else {
+            format!("{base}.{n}")
+        }
     };
-    let mut reader = BufReader::with_capacity(1 << 16, input);
+    let readable = (0..)
+        .take_while(|&n| std::fs::File::open(name(n)).is_ok())
+        .count();
+    Ok((0..readable.max(1)).rev().map(name).collect())
+}
+
+fn print_events(args: Args) -> Result<bool, Stop> {
+    let files = match args.file.as_deref() {
+        Some(f) if f != "-" => input_files(f)?,
+        _ => Vec::new(),
+    };
     let mut ctx = NormalizeContext::default();
     ctx.interpreter_mut().set_escape_mode(args.escape);
     let mut pr = Printer {
@@ -258,23 +338,57 @@ fn print_events(args: Args) -> io::Result<bool> {
         last_time: None,
         out: io::BufWriter::new(io::stdout()),
     };
+    // Events go on from one file to the next, as in ausearch: the grouper is
+    // finished only after the last.
     let mut grouper = Grouper::new();
     let mut line = Vec::with_capacity(ausearch_group::MAX_LINE_BUFFER);
-    while read_piece(&mut reader, &mut line)? {
-        match grouper.add_line(&line) {
-            Added::Grouped => {
-                while let Some(ev) = grouper.next_ready() {
-                    pr.event(ev)?;
+    let mut read = |pr: &mut Printer, input: Box<dyn Read>, name: &str| -> Result<(), Stop> {
+        let mut reader = BufReader::with_capacity(1 << 16, input);
+        let mut offset = 0u64;
+        loop {
+            match read_piece(&mut reader, &mut line) {
+                Ok(true) => {}
+                Ok(false) => return Ok(()),
+                Err(e) => {
+                    return Err(Stop::Input(format!(
+                        "ausearch-format: {name}: read error after byte {offset}: {e}"
+                    )))
                 }
             }
-            Added::Skipped => {}
-            Added::BadTimeStamp(ts) => {
-                let mut msg = b"Error extracting time stamp (".to_vec();
-                msg.extend_from_slice(&ts);
-                msg.extend_from_slice(b")\n");
-                io::stderr().write_all(&msg)?;
+            offset += line.len() as u64;
+            match grouper.add_line(&line) {
+                Added::Grouped => {
+                    while let Some(ev) = grouper.next_ready() {
+                        pr.event(ev)?;
+                    }
+                }
+                Added::Skipped => {}
+                Added::BadTimeStamp(ts) => {
+                    let mut msg = b"Error extracting time stamp (".to_vec();
+                    msg.extend_from_slice(&ts);
+                    msg.extend_from_slice(b")\n");
+                    let _ = io::stderr().write_all(&msg);
+                }
             }
         }
+    };
+    let mut result = Ok(());
+    if files.is_empty() {
+        result = read(&mut pr, Box::new(io::stdin()), "standard input");
+    }
+    for f in &files {
+        result = match std::fs::File::open(f) {
+            Ok(input) => read(&mut pr, Box::new(input), f),
+            Err(e) => Err(Stop::Input(format!("Error opening {f} ({})", strerror(&e)))),
+        };
+        if result.is_err() {
+            break;
+        }
+    }
+    if let Err(stop) = result {
+        // What was printed stays printed (ausearch's stdout is flushed at exit).
+        pr.out.flush()?;
+        return Err(stop);
     }
     grouper.finish();
     while let Some(ev) = grouper.next_ready() {
@@ -282,6 +396,11 @@ fn print_events(args: Args) -> io::Result<bool> {
     }
     pr.out.flush()?;
     Ok(pr.found)
+}
+
+/// The exit status for a failed write of standard output.
+fn write_failed(e: &io::Error) -> ExitCode {
+    ExitCode::from(crate::output::write_failed_to_stderr("ausearch-format", e))
 }
 
 /// The program: the locale of the environment (as ausearch takes it), then [`run`]
@@ -304,7 +423,14 @@ pub fn main() -> ExitCode {
 /// and returns the exit status.
 pub fn run(args: Vec<String>) -> ExitCode {
     let args = match parse_args(args) {
-        Ok(a) => a,
+        Ok(Some(a)) => a,
+        Ok(None) => {
+            let mut out = io::stdout().lock();
+            return match out.write_all(USAGE.as_bytes()).and_then(|()| out.flush()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => write_failed(&e),
+            };
+        }
         Err(m) => return usage(&m),
     };
     match print_events(args) {
@@ -313,9 +439,9 @@ pub fn run(args: Vec<String>) -> ExitCode {
             eprintln!("<no matches>");
             ExitCode::from(1)
         }
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("ausearch-format: {e}");
+        Err(Stop::Output(e)) => write_failed(&e),
+        Err(Stop::Input(message)) => {
+            eprintln!("{message}");
             ExitCode::from(1)
         }
     }

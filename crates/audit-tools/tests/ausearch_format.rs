@@ -451,3 +451,125 @@ fn descending_and_interleaved_times_match_ausearch() {
         assert!(lines > 40, "{what}: only {lines} lines");
     }
 }
+
+/// `-if DIRECTORY` reads the directory's `audit.log` after its rotated
+/// `audit.log.N` ... `audit.log.1` (events going on from one file to the next), with
+/// ausearch's note; paths that are not there are refused with ausearch's messages.
+#[test]
+fn directories_and_missing_paths_are_read_as_ausearch_does() {
+    let raw = std::fs::read(workspace_dir().join("tests/data/captured/raw.log")).unwrap();
+    let lines: Vec<&[u8]> = raw.split_inclusive(|&b| b == b'\n').collect();
+    assert!(lines.len() > 30, "raw.log too short to split");
+    let dir = tempfile::tempdir().unwrap();
+    let third = lines.len() / 3;
+    // Cut in the middle of events: the oldest file is the highest number.
+    for (name, part) in [
+        ("audit.log.2", &lines[..third + 1]),
+        ("audit.log.1", &lines[third + 1..2 * third]),
+        ("audit.log", &lines[2 * third..]),
+    ] {
+        std::fs::write(dir.path().join(name), part.concat()).unwrap();
+    }
+    // Not read: audit.log.3 is missing, so audit.log.4 is not in the run.
+    std::fs::write(dir.path().join("audit.log.4"), lines[0]).unwrap();
+    let path = dir.path().to_str().unwrap();
+    let printed = compare_with_ausearch("a directory of rotated logs", path);
+    assert!(printed > 10, "{printed}");
+    compare_with_ausearch("a directory path ending in /", &format!("{path}/"));
+    let (out, err, rc) = output_all(
+        Path::new(AUSEARCH_FORMAT),
+        &["-if", path, "--format", "csv"],
+    );
+    assert_eq!(rc, 0);
+    assert_eq!(
+        String::from_utf8_lossy(&err),
+        format!("NOTE - using logs in {path}/audit.log\n")
+    );
+    // The same events as the whole log in one file.
+    let one = TempLog::new("rotated-whole", &raw);
+    let (whole, _, _) = output_all(
+        Path::new(AUSEARCH_FORMAT),
+        &["-if", one.path(), "--format", "csv"],
+    );
+    assert_eq!(out, whole);
+
+    let empty = tempfile::tempdir().unwrap();
+    compare_with_ausearch(
+        "a directory without audit.log",
+        empty.path().to_str().unwrap(),
+    );
+    compare_with_ausearch("a missing file", &format!("{path}/no-such-file"));
+    compare_with_ausearch("a path under a file", &format!("{path}/audit.log/x"));
+}
+
+/// Where ausearch stops reading a file quietly on a read error, ours names the file
+/// and the byte offset and exits 1.
+#[test]
+fn a_read_error_names_the_input_and_the_byte_offset() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("audit.log")).unwrap();
+    let path = dir.path().to_str().unwrap();
+    let (out, err, rc) = output_all(
+        Path::new(AUSEARCH_FORMAT),
+        &["-if", path, "--format", "csv"],
+    );
+    assert_eq!((out.len(), rc), (0, 1));
+    assert_eq!(
+        String::from_utf8_lossy(&err),
+        format!(
+            "NOTE - using logs in {path}/audit.log\nausearch-format: {path}/audit.log: \
+             read error after byte 0: Is a directory (os error 21)\n"
+        )
+    );
+    let stdin_dir = std::fs::File::open(path).unwrap();
+    let out = Command::new(AUSEARCH_FORMAT)
+        .args(["--format", "text"])
+        .stdin(stdin_dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "ausearch-format: standard input: read error after byte 0: Is a directory (os error 21)\n"
+    );
+}
+
+#[test]
+fn help_is_usage_on_stdout_and_output_errors_are_named() {
+    let (out, err, rc) = output_all(Path::new(AUSEARCH_FORMAT), &["--help"]);
+    assert_eq!(rc, 0, "{}", String::from_utf8_lossy(&err));
+    assert!(out.starts_with(b"usage: ausearch-format --format csv|text "));
+    assert!(err.is_empty());
+    let (out, err, rc) = output_all(Path::new(AUSEARCH_FORMAT), &["--format", "csv", "--bogus"]);
+    assert_eq!((out.len(), rc), (0, 2));
+    assert!(err.starts_with(b"ausearch-format: unknown option --bogus\nusage: "));
+
+    let log = workspace_dir().join("tests/data/captured/raw.log");
+    let log = log.to_str().unwrap();
+    for args in [&["--help"][..], &["--format", "csv", log][..]] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = Command::new(AUSEARCH_FORMAT)
+            .args(args)
+            .stdout(writer)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {out:?}");
+        assert!(out.stderr.is_empty(), "{args:?}: {out:?}");
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let out = Command::new(AUSEARCH_FORMAT)
+            .args(args)
+            .stdout(full)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {out:?}");
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr),
+            "ausearch-format: writing standard output: No space left on device (os error 28)\n",
+            "{args:?}"
+        );
+    }
+}
