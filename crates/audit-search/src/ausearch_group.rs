@@ -43,7 +43,7 @@ use audit_interpret::cnum::strtoul;
 use audit_parse::RecordType;
 use std::cmp::Reverse;
 use std::collections::hash_map::Entry;
-use std::collections::{BTreeSet, BinaryHeap, HashMap};
+use std::collections::{BTreeSet, BinaryHeap, HashMap, VecDeque};
 use std::io::{self, BufRead};
 
 /// ausearch reads lines with `fgets` into a buffer of this many bytes, so a
@@ -53,6 +53,13 @@ pub const MAX_LINE_BUFFER: usize = 8970;
 /// Seconds after which ausearch takes an event as complete
 /// (`end_of_event_timeout`).
 pub const EOE_TIMEOUT: u64 = 2;
+
+/// The bytes a [`Grouper`] holds at most by default (see
+/// [`Grouper::with_held_cap`]): 64 MiB, about 130,000 one-record events of
+/// 200-byte lines. ausearch itself holds every event until it completes,
+/// however many; a log needs more than this only when more than about 30 MB
+/// of it falls within 2 seconds.
+pub const DEFAULT_HELD_CAP: usize = 64 << 20;
 
 /// Reads the next line into `buf` (cleared first) as `fgets(buf, 8970, f)`
 /// does: up to and including a newline, or 8969 bytes, whichever comes first.
@@ -275,6 +282,15 @@ impl GroupedEvent {
         self.text.extend_from_slice(line);
         self.ends.push((rtype, self.text.len()));
     }
+
+    /// The bytes the event holds: its buffers' capacities and a fixed
+    /// amount for its place in the grouper's lists.
+    fn footprint(&self) -> usize {
+        self.text.capacity()
+            + self.ends.capacity() * std::mem::size_of::<(Option<RecordType>, usize)>()
+            + self.stamp.node.as_ref().map_or(0, Vec::capacity)
+            + BOOKKEEPING
+    }
 }
 
 /// One slot of ausearch's list of events.
@@ -282,7 +298,19 @@ impl GroupedEvent {
 struct Slot {
     event: GroupedEvent,
     complete: bool,
+    /// The event's number in the order events began.
+    seq: u64,
+    /// The event's [`GroupedEvent::footprint`] as last counted.
+    bytes: usize,
 }
+
+/// An event's share of the grouper's lists: its slot and its entries in
+/// `order`, `by_second`, `building` and `arrival` (without their slack).
+const BOOKKEEPING: usize = std::mem::size_of::<Option<Slot>>()
+    + std::mem::size_of::<(u64, u64, u64, usize)>()
+    + std::mem::size_of::<(u64, usize)>()
+    + std::mem::size_of::<((u64, u64, u64), Building)>()
+    + std::mem::size_of::<(u64, usize)>();
 
 /// Events under construction with one (sec, milli, serial): almost always
 /// one, more only when nodes differ.
@@ -299,7 +327,27 @@ enum Building {
 /// (from different nodes, or an event complete and another one with its
 /// stamp begun after it), ausearch hands out the one in the lowest slot
 /// first, and so does this.
-#[derive(Debug, Default)]
+///
+/// # Memory
+///
+/// ausearch holds every event until it is complete and every older one has
+/// gone out, with no limit: a log of many events within 2 seconds is held
+/// whole. A grouper counts the bytes it holds ([`held_bytes`]: each event's
+/// lines and its share of the bookkeeping) and has a cap on them
+/// ([`DEFAULT_HELD_CAP`], or [`with_held_cap`]). While it holds more than
+/// its cap, [`next_ready`] hands out the event held longest (the one that
+/// began first), completing it early if it was still under construction,
+/// rather than waiting for it. That is where the output can differ from
+/// ausearch's: a later line of an event completed early starts an event of
+/// its own (or, for an `EOE` line, is skipped), and an event handed out this
+/// way may go out before an older one still held. [`take_cap_passed`] tells
+/// the line where the cap was first passed, so that a program can warn.
+///
+/// [`held_bytes`]: Grouper::held_bytes
+/// [`with_held_cap`]: Grouper::with_held_cap
+/// [`next_ready`]: Grouper::next_ready
+/// [`take_cap_passed`]: Grouper::take_cap_passed
+#[derive(Debug)]
 pub struct Grouper {
     slots: Vec<Option<Slot>>,
     free: BinaryHeap<Reverse<usize>>,
@@ -311,12 +359,53 @@ pub struct Grouper {
     /// Every event held, by (sec, milli, serial, slot): the first is the
     /// next one out, once complete.
     order: BTreeSet<(u64, u64, u64, usize)>,
+    /// Events in the order they began, by (seq, slot); entries of events
+    /// gone out stay until they reach the front or a clean-up.
+    arrival: VecDeque<(u64, usize)>,
+    /// The next event's `seq`.
+    next_seq: u64,
+    /// Lines given to [`Grouper::add_line`] so far.
+    lines: u64,
+    held_bytes: usize,
+    peak_held_bytes: usize,
+    cap: usize,
+    /// The line at which `held_bytes` first passed `cap`, until taken.
+    cap_passed: Option<u64>,
+    cap_passed_ever: bool,
+    completed_early: u64,
+}
+
+impl Default for Grouper {
+    fn default() -> Self {
+        Self::with_held_cap(DEFAULT_HELD_CAP)
+    }
 }
 
 impl Grouper {
-    /// An empty grouper.
+    /// An empty grouper with the cap [`DEFAULT_HELD_CAP`].
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// An empty grouper that holds about `cap` bytes at most (see
+    /// [Memory](Grouper#memory)): past it, events are handed out early.
+    pub fn with_held_cap(cap: usize) -> Self {
+        Self {
+            slots: Vec::new(),
+            free: BinaryHeap::new(),
+            building: HashMap::new(),
+            by_second: BTreeSet::new(),
+            order: BTreeSet::new(),
+            arrival: VecDeque::new(),
+            next_seq: 0,
+            lines: 0,
+            held_bytes: 0,
+            peak_held_bytes: 0,
+            cap,
+            cap_passed: None,
+            cap_passed_ever: false,
+            completed_early: 0,
+        }
     }
 
     /// How many events are held (complete or not).
@@ -324,10 +413,43 @@ impl Grouper {
         self.order.len()
     }
 
+    /// The bytes held now: the capacities of the held events' buffers and
+    /// a fixed share of the bookkeeping for each (an estimate: the slack of
+    /// the grouper's own tables is not counted).
+    pub fn held_bytes(&self) -> usize {
+        self.held_bytes
+    }
+
+    /// The most [`held_bytes`](Grouper::held_bytes) has been, after any
+    /// line was added.
+    pub fn peak_held_bytes(&self) -> usize {
+        self.peak_held_bytes
+    }
+
+    /// The cap on the bytes held (see [Memory](Grouper#memory)).
+    pub fn held_cap(&self) -> usize {
+        self.cap
+    }
+
+    /// How many events [`next_ready`](Grouper::next_ready) has handed out
+    /// early because more than the cap was held.
+    pub fn completed_early(&self) -> u64 {
+        self.completed_early
+    }
+
+    /// The number of the line (counting from 1 every call of
+    /// [`add_line`](Grouper::add_line), so every piece [`read_piece`] gives)
+    /// with which the bytes held first passed the cap; given once, `None`
+    /// before and after.
+    pub fn take_cap_passed(&mut self) -> Option<u64> {
+        self.cap_passed.take()
+    }
+
     /// Takes one line (as [`read_piece`] gives it): it joins the event under
     /// construction with its stamp and node, or starts a new event, which
     /// completes every event under construction 2 seconds older or more.
     pub fn add_line(&mut self, line: &[u8]) -> Added {
+        self.lines += 1;
         let st = match extract_stamp(line) {
             Ok(st) => st,
             Err(a) => return a,
@@ -341,7 +463,11 @@ impl Grouper {
             if let Some(i) = found {
                 if let Some(slot) = self.slots[i].as_mut() {
                     slot.event.push(st.rtype, line);
+                    let bytes = slot.event.footprint();
+                    self.held_bytes = self.held_bytes - slot.bytes + bytes;
+                    slot.bytes = bytes;
                 }
+                self.count_held();
                 return Added::Grouped;
             }
         }
@@ -356,10 +482,15 @@ impl Grouper {
                 node: st.node.map(<[u8]>::to_vec),
                 rtype: st.rtype,
             },
-            text: Vec::with_capacity(line.len() * 4),
-            ends: Vec::with_capacity(4),
+            // Only what the line needs: most events wait with one line.
+            text: Vec::with_capacity(line.len()),
+            ends: Vec::with_capacity(1),
         };
         event.push(st.rtype, line);
+        let bytes = event.footprint();
+        self.held_bytes += bytes;
+        let seq = self.next_seq;
+        self.next_seq += 1;
         let i = match self.free.pop() {
             Some(Reverse(i)) => i,
             None => {
@@ -371,8 +502,17 @@ impl Grouper {
         self.slots[i] = Some(Slot {
             event,
             complete: alone,
+            seq,
+            bytes,
         });
         self.order.insert((st.sec, st.milli, st.serial, i));
+        self.arrival.push_back((seq, i));
+        if self.arrival.len() > 2 * self.order.len() + 64 {
+            // Entries of events gone out behind one held long: drop them.
+            let slots = &self.slots;
+            self.arrival
+                .retain(|&(s, j)| slots[j].as_ref().is_some_and(|x| x.seq == s));
+        }
         if !alone {
             self.by_second.insert((st.sec, i));
             match self.building.entry(key) {
@@ -399,7 +539,17 @@ impl Grouper {
             self.by_second.pop_first();
             self.complete(j);
         }
+        self.count_held();
         Added::Grouped
+    }
+
+    /// Updates the peak, and notes the line where the cap is first passed.
+    fn count_held(&mut self) {
+        self.peak_held_bytes = self.peak_held_bytes.max(self.held_bytes);
+        if self.held_bytes > self.cap && !self.cap_passed_ever {
+            self.cap_passed_ever = true;
+            self.cap_passed = Some(self.lines);
+        }
     }
 
     fn same_node(&self, i: usize, node: Option<&[u8]>) -> bool {
@@ -440,15 +590,50 @@ impl Grouper {
     }
 
     /// The oldest event held, when it is complete (ausearch's
-    /// `get_ready_event`).
+    /// `get_ready_event`); while more than the cap is held, the event held
+    /// longest, complete or not (see [Memory](Grouper#memory)).
     pub fn next_ready(&mut self) -> Option<GroupedEvent> {
         let &(_, _, _, i) = self.order.first()?;
-        if !self.slots[i].as_ref().is_some_and(|s| s.complete) {
+        if self.slots[i].as_ref().is_some_and(|s| s.complete) {
+            self.order.pop_first();
+            return self.release(i);
+        }
+        if self.held_bytes <= self.cap {
             return None;
         }
-        self.order.pop_first();
+        let i = self.longest_held()?;
+        let slot = self.slots[i].as_ref()?;
+        let st = &slot.event.stamp;
+        let (sec, milli, serial) = (st.sec, st.milli, st.serial);
+        if !slot.complete {
+            self.by_second.remove(&(sec, i));
+            self.complete(i);
+            self.completed_early += 1;
+        }
+        self.order.remove(&(sec, milli, serial, i));
+        self.release(i)
+    }
+
+    /// The slot of the event held that began first.
+    fn longest_held(&mut self) -> Option<usize> {
+        while let Some(&(seq, i)) = self.arrival.front() {
+            if self.slots[i].as_ref().is_some_and(|s| s.seq == seq) {
+                return Some(i);
+            }
+            self.arrival.pop_front();
+        }
+        None
+    }
+
+    /// Frees slot `i` (already out of `order`) and gives its event.
+    fn release(&mut self, i: usize) -> Option<GroupedEvent> {
+        let slot = self.slots[i].take()?;
         self.free.push(Reverse(i));
-        self.slots[i].take().map(|s| s.event)
+        self.held_bytes -= slot.bytes;
+        if self.arrival.front().is_some_and(|&(s, _)| s == slot.seq) {
+            self.arrival.pop_front();
+        }
+        Some(slot.event)
     }
 }
 
@@ -544,6 +729,138 @@ mod tests {
             std::iter::from_fn(|| g.next_ready()).count(),
             2 * n as usize
         );
+    }
+
+    /// `n` one-record SYSCALL events of about 200 bytes within one second,
+    /// as a busy machine logs them.
+    fn one_second_of_syscalls(n: u64) -> Vec<Vec<u8>> {
+        (0..n)
+            .map(|i| {
+                format!(
+                    "type=SYSCALL msg=audit(1700000000.{:03}:{}): arch=c000003e syscall=59 \
+                     success=yes exit=0 a0=55d1 a1=55d2 a2=55d3 a3=0 items=0 ppid=1 pid={} \
+                     auid=0 uid=0 gid=0 euid=0 comm=\"ls\" exe=\"/bin/ls\" key=(null)\n",
+                    i * 1000 / n,
+                    i + 1,
+                    i % 32768
+                )
+                .into_bytes()
+            })
+            .collect()
+    }
+
+    /// Drains `g` after each line and at the end; the serials in the order
+    /// they came out, each with its number of lines.
+    fn run(g: &mut Grouper, lines: &[Vec<u8>]) -> Vec<(u64, usize)> {
+        let mut out = Vec::new();
+        for l in lines {
+            assert_eq!(g.add_line(l), Added::Grouped);
+            out.extend(std::iter::from_fn(|| g.next_ready()).map(|e| (e.stamp().serial, e.len())));
+        }
+        g.finish();
+        out.extend(std::iter::from_fn(|| g.next_ready()).map(|e| (e.stamp().serial, e.len())));
+        out
+    }
+
+    /// The reviewer's case at a test's size: every event waits to the end,
+    /// and the grouper holds each line once with its bookkeeping, not four
+    /// times over.
+    #[test]
+    fn waiting_events_hold_about_their_own_size() {
+        let lines = one_second_of_syscalls(50_000);
+        let input: usize = lines.iter().map(Vec::len).sum();
+        let mut g = Grouper::new();
+        for l in &lines {
+            assert_eq!(g.add_line(l), Added::Grouped);
+            assert!(g.next_ready().is_none());
+        }
+        assert_eq!(g.held(), lines.len());
+        let peak = g.peak_held_bytes();
+        assert!(
+            peak <= input * 5 / 2,
+            "{peak} bytes held for {input} bytes of lines"
+        );
+        assert!(peak < DEFAULT_HELD_CAP);
+        g.finish();
+        let out = std::iter::from_fn(|| g.next_ready()).count();
+        assert_eq!(out, lines.len());
+        assert_eq!(g.held_bytes(), 0);
+        assert_eq!(g.completed_early(), 0);
+        assert_eq!(g.take_cap_passed(), None);
+    }
+
+    /// Past the cap the oldest events go out early: what is held stays
+    /// under the cap and a line, and (the events being whole and in order)
+    /// the events are the same as without a cap.
+    #[test]
+    fn the_cap_bounds_what_is_held() {
+        let lines = one_second_of_syscalls(50_000);
+        let cap = 1 << 20;
+        let mut g = Grouper::with_held_cap(cap);
+        let out = run(&mut g, &lines);
+        let uncapped = run(&mut Grouper::new(), &lines);
+        assert_eq!(out, uncapped);
+        assert!(
+            g.peak_held_bytes() <= cap + 1024,
+            "{} bytes held, cap {cap}",
+            g.peak_held_bytes()
+        );
+        assert!(g.completed_early() > 40_000, "{}", g.completed_early());
+        // The line given is the one that took the bytes held past the cap.
+        let at = g.take_cap_passed().expect("cap passed");
+        assert_eq!(g.take_cap_passed(), None);
+        let mut h = Grouper::with_held_cap(cap);
+        let at = usize::try_from(at).unwrap();
+        for l in &lines[..at - 1] {
+            h.add_line(l);
+        }
+        assert!(h.held_bytes() <= cap);
+        h.add_line(&lines[at - 1]);
+        assert!(h.held_bytes() > cap);
+    }
+
+    /// Descending times: past the cap the event held longest goes out, not
+    /// the one under construction, so every event stays whole.
+    #[test]
+    fn past_the_cap_events_stay_whole_in_a_descending_log() {
+        let n = 5_000u64;
+        let mut lines = Vec::new();
+        for i in (0..n).rev() {
+            for t in ["SYSCALL", "PATH"] {
+                lines.push(
+                    format!(
+                        "type={t} msg=audit({}.{:03}:{i}): x=1\n",
+                        i / 1000,
+                        i % 1000
+                    )
+                    .into_bytes(),
+                );
+            }
+        }
+        let mut g = Grouper::with_held_cap(64 << 10);
+        let out = run(&mut g, &lines);
+        assert!(g.completed_early() > 0);
+        assert!(g.peak_held_bytes() <= (64 << 10) + 1024);
+        assert_eq!(out.len(), n as usize);
+        assert!(out.iter().all(|&(_, len)| len == 2));
+        let mut serials: Vec<u64> = out.iter().map(|&(s, _)| s).collect();
+        serials.sort_unstable();
+        assert_eq!(serials, (0..n).collect::<Vec<_>>());
+    }
+
+    /// A line that comes after its event was completed early starts an
+    /// event of its own, as after ausearch's 2-second timeout.
+    #[test]
+    fn a_late_line_of_an_event_completed_early_starts_another() {
+        let mut lines = vec![b"type=SYSCALL msg=audit(1700000000.000:1): x=1\n".to_vec()];
+        lines.extend(one_second_of_syscalls(2_000).into_iter().skip(1));
+        lines.push(b"type=PATH msg=audit(1700000000.000:1): y=2\n".to_vec());
+        let out = run(&mut Grouper::with_held_cap(64 << 10), &lines);
+        let first: Vec<_> = out.iter().filter(|&&(s, _)| s == 1).collect();
+        assert_eq!(first, [&(1, 1), &(1, 1)]);
+        let uncapped = run(&mut Grouper::new(), &lines);
+        assert_eq!(uncapped.first(), Some(&(1, 2)));
+        assert_eq!(out.len(), uncapped.len() + 1);
     }
 
     #[test]
