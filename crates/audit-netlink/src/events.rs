@@ -226,6 +226,13 @@ impl EventStream {
             })?;
             self.fresh |= took;
             match direct {
+                // Only other senders' datagrams (or stale answers): the socket
+                // may hold more, but a sender that keeps sending must not keep
+                // the drain going.
+                Direct::Took if !took && !self.sock.has_waiting() => {
+                    self.found_empty = false;
+                    return Ok(None);
+                }
                 Direct::Took => {}
                 Direct::TookAll => self.emptied = true,
                 Direct::Empty => {
@@ -239,8 +246,9 @@ impl EventStream {
                             return Ok(Some(item));
                         }
                     }
+                    // Empty, or the drain's share of other senders' datagrams.
                     None => {
-                        self.found_empty = true;
+                        self.found_empty = false;
                         return Ok(None);
                     }
                 },

@@ -178,6 +178,8 @@ impl AsyncEventStream {
     /// [`Stream::poll_next`]: futures_core::Stream::poll_next
     fn poll_item(&mut self, cx: &mut Context<'_>) -> Poll<Result<StreamItem>> {
         self.follow_socket()?;
+        // A drain ended without finding the socket empty in this step.
+        let mut unconfirmed = false;
         loop {
             if let Some(item) = self.stream.next_ready() {
                 return Poll::Ready(Ok(item));
@@ -210,6 +212,12 @@ impl AsyncEventStream {
                         // at an overflow with the queue still full, and while it
                         // is full the kernel drops new records without a wake-up.
                         if !self.stream.found_empty() {
+                            // Twice: others' datagrams keep coming; let other
+                            // tasks run, and come back at once.
+                            if std::mem::replace(&mut unconfirmed, true) {
+                                cx.waker().wake_by_ref();
+                                return Poll::Pending;
+                            }
                             continue;
                         }
                         guard.clear_ready();
