@@ -642,6 +642,40 @@ impl Parser {
         true
     }
 
+    /// Count a line of `len` bytes (without its newline) that the caller skipped
+    /// instead of feeding it, for being longer than `limit` (a reader that bounds its
+    /// lines before the parser, as the plugin runtime does). It is reported as
+    /// [`ErrorKind::LineTooLong`] at its own line number and offset, with `start`
+    /// (its first bytes) as the snippet, and the lines after it keep their true
+    /// positions. Bytes fed before it that did not end a line are its start.
+    pub fn skip_line(&mut self, len: u64, limit: usize, start: &[u8]) {
+        if self.discarding {
+            // Already reported as too long: this is the rest of it.
+            self.discarding = false;
+            self.offset += len + 1;
+            return;
+        }
+        let held = self.pending.len() as u64;
+        self.line_no += 1;
+        self.stats.lines += 1;
+        let snippet = if self.pending.is_empty() {
+            start
+        } else {
+            &self.pending
+        };
+        let mut e = ParseError::new(
+            ErrorKind::LineTooLong { limit },
+            self.line_no,
+            self.offset,
+            snippet,
+        );
+        e.source_index = self.source;
+        self.pending.clear();
+        self.stats.errors += 1;
+        self.ready.push_back(Ready::Error(e));
+        self.offset += held + len + 1;
+    }
+
     /// End of input: parse a last unterminated line, complete every open event and
     /// deliver them all.
     pub fn flush(&mut self) {

@@ -92,6 +92,49 @@ enum Layout {
     Exact,
 }
 
+/// A `string` line a [`Deframer`] skipped for being longer than its limit: where it
+/// was and how long, for a report that names it (the line itself is not kept, so
+/// memory stays bounded whatever its length).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SkippedLine {
+    /// Its line number in the stream, from 1.
+    pub line: u64,
+    /// Stream offset of its first byte.
+    pub offset: u64,
+    /// Its length in bytes, without the newline that ended it.
+    pub len: u64,
+    /// The limit it went over ([`Deframer::new`]'s `max_record_len`).
+    pub limit: usize,
+    /// Its first bytes (at most [`SkippedLine::START_LEN`]).
+    pub start: Vec<u8>,
+}
+
+impl SkippedLine {
+    /// The most bytes of a skipped line's start kept in [`SkippedLine::start`].
+    pub const START_LEN: usize = 80;
+
+    /// `more` bytes of the line went by: count them, and keep what `start` has room for.
+    fn extend(&mut self, more: &[u8]) {
+        self.len += more.len() as u64;
+        let room = Self::START_LEN.saturating_sub(self.start.len());
+        self.start.extend_from_slice(&more[..more.len().min(room)]);
+    }
+}
+
+impl std::fmt::Display for SkippedLine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "line {}, byte {}: a {}-byte line, longer than {} bytes, skipped: \"{}\"",
+            self.line,
+            self.offset,
+            self.len,
+            self.limit,
+            String::from_utf8_lossy(&self.start).escape_debug()
+        )
+    }
+}
+
 /// Where a [`Deframer`] puts the records it cuts.
 ///
 /// `Vec<Vec<u8>>` takes each line as its own vector; the runtime's queue keeps the
@@ -100,6 +143,12 @@ pub trait RecordSink {
     /// One record: its line without the newline (a `\r` before the newline stays, the
     /// parser removes it).
     fn push_record(&mut self, line: &[u8]);
+
+    /// A `string` line skipped for being too long, in its place among the records.
+    /// By default it is only counted ([`Deframer::too_long`]).
+    fn skip_record(&mut self, skipped: SkippedLine) {
+        let _ = skipped;
+    }
 }
 
 impl RecordSink for Vec<Vec<u8>> {
@@ -120,15 +169,18 @@ pub struct Deframer {
     /// Padding still to skip.
     skip: usize,
     max_record_len: usize,
-    /// `string`: the line in `buf` is too long and is being skipped to its end.
-    discarding: bool,
+    /// `string`: the line being read is too long and is being skipped to its end;
+    /// what is known of it so far (its `len` grows as its bytes go by).
+    discarding: Option<SkippedLine>,
     too_long: u64,
+    /// `string`: lines cut so far (records and skipped lines).
+    lines: u64,
 }
 
 impl Deframer {
     /// A deframer for `format`; string lines longer than `max_record_len` bytes are
-    /// skipped and counted ([`Deframer::too_long`]), binary payloads longer than it
-    /// are an error.
+    /// skipped, counted ([`Deframer::too_long`]) and told to the sink
+    /// ([`RecordSink::skip_record`]), binary payloads longer than it are an error.
     pub fn new(format: Format, layout: BinaryLayout, max_record_len: usize) -> Deframer {
         Deframer {
             format,
@@ -141,8 +193,9 @@ impl Deframer {
             offset: 0,
             skip: 0,
             max_record_len: max_record_len.max(1),
-            discarding: false,
+            discarding: None,
             too_long: 0,
+            lines: 0,
         }
     }
 
@@ -185,9 +238,13 @@ impl Deframer {
     pub fn finish<S: RecordSink + ?Sized>(&mut self, out: &mut S) -> Result<(), FrameError> {
         match self.format {
             Format::String => {
-                if !self.buf.is_empty() && !self.discarding {
+                if let Some(skipped) = self.discarding.take() {
+                    out.skip_record(skipped);
+                } else if !self.buf.is_empty() {
+                    self.lines += 1;
                     out.push_record(&self.buf);
                 }
+                self.offset += self.buf.len() as u64;
                 self.buf.clear();
                 Ok(())
             }
@@ -198,32 +255,56 @@ impl Deframer {
         }
     }
 
+    /// For `string`, `offset` is the stream offset of the line being read (its
+    /// start in `buf`, or of the line being skipped).
     fn push_string<S: RecordSink + ?Sized>(&mut self, mut data: &[u8], out: &mut S) {
         while let Some(i) = memchr::memchr(b'\n', data) {
-            if self.discarding {
-                self.discarding = false;
+            if let Some(mut skipped) = self.discarding.take() {
+                skipped.extend(&data[..i]);
+                self.offset += skipped.len + 1;
+                out.skip_record(skipped);
             } else if self.buf.len() + i > self.max_record_len {
-                self.too_long += 1;
-                self.buf.clear();
-            } else if self.buf.is_empty() {
-                out.push_record(&data[..i]);
+                let skipped = self.start_skipping(&data[..i]);
+                self.offset += skipped.len + 1;
+                out.skip_record(skipped);
             } else {
-                self.buf.extend_from_slice(&data[..i]);
-                out.push_record(&self.buf);
-                self.buf.clear();
+                self.lines += 1;
+                self.offset += (self.buf.len() + i) as u64 + 1;
+                if self.buf.is_empty() {
+                    out.push_record(&data[..i]);
+                } else {
+                    self.buf.extend_from_slice(&data[..i]);
+                    out.push_record(&self.buf);
+                    self.buf.clear();
+                }
             }
             data = &data[i + 1..];
         }
-        if self.discarding {
-            return;
-        }
-        if self.buf.len() + data.len() > self.max_record_len {
-            self.too_long += 1;
-            self.buf.clear();
-            self.discarding = true;
+        if let Some(skipped) = &mut self.discarding {
+            skipped.extend(data);
+        } else if self.buf.len() + data.len() > self.max_record_len {
+            self.discarding = Some(self.start_skipping(data));
         } else {
             self.buf.extend_from_slice(data);
         }
+    }
+
+    /// The line held in `buf` and going on with `more` is too long: count it, keep
+    /// its start and let go of the rest.
+    fn start_skipping(&mut self, more: &[u8]) -> SkippedLine {
+        self.too_long += 1;
+        self.lines += 1;
+        let mut skipped = SkippedLine {
+            line: self.lines,
+            offset: self.offset,
+            len: 0,
+            limit: self.max_record_len,
+            start: Vec::with_capacity(SkippedLine::START_LEN),
+        };
+        skipped.extend(&self.buf);
+        skipped.extend(more);
+        self.buf.clear();
+        skipped
     }
 
     /// Cut the records `buf` holds: (bytes used, result).
@@ -470,6 +551,59 @@ mod tests {
                 "chunk={chunk}"
             );
             assert_eq!(d.too_long(), 2, "chunk={chunk}");
+        }
+    }
+
+    /// Records and skipped lines, in order.
+    #[derive(Default)]
+    struct Both(Vec<Result<Vec<u8>, SkippedLine>>);
+
+    impl RecordSink for Both {
+        fn push_record(&mut self, line: &[u8]) {
+            self.0.push(Ok(line.to_vec()));
+        }
+        fn skip_record(&mut self, skipped: SkippedLine) {
+            self.0.push(Err(skipped));
+        }
+    }
+
+    #[test]
+    fn string_too_long_lines_are_told_with_their_place() {
+        let long = format!("{}\n", "L".repeat(200));
+        let s = format!("short\n{long}ok\n{long}{long}end\n{}", "T".repeat(30));
+        let skipped = |line, offset| SkippedLine {
+            line,
+            offset,
+            len: 200,
+            limit: 8,
+            start: vec![b'L'; SkippedLine::START_LEN],
+        };
+        let want = vec![
+            Ok(b"short".to_vec()),
+            Err(skipped(2, 6)),
+            Ok(b"ok".to_vec()),
+            Err(skipped(4, 210)),
+            Err(skipped(5, 411)),
+            Ok(b"end".to_vec()),
+            Err(SkippedLine {
+                line: 7,
+                offset: 616,
+                len: 30,
+                limit: 8,
+                start: vec![b'T'; 30],
+            }),
+        ];
+        for chunk in [1, 2, 5, 9, 64, 199, 200, 201, 1000] {
+            let mut d = Deframer::new(Format::String, BinaryLayout::Auto, 8);
+            let mut out = Both::default();
+            for c in s.as_bytes().chunks(chunk) {
+                d.push(c, &mut out).unwrap();
+            }
+            d.finish(&mut out).unwrap();
+            assert_eq!(out.0, want, "chunk={chunk}");
+            assert_eq!(d.too_long(), 4, "chunk={chunk}");
+            // Never more than the limit held, however long the line.
+            assert!(d.buf.capacity() <= 8 + chunk, "chunk={chunk}");
         }
     }
 }

@@ -73,7 +73,7 @@ mod queue;
 
 pub use audit_parse::{Event, ItemRef, Options, ParseError};
 pub use framing::{
-    BinaryLayout, Deframer, Format, FrameError, RecordSink, HEADER_LEN, PADDED_PAYLOAD,
+    BinaryLayout, Deframer, Format, FrameError, RecordSink, SkippedLine, HEADER_LEN, PADDED_PAYLOAD,
 };
 
 use journal::Journal;
@@ -93,6 +93,15 @@ pub trait Handler {
     /// One record, its line without the newline ([`Delivery::Records`]).
     fn record(&mut self, line: &[u8]) -> HandlerResult {
         let _ = line;
+        Ok(())
+    }
+    /// A `string` line skipped for being longer than [`Plugin::max_record_len`], in its
+    /// place among the records ([`Delivery::Records`]; with [`Delivery::Events`] it
+    /// comes to [`Handler::event`] as a [`ParseError`] of kind
+    /// [`LineTooLong`](audit_parse::ErrorKind::LineTooLong) at its line and offset).
+    /// By default only counted ([`Metrics::too_long`]).
+    fn too_long(&mut self, skipped: &SkippedLine) -> HandlerResult {
+        let _ = skipped;
         Ok(())
     }
     /// One complete event, or a line the parser could not use ([`Delivery::Events`]).
@@ -156,7 +165,8 @@ pub struct Metrics {
     pub max_bytes: usize,
     /// Records dropped because the queue was full.
     pub overflowed: u64,
-    /// Records handled (given to the handler, or fed to the parser).
+    /// Records handled (given to the handler, or fed to the parser); a skipped
+    /// too-long line counts here too, as it is handed on in its place.
     pub handled: u64,
     /// Records handed out again from the queue file at start.
     pub replayed: u64,
@@ -505,8 +515,10 @@ impl Plugin {
     }
 
     /// Longest record accepted; default [`DEFAULT_MAX_RECORD_LEN`] (16 KiB), over
-    /// what auditd's dispatcher ever sends. A longer `string` line is skipped and
-    /// counted ([`Metrics::too_long`]), a longer `binary` payload in the exact layout
+    /// what auditd's dispatcher ever sends. A longer `string` line is skipped (its
+    /// bytes are not kept), counted ([`Metrics::too_long`]) and reported in its place
+    /// ([`Handler::too_long`], or with [`Delivery::Events`] a parse error naming its
+    /// line and offset), a longer `binary` payload in the exact layout
     /// is an error ([`FrameError::PayloadTooLong`]). Raise it for another sender that
     /// writes longer records; the reader holds up to this much of a partial line.
     pub fn max_record_len(mut self, bytes: usize) -> Self {
@@ -738,16 +750,36 @@ impl<H: Handler> Worker<'_, H> {
         let (len, held) = (batch.len(), batch.held());
         match self.delivery {
             Delivery::Records => {
-                for line in batch.lines() {
-                    self.handler.record(line).map_err(Error::Handler)?;
+                let mut skipped = batch.skipped().peekable();
+                for (i, line) in batch.lines().enumerate() {
+                    match skipped.next_if(|(at, _, _)| *at == i) {
+                        Some((_, _, s)) => self.handler.too_long(s),
+                        None => self.handler.record(line),
+                    }
+                    .map_err(Error::Handler)?;
                 }
+                drop(skipped);
                 drop(batch);
                 self.queue.finish(len, held, next_seq)
             }
             Delivery::Events => {
                 let handler = &mut *self.handler;
                 let mut failed = None;
-                self.parser.feed_with_ref(batch.text(), |item| {
+                let text = batch.text();
+                // A skipped line's place is an empty line: the parser is told its
+                // length instead, so that it reports it and the lines after it keep
+                // their true line numbers and offsets.
+                let mut at = 0;
+                for (_, place, s) in batch.skipped() {
+                    self.parser.feed_with_ref(&text[at..place], |item| {
+                        if failed.is_none() {
+                            failed = handler.event(item).err();
+                        }
+                    });
+                    self.parser.skip_line(s.len, s.limit, &s.start);
+                    at = place + 1;
+                }
+                self.parser.feed_with_ref(&text[at..], |item| {
                     if failed.is_none() {
                         failed = handler.event(item).err();
                     }
@@ -865,6 +897,85 @@ mod tests {
         // waits for it (events come out in order).
         assert_eq!(c.events, ["5.000:1 2", "6.000:2 1"]);
         assert!(c.records.is_empty());
+    }
+
+    /// Records, skipped lines and parse errors with their places, in order.
+    #[derive(Default)]
+    struct Places(Vec<String>);
+
+    impl Handler for Places {
+        fn record(&mut self, line: &[u8]) -> HandlerResult {
+            self.0.push(String::from_utf8_lossy(line).into_owned());
+            Ok(())
+        }
+        fn too_long(&mut self, s: &SkippedLine) -> HandlerResult {
+            self.0
+                .push(format!("skipped {} {} {}", s.line, s.offset, s.len));
+            Ok(())
+        }
+        fn event(&mut self, item: ItemRef<'_>) -> HandlerResult {
+            match item {
+                Ok(ev) => self.0.extend(
+                    ev.iter()
+                        .map(|r| format!("{} {} {}", ev.id(), r.line(), r.offset())),
+                ),
+                Err(e) => self
+                    .0
+                    .push(format!("error {} {} {:?}", e.line, e.offset, e.kind)),
+            }
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_too_long_line_is_told_in_its_place() {
+        let long = format!("type=SYSCALL msg=audit(5.000:2): a={}\n", "x".repeat(300));
+        let text = format!(
+            "type=USER_END msg=audit(5.000:1): pid=1\n{long}garbage\n{long}\
+             type=USER_END msg=audit(6.000:3): pid=1\n"
+        );
+        let (l1, l2) = (40, 40 + long.len() as u64);
+        let (l3, l4) = (l2 + 8, l2 + 8 + long.len() as u64);
+        for read_size in [7, 100, 4096] {
+            let mut records = Places::default();
+            let out = Plugin::new()
+                .input(std::io::Cursor::new(text.clone()))
+                .read_size(read_size)
+                .max_record_len(100)
+                .delivery(Delivery::Records)
+                .run(&mut records)
+                .unwrap();
+            assert_eq!(out.metrics.too_long, 2);
+            assert_eq!(
+                records.0,
+                [
+                    "type=USER_END msg=audit(5.000:1): pid=1".to_string(),
+                    format!("skipped 2 {l1} {}", long.len() - 1),
+                    "garbage".into(),
+                    format!("skipped 4 {l3} {}", long.len() - 1),
+                    "type=USER_END msg=audit(6.000:3): pid=1".into(),
+                ],
+                "read_size={read_size}"
+            );
+            let mut events = Places::default();
+            Plugin::new()
+                .input(std::io::Cursor::new(text.clone()))
+                .read_size(read_size)
+                .max_record_len(100)
+                .run(&mut events)
+                .unwrap();
+            assert_eq!(
+                events.0,
+                [
+                    "5.000:1 1 0".to_string(),
+                    format!("error 2 {l1} LineTooLong {{ limit: 100 }}"),
+                    format!("error 3 {l2} MissingType"),
+                    format!("error 4 {l3} LineTooLong {{ limit: 100 }}"),
+                    format!("6.000:3 5 {l4}"),
+                ],
+                "read_size={read_size}"
+            );
+        }
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The bounded queue between the reader thread and the worker.
 
 use crate::journal::Journal;
-use crate::{Metrics, Overflow};
+use crate::{Metrics, Overflow, SkippedLine};
 use std::collections::VecDeque;
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::Duration;
@@ -15,6 +15,9 @@ pub(crate) struct Chunk {
     text: Vec<u8>,
     /// Where each line ends in `text`, just past its newline.
     ends: Vec<usize>,
+    /// The lines skipped for being too long, by the index of the empty line that
+    /// holds their place in `text` (in order).
+    skipped: Vec<(usize, SkippedLine)>,
 }
 
 impl Chunk {
@@ -23,6 +26,7 @@ impl Chunk {
         Chunk {
             text: Vec::with_capacity(bytes),
             ends: Vec::with_capacity(records),
+            skipped: Vec::new(),
         }
     }
 
@@ -41,7 +45,11 @@ impl Chunk {
     /// Heap bytes the chunk holds once queued, with its slot in the queue: what the
     /// byte budget counts.
     fn held(&self) -> usize {
-        self.text.capacity() + self.ends.capacity() * size_of::<usize>() + size_of::<Batch>()
+        self.text.capacity()
+            + self.ends.capacity() * size_of::<usize>()
+            + self.skipped.capacity() * size_of::<(usize, SkippedLine)>()
+            + self.skipped.len() * SkippedLine::START_LEN
+            + size_of::<Batch>()
     }
 
     /// What [`Chunk::held`] becomes once cut to its first `n` records
@@ -78,6 +86,7 @@ impl Chunk {
         }
         self.text.truncate(self.start(n));
         self.ends.truncate(n);
+        self.skipped.retain(|(i, _)| *i < n);
         self.text.shrink_to_fit();
         self.ends.shrink_to_fit();
     }
@@ -92,6 +101,13 @@ impl crate::RecordSink for Chunk {
         self.text.extend_from_slice(line);
         self.text.push(b'\n');
         self.ends.push(self.text.len());
+    }
+
+    /// An empty line holds the skipped line's place (and is what a queue file keeps
+    /// of it).
+    fn skip_record(&mut self, skipped: SkippedLine) {
+        self.skipped.push((self.len(), skipped));
+        crate::RecordSink::push_record(self, b"");
     }
 }
 
@@ -125,6 +141,18 @@ impl Batch {
     /// The records as the parser is fed: each line followed by a newline.
     pub(crate) fn text(&self) -> &[u8] {
         &self.chunk.text[self.chunk.start(self.first)..]
+    }
+
+    /// The skipped lines among the records, in order: each with its index among
+    /// [`Batch::lines`] and the offset in [`Batch::text`] of the empty line that holds
+    /// its place.
+    pub(crate) fn skipped(&self) -> impl Iterator<Item = (usize, usize, &SkippedLine)> + '_ {
+        let base = self.chunk.start(self.first);
+        self.chunk
+            .skipped
+            .iter()
+            .filter(|(i, _)| *i >= self.first)
+            .map(move |(i, s)| (i - self.first, self.chunk.start(*i) - base, s))
     }
 
     /// One past the journal sequence number of the last record.
