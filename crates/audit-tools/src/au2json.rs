@@ -28,7 +28,12 @@
 //! flushed; SIGTERM stops it after draining and a flush; SIGHUP asks for a
 //! reload (it has no configuration, so it only says so on standard error);
 //! SIGUSR1 writes the queue's metrics. Lines that are not records are
-//! reported on standard error, and so are records the runtime dropped.
+//! reported on standard error with their line number and byte offset, and so
+//! is a line longer than the parser's limit (4 MiB): the reader skips it
+//! without holding it, and the lines after it keep their true positions.
+//! Records the runtime dropped are counted at exit. Any of these makes the
+//! exit status 1, as does a failed write (but for a closed pipe); bad
+//! arguments are named, with exit status 2; `--help` prints the usage.
 //!
 //! The binary `au2json` is [`main`]; the example of the same name is an alias.
 use audit_normalize::json::{CompactOptions, JsonOptions, JsonWriter};
@@ -85,28 +90,33 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// The whole program with `args` (without the program's name): converts the file
-/// (or standard input) to standard output and returns the exit status (2 for bad
-/// arguments, 1 when records were not converted or the input could not be read).
-pub fn run(args: Vec<String>) -> ExitCode {
-    let (plugin, own) = match Plugin::split_args(args.iter().cloned()) {
-        Ok(split) => split,
-        Err(e) => {
-            eprintln!("au2json: {e}");
-            return usage();
-        }
-    };
+/// What the command line asks for.
+struct Request {
+    plugin: Plugin,
+    opts: JsonOptions,
+    compact: Option<CompactOptions>,
+    file: Option<String>,
+}
+
+/// The command line, or the message that says what is wrong with it (`None`:
+/// `--help`).
+fn parse_args(args: Vec<String>) -> Result<Request, Option<String>> {
+    if args.iter().any(|a| a == "--help" || a == "-h") {
+        return Err(None);
+    }
+    let (plugin, own) =
+        Plugin::split_args(args.iter().cloned()).map_err(|e| Some(e.to_string()))?;
     let overflow_given = args
         .iter()
         .any(|a| a == "--overflow" || a.starts_with("--overflow="));
     let mut opts = JsonOptions::default();
-    let mut file = None;
+    let mut file: Option<String> = None;
     let mut compact = None;
     let mut sentence = false;
     let mut every = false;
-    let mut lossless_only = false;
+    // The first option of the lossless schema given, to name it if it conflicts.
+    let mut lossless_only: Option<String> = None;
     for a in own {
-        lossless_only |= a.starts_with("--no-");
         match a.as_str() {
             "--compact" => compact = Some(CompactOptions::default()),
             "--sentence" => sentence = true,
@@ -115,29 +125,86 @@ pub fn run(args: Vec<String>) -> ExitCode {
             "--no-normalize" => opts.normalized = None,
             "--no-attrs" => opts.normalized = Some(NormalizeOptions::NoAttributes),
             s if s.starts_with('-') && s != "-" => {
-                return usage();
+                return Err(Some(format!("unknown option {s:?}")));
             }
-            _ if file.is_some() => return usage(),
-            _ => file = Some(a),
+            _ => {
+                if let Some(first) = &file {
+                    return Err(Some(format!(
+                        "one input file only: {first:?} and then {a:?}"
+                    )));
+                }
+                file = Some(a);
+                continue;
+            }
+        }
+        if a.starts_with("--no-") && lossless_only.is_none() {
+            lossless_only = Some(a);
         }
     }
+    if let (Some(_), Some(a)) = (&compact, &lossless_only) {
+        return Err(Some(format!(
+            "{a} is for the lossless schema: it does not go with --compact"
+        )));
+    }
     match &mut compact {
-        Some(_) if lossless_only => return usage(),
         Some(c) => {
             c.sentence = sentence;
             c.every_interpretation = every;
         }
-        None if sentence || every => return usage(),
+        None if sentence || every => {
+            let a = if sentence {
+                "--sentence"
+            } else {
+                "--every-interpretation"
+            };
+            return Err(Some(format!("{a} needs --compact")));
+        }
         None => {}
     }
     let parser = Options::default();
-    // The runtime would skip the lines the parser refuses as too long (and
-    // count them); one byte more lets the parser see and report them.
-    let max_line = parser.max_line_len.saturating_add(1);
+    // The runtime skips longer lines without holding them, and tells the parser
+    // their length: the parser reports each at its line and offset.
+    let max_line = parser.max_line_len;
     let mut plugin = plugin.parser_options(parser).max_record_len(max_line);
     if !overflow_given {
         plugin = plugin.overflow(Overflow::Block);
     }
+    Ok(Request {
+        plugin,
+        opts,
+        compact,
+        file,
+    })
+}
+
+/// The whole program with `args` (without the program's name): converts the file
+/// (or standard input) to standard output and returns the exit status (0 after
+/// `--help`, 2 for bad arguments, 1 when records were not converted, the input
+/// could not be read or the output could not be written).
+pub fn run(args: Vec<String>) -> ExitCode {
+    let Request {
+        mut plugin,
+        opts,
+        compact,
+        file,
+    } = match parse_args(args) {
+        Ok(request) => request,
+        Err(None) => {
+            let mut out = io::stdout().lock();
+            return match writeln!(out, "{USAGE}").and_then(|()| out.flush()) {
+                // A closed standard output is the reader's choice: nothing to say.
+                Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
+                    eprintln!("au2json: writing to standard output: {e}");
+                    ExitCode::from(1)
+                }
+                _ => ExitCode::SUCCESS,
+            };
+        }
+        Err(Some(why)) => {
+            eprintln!("au2json: {why}\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
     if let Some(path) = file.filter(|f| f != "-") {
         match std::fs::File::open(&path) {
             Ok(f) => plugin = plugin.input(f),
@@ -174,6 +241,11 @@ pub fn run(args: Vec<String>) -> ExitCode {
         {
             ExitCode::SUCCESS
         }
+        // The converter's only failures are its writes.
+        Err(Error::Handler(e)) if e.is::<io::Error>() => {
+            eprintln!("au2json: writing to standard output: {e}");
+            ExitCode::from(1)
+        }
         Err(e) => {
             eprintln!("au2json: {e}");
             ExitCode::from(1)
@@ -181,12 +253,11 @@ pub fn run(args: Vec<String>) -> ExitCode {
     }
 }
 
-fn usage() -> ExitCode {
-    eprintln!(
-        "usage: au2json [--no-interpret] [--no-normalize] [--no-attrs] [RUNTIME OPTIONS] [FILE]\n       \
-         au2json --compact [--sentence] [--every-interpretation] [RUNTIME OPTIONS] [FILE]\n\
-         RUNTIME OPTIONS: --format string|binary, --overflow drop-newest|drop-oldest|block,\n\
-         --capacity N, --queue-file PATH, --queue-file-max BYTES, --status-file PATH"
-    );
-    ExitCode::from(2)
-}
+/// How to call it.
+const USAGE: &str = "\
+usage: au2json [--no-interpret] [--no-normalize] [--no-attrs] [RUNTIME OPTIONS] [FILE]
+       au2json --compact [--sentence] [--every-interpretation] [RUNTIME OPTIONS] [FILE]
+       au2json --help
+RUNTIME OPTIONS: --format string|binary, --binary-layout auto|padded|exact,
+  --overflow drop-newest|drop-oldest|block, --capacity N, --queue-bytes BYTES,
+  --queue-file PATH, --queue-file-max BYTES, --status-file PATH";

@@ -265,3 +265,90 @@ fn au2json_compact_writes_what_the_writer_does() {
         .unwrap();
     assert_eq!(bad.status.code(), Some(2));
 }
+
+/// A line over the parser's limit is named with its own line number and byte
+/// offset, and the lines after it keep theirs (the runtime's reader skips it
+/// without holding it whole, and tells the parser how long it was).
+#[test]
+fn au2json_names_a_too_long_line_and_keeps_later_positions() {
+    let long = format!(
+        "type=SYSCALL msg=audit(1.000:1): a0={}\n",
+        "x".repeat(5_000_000)
+    );
+    let mut data = b"type=USER_START msg=audit(1.000:0): pid=1\n".to_vec();
+    data.extend_from_slice(long.as_bytes());
+    data.extend_from_slice(b"garbage\n");
+    let after = b"type=USER_END msg=audit(2.000:2): pid=1\n";
+    data.extend_from_slice(after);
+    let dir = std::env::temp_dir().join(format!("au2json-long-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("long.log");
+    std::fs::write(&path, &data).unwrap();
+    let out = Command::new(AU2JSON).arg(&path).output().unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("line 2, byte 42: line longer than"),
+        "the long line is named: {err}"
+    );
+    let garbage = 42 + long.len() as u64;
+    assert!(
+        err.contains(&format!("line 3, byte {garbage}:")),
+        "garbage at its place: {err}"
+    );
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    // The record after them is at its true place in the JSON too.
+    let lines = lines_of(&out.stdout);
+    let last = lines.last().expect("the last event");
+    let text = last.to_string();
+    assert!(
+        text.contains(&format!("\"offset\":{}", garbage + 8)),
+        "{text}"
+    );
+    assert!(text.contains("\"line\":4"), "{text}");
+}
+
+/// `--help` is not an error; a wrong option is named.
+#[test]
+fn au2json_help_and_usage_errors() {
+    let help = Command::new(AU2JSON).arg("--help").output().unwrap();
+    assert_eq!(help.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&help.stdout).contains("usage: au2json"));
+    assert!(help.stderr.is_empty());
+    for (args, named) in [
+        (&["--compact", "--no-interpret"][..], "--no-interpret"),
+        (&["--sentence"][..], "--sentence"),
+        (&["--every-interpretation"][..], "--every-interpretation"),
+        (&["--bogus"][..], "--bogus"),
+        (&["a.log", "b.log"][..], "b.log"),
+        (&["--capacity"][..], "--capacity"),
+    ] {
+        let out = Command::new(AU2JSON).args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        let first = err.lines().next().unwrap_or("");
+        assert!(
+            first.starts_with("au2json: ") && first.contains(named),
+            "{args:?}: {err}"
+        );
+        assert!(out.stdout.is_empty());
+    }
+}
+
+/// A write that fails is reported (a closed pipe is not an error).
+#[test]
+fn au2json_reports_a_failed_write() {
+    let log = manifest_dir().join("tests/data/captured/enriched.log");
+    let full = std::fs::File::create("/dev/full").unwrap();
+    let out = Command::new(AU2JSON)
+        .arg(&log)
+        .stdout(full)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("writing to standard output: No space left on device"),
+        "{err}"
+    );
+}
