@@ -36,6 +36,8 @@ use audit_parse::{Event, Field, Options, Parser};
 use std::io::{self, BufWriter, Read, Write};
 use std::process::ExitCode;
 
+use crate::output::say;
+
 fn write_event(
     out: &mut impl Write,
     ev: &Event,
@@ -122,7 +124,7 @@ const USAGE: &str = "usage: auparse-walk [--chunk N] [--interpret] [FILE|-]\n";
 
 /// A bad argument: the usage on standard error, exit status 2.
 fn usage() -> ExitCode {
-    eprint!("{USAGE}");
+    say(format_args!("{USAGE}"));
     ExitCode::from(2)
 }
 
@@ -160,7 +162,7 @@ pub fn run(args: Vec<String>) -> ExitCode {
                 match chunk_size(args.next().as_deref()) {
                     Ok(n) => chunk = n,
                     Err(message) => {
-                        eprintln!("auparse-walk: {message}");
+                        say(format_args!("auparse-walk: {message}\n"));
                         return usage();
                     }
                 }
@@ -180,13 +182,13 @@ pub fn run(args: Vec<String>) -> ExitCode {
             // `-` alone is standard input; a file whose name starts with `-` comes
             // after `--`.
             s if s.starts_with('-') && s != "-" => {
-                eprintln!("auparse-walk: unknown option {s}");
+                say(format_args!("auparse-walk: unknown option {s}\n"));
                 return usage();
             }
             _ => {}
         }
         if path.is_some() {
-            eprintln!("auparse-walk: more than one file: {a}");
+            say(format_args!("auparse-walk: more than one file: {a}\n"));
             return usage();
         }
         path = Some(a);
@@ -196,7 +198,7 @@ pub fn run(args: Vec<String>) -> ExitCode {
         Some(p) => match std::fs::File::open(p) {
             Ok(f) => (Box::new(f), p),
             Err(e) => {
-                eprintln!("auparse-walk: {p}: {e}");
+                say(format_args!("auparse-walk: {p}: {e}\n"));
                 return ExitCode::FAILURE;
             }
         },
@@ -211,7 +213,7 @@ pub fn run(args: Vec<String>) -> ExitCode {
         while let Some(item) = parser.next_event() {
             match item {
                 Ok(ev) => write_event(out, &ev, interpreter.as_mut(), &mut scratch)?,
-                Err(e) => eprintln!("auparse-walk: {e}"),
+                Err(e) => say(format_args!("auparse-walk: {e}\n")),
             }
         }
         Ok(())
@@ -224,7 +226,9 @@ pub fn run(args: Vec<String>) -> ExitCode {
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => {
                 // What was read before is still walked.
-                eprintln!("auparse-walk: {input_name}: read error at byte {offset}: {e}");
+                say(format_args!(
+                    "auparse-walk: {input_name}: read error at byte {offset}: {e}\n"
+                ));
                 status = ExitCode::FAILURE;
                 break;
             }

@@ -56,6 +56,8 @@ use audit_search::Expr;
 use std::io::{self, BufReader, Read, Write};
 use std::process::ExitCode;
 
+use crate::output::say;
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Format {
     Csv,
@@ -76,7 +78,7 @@ const USAGE: &str = "usage: ausearch-format --format csv|text [--extra-keys] [--
 
 /// A bad argument: `msg` and the usage on standard error, exit status 2.
 fn usage(msg: &str) -> ExitCode {
-    eprint!("ausearch-format: {msg}\n{USAGE}");
+    say(format_args!("ausearch-format: {msg}\n{USAGE}"));
     ExitCode::from(2)
 }
 
@@ -436,12 +438,12 @@ pub fn run(args: Vec<String>) -> ExitCode {
     match print_events(args) {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => {
-            eprintln!("<no matches>");
+            say(format_args!("<no matches>\n"));
             ExitCode::from(1)
         }
         Err(Stop::Output(e)) => write_failed(&e),
         Err(Stop::Input(message)) => {
-            eprintln!("{message}");
+            say(format_args!("{message}\n"));
             ExitCode::from(1)
         }
     }

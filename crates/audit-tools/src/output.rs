@@ -26,6 +26,13 @@ pub fn write_failed_to_stderr(program: &str, error: &io::Error) -> u8 {
     write_failed(program, error, &mut io::stderr().lock())
 }
 
+/// Writes a message to standard error, as `eprint!` does but without its panic when
+/// standard error cannot be written (a full disk, a closed pipe): such a message has
+/// nowhere else to go, and the exit status still tells.
+pub fn say(message: std::fmt::Arguments<'_>) {
+    let _ = io::stderr().lock().write_fmt(message);
+}
+
 /// A writer that remembers whether a write to it failed, so that a program whose
 /// output and messages both end in [`io::Error`]s can tell which one failed.
 #[derive(Debug)]

@@ -144,3 +144,19 @@ fn a_closed_pipe_ends_it_quietly_and_a_full_disk_is_named() {
         );
     }
 }
+
+/// A message that cannot be written (standard error on a full disk) changes
+/// nothing but the message: no panic, the same exit status.
+#[test]
+fn a_full_standard_error_changes_no_exit_status() {
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .expect("open /dev/full");
+    let out = Command::new(env!("CARGO_BIN_EXE_audit-state"))
+        .arg("--clean")
+        .stderr(full)
+        .output()
+        .expect("run audit-state");
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+}

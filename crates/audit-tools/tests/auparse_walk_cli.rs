@@ -144,3 +144,28 @@ fn a_closed_pipe_ends_it_quietly_and_a_full_disk_is_named() {
         );
     }
 }
+
+/// Messages that cannot be written (standard error on a full disk) change nothing
+/// but the messages: no panic, the same exit status.
+#[test]
+fn a_full_standard_error_changes_no_exit_status() {
+    let dir = tempfile::tempdir().unwrap();
+    let junk = dir.path().join("junk.log");
+    std::fs::write(&junk, "not a record\n").unwrap();
+    for (args, status) in [
+        (vec![junk.to_str().unwrap()], 0),
+        (vec!["--bogus"], 2),
+        (vec![dir.path().to_str().unwrap()], 1),
+    ] {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_auparse-walk"))
+            .args(&args)
+            .stderr(full)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(status), "{args:?}: {out:?}");
+    }
+}

@@ -573,3 +573,26 @@ fn help_is_usage_on_stdout_and_output_errors_are_named() {
         );
     }
 }
+
+/// Messages that cannot be written (standard error on a full disk) change nothing
+/// but the messages: no panic, the same exit status.
+#[test]
+fn a_full_standard_error_changes_no_exit_status() {
+    let empty = TempLog::new("stderr-full", b"");
+    for (args, status) in [
+        (vec!["--format", "csv", empty.path()], 1),
+        (vec!["--format", "csv", "--bogus"], 2),
+        (vec!["--format", "csv", "/no-such-file"], 1),
+    ] {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let out = Command::new(AUSEARCH_FORMAT)
+            .args(&args)
+            .stderr(full)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(status), "{args:?}: {out:?}");
+    }
+}

@@ -10,7 +10,8 @@
 //! [`audit_tools::output`]), 2 not read (the kernel refused: not root, no audit in
 //! the kernel) or a bad argument. Needs root.
 
-use audit_tools::{output, AuditState};
+use audit_tools::output::{self, say};
+use audit_tools::AuditState;
 use std::io::{self, Write};
 use std::process::ExitCode;
 
@@ -38,7 +39,9 @@ fn main() -> ExitCode {
                 };
             }
             other => {
-                eprintln!("audit-state: unknown argument {other:?}\n{USAGE}");
+                say(format_args!(
+                    "audit-state: unknown argument {other:?}\n{USAGE}\n"
+                ));
                 return ExitCode::from(2);
             }
         }
@@ -46,7 +49,7 @@ fn main() -> ExitCode {
     let state = match AuditState::read() {
         Ok(state) => state,
         Err(e) => {
-            eprintln!("audit-state: the kernel refused: {e}");
+            say(format_args!("audit-state: the kernel refused: {e}\n"));
             return ExitCode::from(2);
         }
     };
@@ -59,10 +62,10 @@ fn main() -> ExitCode {
         return code;
     }
     if expect_clean && !state.is_clean() {
-        eprintln!(
-            "audit-state: NOT clean: {} rule(s) loaded, audit pid {}",
+        say(format_args!(
+            "audit-state: NOT clean: {} rule(s) loaded, audit pid {}\n",
             state.rules, state.status.pid
-        );
+        ));
         return ExitCode::from(1);
     }
     ExitCode::SUCCESS
