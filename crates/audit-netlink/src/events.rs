@@ -164,7 +164,10 @@ impl EventStream {
         self.gather
     }
 
-    /// The socket (for control requests: records that arrive meanwhile are kept).
+    /// The socket (for control requests: records that arrive meanwhile are kept,
+    /// up to [`MAX_QUEUED`](crate::MAX_QUEUED); a request whose answer is further
+    /// behind fails with [`Error::QueueFull`](crate::Error::QueueFull): read on,
+    /// then ask again, or ask from a socket of its own).
     pub fn socket(&mut self) -> &mut AuditSocket {
         &mut self.sock
     }
