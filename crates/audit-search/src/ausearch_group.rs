@@ -44,6 +44,7 @@ use audit_parse::RecordType;
 use std::cmp::Reverse;
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeSet, BinaryHeap, HashMap, VecDeque};
+use std::hash::{BuildHasher, Hasher, RandomState};
 use std::io::{self, BufRead};
 
 /// ausearch reads lines with `fgets` into a buffer of this many bytes, so a
@@ -175,15 +176,31 @@ pub fn stamp_of(line: &[u8]) -> Result<Stamp, Added> {
     })
 }
 
+/// C's `strtoul(s, NULL, 10)` (`None` where it sets `errno`), with the
+/// number of digits it read when they start `s` (at most 19 digits, which
+/// cannot overflow), or `usize::MAX` when it was read the general way.
+#[inline]
+fn decimal(s: &[u8]) -> (Option<u64>, usize) {
+    let n = s.iter().take(20).take_while(|b| b.is_ascii_digit()).count();
+    if n == 0 || n > 19 {
+        return (strtoul(s, 10), usize::MAX);
+    }
+    let v = s[..n]
+        .iter()
+        .fold(0u64, |v, &d| v * 10 + u64::from(d - b'0'));
+    (Some(v), n)
+}
+
 /// ausearch's `extract_timestamp`.
 fn extract_stamp(line: &[u8]) -> Result<LineStamp<'_>, Added> {
-    // ausearch copies the line with strdup: it ends at a NUL.
-    let line = match memchr::memchr(0, line) {
-        Some(z) => &line[..z],
-        None => line,
-    };
+    // ausearch reads at most the first 80 (340 after `node=`) bytes, up to a
+    // NUL: what follows them does not matter.
     let limit = if line.first() == Some(&b'n') { 340 } else { 80 };
     let head = &line[..line.len().min(limit)];
+    let head = match memchr::memchr(0, head) {
+        Some(z) => &head[..z],
+        None => head,
+    };
     let mut toks = head.split(|&b| b == b' ').filter(|t| !t.is_empty());
     let mut tok = toks.next().ok_or(Added::Skipped)?;
     let mut node = None;
@@ -207,21 +224,32 @@ fn extract_stamp(line: &[u8]) -> Result<LineStamp<'_>, Added> {
         ts = &ts[..close];
     }
     let bad = || Added::BadTimeStamp(ts.to_vec());
-    // C's `strtoul`: `None` where it sets `errno`.
-    let sec = strtoul(ts, 10)
+    // C's `strtoul`: `None` where it sets `errno`. The usual
+    // `SEC.MILLI:SERIAL` has its `.` and `:` right after the digits read.
+    let (sec, n) = decimal(ts);
+    let sec = sec
         .filter(|&sec| sec < (i64::MAX as u64) - EOE_TIMEOUT)
         .ok_or_else(bad)?;
     let mut s = ts;
     let mut milli = 0;
-    if let Some(dot) = memchr::memchr(b'.', s) {
-        milli = strtoul(&s[dot + 1..], 10)
-            .filter(|&m| m <= 999)
-            .ok_or_else(bad)?;
+    let dot = match s.get(n) {
+        Some(b'.') => Some(n),
+        _ => memchr::memchr(b'.', s),
+    };
+    let mut n = usize::MAX;
+    if let Some(dot) = dot {
         s = &s[dot + 1..];
+        let (m, digits) = decimal(s);
+        milli = m.filter(|&m| m <= 999).ok_or_else(bad)?;
+        n = digits;
     }
     let mut serial = 0;
-    if let Some(colon) = memchr::memchr(b':', s) {
-        serial = strtoul(&s[colon + 1..], 10).ok_or_else(bad)?;
+    let colon = match s.get(n) {
+        Some(b':') => Some(n),
+        _ => memchr::memchr(b':', s),
+    };
+    if let Some(colon) = colon {
+        serial = decimal(&s[colon + 1..]).0.ok_or_else(bad)?;
     }
     Ok(LineStamp {
         sec,
@@ -320,6 +348,45 @@ enum Building {
     Many(Vec<usize>),
 }
 
+/// Hashes of stamps for `building`: a multiply-and-fold of each number
+/// from a random seed, a few instructions where the standard SipHash takes
+/// about a hundred, and a seed the log's author does not know.
+#[derive(Debug, Clone)]
+struct StampHash(u64);
+
+impl StampHash {
+    fn new() -> Self {
+        Self(RandomState::new().build_hasher().finish())
+    }
+}
+
+impl BuildHasher for StampHash {
+    type Hasher = StampHasher;
+    fn build_hasher(&self) -> StampHasher {
+        StampHasher(self.0)
+    }
+}
+
+struct StampHasher(u64);
+
+impl Hasher for StampHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+
+    fn write_u64(&mut self, x: u64) {
+        // The low and high halves of the 128-bit product, folded.
+        let p = u128::from(self.0 ^ x) * 0x9E37_79B9_7F4A_7C15_u128;
+        self.0 = (p as u64) ^ ((p >> 64) as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
 /// ausearch's grouping of lines into events (see the [module](self) docs).
 ///
 /// Events are kept in numbered slots, a new one in the lowest free slot, as
@@ -352,7 +419,7 @@ pub struct Grouper {
     slots: Vec<Option<Slot>>,
     free: BinaryHeap<Reverse<usize>>,
     /// Events under construction by (sec, milli, serial).
-    building: HashMap<(u64, u64, u64), Building>,
+    building: HashMap<(u64, u64, u64), Building, StampHash>,
     /// Events under construction that a newer event can time out, by
     /// (sec, slot).
     by_second: BTreeSet<(u64, usize)>,
@@ -393,7 +460,7 @@ impl Grouper {
         Self {
             slots: Vec::new(),
             free: BinaryHeap::new(),
-            building: HashMap::new(),
+            building: HashMap::with_hasher(StampHash::new()),
             by_second: BTreeSet::new(),
             order: BTreeSet::new(),
             arrival: VecDeque::new(),
@@ -667,6 +734,35 @@ mod tests {
             lens.push(buf.len());
         }
         assert_eq!(lens, [8969, 8969, 20_001 - 2 * 8969, 2, 1]);
+    }
+
+    #[test]
+    fn decimal_reads_as_strtoul() {
+        for s in [
+            &b"1700000000.004:1002"[..],
+            b"004:7",
+            b"",
+            b"x1",
+            b" 12",
+            b"+12",
+            b"-1",
+            b"0000000000000000000000012",
+            b"9999999999999999999",
+            b"18446744073709551615",
+            b"18446744073709551616",
+            b"99999999999999999999",
+        ] {
+            assert_eq!(
+                decimal(s).0,
+                strtoul(s, 10),
+                "{:?}",
+                String::from_utf8_lossy(s)
+            );
+        }
+        let st = stamp_of(b"type=SYSCALL msg=audit(\t1700000000.+004x:-1:9): x\n").unwrap();
+        assert_eq!((st.sec, st.milli, st.serial), (1700000000, 4, u64::MAX));
+        let st = stamp_of(b"type=SYSCALL msg=audit(17:55.6): x\n").unwrap();
+        assert_eq!((st.sec, st.milli, st.serial), (17, 6, 0));
     }
 
     #[test]
