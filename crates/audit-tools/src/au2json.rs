@@ -64,7 +64,7 @@ impl<W: Write> Handler for Converter<W> {
                     .json
                     .write_event(&mut self.out, ev, &mut self.ctx, &self.opts)?,
             },
-            Err(e) => eprintln!("au2json: {e}"),
+            Err(e) => crate::output::sayln!("au2json: {e}"),
         }
         Ok(())
     }
@@ -77,7 +77,7 @@ impl<W: Write> Handler for Converter<W> {
     }
 
     fn reload(&mut self) -> HandlerResult {
-        eprintln!("au2json: reload requested (no configuration to reload)");
+        crate::output::sayln!("au2json: reload requested (no configuration to reload)");
         Ok(())
     }
 }
@@ -194,14 +194,14 @@ pub fn run(args: Vec<String>) -> ExitCode {
             return match writeln!(out, "{USAGE}").and_then(|()| out.flush()) {
                 // A closed standard output is the reader's choice: nothing to say.
                 Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
-                    eprintln!("au2json: writing to standard output: {e}");
+                    crate::output::sayln!("au2json: writing to standard output: {e}");
                     ExitCode::from(1)
                 }
                 _ => ExitCode::SUCCESS,
             };
         }
         Err(Some(why)) => {
-            eprintln!("au2json: {why}\n{USAGE}");
+            crate::output::sayln!("au2json: {why}\n{USAGE}");
             return ExitCode::from(2);
         }
     };
@@ -209,7 +209,7 @@ pub fn run(args: Vec<String>) -> ExitCode {
         match std::fs::File::open(&path) {
             Ok(f) => plugin = plugin.input(f),
             Err(e) => {
-                eprintln!("au2json: {path}: {e}");
+                crate::output::sayln!("au2json: {path}: {e}");
                 return ExitCode::from(1);
             }
         }
@@ -226,10 +226,12 @@ pub fn run(args: Vec<String>) -> ExitCode {
         Ok(outcome) => {
             let m = &outcome.metrics;
             if m.overflowed > 0 || m.too_long > 0 || m.abandoned > 0 {
-                eprintln!(
+                crate::output::sayln!(
                     "au2json: records not converted: {} dropped on a full queue, \
                      {} too long, {} left at stop",
-                    m.overflowed, m.too_long, m.abandoned
+                    m.overflowed,
+                    m.too_long,
+                    m.abandoned
                 );
                 return ExitCode::from(1);
             }
@@ -243,11 +245,11 @@ pub fn run(args: Vec<String>) -> ExitCode {
         }
         // The converter's only failures are its writes.
         Err(Error::Handler(e)) if e.is::<io::Error>() => {
-            eprintln!("au2json: writing to standard output: {e}");
+            crate::output::sayln!("au2json: writing to standard output: {e}");
             ExitCode::from(1)
         }
         Err(e) => {
-            eprintln!("au2json: {e}");
+            crate::output::sayln!("au2json: {e}");
             ExitCode::from(1)
         }
     }

@@ -292,7 +292,7 @@ fn run_commands(
                 let lost = sock
                     .reset_lost()
                     .map_err(|e| format!("Error resetting lost ({})", why(&e)))?;
-                eprintln!("lost: {lost}");
+                crate::output::sayln!("lost: {lost}");
             }
             Command::UserMessage(text) => {
                 // auditctl 3.0.9 logs "text=<text>" as an AUDIT_USER message the way
@@ -315,7 +315,7 @@ fn run_commands(
                 let v = sock.reset_backlog_wait_time_actual().map_err(|e| {
                     format!("Error resetting backlog_wait_time_actual ({})", why(&e))
                 })?;
-                eprintln!("backlog_wait_time_actual: {v}");
+                crate::output::sayln!("backlog_wait_time_actual: {v}");
             }
             Command::TrimSubtrees => sock
                 .trim_subtrees()
@@ -351,7 +351,7 @@ fn signal_auditd(sock: &mut AuditSocket, name: &str) -> Result<(), String> {
         .map_err(|e| format!("Error sending status request ({})", why(&e)))?
         .pid;
     if pid == 0 {
-        eprintln!("Auditd is not running");
+        crate::output::sayln!("Auditd is not running");
         return Ok(());
     }
     let Some(pid) = i32::try_from(pid).ok().and_then(Pid::from_raw) else {
@@ -368,7 +368,7 @@ fn signal_auditd(sock: &mut AuditSocket, name: &str) -> Result<(), String> {
 fn report(msg: &str) {
     let msg = msg.strip_suffix('\n').unwrap_or(msg);
     if !msg.is_empty() {
-        eprintln!("{msg}");
+        crate::output::sayln!("{msg}");
     }
 }
 
@@ -432,7 +432,7 @@ fn rule_file(path: &str, sock: &mut AuditSocket, env: &SystemEnv) -> ExitCode {
     let bytes = match read_rule_file(path) {
         Ok(bytes) => bytes,
         Err(msg) => {
-            eprintln!("{msg}");
+            crate::output::sayln!("{msg}");
             return ExitCode::from(1);
         }
     };
@@ -458,7 +458,7 @@ fn rule_file(path: &str, sock: &mut AuditSocket, env: &SystemEnv) -> ExitCode {
         };
         if let Err(msg) = result {
             report(&msg);
-            eprintln!("There was an error in line {lineno} of {path}");
+            crate::output::sayln!("There was an error in line {lineno} of {path}");
             if !ignore {
                 return ExitCode::from(1);
             }
@@ -548,7 +548,7 @@ pub fn run(args: Vec<OsString>) -> ExitCode {
         return ExitCode::from(1);
     }
     if needs_audit_control(&args, rustix::process::geteuid().is_root()) && !has_audit_control() {
-        eprintln!("You must be root to run this program.");
+        crate::output::sayln!("You must be root to run this program.");
         return ExitCode::from(4);
     }
     // Arguments are text here: one that is not UTF-8 (a path or key with
@@ -562,7 +562,7 @@ pub fn run(args: Vec<OsString>) -> ExitCode {
                 let bytes = std::os::unix::ffi::OsStrExt::as_bytes(raw.as_os_str());
                 let offset = std::str::from_utf8(bytes).map_or_else(|e| e.valid_up_to(), |_| 0);
                 let kind = audit_rules::RuleErrorKind::NotUtf8 { offset };
-                eprintln!("Argument {}: {}", i + 1, kind.message());
+                crate::output::sayln!("Argument {}: {}", i + 1, kind.message());
                 return ExitCode::from(255);
             }
         }
@@ -570,7 +570,7 @@ pub fn run(args: Vec<OsString>) -> ExitCode {
     let mut sock = match AuditSocket::open() {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("Cannot open netlink audit socket ({})", why(&e));
+            crate::output::sayln!("Cannot open netlink audit socket ({})", why(&e));
             return ExitCode::from(1);
         }
     };
@@ -585,7 +585,7 @@ pub fn run(args: Vec<OsString>) -> ExitCode {
     let env = SystemEnv::new().with_features(features);
     let not_ready = || {
         let message = readiness.message()?;
-        eprintln!("{message}");
+        crate::output::sayln!("{message}");
         Some(ExitCode::SUCCESS)
     };
     if args.len() == 2 && args[0] == "-R" {

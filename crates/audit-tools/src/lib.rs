@@ -47,7 +47,7 @@ fn text_args(program: &str) -> Result<Vec<String>, ExitCode> {
         .enumerate()
         .map(|(i, arg)| {
             arg.into_string().map_err(|raw| {
-                eprintln!("{program}: argument {} is not UTF-8: {raw:?}", i + 1);
+                crate::output::sayln!("{program}: argument {} is not UTF-8: {raw:?}", i + 1);
                 ExitCode::from(2)
             })
         })

@@ -171,9 +171,9 @@ fn clean_up_previous(ctl: &mut AuditSocket) -> Result<(), Box<dyn std::error::Er
             }
         }
         let _ = std::fs::remove_file(STATE_FILE);
-        eprintln!("live-supervise: cleaned up after a previous run ({removed} rules)");
+        crate::output::sayln!("live-supervise: cleaned up after a previous run ({removed} rules)");
     } else if removed > 0 {
-        eprintln!("live-supervise: removed {removed} stale rules of a previous run");
+        crate::output::sayln!("live-supervise: removed {removed} stale rules of a previous run");
     }
     Ok(())
 }
@@ -419,9 +419,9 @@ fn supervise() -> Result<(), Box<dyn std::error::Error>> {
     // Become the daemon, or listen beside the one that is registered.
     let mut reader = AuditSocket::open()?;
     match reader.register_daemon() {
-        Ok(()) => eprintln!("live-supervise: registered as the audit daemon"),
+        Ok(()) => crate::output::sayln!("live-supervise: registered as the audit daemon"),
         Err(e) if e.errno() == Some(Errno::EEXIST) => {
-            eprintln!(
+            crate::output::sayln!(
                 "live-supervise: pid {} is the audit daemon; listening on the read-log group",
                 before.pid
             );
@@ -452,7 +452,7 @@ fn supervise() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     if result.is_ok() {
-        eprintln!("live-supervise: watching (Ctrl-C to stop)");
+        crate::output::sayln!("live-supervise: watching (Ctrl-C to stop)");
         let mut events = EventStream::new(reader);
         let mut tree = Tree::new();
         let stdout = std::io::stdout();
@@ -473,9 +473,9 @@ fn supervise() -> Result<(), Box<dyn std::error::Error>> {
                 }
                 Ok(Some(StreamItem::Lost { overruns })) => {
                     let lost = ctl.get_status().map(|s| s.lost).unwrap_or(0);
-                    eprintln!("live-supervise: receive queue overflowed ({overruns} times); kernel lost counter {lost}");
+                    crate::output::sayln!("live-supervise: receive queue overflowed ({overruns} times); kernel lost counter {lost}");
                 }
-                Ok(Some(StreamItem::BadRecord(e))) => eprintln!("live-supervise: {e}"),
+                Ok(Some(StreamItem::BadRecord(e))) => crate::output::sayln!("live-supervise: {e}"),
                 Ok(None) => {}
                 Err(e) => {
                     result = Err(e.into());
@@ -489,12 +489,12 @@ fn supervise() -> Result<(), Box<dyn std::error::Error>> {
     // Clean up: rules, enabled, daemon pid.
     for r in &loaded {
         if let Err(e) = ctl.delete_rule(r) {
-            eprintln!("live-supervise: could not delete a rule: {e}");
+            crate::output::sayln!("live-supervise: could not delete a rule: {e}");
         }
     }
     if before.enabled < 2 {
         if let Err(e) = ctl.set_enabled(before.enabled == 1) {
-            eprintln!(
+            crate::output::sayln!(
                 "live-supervise: could not restore enabled={}: {e}",
                 before.enabled
             );
@@ -502,11 +502,11 @@ fn supervise() -> Result<(), Box<dyn std::error::Error>> {
     }
     if reader.daemon_pid().is_some() {
         if let Err(e) = reader.unregister_daemon() {
-            eprintln!("live-supervise: could not give the daemon pid back: {e}");
+            crate::output::sayln!("live-supervise: could not give the daemon pid back: {e}");
         }
     }
     let _ = std::fs::remove_file(STATE_FILE);
-    eprintln!("live-supervise: rules removed, state restored");
+    crate::output::sayln!("live-supervise: rules removed, state restored");
     result
 }
 
@@ -517,7 +517,7 @@ pub fn main() -> ExitCode {
     match supervise() {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("live-supervise: {e}");
+            crate::output::sayln!("live-supervise: {e}");
             ExitCode::FAILURE
         }
     }

@@ -6,7 +6,8 @@
 //! is named on standard error as `PROGRAM: writing standard output: ERROR` and gives
 //! status 1, so that output cut short is never taken for the whole.
 //!
-//! Used by `audit-state`, `auparse-walk`, `ausyscall-rs` and `ausearch-format`.
+//! Used by every program of the crate; their messages go through [`say`] (and
+//! `sayln!`), which never panics when standard error cannot be written.
 
 use std::io::{self, Write};
 
@@ -32,6 +33,14 @@ pub fn write_failed_to_stderr(program: &str, error: &io::Error) -> u8 {
 pub fn say(message: std::fmt::Arguments<'_>) {
     let _ = io::stderr().lock().write_fmt(message);
 }
+
+/// [`say`] with a newline: `eprintln!` without its panic.
+macro_rules! sayln {
+    ($($arg:tt)*) => {
+        $crate::output::say(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+pub(crate) use sayln;
 
 /// A writer that remembers whether a write to it failed, so that a program whose
 /// output and messages both end in [`io::Error`]s can tell which one failed.

@@ -352,3 +352,24 @@ fn au2json_reports_a_failed_write() {
         "{err}"
     );
 }
+
+/// Standard error that cannot be written (a full disk) is no panic: the exit
+/// status still tells (2 for bad arguments, 1 for a failed write).
+#[test]
+fn au2json_with_stderr_full_keeps_its_exit_status() {
+    let log = manifest_dir().join("tests/data/captured/enriched.log");
+    let full = || std::fs::File::options().write(true).open("/dev/full").unwrap();
+    let bad = Command::new(AU2JSON)
+        .arg("--bogus")
+        .stderr(full())
+        .status()
+        .unwrap();
+    assert_eq!(bad.code(), Some(2));
+    let failed = Command::new(AU2JSON)
+        .arg(&log)
+        .stdout(full())
+        .stderr(full())
+        .status()
+        .unwrap();
+    assert_eq!(failed.code(), Some(1));
+}

@@ -66,7 +66,7 @@ impl Messages {
     /// daemon has nowhere else to say it (its stderr is /dev/null).
     pub fn say(&self, level: Level, msg: &str) {
         match &self.target {
-            Target::Stderr => eprintln!("audit-daemon: {msg}"),
+            Target::Stderr => crate::output::sayln!("audit-daemon: {msg}"),
             Target::Syslog(logger) => {
                 let mut logger = logger.lock().unwrap_or_else(|e| e.into_inner());
                 if logger.is_none() {

@@ -882,7 +882,7 @@ pub fn run_command_line(args: impl IntoIterator<Item = String>) -> ExitCode {
     let mut o = match Options::parse(args.iter().cloned()) {
         Ok(o) => o,
         Err(e) => {
-            eprintln!("{e}");
+            crate::output::sayln!("{e}");
             return ExitCode::from(2);
         }
     };
@@ -913,7 +913,7 @@ pub fn run_command_line(args: impl IntoIterator<Item = String>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("audit-daemon: {e}");
+            crate::output::sayln!("audit-daemon: {e}");
             ExitCode::FAILURE
         }
     }
