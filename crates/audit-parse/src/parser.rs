@@ -36,6 +36,9 @@
 //! - A trailing `\r` is removed from each line (libauparse keeps it in the last value).
 //! - Open events are bounded in number and in bytes (see above); libauparse keeps every
 //!   open event, and an event's records, however many there are.
+//! - A NUL byte inside a line stays in its value (libauparse ends the record at it).
+//! - A time stamp cut short (`msg=audit(1795307482.5`) is a [`ParseError`]
+//!   (libauparse makes an event of it with serial 0).
 
 use crate::error::{ErrorKind, ParseError};
 use crate::event::Event;
