@@ -25,8 +25,10 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
 /// [`Error::QueueFull`]: what is not taken waits in the socket, where the
 /// kernel's own limits apply (a daemon's socket that fills holds the kernel
 /// back; a read-log socket that fills loses records, reported as
-/// [`Incoming::Overrun`]). About 16,000 records: 5-50 MiB of memory. A socket
-/// whose buffer holds fewer records than this always reaches its answer.
+/// [`Incoming::Overrun`]). 16,384 records take 5-50 MiB as records usually go
+/// (about 150 MiB were all of the longest kind). A request reaches its answer
+/// when fewer records than this (less those already queued) were in the
+/// socket ahead of it: those that come later queue behind the answer.
 pub const MAX_QUEUED: usize = 16_384;
 
 /// `AUDIT_NLGRP_READLOG`: the multicast group of the "read log" socket.
