@@ -100,13 +100,13 @@ pub enum Error {
     /// A request stopped waiting for its answer because the socket's queue of
     /// records received meanwhile reached [`MAX_QUEUED`](crate::MAX_QUEUED): the
     /// answer is behind more records in the socket. The kernel has the request
-    /// (and has acted on it); its answer, when the records before it are taken,
-    /// is passed over as stale. Take the queued records
-    /// ([`AuditSocket::recv`](crate::AuditSocket::recv)), then ask again (after a
-    /// change, check its effect: a second `AUDIT_ADD_RULE` answers `EEXIST`).
+    /// (and may have acted on it). Take the queued records
+    /// ([`AuditSocket::recv`](crate::AuditSocket::recv)), then make the same
+    /// request again: it resumes this one, not sent twice, and gets its answer
+    /// (see [`AuditSocket`](crate::AuditSocket)).
     #[error(
         "{request} is waiting behind {queued} records received meanwhile, the most \
-         the socket queues: take them (recv) and ask again"
+         the socket queues: take them (recv) and make the same request again"
     )]
     QueueFull {
         /// The request.

@@ -112,6 +112,93 @@ pub(crate) enum Want {
     Dump(RecordType),
 }
 
+/// A request that stopped at [`MAX_QUEUED`] before its answer came: the kernel
+/// has it, and its answer is behind records still in the socket. Answers met
+/// while those are taken are kept here, and the same request asked again
+/// resumes it instead of being sent a second time.
+#[derive(Debug)]
+struct Unanswered {
+    ty: RecordType,
+    payload: Vec<u8>,
+    want: Want,
+    answer: Answer,
+}
+
+/// What has come of one request's answer so far.
+#[derive(Debug)]
+struct Answer {
+    seq: u32,
+    ack: Option<i32>,
+    done: bool,
+    replies: Vec<Vec<u8>>,
+    /// The kernel refused it.
+    refused: Option<Errno>,
+}
+
+impl Answer {
+    fn new(seq: u32) -> Self {
+        Self {
+            seq,
+            ack: None,
+            done: false,
+            replies: Vec::new(),
+            refused: None,
+        }
+    }
+
+    /// Takes the control messages of this request (others are stale answers).
+    fn take(&mut self, ctl: Vec<CtlMsg>, want: Want) -> Result<()> {
+        for m in ctl {
+            if m.seq != self.seq {
+                continue; // a stale answer to an earlier, timed-out request
+            }
+            match (m.ty, want) {
+                (NLMSG_ERROR, _) => {
+                    let e = NlError::parse(&m.payload).map_err(|source| Error::Wire {
+                        what: "nlmsgerr",
+                        source,
+                    })?;
+                    match ack_code(e.error, want == Want::AckValue) {
+                        Ok(code) => self.ack = Some(code),
+                        Err(errno) => self.refused = Some(errno),
+                    }
+                }
+                (NLMSG_DONE, Want::Dump(_)) => self.done = true,
+                (t, Want::One(w)) if RecordType::from(t) == w => {
+                    self.replies.push(m.payload);
+                    self.done = true;
+                }
+                (t, Want::Dump(w)) if RecordType::from(t) == w => self.replies.push(m.payload),
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// The outcome once it is complete.
+    fn outcome(
+        &mut self,
+        want: Want,
+        request: &'static str,
+    ) -> Option<Result<(i32, Vec<Vec<u8>>)>> {
+        if let Some(errno) = self.refused {
+            return Some(Err(Error::Kernel { request, errno }));
+        }
+        // A reply means success (errors come without one): the ACK, which the
+        // kernel drops when our receive queue is congested, is not awaited then.
+        match (want, self.ack) {
+            (Want::Ack | Want::AckValue, Some(code)) => {
+                Some(Ok((code, std::mem::take(&mut self.replies))))
+            }
+            (Want::One(_) | Want::Dump(_), _) if self.done => Some(Ok((
+                self.ack.unwrap_or(0),
+                std::mem::take(&mut self.replies),
+            ))),
+            _ => None,
+        }
+    }
+}
+
 /// A control message (not an audit record) received from the kernel.
 #[derive(Debug)]
 struct CtlMsg {
@@ -245,10 +332,14 @@ impl OverflowTracker {
 /// The wait for an answer ends at the timeout even while records keep coming,
 /// and the queue takes at most [`MAX_QUEUED`] of them: a request whose answer is
 /// further behind fails with [`Error::QueueFull`], the rest staying in the
-/// socket. A daemon (or a read-log reader) that asks the kernel things while
-/// records flood in should take the queued records and ask again, or better ask
-/// from a socket of its own from [`open`]: no records come to one that is neither
-/// registered nor in the read-log group, so nothing holds its answers up.
+/// socket (the kernel has the request). Take the queued records ([`recv`], or
+/// an [`EventStream`](crate::EventStream) reading on), then make the same
+/// request again: it is not sent a second time but resumed, and gets the first
+/// one's answer (met while the records were taken, or still to come). Another
+/// request in between gives it up (its answer is then passed over). A daemon
+/// (or a read-log reader) may rather ask from a socket of its own from
+/// [`open`]: no records come to one that is neither registered nor in the
+/// read-log group, so nothing holds its answers up.
 ///
 /// Only the kernel (port 0) is listened to. A socket from [`open`] is connected to
 /// the kernel, which then refuses other senders' datagrams to it (their `sendto`
@@ -306,6 +397,8 @@ pub struct AuditSocket {
     /// Datagrams may come from other senders than the kernel (the socket is not
     /// connected to it): each receive reads the sender's address to check it.
     any_sender: bool,
+    /// The request that stopped at [`MAX_QUEUED`], to resume when asked again.
+    unanswered: Option<Unanswered>,
     pub(crate) daemon_pid: Option<u32>,
 }
 
@@ -343,6 +436,7 @@ impl AuditSocket {
             slots: Vec::new(),
             pending: VecDeque::new(),
             any_sender: true,
+            unanswered: None,
             daemon_pid: None,
         })
     }
@@ -935,8 +1029,9 @@ impl AuditSocket {
     /// positive value some audit requests return) and the reply payloads.
     ///
     /// Records received meanwhile are queued up to [`MAX_QUEUED`]; the wait ends
-    /// at the deadline whether or not records keep coming. An answer not reached
-    /// is met later, as a stale one, and passed over.
+    /// at the deadline whether or not records keep coming. A request stopped at
+    /// the queue's limit is kept ([`Unanswered`]) for the same request to resume;
+    /// other answers not reached are met later, as stale ones, and passed over.
     pub(crate) fn transact(
         &mut self,
         ty: RecordType,
@@ -945,63 +1040,75 @@ impl AuditSocket {
     ) -> Result<(i32, Vec<Vec<u8>>)> {
         let request = request_name(ty);
         let queue_full = |queued| Error::QueueFull { request, queued };
-        // Not sent when its answer could not be reached: nothing is done.
-        if self.queue.len() >= MAX_QUEUED {
-            return Err(queue_full(self.queue.len()));
-        }
-        let seq = self.send_msg(ty, NLM_F_REQUEST | NLM_F_ACK, payload)?;
+        // The same request asked again after it stopped at the queue's limit:
+        // resumed (its answer may have come meanwhile), not sent again.
+        let resumed = match self.unanswered.take() {
+            Some(u) if u.ty == ty && u.want == want && u.payload == payload => Some(u.answer),
+            _ => None,
+        };
+        let mut answer = match resumed {
+            Some(mut answer) => match answer.outcome(want, request) {
+                Some(outcome) => return outcome,
+                // Still behind records and none taken: kept for the next try.
+                None if self.queue.len() >= MAX_QUEUED => {
+                    let queued = self.queue.len();
+                    self.unanswered = Some(Unanswered {
+                        ty,
+                        payload: payload.to_vec(),
+                        want,
+                        answer,
+                    });
+                    return Err(queue_full(queued));
+                }
+                None => answer,
+            },
+            None => {
+                // Not sent when its answer could not be reached: nothing is done.
+                if self.queue.len() >= MAX_QUEUED {
+                    return Err(queue_full(self.queue.len()));
+                }
+                Answer::new(self.send_msg(ty, NLM_F_REQUEST | NLM_F_ACK, payload)?)
+            }
+        };
         let deadline = deadline_in(self.timeout);
         let timed_out = Error::Timeout {
             request,
             timeout: self.timeout,
         };
-        let mut ack: Option<i32> = None;
-        let mut done = false;
-        let mut replies = Vec::new();
         loop {
             let Some(ctl) = self.pump(deadline)? else {
                 return Err(timed_out);
             };
-            for m in ctl {
-                if m.seq != seq {
-                    continue; // a stale answer to an earlier, timed-out request
-                }
-                match (m.ty, want) {
-                    (NLMSG_ERROR, _) => {
-                        let e = NlError::parse(&m.payload).map_err(|source| Error::Wire {
-                            what: "nlmsgerr",
-                            source,
-                        })?;
-                        match ack_code(e.error, want == Want::AckValue) {
-                            Ok(code) => ack = Some(code),
-                            Err(errno) => return Err(Error::Kernel { request, errno }),
-                        }
-                    }
-                    (NLMSG_DONE, Want::Dump(_)) => done = true,
-                    (t, Want::One(w)) if RecordType::from(t) == w => {
-                        replies.push(m.payload);
-                        done = true;
-                    }
-                    (t, Want::Dump(w)) if RecordType::from(t) == w => replies.push(m.payload),
-                    _ => {}
-                }
-            }
-            // A reply means success (errors come without one): the ACK, which the
-            // kernel drops when our receive queue is congested, is not awaited then.
-            match (want, ack) {
-                (Want::Ack | Want::AckValue, Some(code)) => return Ok((code, replies)),
-                (Want::One(_) | Want::Dump(_), _) if done => {
-                    return Ok((ack.unwrap_or(0), replies))
-                }
-                _ => {}
+            answer.take(ctl, want)?;
+            if let Some(outcome) = answer.outcome(want, request) {
+                return outcome;
             }
             // Records that keep coming do not stretch the wait, nor fill memory.
             if deadline.is_some_and(|d| Instant::now() >= d) {
                 return Err(timed_out);
             }
             if self.queue.len() >= MAX_QUEUED {
+                self.unanswered = Some(Unanswered {
+                    ty,
+                    payload: payload.to_vec(),
+                    want,
+                    answer,
+                });
                 return Err(queue_full(self.queue.len()));
             }
+        }
+    }
+
+    /// Keeps the answer to a request that stopped at the queue's limit, when
+    /// these control messages (met while records are taken) are part of it.
+    fn take_late(&mut self, ctl: Vec<CtlMsg>) -> Result<()> {
+        if ctl.is_empty() {
+            return Ok(());
+        }
+        match &mut self.unanswered {
+            Some(u) => u.answer.take(ctl, u.want),
+            // Stale answers to timed-out requests: dropped.
+            None => Ok(()),
         }
     }
 
@@ -1024,9 +1131,10 @@ impl AuditSocket {
             if let Some(i) = self.queue.pop_front() {
                 return Ok(Some(i));
             }
-            // Control messages here are stale answers to timed-out requests: dropped.
-            if self.pump(deadline)?.is_none() {
-                return Ok(None);
+            // Control messages here are late answers (see take_late) or stale.
+            match self.pump(deadline)? {
+                None => return Ok(None),
+                Some(ctl) => self.take_late(ctl)?,
             }
             // Only those, or other senders' datagrams: they do not stretch the
             // wait (nor keep a drain going).
@@ -1050,11 +1158,17 @@ impl AuditSocket {
         let mut slots = std::mem::take(&mut self.slots);
         let got = self.recv_many_into(&mut slots, Some(sink));
         self.slots = slots;
-        // Control messages here are stale answers to timed-out requests: dropped.
+        // Control messages here are late answers (see take_late) or stale.
         Ok(match got? {
             None => Direct::Empty,
-            Some(_) if self.short_batch => Direct::TookAll,
-            Some(_) => Direct::Took,
+            Some(ctl) => {
+                self.take_late(ctl)?;
+                if self.short_batch {
+                    Direct::TookAll
+                } else {
+                    Direct::Took
+                }
+            }
         })
     }
 
@@ -1071,7 +1185,10 @@ impl AuditSocket {
             return Ok(true);
         }
         let deadline = timeout.and_then(deadline_in);
-        Ok(self.pump_to(deadline, Some(sink))?.is_some())
+        match self.pump_to(deadline, Some(sink))? {
+            None => Ok(false),
+            Some(ctl) => self.take_late(ctl).map(|()| true),
+        }
     }
 
     /// Queue an item as if it had been received (for tests of what reads on).

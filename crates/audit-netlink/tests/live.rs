@@ -1157,3 +1157,26 @@ fn a_longest_user_message_arrives_with_its_trailing_fields() {
         &line[line.len().saturating_sub(120)..]
     );
 }
+
+/// A change whose answer is behind more records than the socket queues: the
+/// kernel made it, and asking again once the records are taken gets the first
+/// request's answer (the rule added once), not a second request's (`EEXIST`).
+#[test]
+fn a_change_asked_again_after_queue_full_completes_once() {
+    use audit_netlink::{Error, MAX_QUEUED};
+    let Some(mut receiving) = receiving(audit_testlock::live_kernel_available) else {
+        return;
+    };
+    let mut m = AuditSocket::open_readlog().unwrap();
+    m.set_recv_buffer_size(256 << 20, true).unwrap();
+    send_user_avcs(MAX_QUEUED + MAX_QUEUED / 4, &unique_key("flood"));
+    let rule = getppid_rule(&unique_key("late"));
+    let got = m.add_rule(&rule);
+    // Deleted when the test ends, whatever happened.
+    receiving.restore.rules.push(rule.clone());
+    assert!(matches!(got, Err(Error::QueueFull { .. })), "{got:?}");
+    while m.recv(Some(Duration::ZERO)).unwrap().is_some() {}
+    m.add_rule(&rule).unwrap();
+    // Another request goes on as usual.
+    m.get_status().unwrap();
+}
