@@ -504,6 +504,12 @@ impl Grouper {
         self.completed_early
     }
 
+    /// How many lines [`add_line`](Grouper::add_line) has been given
+    /// (grouped or skipped).
+    pub fn lines(&self) -> u64 {
+        self.lines
+    }
+
     /// The number of the line (counting from 1 every call of
     /// [`add_line`](Grouper::add_line), so every piece [`read_piece`] gives)
     /// with which the bytes held first passed the cap; given once, `None`
@@ -903,6 +909,7 @@ mod tests {
         );
         assert!(g.completed_early() > 40_000, "{}", g.completed_early());
         // The line given is the one that took the bytes held past the cap.
+        assert_eq!(g.lines(), lines.len() as u64);
         let at = g.take_cap_passed().expect("cap passed");
         assert_eq!(g.take_cap_passed(), None);
         let mut h = Grouper::with_held_cap(cap);

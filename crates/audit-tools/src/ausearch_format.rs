@@ -37,6 +37,12 @@
 //!   (ausearch dies of `SIGPIPE`); another write error is named
 //!   (`ausearch-format: writing standard output: ...`, status 1) where ausearch
 //!   ignores it (see [`crate::output`]).
+//! - Memory: ausearch holds every event until it completes, however many (about
+//!   190 MB for a 196 MB log of one second's events). This program holds about
+//!   [`DEFAULT_HELD_CAP`](audit_search::ausearch_group::DEFAULT_HELD_CAP) bytes
+//!   (64 MiB); past that it says so on standard error, naming the file and line,
+//!   and hands out the event held longest early: a later record of it starts an
+//!   event of its own (see [`Grouper`]).
 //! - A log with CRLF line ends: libauparse keeps the `\r` at the end of each
 //!   record's last value, so that `key=(null)\r` counts as a key: ausearch prints
 //!   `(null)` in the key column of `--extra-keys` (and as the object of a syscall
@@ -347,6 +353,7 @@ fn print_events(args: Args) -> Result<bool, Stop> {
     let mut read = |pr: &mut Printer, input: Box<dyn Read>, name: &str| -> Result<(), Stop> {
         let mut reader = BufReader::with_capacity(1 << 16, input);
         let mut offset = 0u64;
+        let lines_before = grouper.lines();
         loop {
             match read_piece(&mut reader, &mut line) {
                 Ok(true) => {}
@@ -360,6 +367,16 @@ fn print_events(args: Args) -> Result<bool, Stop> {
             offset += line.len() as u64;
             match grouper.add_line(&line) {
                 Added::Grouped => {
+                    if let Some(at) = grouper.take_cap_passed() {
+                        let _ = writeln!(
+                            io::stderr(),
+                            "ausearch-format: warning: {name}: line {}: events waiting to \
+                             complete hold more than {} bytes; from here on the oldest are \
+                             completed early (a later record of one starts another event)",
+                            at - lines_before,
+                            grouper.held_cap()
+                        );
+                    }
                     while let Some(ev) = grouper.next_ready() {
                         pr.event(ev)?;
                     }
