@@ -966,6 +966,32 @@ mod tests {
         assert_eq!(out.len(), uncapped.len() + 1);
     }
 
+    /// An event held long (the newest stamp, first in) while 20,000 older
+    /// ones come and go: the list of events by arrival keeps to about what
+    /// is held, not all that went through.
+    #[test]
+    fn the_arrival_list_stays_near_what_is_held() {
+        let mut g = Grouper::new();
+        let mut lines = vec![b"type=SYSCALL msg=audit(100000.000:1): x=1\n".to_vec()];
+        for i in 0..20_000u64 {
+            lines.push(
+                format!("type=SYSCALL msg=audit({}.000:{}): x=1\n", i / 4, i + 2).into_bytes(),
+            );
+        }
+        let mut most = 0;
+        for l in &lines {
+            g.add_line(l);
+            while g.next_ready().is_some() {}
+            most = most.max(g.arrival.len());
+        }
+        assert!(g.held() < 20, "{}", g.held());
+        assert!(most <= 2 * 20 + 64 + 1, "{most}");
+        let held = g.held();
+        g.finish();
+        assert_eq!(std::iter::from_fn(|| g.next_ready()).count(), held);
+        assert_eq!(g.held_bytes(), 0);
+    }
+
     #[test]
     fn complete_events_wait_behind_older_ones() {
         let mut g = Grouper::new();
