@@ -8,7 +8,7 @@
 use audit_netlink::audit_wire::RecordType;
 use audit_netlink::{
     encode_untrusted, Account, AcctMessage, Origin, SemanageMessage, UserAvcMessage,
-    UserCommMessage, UserCommand, UserMessage, UserRecord, MAX_USER_MESSAGE,
+    UserCommMessage, UserCommand, UserMessage, UserRecord, MAX_USER_TEXT,
 };
 use libfuzzer_sys::arbitrary::{Result, Unstructured};
 use libfuzzer_sys::fuzz_target;
@@ -86,8 +86,8 @@ fn unhex(h: &str) -> Option<Vec<u8>> {
 fn check(rec: &dyn UserRecord, tail: &str, short_values: bool) {
     let text = rec.to_text();
     assert!(
-        text.len() < MAX_USER_MESSAGE,
-        "{} bytes, the kernel takes fewer than {MAX_USER_MESSAGE}",
+        text.len() <= MAX_USER_TEXT,
+        "{} bytes, the kernel logs at most {MAX_USER_TEXT} whole",
         text.len()
     );
     assert!(!text.contains('\0'), "a NUL at {:?}", text.find('\0'));
