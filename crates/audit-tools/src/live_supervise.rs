@@ -7,8 +7,9 @@
 //! forked whom, what each process executed with which arguments, who signalled whom,
 //! and when each process exited.
 //!
-//! On Ctrl-C or SIGTERM it removes its rules, gives the daemon pid back and restores
-//! `enabled`. If it crashes, the next start cleans up: it deletes every rule carrying
+//! On Ctrl-C, SIGTERM, SIGHUP (its terminal or ssh session closed) or SIGQUIT it
+//! removes its rules, restores `enabled` and gives the daemon pid back; it does so
+//! too when it stops on an error or a panic unwinds. If it crashes, the next start cleans up: it deletes every rule carrying
 //! its key and restores `enabled` from the state file it left in /run. A running copy
 //! holds a lock on `/run/live-supervise.lock` (released by the kernel however it
 //! ends), so a second copy started beside it refuses to run instead of taking the
@@ -403,10 +404,61 @@ impl Tree {
     }
 }
 
+/// What a run changed in the kernel, undone when dropped: on a normal stop, on an
+/// early error and while unwinding from a panic alike. Its rules are deleted first,
+/// then `enabled` is restored, then the daemon pid is given back.
+struct Restore {
+    ctl: AuditSocket,
+    /// `enabled` before the run; 2 (immutable) is never written back.
+    enabled_before: u32,
+    /// The rules this run added.
+    loaded: Vec<RuleData>,
+    /// The socket events are read from, when it is not in use by the event stream
+    /// (the daemon registration is given back through it).
+    reader: Option<AuditSocket>,
+}
+
+impl Drop for Restore {
+    fn drop(&mut self) {
+        for r in std::mem::take(&mut self.loaded) {
+            if let Err(e) = self.ctl.delete_rule(&r) {
+                crate::output::sayln!("live-supervise: could not delete a rule: {e}");
+            }
+        }
+        if self.enabled_before < 2 {
+            if let Err(e) = self.ctl.set_enabled(self.enabled_before == 1) {
+                crate::output::sayln!(
+                    "live-supervise: could not restore enabled={}: {e}",
+                    self.enabled_before
+                );
+            }
+        }
+        if let Some(reader) = self.reader.as_mut() {
+            if reader.daemon_pid().is_some() {
+                if let Err(e) = reader.unregister_daemon() {
+                    crate::output::sayln!(
+                        "live-supervise: could not give the daemon pid back: {e}"
+                    );
+                }
+            }
+        }
+        let _ = std::fs::remove_file(STATE_FILE);
+        crate::output::sayln!("live-supervise: rules removed, state restored");
+    }
+}
+
+/// The signals that end the watch (the rules and state are restored after it):
+/// Ctrl-C, SIGTERM, a closed terminal or dropped ssh session (SIGHUP) and SIGQUIT.
+const STOP_SIGNALS: [i32; 4] = [
+    signal_hook::consts::SIGINT,
+    signal_hook::consts::SIGTERM,
+    signal_hook::consts::SIGHUP,
+    signal_hook::consts::SIGQUIT,
+];
+
 fn supervise() -> Result<(), Box<dyn std::error::Error>> {
-    // Ctrl-C and SIGTERM end the watch; the rules and state are restored after it.
     let stop = Arc::new(AtomicBool::new(false));
-    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+    for signal in STOP_SIGNALS {
         signal_hook::flag::register(signal, Arc::clone(&stop))?;
     }
     let machine = Machine::detect()?;
@@ -429,89 +481,71 @@ fn supervise() -> Result<(), Box<dyn std::error::Error>> {
         }
         Err(e) => return Err(e.into()),
     }
-    reader.set_recv_buffer_size(8 << 20, true)?;
+    // From here on, whatever happens, dropping `restore` undoes what was done.
+    let mut restore = Restore {
+        ctl,
+        enabled_before: before.enabled,
+        loaded: Vec::new(),
+        reader: Some(reader),
+    };
+    if let Some(reader) = restore.reader.as_mut() {
+        reader.set_recv_buffer_size(8 << 20, true)?;
+    }
 
     std::fs::write(
         STATE_FILE,
         format!("{}\n{}\n", before.enabled, std::process::id()),
     )?;
-    let rules = our_rules(machine)?;
-    let mut loaded = Vec::new();
+    for r in our_rules(machine)? {
+        restore.ctl.add_rule(&r)?;
+        restore.loaded.push(r);
+    }
+    if before.enabled == 0 {
+        restore.ctl.set_enabled(true)?;
+    }
+
+    crate::output::sayln!("live-supervise: watching (Ctrl-C to stop)");
+    let Some(reader) = restore.reader.take() else {
+        return Err("the event socket is gone".into());
+    };
+    let mut events = EventStream::new(reader);
+    let mut tree = Tree::new();
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
     let mut result: Result<(), Box<dyn std::error::Error>> = Ok(());
-    for r in &rules {
-        match ctl.add_rule(r) {
-            Ok(()) => loaded.push(r.clone()),
+    while !stop.load(Ordering::SeqCst) {
+        match events.next(Some(Duration::from_millis(200))) {
+            Ok(Some(StreamItem::Event(ev))) => {
+                let ours = ev
+                    .find_field("key")
+                    .is_some_and(|f| f.value() == format!("\"{KEY}\"").as_bytes());
+                if ours {
+                    if let Err(e) = tree.show(&mut out, &ev) {
+                        result = Err(e.into());
+                        break;
+                    }
+                    let _ = out.flush();
+                }
+            }
+            Ok(Some(StreamItem::Lost { overruns })) => {
+                let lost = restore.ctl.get_status().map(|s| s.lost).unwrap_or(0);
+                crate::output::sayln!("live-supervise: receive queue overflowed ({overruns} times); kernel lost counter {lost}");
+            }
+            Ok(Some(StreamItem::BadRecord(e))) => crate::output::sayln!("live-supervise: {e}"),
+            Ok(None) => {}
             Err(e) => {
                 result = Err(e.into());
                 break;
             }
         }
     }
-    if result.is_ok() && before.enabled == 0 {
-        result = ctl.set_enabled(true).map_err(Into::into);
-    }
-
-    if result.is_ok() {
-        crate::output::sayln!("live-supervise: watching (Ctrl-C to stop)");
-        let mut events = EventStream::new(reader);
-        let mut tree = Tree::new();
-        let stdout = std::io::stdout();
-        let mut out = stdout.lock();
-        while !stop.load(Ordering::SeqCst) {
-            match events.next(Some(Duration::from_millis(200))) {
-                Ok(Some(StreamItem::Event(ev))) => {
-                    let ours = ev
-                        .find_field("key")
-                        .is_some_and(|f| f.value() == format!("\"{KEY}\"").as_bytes());
-                    if ours {
-                        if let Err(e) = tree.show(&mut out, &ev) {
-                            result = Err(e.into());
-                            break;
-                        }
-                        let _ = out.flush();
-                    }
-                }
-                Ok(Some(StreamItem::Lost { overruns })) => {
-                    let lost = ctl.get_status().map(|s| s.lost).unwrap_or(0);
-                    crate::output::sayln!("live-supervise: receive queue overflowed ({overruns} times); kernel lost counter {lost}");
-                }
-                Ok(Some(StreamItem::BadRecord(e))) => crate::output::sayln!("live-supervise: {e}"),
-                Ok(None) => {}
-                Err(e) => {
-                    result = Err(e.into());
-                    break;
-                }
-            }
-        }
-        reader = events.into_socket();
-    }
-
-    // Clean up: rules, enabled, daemon pid.
-    for r in &loaded {
-        if let Err(e) = ctl.delete_rule(r) {
-            crate::output::sayln!("live-supervise: could not delete a rule: {e}");
-        }
-    }
-    if before.enabled < 2 {
-        if let Err(e) = ctl.set_enabled(before.enabled == 1) {
-            crate::output::sayln!(
-                "live-supervise: could not restore enabled={}: {e}",
-                before.enabled
-            );
-        }
-    }
-    if reader.daemon_pid().is_some() {
-        if let Err(e) = reader.unregister_daemon() {
-            crate::output::sayln!("live-supervise: could not give the daemon pid back: {e}");
-        }
-    }
-    let _ = std::fs::remove_file(STATE_FILE);
-    crate::output::sayln!("live-supervise: rules removed, state restored");
+    restore.reader = Some(events.into_socket());
+    drop(restore);
     result
 }
 
-/// The program (it takes no arguments): supervises until Ctrl-C or SIGTERM, then
-/// restores the kernel. Exit status 1 when it could not start or had to stop early
+/// The program (it takes no arguments): supervises until Ctrl-C, SIGTERM, SIGHUP or
+/// SIGQUIT, then restores the kernel. Exit status 1 when it could not start or had to stop early
 /// (the reason on standard error).
 pub fn main() -> ExitCode {
     match supervise() {

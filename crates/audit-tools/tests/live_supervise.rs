@@ -351,11 +351,16 @@ impl KernelGuard {
     /// Stops `sup` with SIGTERM: it exits 0, gives the daemon pid back, restores
     /// `enabled` and leaves no rule or state file.
     fn stop_supervise_cleanly(&mut self, sup: &mut Running) {
-        sup.signal(libc::SIGTERM);
+        self.stop_supervise_with(sup, libc::SIGTERM);
+    }
+
+    /// [`KernelGuard::stop_supervise_cleanly`] with the signal `sig`.
+    fn stop_supervise_with(&mut self, sup: &mut Running, sig: libc::c_int) {
+        sup.signal(sig);
         let st = sup.wait_exit();
         assert!(
             st.success(),
-            "live-supervise exited with {st} after SIGTERM\n{}",
+            "live-supervise exited with {st} after signal {sig}\n{}",
             sup.output()
         );
         let status = self.status();
@@ -564,4 +569,20 @@ fn live_supervise_second_copy_leaves_the_first_alone() {
     assert_eq!(kernel.status().enabled, 1);
 
     kernel.stop_supervise_cleanly(&mut first);
+}
+
+/// A closed terminal (SIGHUP) or SIGQUIT stops live-supervise like SIGTERM does:
+/// its rules are deleted and `enabled` restored, not left behind.
+#[test]
+fn live_supervise_cleans_up_on_sighup_and_sigquit() {
+    let _lock = audit_testlock::live_lock();
+    if !audit_testlock::daemon_slot_free() {
+        return;
+    }
+    let mut kernel = KernelGuard::for_supervise();
+    for sig in [libc::SIGHUP, libc::SIGQUIT] {
+        let mut sup = kernel.start_watching();
+        assert!(!kernel.rules_with_key(SUPERVISE_KEY).is_empty());
+        kernel.stop_supervise_with(&mut sup, sig);
+    }
 }
