@@ -5,7 +5,11 @@
 //! registers as the audit daemon (or, when an auditd is registered, listens on the
 //! read-log multicast group beside it) and prints a live process tree on stdout: who
 //! forked whom, what each process executed with which arguments, who signalled whom,
-//! and when each process exited.
+//! and when each process exited. Events are picked by their syscall, not by their
+//! key: beside other rules (an auditd's `-S execve -k exec`) the kernel gives an event
+//! the key of the first rule that matched, which is not ours when theirs come first.
+//! Other events those rules bring in (other syscalls, other record types) are passed
+//! over.
 //!
 //! On Ctrl-C, SIGTERM, SIGHUP (its terminal or ssh session closed) or SIGQUIT it
 //! removes its rules, restores `enabled` and gives the daemon pid back; it does so
@@ -309,11 +313,24 @@ impl Tree {
         d
     }
 
+    /// Shows `ev` when it is a syscall event of one of the watched syscalls, by
+    /// whichever rule it was recorded: the kernel stamps an event with the key of the
+    /// first rule that matched it, and ours come after any loaded before, so the key
+    /// does not tell our events apart. Other events are passed over, and so are this
+    /// program's own syscalls (which its rules leave out too).
     fn show(&mut self, out: &mut impl Write, ev: &Event) -> std::io::Result<()> {
+        // A SECCOMP or other record carries `syscall=` too: only a SYSCALL record
+        // first is a syscall event.
+        if ev.record(0).is_none_or(|r| r.type_text() != b"SYSCALL") {
+            return Ok(());
+        }
         let Some(syscall) = num(ev, "syscall") else {
             return Ok(());
         };
         let pid = num(ev, "pid").unwrap_or(-1);
+        if pid == i64::from(std::process::id()) {
+            return Ok(());
+        }
         self.saw(out, pid)?;
         let ppid = num(ev, "ppid");
         let exit = num(ev, "exit").unwrap_or(0);
@@ -516,16 +533,11 @@ fn supervise() -> Result<(), Box<dyn std::error::Error>> {
     while !stop.load(Ordering::SeqCst) {
         match events.next(Some(Duration::from_millis(200))) {
             Ok(Some(StreamItem::Event(ev))) => {
-                let ours = ev
-                    .find_field("key")
-                    .is_some_and(|f| f.value() == format!("\"{KEY}\"").as_bytes());
-                if ours {
-                    if let Err(e) = tree.show(&mut out, &ev) {
-                        result = Err(e.into());
-                        break;
-                    }
-                    let _ = out.flush();
+                if let Err(e) = tree.show(&mut out, &ev) {
+                    result = Err(e.into());
+                    break;
                 }
+                let _ = out.flush();
             }
             Ok(Some(StreamItem::Lost { overruns })) => {
                 let lost = restore.ctl.get_status().map(|s| s.lost).unwrap_or(0);

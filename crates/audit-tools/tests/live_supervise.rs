@@ -9,7 +9,7 @@
 //! unwinding from a failed assertion. [`Running`] is declared after the guard, so it is
 //! dropped (the program killed) before the guard restores the kernel.
 
-use audit_netlink::audit_wire::field::{Field, Operator};
+use audit_netlink::audit_wire::field::{Action, Field, FilterList, Operator};
 use audit_netlink::audit_wire::rule::{RuleData, RuleValue};
 use audit_netlink::AuditSocket;
 use std::io::Read;
@@ -585,4 +585,49 @@ fn live_supervise_cleans_up_on_sighup_and_sigquit() {
         assert!(!kernel.rules_with_key(SUPERVISE_KEY).is_empty());
         kernel.stop_supervise_with(&mut sup, sig);
     }
+}
+
+/// The kernel stamps an event with the key of the first rule that matched it, and
+/// live-supervise's rules come last: beside another execve rule (loaded first, with
+/// its own key) every exec carries that rule's key, and must still be shown.
+#[test]
+fn live_supervise_shows_execs_another_rule_matched_first() {
+    let _lock = audit_testlock::live_lock();
+    if !audit_testlock::daemon_slot_free() {
+        return;
+    }
+    let mut kernel = KernelGuard::for_supervise();
+    let machine = audit_syscalls::Machine::detect().expect("this machine's syscall table");
+    let execve = machine
+        .syscall_table()
+        .number("execve")
+        .expect("execve's number");
+    let other_key = unique("other-exec");
+    let mut other = RuleData::new(FilterList::Exit, Action::Always);
+    other
+        .push_field(Field::ARCH, Operator::Equal, machine.audit_arch())
+        .expect("arch field");
+    other.set_syscall(execve).expect("execve");
+    other
+        .push_str_field(Field::FILTERKEY, Operator::Equal, other_key.as_bytes())
+        .expect("key field");
+    kernel
+        .sock
+        .add_rule(&other)
+        .expect("add the other execve rule");
+    kernel.rules.push(other);
+
+    let mut sup = kernel.start_watching();
+    let marker = format!("--marker-{}", unique("other-rule"));
+    let status = Command::new("/bin/sh")
+        .arg("-c")
+        .arg(format!("/bin/true {marker}; exit 0"))
+        .status()
+        .expect("run /bin/sh");
+    assert!(status.success());
+    sup.wait_until("the exec of /bin/true is shown", |r| {
+        exec_pid(&r.stdout(), &marker).is_some()
+    });
+
+    kernel.stop_supervise_cleanly(&mut sup);
 }
