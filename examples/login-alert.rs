@@ -7,7 +7,9 @@
 //! that logged in. (A login record names it in `acct` when the login failed, in
 //! `id`/`auid` when it worked, which a plugin that reads one field gets wrong half the
 //! time; the normalizer picks the right one.) RESULT is the record's interpreted
-//! result (`success`, `failed`); the body is the normalizer's sentence.
+//! result (`success`, `failed`); the body is the normalizer's sentence, with `&`, `<`
+//! and `>` escaped (a notification body may hold markup, and the audit data must not
+//! add any).
 //!
 //! The sessions are the sockets `DIR/UID/bus` (DIR defaults to `/run/user`, where
 //! logind puts each logged-in user's runtime directory), found again for every login.
@@ -91,7 +93,23 @@ fn login_notice(normalizer: &mut NormalizeContext, event: &Event) -> Option<(Str
     let sentence = String::from_utf8_lossy(&line);
     let sentence = sentence.trim_end();
     let sentence = sentence.strip_prefix("At ? ").unwrap_or(sentence);
-    Some((format!("{name} log in {result}"), sentence.to_owned()))
+    // The summary is plain text to the notification server; the body may hold
+    // markup, so what the audit data says goes in escaped.
+    Some((format!("{name} log in {result}"), escape_markup(sentence)))
+}
+
+/// `text` with the characters that notification servers read as markup escaped.
+fn escape_markup(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 struct LoginAlert {

@@ -198,3 +198,114 @@ fn notifies_each_login_on_the_users_session_bus() {
         "{log}"
     );
 }
+
+/// The notifications a fake notification server took: (summary, body).
+type Taken = std::sync::Arc<std::sync::Mutex<Vec<(String, String)>>>;
+
+/// A notification server of our own: a session `dbus-daemon` (as root) at `bus`,
+/// and on it a thread that owns `org.freedesktop.Notifications`, answers `Notify`
+/// and keeps what it was given. `None` (skipped) without `dbus-daemon`.
+fn fake_notifier(bus: &Path) -> Option<(Kill, Taken)> {
+    if !have("dbus-daemon") {
+        audit_testlock::skip("dbus-daemon is not installed (apt-get install dbus)");
+        return None;
+    }
+    let daemon = Kill(
+        Command::new("dbus-daemon")
+            .args(["--session", "--nofork"])
+            .arg(format!("--address=unix:path={}", bus.display()))
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    wait_until("the session bus", Duration::from_secs(20), || bus.exists());
+    let conn = zbus::blocking::connection::Builder::address(
+        format!("unix:path={}", bus.display()).as_str(),
+    )
+    .unwrap()
+    .build()
+    .unwrap();
+    conn.request_name("org.freedesktop.Notifications").unwrap();
+    let taken = Taken::default();
+    let keep = taken.clone();
+    std::thread::spawn(move || {
+        type Notify = (
+            String,
+            u32,
+            String,
+            String,
+            String,
+            Vec<String>,
+            std::collections::HashMap<String, zbus::zvariant::OwnedValue>,
+            i32,
+        );
+        for msg in zbus::blocking::MessageIterator::from(&conn).flatten() {
+            let header = msg.header();
+            if header.member().is_some_and(|m| m.as_str() == "Notify") {
+                if let Ok(n) = msg.body().deserialize::<Notify>() {
+                    keep.lock().unwrap().push((n.3, n.4));
+                }
+                let _ = conn.reply(&header, &1u32);
+            }
+        }
+    });
+    Some((daemon, taken))
+}
+
+/// A USER_LOGIN record as text, its `acct` hex-encoded.
+fn login_record(serial: u32, acct: &str, rest: &str) -> String {
+    let hex: String = acct.bytes().map(|b| format!("{b:02X}")).collect();
+    format!(
+        "type=USER_LOGIN msg=audit(1700000001.000:{serial}): pid=7 uid=0 auid=4294967295 \
+         ses=4294967295 msg='op=login acct={hex} exe=\"/usr/sbin/sshd\" {rest} \
+         terminal=/dev/pts/9 res=failed'\n"
+    )
+}
+
+/// A run-user directory for root (uid 0) whose bus is `fake_notifier`'s.
+fn root_session(dir: &Path) -> Option<(PathBuf, Kill, Taken)> {
+    let run = dir.join("run");
+    let user = run.join("0");
+    std::fs::create_dir_all(&user).unwrap();
+    let (daemon, taken) = fake_notifier(&user.join("bus"))?;
+    Some((run, daemon, taken))
+}
+
+/// login-alert reading `input` as its stdin (string format), to its end.
+fn run_alert(run: &Path, input: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut child = Command::new(support::example_bin("login-alert"))
+        .arg(format!("--run-user-dir={}", run.display()))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn audit_data_cannot_add_markup_to_the_body() {
+    let dir = TempDir::new("login-alert-markup");
+    let Some((run, _daemon, taken)) = root_session(&dir.0) else {
+        return;
+    };
+    let evil = "<a href='http://evil/'>click</a>&amp;";
+    let out = run_alert(&run, &login_record(1, evil, "hostname=? addr=?"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let taken = taken.lock().unwrap().clone();
+    assert_eq!(taken.len(), 1, "{taken:?}\n{stderr}");
+    let (summary, body) = &taken[0];
+    assert!(summary.contains("log in failed"), "{summary}");
+    assert!(
+        body.contains("&lt;a href='http://evil/'&gt;click&lt;/a&gt;&amp;amp;"),
+        "{body}"
+    );
+    assert!(!body.contains('<') && !body.contains('>'), "{body}");
+}
