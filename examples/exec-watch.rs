@@ -2,9 +2,10 @@
 //! who ran it (login user and user, by name), the pid, the program and its arguments.
 //!
 //! Shows the kernel side of the crates in a few lines: a rule that lives as long as
-//! the program (`add_rule_guarded`, deleted on exit, also on SIGINT/SIGTERM), events
-//! read as the audit daemon or, beside a running auditd, on the read-log multicast
-//! group, and fields interpreted (`event.interpret`, `Event::argv`). Needs root.
+//! the program (`add_rule_guarded`, deleted on exit, also on SIGINT, SIGTERM, SIGHUP
+//! and SIGQUIT), events read as the audit daemon or, beside a running auditd, on the
+//! read-log multicast group, and fields interpreted (`event.interpret`,
+//! `Event::argv`). Needs root.
 //!
 //! `exec-watch` (stop it with Ctrl-C)
 use audit_interpret::{EventInterpret, Interpreter};
@@ -18,7 +19,10 @@ const RULE: &str = "-a always,exit -F arch=b64 -S execve,execveat -k exec-watch"
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let stop = Arc::new(AtomicBool::new(false));
-    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+    // Ctrl-C, SIGTERM, a closed terminal or ssh session (SIGHUP) and SIGQUIT all end
+    // the loop, so that the rule is deleted and `enabled` restored on the way out.
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
+    for signal in [SIGINT, SIGTERM, SIGHUP, SIGQUIT] {
         signal_hook::flag::register(signal, Arc::clone(&stop))?;
     }
     // Become the audit daemon, or read beside the one that is (auditd).

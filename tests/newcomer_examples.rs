@@ -2,7 +2,8 @@
 //! `examples/logs-to-json` turns a rotated log set into one JSON object per
 //! event, in order, losing nothing (`--lossless` reads back into the same
 //! events); `examples/exec-watch` prints a program run while it watches, with its
-//! arguments, and deletes its audit rule when stopped by SIGINT or SIGTERM.
+//! arguments, and deletes its audit rule when stopped by SIGINT, SIGTERM, SIGHUP or
+//! SIGQUIT.
 mod support;
 
 use audit_normalize::json::{event_from_json_str, serde_json};
@@ -228,6 +229,8 @@ fn exec_watch_prints_a_program_run_and_deletes_its_rule_when_stopped() {
         return;
     }
     let bin = support::example_bin("exec-watch");
-    watch_and_stop(&bin, libc::SIGINT);
-    watch_and_stop(&bin, libc::SIGTERM);
+    // SIGHUP (its terminal or ssh session closed) and SIGQUIT stop it cleanly too.
+    for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP, libc::SIGQUIT] {
+        watch_and_stop(&bin, signal);
+    }
 }
