@@ -94,7 +94,14 @@ fn push_decimal(out: &mut Vec<u8>, mut n: usize) {
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let plugin = match Plugin::from_args(args.iter().cloned()) {
-        Ok(p) if args.iter().any(|a| a == "--overflow") => p,
+        // Under auditd the options come as `--overflow=POLICY`.
+        Ok(p)
+            if args
+                .iter()
+                .any(|a| a == "--overflow" || a.starts_with("--overflow=")) =>
+        {
+            p
+        }
         Ok(p) => p.overflow(Overflow::Block),
         Err(e) => {
             eprintln!("audisp-example: {e}");

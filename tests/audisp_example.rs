@@ -32,3 +32,51 @@ fn audisp_example_matches_libauparse() {
     report.finish();
     assert_all_used(&used);
 }
+
+/// `--overflow=drop-newest` (the `name=value` form plugins get under auditd) is the
+/// policy in force: with its output not read and a small queue, the reader goes on
+/// reading and drops records, where the example's default (block) would stop it.
+#[test]
+fn overflow_given_as_name_value_is_kept() {
+    use std::io::{Read, Write};
+    use std::process::{Command, Stdio};
+    use std::time::Duration;
+    const RECORDS: usize = 20_000;
+    let mut input = String::new();
+    for serial in 1..=RECORDS {
+        input.push_str(&format!(
+            "type=SYSCALL msg=audit(1700000001.000:{serial}): arch=c000003e syscall=39 \
+             success=yes exit=7 pid=7 uid=0 comm=\"x\"\n"
+        ));
+    }
+    let mut child = Command::new(example_bin("audisp-example"))
+        .args(["--overflow=drop-newest", "--capacity=10"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let (done, written) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = stdin.write_all(input.as_bytes());
+        drop(stdin);
+        let _ = done.send(());
+    });
+    // Nothing reads the output meanwhile: the handler is stuck on a full pipe.
+    let finished = written.recv_timeout(Duration::from_secs(20)).is_ok();
+    let mut out = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut out)
+        .unwrap();
+    let _ = child.wait();
+    let printed = out.lines().filter(|l| l.starts_with("record type")).count();
+    assert!(
+        finished,
+        "the reader stopped reading: the overflow policy is block"
+    );
+    assert!(printed < RECORDS, "{printed} records printed: none dropped");
+}
