@@ -29,6 +29,11 @@
 //! as forked when a record of its own turns up (a `posix_spawn` child's exec comes
 //! before its parent's `clone3` record), and never otherwise.
 //!
+//! Memory is bounded: it remembers the place in the tree of at most 16384 processes
+//! (the least recently seen forgotten first, as a process killed by a signal shows no
+//! exit), and a pid seen with another parent than the one remembered is taken for a
+//! new process (the id was reused) and placed anew.
+//!
 //! Processes that existed before auditing was first enabled since boot have no audit
 //! context: the kernel reports no syscalls of theirs (their children are seen).
 //!
@@ -57,6 +62,11 @@ const STATE_FILE: &str = "/run/live-supervise.state";
 const LOCK_FILE: &str = "/run/live-supervise.lock";
 /// How many recent record pids, and undecided `clone3` tasks, are remembered.
 const RECENT: usize = 4096;
+/// How many processes' parent and depth in the tree are remembered, least recently
+/// seen forgotten first: a process killed by a signal, or whose exit record was
+/// lost, never shows an `exit_group`. A forgotten process that shows up again is
+/// placed under its parent when that one is remembered, at the root otherwise.
+const KNOWN: usize = 4 * RECENT;
 const EQUAL: Operator = Operator::Equal;
 const NOT_EQUAL: Operator = Operator::NotEqual;
 const FIELD_PID: Field = Field::PID;
@@ -244,9 +254,97 @@ struct PendingFork {
     depth: usize,
 }
 
+/// A remembered process: its parent and its depth in the shown tree.
+struct KnownProc {
+    ppid: i64,
+    depth: usize,
+    /// When it was last placed or seen, in [`KnownProcs::order`].
+    stamp: u64,
+}
+
+/// The processes placed in the tree, at most [`KNOWN`], the least recently seen
+/// forgotten first.
+struct KnownProcs {
+    procs: HashMap<i64, KnownProc>,
+    /// (pid, stamp) each time a process was placed or seen, oldest first; an entry
+    /// whose stamp is not its process's current one is stale and skipped. Stale
+    /// entries are swept when they outnumber the live ones, so it stays below
+    /// 2 × [`KNOWN`] + 1 entries.
+    order: VecDeque<(i64, u64)>,
+    next_stamp: u64,
+}
+
+impl KnownProcs {
+    fn new() -> KnownProcs {
+        KnownProcs {
+            procs: HashMap::new(),
+            order: VecDeque::new(),
+            next_stamp: 0,
+        }
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.procs.len()
+    }
+
+    /// The parent and depth of `pid`, if remembered.
+    fn get(&self, pid: i64) -> Option<(i64, usize)> {
+        self.procs.get(&pid).map(|p| (p.ppid, p.depth))
+    }
+
+    fn stamp(&mut self, pid: i64) -> u64 {
+        let stamp = self.next_stamp;
+        self.next_stamp += 1;
+        self.order.push_back((pid, stamp));
+        stamp
+    }
+
+    /// Places `pid` under `ppid` at `depth` (replacing what was remembered of it).
+    fn insert(&mut self, pid: i64, ppid: i64, depth: usize) {
+        let stamp = self.stamp(pid);
+        self.procs.insert(pid, KnownProc { ppid, depth, stamp });
+        self.trim();
+    }
+
+    /// Notes that `pid` was seen again: it is now the most recent.
+    fn touch(&mut self, pid: i64) {
+        if self.procs.contains_key(&pid) {
+            let stamp = self.stamp(pid);
+            if let Some(p) = self.procs.get_mut(&pid) {
+                p.stamp = stamp;
+            }
+            self.trim();
+        }
+    }
+
+    fn remove(&mut self, pid: i64) {
+        self.procs.remove(&pid);
+    }
+
+    fn is_current(&self, pid: i64, stamp: u64) -> bool {
+        self.procs.get(&pid).is_some_and(|p| p.stamp == stamp)
+    }
+
+    fn trim(&mut self) {
+        while self.procs.len() > KNOWN {
+            let Some((pid, stamp)) = self.order.pop_front() else {
+                break;
+            };
+            if self.is_current(pid, stamp) {
+                self.procs.remove(&pid);
+            }
+        }
+        if self.order.len() > 2 * KNOWN {
+            let procs = &self.procs;
+            self.order
+                .retain(|&(pid, stamp)| procs.get(&pid).is_some_and(|p| p.stamp == stamp));
+        }
+    }
+}
+
 struct Tree {
-    /// pid -> (parent pid, depth)
-    known: HashMap<i64, (i64, usize)>,
+    known: KnownProcs,
     /// The latest distinct `pid=` values of records (threads' records carry their
     /// process's id, so a task id seen here is a process), oldest first.
     seen: VecDeque<i64>,
@@ -259,7 +357,7 @@ struct Tree {
 impl Tree {
     fn new() -> Tree {
         Tree {
-            known: HashMap::new(),
+            known: KnownProcs::new(),
             seen: VecDeque::new(),
             seen_set: HashSet::new(),
             pending: HashMap::new(),
@@ -272,7 +370,7 @@ impl Tree {
     fn saw(&mut self, out: &mut impl Write, pid: i64) -> std::io::Result<()> {
         if let Some(p) = self.pending.remove(&pid) {
             self.pending_order.retain(|&t| t != pid);
-            self.known.insert(pid, (p.parent, p.depth + 1));
+            self.known.insert(pid, p.parent, p.depth + 1);
             let pad = "  ".repeat(p.depth.min(40));
             writeln!(
                 out,
@@ -303,13 +401,17 @@ impl Tree {
     }
 
     fn depth(&mut self, pid: i64, ppid: Option<i64>) -> usize {
-        if let Some(&(_, d)) = self.known.get(&pid) {
-            return d;
+        if let Some((known_ppid, d)) = self.known.get(pid) {
+            // Another parent: the id was reused by a process whose fork was not seen.
+            if ppid.is_none_or(|p| p == known_ppid) {
+                self.known.touch(pid);
+                return d;
+            }
         }
         let d = ppid
-            .and_then(|p| self.known.get(&p).map(|&(_, d)| d + 1))
+            .and_then(|p| self.known.get(p).map(|(_, d)| d + 1))
             .unwrap_or(0);
-        self.known.insert(pid, (ppid.unwrap_or(0), d));
+        self.known.insert(pid, ppid.unwrap_or(0), d);
         d
     }
 
@@ -371,7 +473,7 @@ impl Tree {
                 }
             }
             if exit > 0 {
-                self.known.insert(exit, (pid, depth + 1));
+                self.known.insert(exit, pid, depth + 1);
                 writeln!(out, "{stamp} {pad}{pid} ({comm}) forked {exit}")?;
             }
         } else if matches!(name, "execve" | "execveat") {
@@ -403,7 +505,7 @@ impl Tree {
         } else if name == "exit_group" {
             let code = hex_arg(ev, "a0").unwrap_or(0) as i32;
             writeln!(out, "{stamp} {pad}{pid} ({comm}) exited with {code}")?;
-            self.known.remove(&pid);
+            self.known.remove(pid);
         } else if matches!(name, "kill" | "tkill" | "tgkill") {
             let (target, sig) = if name == "tgkill" {
                 (hex_arg(ev, "a1"), hex_arg(ev, "a2"))
@@ -566,5 +668,72 @@ pub fn main() -> ExitCode {
             crate::output::sayln!("live-supervise: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Processes nobody saw exit are forgotten, oldest first, past [`KNOWN`]: a
+    /// child of a forgotten one starts a new root, one of a remembered one does not.
+    #[test]
+    fn known_processes_are_bounded_oldest_first() {
+        let mut tree = Tree::new();
+        assert_eq!(tree.depth(100, None), 0);
+        assert_eq!(tree.depth(101, Some(100)), 1);
+        for pid in 1000..1000 + KNOWN as i64 {
+            assert_eq!(tree.depth(pid, Some(1)), 0);
+        }
+        assert!(tree.known.len() <= KNOWN, "{} known", tree.known.len());
+        // 101 was the least recently seen: forgotten; the latest are remembered.
+        assert_eq!(tree.depth(102, Some(101)), 0);
+        let latest = 1000 + KNOWN as i64 - 1;
+        assert_eq!(tree.depth(103, Some(latest)), 1);
+        assert!(tree.known.len() <= KNOWN, "{} known", tree.known.len());
+    }
+
+    /// A process seen again keeps its place among the remembered (it was not the
+    /// oldest any more).
+    #[test]
+    fn a_process_seen_again_is_remembered_longer() {
+        let mut tree = Tree::new();
+        assert_eq!(tree.depth(100, None), 0);
+        assert_eq!(tree.depth(101, Some(100)), 1);
+        for pid in 1000..1000 + KNOWN as i64 - 10 {
+            assert_eq!(tree.depth(pid, Some(1)), 0);
+        }
+        // 101 shows up again (a record of its own), then more processes come.
+        assert_eq!(tree.depth(101, Some(100)), 1);
+        for pid in 50_000..50_020 {
+            assert_eq!(tree.depth(pid, Some(1)), 0);
+        }
+        assert_eq!(tree.depth(102, Some(101)), 2);
+    }
+
+    /// Seeing the same processes over and over does not grow the recency list
+    /// past its bound.
+    #[test]
+    fn seeing_processes_again_keeps_the_order_bounded() {
+        let mut tree = Tree::new();
+        for round in 0..5 * KNOWN {
+            let pid = (round % 3) as i64;
+            assert_eq!(tree.depth(pid, Some(7)), 0);
+            assert!(tree.known.order.len() <= 2 * KNOWN + 1);
+        }
+        assert_eq!(tree.known.len(), 3);
+    }
+
+    /// A pid that shows up with another parent than the one remembered is another
+    /// process (the id was reused, the new one's fork unseen): it is placed anew.
+    #[test]
+    fn a_reused_pid_with_another_parent_is_placed_anew() {
+        let mut tree = Tree::new();
+        assert_eq!(tree.depth(200, None), 0);
+        assert_eq!(tree.depth(201, Some(200)), 1);
+        assert_eq!(tree.depth(202, Some(201)), 2);
+        assert_eq!(tree.depth(202, Some(200)), 1);
+        assert_eq!(tree.depth(202, None), 1, "no ppid: the entry stands");
+        assert_eq!(tree.depth(203, Some(202)), 2);
     }
 }
