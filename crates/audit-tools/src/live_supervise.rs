@@ -724,6 +724,63 @@ mod tests {
         assert_eq!(tree.known.len(), 3);
     }
 
+    /// A panic after the rules were loaded (and auditing enabled) unwinds through
+    /// [`Restore`], which deletes them and restores `enabled`.
+    #[test]
+    fn a_panic_unwinding_restores_the_kernel() {
+        let _lock = audit_testlock::live_lock();
+        if let Some(why) = audit_testlock::live_kernel_unavailable_reason() {
+            audit_testlock::skip(why);
+            return;
+        }
+        if std::path::Path::new(STATE_FILE).exists() {
+            audit_testlock::skip(format!("{STATE_FILE} exists: a live-supervise runs"));
+            return;
+        }
+        let mut check = AuditSocket::open().expect("open audit socket");
+        let before = check.get_status().expect("AUDIT_GET").enabled;
+        assert!(before < 2, "auditing is immutable (enabled=2)");
+        let key = format!("lar-restore-{}", std::process::id());
+        let machine = Machine::detect().expect("this machine's syscall table");
+        let mut rule = RuleData::new(FilterList::Exit, Action::Always);
+        rule.push_field(FIELD_ARCH, EQUAL, machine.audit_arch())
+            .expect("arch field");
+        rule.set_syscall(machine.syscall_table().number("exit_group").expect("nr"))
+            .expect("syscall");
+        rule.push_str_field(FIELD_KEY, EQUAL, key.as_bytes())
+            .expect("key field");
+        let mut ctl = AuditSocket::open().expect("open audit socket");
+        ctl.add_rule(&rule).expect("add the rule");
+        if before == 0 {
+            ctl.set_enabled(true).expect("enable auditing");
+        }
+        let restore = Restore {
+            ctl,
+            enabled_before: before,
+            loaded: vec![rule.clone()],
+            reader: None,
+        };
+        let unwound = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
+            let _restore = restore;
+            panic!("a bug while watching");
+        }));
+
+        let left = check
+            .list_rules()
+            .expect("list rules")
+            .iter()
+            .any(|r| r.key() == Some(key.as_bytes()));
+        let enabled = check.get_status().expect("AUDIT_GET").enabled;
+        // The test's own clean-up, whatever the outcome.
+        if left {
+            let _ = check.delete_rule(&rule);
+        }
+        let _ = check.set_enabled(before == 1);
+        assert!(unwound.is_err());
+        assert!(!left, "the rule was left loaded after the panic");
+        assert_eq!(enabled, before, "enabled not restored after the panic");
+    }
+
     /// A pid that shows up with another parent than the one remembered is another
     /// process (the id was reused, the new one's fork unseen): it is placed anew.
     #[test]
