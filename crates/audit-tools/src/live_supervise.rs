@@ -268,7 +268,7 @@ struct KnownProcs {
     procs: HashMap<i64, KnownProc>,
     /// (pid, stamp) each time a process was placed or seen, oldest first; an entry
     /// whose stamp is not its process's current one is stale and skipped. Stale
-    /// entries are swept when they outnumber the live ones, so it stays below
+    /// entries are swept when they outnumber the live ones, so it holds at most
     /// 2 × [`KNOWN`] + 1 entries.
     order: VecDeque<(i64, u64)>,
     next_stamp: u64,
