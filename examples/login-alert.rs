@@ -16,21 +16,28 @@
 //! A session bus admits only its own user, so the notification is sent by a child
 //! process (this program again, with `--notify-child`) that runs as the directory's
 //! owner, with its uid and group and no other groups; the plugin itself keeps its
-//! privileges, and so keeps working for the next login. See
+//! privileges, and so keeps working for the next login. The children are not waited
+//! for one by one: each has 3 seconds, at most 32 run at once, and those that fail,
+//! time out or are not started for too many running are counted on stderr (a user
+//! can put a socket that never answers in their own directory). See
 //! `examples/plugins.d/login-alert.conf`.
 use audit_normalize::format::text_event;
 use audit_normalize::{NormalizeContext, NormalizeOptions};
 use audit_plugin::{Event, Handler, HandlerResult, ItemRef, Plugin};
 use audit_wire::RecordType;
 use std::collections::HashMap;
+use std::io::Write;
 use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// How long a notifying child may take.
-const CHILD_DEADLINE: Duration = Duration::from_secs(10);
+const CHILD_DEADLINE: Duration = Duration::from_secs(3);
+/// The most notifying children running at once; past it a notification is counted
+/// as failed rather than started.
+const MAX_RUNNING: usize = 32;
 
 /// A user's session bus.
 #[derive(Debug)]
@@ -112,15 +119,35 @@ fn escape_markup(text: &str) -> String {
     out
 }
 
+/// A notifier child still running.
+struct Running {
+    child: Child,
+    uid: u32,
+    summary: String,
+    started: Instant,
+}
+
 struct LoginAlert {
     run_user_dir: PathBuf,
     normalizer: NormalizeContext,
     me: PathBuf,
+    /// The notifiers started and not yet reaped: none is waited for while events
+    /// come (a session bus that never answers must not hold up the next login).
+    running: Vec<Running>,
+    /// Notifications that failed, timed out or were not sent for too many running.
+    failed: u64,
 }
 
 impl LoginAlert {
-    fn notify(&self, session: &Session, summary: &str, body: &str) -> Result<(), String> {
-        let mut child = Command::new(&self.me)
+    fn notify(&mut self, session: &Session, summary: &str, body: &str) {
+        if self.running.len() >= MAX_RUNNING {
+            self.fail(
+                session.uid,
+                &format!("{MAX_RUNNING} notifiers running, not sent"),
+            );
+            return;
+        }
+        let started = Command::new(&self.me)
             .arg("--notify-child")
             .arg(&session.bus)
             .args([summary, body])
@@ -129,31 +156,75 @@ impl LoginAlert {
             .uid(session.uid)
             .gid(session.gid)
             .stdin(Stdio::null())
-            .spawn()
-            .map_err(|e| format!("starting the notifier as uid {}: {e}", session.uid))?;
-        let start = Instant::now();
-        loop {
-            match child.try_wait() {
-                Ok(Some(status)) if status.success() => return Ok(()),
-                Ok(Some(status)) => return Err(format!("notifier {status}")),
-                Ok(None) if start.elapsed() > CHILD_DEADLINE => {
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    return Err(format!("notifier took over {CHILD_DEADLINE:?}"));
+            .spawn();
+        match started {
+            Ok(child) => self.running.push(Running {
+                child,
+                uid: session.uid,
+                summary: summary.to_owned(),
+                started: Instant::now(),
+            }),
+            Err(e) => self.fail(session.uid, &format!("starting the notifier: {e}")),
+        }
+    }
+
+    fn fail(&mut self, uid: u32, why: &str) {
+        self.failed += 1;
+        say(format_args!(
+            "uid {uid}: {why} ({} failed so far)",
+            self.failed
+        ));
+    }
+
+    /// Reaps the notifiers that ended, and kills those past [`CHILD_DEADLINE`].
+    fn reap(&mut self) {
+        let mut i = 0;
+        while i < self.running.len() {
+            let r = &mut self.running[i];
+            let outcome = match r.child.try_wait() {
+                Ok(Some(status)) if status.success() => Some(Ok(())),
+                Ok(Some(status)) => Some(Err(format!("notifier {status}"))),
+                Ok(None) if r.started.elapsed() > CHILD_DEADLINE => {
+                    let _ = r.child.kill();
+                    let _ = r.child.wait();
+                    Some(Err(format!("notifier took over {CHILD_DEADLINE:?}")))
                 }
-                Ok(None) => std::thread::sleep(Duration::from_millis(20)),
-                Err(e) => return Err(format!("waiting for the notifier: {e}")),
+                Ok(None) => None,
+                Err(e) => Some(Err(format!("waiting for the notifier: {e}"))),
+            };
+            let Some(outcome) = outcome else {
+                i += 1;
+                continue;
+            };
+            let done = self.running.swap_remove(i);
+            match outcome {
+                Ok(()) => say(format_args!("told uid {}: {}", done.uid, done.summary)),
+                Err(e) => self.fail(done.uid, &e),
             }
+        }
+    }
+
+    /// Waits for every notifier still running (at most [`CHILD_DEADLINE`]).
+    fn reap_all(&mut self) {
+        while !self.running.is_empty() {
+            self.reap();
+            std::thread::sleep(Duration::from_millis(20));
         }
     }
 }
 
+/// One line on stderr; nothing if stderr is gone (`eprintln!` would panic).
+fn say(what: std::fmt::Arguments<'_>) {
+    let _ = writeln!(std::io::stderr(), "login-alert: {what}");
+}
+
 impl Handler for LoginAlert {
     fn event(&mut self, item: ItemRef<'_>) -> HandlerResult {
+        self.reap();
         let event = match item {
             Ok(ev) => ev,
             Err(e) => {
-                eprintln!("login-alert: {e}");
+                say(format_args!("{e}"));
                 return Ok(());
             }
         };
@@ -161,11 +232,13 @@ impl Handler for LoginAlert {
             return Ok(());
         };
         for session in sessions(&self.run_user_dir) {
-            match self.notify(&session, &summary, &body) {
-                Ok(()) => eprintln!("login-alert: told uid {}: {summary}", session.uid),
-                Err(e) => eprintln!("login-alert: uid {}: {e}", session.uid),
-            }
+            self.notify(&session, &summary, &body);
         }
+        Ok(())
+    }
+
+    fn timer(&mut self) -> HandlerResult {
+        self.reap();
         Ok(())
     }
 }
@@ -197,7 +270,7 @@ fn notify_child(bus: &str, summary: &str, body: &str) -> zbus::Result<u32> {
 
 fn main() {
     let fail = |e: &dyn std::fmt::Display| -> ! {
-        eprintln!("login-alert: {e}");
+        say(format_args!("{e}"));
         std::process::exit(1)
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -229,8 +302,14 @@ fn main() {
         run_user_dir,
         normalizer: NormalizeContext::default(),
         me,
+        running: Vec::new(),
+        failed: 0,
     };
-    if let Err(e) = plugin.run(&mut alert) {
+    let result = plugin
+        .timer_interval(Duration::from_millis(500))
+        .run(&mut alert);
+    alert.reap_all();
+    if let Err(e) = result {
         fail(&e);
     }
 }

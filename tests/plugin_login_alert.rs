@@ -272,9 +272,9 @@ fn root_session(dir: &Path) -> Option<(PathBuf, Kill, Taken)> {
 }
 
 /// login-alert reading `input` as its stdin (string format), to its end.
-fn run_alert(run: &Path, input: &str) -> std::process::Output {
+fn run_alert(alert: &Path, run: &Path, input: &str) -> std::process::Output {
     use std::io::Write;
-    let mut child = Command::new(support::example_bin("login-alert"))
+    let mut child = Command::new(alert)
         .arg(format!("--run-user-dir={}", run.display()))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -297,7 +297,8 @@ fn audit_data_cannot_add_markup_to_the_body() {
         return;
     };
     let evil = "<a href='http://evil/'>click</a>&amp;";
-    let out = run_alert(&run, &login_record(1, evil, "hostname=? addr=?"));
+    let alert = support::example_bin("login-alert");
+    let out = run_alert(&alert, &run, &login_record(1, evil, "hostname=? addr=?"));
     let stderr = String::from_utf8_lossy(&out.stderr);
     let taken = taken.lock().unwrap().clone();
     assert_eq!(taken.len(), 1, "{taken:?}\n{stderr}");
@@ -308,4 +309,32 @@ fn audit_data_cannot_add_markup_to_the_body() {
         "{body}"
     );
     assert!(!body.contains('<') && !body.contains('>'), "{body}");
+}
+
+#[test]
+fn a_bus_that_never_answers_does_not_hold_up_the_logins() {
+    let dir = TempDir::new("login-alert-stall");
+    let run = dir.0.join("run");
+    let user = run.join("0");
+    std::fs::create_dir_all(&user).unwrap();
+    // Takes the connections and never says a word.
+    let listener = std::os::unix::net::UnixListener::bind(user.join("bus")).unwrap();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming() {
+            held.push(stream);
+        }
+    });
+    let input = format!(
+        "{}{}",
+        login_record(1, "alice", "hostname=? addr=?"),
+        login_record(2, "bob", "hostname=? addr=?")
+    );
+    let alert = support::example_bin("login-alert");
+    let start = std::time::Instant::now();
+    let out = run_alert(&alert, &run, &input);
+    let took = start.elapsed();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(took < Duration::from_secs(8), "took {took:?}:\n{stderr}");
+    assert!(stderr.contains("(2 failed so far)"), "{stderr}");
 }
