@@ -12,10 +12,13 @@
 //! | `mail_from` | the sender's address |
 //! | `mail_to` | the recipients, comma-separated |
 //! | `rate_limit` | most mails in any minute (default 10); events past it are counted, not mailed |
+//! | `retry_after` | seconds to send nothing after a mail fails (default 60); events meanwhile are counted, not mailed |
 //!
 //! Each mail's subject names the key; its body is the normalizer's sentence for the
 //! event (who did what to what, how, with what result: the sentence `ausearch --format
-//! text` prints) and the event's id. SIGHUP re-reads CONFIG (a bad file keeps the
+//! text` prints) and the event's id, and, when alerts were not mailed since the last
+//! mail (over the rate limit, failed to send, or skipped after a failure), how many.
+//! SIGHUP re-reads CONFIG (a bad file keeps the
 //! configuration in force and says why on stderr). See
 //! `examples/plugins.d/key-alert.conf`.
 use audit_normalize::NormalizeContext;
@@ -23,6 +26,7 @@ use audit_plugin::{Event, Handler, HandlerResult, ItemRef, Plugin};
 use lettre::message::Mailbox;
 use lettre::{Message, SmtpTransport, Transport};
 use std::collections::VecDeque;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -35,6 +39,7 @@ struct Config {
     mail_from: Mailbox,
     mail_to: Vec<Mailbox>,
     rate_limit: usize,
+    retry_after: Duration,
 }
 
 /// A configuration error: where and what.
@@ -47,6 +52,7 @@ impl Config {
         let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
         let (mut key, mut server, mut port, mut from, mut to, mut rate) =
             (None, None, 25u16, None, Vec::new(), 10usize);
+        let mut retry_after = Duration::from_secs(60);
         for (i, line) in text.lines().enumerate() {
             let n = i + 1;
             let line = line.split('#').next().unwrap_or("").trim();
@@ -83,6 +89,12 @@ impl Config {
                         .parse()
                         .map_err(|_| bad(path, n, format!("rate_limit {value:?}")))?
                 }
+                "retry_after" => {
+                    retry_after = value
+                        .parse()
+                        .map(Duration::from_secs)
+                        .map_err(|_| bad(path, n, format!("retry_after {value:?}")))?
+                }
                 other => return Err(bad(path, n, format!("unknown setting {other:?}"))),
             }
         }
@@ -94,6 +106,7 @@ impl Config {
             mail_from: from.ok_or_else(|| missing("mail_from"))?,
             mail_to: to,
             rate_limit: rate,
+            retry_after,
         };
         if config.mail_to.is_empty() {
             return Err(missing("mail_to"));
@@ -109,7 +122,18 @@ struct KeyAlert {
     normalizer: NormalizeContext,
     /// When the mails of the last minute went.
     sent: VecDeque<Instant>,
+    /// Alerts not mailed since the last mail that went out: over the rate limit,
+    /// failed to send, skipped while waiting after a failure.
     suppressed: u64,
+    failed: u64,
+    skipped: u64,
+    /// After a failed mail, nothing is sent before this.
+    retry_at: Option<Instant>,
+}
+
+/// One line on stderr; nothing if stderr is gone (`eprintln!` would panic).
+fn say(what: std::fmt::Arguments<'_>) {
+    let _ = writeln!(std::io::stderr(), "key-alert: {what}");
 }
 
 fn mailer(c: &Config) -> SmtpTransport {
@@ -132,12 +156,23 @@ impl KeyAlert {
         }
         if self.sent.len() >= self.config.rate_limit {
             self.suppressed += 1;
-            eprintln!(
-                "key-alert: rate limit ({} a minute): event {} not mailed ({} so far)",
+            say(format_args!(
+                "rate limit ({} a minute): event {} not mailed ({} so far)",
                 self.config.rate_limit,
                 event.id(),
                 self.suppressed
-            );
+            ));
+            return Ok(());
+        }
+        // A server that failed is given `retry_after` before the next try, so that
+        // a down server costs one timeout, not one per event.
+        if self.retry_at.is_some_and(|t| now < t) {
+            self.skipped += 1;
+            say(format_args!(
+                "event {} not mailed: waiting after a failed mail ({} skipped)",
+                event.id(),
+                self.skipped
+            ));
             return Ok(());
         }
         let mut builder = Message::builder()
@@ -146,12 +181,31 @@ impl KeyAlert {
         for to in &self.config.mail_to {
             builder = builder.to(to.clone());
         }
-        let body = format!("{sentence}\n\nevent {}\n", event.id());
+        let mut body = format!("{sentence}\n\nevent {}\n", event.id());
+        if self.suppressed + self.failed + self.skipped > 0 {
+            body.push_str(&format!(
+                "\nAlerts not mailed since the last mail: {} over the rate limit, \
+                 {} failed to send, {} skipped after a failure.\n",
+                self.suppressed, self.failed, self.skipped
+            ));
+        }
         let message = builder.body(body)?;
         match self.mailer.send(&message) {
-            Ok(_) => self.sent.push_back(now),
-            // The server may be back for the next event: say so, go on.
-            Err(e) => eprintln!("key-alert: mailing event {}: {e}", event.id()),
+            Ok(_) => {
+                self.sent.push_back(now);
+                self.retry_at = None;
+                (self.suppressed, self.failed, self.skipped) = (0, 0, 0);
+            }
+            Err(e) => {
+                self.failed += 1;
+                self.retry_at = Some(Instant::now() + self.config.retry_after);
+                say(format_args!(
+                    "mailing event {}: {e} ({} failed; next try in {:?})",
+                    event.id(),
+                    self.failed,
+                    self.config.retry_after
+                ));
+            }
         }
         Ok(())
     }
@@ -162,7 +216,7 @@ impl Handler for KeyAlert {
         let event = match item {
             Ok(ev) => ev,
             Err(e) => {
-                eprintln!("key-alert: {e}");
+                say(format_args!("{e}"));
                 return Ok(());
             }
         };
@@ -187,12 +241,12 @@ impl Handler for KeyAlert {
             Ok(config) => {
                 self.mailer = mailer(&config);
                 self.config = config;
-                eprintln!(
-                    "key-alert: configuration reloaded (key {})",
+                say(format_args!(
+                    "configuration reloaded (key {})",
                     self.config.key
-                );
+                ));
             }
-            Err(e) => eprintln!("key-alert: reload failed, configuration unchanged: {e}"),
+            Err(e) => say(format_args!("reload failed, configuration unchanged: {e}")),
         }
         Ok(())
     }
@@ -200,7 +254,7 @@ impl Handler for KeyAlert {
 
 fn main() {
     let fail = |e: &dyn std::fmt::Display| -> ! {
-        eprintln!("key-alert: {e}");
+        say(format_args!("{e}"));
         std::process::exit(1)
     };
     let (plugin, rest) = Plugin::split_args(std::env::args().skip(1)).unwrap_or_else(|e| fail(&e));
@@ -215,6 +269,9 @@ fn main() {
         normalizer: NormalizeContext::default(),
         sent: VecDeque::new(),
         suppressed: 0,
+        failed: 0,
+        skipped: 0,
+        retry_at: None,
     };
     if let Err(e) = plugin.run(&mut alert) {
         fail(&e);

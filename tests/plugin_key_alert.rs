@@ -191,6 +191,12 @@ fn mails_the_sentence_rate_limited_and_reloads() {
     let all = mails(&maildir);
     assert_eq!(all.len(), 2, "mails:\n{all:#?}\nstderr:\n{}", read_err());
     assert!(all[1].contains(&expected_sentence(&fourth)), "{}", all[1]);
+    // The recipient learns of the event over the limit.
+    assert!(
+        all[1].contains("1 over the rate limit, 0 failed to send, 0 skipped"),
+        "{}",
+        all[1]
+    );
     for (n, mail) in all.iter().enumerate() {
         for serial in [2, 3, 5] {
             assert!(
@@ -302,4 +308,89 @@ fn mails_under_the_real_auditd() {
     for m in &all {
         assert!(m.contains(&format!("Subject: audit: key {key} (")), "{m}");
     }
+}
+
+/// A server that takes each connection and closes it at once.
+fn closing_server() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            drop(stream);
+        }
+    });
+    port
+}
+
+#[test]
+fn failed_mails_wait_and_are_counted_in_the_next_mail() {
+    if !have_smtpd() {
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("key-alert-fail-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let maildir = dir.join("mail");
+    let (_smtpd, good_port) = smtpd(&maildir);
+    let conf = dir.join("key-alert.conf");
+    let config_on = |port| {
+        config(&conf, "watched", port, 10);
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&conf)
+            .unwrap();
+        writeln!(f, "retry_after = 2").unwrap();
+    };
+    config_on(closing_server());
+    let err = dir.join("stderr");
+    let mut alert = Kill(
+        Command::new(support::example_bin("key-alert"))
+            .arg(&conf)
+            .stdin(Stdio::piped())
+            .stderr(std::fs::File::create(&err).unwrap())
+            .spawn()
+            .unwrap(),
+    );
+    let mut input = alert.0.stdin.take().unwrap();
+    let mut send = |text: &str| {
+        input.write_all(text.as_bytes()).unwrap();
+        input.flush().unwrap();
+    };
+    let read_err = || std::fs::read_to_string(&err).unwrap_or_default();
+    send(&event(1, "watched", "/etc/shadow"));
+    wait_until("the failed mail", Duration::from_secs(30), || {
+        read_err().contains("mailing event 1700000001.000:1")
+    });
+    // At once, and so within retry_after: not tried.
+    let start = std::time::Instant::now();
+    send(&event(2, "watched", "/etc/gshadow"));
+    wait_until("the skipped event", Duration::from_secs(30), || {
+        read_err().contains("event 1700000001.000:2 not mailed")
+    });
+    assert!(start.elapsed() < Duration::from_secs(2), "{}", read_err());
+
+    // The server back (here: another one), and retry_after passed.
+    config_on(good_port);
+    assert!(Command::new("kill")
+        .args(["-HUP", &alert.0.id().to_string()])
+        .status()
+        .unwrap()
+        .success());
+    wait_until("the reload", Duration::from_secs(20), || {
+        read_err().contains("configuration reloaded")
+    });
+    std::thread::sleep(Duration::from_millis(2500));
+    send(&event(3, "watched", "/etc/hosts"));
+    wait_until("the mail", Duration::from_secs(30), || {
+        mails(&maildir).len() == 1
+    });
+    let mail = &mails(&maildir)[0];
+    assert!(mail.contains("event 1700000001.000:3"), "{mail}");
+    assert!(
+        mail.contains("0 over the rate limit, 1 failed to send, 1 skipped after a failure"),
+        "{mail}"
+    );
+    drop(input);
+    let _ = alert.0.wait();
+    let _ = std::fs::remove_dir_all(&dir);
 }
