@@ -2,7 +2,8 @@
 //! given rule key (`auditctl ... -k KEY`).
 //!
 //! `key-alert CONFIG [--format binary] [runtime options]`. CONFIG holds `name = value`
-//! lines (`#` starts a comment):
+//! lines, each setting at most once; a line whose first non-blank character is `#` is
+//! a comment (a `#` further on is part of the value: rule keys may hold one):
 //!
 //! | name | meaning |
 //! |---|---|
@@ -10,8 +11,8 @@
 //! | `smtp_server` | the SMTP server's host name or address (plain SMTP, no TLS: a local relay) |
 //! | `smtp_port` | its port (default 25) |
 //! | `mail_from` | the sender's address |
-//! | `mail_to` | the recipients, comma-separated |
-//! | `rate_limit` | most mails in any minute (default 10); events past it are counted, not mailed |
+//! | `mail_to` | the recipients, comma-separated as in a `To:` header (`"Doe, J" <j@example.org>, k@example.org`) |
+//! | `rate_limit` | most mails in any minute, 1 or more (default 10); events past it are counted, not mailed |
 //! | `retry_after` | seconds to send nothing after a mail fails (default 60); events meanwhile are counted, not mailed |
 //!
 //! Each mail's subject names the key; its body is the normalizer's sentence for the
@@ -23,7 +24,7 @@
 //! `examples/plugins.d/key-alert.conf`.
 use audit_normalize::NormalizeContext;
 use audit_plugin::{Event, Handler, HandlerResult, ItemRef, Plugin};
-use lettre::message::Mailbox;
+use lettre::message::{Mailbox, Mailboxes};
 use lettre::{Message, SmtpTransport, Transport};
 use std::collections::VecDeque;
 use std::io::Write;
@@ -53,16 +54,28 @@ impl Config {
         let (mut key, mut server, mut port, mut from, mut to, mut rate) =
             (None, None, 25u16, None, Vec::new(), 10usize);
         let mut retry_after = Duration::from_secs(60);
+        // The line each setting was given on: a second one is an error, not a
+        // silent replacement.
+        let mut given: Vec<(String, usize)> = Vec::new();
         for (i, line) in text.lines().enumerate() {
             let n = i + 1;
-            let line = line.split('#').next().unwrap_or("").trim();
-            if line.is_empty() {
+            let line = line.trim();
+            // A comment is a whole line: keys and addresses may hold '#'.
+            if line.is_empty() || line.starts_with('#') {
                 continue;
             }
             let (name, value) = line
                 .split_once('=')
                 .map(|(a, b)| (a.trim(), b.trim()))
                 .ok_or_else(|| bad(path, n, "expected `name = value`"))?;
+            if let Some((_, first)) = given.iter().find(|(g, _)| g == name) {
+                return Err(bad(
+                    path,
+                    n,
+                    format!("`{name}` already set on line {first}"),
+                ));
+            }
+            given.push((name.to_owned(), n));
             let mailbox = |v: &str| {
                 v.parse::<Mailbox>()
                     .map_err(|e| bad(path, n, format!("address {v:?}: {e}")))
@@ -77,17 +90,17 @@ impl Config {
                 }
                 "mail_from" => from = Some(mailbox(value)?),
                 "mail_to" => {
+                    // An address list as in a To: header (`"Doe, J" <j@x>, k@y`).
                     to = value
-                        .split(',')
-                        .map(str::trim)
-                        .filter(|v| !v.is_empty())
-                        .map(mailbox)
-                        .collect::<Result<_, _>>()?
+                        .parse::<Mailboxes>()
+                        .map_err(|e| bad(path, n, format!("addresses {value:?}: {e}")))?
+                        .into_iter()
+                        .collect()
                 }
                 "rate_limit" => {
-                    rate = value
-                        .parse()
-                        .map_err(|_| bad(path, n, format!("rate_limit {value:?}")))?
+                    rate = value.parse().ok().filter(|r| *r > 0).ok_or_else(|| {
+                        bad(path, n, format!("rate_limit {value:?}: not 1 or more"))
+                    })?
                 }
                 "retry_after" => {
                     retry_after = value
@@ -257,7 +270,14 @@ fn main() {
         say(format_args!("{e}"));
         std::process::exit(1)
     };
-    let (plugin, rest) = Plugin::split_args(std::env::args().skip(1)).unwrap_or_else(|e| fail(&e));
+    let args = std::env::args_os()
+        .skip(1)
+        .map(|a| {
+            a.into_string()
+                .unwrap_or_else(|a| fail(&format!("argument {a:?} is not UTF-8")))
+        })
+        .collect::<Vec<_>>();
+    let (plugin, rest) = Plugin::split_args(args).unwrap_or_else(|e| fail(&e));
     let [path] = <[String; 1]>::try_from(rest)
         .unwrap_or_else(|_| fail(&"usage: key-alert CONFIG [--format string|binary]"));
     let path = PathBuf::from(path);

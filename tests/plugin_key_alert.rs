@@ -16,6 +16,8 @@ use audit_normalize::format::text_event;
 use audit_normalize::NormalizeContext;
 use std::io::Write;
 use std::net::{TcpListener, TcpStream};
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -392,5 +394,115 @@ fn failed_mails_wait_and_are_counted_in_the_next_mail() {
     );
     drop(input);
     let _ = alert.0.wait();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// key-alert started on the configuration `text`, with stdin closed: its exit
+/// status and stderr.
+fn start_with(dir: &Path, text: &str) -> (std::process::ExitStatus, String) {
+    let conf = dir.join("bad.conf");
+    std::fs::write(&conf, text).unwrap();
+    let out = Command::new(support::example_bin("key-alert"))
+        .arg(&conf)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    (
+        out.status,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn configuration_errors_name_their_line() {
+    let dir = std::env::temp_dir().join(format!("key-alert-conf-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let good = "key = k\nsmtp_server = 127.0.0.1\nmail_from = a@localhost\n";
+    for (extra, line, what) in [
+        (
+            "mail_to = b@x\nkey = other\n",
+            5,
+            "`key` already set on line 1",
+        ),
+        ("mail_to = b@x\nrate_limit = 0\n", 5, "rate_limit \"0\""),
+        ("mail_to = b@localhost, not an address\n", 4, "addresses"),
+    ] {
+        let (status, stderr) = start_with(&dir, &format!("{good}{extra}"));
+        assert_eq!(status.code(), Some(1), "{extra}: {stderr}");
+        assert!(
+            stderr.contains(&format!("bad.conf:{line}: {what}")),
+            "{extra}: {stderr}"
+        );
+    }
+    // Bad arguments and a closed stderr are reported or ignored, never a panic.
+    let out = Command::new(support::example_bin("key-alert"))
+        .arg(std::ffi::OsStr::from_bytes(b"/tmp/\xff.conf"))
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("is not UTF-8"), "{stderr}");
+    let mut closed = Command::new(support::example_bin("key-alert"));
+    closed.arg(dir.join("missing.conf")).stdin(Stdio::null());
+    // SAFETY: close(2) is async-signal-safe; the child then runs key-alert.
+    unsafe {
+        closed.pre_exec(|| {
+            libc::close(2);
+            Ok(())
+        })
+    };
+    assert_eq!(closed.status().unwrap().code(), Some(1));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn keys_and_names_may_hold_hash_and_comma() {
+    if !have_smtpd() {
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("key-alert-hash-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let maildir = dir.join("mail");
+    let (_smtpd, port) = smtpd(&maildir);
+    let conf = dir.join("key-alert.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "  # a comment\nkey = a#b\nsmtp_server = 127.0.0.1\nsmtp_port = {port}\n\
+             mail_from = audit@localhost\nmail_to = \"Doe, J\" <j@localhost>, k@localhost\n"
+        ),
+    )
+    .unwrap();
+    let mut alert = Command::new(support::example_bin("key-alert"))
+        .arg(&conf)
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = alert.stdin.take().unwrap();
+    input
+        .write_all(event(1, "a", "/etc/passwd").as_bytes())
+        .unwrap();
+    input
+        .write_all(event(2, "a#b", "/etc/shadow").as_bytes())
+        .unwrap();
+    drop(input);
+    let out = alert.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    wait_until("the mail", Duration::from_secs(20), || {
+        !mails(&maildir).is_empty()
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    let all = mails(&maildir);
+    assert_eq!(all.len(), 1, "{all:#?}\n{stderr}");
+    assert!(all[0].contains("event 1700000001.000:2"), "{}", all[0]);
+    assert!(
+        all[0].contains("X-RcptTo: j@localhost, k@localhost"),
+        "{}",
+        all[0]
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
