@@ -7,7 +7,8 @@
 //! that logged in. (A login record names it in `acct` when the login failed, in
 //! `id`/`auid` when it worked, which a plugin that reads one field gets wrong half the
 //! time; the normalizer picks the right one.) RESULT is the record's interpreted
-//! result (`success`, `failed`); the body is the normalizer's sentence, with `&`, `<`
+//! result (`success`, `failed`); the body is the normalizer's sentence and the login
+//! record's `addr` and `hostname` (where known), with `&`, `<`
 //! and `>` escaped (a notification body may hold markup, and the audit data must not
 //! add any).
 //!
@@ -99,10 +100,23 @@ fn login_notice(normalizer: &mut NormalizeContext, event: &Event) -> Option<(Str
     text_event(&mut normalizer.cursor(event), None, &mut line);
     let sentence = String::from_utf8_lossy(&line);
     let sentence = sentence.trim_end();
-    let sentence = sentence.strip_prefix("At ? ").unwrap_or(sentence);
+    let mut body = sentence
+        .strip_prefix("At ? ")
+        .unwrap_or(sentence)
+        .to_owned();
+    // Where the login came from: the sentence names the terminal only.
+    let mut c = normalizer.cursor(event);
+    while c.record_type() != Some(RecordType::USER_LOGIN) && c.next_record() {}
+    for name in ["addr", "hostname"] {
+        c.first_field();
+        let value = c.find_field(name).and_then(|_| c.interpret());
+        if let Some(v) = value.filter(|v| !v.is_empty() && v != b"?") {
+            body.push_str(&format!("\n{name} {}", String::from_utf8_lossy(&v)));
+        }
+    }
     // The summary is plain text to the notification server; the body may hold
     // markup, so what the audit data says goes in escaped.
-    Some((format!("{name} log in {result}"), escape_markup(sentence)))
+    Some((format!("{name} log in {result}"), escape_markup(&body)))
 }
 
 /// `text` with the characters that notification servers read as markup escaped.
@@ -273,7 +287,13 @@ fn main() {
         say(format_args!("{e}"));
         std::process::exit(1)
     };
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args = std::env::args_os()
+        .skip(1)
+        .map(|a| {
+            a.into_string()
+                .unwrap_or_else(|a| fail(&format!("argument {a:?} is not UTF-8")))
+        })
+        .collect::<Vec<_>>();
     if args.first().map(String::as_str) == Some("--notify-child") {
         let [_, bus, summary, body] = <[String; 4]>::try_from(args)
             .unwrap_or_else(|_| fail(&"--notify-child BUS SUMMARY BODY"));

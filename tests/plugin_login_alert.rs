@@ -312,6 +312,47 @@ fn audit_data_cannot_add_markup_to_the_body() {
 }
 
 #[test]
+fn the_body_says_where_the_login_came_from() {
+    let dir = TempDir::new("login-alert-from");
+    let Some((run, _daemon, taken)) = root_session(&dir.0) else {
+        return;
+    };
+    let alert = support::example_bin("login-alert");
+    let rest = "hostname=gate.example.org addr=192.0.2.7";
+    let out = run_alert(&alert, &run, &login_record(1, "alice", rest));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let taken = taken.lock().unwrap().clone();
+    assert_eq!(taken.len(), 1, "{taken:?}\n{stderr}");
+    let body = &taken[0].1;
+    assert!(body.contains("\naddr 192.0.2.7"), "{body}");
+    assert!(body.contains("\nhostname gate.example.org"), "{body}");
+}
+
+#[test]
+fn bad_arguments_and_a_closed_stderr_do_not_panic() {
+    use std::os::unix::ffi::OsStrExt;
+    let alert = support::example_bin("login-alert");
+    let out = Command::new(&alert)
+        .arg(std::ffi::OsStr::from_bytes(b"--run-user-dir=/tmp/\xff"))
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("is not UTF-8"), "{stderr}");
+    let mut closed = Command::new(&alert);
+    closed.arg("--no-such-option").stdin(Stdio::null());
+    // SAFETY: close(2) is async-signal-safe; the child then runs login-alert.
+    unsafe {
+        closed.pre_exec(|| {
+            libc::close(2);
+            Ok(())
+        })
+    };
+    assert_eq!(closed.status().unwrap().code(), Some(1));
+}
+
+#[test]
 fn a_bus_that_never_answers_does_not_hold_up_the_logins() {
     let dir = TempDir::new("login-alert-stall");
     let run = dir.0.join("run");
