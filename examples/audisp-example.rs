@@ -58,7 +58,7 @@ impl<W: Write> Handler for Printer<W> {
                     self.out.write_all(&self.line)?;
                 }
             }
-            Err(e) => eprintln!("audisp-example: {e}"),
+            Err(e) => say(format_args!("{e}")),
         }
         Ok(())
     }
@@ -71,9 +71,16 @@ impl<W: Write> Handler for Printer<W> {
     }
 
     fn reload(&mut self) -> HandlerResult {
-        eprintln!("audisp-example: reload requested (no configuration to reload)");
+        say(format_args!(
+            "reload requested (no configuration to reload)"
+        ));
         Ok(())
     }
+}
+
+/// One line on stderr; nothing if stderr is gone (`eprintln!` would panic).
+fn say(what: std::fmt::Arguments<'_>) {
+    let _ = writeln!(io::stderr(), "audisp-example: {what}");
 }
 
 /// `n` in decimal, as `{}` would print it.
@@ -92,7 +99,16 @@ fn push_decimal(out: &mut Vec<u8>, mut n: usize) {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut args = Vec::new();
+    for arg in std::env::args_os().skip(1) {
+        match arg.into_string() {
+            Ok(a) => args.push(a),
+            Err(a) => {
+                say(format_args!("argument {a:?} is not UTF-8"));
+                std::process::exit(2);
+            }
+        }
+    }
     let plugin = match Plugin::from_args(args.iter().cloned()) {
         // Under auditd the options come as `--overflow=POLICY`.
         Ok(p)
@@ -104,7 +120,7 @@ fn main() {
         }
         Ok(p) => p.overflow(Overflow::Block),
         Err(e) => {
-            eprintln!("audisp-example: {e}");
+            say(format_args!("{e}"));
             std::process::exit(2);
         }
     };
@@ -127,7 +143,7 @@ fn main() {
             let _ = printer.out.flush();
         }
         Err(e) => {
-            eprintln!("audisp-example: {e}");
+            say(format_args!("{e}"));
             std::process::exit(1);
         }
     }

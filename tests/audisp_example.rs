@@ -80,3 +80,30 @@ fn overflow_given_as_name_value_is_kept() {
     );
     assert!(printed < RECORDS, "{printed} records printed: none dropped");
 }
+
+/// A non-UTF-8 argument is reported; a closed stderr is no reason to panic.
+#[test]
+fn bad_arguments_and_a_closed_stderr_do_not_panic() {
+    use std::os::unix::ffi::OsStrExt;
+    use std::os::unix::process::CommandExt;
+    use std::process::{Command, Stdio};
+    let ours = example_bin("audisp-example");
+    let out = Command::new(&ours)
+        .arg(std::ffi::OsStr::from_bytes(b"--status-file=/tmp/\xff"))
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("is not UTF-8"), "{stderr}");
+    let mut closed = Command::new(&ours);
+    closed.arg("--no-such-option").stdin(Stdio::null());
+    // SAFETY: close(2) is async-signal-safe; the child then runs the example.
+    unsafe {
+        closed.pre_exec(|| {
+            libc::close(2);
+            Ok(())
+        })
+    };
+    assert_eq!(closed.status().unwrap().code(), Some(2));
+}
