@@ -358,7 +358,12 @@ fn au2json_reports_a_failed_write() {
 #[test]
 fn au2json_with_stderr_full_keeps_its_exit_status() {
     let log = manifest_dir().join("tests/data/captured/enriched.log");
-    let full = || std::fs::File::options().write(true).open("/dev/full").unwrap();
+    let full = || {
+        std::fs::File::options()
+            .write(true)
+            .open("/dev/full")
+            .unwrap()
+    };
     let bad = Command::new(AU2JSON)
         .arg("--bogus")
         .stderr(full())
