@@ -535,7 +535,7 @@ impl Drop for ReceiverHandle {
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
 
 /// A connection's thread and a second handle on its socket, to shut it down.
-type Running = (JoinHandle<()>, TcpStream);
+type Running = (JoinHandle<()>, Arc<TcpStream>);
 
 fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>) {
     let mut connections: Vec<Running> = Vec::new();
@@ -548,6 +548,8 @@ fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>) {
                 }
             }
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                // The handles of ended connections are let go while idle too.
+                connections.retain(|(c, _)| !c.is_finished());
                 std::thread::sleep(shared.config.tick);
             }
             // A connection that failed between SYN and accept, or a short-lived
@@ -572,10 +574,11 @@ fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>) {
 /// Counts the connection against its address and starts its thread, or closes it.
 fn admit(stream: TcpStream, peer: SocketAddr, shared: &Arc<Shared>) -> Option<Running> {
     // Kept for shutting the socket down under a thread stuck writing to it.
-    let Ok(watch) = stream.try_clone() else {
+    let Ok(watch) = stream.try_clone().map(Arc::new) else {
         bump(&shared.counters.connections_refused);
         return None;
     };
+    let closer = Arc::clone(&watch);
     {
         let config = &shared.config;
         let mut per_addr = lock(&shared.per_addr);
@@ -614,6 +617,9 @@ fn admit(stream: TcpStream, peer: SocketAddr, shared: &Arc<Shared>) -> Option<Ru
                 shared: &thread_shared,
             };
             conn.run();
+            // The socket ends with the connection (reaped, stalled, a bad frame):
+            // the second handle would otherwise keep it open, the sender unaware.
+            let _ = closer.shutdown(std::net::Shutdown::Both);
             release(&thread_shared, peer.ip());
         });
     match spawned {

@@ -198,7 +198,7 @@ fn one_connection_per_address_and_idle_ones_are_reaped() {
     let (sink, server) = start(config);
     let addr = server.local_addr();
     // The half-open connection of a client that restarted: never heard from again.
-    let _stale = connect(addr);
+    let stale = connect(addr);
     wait_until("the first connection", || server.open_connections() == 1);
     let mut second = connect(addr);
     let mut byte = [0u8; 1];
@@ -211,6 +211,16 @@ fn one_connection_per_address_and_idle_ones_are_reaped() {
     wait_until("the idle connection to be reaped", || {
         server.stats().connections_reaped == 1
     });
+    // Reaped is closed: the stale client reads the end of the stream.
+    let mut stale = stale;
+    stale
+        .set_read_timeout(Some(Duration::from_secs(2)))
+        .unwrap();
+    assert_eq!(
+        stale.read(&mut byte).unwrap(),
+        0,
+        "the reaped connection is closed"
+    );
     let mut third = connect(addr);
     third
         .write_all(&Frame::message(2, record(1)).encode().unwrap())
