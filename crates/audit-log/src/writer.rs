@@ -856,7 +856,14 @@ impl LogWriter {
     /// As [`LogWriter::durable`]: a sync failed (now or unreported before),
     /// so records may not be on disk.
     pub fn close(mut self) -> Result<(), LogError> {
-        if let Some(file) = self.file.clone() {
+        // With a background flusher the sync goes through it (close_file waits for
+        // it): a sync of our own beside one of its could take the success of a
+        // writeback whose error only the other is told.
+        let flusher = matches!(
+            (&self.flusher, self.config.flush),
+            (Some(_), Flush::IncrementalAsync)
+        );
+        if let Some(file) = self.file.clone().filter(|_| !flusher) {
             match sync_file(&file) {
                 Ok(()) => self.mark_synced(self.records),
                 Err(e) => self.sync_failed(self.records, e),
