@@ -454,7 +454,10 @@ impl LogWriter {
     /// successful sync of the file they were written to in the incremental
     /// modes, none with `flush = none`. After a failed sync, none written
     /// since the last good one until [`LogWriter::durable`] has reported
-    /// the failure.
+    /// the failure; from then on the count is a position, not a tally: a
+    /// later good sync counts the records of the failed one too, though they
+    /// may be lost. What may be lost is told once, by [`LogWriter::durable`]:
+    /// acknowledge records by its answers, not by this count.
     pub fn records_on_disk(&self) -> u64 {
         match (&self.flusher, self.config.flush) {
             _ if self.sync_failure.is_some() => self.synced_before_failure,
