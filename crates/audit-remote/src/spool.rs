@@ -403,8 +403,12 @@ impl Spool {
             entry.offset -= shift;
         }
         self.end = SPOOL_HEADER + waiting;
-        // Not synced: until the new length is on disk, the zero head ends the queue.
-        self.file.set_len(self.end).map_err(|e| self.io(e))
+        // Synced before the next push overwrites the zero head: a length lost in a
+        // crash would otherwise leave old entries after the new ones, read again.
+        self.file
+            .set_len(self.end)
+            .and_then(|()| self.file.sync_all())
+            .map_err(|e| self.io(e))
     }
 }
 
