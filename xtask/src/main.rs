@@ -78,6 +78,10 @@ const REQUIREMENTS: &[Requirement] = &[
     // crates/audit-tools/tests/daemon_plugins: audisp-syslog into a real rsyslogd
     // (started by the test on its own socket; the service is never started).
     req(Probe::Command("rsyslogd"), Package::Apt("rsyslog")),
+    // Private network namespaces (`ip link set lo up`) and audit-remote's keepalive
+    // tests (`ss -tno`, the kernel's timer on a socket).
+    req(Probe::Command("ip"), Package::Apt("iproute2")),
+    req(Probe::Command("ss"), Package::Apt("iproute2")),
 ];
 
 const fn req(probe: Probe, package: Package) -> Requirement {
