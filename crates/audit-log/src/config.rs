@@ -625,11 +625,9 @@ pub enum FileProblem {
     SymbolicLink,
 }
 
-/// The text of a configuration file (auditd.conf), read as auditd reads it:
-/// through no symbolic link unless `follow_links` (auditd's `-l`), and only
-/// from a regular file owned by root that others cannot write, checked on the
-/// opened file. `Ok(None)` when there is no file: auditd then warns and goes on
-/// with the defaults.
+/// The text of a configuration file (auditd.conf), read as auditd reads it
+/// ([`open_config_file`]); `Ok(None)` when there is no file: auditd then warns
+/// and goes on with the defaults.
 ///
 /// ```
 /// use audit_log::{read_config_text, FileProblem, ReadConfigError};
@@ -649,6 +647,28 @@ pub fn read_config_text(
     follow_links: bool,
 ) -> Result<Option<String>, ReadConfigError> {
     use std::io::Read;
+    let Some(mut file) = open_config_file(path, follow_links)? else {
+        return Ok(None);
+    };
+    let mut text = String::new();
+    file.read_to_string(&mut text)
+        .map_err(|source| ReadConfigError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    Ok(Some(text))
+}
+
+/// Opens a configuration file as auditd (its auditd.conf) and auditctl (a rule
+/// file for `-R`) open theirs: through no symbolic link unless `follow_links`
+/// (auditd's `-l`; auditctl follows them), and only a regular file owned by root
+/// that others cannot write, checked on the opened file, in their order (owner,
+/// mode, type). A FIFO in the file's place cannot hold the open. `Ok(None)` when
+/// there is no file.
+pub fn open_config_file(
+    path: &Path,
+    follow_links: bool,
+) -> Result<Option<std::fs::File>, ReadConfigError> {
     use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
     let refused = |problem| ReadConfigError::Refused {
         path: path.to_path_buf(),
@@ -663,7 +683,7 @@ pub fn read_config_text(
     if !follow_links {
         flags |= libc::O_NOFOLLOW;
     }
-    let mut file = match std::fs::OpenOptions::new()
+    let file = match std::fs::OpenOptions::new()
         .read(true)
         .custom_flags(flags)
         .open(path)
@@ -676,7 +696,6 @@ pub fn read_config_text(
         Err(e) => return Err(io(e)),
     };
     let meta = file.metadata().map_err(io)?;
-    // auditd's order of checks: owner, then mode, then type.
     if meta.uid() != 0 {
         return Err(refused(FileProblem::NotOwnedByRoot(meta.uid())));
     }
@@ -686,9 +705,7 @@ pub fn read_config_text(
     if !meta.file_type().is_file() {
         return Err(refused(FileProblem::NotRegular));
     }
-    let mut text = String::new();
-    file.read_to_string(&mut text).map_err(io)?;
-    Ok(Some(text))
+    Ok(Some(file))
 }
 
 fn split_line<'a>(words: &[&'a str]) -> Option<(&'a str, &'a str, Option<&'a str>)> {

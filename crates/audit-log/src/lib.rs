@@ -46,8 +46,8 @@ mod writer;
 
 pub use audit_wire::RecordType;
 pub use config::{
-    read_config_text, Action, ConfigError, FileProblem, Flush, LogConfig, NameFormat, OtherKey,
-    ParsedConfig, ReadConfigError, SizeAction, Space,
+    open_config_file, read_config_text, Action, ConfigError, FileProblem, Flush, LogConfig,
+    NameFormat, OtherKey, ParsedConfig, ReadConfigError, SizeAction, Space,
 };
 pub use format::{Formatter, LogFormat, FORMAT_BUF_LEN, INTERP_SEPARATOR};
 pub use writer::{Durability, LogError, LogWriter, Notice, Written};

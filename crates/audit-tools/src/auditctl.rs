@@ -372,34 +372,29 @@ fn report(msg: &str) {
     }
 }
 
-/// Opens and reads a rule file as auditctl's `fileopt` checks it: on the
-/// opened file, owned by root, not writable by others, a regular file; then
-/// at most [`RULE_FILE_MAX_BYTES`]. `Err` is the message to print.
+/// Opens and reads a rule file as auditctl's `fileopt` checks it
+/// ([`audit_log::open_config_file`], links followed as auditctl's `open` does);
+/// then at most [`RULE_FILE_MAX_BYTES`]. `Err` is the message to print.
 fn read_rule_file(path: &str) -> Result<Vec<u8>, String> {
+    use audit_log::{FileProblem, ReadConfigError};
     use std::io::Read;
-    use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
-    // O_NONBLOCK: opening a FIFO does not wait for a writer (it is refused
-    // below as not a regular file); it changes nothing for a regular file.
-    let file = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK)
-        .open(path)
-        .map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => format!("audit rules file {path} doesn't exist"),
-            _ => format!("Error opening {path} ({})", io_why(&e)),
-        })?;
-    let meta = file
-        .metadata()
-        .map_err(|e| format!("Error fstat'ing {path} ({})", io_why(&e)))?;
-    if meta.uid() != 0 {
-        return Err(format!("Error - {path} isn't owned by root"));
-    }
-    if meta.mode() & 0o002 != 0 {
-        return Err(format!("Error - {path} is world writable"));
-    }
-    if !meta.file_type().is_file() {
-        return Err(format!("Error - {path} is not a regular file"));
-    }
+    let file = match audit_log::open_config_file(std::path::Path::new(path), true) {
+        Ok(Some(file)) => file,
+        Ok(None) => return Err(format!("audit rules file {path} doesn't exist")),
+        Err(ReadConfigError::Refused { problem, .. }) => {
+            return Err(match problem {
+                FileProblem::NotOwnedByRoot(_) => format!("Error - {path} isn't owned by root"),
+                FileProblem::WorldWritable => format!("Error - {path} is world writable"),
+                FileProblem::NotRegular | FileProblem::SymbolicLink => {
+                    format!("Error - {path} is not a regular file")
+                }
+            })
+        }
+        Err(ReadConfigError::Io { source, .. }) => {
+            return Err(format!("Error opening {path} ({})", io_why(&source)))
+        }
+        Err(e) => return Err(format!("Error opening {path} ({e})")),
+    };
     let mut bytes = Vec::new();
     file.take(RULE_FILE_MAX_BYTES + 1)
         .read_to_end(&mut bytes)
