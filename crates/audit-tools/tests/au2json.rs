@@ -16,6 +16,9 @@ use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+mod output_support;
+use output_support::{dev_full, status_with_stderr_full};
+
 /// The program under test.
 const AU2JSON: &str = env!("CARGO_BIN_EXE_au2json");
 
@@ -339,10 +342,9 @@ fn au2json_help_and_usage_errors() {
 #[test]
 fn au2json_reports_a_failed_write() {
     let log = manifest_dir().join("tests/data/captured/enriched.log");
-    let full = std::fs::File::create("/dev/full").unwrap();
     let out = Command::new(AU2JSON)
         .arg(&log)
-        .stdout(full)
+        .stdout(dev_full())
         .output()
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
@@ -358,22 +360,11 @@ fn au2json_reports_a_failed_write() {
 #[test]
 fn au2json_with_stderr_full_keeps_its_exit_status() {
     let log = manifest_dir().join("tests/data/captured/enriched.log");
-    let full = || {
-        std::fs::File::options()
-            .write(true)
-            .open("/dev/full")
-            .unwrap()
-    };
-    let bad = Command::new(AU2JSON)
-        .arg("--bogus")
-        .stderr(full())
-        .status()
-        .unwrap();
-    assert_eq!(bad.code(), Some(2));
+    assert_eq!(status_with_stderr_full(AU2JSON, &["--bogus"]), Some(2));
     let failed = Command::new(AU2JSON)
         .arg(&log)
-        .stdout(full())
-        .stderr(full())
+        .stdout(dev_full())
+        .stderr(dev_full())
         .status()
         .unwrap();
     assert_eq!(failed.code(), Some(1));

@@ -5,6 +5,11 @@ use audit_netlink::audit_wire::rule::RuleData;
 use audit_netlink::AuditSocket;
 use std::process::{Command, Output};
 
+mod output_support;
+use output_support::{assert_closed_pipe_quiet_full_disk_named, status_with_stderr_full};
+
+const AUDIT_STATE: &str = env!("CARGO_BIN_EXE_audit-state");
+
 fn audit_state(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_audit-state"))
         .args(args)
@@ -101,30 +106,6 @@ fn a_bad_argument_is_exit_2() {
     assert!(String::from_utf8(out.stderr).unwrap().contains("usage"));
 }
 
-/// `audit-state ARGS` with its standard output a pipe whose reader is already gone.
-fn to_closed_pipe(args: &[&str]) -> Output {
-    let (reader, writer) = std::io::pipe().expect("pipe");
-    drop(reader);
-    Command::new(env!("CARGO_BIN_EXE_audit-state"))
-        .args(args)
-        .stdout(writer)
-        .output()
-        .expect("run audit-state")
-}
-
-/// `audit-state ARGS` writing to `/dev/full`.
-fn to_dev_full(args: &[&str]) -> Output {
-    let full = std::fs::OpenOptions::new()
-        .write(true)
-        .open("/dev/full")
-        .expect("open /dev/full");
-    Command::new(env!("CARGO_BIN_EXE_audit-state"))
-        .args(args)
-        .stdout(full)
-        .output()
-        .expect("run audit-state")
-}
-
 #[test]
 fn a_closed_pipe_ends_it_quietly_and_a_full_disk_is_named() {
     let mut runs = vec![&["--help"][..]];
@@ -132,16 +113,7 @@ fn a_closed_pipe_ends_it_quietly_and_a_full_disk_is_named() {
         runs.extend([&[][..], &["--json"][..]]);
     }
     for args in runs {
-        let out = to_closed_pipe(args);
-        assert_eq!(out.status.code(), Some(0), "{args:?}: {out:?}");
-        assert!(out.stderr.is_empty(), "{args:?}: {out:?}");
-        let out = to_dev_full(args);
-        assert_eq!(out.status.code(), Some(1), "{args:?}: {out:?}");
-        assert_eq!(
-            String::from_utf8_lossy(&out.stderr),
-            "audit-state: writing standard output: No space left on device (os error 28)\n",
-            "{args:?}"
-        );
+        assert_closed_pipe_quiet_full_disk_named(AUDIT_STATE, "audit-state", args);
     }
 }
 
@@ -149,14 +121,5 @@ fn a_closed_pipe_ends_it_quietly_and_a_full_disk_is_named() {
 /// nothing but the message: no panic, the same exit status.
 #[test]
 fn a_full_standard_error_changes_no_exit_status() {
-    let full = std::fs::OpenOptions::new()
-        .write(true)
-        .open("/dev/full")
-        .expect("open /dev/full");
-    let out = Command::new(env!("CARGO_BIN_EXE_audit-state"))
-        .arg("--clean")
-        .stderr(full)
-        .output()
-        .expect("run audit-state");
-    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert_eq!(status_with_stderr_full(AUDIT_STATE, &["--clean"]), Some(2));
 }

@@ -4,6 +4,11 @@
 use std::path::Path;
 use std::process::Command;
 
+mod output_support;
+use output_support::{assert_closed_pipe_quiet_full_disk_named, status_with_stderr_full};
+
+const AUPARSE_WALK: &str = env!("CARGO_BIN_EXE_auparse-walk");
+
 fn walk(args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_auparse-walk"))
         .args(args)
@@ -118,30 +123,7 @@ fn a_read_error_names_the_file_and_the_byte_offset() {
 fn a_closed_pipe_ends_it_quietly_and_a_full_disk_is_named() {
     let log = test_log();
     for args in [vec!["--help"], vec![log.as_str()]] {
-        let (reader, writer) = std::io::pipe().unwrap();
-        drop(reader);
-        let out = Command::new(env!("CARGO_BIN_EXE_auparse-walk"))
-            .args(&args)
-            .stdout(writer)
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(0), "{args:?}: {out:?}");
-        assert!(out.stderr.is_empty(), "{args:?}: {out:?}");
-        let full = std::fs::OpenOptions::new()
-            .write(true)
-            .open("/dev/full")
-            .unwrap();
-        let out = Command::new(env!("CARGO_BIN_EXE_auparse-walk"))
-            .args(&args)
-            .stdout(full)
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(1), "{args:?}: {out:?}");
-        assert_eq!(
-            String::from_utf8_lossy(&out.stderr),
-            "auparse-walk: writing standard output: No space left on device (os error 28)\n",
-            "{args:?}"
-        );
+        assert_closed_pipe_quiet_full_disk_named(AUPARSE_WALK, "auparse-walk", &args);
     }
 }
 
@@ -157,15 +139,10 @@ fn a_full_standard_error_changes_no_exit_status() {
         (vec!["--bogus"], 2),
         (vec![dir.path().to_str().unwrap()], 1),
     ] {
-        let full = std::fs::OpenOptions::new()
-            .write(true)
-            .open("/dev/full")
-            .unwrap();
-        let out = Command::new(env!("CARGO_BIN_EXE_auparse-walk"))
-            .args(&args)
-            .stderr(full)
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(status), "{args:?}: {out:?}");
+        assert_eq!(
+            status_with_stderr_full(AUPARSE_WALK, &args),
+            Some(status),
+            "{args:?}"
+        );
     }
 }

@@ -19,6 +19,9 @@ use audit_testlock::reference::{first_difference, workspace_dir};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+mod output_support;
+use output_support::{assert_closed_pipe_quiet_full_disk_named, status_with_stderr_full};
+
 /// The program under test.
 const AUSEARCH_FORMAT: &str = env!("CARGO_BIN_EXE_ausearch-format");
 
@@ -547,30 +550,7 @@ fn help_is_usage_on_stdout_and_output_errors_are_named() {
     let log = workspace_dir().join("tests/data/captured/raw.log");
     let log = log.to_str().unwrap();
     for args in [&["--help"][..], &["--format", "csv", log][..]] {
-        let (reader, writer) = std::io::pipe().unwrap();
-        drop(reader);
-        let out = Command::new(AUSEARCH_FORMAT)
-            .args(args)
-            .stdout(writer)
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(0), "{args:?}: {out:?}");
-        assert!(out.stderr.is_empty(), "{args:?}: {out:?}");
-        let full = std::fs::OpenOptions::new()
-            .write(true)
-            .open("/dev/full")
-            .unwrap();
-        let out = Command::new(AUSEARCH_FORMAT)
-            .args(args)
-            .stdout(full)
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(1), "{args:?}: {out:?}");
-        assert_eq!(
-            String::from_utf8_lossy(&out.stderr),
-            "ausearch-format: writing standard output: No space left on device (os error 28)\n",
-            "{args:?}"
-        );
+        assert_closed_pipe_quiet_full_disk_named(AUSEARCH_FORMAT, "ausearch-format", args);
     }
 }
 
@@ -584,15 +564,10 @@ fn a_full_standard_error_changes_no_exit_status() {
         (vec!["--format", "csv", "--bogus"], 2),
         (vec!["--format", "csv", "/no-such-file"], 1),
     ] {
-        let full = std::fs::OpenOptions::new()
-            .write(true)
-            .open("/dev/full")
-            .unwrap();
-        let out = Command::new(AUSEARCH_FORMAT)
-            .args(&args)
-            .stderr(full)
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(status), "{args:?}: {out:?}");
+        assert_eq!(
+            status_with_stderr_full(AUSEARCH_FORMAT, &args),
+            Some(status),
+            "{args:?}"
+        );
     }
 }

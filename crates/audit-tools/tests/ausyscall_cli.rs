@@ -12,6 +12,9 @@ use std::process::Command;
 
 use audit_tools::ausyscall;
 
+mod output_support;
+use output_support::{closed_pipe, dev_full, with_stdout};
+
 const C_TOOL: &str = "/usr/bin/ausyscall";
 
 #[derive(Debug, PartialEq, Eq)]
@@ -239,15 +242,6 @@ fn the_binary_answers_as_the_c_tool() {
     }
 }
 
-/// Runs `program args` with standard output `stdout`.
-fn with_stdout(program: &str, args: &[&str], stdout: std::process::Stdio) -> std::process::Output {
-    Command::new(program)
-        .args(args)
-        .stdout(stdout)
-        .output()
-        .unwrap_or_else(|e| panic!("run {program}: {e}"))
-}
-
 /// Where standard output cannot be written, ours differs from C on purpose: a
 /// closed pipe kills C (SIGPIPE) and ends ours quietly with 0; a full disk is
 /// ignored by C (exit 0) and named by ours (exit 1).
@@ -256,24 +250,12 @@ fn a_closed_pipe_ends_it_quietly_and_a_full_disk_is_named() {
     use std::os::unix::process::ExitStatusExt;
     let ours = env!("CARGO_BIN_EXE_ausyscall-rs");
     for args in [&["--dump"][..], &["x86_64", "17"][..]] {
-        let closed_pipe = || {
-            let (reader, writer) = std::io::pipe().unwrap();
-            drop(reader);
-            std::process::Stdio::from(writer)
-        };
         let c = with_stdout(C_TOOL, args, closed_pipe());
         assert_eq!(c.status.signal(), Some(13), "C {args:?}: {c:?}");
         let out = with_stdout(ours, args, closed_pipe());
         assert_eq!(out.status.code(), Some(0), "{args:?}: {out:?}");
         assert!(out.stderr.is_empty(), "{args:?}: {out:?}");
 
-        let dev_full = || {
-            let f = std::fs::OpenOptions::new()
-                .write(true)
-                .open("/dev/full")
-                .unwrap();
-            std::process::Stdio::from(f)
-        };
         let c = with_stdout(C_TOOL, args, dev_full());
         assert_eq!((c.status.code(), &c.stderr[..]), (Some(0), &b""[..]));
         let out = with_stdout(ours, args, dev_full());
