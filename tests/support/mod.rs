@@ -9,7 +9,9 @@
 //! - re-exported from `audit-testlock`, which the tests of every package share:
 //!   [`c_program`], [`run`], [`first_difference`] (its `reference` module) and the
 //!   test logs [`data_dir`], [`corpus_logs`], [`corpus_and_normalize_logs`], ... (its
-//!   `corpus` module).
+//!   `corpus` module);
+//! - [`status_with_stderr_full`]: a program's exit status when its messages cannot
+//!   be written.
 
 // Each test binary uses a different subset of these helpers.
 #![allow(dead_code, unused_imports)]
@@ -31,4 +33,18 @@ pub fn manifest_dir() -> &'static Path {
 /// examples build them this way).
 pub fn example_bin(name: &str) -> PathBuf {
     audit_testlock::reference::example_bin(env!("CARGO_PKG_NAME"), name)
+}
+
+/// The exit status of `command` with its standard error on `/dev/full`, where every
+/// message fails to be written (`eprintln!` would panic there).
+pub fn status_with_stderr_full(command: &mut std::process::Command) -> Option<i32> {
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .expect("open /dev/full");
+    command
+        .stderr(full)
+        .status()
+        .expect("run the program")
+        .code()
 }
