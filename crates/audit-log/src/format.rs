@@ -98,7 +98,8 @@ impl Formatter {
     /// As auditd: the payload ends at its first NUL byte, its newlines become
     /// spaces, one trailing space is trimmed, a type without a libaudit 3.0.9
     /// name is written `UNKNOWN[n]`. Unlike auditd, a line longer than
-    /// auditd's buffer is written whole rather than cut.
+    /// auditd's buffer is written whole rather than cut, and a newline in an
+    /// interpretation becomes a space too: the line is always one record.
     pub fn format_into(&mut self, record_type: RecordType, payload: &[u8], out: &mut Vec<u8>) {
         let start = out.len();
         self.format_raw(record_type, payload, out);
@@ -204,7 +205,15 @@ impl Formatter {
             if quoted {
                 encode_value(&self.value, out);
             } else {
-                out.extend_from_slice(&self.value);
+                // A newline in an interpretation (a socket path, decoded raw as
+                // auditd decodes it) becomes a space, as in the raw part: the
+                // line stays one record (auditd would write it across two, one
+                // not a record or another's).
+                out.extend(
+                    self.value
+                        .iter()
+                        .map(|&b| if b == b'\n' { b' ' } else { b }),
+                );
             }
             // Whole fields or none, as auditd: a field that does not fit is
             // left out.
@@ -247,6 +256,17 @@ mod tests {
         let mut out = Vec::new();
         f.format_into(RecordType(t), p, &mut out);
         String::from_utf8(out).unwrap()
+    }
+
+    /// An interpretation that holds a newline (a unix socket's path decoded raw)
+    /// cannot split the log line: the line is still one record.
+    #[test]
+    fn an_interpretation_with_a_newline_stays_on_its_line() {
+        let mut f = Formatter::new(LogFormat::Enriched, None);
+        // AF_UNIX, path "/a\nb".
+        let got = line(&mut f, 1306, b"audit(1.000:2): saddr=01002F610A6200");
+        assert_eq!(got.matches('\n').count(), 1, "{got:?}");
+        assert!(got.ends_with('\n') && got.contains("SADDR="), "{got:?}");
     }
 
     #[test]
