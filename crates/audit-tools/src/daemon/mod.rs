@@ -248,10 +248,7 @@ impl Sink {
 
     /// [`Sink::deliver`] where plugins get formatted lines: each record is
     /// formatted once, for the log and the plugins.
-    fn deliver_formatted<'a>(
-        &mut self,
-        records: impl Iterator<Item = (RecordType, &'a [u8])> + Clone,
-    ) {
+    fn deliver_formatted<'a>(&mut self, records: impl Iterator<Item = (RecordType, &'a [u8])>) {
         let (mut lines, mut ends) = (
             std::mem::take(&mut self.lines),
             std::mem::take(&mut self.ends),
@@ -259,7 +256,7 @@ impl Sink {
         lines.clear();
         ends.clear();
         if let Some(formatter) = self.formatter.as_mut() {
-            for (rtype, payload) in records.clone() {
+            for (rtype, payload) in records {
                 formatter.format_into(rtype, payload, &mut lines);
                 ends.push((rtype, lines.len()));
             }
@@ -275,14 +272,8 @@ impl Sink {
             .map(|&(_, line)| line)
             .collect();
         let count = logged.len() as u64;
-        let written = match self.log.write_lines(&logged) {
-            // A line the formatter left a newline in (an interpretation can
-            // hold one): the writer formats the batch itself, as without plugins.
-            Err(LogError::NotALine { .. }) => self
-                .log
-                .write_records(records.filter(|(t, _)| *t != RecordType::EOE)),
-            other => other,
-        };
+        // The formatter's lines are one record each, as write_lines wants them.
+        let written = self.log.write_lines(&logged);
         self.note_logged(written, count);
         let texts: Vec<(RecordType, &[u8])> = each
             .iter()
