@@ -130,19 +130,7 @@ fn mails_the_sentence_rate_limited_and_reloads() {
     let conf = dir.join("key-alert.conf");
     config(&conf, "watched", port, 1);
     let err = dir.join("stderr");
-    let mut alert = Kill(
-        Command::new(support::example_bin("key-alert"))
-            .arg(&conf)
-            .stdin(Stdio::piped())
-            .stderr(std::fs::File::create(&err).unwrap())
-            .spawn()
-            .unwrap(),
-    );
-    let mut input = alert.0.stdin.take().unwrap();
-    let mut send = |text: &str| {
-        input.write_all(text.as_bytes()).unwrap();
-        input.flush().unwrap();
-    };
+    let (mut alert, mut send) = run_alert(&conf, &err);
     let first = event(1, "watched", "/etc/shadow");
     send(&first);
     wait_until("the first mail", Duration::from_secs(20), || {
@@ -185,7 +173,7 @@ fn mails_the_sentence_rate_limited_and_reloads() {
     let fourth = event(4, "other", "/etc/hosts");
     send(&fourth);
     send(&event(5, "watched", "/etc/group"));
-    drop(input);
+    drop(send); // its input closed: key-alert ends
     let status = alert.0.wait().unwrap();
     assert!(status.success(), "key-alert failed:\n{}", read_err());
     std::thread::sleep(Duration::from_millis(300));
@@ -344,19 +332,7 @@ fn failed_mails_wait_and_are_counted_in_the_next_mail() {
     };
     config_on(closing_server());
     let err = dir.join("stderr");
-    let mut alert = Kill(
-        Command::new(support::example_bin("key-alert"))
-            .arg(&conf)
-            .stdin(Stdio::piped())
-            .stderr(std::fs::File::create(&err).unwrap())
-            .spawn()
-            .unwrap(),
-    );
-    let mut input = alert.0.stdin.take().unwrap();
-    let mut send = |text: &str| {
-        input.write_all(text.as_bytes()).unwrap();
-        input.flush().unwrap();
-    };
+    let (mut alert, mut send) = run_alert(&conf, &err);
     let read_err = || std::fs::read_to_string(&err).unwrap_or_default();
     send(&event(1, "watched", "/etc/shadow"));
     wait_until("the failed mail", Duration::from_secs(30), || {
@@ -391,9 +367,28 @@ fn failed_mails_wait_and_are_counted_in_the_next_mail() {
         mail.contains("0 over the rate limit, 1 failed to send, 1 skipped after a failure"),
         "{mail}"
     );
-    drop(input);
+    drop(send); // its input closed: key-alert ends
     let _ = alert.0.wait();
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// key-alert running on `conf` (killed at drop), its standard error in `err`,
+/// and what writes records to its input.
+fn run_alert(conf: &Path, err: &Path) -> (Kill, impl FnMut(&str)) {
+    let mut alert = Kill(
+        Command::new(support::example_bin("key-alert"))
+            .arg(conf)
+            .stdin(Stdio::piped())
+            .stderr(std::fs::File::create(err).unwrap())
+            .spawn()
+            .unwrap(),
+    );
+    let mut input = alert.0.stdin.take().unwrap();
+    let send = move |text: &str| {
+        input.write_all(text.as_bytes()).unwrap();
+        input.flush().unwrap();
+    };
+    (alert, send)
 }
 
 /// key-alert started on the configuration `text`, with stdin closed: its exit
